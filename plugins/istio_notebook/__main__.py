@@ -1,0 +1,3 @@
+from istio_notebook.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""The ``istio-notebook`` command: thin argument handling over the library packages.
+
+Each sub-command lives in its own module exposing ``register(subparsers)``; the module sets
+``func`` on its parser. Exit codes: 0 ok, 1 findings/failed checks, 2 unusable arguments or
+input, 3 internal error. Never a traceback (set ISTIO_NOTEBOOK_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from istio_notebook import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+# Sub-command modules, in the order `--help` lists them.
+COMMANDS = ("check", "route", "authz", "envoy_config", "lab")
+
+
+class UsageError(Exception):
+    """Unusable arguments or input: reported in one line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="istio-notebook",
+        description="Check Istio examples, simulate requests, replay them on real Envoy, run labs.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"istio_notebook.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as error:
+        print(f"istio-notebook {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("istio-notebook: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the contract is "never a traceback"
+        if os.environ.get("ISTIO_NOTEBOOK_DEBUG"):
+            raise
+        print(
+            f"istio-notebook {args.command}: internal error: {type(error).__name__}: {error} "
+            "(please report it; ISTIO_NOTEBOOK_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

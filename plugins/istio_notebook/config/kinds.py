@@ -1,0 +1,107 @@
+"""The kinds this project reads: API group, served versions, scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NETWORKING = "networking.istio.io"
+SECURITY = "security.istio.io"
+TELEMETRY = "telemetry.istio.io"
+INSTALL = "install.istio.io"
+CORE = ""
+APPS = "apps"
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    group: str
+    kind: str
+    versions: tuple[str, ...]
+    namespaced: bool = True
+
+    @property
+    def api_versions(self) -> tuple[str, ...]:
+        return tuple(f"{self.group}/{v}" if self.group else v for v in self.versions)
+
+
+_NET_VERSIONS = ("v1", "v1beta1", "v1alpha3")
+
+MODELLED: tuple[KindInfo, ...] = (
+    KindInfo(NETWORKING, "Gateway", _NET_VERSIONS),
+    KindInfo(NETWORKING, "VirtualService", _NET_VERSIONS),
+    KindInfo(NETWORKING, "DestinationRule", _NET_VERSIONS),
+    KindInfo(NETWORKING, "ServiceEntry", _NET_VERSIONS),
+    KindInfo(NETWORKING, "Sidecar", _NET_VERSIONS),
+    KindInfo(NETWORKING, "WorkloadEntry", _NET_VERSIONS),
+    KindInfo(NETWORKING, "WorkloadGroup", _NET_VERSIONS),
+    KindInfo(NETWORKING, "EnvoyFilter", ("v1alpha3",)),
+    KindInfo(SECURITY, "AuthorizationPolicy", ("v1", "v1beta1")),
+    KindInfo(SECURITY, "PeerAuthentication", ("v1", "v1beta1")),
+    KindInfo(SECURITY, "RequestAuthentication", ("v1", "v1beta1")),
+    KindInfo(TELEMETRY, "Telemetry", ("v1", "v1alpha1")),
+    KindInfo(INSTALL, "IstioOperator", ("v1alpha1",)),
+    KindInfo(CORE, "Namespace", ("v1",), namespaced=False),
+    KindInfo(CORE, "Service", ("v1",)),
+    KindInfo(CORE, "Pod", ("v1",)),
+    KindInfo(APPS, "Deployment", ("v1",)),
+)
+
+# Read without validation: common in Istio manifests, but they carry no routing or policy.
+READ_ONLY: frozenset[tuple[str, str]] = frozenset(
+    {
+        (CORE, "ConfigMap"),
+        (CORE, "Secret"),
+        (CORE, "ServiceAccount"),
+        (CORE, "Endpoints"),
+        (CORE, "List"),
+        ("discovery.k8s.io", "EndpointSlice"),
+        (APPS, "StatefulSet"),
+        (APPS, "DaemonSet"),
+        (APPS, "ReplicaSet"),
+        ("batch", "Job"),
+        ("batch", "CronJob"),
+        ("autoscaling", "HorizontalPodAutoscaler"),
+        ("policy", "PodDisruptionBudget"),
+        ("networking.k8s.io", "Ingress"),
+        ("networking.k8s.io", "NetworkPolicy"),
+        ("rbac.authorization.k8s.io", "Role"),
+        ("rbac.authorization.k8s.io", "RoleBinding"),
+        ("rbac.authorization.k8s.io", "ClusterRole"),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+        ("apiextensions.k8s.io", "CustomResourceDefinition"),
+        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+        ("gateway.networking.k8s.io", "Gateway"),
+        ("gateway.networking.k8s.io", "GatewayClass"),
+        ("gateway.networking.k8s.io", "HTTPRoute"),
+        ("gateway.networking.k8s.io", "GRPCRoute"),
+        ("gateway.networking.k8s.io", "TCPRoute"),
+        ("gateway.networking.k8s.io", "TLSRoute"),
+        ("gateway.networking.k8s.io", "ReferenceGrant"),
+        (NETWORKING, "ProxyConfig"),
+        (SECURITY, "Certificate"),
+        ("extensions.istio.io", "WasmPlugin"),
+        ("kind.x-k8s.io", "Cluster"),
+    }
+)
+
+_BY_GROUP_KIND: dict[tuple[str, str], KindInfo] = {(k.group, k.kind): k for k in MODELLED}
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+def lookup(api_version: str, kind: str) -> KindInfo | None:
+    """The modelled kind for this apiVersion/kind, or None (unknown, or an unserved version)."""
+    group, version = split_api_version(api_version)
+    info = _BY_GROUP_KIND.get((group, kind))
+    if info is None or version not in info.versions:
+        return None
+    return info
+
+
+def is_read_only(api_version: str, kind: str) -> bool:
+    group, _ = split_api_version(api_version)
+    return (group, kind) in READ_ONLY

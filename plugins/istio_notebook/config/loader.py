@@ -1,0 +1,152 @@
+"""Read YAML files, directories and the ```yaml fences of Markdown into resources.
+
+Every problem becomes a diagnostic with file:line; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from istio_notebook.config.kinds import is_read_only, lookup
+from istio_notebook.config.markdown import yaml_fences
+from istio_notebook.config.resource import DEFAULT_NAMESPACE, Resource
+from istio_notebook.config.yaml_reader import Origin, YamlDocument, read_documents
+from istio_notebook.diagnostics import Diagnostic, Position, report
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+@dataclass
+class LoadResult:
+    resources: list[Resource] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def extend(self, other: "LoadResult") -> None:
+        self.resources.extend(other.resources)
+        self.diagnostics.extend(other.diagnostics)
+
+
+def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes → text, refusing binary and non-UTF-8 input with a diagnostic."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        return None, [report("INB1009", Position(file), offset=nul)]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        return None, [report("INB1008", Position(file, line), offset=error.start)]
+    return text, []
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, list[Diagnostic]]:
+    file = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [report("INB1012", Position(file), size=size, limit=max_bytes)]
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [report("INB1011", Position(file), reason=error.strerror or str(error))]
+    return decode(raw, file)
+
+
+def resources_from_documents(documents: Iterable[YamlDocument], first_order: int = 0) -> LoadResult:
+    """Turn parsed documents into resources (or diagnostics for what is not a resource)."""
+    result = LoadResult()
+    order = first_order
+    for doc in documents:
+        resource, problems = _to_resource(doc, order)
+        result.diagnostics.extend(problems)
+        if resource is not None:
+            result.resources.append(resource)
+            order += 1
+    return result
+
+
+def _to_resource(doc: YamlDocument, order: int) -> tuple[Resource | None, list[Diagnostic]]:
+    data = doc.data
+    if not isinstance(data, dict):
+        found = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(data), "scalar")
+        return None, [report("INB1005", doc.position, found=found)]
+    api_version = data.get("apiVersion")
+    kind = data.get("kind")
+    for name, value in (("apiVersion", api_version), ("kind", kind)):
+        if not isinstance(value, str) or not value:
+            return None, [report("INB1006", doc.locate(name), field=name)]
+    if kind == "List" and api_version == "v1" and isinstance(data.get("items"), list):
+        return None, [report("INB1014", doc.position, kind="List")]
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    info = lookup(api_version, kind)
+    if info is None:
+        code = "INB1014" if is_read_only(api_version, kind) else "INB1007"
+        return None, [report(code, doc.locate("kind"), kind=kind, api_version=api_version)]
+    if not isinstance(name, str) or not name:
+        return None, [report("INB1006", doc.locate("metadata", "name"), field="metadata.name")]
+    namespace = ""
+    if info.namespaced:
+        ns = metadata.get("namespace") if isinstance(metadata, dict) else None
+        namespace = ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE
+    resource = Resource(
+        document=doc, info=info, api_version=api_version, kind=kind, name=name, namespace=namespace, order=order
+    )
+    return resource, []
+
+
+def load_text(text: str, origin: Origin, first_order: int = 0) -> LoadResult:
+    documents, diagnostics = read_documents(text, origin)
+    result = resources_from_documents(documents, first_order)
+    result.diagnostics[:0] = diagnostics
+    if not documents and not diagnostics:
+        result.diagnostics.append(report("INB1010", origin.position(None)))
+    return result
+
+
+def load_markdown(text: str, file: str, first_order: int = 0) -> LoadResult:
+    """All ```yaml fences of a Markdown file, as plain resources (no example syntax)."""
+    result = LoadResult()
+    for fence in yaml_fences(text):
+        origin = Origin(file, line_offset=fence.body_line - 1, column_offset=fence.indent)
+        result.extend(load_text(fence.body, origin, first_order + len(result.resources)))
+    return result
+
+
+def iter_input_files(path: Path) -> Iterable[Path]:
+    """A directory's YAML and Markdown files, sorted, skipping hidden and build folders."""
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("site", "__pycache__", "node_modules"))
+        for name in sorted(files):
+            if name.endswith(YAML_SUFFIXES + MARKDOWN_SUFFIXES) and not name.startswith("."):
+                yield Path(root) / name
+
+
+def load_file(path: Path, first_order: int = 0) -> LoadResult:
+    text, problems = read_text(path)
+    if text is None:
+        return LoadResult(diagnostics=problems)
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        return load_markdown(text, str(path), first_order)
+    return load_text(text, Origin(str(path)), first_order)
+
+
+def load_paths(paths: Sequence[str | Path]) -> LoadResult:
+    """Load files and directories in the given order."""
+    result = LoadResult()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files: Iterable[Path] = iter_input_files(path)
+        elif path.exists() or path.is_symlink():
+            files = [path]
+        else:
+            result.diagnostics.append(report("INB1011", Position(str(path)), reason="no such file or directory"))
+            continue
+        for file in files:
+            result.extend(load_file(file, len(result.resources)))
+    return result

@@ -1,0 +1,66 @@
+"""Load the message catalogue (``messages.yaml``) once, as typed entries."""
+
+from __future__ import annotations
+
+import enum
+import string
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+
+class Level(str, enum.Enum):
+    ERROR = "Error"
+    WARNING = "Warning"
+    INFO = "Info"
+
+    @property
+    def rank(self) -> int:
+        return {"Error": 0, "Warning": 1, "Info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Message:
+    code: str
+    name: str
+    level: Level
+    description: str
+    template: str
+    source: str  # "istioctl" when the code is istioctl's own, else "istio-notebook" / "kiali"
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(f for _, f, _, _ in string.Formatter().parse(self.template) if f)
+
+    def render(self, **args: object) -> str:
+        missing = set(self.fields) - set(args)
+        if missing:
+            raise KeyError(f"{self.code}: missing template arguments {sorted(missing)}")
+        return self.template.format(**args)
+
+
+def _load() -> dict[str, Message]:
+    text = resources.files(__package__).joinpath("messages.yaml").read_text(encoding="utf-8")
+    entries = yaml.load(text, Loader=yaml.CSafeLoader)["messages"]
+    catalogue: dict[str, Message] = {}
+    for entry in entries:
+        msg = Message(
+            code=entry["code"],
+            name=entry["name"],
+            level=Level(entry["level"]),
+            description=entry["description"].strip(),
+            template=entry["template"],
+            source=entry.get("source", "istio-notebook"),
+        )
+        if msg.code in catalogue:
+            raise ValueError(f"duplicate message code {msg.code} in messages.yaml")
+        catalogue[msg.code] = msg
+    return catalogue
+
+
+CATALOGUE: dict[str, Message] = _load()
+
+
+def message(code: str) -> Message:
+    return CATALOGUE[code]
