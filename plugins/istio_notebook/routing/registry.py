@@ -1,0 +1,229 @@
+"""The service registry a proxy sees: Kubernetes Services, ServiceEntries, WorkloadEntries.
+
+Each service is one hostname with ports (and the protocol Istio selects for each port), its
+namespace, exportTo, and the label sets of its endpoints (used to say whether a subset selects
+anything). Malformed entries are skipped: the validator reports them, the simulator must not raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from istio_notebook.config import Mesh, Resource
+from istio_notebook.routing.hosts import CLUSTER_DOMAIN, export_targets, exported_to, short_kube_name
+
+EXPORT_ANNOTATION = "networking.istio.io/exportTo"
+
+# Istio's protocol selection by port-name prefix (pkg/config/protocol/instance.go, and
+# https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
+_PROTOCOLS = {
+    "http": "HTTP", "http2": "HTTP2", "https": "HTTPS", "grpc": "GRPC", "grpc-web": "GRPC-Web",
+    "tcp": "TCP", "tls": "TLS", "mongo": "Mongo", "mysql": "MySQL", "redis": "Redis", "udp": "UDP",
+}
+_APP_PROTOCOLS = {**_PROTOCOLS, "h2c": "HTTP2", "kubernetes.io/h2c": "HTTP2", "kubernetes.io/ws": "HTTP",
+                  "kubernetes.io/wss": "HTTPS"}
+HTTP_PROTOCOLS = frozenset({"HTTP", "HTTP2", "GRPC", "GRPC-Web"})
+
+
+def protocol_from_name(name: str) -> str:
+    """`http-web` → HTTP; names without a known prefix → UNKNOWN (Istio sniffs the protocol)."""
+    prefix = name.lower().split("-", 1)[0] if name else ""
+    if name.lower().startswith("grpc-web"):
+        return "GRPC-Web"
+    return _PROTOCOLS.get(prefix, "UNKNOWN")
+
+
+def protocol_of(value: str | None) -> str:
+    """A ServiceEntry/Gateway `protocol:` value, normalised to Istio's spelling."""
+    if not value:
+        return "UNKNOWN"
+    return _APP_PROTOCOLS.get(str(value).lower(), str(value).upper())
+
+
+@dataclass(frozen=True)
+class ServicePort:
+    number: int
+    name: str
+    protocol: str  # HTTP, HTTP2, GRPC, HTTPS, TLS, TCP, ... or UNKNOWN (sniffed)
+
+    @property
+    def is_http(self) -> bool:
+        """Routed by HTTP route tables: declared HTTP, or UNKNOWN (HTTP is detected on the wire)."""
+        return self.protocol in HTTP_PROTOCOLS or self.protocol == "UNKNOWN"
+
+
+@dataclass
+class Service:
+    hostname: str  # FQDN for Kubernetes services, the declared host for ServiceEntries
+    namespace: str
+    ports: list[ServicePort]
+    source: Resource | None = None
+    registry: str = "Kubernetes"  # or "ServiceEntry"
+    export_to: frozenset[str] | None = None  # None = public
+    addresses: list[str] = field(default_factory=list)
+    endpoint_labels: list[dict[str, str]] = field(default_factory=list)
+    resolution: str = ""
+    location: str = "MESH_INTERNAL"
+
+    def port(self, number: int) -> ServicePort | None:
+        for port in self.ports:
+            if port.number == number:
+                return port
+        return None
+
+    def visible_from(self, namespace: str) -> bool:
+        return exported_to(self.export_to, self.namespace, namespace)
+
+    def selects_any(self, labels: dict[str, str]) -> bool:
+        """Does some endpoint carry all of `labels` (a subset's labels)?"""
+        return any(all(ep.get(k) == v for k, v in labels.items()) for ep in self.endpoint_labels)
+
+
+def _labels(value: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _selected(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+class Registry:
+    """All services by hostname. Several ServiceEntries may declare one host: the oldest is kept."""
+
+    def __init__(self, mesh: Mesh):
+        self.mesh = mesh
+        self._workloads = self._workload_labels(mesh)
+        self.services: list[Service] = []
+        self._by_host: dict[str, list[Service]] = {}
+        for resource in sorted(mesh.of_kind("Service"), key=lambda r: r.creation_key):
+            self._add(self._kubernetes_service(resource))
+        for resource in sorted(mesh.of_kind("ServiceEntry"), key=lambda r: r.creation_key):
+            for service in self._service_entry(resource):
+                self._add(service)
+
+    def _add(self, service: Service | None) -> None:
+        if service is None:
+            return
+        self.services.append(service)
+        self._by_host.setdefault(service.hostname, []).append(service)
+
+    def lookup(self, hostname: str, client_namespace: str | None = None) -> Service | None:
+        """The service for `hostname` visible from `client_namespace` (any namespace when None)."""
+        for service in self._by_host.get(hostname.lower(), ()):
+            if client_namespace is None or service.visible_from(client_namespace):
+                return service
+        return None
+
+    def visible(self, client_namespace: str) -> list[Service]:
+        return [s for s in self.services if s.visible_from(client_namespace)]
+
+    @staticmethod
+    def _workload_labels(mesh: Mesh) -> dict[str, list[dict[str, str]]]:
+        """Per namespace, the label sets of its pods: Deployment templates, Pods, WorkloadEntries."""
+        found: dict[str, list[dict[str, str]]] = {}
+        for resource in mesh.of_kind("Deployment"):
+            labels = _labels(resource.get("spec", "template", "metadata", "labels"))
+            if labels:
+                found.setdefault(resource.namespace, []).append(labels)
+        for resource in mesh.of_kind("Pod"):
+            if resource.labels:
+                found.setdefault(resource.namespace, []).append(resource.labels)
+        for resource in mesh.of_kind("WorkloadEntry"):
+            labels = _labels(resource.spec.get("labels"))
+            if labels:
+                found.setdefault(resource.namespace, []).append(labels)
+        return found
+
+    def _kubernetes_service(self, resource: Resource) -> Service | None:
+        ports: list[ServicePort] = []
+        for item in resource.spec.get("ports") or []:
+            if not isinstance(item, dict) or _int(item.get("port")) is None:
+                continue
+            name = str(item.get("name") or "")
+            app = item.get("appProtocol")
+            # appProtocol wins over the port name (protocol-selection page, "Explicit protocol selection").
+            protocol = protocol_of(app) if app else protocol_from_name(name)
+            if str(item.get("protocol", "TCP")).upper() == "UDP":
+                protocol = "UDP"
+            ports.append(ServicePort(_int(item["port"]), name, protocol))
+        selector = _labels(resource.spec.get("selector"))
+        endpoints = [l for l in self._workloads.get(resource.namespace, []) if _selected(selector, l)]
+        cluster_ip = resource.spec.get("clusterIP")
+        addresses = [cluster_ip] if isinstance(cluster_ip, str) and cluster_ip not in ("", "None") else []
+        return Service(
+            hostname=f"{resource.name}.{resource.namespace}.svc.{CLUSTER_DOMAIN}",
+            namespace=resource.namespace,
+            ports=ports,
+            source=resource,
+            registry="Kubernetes",
+            export_to=export_targets(resource.annotations.get(EXPORT_ANNOTATION)),
+            addresses=addresses,
+            endpoint_labels=endpoints,
+            resolution="Passthrough" if cluster_ip == "None" else "ClientSideLB",
+        )
+
+    def _service_entry(self, resource: Resource) -> list[Service]:
+        spec = resource.spec
+        ports: list[ServicePort] = []
+        for item in spec.get("ports") or []:
+            if isinstance(item, dict) and _int(item.get("number")) is not None:
+                ports.append(ServicePort(_int(item["number"]), str(item.get("name") or ""), protocol_of(item.get("protocol"))))
+        endpoints: list[dict[str, str]] = []
+        for item in spec.get("endpoints") or []:
+            if isinstance(item, dict):
+                endpoints.append(_labels(item.get("labels")))
+        selector = _labels((spec.get("workloadSelector") or {}).get("labels") if isinstance(spec.get("workloadSelector"), dict) else None)
+        if selector:
+            endpoints.extend(l for l in self._workloads.get(resource.namespace, []) if _selected(selector, l))
+        addresses = [a for a in spec.get("addresses") or [] if isinstance(a, str)]
+        services = []
+        for host in spec.get("hosts") or []:
+            if not isinstance(host, str) or not host.strip():
+                continue
+            services.append(
+                Service(
+                    hostname=host.strip().lower(),
+                    namespace=resource.namespace,
+                    ports=ports,
+                    source=resource,
+                    registry="ServiceEntry",
+                    export_to=export_targets(spec.get("exportTo")),
+                    addresses=addresses,
+                    endpoint_labels=endpoints,
+                    resolution=str(spec.get("resolution") or "NONE"),
+                    location=str(spec.get("location") or "MESH_EXTERNAL"),
+                )
+            )
+        return services
+
+
+def sidecar_domains(service: Service, proxy_namespace: str) -> list[str]:
+    """The virtual host domains a sidecar in `proxy_namespace` gets for `service`.
+
+    Sidecars set ignore_port_in_host_matching, so no `:port` variants are generated; the
+    short name only for the proxy's own namespace (istio/istio pilot/pkg/networking/core/
+    httproute.go generateVirtualHostDomains / generateAltVirtualHostsForKubernetesService).
+    """
+    host = service.hostname
+    domains = [host]
+    kube = short_kube_name(host)
+    if kube is not None:
+        name, namespace = kube
+        if namespace == proxy_namespace:
+            domains += [name, f"{name}.{namespace}.svc", f"{name}.{namespace}"]
+        else:
+            domains += [f"{name}.{namespace}", f"{name}.{namespace}.svc"]
+    if service.resolution == "Passthrough" and service.registry == "Kubernetes":
+        domains += [f"*.{d}" for d in list(domains)]
+    domains += [a for a in service.addresses if a and a != "0.0.0.0" and "/" not in a]
+    return domains

@@ -1,0 +1,192 @@
+"""The route table Istio generates for one proxy: the shared model of simulator and Envoy translator.
+
+Shape (mirrors Envoy's RDS as istiod writes it):
+    RouteTable
+      .route_configs: [RouteConfig(name "9080" | "http.80" | "https.443.<server>.<gw>.<ns>", port, ...)]
+          .virtual_hosts: [VirtualHost(name "host:port", domains, routes, require_tls)]
+              .routes: [Route(name, match: RouteMatch, action: RouteAction, origin: RouteOrigin)]
+      .clusters: {"outbound|9080|v2|reviews.default.svc.cluster.local": Cluster}
+      .fallback: "passthrough" | "blackhole" (sidecars: unknown hosts and ports) | None (gateways)
+
+Matches are fully normalised (build-time filters such as sourceLabels and port already applied,
+missing uri = prefix "/"), actions carry every field already resolved (cluster names, weights as
+shares, Istio's default retry policy), so evaluating the table needs nothing but the request.
+The dataclasses are plain and stable: the Envoy translator turns them into Envoy JSON 1:1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PASSTHROUGH_CLUSTER = "PassthroughCluster"
+BLACKHOLE_CLUSTER = "BlackHoleCluster"
+
+# Istio's default retry policy for HTTP routes (pilot/pkg/networking/core/route/retry/retry.go
+# DefaultPolicy): 2 attempts, these conditions, plus retriable status 503.
+DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
+DEFAULT_RETRY_ATTEMPTS = 2
+
+
+@dataclass(frozen=True)
+class StringMatch:
+    """Envoy StringMatcher: kind exact | prefix | regex (RE2, full match) | present."""
+
+    kind: str
+    value: str = ""
+    ignore_case: bool = False
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """A header (or pseudo-header :method, :authority, :scheme) condition. `invert` = withoutHeaders."""
+
+    name: str  # lower case
+    match: StringMatch
+    invert: bool = False
+    treat_missing_as_empty: bool = False
+
+
+@dataclass(frozen=True)
+class QueryMatch:
+    name: str
+    match: StringMatch
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    path: StringMatch = StringMatch("prefix", "/")
+    headers: tuple[HeaderMatch, ...] = ()
+    query: tuple[QueryMatch, ...] = ()
+
+    @property
+    def is_catch_all(self) -> bool:
+        """Istio's isCatchAllRoute: prefix "/" (or regex matching everything), nothing else."""
+        path_all = (self.path.kind == "prefix" and self.path.value == "/") or (
+            self.path.kind == "regex" and self.path.value in ("*", ".*")
+        )
+        return path_all and not self.headers and not self.query
+
+
+@dataclass(frozen=True)
+class Destination:
+    host: str  # FQDN
+    port: int | None
+    subset: str | None
+    weight: int  # as written in the VirtualService (0 when unset)
+    share: float  # percent of requests after Istio's normalisation
+    cluster: str  # outbound|port|subset|host
+    headers: dict | None = None  # destination-level header operations
+
+
+@dataclass(frozen=True)
+class Mirror:
+    host: str
+    port: int | None
+    subset: str | None
+    cluster: str
+    percentage: float
+
+
+@dataclass(frozen=True)
+class Redirect:
+    uri: str | None = None
+    prefix_rewrite: str | None = None
+    authority: str | None = None
+    port: int | None = None
+    derive_port: bool = False
+    scheme: str | None = None
+    status: int = 301
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int
+    per_try_timeout: str | None
+    retry_on: str
+
+
+@dataclass
+class RouteAction:
+    """kind: route | redirect | direct_response | passthrough | blackhole."""
+
+    kind: str
+    destinations: list[Destination] = field(default_factory=list)
+    prefix_rewrite: str | None = None
+    regex_rewrite: tuple[str, str] | None = None  # (RE2 pattern, substitution)
+    authority_rewrite: str | None = None
+    redirect: Redirect | None = None
+    direct_status: int | None = None
+    direct_body: str | None = None
+    fault: dict | None = None  # {"delay": {...}|None, "abort": {...}|None}
+    timeout: str | None = None  # normalised duration, None = disabled
+    retries: RetryPolicy | None = None
+    mirrors: list[Mirror] = field(default_factory=list)
+    headers: dict | None = None  # {"request": {"set","add","remove"}, "response": {...}}
+    cors: dict | None = None
+
+
+@dataclass(frozen=True)
+class RouteOrigin:
+    """Where a route came from: VirtualService ns/name, its http rule and match index (None: no match)."""
+
+    virtual_service: str | None
+    rule_index: int | None
+    match_index: int | None
+    delegate: str | None = None  # the delegate VirtualService, when the rule came from one
+    source: Any = None  # the Resource, for file:line
+
+
+@dataclass
+class Route:
+    name: str | None
+    match: RouteMatch
+    action: RouteAction
+    origin: RouteOrigin
+
+
+@dataclass
+class VirtualHost:
+    name: str
+    domains: list[str]
+    routes: list[Route]
+    require_tls: bool = False  # gateway server with tls.httpsRedirect: Envoy answers 301 to https
+    service: str | None = None  # the registry host this virtual host serves, if any
+
+
+@dataclass
+class RouteConfig:
+    name: str
+    port: int
+    virtual_hosts: list[VirtualHost]
+    ignore_port_in_host_matching: bool = False  # sidecars: Host's :port is ignored
+    tls: bool = False  # gateway HTTPS server (TLS terminated)
+    sni_hosts: list[str] | None = None  # for tls: the server's hosts (filter chain match)
+    server: str | None = None  # gateway: "ns/name servers[i]"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    host: str
+    port: int
+    subset: str | None
+    labels: dict | None = None  # subset labels
+    has_endpoints: bool = True
+
+
+@dataclass
+class RouteTable:
+    proxy: Any  # routing.proxy.Proxy
+    route_configs: list[RouteConfig]
+    clusters: dict[str, Cluster]
+    fallback: str | None  # sidecar catch-all: "passthrough" (ALLOW_ANY) | "blackhole" (REGISTRY_ONLY)
+    notes: list[str] = field(default_factory=list)  # what was skipped while building, and why
+    tcp_ports: dict[int, list[str]] = field(default_factory=dict)  # sidecar: non-HTTP service ports → hosts
+
+    def configs_for_port(self, port: int) -> list[RouteConfig]:
+        return [c for c in self.route_configs if c.port == port]
+
+
+def cluster_name(port: int | None, subset: str | None, host: str) -> str:
+    return f"outbound|{port if port is not None else ''}|{subset or ''}|{host}"
