@@ -1,11 +1,69 @@
-"""Validation and analyzers over a loaded mesh (one analyzer per module, one registry)."""
+"""Validation and analyzers over a loaded mesh (one analyzer per module, one registry).
+
+``analyze(mesh)`` runs schema validation on every resource, then every registered analyzer
+(``analysis.analyzers.ANALYZERS``), drops what the resources' suppression annotation asks to
+drop, removes duplicates and sorts by file, line, column.
+"""
 
 from __future__ import annotations
 
-from istio_notebook.config import Mesh
-from istio_notebook.diagnostics import Diagnostic
+from collections.abc import Callable, Iterable
+
+from istio_notebook.analysis import messages, suppression
+from istio_notebook.analysis.analyzers import ANALYZERS
+from istio_notebook.analysis.context import Context, Metadata
+from istio_notebook.config import Mesh, Resource
+from istio_notebook.diagnostics import Diagnostic, sort_key
+
+try:  # The schema validator lives in analysis/validation (another room); absent until it lands.
+    from istio_notebook.analysis.validation import validate as _validate
+except ImportError:  # pragma: no cover - depends on the tree's state
+    _validate = None
+
+Validator = Callable[[Resource], list[Diagnostic]]
+
+__all__ = ["ANALYZERS", "Context", "Metadata", "analyze", "run_analyzers"]
 
 
-def analyze(mesh: Mesh) -> list[Diagnostic]:
+def _first_resource(mesh: Mesh) -> Resource | None:
+    return mesh.resources[0] if mesh.resources else None
+
+
+def run_analyzers(mesh: Mesh, analyzers: Iterable = ANALYZERS) -> list[Diagnostic]:
+    """Every analyzer over ``mesh``; one failing analyzer becomes IST0001, never an exception."""
+    ctx = Context(mesh)
+    found: list[Diagnostic] = []
+    for analyzer in analyzers:
+        try:
+            found.extend(analyzer.analyze(ctx))
+        except Exception as error:  # noqa: BLE001 - the contract is "no traceback"; report and go on
+            anchor = _first_resource(mesh)
+            if anchor is not None:
+                found.append(messages.internal_error(anchor, f"{analyzer.METADATA.name}: {type(error).__name__}: {error}"))
+    return found
+
+
+def _validate_all(mesh: Mesh, validate: Validator | None) -> list[Diagnostic]:
+    if validate is None:
+        return []
+    found: list[Diagnostic] = []
+    for resource in mesh:
+        try:
+            found.extend(validate(resource))
+        except Exception as error:  # noqa: BLE001
+            found.append(messages.internal_error(resource, f"validation: {type(error).__name__}: {error}"))
+    return found
+
+
+def finish(diagnostics: Iterable[Diagnostic], mesh: Mesh) -> list[Diagnostic]:
+    """Suppress, dedup and sort diagnostics about ``mesh``."""
+    kept = suppression.apply(diagnostics, suppression.suppressed_codes(mesh))
+    unique = {(d.code, d.origin, d.position, d.message): d for d in kept}
+    return sorted(unique.values(), key=sort_key)
+
+
+def analyze(mesh: Mesh, *, validate: Validator | None = None) -> list[Diagnostic]:
     """Schema validation (IST0106) and every registered analyzer over ``mesh``."""
-    return []
+    found = _validate_all(mesh, validate or _validate)
+    found += run_analyzers(mesh)
+    return finish(found, mesh)

@@ -1,0 +1,52 @@
+"""The explicit registry of analyzers: one module per check, each with ``METADATA`` and ``analyze(ctx)``.
+
+Adding an analyzer means writing its module and listing it here; a meta-test fails when a
+module with ``METADATA`` is missing from ``ANALYZERS``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
+from istio_notebook.analysis.analyzers.gateway import conflicting, workload_ports
+from istio_notebook.analysis.analyzers.resource import duplicate
+from istio_notebook.analysis.analyzers.service import port_name
+from istio_notebook.analysis.analyzers.serviceentry import addresses
+from istio_notebook.analysis.analyzers.virtualservice import (
+    conflicting_mesh_hosts,
+    destination_host,
+    destination_subset,
+    gateway_ref,
+    repeated_destination,
+    shared_gateway_host,
+    single_destination_weight,
+    unreachable_rules,
+)
+from istio_notebook.analysis.analyzers.workload import policy_selector, sidecar_selector
+
+ANALYZERS: tuple[ModuleType, ...] = (
+    duplicate,
+    gateway_ref,
+    destination_host,
+    destination_subset,
+    conflicting_mesh_hosts,
+    unreachable_rules,
+    single_destination_weight,
+    repeated_destination,
+    shared_gateway_host,
+    ca_certificates,
+    subset_pods,
+    duplicate_subset,
+    subset_labels,
+    workload_ports,
+    conflicting,
+    addresses,
+    port_name,
+    sidecar_selector,
+    policy_selector,
+)
+
+
+def by_name() -> dict[str, ModuleType]:
+    return {a.METADATA.name: a for a in ANALYZERS}

@@ -1,0 +1,56 @@
+"""IST0174 (host unknown) and IST0173 (subset selects no pods) for DestinationRules.
+
+As istioctl's ``destinationrule.SubsetSelectPodAnalyzer`` (destinationrule/subset.go): the DR
+host is looked up like a VirtualService destination (IST0174 when absent); each subset's labels,
+merged over the ServiceEntry's workloadSelector, must match some pod — in any namespace, as
+istioctl matches. Topology labels that Istio adds to endpoints from the node (region, zone,
+hostname, cluster, network) cannot be seen in files and are ignored in the match.
+Judged only where the input describes the registry (IST0174) or holds Pods/Deployments (IST0173).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from istio_notebook.analysis import messages
+from istio_notebook.analysis.context import Context, Metadata
+from istio_notebook.analysis.util import as_str, enumerate_dicts, string_map
+from istio_notebook.diagnostics import Diagnostic
+
+METADATA = Metadata(
+    name="destinationrule.SubsetSelectPodAnalyzer",
+    description="Checks that DestinationRule hosts exist and that their subsets select pods",
+    inputs=("DestinationRule", "Service", "ServiceEntry", "Pod", "Deployment"),
+)
+
+# Labels pilot adds to every endpoint (pilot/pkg/model label.AugmentLabels), unknown in files.
+TOPOLOGY_LABELS = frozenset(
+    {
+        "topology.kubernetes.io/region",
+        "topology.kubernetes.io/zone",
+        "topology.istio.io/subzone",
+        "kubernetes.io/hostname",
+        "topology.istio.io/cluster",
+        "topology.istio.io/network",
+    }
+)
+
+
+def analyze(ctx: Context) -> Iterator[Diagnostic]:
+    if not ctx.has("Service", "ServiceEntry"):
+        return
+    for rule in ctx.of_kind("DestinationRule"):
+        host = as_str(rule.get("spec", "host"))
+        if not host or not ctx.services.describes(rule.namespace, host):
+            continue
+        found = ctx.services.lookup(rule.namespace, rule.get("spec", "exportTo"), host)
+        if found is None:
+            yield messages.unknown_destination_rule_host(rule, ("spec", "host"), host)
+            continue
+        if not ctx.workloads:
+            continue
+        for i, subset in enumerate_dicts(rule.get("spec", "subsets")):
+            labels = {**found.workload_selector, **string_map(subset.get("labels"))}
+            labels = {k: v for k, v in labels.items() if k not in TOPOLOGY_LABELS}
+            if not ctx.workloads.any_selected(labels):
+                yield messages.subset_selects_no_pods(rule, ("spec", "subsets", i, "name"), as_str(subset.get("name")))

@@ -1,0 +1,1 @@
+"""Analyzers over resources of any kind."""

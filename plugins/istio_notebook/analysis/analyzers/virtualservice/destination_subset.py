@@ -1,0 +1,35 @@
+"""IST0101 (host+subset): every subset a VirtualService routes or mirrors to is defined.
+
+As istioctl's ``virtualservice.DestinationRuleAnalyzer`` (destinationrules.go): the pair
+(host as FQDN in the VS namespace, subset) must appear in some DestinationRule, whatever its
+namespace or exportTo. Judged only when the input has at least one DestinationRule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from istio_notebook.analysis import messages
+from istio_notebook.analysis.analyzers.virtualservice.destinations import mirror_destinations, route_destinations
+from istio_notebook.analysis.context import Context, Metadata
+from istio_notebook.analysis.hosts import to_fqdn
+from istio_notebook.diagnostics import Diagnostic
+
+METADATA = Metadata(
+    name="virtualservice.DestinationRuleAnalyzer",
+    description="Checks that the subsets VirtualService destinations name are defined by a DestinationRule",
+    inputs=("VirtualService", "DestinationRule"),
+)
+
+
+def analyze(ctx: Context) -> Iterator[Diagnostic]:
+    if not ctx.has("DestinationRule"):
+        return
+    subsets = ctx.subsets_by_host
+    for vs in ctx.of_kind("VirtualService"):
+        for kind, destinations in (("host+subset", route_destinations(vs)), ("mirror+subset", mirror_destinations(vs))):
+            for dest in destinations:
+                if dest.subset and dest.subset not in subsets.get(to_fqdn(vs.namespace, dest.host), ()):
+                    yield messages.referenced_resource_not_found(
+                        vs, dest.field("subset"), f"{kind} in destinationrule", f"{dest.host}+{dest.subset}"
+                    )

@@ -1,0 +1,1 @@
+"""Analyzers of workload selectors (Sidecar, security and telemetry policies, EnvoyFilter)."""

@@ -1,0 +1,51 @@
+"""What every analyzer receives: the mesh and indexes built once per run, on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from istio_notebook.analysis.hosts import to_fqdn
+from istio_notebook.analysis.services import ServiceRegistry
+from istio_notebook.analysis.util import as_str, enumerate_dicts
+from istio_notebook.analysis.workloads import WorkloadIndex, workloads_of
+from istio_notebook.config import Mesh, Resource
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """An analyzer's identity, as istioctl's ``analysis.Metadata``."""
+
+    name: str  # "<kind>.<Check>"
+    description: str  # one line
+    inputs: tuple[str, ...]  # the kinds it reads
+
+
+class Context:
+    def __init__(self, mesh: Mesh):
+        self.mesh = mesh
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        return self.mesh.of_kind(kind)
+
+    def has(self, *kinds: str) -> bool:
+        return any(self.mesh.of_kind(kind) for kind in kinds)
+
+    @cached_property
+    def services(self) -> ServiceRegistry:
+        return ServiceRegistry(self.mesh)
+
+    @cached_property
+    def workloads(self) -> WorkloadIndex:
+        return WorkloadIndex(workloads_of(self.mesh))
+
+    @cached_property
+    def subsets_by_host(self) -> dict[str, set[str]]:
+        """``fqdn`` → subset names defined by any DestinationRule for it (istioctl ignores exportTo here)."""
+        found: dict[str, set[str]] = {}
+        for rule in self.mesh.of_kind("DestinationRule"):
+            host = as_str(rule.get("spec", "host"))
+            names = found.setdefault(to_fqdn(rule.namespace, host), set())
+            for _, subset in enumerate_dicts(rule.get("spec", "subsets")):
+                names.add(as_str(subset.get("name")))
+        return found

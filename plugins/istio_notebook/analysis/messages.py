@@ -1,0 +1,104 @@
+"""Typed constructors over the catalogue: one function per message the analyzers emit.
+
+Each takes the resource and the field path the message is about, so every diagnostic points
+at the exact line of that field (as istioctl's ``util.ErrorLine`` does).
+"""
+
+from __future__ import annotations
+
+from istio_notebook.config import Resource
+from istio_notebook.diagnostics import Diagnostic, report
+
+Path = tuple[str | int, ...]
+
+
+def _at(code: str, resource: Resource, path: Path, **args: object) -> Diagnostic:
+    return report(code, resource.locate(*path), resource.origin, **args)
+
+
+def internal_error(resource: Resource, detail: str) -> Diagnostic:
+    return _at("IST0001", resource, (), detail=detail)
+
+
+def referenced_resource_not_found(resource: Resource, path: Path, kind: str, name: str) -> Diagnostic:
+    return _at("IST0101", resource, path, kind=kind, name=name)
+
+
+def conflicting_mesh_gateway_hosts(resource: Resource, path: Path, virtual_services: str, host: str) -> Diagnostic:
+    return _at("IST0109", resource, path, virtual_services=virtual_services, host=host)
+
+
+def destination_port_selector_required(resource: Resource, path: Path, host: str, ports: str) -> Diagnostic:
+    return _at("IST0112", resource, path, host=host, ports=ports)
+
+
+def port_name_not_under_convention(resource: Resource, path: Path, port_name: str, port: object, target_port: str) -> Diagnostic:
+    return _at("IST0118", resource, path, port_name=port_name, port=port, target_port=target_port)
+
+
+def no_matching_workloads(resource: Resource, path: Path, labels: str) -> Diagnostic:
+    return _at("IST0127", resource, path, labels=labels)
+
+
+def no_server_cert_verification_destination(resource: Resource, path: Path, mode: str, host: str) -> Diagnostic:
+    return _at("IST0128", resource, path, name=resource.key, namespace=resource.namespace, mode=mode, host=host)
+
+
+def no_server_cert_verification_port(resource: Resource, path: Path, mode: str, host: str, port: str) -> Diagnostic:
+    return _at("IST0129", resource, path, name=resource.key, namespace=resource.namespace, mode=mode, host=host, port=port)
+
+
+def unreachable_rule(resource: Resource, path: Path, rule: str, reason: str) -> Diagnostic:
+    return _at("IST0130", resource, path, rule=rule, reason=reason)
+
+
+def ineffective_match(resource: Resource, path: Path, rule: str, match: str, duplicate: str) -> Diagnostic:
+    return _at("IST0131", resource, path, rule=rule, match=match, duplicate=duplicate)
+
+
+def host_not_found_in_gateway(resource: Resource, path: Path, hosts: str, gateway: str) -> Diagnostic:
+    return _at("IST0132", resource, path, hosts=hosts, virtual_service=resource.key, gateway=gateway)
+
+
+def service_entry_addresses_required(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0134", resource, path)
+
+
+def conflicting_gateways(resource: Resource, path: Path, gateways: str, selector: str, port: str, hosts: str) -> Diagnostic:
+    return _at("IST0145", resource, path, gateways=gateways, selector=selector, port=port, hosts=hosts)
+
+
+def gateway_port_not_on_service(resource: Resource, path: Path, port: object, selector: str) -> Diagnostic:
+    return _at("IST0162", resource, path, port=port, selector=selector)
+
+
+def subset_selects_no_pods(resource: Resource, path: Path, subset: str) -> Diagnostic:
+    return _at("IST0173", resource, path, subset=subset)
+
+
+def unknown_destination_rule_host(resource: Resource, path: Path, host: str) -> Diagnostic:
+    return _at("IST0174", resource, path, host=host)
+
+
+def duplicate_resource(resource: Resource, first: Resource) -> Diagnostic:
+    return _at("INB2001", resource, ("metadata", "name"), kind=resource.kind, key=resource.key, first=str(first.position))
+
+
+def single_destination_weight(resource: Resource, path: Path, weight: object) -> Diagnostic:
+    return _at("INB2002", resource, path, weight=weight)
+
+
+def repeated_destination(resource: Resource, path: Path, host: str, subset: str, first: int) -> Diagnostic:
+    return _at("INB2003", resource, path, host=host, subset=subset, first=first)
+
+
+def duplicate_subset(resource: Resource, path: Path, host: str, subset: str, others: str) -> Diagnostic:
+    return _at("INB2004", resource, path, host=host, subset=subset, others=others)
+
+
+def shared_gateway_host(resource: Resource, path: Path, host: str, gateway: str, virtual_services: str) -> Diagnostic:
+    return _at("INB2005", resource, path, host=host, gateway=gateway, virtual_services=virtual_services)
+
+
+def subset_without_labels(resource: Resource, path: Path, subset: str) -> Diagnostic:
+    return _at("INB2006", resource, path, subset=subset)

@@ -1,0 +1,106 @@
+"""The service registry the analyzers look hosts up in: ServiceEntries and Kubernetes Services.
+
+Built as istioctl's ``InitServiceEntryHostMap`` does (pkg/config/analysis/analyzers/util/
+service_lookup.go): every host is stored under ``scope/fqdn`` for each namespace it is
+exported to (``*`` for all), a Service as the host ``name.ns.svc.cluster.local`` with its
+ports and the ``networking.istio.io/exportTo`` annotation as its visibility.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from istio_notebook.analysis.hosts import EXPORT_ALL, EXPORT_LOCAL, export_scopes, is_wildcard, service_namespace, to_fqdn
+from istio_notebook.analysis.util import as_dict, as_list, as_str, enumerate_dicts, string_map
+from istio_notebook.config import Mesh, Resource
+
+EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo"
+
+
+@dataclass(eq=False)
+class ServiceInfo:
+    """What a host resolves to: its ports and (for ServiceEntries) its workload selector."""
+
+    resource: Resource
+    ports: list[int] = field(default_factory=list)
+    workload_selector: dict[str, str] = field(default_factory=dict)
+
+
+class ServiceRegistry:
+    def __init__(self, mesh: Mesh):
+        self._scoped: dict[str, ServiceInfo] = {}
+        self._wildcards: list[tuple[str, str, ServiceInfo]] = []  # (scope, "*.suffix", info)
+        # Namespaces whose Kubernetes services the input describes: a host there that is not
+        # found is a real mistake, not a service the example simply did not show.
+        self.described_namespaces: set[str] = set()
+        self.has_service_entries = bool(mesh.of_kind("ServiceEntry"))
+        for entry in mesh.of_kind("ServiceEntry"):
+            self._add_service_entry(entry)
+        for service in mesh.of_kind("Service"):
+            self._add_service(service)
+
+    def _put(self, scope: str, fqdn: str, info: ServiceInfo) -> None:
+        self._scoped[f"{scope}/{fqdn}"] = info
+        if is_wildcard(fqdn):
+            self._wildcards.append((scope, fqdn, info))
+        namespace = service_namespace(fqdn)
+        if namespace:
+            self.described_namespaces.add(namespace)
+
+    def _add_service_entry(self, entry: Resource) -> None:
+        ports = [p.get("number") for _, p in enumerate_dicts(entry.get("spec", "ports"))]
+        info = ServiceInfo(
+            entry,
+            ports=[p for p in ports if isinstance(p, int)],
+            workload_selector=string_map(as_dict(entry.get("spec", "workloadSelector")).get("labels")),
+        )
+        self.described_namespaces.add(entry.namespace)
+        scopes = export_scopes(entry.get("spec", "exportTo"), entry.namespace)
+        for host in as_list(entry.get("spec", "hosts")):
+            if isinstance(host, str) and host:
+                for scope in scopes:
+                    self._put(scope, to_fqdn(entry.namespace, host), info)
+
+    def _add_service(self, service: Resource) -> None:
+        ports = [p.get("port") for _, p in enumerate_dicts(service.get("spec", "ports"))]
+        info = ServiceInfo(service, ports=[p for p in ports if isinstance(p, int)])
+        self.described_namespaces.add(service.namespace)
+        annotation = service.annotations.get(EXPORT_TO_ANNOTATION, "")
+        scopes = [EXPORT_ALL]
+        if annotation:
+            scopes = [service.namespace if s.strip() == EXPORT_LOCAL else s.strip() for s in annotation.split(",")]
+        for scope in scopes:
+            self._put(scope, to_fqdn(service.namespace, service.name), info)
+
+    def lookup(self, source_namespace: str, export_to: object, host: str) -> ServiceInfo | None:
+        """istioctl's ``GetDestinationHost``: public hosts, then the caller's scopes, then wildcards."""
+        fqdn = to_fqdn(source_namespace, host)
+        found = self._scoped.get(f"{EXPORT_ALL}/{fqdn}")
+        if found:
+            return found
+        scopes = [source_namespace]
+        if isinstance(export_to, list) and export_to:
+            scopes = [source_namespace if e == EXPORT_LOCAL else as_str(e) for e in export_to]
+        for scope in scopes:
+            found = self._scoped.get(f"{scope}/{fqdn}")
+            if found:
+                return found
+        bare = host[1:] if is_wildcard(host) else host
+        for scope, wildcard, info in self._wildcards:
+            if scope in (EXPORT_ALL, source_namespace) and bare.endswith(wildcard[1:]):
+                return info
+        return None
+
+    def describes(self, source_namespace: str, host: str) -> bool:
+        """Whether the input holds the registry ``host`` would live in (see analysis/README rule).
+
+        A cluster-local host ``name.ns.svc.cluster.local`` (short names expand to it) is judged
+        only when the input has a Service or ServiceEntry in ``ns``; any other host only when the
+        input has at least one ServiceEntry. Otherwise the example simply does not show the
+        registry, and "not found" would be noise.
+        """
+        fqdn = to_fqdn(source_namespace, host)
+        namespace = service_namespace(fqdn)
+        if namespace is not None:
+            return namespace in self.described_namespaces
+        return self.has_service_entries
