@@ -1,0 +1,252 @@
+"""VirtualService http rule fields → normalised matches and actions of the route table.
+
+One function per field group; each takes plain dicts (already schema-checked elsewhere) and
+never raises on malformed values: it skips them and returns a note for the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from istio_notebook.routing.durations import format_duration
+from istio_notebook.routing.hosts import fqdn
+from istio_notebook.routing.table import (
+    DEFAULT_RETRY_ATTEMPTS,
+    DEFAULT_RETRY_ON,
+    Destination,
+    HeaderMatch,
+    Mirror,
+    QueryMatch,
+    Redirect,
+    RetryPolicy,
+    RouteAction,
+    RouteMatch,
+    StringMatch,
+    cluster_name,
+)
+
+# Resolves a destination host (FQDN) to its port when none is given: (host, listener_port) -> port
+PortResolver = Callable[[str, int], int | None]
+
+
+def string_match(spec: Any, *, ignore_case: bool = False) -> StringMatch | None:
+    """Istio StringMatch {exact|prefix|regex} → StringMatch; {} (or regex "*") is presence."""
+    if not isinstance(spec, dict):
+        return None
+    for kind in ("exact", "prefix", "regex"):
+        if kind in spec:
+            value = spec[kind]
+            if not isinstance(value, str):
+                return None
+            if (kind == "regex" and value == "*") or (kind == "prefix" and value == ""):
+                return StringMatch("present")
+            return StringMatch(kind, value, ignore_case and kind != "regex")
+    return StringMatch("present") if not spec else None
+
+
+def route_match(spec: dict | None) -> RouteMatch:
+    """HTTPMatchRequest → RouteMatch (pilot/pkg/networking/core/route/route.go TranslateRouteMatch)."""
+    if not spec:
+        return RouteMatch()
+    path = string_match(spec.get("uri"), ignore_case=bool(spec.get("ignoreUriCase"))) if spec.get("uri") else None
+    if path is None or path.kind == "present":
+        path = StringMatch("prefix", "/", bool(spec.get("ignoreUriCase")))
+    headers: list[HeaderMatch] = []
+    for field, name in (("method", ":method"), ("authority", ":authority"), ("scheme", ":scheme")):
+        m = string_match(spec.get(field))
+        if m is not None:
+            headers.append(HeaderMatch(name, m))
+    for field, invert in (("headers", False), ("withoutHeaders", True)):
+        items = spec.get(field)
+        if isinstance(items, dict):
+            for name, value in items.items():
+                m = string_match(value)
+                if m is not None:
+                    headers.append(HeaderMatch(str(name).lower(), m, invert, treat_missing_as_empty=invert))
+    query: list[QueryMatch] = []
+    if isinstance(spec.get("queryParams"), dict):
+        for name, value in spec["queryParams"].items():
+            m = string_match(value)
+            if m is not None:
+                query.append(QueryMatch(str(name), m))
+    return RouteMatch(path, tuple(headers), tuple(query))
+
+
+def _percent(spec: Any, default: float) -> float:
+    if isinstance(spec, dict) and isinstance(spec.get("value"), (int, float)) and not isinstance(spec.get("value"), bool):
+        return float(spec["value"])
+    return default
+
+
+def header_ops(spec: Any) -> dict | None:
+    """Headers {request|response: {set, add, remove}} → the same shape with defaults filled in."""
+    if not isinstance(spec, dict):
+        return None
+    out = {}
+    for side in ("request", "response"):
+        ops = spec.get(side)
+        if isinstance(ops, dict):
+            out[side] = {
+                "set": {str(k): str(v) for k, v in (ops.get("set") or {}).items()} if isinstance(ops.get("set"), dict) else {},
+                "add": {str(k): str(v) for k, v in (ops.get("add") or {}).items()} if isinstance(ops.get("add"), dict) else {},
+                "remove": [str(v) for v in ops.get("remove") or [] if isinstance(v, (str, int))],
+            }
+    return out or None
+
+
+def destinations(items: list, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> list[Destination]:
+    """route[] → destinations with Istio's weights: one destination takes 100%; with several,
+    weight-0 entries drop and the rest share in proportion (pilot/pkg/networking/core/route/route.go)."""
+    parsed = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("destination"), dict):
+            continue
+        dest = item["destination"]
+        if not isinstance(dest.get("host"), str) or not dest["host"].strip():
+            continue
+        host = fqdn(dest["host"], vs_namespace)
+        port_spec = dest.get("port")
+        port = port_spec.get("number") if isinstance(port_spec, dict) else None
+        if not isinstance(port, int) or isinstance(port, bool):
+            port = resolve_port(host, listener_port)
+        subset = dest.get("subset") if isinstance(dest.get("subset"), str) and dest.get("subset") else None
+        weight = item.get("weight") if isinstance(item.get("weight"), int) and not isinstance(item.get("weight"), bool) else 0
+        parsed.append((host, port, subset, weight, header_ops(item.get("headers"))))
+    if len(parsed) > 1:
+        kept = [p for p in parsed if p[3] > 0]
+        parsed = kept or parsed
+    total = sum(p[3] for p in parsed)
+    out = []
+    for host, port, subset, weight, headers in parsed:
+        share = 100.0 if len(parsed) == 1 else (100.0 * weight / total if total else 100.0 / len(parsed))
+        out.append(Destination(host, port, subset, weight, round(share, 4), cluster_name(port, subset, host), headers))
+    return out
+
+
+def _mirror(dest: Any, percentage: float, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> Mirror | None:
+    if not isinstance(dest, dict) or not isinstance(dest.get("host"), str):
+        return None
+    host = fqdn(dest["host"], vs_namespace)
+    port_spec = dest.get("port")
+    port = port_spec.get("number") if isinstance(port_spec, dict) else None
+    if not isinstance(port, int) or isinstance(port, bool):
+        port = resolve_port(host, listener_port)
+    subset = dest.get("subset") or None
+    return Mirror(host, port, subset, cluster_name(port, subset, host), percentage)
+
+
+def retry_policy(spec: Any) -> RetryPolicy | None:
+    """Istio's default policy when unset; attempts 0 disables retries (retry.go ConvertPolicy)."""
+    if not isinstance(spec, dict):
+        return RetryPolicy(DEFAULT_RETRY_ATTEMPTS, None, DEFAULT_RETRY_ON)
+    attempts = spec.get("attempts", DEFAULT_RETRY_ATTEMPTS)
+    if not isinstance(attempts, int) or isinstance(attempts, bool):
+        attempts = DEFAULT_RETRY_ATTEMPTS
+    if attempts <= 0:
+        return None
+    retry_on = spec.get("retryOn") if isinstance(spec.get("retryOn"), str) and spec.get("retryOn") else DEFAULT_RETRY_ON
+    return RetryPolicy(attempts, format_duration(spec.get("perTryTimeout")), retry_on)
+
+
+def fault(spec: Any) -> dict | None:
+    """HTTPFaultInjection; an absent percentage affects no request (ISTIO-SEMANTICS.md)."""
+    if not isinstance(spec, dict):
+        return None
+    out: dict = {"delay": None, "abort": None}
+    delay = spec.get("delay")
+    if isinstance(delay, dict):
+        default = float(delay["percent"]) if isinstance(delay.get("percent"), int) else 0.0
+        out["delay"] = {"fixed_delay": format_duration(delay.get("fixedDelay")), "percentage": _percent(delay.get("percentage"), default)}
+    abort = spec.get("abort")
+    if isinstance(abort, dict):
+        entry: dict = {"percentage": _percent(abort.get("percentage"), 0.0)}
+        if isinstance(abort.get("httpStatus"), int):
+            entry["http_status"] = abort["httpStatus"]
+        elif abort.get("grpcStatus") is not None:
+            entry["grpc_status"] = str(abort["grpcStatus"])
+        out["abort"] = entry
+    return out if out["delay"] or out["abort"] else None
+
+
+def cors(spec: Any) -> dict | None:
+    if not isinstance(spec, dict):
+        return None
+    origins = []
+    for item in spec.get("allowOrigins") or []:
+        m = string_match(item)
+        if m is not None:
+            origins.append({m.kind: m.value} if m.kind != "present" else {"present": True})
+    for item in spec.get("allowOrigin") or []:  # deprecated exact list
+        origins.append({"exact": str(item)})
+    return {
+        "allow_origins": origins,
+        "allow_methods": [str(m) for m in spec.get("allowMethods") or []],
+        "allow_headers": [str(m) for m in spec.get("allowHeaders") or []],
+        "expose_headers": [str(m) for m in spec.get("exposeHeaders") or []],
+        "max_age": format_duration(spec.get("maxAge")),
+        "allow_credentials": spec.get("allowCredentials") if isinstance(spec.get("allowCredentials"), bool) else None,
+    }
+
+
+def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> RouteAction | None:
+    """One http rule → its action. None when the rule has nothing to do (validation reports it)."""
+    headers = header_ops(rule.get("headers"))
+    redirect = rule.get("redirect")
+    if isinstance(redirect, dict):
+        code = redirect.get("redirectCode")
+        port = redirect.get("port")
+        return RouteAction(
+            "redirect",
+            redirect=Redirect(
+                uri=redirect.get("uri") if isinstance(redirect.get("uri"), str) else None,
+                authority=redirect.get("authority") if isinstance(redirect.get("authority"), str) else None,
+                port=port if isinstance(port, int) and not isinstance(port, bool) else None,
+                derive_port=redirect.get("derivePort") == "FROM_REQUEST_PORT",
+                scheme=redirect.get("scheme") if isinstance(redirect.get("scheme"), str) else None,
+                status=code if isinstance(code, int) and code in (301, 302, 303, 307, 308) else 301,
+            ),
+            headers=headers,
+        )
+    direct = rule.get("directResponse")
+    if isinstance(direct, dict):
+        body = direct.get("body")
+        text = None
+        if isinstance(body, dict):
+            text = body.get("string") if isinstance(body.get("string"), str) else (str(body["bytes"]) if "bytes" in body else None)
+        status = direct.get("status") if isinstance(direct.get("status"), int) else 200
+        return RouteAction("direct_response", direct_status=status, direct_body=text, headers=headers)
+    items = rule.get("route")
+    if not isinstance(items, list) or not items:
+        return None
+    dests = destinations(items, vs_namespace, listener_port, resolve_port)
+    if not dests:
+        return None
+    rewrite = rule.get("rewrite") if isinstance(rule.get("rewrite"), dict) else {}
+    regex_rewrite = None
+    rr = rule.get("rewrite", {}).get("uriRegexRewrite") if isinstance(rule.get("rewrite"), dict) else None
+    if isinstance(rr, dict) and isinstance(rr.get("match"), str) and isinstance(rr.get("rewrite"), str):
+        regex_rewrite = (rr["match"], rr["rewrite"])
+    mirrors: list[Mirror] = []
+    if isinstance(rule.get("mirror"), dict):
+        m = _mirror(rule["mirror"], _percent(rule.get("mirrorPercentage"), 100.0), vs_namespace, listener_port, resolve_port)
+        if m:
+            mirrors.append(m)
+    for item in rule.get("mirrors") or []:
+        if isinstance(item, dict):
+            m = _mirror(item.get("destination"), _percent(item.get("percentage"), 100.0), vs_namespace, listener_port, resolve_port)
+            if m:
+                mirrors.append(m)
+    return RouteAction(
+        "route",
+        destinations=dests,
+        prefix_rewrite=rewrite.get("uri") if isinstance(rewrite.get("uri"), str) else None,
+        regex_rewrite=regex_rewrite,
+        authority_rewrite=rewrite.get("authority") if isinstance(rewrite.get("authority"), str) else None,
+        fault=fault(rule.get("fault")),
+        timeout=format_duration(rule.get("timeout")),
+        retries=retry_policy(rule.get("retries")),
+        mirrors=mirrors,
+        headers=headers,
+        cors=cors(rule.get("corsPolicy")),
+    )

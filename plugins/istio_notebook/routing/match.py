@@ -1,0 +1,130 @@
+"""Evaluate a request against a route table the way Envoy does.
+
+Virtual host selection (Envoy route_config: exact domain, then the longest suffix wildcard
+`*.foo.com`, then the longest prefix wildcard `foo.*`, then `*`; case-insensitive; the port
+dropped first when ignore_port_in_host_matching) is indexed per route config, so a lookup costs
+O(labels), not O(virtual hosts). Routes within a virtual host: first match wins.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import re2
+
+from istio_notebook.routing.request import Request
+from istio_notebook.routing.table import HeaderMatch, Route, RouteConfig, RouteMatch, StringMatch, VirtualHost
+
+
+@lru_cache(maxsize=4096)
+def compiled(pattern: str):
+    """RE2 pattern, or None when it does not compile (the validator reports it; nothing matches)."""
+    try:
+        return re2.compile(pattern)
+    except Exception:  # noqa: BLE001 - re2 raises its own error type; any failure means "no match"
+        return None
+
+
+def regex_full_match(pattern: str, value: str) -> bool:
+    regex = compiled(pattern)
+    return regex is not None and regex.fullmatch(value) is not None
+
+
+def string_matches(m: StringMatch, value: str) -> bool:
+    if m.kind == "present":
+        return True
+    if m.kind == "regex":
+        return regex_full_match(m.value, value)
+    expected, actual = (m.value.lower(), value.lower()) if m.ignore_case else (m.value, value)
+    if m.kind == "exact":
+        return actual == expected
+    if m.kind == "prefix":
+        return actual.startswith(expected)
+    return False
+
+
+def header_matches(h: HeaderMatch, request: Request) -> bool:
+    value = request.header(h.name)
+    if value is None and h.treat_missing_as_empty and h.match.kind != "present":
+        value = ""
+    matched = value is not None and string_matches(h.match, value)
+    return matched != h.invert
+
+
+def route_matches(match: RouteMatch, request: Request) -> bool:
+    """Path (query string and fragment removed), then headers, then query parameters."""
+    if not string_matches(match.path, request.path):
+        return False
+    if not all(header_matches(h, request) for h in match.headers):
+        return False
+    if match.query:
+        params = request.query_params()
+        for q in match.query:
+            if q.name not in params or not string_matches(q.match, params[q.name]):
+                return False
+    return True
+
+
+def first_route(vhost: VirtualHost, request: Request) -> tuple[int, Route] | None:
+    for index, route in enumerate(vhost.routes):
+        if route_matches(route.match, request):
+            return index, route
+    return None
+
+
+class DomainIndex:
+    def __init__(self, config: RouteConfig):
+        self.exact: dict[str, VirtualHost] = {}
+        self.suffix: list[tuple[str, VirtualHost]] = []  # "*.foo.com" stored as ".foo.com"
+        self.prefix: list[tuple[str, VirtualHost]] = []  # "foo.*" stored as "foo."
+        self.star: VirtualHost | None = None
+        for vhost in config.virtual_hosts:
+            for domain in vhost.domains:
+                d = domain.lower()
+                if d == "*":
+                    self.star = self.star or vhost
+                elif d.startswith("*"):
+                    self.suffix.append((d[1:], vhost))
+                elif d.endswith("*"):
+                    self.prefix.append((d[:-1], vhost))
+                else:
+                    self.exact.setdefault(d, vhost)
+        # Longest wildcard first; Envoy keeps the first virtual host for equal domains.
+        self.suffix.sort(key=lambda item: -len(item[0]))
+        self.prefix.sort(key=lambda item: -len(item[0]))
+        self._suffix_map: dict[str, VirtualHost] = {}
+        for suffix, vhost in self.suffix:
+            self._suffix_map.setdefault(suffix, vhost)
+
+    def lookup(self, host: str) -> VirtualHost | None:
+        host = host.lower()
+        found = self.exact.get(host)
+        if found is not None:
+            return found
+        # Suffix wildcards: try every proper suffix of the host, longest first (O(len(host))).
+        if self._suffix_map:
+            for i in range(1, len(host)):
+                vhost = self._suffix_map.get(host[i:])
+                if vhost is not None:
+                    return vhost
+        for prefix, vhost in self.prefix:
+            if len(host) > len(prefix) and host.startswith(prefix):
+                return vhost
+        return self.star
+
+
+def strip_port(authority: str) -> str:
+    if authority.startswith("["):
+        end = authority.find("]")
+        return authority[: end + 1] if end > 0 else authority
+    host, colon, port = authority.rpartition(":")
+    return host if colon and port.isdigit() else authority
+
+
+def select_virtual_host(config: RouteConfig, authority: str) -> VirtualHost | None:
+    index = getattr(config, "_domain_index", None)
+    if index is None:
+        index = DomainIndex(config)
+        object.__setattr__(config, "_domain_index", index)
+    host = strip_port(authority) if config.ignore_port_in_host_matching else authority
+    return index.lookup(host)

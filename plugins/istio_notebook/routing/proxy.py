@@ -1,0 +1,61 @@
+"""Which proxy a request passes: a gateway workload, or a sidecar with a namespace and pod labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from istio_notebook.routing.request import RequestError
+
+
+@dataclass(frozen=True)
+class Proxy:
+    kind: str  # "gateway" | "sidecar"
+    namespace: str
+    name: str | None = None  # gateway: the Gateway resource's name
+    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    @classmethod
+    def gateway(cls, namespace: str, name: str) -> "Proxy":
+        return cls("gateway", namespace, name)
+
+    @classmethod
+    def sidecar(cls, namespace: str = "default", labels: dict[str, str] | None = None) -> "Proxy":
+        return cls("sidecar", namespace, None, dict(labels or {}))
+
+    @classmethod
+    def parse_gateway(cls, text: str) -> "Proxy":
+        """`ns/name` (a bare name means namespace default)."""
+        text = (text or "").strip()
+        ns, _, name = text.rpartition("/")
+        if not name or "," in text or "=" in text:
+            raise RequestError(f"--gateway wants NS/NAME, got {text!r}")
+        return cls.gateway(ns or "default", name)
+
+    @classmethod
+    def parse_from(cls, text: str | None) -> "Proxy":
+        """`ns`, `ns/k=v,k2=v2` or `k=v` (namespace default)."""
+        text = (text or "").strip()
+        if not text:
+            return cls.sidecar()
+        ns, slash, rest = text.partition("/")
+        if not slash:
+            ns, rest = ("default", text) if "=" in text else (text, "")
+        labels: dict[str, str] = {}
+        for item in filter(None, (p.strip() for p in rest.split(","))):
+            key, eq, value = item.partition("=")
+            if not eq or not key.strip():
+                raise RequestError(f"--from labels want key=value, got {item!r}")
+            labels[key.strip()] = value.strip()
+        if not ns or "=" in ns:
+            raise RequestError(f"--from wants NS[/key=value,...], got {text!r}")
+        return cls.sidecar(ns, labels)
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.namespace, self.name, tuple(sorted(self.labels.items())))
+
+    def __str__(self) -> str:
+        if self.kind == "gateway":
+            return f"gateway {self.namespace}/{self.name}"
+        labels = ",".join(f"{k}={v}" for k, v in sorted(self.labels.items()))
+        return f"sidecar {self.namespace}" + (f"/{labels}" if labels else "")

@@ -1,0 +1,284 @@
+"""What one proxy sees of the mesh: its Gateway servers or its Sidecar scope, and the
+VirtualServices bound to it in Istio's order.
+
+Gateway: every Gateway whose selector matches the workload of the named Gateway is merged
+(istio/istio pilot/pkg/model/gateway.go MergeGateways). Sidecar: the Sidecar resource that
+applies (workload selector, then namespace-wide, then root namespace), its egress hosts and
+outbound traffic policy, else the mesh default ALLOW_ANY (or an IstioOperator meshConfig).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from istio_notebook.config import Mesh, Resource
+from istio_notebook.routing.hosts import export_targets, exported_to, fqdn, host_matches, split_namespaced
+from istio_notebook.routing.proxy import Proxy
+from istio_notebook.routing.registry import protocol_of
+
+ROOT_NAMESPACE = "istio-system"
+
+
+def _labels(value: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+@dataclass
+class Server:
+    gateway: Resource
+    index: int
+    port: int
+    port_name: str
+    protocol: str
+    hosts: list[tuple[str, str]]  # (namespace or "*", host)
+    tls_mode: str | None
+    https_redirect: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.gateway.namespace}/{self.gateway.name} servers[{self.index}]"
+
+    @property
+    def is_http(self) -> bool:
+        return self.protocol in ("HTTP", "HTTP2", "GRPC", "GRPC-Web") or (
+            self.protocol == "HTTPS" and self.tls_mode not in (None, "PASSTHROUGH", "AUTO_PASSTHROUGH")
+        )
+
+
+@dataclass
+class GatewayView:
+    proxy: Proxy
+    gateway: Resource | None  # the named Gateway (None: not found)
+    workload_namespace: str
+    workload_labels: dict[str, str]
+    gateways: list[Resource] = field(default_factory=list)  # all merged Gateways
+    servers: list[Server] = field(default_factory=list)
+    port_map: dict[int, int] = field(default_factory=dict)  # Service port → container (target) port
+
+    def gateway_names(self) -> set[str]:
+        return {f"{g.namespace}/{g.name}" for g in self.gateways}
+
+
+def gateway_view(mesh: Mesh, proxy: Proxy) -> GatewayView:
+    named = mesh.get("Gateway", proxy.namespace, proxy.name or "")
+    if named is None:
+        return GatewayView(proxy, None, proxy.namespace, {})
+    selector = _labels(named.spec.get("selector"))
+    workload_ns, labels = named.namespace, dict(selector)
+    # The pods the selector picks stand for the gateway workload (first Deployment, else Pod).
+    for kind, path in (("Deployment", ("spec", "template", "metadata", "labels")), ("Pod", ("metadata", "labels"))):
+        found = [r for r in mesh.of_kind(kind) if selector and selects(selector, _labels(r.get(*path)))]
+        if found:
+            workload_ns, labels = found[0].namespace, _labels(found[0].get(*path))
+            break
+    view = GatewayView(proxy, named, workload_ns, labels)
+    view.port_map = _service_ports(mesh, labels)
+    for gw in sorted(mesh.of_kind("Gateway"), key=lambda r: r.creation_key):
+        gw_selector = _labels(gw.spec.get("selector"))
+        if gw is named or (gw_selector and selects(gw_selector, labels)) or (not gw_selector and not selector):
+            view.gateways.append(gw)
+            view.servers.extend(_servers(gw))
+    return view
+
+
+def _service_ports(mesh: Mesh, labels: dict[str, str]) -> dict[int, int]:
+    """Ports of the Services in front of the gateway pods: clients use the Service port, Envoy
+    listens on the targetPort (a Gateway server may name either)."""
+    ports: dict[int, int] = {}
+    for svc in mesh.of_kind("Service"):
+        selector = _labels(svc.spec.get("selector"))
+        if not selector or not selects(selector, labels):
+            continue
+        for item in svc.spec.get("ports") or []:
+            if isinstance(item, dict) and isinstance(item.get("port"), int) and isinstance(item.get("targetPort"), int):
+                ports.setdefault(item["port"], item["targetPort"])
+    return ports
+
+
+def _servers(gw: Resource) -> list[Server]:
+    servers = []
+    for index, item in enumerate(gw.spec.get("servers") or []):
+        if not isinstance(item, dict) or not isinstance(item.get("port"), dict):
+            continue
+        number = item["port"].get("number")
+        if not isinstance(number, int) or isinstance(number, bool):
+            continue
+        tls = item.get("tls") if isinstance(item.get("tls"), dict) else {}
+        hosts = [split_namespaced(str(h), gw.namespace) for h in item.get("hosts") or [] if isinstance(h, str)]
+        servers.append(
+            Server(
+                gateway=gw,
+                index=index,
+                port=number,
+                port_name=str(item["port"].get("name") or ""),
+                protocol=protocol_of(item["port"].get("protocol")),
+                hosts=hosts,
+                tls_mode=str(tls.get("mode") or "SIMPLE") if tls and tls.keys() - {"httpsRedirect"} else None,
+                https_redirect=bool(tls.get("httpsRedirect")),
+            )
+        )
+    return servers
+
+
+@dataclass
+class SidecarView:
+    proxy: Proxy
+    sidecar: Resource | None
+    egress_hosts: list[tuple[str, str]] | None  # None: no Sidecar egress, everything visible
+    outbound_policy: str  # ALLOW_ANY | REGISTRY_ONLY
+    policy_source: str  # where the policy came from, for the trace
+
+    def sees(self, namespace: str, host: str) -> bool:
+        """Sidecar egress `hosts: [ns/host]` filter (istio.io Sidecar reference, IstioEgressListener.hosts)."""
+        if self.egress_hosts is None:
+            return True
+        for ns, pattern in self.egress_hosts:
+            ns_ok = ns in ("*", namespace) or (ns == "~" and False)
+            if ns_ok and (pattern == "*" or host_matches(pattern, host) or host_matches(host, pattern)):
+                return True
+        return False
+
+
+def mesh_outbound_policy(mesh: Mesh) -> tuple[str, str]:
+    for op in mesh.of_kind("IstioOperator"):
+        mode = op.get("spec", "meshConfig", "outboundTrafficPolicy", "mode")
+        if isinstance(mode, str) and mode:
+            return mode.upper(), f"IstioOperator {op.key} meshConfig"
+    return "ALLOW_ANY", "mesh default"
+
+
+def applicable_sidecar(mesh: Mesh, proxy: Proxy) -> Resource | None:
+    """Sidecar with a matching workloadSelector, else the namespace's selector-less one, else the root's."""
+    candidates = sorted(mesh.of_kind("Sidecar"), key=lambda r: r.creation_key)
+    for sc in candidates:
+        selector = _labels((sc.spec.get("workloadSelector") or {}).get("labels") if isinstance(sc.spec.get("workloadSelector"), dict) else None)
+        if sc.namespace == proxy.namespace and selector and selects(selector, proxy.labels):
+            return sc
+    for namespace in (proxy.namespace, ROOT_NAMESPACE):
+        for sc in candidates:
+            if sc.namespace == namespace and not sc.spec.get("workloadSelector"):
+                return sc
+    return None
+
+
+def sidecar_view(mesh: Mesh, proxy: Proxy) -> SidecarView:
+    sc = applicable_sidecar(mesh, proxy)
+    mode, source = mesh_outbound_policy(mesh)
+    egress: list[tuple[str, str]] | None = None
+    if sc is not None:
+        sc_mode = sc.get("spec", "outboundTrafficPolicy", "mode")
+        if isinstance(sc_mode, str) and sc_mode:
+            mode, source = sc_mode.upper(), f"Sidecar {sc.key}"
+        listeners = sc.spec.get("egress")
+        if isinstance(listeners, list) and listeners:
+            egress = []
+            for listener in listeners:
+                if isinstance(listener, dict):
+                    egress.extend(split_namespaced(str(h), proxy.namespace) for h in listener.get("hosts") or [])
+    return SidecarView(proxy, sc, egress, mode, source)
+
+
+# --- VirtualServices in Istio's order -------------------------------------------------------------
+
+
+def vs_gateways(vs: Resource) -> list[str]:
+    """The VS's gateways as `ns/name` or `mesh`; unset means mesh only."""
+    raw = vs.spec.get("gateways")
+    if not isinstance(raw, list) or not raw:
+        return ["mesh"]
+    out = []
+    for g in raw:
+        g = str(g)
+        out.append(g if g == "mesh" or "/" in g else f"{vs.namespace}/{g}")
+    return out
+
+
+def vs_hosts(vs: Resource) -> list[str]:
+    return [fqdn(str(h), vs.namespace) for h in vs.spec.get("hosts") or [] if isinstance(h, (str, int))]
+
+
+def ordered_virtual_services(mesh: Mesh, client_namespace: str) -> list[Resource]:
+    """Root VirtualServices visible in `client_namespace`: private to it first, then exported to
+    it by name, then public; each oldest first (pilot/pkg/model/push_context.go virtualServiceIndex)."""
+    private, named, public = [], [], []
+    for vs in sorted(mesh.of_kind("VirtualService"), key=lambda r: r.creation_key):
+        if not vs.spec.get("hosts"):
+            continue  # a delegate: only reachable through its root
+        targets = export_targets(vs.spec.get("exportTo"))
+        if not exported_to(targets, vs.namespace, client_namespace):
+            continue
+        if targets is None or "*" in targets:
+            public.append(vs)
+        elif targets == frozenset({"."}) or targets == frozenset({vs.namespace}):
+            private.append(vs)
+        else:
+            named.append(vs)
+    return private + named + public
+
+
+# --- DestinationRules ------------------------------------------------------------------------------
+
+
+@dataclass
+class DestinationRuleSet:
+    """The DestinationRules that apply to one host for one client, merged as Istio merges them."""
+
+    host: str
+    rules: list[Resource]  # in merge order (first wins)
+    scope: str | None  # "client namespace" | "service namespace" | "root namespace"
+
+    def subset(self, name: str) -> dict | None:
+        for dr in self.rules:
+            for item in dr.spec.get("subsets") or []:
+                if isinstance(item, dict) and item.get("name") == name:
+                    return item
+        return None
+
+    def subset_names(self) -> list[str]:
+        names: list[str] = []
+        for dr in self.rules:
+            for item in dr.spec.get("subsets") or []:
+                if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"] not in names:
+                    names.append(item["name"])
+        return names
+
+    def traffic_policy(self) -> dict | None:
+        for dr in self.rules:
+            policy = dr.spec.get("trafficPolicy")
+            if isinstance(policy, dict):
+                return policy
+        return None
+
+
+def destination_rules(mesh: Mesh, host: str, client_namespace: str, service_namespace: str | None) -> DestinationRuleSet:
+    """Istio's DR lookup (pilot/pkg/model/push_context.go destinationRule): the client's namespace,
+    then the service's namespace (if exported to the client), then the root namespace; in each,
+    an exact host beats the most specific wildcard; same-host rules merge, oldest first."""
+    scopes = [(client_namespace, "client namespace")]
+    if service_namespace and service_namespace != client_namespace:
+        scopes.append((service_namespace, "service namespace"))
+    if ROOT_NAMESPACE not in (client_namespace, service_namespace):
+        scopes.append((ROOT_NAMESPACE, "root namespace"))
+    all_rules = sorted(mesh.of_kind("DestinationRule"), key=lambda r: r.creation_key)
+    for namespace, scope in scopes:
+        best: tuple | None = None
+        matched: dict[str, list[Resource]] = {}
+        for dr in all_rules:
+            if dr.namespace != namespace or not isinstance(dr.spec.get("host"), str):
+                continue
+            if not exported_to(export_targets(dr.spec.get("exportTo")), dr.namespace, client_namespace):
+                continue
+            selector = dr.spec.get("workloadSelector")
+            if selector:
+                continue  # workload-scoped DRs apply to sidecars they select; not modelled for clients
+            pattern = fqdn(dr.spec["host"], dr.namespace)
+            if host_matches(pattern, host):
+                matched.setdefault(pattern, []).append(dr)
+        if matched:
+            best = min(matched, key=lambda p: (p != host, p.startswith("*"), -len(p)))
+            return DestinationRuleSet(host, matched[best], scope)
+    return DestinationRuleSet(host, [], None)
