@@ -24,9 +24,15 @@ class Metadata:
 class Context:
     def __init__(self, mesh: Mesh):
         self.mesh = mesh
+        self._unique: dict[str, list[Resource]] = {}
 
     def of_kind(self, kind: str) -> list[Resource]:
-        return self.mesh.of_kind(kind)
+        """Resources of ``kind``; of a duplicated kind/namespace/name only the first (INB2001 flags the rest)."""
+        unique = self._unique.get(kind)
+        if unique is None:
+            unique = [r for r in self.mesh.of_kind(kind) if self.mesh.get(kind, r.namespace, r.name) is r]
+            self._unique[kind] = unique
+        return unique
 
     def has(self, *kinds: str) -> bool:
         return any(self.mesh.of_kind(kind) for kind in kinds)
