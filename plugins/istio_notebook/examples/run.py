@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from istio_notebook.config import Mesh, Origin, Resource, load_text
 from istio_notebook.diagnostics import Diagnostic, Level, Position, report
 from istio_notebook.examples import backends
+from istio_notebook.examples.coverage import Coverage, covered_by, route_units
 from istio_notebook.examples.expectations import Observed, clause, evaluate
 from istio_notebook.examples.find import Page
 from istio_notebook.examples.fixtures import FixtureStore
@@ -153,6 +154,11 @@ class PageReport:
     checks: dict[int, CheckResult] = field(default_factory=dict)  # check line → result
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)  # front matter, fixtures, block options
+    coverage: Coverage = field(default_factory=Coverage)
+
+    def detached(self) -> "PageReport":
+        """The report without its scenarios' meshes: small enough to cache and keep across rebuilds."""
+        return replace(self, scenarios={})
 
     @property
     def failures(self) -> list[Diagnostic]:
@@ -219,7 +225,23 @@ def run_page(page: Page, store: FixtureStore, backend: str = "sim") -> PageRepor
         scenario = result.scenarios[block.scenario]
         for check in block.checks:
             result.checks[check.line] = run_check(scenario.mesh, check, backend)
+    result.coverage = _coverage(result)
     return result
+
+
+def _coverage(result: PageReport) -> Coverage:
+    coverage = Coverage()
+    for name, scenario in result.scenarios.items():
+        units = route_units(r for b in scenario.blocks for r in b.resources)
+        outcomes = [
+            result.checks[c.line].outcome
+            for block in result.page.check_blocks
+            if block.scenario == name
+            for c in block.checks
+            if c.line in result.checks
+        ]
+        coverage.merge(Coverage(units, covered_by(units, outcomes)))
+    return coverage
 
 
 def _run_example(example: YamlExample, page_result: PageReport, store: FixtureStore) -> ExampleResult:

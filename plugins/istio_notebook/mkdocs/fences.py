@@ -1,0 +1,96 @@
+"""pymdownx.superfences custom fences ``yaml`` and ``check``: validator and formatters.
+
+Rendering happens here (so it works wherever superfences runs); which result belongs to a
+fence is told by the ``inb_item`` option the plugin adds to the fence line. Without a current
+page the fence renders as plain highlighted code. Never raises: a rendering failure is logged
+and the plain code is shown.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pymdownx.superfences import highlight_validator
+
+from istio_notebook.config import Origin, load_text
+from istio_notebook.examples.model import CheckBlock, YamlExample
+from istio_notebook.mkdocs import render, state
+from istio_notebook.mkdocs.mermaid import virtual_service_diagram
+
+log = logging.getLogger("mkdocs.plugins.istio_notebook")
+
+# Options that belong to the example syntax; everything else (title, hl_lines, linenums) goes to highlighting.
+OWN_OPTIONS = {"scenario", "expect", "fragment", "unchecked", "from", "via", "to", state.ITEM_OPTION}
+
+
+def validate(language: str, inputs: dict, options: dict, attrs: dict, md) -> bool:
+    ours = {k: v for k, v in inputs.items() if k in OWN_OPTIONS}
+    rest = {k: v for k, v in inputs.items() if k not in OWN_OPTIONS}
+    highlight_validator(language, rest, options, attrs, md)
+    options["inb"] = ours
+    return True
+
+
+def _highlight(source: str, language: str, options: dict, md, kwargs: dict) -> str:
+    preprocessor = md.preprocessors["fenced_code_block"]
+    return preprocessor.highlight(
+        src=source,
+        language=language,
+        options={k: v for k, v in options.items() if k != "inb"},
+        md=md,
+        classes=list(kwargs.get("classes") or []),
+        id_value=kwargs.get("id_value", ""),
+        attrs=dict(kwargs.get("attrs") or {}),
+    )
+
+
+def _item(options: dict):
+    page = state.current
+    index = (options.get("inb") or {}).get(state.ITEM_OPTION)
+    if page is None or index is None:
+        return None, None
+    items = page.report.page.items
+    i = int(index)
+    return page, items[i] if 0 <= i < len(items) else None
+
+
+def _diagrams(example: YamlExample) -> list[str]:
+    if example.mode not in ("scenario", "expect"):
+        return []
+    loaded = load_text(example.body, Origin(example.file, example.body_line - 1, example.indent))
+    return [virtual_service_diagram(r) for r in loaded.resources if r.kind == "VirtualService"]
+
+
+def format_yaml(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:
+    code = _highlight(source, language, options, md, kwargs)
+    try:
+        page, item = _item(options)
+        if page is None or not isinstance(item, YamlExample):
+            return code
+        result = page.report.examples.get(item.line)
+        if result is None:
+            return code
+        page.counter += 1
+        return render.example_html(result, code, _diagrams(item), f"__inb_{page.counter}")
+    except Exception as error:  # noqa: BLE001 - a rendering bug must not stop the build with a traceback
+        log.warning("%s: cannot render a YAML example: %s: %s", _where(options), type(error).__name__, error)
+        return code
+
+
+def format_check(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:
+    code = _highlight(source, "text", options, md, kwargs)
+    try:
+        page, item = _item(options)
+        if page is None or not isinstance(item, CheckBlock):
+            return code
+        results = [page.report.checks[c.line] for c in item.checks if c.line in page.report.checks]
+        page.counter += 1
+        return render.check_block_html(item, results, code, f"__inb_{page.counter}", list(item.problems))
+    except Exception as error:  # noqa: BLE001
+        log.warning("%s: cannot render a check block: %s: %s", _where(options), type(error).__name__, error)
+        return code
+
+
+def _where(options: dict) -> str:
+    page = state.current
+    return page.report.page.file if page is not None else "(page)"

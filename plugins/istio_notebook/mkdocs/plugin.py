@@ -1,0 +1,192 @@
+"""The ``istio-notebook`` MkDocs plugin: checks every example and check of the site at build time.
+
+Thin on purpose: checking lives in ``istio_notebook.examples``, HTML in ``render``/``fences``
+(superfences formatters), caching in ``cache``, generated pages in ``reports``. Problems are
+logged as warnings on ``mkdocs.plugins.istio_notebook`` as ``page:line [CODE] reason``, which is
+what makes ``mkdocs build --strict`` fail.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkDocsPage
+
+from istio_notebook.config.markdown import iter_fences
+from istio_notebook.diagnostics import Diagnostic, Level, report
+from istio_notebook.diagnostics.record import Position
+from istio_notebook.examples.coverage import Coverage
+from istio_notebook.examples.find import CHECK_LANGUAGE, YAML_LANGUAGES, read_page
+from istio_notebook.examples.fixtures import FixtureStore
+from istio_notebook.examples.options import add_option, parse_info
+from istio_notebook.examples.run import PageReport, run_page
+from istio_notebook.mkdocs import reports, state
+from istio_notebook.mkdocs.cache import ResultCache, directory_hash, page_key
+from istio_notebook.mkdocs.config import IstioNotebookConfig
+
+log = logging.getLogger("mkdocs.plugins.istio_notebook")
+
+CSS = "assets/istio-notebook/istio-notebook.css"
+_CSS_SOURCE = Path(__file__).with_name("istio-notebook.css")
+
+
+class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
+    def __init__(self) -> None:
+        self.serving = False
+        self.cache: ResultCache | None = None
+        self.reports: dict[str, PageReport] = {}  # src_uri → report of the current build
+        self.root = Path.cwd()
+        self.store: FixtureStore | None = None
+        self.seconds = 0.0
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # The plugin object lives across `mkdocs serve` rebuilds: the in-memory cache with it.
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self.root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+        self.store = FixtureStore(Path(config.docs_dir) / self.config.fixtures_dir, display_root=self.root)
+        if self.cache is None:
+            directory = self.root / self.config.cache_dir if self.config.cache else None
+            self.cache = ResultCache(directory)
+            self.cache.load()
+        if CSS not in config.extra_css:
+            config.extra_css.append(CSS)
+        fences = {f.get("name") for f in config.mdx_configs.get("pymdownx.superfences", {}).get("custom_fences", [])}
+        missing = {"yaml", CHECK_LANGUAGE} - fences
+        if missing:
+            log.warning(
+                "mkdocs.yml: pymdownx.superfences custom_fences lacks %s; add istio_notebook.mkdocs.fences formatters "
+                "(see docs/contributing/syntax.md)",
+                ", ".join(sorted(missing)),
+            )
+        return config
+
+    @event_priority(-50)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        """Check every page up front (late, after other plugins added theirs), so the coverage page sees all results."""
+        if not self.config.enabled:
+            return None
+        files.append(File.generated(config, CSS, abs_src_path=str(_CSS_SOURCE)))
+        started = time.perf_counter()
+        self.reports = {}
+        fixtures = directory_hash(self.store.directory) if self.store else ""
+        for file in files.documentation_pages():
+            try:
+                self.reports[file.src_uri] = self._check_page(file, fixtures)
+            except Exception as error:  # noqa: BLE001 - never a traceback: name the page and go on
+                log.warning("%s: cannot check this page: %s: %s", self._display(file), type(error).__name__, error)
+        self.seconds = time.perf_counter() - started
+        self._log_results()
+        return files
+
+    def _display(self, file: File) -> str:
+        path = Path(file.abs_src_path) if file.abs_src_path else Path(file.src_uri)
+        try:
+            return os.path.relpath(path, self.root)
+        except ValueError:
+            return str(path)
+
+    def _check_page(self, file: File, fixtures: str) -> PageReport:
+        text = file.content_string
+        display = self._display(file)
+        key = page_key(text, display, fixtures, self.config.backend)
+        assert self.cache is not None and self.store is not None
+        cached = self.cache.get(display, key)
+        if cached is not None:
+            return cached
+        result = run_page(read_page(text, display), self.store, self.config.backend).detached()
+        self.cache.put(display, key, result)
+        return result
+
+    def _log_results(self) -> None:
+        for result in self.reports.values():
+            for d in result.failures:
+                claim = d.code in ("INB3020", "INB3021")
+                emit = log.warning if d.level in (Level.ERROR, Level.WARNING) and (not claim or self.config.strict_claims) else log.info
+                emit("%s [%s] %s", d.position, d.code, d.message)
+        coverage = {r.page.file: r.coverage for r in self.reports.values()}
+        total = Coverage.total(coverage.values())
+        if total.units:
+            covered = len(total.covered & set(total.units))
+            log.info("route coverage: %.1f%% (%d/%d VirtualService match blocks exercised by checks)", total.percent, covered, len(total.units))
+            for unit in total.uncovered:
+                log.debug("not covered: %s", unit)
+        minimum = float(self.config.coverage_minimum)
+        if total.percent + 1e-9 < minimum:
+            d = report("INB3030", Position(self.config.coverage_page), percent=f"{total.percent:.1f}", minimum=f"{minimum:g}")
+            log.warning("%s [%s] %s", d.position, d.code, d.message)
+        if self.cache is not None:
+            log.debug("checked %d pages in %.3fs (cache: %d hits, %d misses)", len(self.reports), self.seconds, self.cache.hits, self.cache.misses)
+
+    def on_page_markdown(self, markdown: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        markdown = self._generated(markdown, page)
+        result = self.reports.get(page.file.src_uri)
+        if result is None:
+            return markdown
+        state.current = state.PageState(result, show_problems=True)
+        markdown = _tag_fences(markdown, result)
+        if result.problems:
+            from istio_notebook.mkdocs.render import problems_html
+
+            markdown = problems_html(result.problems) + "\n\n" + markdown
+        return markdown
+
+    def _generated(self, markdown: str, page: MkDocsPage) -> str:
+        generators = {
+            self.config.diagnostics_page: ("diagnostics", reports.diagnostics_reference),
+            self.config.check_syntax_page: ("check-syntax", reports.check_syntax_reference),
+            self.config.coverage_page: (
+                "coverage",
+                lambda: reports.coverage_report({r.page.file: r.coverage for r in self.reports.values()}, float(self.config.coverage_minimum)),
+            ),
+        }
+        entry = generators.get(page.file.src_uri)
+        if entry is None:
+            return markdown
+        marker = reports.MARKER.format(name=entry[0])
+        return markdown.replace(marker, entry[1]()) if marker in markdown else markdown
+
+    def on_page_content(self, html: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str | None:
+        state.current = None
+        return None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        if self.cache is not None:
+            self.cache.save()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        state.current = None
+
+
+def _tag_fences(markdown: str, result: PageReport) -> str:
+    """Add ``inb_item="k"`` to each example/check fence line, pairing fences with the page's items in order.
+
+    MkDocs has removed the front matter, so lines differ from the file's; order and bodies do not.
+    """
+    items = result.page.items
+    lines = markdown.split("\n")
+    k = 0
+    for fence in iter_fences(markdown):
+        language, _ = parse_info(fence.info)
+        if language not in YAML_LANGUAGES and language != CHECK_LANGUAGE:
+            continue
+        if k >= len(items) or items[k].body != fence.body:
+            log.debug("%s: fence at markdown line %d does not pair with a checked item", result.page.file, fence.start_line)
+            return "\n".join(lines)
+        index = fence.start_line - 1
+        lines[index] = add_option(lines[index], state.ITEM_OPTION, str(k))
+        k += 1
+    return "\n".join(lines)

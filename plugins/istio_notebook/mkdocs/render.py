@@ -1,0 +1,159 @@
+"""HTML for examples and checks: badges, Material content tabs, Mermaid diagrams, result tables.
+
+Produces the markup Material styles and scripts already understand: pymdownx.tabbed's
+alternate-style tab sets and ``<pre class="mermaid">`` blocks (what superfences' Mermaid fence
+emits), so no extra JavaScript is needed.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from istio_notebook.diagnostics import Diagnostic
+from istio_notebook.examples.model import CheckBlock, CheckResult, ExampleResult
+
+BADGES = {
+    "verified": ("検証済み", "スキーマとアナライザーで検証しました"),
+    "error": ("エラー", "この例には問題があります"),
+    "expected-error": ("想定どおりのエラー", "わざと間違えた例です。宣言したコードが出ることを確かめました"),
+    "unchecked": ("未検証", "この例は検証していません"),
+    "fragment": ("検証済み（部分）", "指定したフィールドのスキーマで検証しました"),
+}
+
+
+def badge(status: str, detail: str = "") -> str:
+    text, title = BADGES[status]
+    suffix = f'<span class="inb-badge__detail">{escape(detail)}</span>' if detail else ""
+    return f'<span class="inb-badge inb-badge--{status}" title="{escape(title)}">{escape(text)}{suffix}</span>'
+
+
+def tabs(prefix: str, panels: list[tuple[str, str]]) -> str:
+    """A Material (pymdownx.tabbed alternate style) tab set; ``prefix`` must be unique on the page."""
+    if len(panels) == 1:
+        return panels[0][1]
+    inputs, labels, blocks = [], [], []
+    for i, (title, body) in enumerate(panels, start=1):
+        checked = ' checked="checked"' if i == 1 else ""
+        inputs.append(f'<input{checked} id="{prefix}_{i}" name="{prefix}" type="radio" />')
+        labels.append(f'<label for="{prefix}_{i}">{escape(title)}</label>')
+        blocks.append(f'<div class="tabbed-block">\n{body}\n</div>')
+    return (
+        f'<div class="tabbed-set tabbed-alternate" data-tabs="{prefix}:{len(panels)}">'
+        + "".join(inputs)
+        + '<div class="tabbed-labels">'
+        + "".join(labels)
+        + '</div>\n<div class="tabbed-content">\n'
+        + "\n".join(blocks)
+        + "\n</div>\n</div>"
+    )
+
+
+def mermaid(diagram: str) -> str:
+    return f'<pre class="mermaid"><code>{escape(diagram, quote=False)}</code></pre>'
+
+
+def diagnostics_list(diagnostics: list[Diagnostic], empty: str) -> str:
+    if not diagnostics:
+        return f'<p class="inb-diagnostics inb-diagnostics--empty">{escape(empty)}</p>'
+    items = "".join(
+        f'<li class="inb-diagnostic inb-diagnostic--{d.level.value.lower()}">'
+        f'<code>{escape(d.code)}</code> <strong>{escape(d.level.value)}</strong> '
+        f'<span class="inb-diagnostic__where">{escape(str(d.position))}</span> {escape(d.message)}</li>'
+        for d in diagnostics
+    )
+    return f'<ul class="inb-diagnostics">{items}</ul>'
+
+
+def example_html(result: ExampleResult, code: str, diagrams: list[str], prefix: str) -> str:
+    """A YAML example: badge, then tabs YAML | 図 | 診断."""
+    example = result.example
+    status = result.status
+    if status == "verified" and example.mode == "fragment":
+        status = "fragment"
+    detail = ""
+    if status == "unchecked":
+        detail = example.reason
+    elif status == "expected-error":
+        detail = ", ".join(example.expect)
+    elif status == "error" and result.failures:
+        first = result.failures[0]
+        detail = f"{first.code} {first.message}"
+    head = f'<p class="inb-badges">{badge(status, detail)}</p>'
+    if status == "unchecked":
+        return f'<div class="inb-example inb-example--unchecked">\n{head}\n{code}\n</div>'
+    panels = [("YAML", code)]
+    if diagrams:
+        panels.append(("図", "\n".join(mermaid(d) for d in diagrams)))
+    shown = result.diagnostics if status != "error" else _unique(result.failures + result.diagnostics)
+    empty = "スキーマ検証とアナライザーで問題は見つかりませんでした。"
+    panels.append(("診断", diagnostics_list(shown, empty)))
+    return f'<div class="inb-example inb-example--{status}">\n{head}\n{tabs(prefix, panels)}\n</div>'
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen, found = set(), []
+    for d in diagnostics:
+        key = (d.code, d.position, d.message)
+        if key not in seen:
+            seen.add(key)
+            found.append(d)
+    return found
+
+
+def _context(result: CheckResult) -> str:
+    context = result.check.context
+    words = []
+    if context.via:
+        words.append(f"ゲートウェイ {context.via} 経由")
+    elif context.from_:
+        words.append(f"{context.from_} から")
+    if context.to:
+        words.append(f"宛先ワークロード {context.to}")
+    for label, value in (("principal", context.source_principal), ("namespace", context.source_namespace), ("ip", context.source_ip)):
+        if value:
+            words.append(f"source {label} {value}")
+    if context.mtls is not None:
+        words.append("mTLS " + ("on" if context.mtls else "off"))
+    words.extend(f"claim {k}={v}" for k, v in context.claims.items())
+    return "、".join(words)
+
+
+def check_row(result: CheckResult) -> str:
+    check = result.check
+    request = [f"<code>{escape(str(check.request))}</code>" if check.request else ""]
+    if check.title:
+        request.insert(0, f"<strong>{escape(check.title)}</strong>")
+    context = _context(result)
+    if context:
+        request.append(f'<small class="inb-check__context">{escape(context)}</small>')
+    expected = "<br>".join(f"→ {escape(e.text)}" for e in check.expectations)
+    if result.actual:
+        actual = "<br>".join(escape(result.actual.get(e.line, "")) for e in check.expectations)
+    else:
+        actual = "<br>".join(escape(d) for d in result.differences)
+    mark = '<span class="inb-mark inb-mark--pass" title="成立">✔</span>' if result.passed else '<span class="inb-mark inb-mark--fail" title="不成立">✘</span>'
+    css = "inb-check--pass" if result.passed else "inb-check--fail"
+    return f'<tr class="{css}" id="inb-check-{check.line}"><td>{"<br>".join(request)}</td><td>{expected}</td><td>{actual}</td><td>{mark}</td></tr>'
+
+
+def check_block_html(block: CheckBlock, results: list[CheckResult], source: str, prefix: str, problems: list[Diagnostic]) -> str:
+    passed = sum(r.passed for r in results)
+    failed = len(results) - passed
+    status = "verified" if not failed and not problems else "error"
+    label = f"チェック {passed}/{len(results)} 成立"
+    head = f'<p class="inb-badges"><span class="inb-badge inb-badge--{status}" title="ルーティングシミュレーターで確かめました">{escape(label)}</span></p>'
+    rows = "\n".join(check_row(r) for r in results)
+    table = (
+        '<table class="inb-check-table">\n<thead><tr><th>リクエスト</th><th>期待</th><th>結果</th><th></th></tr></thead>\n'
+        f"<tbody>\n{rows}\n</tbody>\n</table>"
+    )
+    panels = [("結果", table), ("チェック", source)]
+    failures = problems + [d for r in results for d in r.diagnostics]
+    if failures:
+        panels.append(("診断", diagnostics_list(failures, "")))
+    return f'<div class="inb-checks inb-checks--{status}">\n{head}\n{tabs(prefix, panels)}\n</div>'
+
+
+def problems_html(problems: list[Diagnostic]) -> str:
+    """Page-level problems (front matter, fixtures), shown at the top of the page in serve mode."""
+    return f'<div class="admonition failure inb-page-problems"><p class="admonition-title">このページの例に問題があります</p>\n{diagnostics_list(problems, "")}\n</div>'

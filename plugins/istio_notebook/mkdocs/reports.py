@@ -1,0 +1,106 @@
+"""Generated pages: the diagnostics reference, the check syntax reference, the route coverage report.
+
+Each page in ``docs/`` holds a marker line (``<!-- istio-notebook:NAME -->``) that the plugin
+replaces with fresh Markdown on every build, so the pages cannot go stale.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from istio_notebook.diagnostics.catalogue import CATALOGUE
+from istio_notebook.examples.coverage import Coverage
+from istio_notebook.examples.expectations import CLAUSES
+
+MARKER = "<!-- istio-notebook:{name} -->"
+
+_RANGES = (
+    ("IST", "istioctl と同じコード（同じ意味・同じ名前）"),
+    ("INB1", "INB1xxx: 入力と YAML の読み込み"),
+    ("INB2", "INB2xxx: 追加のアナライザー"),
+    ("INB3", "INB3xxx: 例とチェックの構文"),
+    ("INB4", "INB4xxx: ラボ"),
+    ("INB5", "INB5xxx: Envoy での再生"),
+)
+_LEVELS = {"Error": "エラー", "Warning": "警告", "Info": "情報"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _range(code: str) -> str:
+    return next(prefix for prefix, _ in _RANGES if code.startswith(prefix)) if any(code.startswith(p) for p, _ in _RANGES) else "other"
+
+
+def diagnostics_reference() -> str:
+    """Every code of the catalogue, grouped by range, in code order."""
+    out = []
+    titles = dict(_RANGES)
+    messages = sorted(CATALOGUE.values(), key=lambda m: m.code)
+    for prefix, group in groupby(messages, key=lambda m: _range(m.code)):
+        out.append(f"## {titles.get(prefix, 'その他')}\n")
+        out.append("| コード | 名前 | レベル | 説明 | メッセージ |")
+        out.append("|---|---|---|---|---|")
+        for m in group:
+            source = "（istioctl）" if m.source == "istioctl" else ""
+            out.append(
+                f'| <span id="{m.code.lower()}"></span>`{m.code}` | {m.name}{source} | {_LEVELS.get(m.level.value, m.level.value)} '
+                f"| {_cell(m.description)} | `{_cell(m.template)}` |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+_CONTEXT = (
+    ("`@from NS[/k=v,...]`", "クライアントのサイドカー（フェンスの `from=`）"),
+    ("`@via NS/GATEWAY`", "入口のゲートウェイ（フェンスの `via=`）"),
+    ("`@to NS/k=v,...`", "認可の対象ワークロード（フェンスの `to=`）"),
+    ("`@source-principal P`", "送信元のプリンシパル"),
+    ("`@source-namespace NS`", "送信元の名前空間"),
+    ("`@source-ip IP`", "送信元の IP アドレス"),
+    ("`@claim key=value`", "JWT のクレーム（複数行可）"),
+    ("`@mtls on\\|off`", "送信元が mTLS で接続しているか"),
+)
+
+
+def check_syntax_reference() -> str:
+    """The check syntax, from the clause registry itself (so it lists exactly what the parser accepts)."""
+    out = ["## 期待する結果（→ または =>）\n", "| 書き方 | 意味 |", "|---|---|"]
+    for clause in CLAUSES:
+        syntax = " / ".join(f"`{_cell(s.strip())}`" for s in clause.syntax.split(" / "))
+        out.append(f"| {syntax} | {_cell(clause.meaning)} |")
+    out += ["", "## コンテキスト行\n", "| 行 | 意味 |", "|---|---|"]
+    out += [f"| {line} | {meaning} |" for line, meaning in _CONTEXT]
+    out += [
+        "",
+        "## リクエスト行\n",
+        "`curl [-X METHOD] [-H 'Name: value']... [--data ...] URL`（メソッドは既定で GET、`--data` があれば POST）。"
+        "`-s` `-i` `-v` `-k` `-L` などの表示用オプションは無視されます。",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def coverage_report(pages: dict[str, Coverage], minimum: float) -> str:
+    """Overall and per-page coverage, and every match block no check exercises."""
+    total = Coverage.total(pages.values())
+    covered = len(total.covered & set(total.units))
+    out = [
+        f"全体: **{total.percent:.1f}%**（{covered}/{len(total.units)} の match ブロック）。最低ライン: {minimum:g}%。\n",
+        "| ページ | カバー率 | match ブロック | 未チェック |",
+        "|---|---|---|---|",
+    ]
+    for page, coverage in sorted(pages.items()):
+        if not coverage.units:
+            continue
+        hits = len(coverage.covered & set(coverage.units))
+        out.append(f"| `{page}` | {coverage.percent:.0f}% | {hits}/{len(coverage.units)} | {len(coverage.uncovered)} |")
+    uncovered = total.uncovered
+    out += ["", "## どのチェックも通らないルール\n"]
+    if not uncovered:
+        out.append("すべての match ブロックが、少なくとも 1 つのチェックで確かめられています。")
+    else:
+        out += ["| 場所 | VirtualService | ルール |", "|---|---|---|"]
+        out += [f"| `{u.file}:{u.line}` | `{u.virtual_service}` | {u.what} |" for u in uncovered]
+    return "\n".join(out) + "\n"

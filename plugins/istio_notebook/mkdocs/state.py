@@ -1,0 +1,25 @@
+"""The page being rendered, shared between the plugin (page-level work) and the fence formatters.
+
+MkDocs renders one page at a time: the plugin sets :data:`current` in ``on_page_markdown`` and
+clears it in ``on_page_content``. With no current page (plugin disabled, another builder such
+as Zensical) the formatters render plain highlighted code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from istio_notebook.examples.run import PageReport
+
+ITEM_OPTION = "inb_item"  # fence option the plugin adds: index of the item in the page's items
+
+
+@dataclass
+class PageState:
+    report: PageReport
+    show_problems: bool  # non-strict builds (serve) show diagnostics on the page
+    counter: int = 0  # unique ids for the tabs of this page
+    rendered: set[int] = field(default_factory=set)
+
+
+current: PageState | None = None
