@@ -1,16 +1,77 @@
-"""``istio-notebook authz``: not implemented yet (tracked in its issue)."""
+"""``istio-notebook authz PATH... --request 'METHOD URL' [-H ...] --to NS/k=v,... [--source-principal P | --source-namespace NS] [--source-ip IP]``.
+
+Input handling as ``route`` (loader errors to stderr, continue with what loaded). Exit 0 on an
+answer (DENY is an answer), 2 on unusable arguments or input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+
+from istio_notebook.cli.route import add_common, envoy_replay, load_mesh, parse_request
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("authz", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "authz",
+        help="decide whether a workload's policies allow one HTTP request",
+        description="Evaluate AuthorizationPolicy, PeerAuthentication and RequestAuthentication for one request.",
+    )
+    add_common(parser)
+    parser.add_argument("--to", required=True, metavar="NS/key=value,...", help="the target workload")
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--source-principal", metavar="P", help="e.g. cluster.local/ns/default/sa/sleep")
+    who.add_argument("--source-namespace", metavar="NS")
+    parser.add_argument("--source-ip", metavar="IP")
+    parser.add_argument("--mtls", choices=("on", "off"), default="on", help="whether the caller uses mTLS (default on)")
+    parser.add_argument("--claim", action="append", default=[], metavar="key=value",
+                        help="a claim of a JWT the caller presents (repeat; iss and sub make the request principal)")
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def parse_claims(items: list[str]) -> dict:
     from istio_notebook.cli import UsageError
 
-    raise UsageError("this command is not implemented yet")
+    claims: dict = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"--claim wants key=value, got {item!r}")
+        key = key.strip()
+        # A repeated claim becomes a list (e.g. several groups).
+        if key in claims:
+            existing = claims[key]
+            claims[key] = (existing if isinstance(existing, list) else [existing]) + [value]
+        else:
+            claims[key] = value
+    return claims
+
+
+def run(args: argparse.Namespace) -> int:
+    from istio_notebook.authz import Source, Workload, authorize
+    from istio_notebook.cli import UsageError
+    from istio_notebook.routing import RequestError
+
+    request = parse_request(args)
+    try:
+        to = Workload.parse(args.to)
+    except RequestError as error:
+        raise UsageError(str(error)) from None
+    source = Source(principal=args.source_principal, namespace=args.source_namespace, ip=args.source_ip,
+                    mtls=args.mtls == "on", claims=parse_claims(args.claim))
+    mesh = load_mesh(args.paths)
+    if args.backend == "envoy":
+        result = envoy_replay().authorize(mesh, request, to, source)
+    else:
+        result = authorize(mesh, request, to, source, lang=args.lang).to_json()
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    else:
+        head = result.get("decision", "?")
+        if result.get("policy"):
+            head += f" by {result['policy']} ({result.get('action')} rule {result.get('rule_index')})"
+        lines = [head, "trace:"] + [f"  {i}. {s}" for i, s in enumerate(result.get("trace") or [], 1)]
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0

@@ -1,16 +1,146 @@
-"""``istio-notebook route``: not implemented yet (tracked in its issue)."""
+"""``istio-notebook route PATH... --request 'METHOD URL' [-H 'Name: value']... [--gateway NS/NAME | --from NS[/k=v,...]]``.
+
+Input problems: loader diagnostics of Error level are printed to stderr (one line each, with
+file:line) and the simulation continues with the resources that did load, because one broken
+document should not hide where a request goes; when nothing loads at all, or a path cannot be
+read, the command stops with exit 2. Exit 0 whenever an answer is printed (a 404 is an answer).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+
+from istio_notebook.config import Mesh, load_paths
+from istio_notebook.diagnostics import Level
+
+BACKENDS = ("sim", "envoy")
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Arguments `route` and `authz` share."""
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="YAML file, Markdown file or directory")
+    parser.add_argument("--request", required=True, metavar="'METHOD URL'", help="e.g. 'GET http://reviews:9080/reviews/1'")
+    parser.add_argument("-H", "--header", dest="headers", action="append", default=[], metavar="'Name: value'")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--backend", choices=BACKENDS, default="sim", help="sim (default) or envoy (real Envoy replay)")
+    parser.add_argument("--lang", choices=("en", "ja"), default=None, help="trace language (default: from the locale)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("route", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "route",
+        help="simulate where one HTTP request goes (gateway or sidecar)",
+        description="Simulate one HTTP request through the Istio configuration, as Envoy configured by istiod would route it.",
+    )
+    add_common(parser)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--gateway", metavar="NS/NAME", help="as the gateway workload this Gateway selects")
+    where.add_argument("--from", dest="source", metavar="NS[/key=value,...]", help="as a sidecar (default: namespace default)")
     parser.set_defaults(func=run)
+
+
+def load_mesh(paths: list[str]) -> Mesh:
+    """Load the input; loader errors go to stderr; unusable input raises UsageError."""
+    from istio_notebook.cli import UsageError
+
+    loaded = load_paths(paths)
+    unreadable = [d for d in loaded.diagnostics if d.code == "INB1011"]
+    if unreadable:
+        d = unreadable[0]
+        raise UsageError(f"{d.file}: {d.message}")
+    errors = [d for d in loaded.diagnostics if d.level == Level.ERROR]
+    for d in errors:
+        print(f"warning: input skipped: {d}", file=sys.stderr)
+    if not loaded.resources and errors:
+        raise UsageError(f"no usable resource in the input (first problem: {errors[0]})")
+    return Mesh(loaded.resources)
+
+
+def parse_request(args: argparse.Namespace):
+    from istio_notebook.cli import UsageError
+    from istio_notebook.routing import Request, RequestError
+
+    try:
+        return Request.parse(args.request, args.headers)
+    except RequestError as error:
+        raise UsageError(str(error)) from None
+
+
+def envoy_replay():
+    from istio_notebook.cli import UsageError
+
+    try:
+        from istio_notebook.envoy import replay
+    except ImportError:
+        raise UsageError("envoy backend not available") from None
+    return replay
 
 
 def run(args: argparse.Namespace) -> int:
     from istio_notebook.cli import UsageError
+    from istio_notebook.routing import Proxy, RequestError, route
 
-    raise UsageError("this command is not implemented yet")
+    request = parse_request(args)
+    try:
+        proxy = Proxy.parse_gateway(args.gateway) if args.gateway else Proxy.parse_from(args.source)
+    except RequestError as error:
+        raise UsageError(str(error)) from None
+    mesh = load_mesh(args.paths)
+    if proxy.kind == "gateway" and mesh.get("Gateway", proxy.namespace, proxy.name) is None:
+        raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
+    if args.backend == "envoy":
+        result = envoy_replay().route(mesh, request, proxy)
+    else:
+        result = route(mesh, request, proxy, lang=args.lang).to_json()
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else as_text(result))
+    return 0
+
+
+def _destination(d: dict) -> str:
+    text = d.get("host") or "?"
+    if d.get("port"):
+        text += f":{d['port']}"
+    if d.get("subset"):
+        text += f" subset {d['subset']}"
+    return text
+
+
+def as_text(result: dict) -> str:
+    """A short human summary, then the trace."""
+    lines = []
+    action = result.get("action")
+    status = result.get("status")
+    head = f"{action}" + (f" {status}" if status is not None else "")
+    if action == "route" and result.get("destinations"):
+        dests = result["destinations"]
+        if len(dests) == 1:
+            head += f" → {_destination(dests[0])}"
+        else:
+            head += " → " + " | ".join(f"{_destination(d)} {d.get('weight'):g}%" for d in dests)
+    elif action == "redirect" and result.get("redirect"):
+        head += f" → {result['redirect']['location']}"
+    lines.append(head)
+    if result.get("virtual_service"):
+        where = f"virtual service {result['virtual_service']} rule {result.get('route_index')}"
+        if result.get("match_index") is not None:
+            where += f" match {result['match_index']}"
+        lines.append(where)
+    for d in result.get("destinations") or []:
+        lines.append(f"cluster {d.get('cluster')}")
+    for key in ("rewrite", "direct_response", "fault", "timeout", "retries", "mirrors", "headers", "cors"):
+        value = result.get(key)
+        if value not in (None, [], {}):
+            lines.append(f"{key.replace('_', ' ')}: {json.dumps(value, ensure_ascii=False)}")
+    policy = result.get("policy")
+    if policy:
+        tls = policy.get("tls") or {}
+        lb = policy.get("load_balancer") or {}
+        lines.append(f"policy: tls {tls.get('mode')}{' (auto)' if tls.get('auto') else ''}, lb {lb.get('simple') or json.dumps(lb)}"
+                     + (f", from {', '.join(policy['destination_rules'])}" if policy.get("destination_rules") else ""))
+    trace = result.get("trace") or []
+    if trace:
+        lines.append("trace:")
+        lines.extend(f"  {i}. {step}" for i, step in enumerate(trace, 1))
+    return "\n".join(lines) + "\n"

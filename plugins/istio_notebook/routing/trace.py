@@ -57,10 +57,13 @@ def default_lang() -> str:
 
 
 class Trace:
-    def __init__(self, lang: str | None = None):
+    """Collects steps from a table of (English, Japanese) templates (this module's STEPS by default)."""
+
+    def __init__(self, lang: str | None = None, steps: dict[str, tuple[str, str]] | None = None):
         self.lang = lang if lang in ("en", "ja") else default_lang()
+        self.steps = steps if steps is not None else STEPS
         self.lines: list[str] = []
 
     def add(self, key: str, **args: object) -> None:
-        en, ja = STEPS[key]
+        en, ja = self.steps[key]
         self.lines.append((ja if self.lang == "ja" else en).format(**args))

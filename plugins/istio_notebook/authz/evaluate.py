@@ -1,0 +1,243 @@
+"""AuthorizationPolicy evaluation for one request at one workload, in Istio's order.
+
+CUSTOM → DENY → ALLOW (istio.io docs/concepts/security/#implicit-enablement and
+docs/reference/config/security/authorization-policy/): a matching DENY policy denies; if no
+ALLOW policy applies the request is allowed; else some ALLOW rule must match. AUDIT never
+decides. `rules` unset matches nothing; `rules: [{}]` matches everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from istio_notebook.authz.model import Source, Workload
+from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref
+from istio_notebook.authz.text import AuthzTrace
+from istio_notebook.authz.values import any_matches, ip_in, principal_value, value_matches
+from istio_notebook.config import Mesh
+from istio_notebook.routing.request import Request
+
+
+@dataclass
+class AuthzDecision:
+    decision: str  # ALLOW | DENY
+    policy: str | None = None  # ns/name of the deciding AuthorizationPolicy
+    action: str | None = None  # its action
+    rule_index: int | None = None
+    trace: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"decision": self.decision, "policy": self.policy, "action": self.action,
+                "rule_index": self.rule_index, "trace": self.trace}
+
+
+@dataclass
+class _Facts:
+    """What the proxy knows about the request when RBAC runs."""
+
+    request: Request
+    principal: str | None  # peer principal, None without mTLS
+    namespace: str | None
+    source_ip: str | None
+    remote_ip: str | None
+    request_principal: str | None
+    claims: dict
+
+
+def _list(value: Any) -> list | None:
+    return [str(v) for v in value] if isinstance(value, list) else None
+
+
+def _source_matches(src: dict, f: _Facts) -> bool:
+    checks = (
+        ("principals", lambda v: any_matches(v, f.principal)),
+        ("requestPrincipals", lambda v: any_matches(v, f.request_principal)),
+        ("namespaces", lambda v: any_matches(v, f.namespace)),
+        ("ipBlocks", lambda v: ip_in(v, f.source_ip)),
+        ("remoteIpBlocks", lambda v: ip_in(v, f.remote_ip)),
+    )
+    for name, test in checks:
+        positive = _list(src.get(name))
+        if positive is not None and not test(positive):
+            return False
+        negative = _list(src.get("not" + name[0].upper() + name[1:]))
+        if negative is not None and test(negative):
+            return False
+    return True
+
+
+def _operation_matches(op: dict, f: _Facts) -> bool:
+    request = f.request
+    host_values = {request.authority.lower(), request.host.lower()}
+    checks = (
+        ("hosts", lambda v: any(any_matches(v, h, ignore_case=True) for h in host_values)),
+        ("ports", lambda v: str(request.port) in v),
+        ("methods", lambda v: any_matches(v, request.method)),
+        ("paths", lambda v: any_matches(v, request.path)),
+    )
+    for name, test in checks:
+        positive = _list(op.get(name))
+        if positive is not None and not test(positive):
+            return False
+        negative = _list(op.get("not" + name[0].upper() + name[1:]))
+        if negative is not None and test(negative):
+            return False
+    return True
+
+
+def _claim(claims: dict, path: list[str]) -> Any:
+    value: Any = claims
+    for step in path:
+        if not isinstance(value, dict) or step not in value:
+            return None
+        value = value[step]
+    return value
+
+
+def _when_value(key: str, f: _Facts) -> list[str] | None:
+    """The attribute values a `when` key names (a list claim gives several)."""
+    if key.startswith("request.headers[") and key.endswith("]"):
+        v = f.request.header(key[len("request.headers["):-1])
+        return None if v is None else [v]
+    if key.startswith("request.auth.claims["):
+        path = [p.rstrip("]") for p in key[len("request.auth.claims["):].split("[")]
+        v = _claim(f.claims, path)
+        if v is None:
+            return None
+        return [str(x) for x in v] if isinstance(v, list) else [str(v)]
+    simple = {
+        "source.ip": f.source_ip, "remote.ip": f.remote_ip, "source.namespace": f.namespace,
+        "source.principal": f.principal, "request.auth.principal": f.request_principal,
+        "destination.port": str(f.request.port), "connection.sni": f.request.host,
+        "request.auth.presenter": f.claims.get("azp") if f.request_principal else None,
+    }
+    if key == "request.auth.audiences":
+        aud = f.claims.get("aud") if f.request_principal else None
+        return None if aud is None else ([str(a) for a in aud] if isinstance(aud, list) else [str(aud)])
+    v = simple.get(key)
+    return None if v is None else [str(v)]
+
+
+def _when_matches(cond: dict, f: _Facts) -> bool:
+    key = str(cond.get("key", ""))
+    actual = _when_value(key, f) or []
+    ip_key = key in ("source.ip", "remote.ip", "destination.ip")
+    values, not_values = _list(cond.get("values")), _list(cond.get("notValues"))
+
+    def hit(patterns: list[str]) -> bool:
+        if ip_key:
+            return any(ip_in(patterns, a) for a in actual)
+        return any(any_matches(patterns, a) for a in actual)
+
+    if values is not None and not hit(values):
+        return False
+    if not_values is not None and hit(not_values):
+        return False
+    return True
+
+
+def rule_matches(rule: Any, f: _Facts) -> bool:
+    if not isinstance(rule, dict):
+        return False
+    sources = rule.get("from")
+    if isinstance(sources, list) and sources:
+        if not any(isinstance(s, dict) and isinstance(s.get("source"), dict) and _source_matches(s["source"], f) for s in sources):
+            return False
+    operations = rule.get("to")
+    if isinstance(operations, list) and operations:
+        if not any(isinstance(o, dict) and isinstance(o.get("operation"), dict) and _operation_matches(o["operation"], f) for o in operations):
+            return False
+    conditions = rule.get("when")
+    if isinstance(conditions, list):
+        if not all(isinstance(c, dict) and _when_matches(c, f) for c in conditions):
+            return False
+    return True
+
+
+def _first_rule(policy, f: _Facts) -> int | None:
+    rules = policy.spec.get("rules")
+    if not isinstance(rules, list):
+        return None
+    for index, rule in enumerate(rules):
+        if rule_matches(rule, f):
+            return index
+    return None
+
+
+def _request_principal(mesh: Mesh, to: Workload, source: Source, trace: AuthzTrace) -> tuple[str | None, bool]:
+    """(request principal `iss/sub`, token rejected). Claims stand for a JWT the caller sent."""
+    if not source.claims:
+        return None, False
+    issuer = source.claims.get("iss")
+    authns = policies(mesh, "RequestAuthentication", to)
+    issuers = [str(rule.get("issuer")) for ra in authns for rule in ra.spec.get("jwtRules") or [] if isinstance(rule, dict)]
+    if not authns:
+        trace.add("jwt_unchecked")
+        return None, False
+    if issuer not in issuers:
+        trace.add("jwt_rejected", issuer=issuer, issuers=", ".join(issuers))
+        return None, True
+    principal = f"{issuer}/{source.claims.get('sub', '')}"
+    trace.add("jwt_ok", principal=principal)
+    return principal, False
+
+
+def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: str | None = None) -> AuthzDecision:
+    trace = AuthzTrace(lang)
+    trace.add("target", workload=f"{to.namespace}/" + ",".join(f"{k}={v}" for k, v in sorted(to.labels.items())))
+    mode, pa = peer_authentication(mesh, to, request.port)
+    trace.add("mtls", mode=mode, source=f"PeerAuthentication {pa.namespace}/{pa.name}" if pa else "default")
+    if mode == "STRICT" and not source.mtls:
+        trace.add("strict_plaintext")
+        return AuthzDecision("DENY", None, None, None, trace.lines)
+    mtls = source.mtls and mode != "DISABLE"
+    if not mtls and (source.principal or source.namespace):
+        trace.add("no_peer_identity")
+    request_principal, rejected = _request_principal(mesh, to, source, trace)
+    if rejected:
+        return AuthzDecision("DENY", None, None, None, trace.lines)
+    forwarded = request.header("x-forwarded-for")
+    facts = _Facts(
+        request=request,
+        principal=principal_value(source.principal) if mtls else None,
+        namespace=source.peer_namespace if mtls else None,
+        source_ip=source.ip,
+        remote_ip=forwarded.split(",")[0].strip() if forwarded else source.ip,
+        request_principal=request_principal,
+        claims=dict(source.claims) if request_principal else {},
+    )
+    for skipped in skipped_target_ref(mesh, to):
+        trace.add("target_ref", policy=f"{skipped.namespace}/{skipped.name}")
+    applicable = policies(mesh, "AuthorizationPolicy", to)
+    by_action: dict[str, list] = {"CUSTOM": [], "DENY": [], "ALLOW": [], "AUDIT": []}
+    for p in applicable:
+        action = str(p.spec.get("action") or "ALLOW").upper()
+        by_action.setdefault(action, []).append(p)
+    for p in by_action["AUDIT"]:
+        if _first_rule(p, facts) is not None:
+            trace.add("audit", policy=f"{p.namespace}/{p.name}")
+    for p in by_action["CUSTOM"]:
+        index = _first_rule(p, facts)
+        if index is not None:
+            provider = (p.spec.get("provider") or {}).get("name") if isinstance(p.spec.get("provider"), dict) else None
+            trace.add("custom", policy=f"{p.namespace}/{p.name}", rule=index, provider=provider)
+    for p in by_action["DENY"]:
+        index = _first_rule(p, facts)
+        key = f"{p.namespace}/{p.name}"
+        if index is not None:
+            trace.add("deny_match", policy=key, rule=index)
+            return AuthzDecision("DENY", key, "DENY", index, trace.lines)
+        trace.add("deny_no_match", policy=key)
+    if not by_action["ALLOW"]:
+        trace.add("no_allow_policies")
+        return AuthzDecision("ALLOW", None, None, None, trace.lines)
+    for p in by_action["ALLOW"]:
+        index = _first_rule(p, facts)
+        key = f"{p.namespace}/{p.name}"
+        if index is not None:
+            trace.add("allow_match", policy=key, rule=index)
+            return AuthzDecision("ALLOW", key, "ALLOW", index, trace.lines)
+        trace.add("allow_no_match" if isinstance(p.spec.get("rules"), list) else "allow_no_rules", policy=key)
+    trace.add("default_deny")
+    return AuthzDecision("DENY", None, None, None, trace.lines)

@@ -1,0 +1,39 @@
+"""Authorization trace steps in English and Japanese (one table, as routing.trace)."""
+
+from __future__ import annotations
+
+from istio_notebook.routing.trace import Trace
+
+STEPS: dict[str, tuple[str, str]] = {
+    "target": ("target workload {workload}", "対象ワークロード {workload}"),
+    "mtls": ("mTLS mode {mode} ({source})", "mTLS モード {mode} ({source})"),
+    "strict_plaintext": ("STRICT mTLS rejects the plaintext connection (connection reset, no HTTP status)",
+                         "STRICT mTLS は平文接続を拒否(接続リセット、HTTP ステータスなし)"),
+    "no_peer_identity": ("no mTLS: source principal and namespace are unknown to the policy",
+                         "mTLS なし: 送信元の principal と namespace はポリシーから見えない"),
+    "jwt_unchecked": ("no RequestAuthentication applies: the token is not validated, no request principal",
+                      "RequestAuthentication が適用されない: トークンは検証されず request principal はない"),
+    "jwt_rejected": ("token issuer {issuer} is not among [{issuers}]: 401 (invalid JWT)",
+                     "トークンの発行者 {issuer} は [{issuers}] にない: 401 (無効な JWT)"),
+    "jwt_ok": ("valid token: request principal {principal}", "有効なトークン: request principal {principal}"),
+    "target_ref": ("AuthorizationPolicy {policy} uses targetRef (gateways/waypoints): not applied to a sidecar workload",
+                   "AuthorizationPolicy {policy} は targetRef 指定(ゲートウェイ/waypoint 用): サイドカーには適用されない"),
+    "audit": ("AUDIT policy {policy} matches (logged only)", "AUDIT ポリシー {policy} が一致(記録のみ)"),
+    "custom": ("CUSTOM policy {policy} rule {rule} matches: the external authorizer {provider} decides (assumed to allow)",
+               "CUSTOM ポリシー {policy} のルール {rule} が一致: 外部認可 {provider} が判断(許可と仮定)"),
+    "deny_match": ("DENY policy {policy} rule {rule} matches: 403 RBAC: access denied",
+                   "DENY ポリシー {policy} のルール {rule} が一致: 403 RBAC: access denied"),
+    "deny_no_match": ("DENY policy {policy}: no rule matches", "DENY ポリシー {policy}: 一致するルールなし"),
+    "no_allow_policies": ("no ALLOW policy applies: allowed", "ALLOW ポリシーが適用されない: 許可"),
+    "allow_match": ("ALLOW policy {policy} rule {rule} matches: allowed", "ALLOW ポリシー {policy} のルール {rule} が一致: 許可"),
+    "allow_no_match": ("ALLOW policy {policy}: no rule matches", "ALLOW ポリシー {policy}: 一致するルールなし"),
+    "allow_no_rules": ("ALLOW policy {policy} has no rules: it matches nothing",
+                       "ALLOW ポリシー {policy} に rules がない: 何にも一致しない"),
+    "default_deny": ("ALLOW policies apply but none matches: 403 RBAC: access denied",
+                     "ALLOW ポリシーがあるがどれも一致しない: 403 RBAC: access denied"),
+}
+
+
+class AuthzTrace(Trace):
+    def __init__(self, lang: str | None = None):
+        super().__init__(lang, STEPS)
