@@ -1,0 +1,91 @@
+"""Send one HTTP request to a local Envoy listener, as a given client, and time it.
+
+The request keeps its own Host header (Envoy routes on it, not on the listener's real port).
+Optional PROXY protocol v1 line first: it tells Envoy the original source address and
+destination port (Envoy's proxy_protocol listener filter restores both), so RBAC ``ipBlocks``
+and ``ports`` see the client's and the service's addresses, not loopback ones. Optional TLS with
+a client certificate: Istio mutual TLS, the certificate carrying the source's SPIFFE identity.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+
+from istio_notebook.envoy.certs import CertFiles
+
+REQUEST_TIMEOUT = 30.0
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
+    body: bytes
+    elapsed: float  # seconds from sending to the end of the body
+
+
+@dataclass(frozen=True)
+class ProxyLine:
+    source_ip: str
+    destination_port: int
+    destination_ip: str = "10.0.0.1"
+
+    def encode(self) -> bytes:
+        family = "TCP6" if ":" in self.source_ip else "TCP4"
+        destination = self.destination_ip if family == "TCP4" else "::1"
+        return f"PROXY {family} {self.source_ip} {destination} 40000 {self.destination_port}\r\n".encode()
+
+
+class _Connection(http.client.HTTPConnection):
+    def __init__(self, port: int, proxy: ProxyLine | None, tls: CertFiles | None, timeout: float):
+        super().__init__("127.0.0.1", port, timeout=timeout)
+        self._proxy, self._tls = proxy, tls
+
+    def connect(self) -> None:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self._proxy is not None:
+            sock.sendall(self._proxy.encode())
+        if self._tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE  # the client only proves its identity here
+            context.load_cert_chain(str(self._tls.cert), str(self._tls.key))
+            sock = context.wrap_socket(sock)
+        self.sock = sock
+
+
+def send(
+    port: int,
+    method: str,
+    path: str,
+    headers: list[tuple[str, str]],
+    *,
+    body: bytes | None = None,
+    proxy: ProxyLine | None = None,
+    tls: CertFiles | None = None,
+    timeout: float = REQUEST_TIMEOUT,
+) -> Response:
+    connection = _Connection(port, proxy, tls, timeout)
+    try:
+        started = time.monotonic()
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers:
+            connection.putheader(name, value)
+        if body is not None:
+            connection.putheader("content-length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        data = response.read()
+        elapsed = time.monotonic() - started
+        merged: dict[str, str] = {}
+        for name, value in response.getheaders():
+            key = name.lower()
+            merged[key] = f"{merged[key]}, {value}" if key in merged else value
+        return Response(response.status, merged, data, elapsed)
+    finally:
+        connection.close()

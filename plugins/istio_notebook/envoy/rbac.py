@@ -1,0 +1,270 @@
+"""AuthorizationPolicy → Envoy RBAC HTTP filters, as istiod builds them for a workload's inbound side.
+
+Istio (pilot/pkg/security/authz/builder/builder.go, model/permission.go, model/principal.go,
+istio.io/latest/docs/reference/config/security/authorization-policy/) emits, in this order:
+one RBAC filter with action DENY holding every DENY policy, one with action ALLOW holding every
+ALLOW policy (only when some ALLOW policy applies), and one with action LOG for AUDIT. Each rule
+of a policy becomes one Envoy policy named ``ns[<ns>]-policy[<name>]-rule[<index>]``; a rule's
+``from`` entries become OR-ed principals (each source an AND of its fields), ``to`` entries
+OR-ed permissions, and each ``when`` condition is AND-ed onto the principals or the permissions
+depending on its key. An ALLOW policy without rules contributes no Envoy policy (so it allows
+nothing). CUSTOM (ext_authz) has no external server here and is reported as unsupported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from istio_notebook.config import Mesh, Resource
+from istio_notebook.envoy.certs import spiffe_id
+
+ROOT_NAMESPACE = "istio-system"
+RBAC_FILTER = "envoy.filters.http.rbac"
+RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"
+
+# `when` keys that live on the peer (principals) side, the rest on the request (permissions) side.
+_PRINCIPAL_KEYS = ("source.ip", "remote.ip", "source.namespace", "source.principal")
+
+
+class Unsupported(ValueError):
+    """A policy field real Envoy cannot be given here (e.g. JWT claims without a JWT issuer)."""
+
+
+@dataclass
+class RbacFilters:
+    filters: list[dict]  # Envoy HTTP filters, in Istio's order
+    unsupported: list[str] = field(default_factory=list)  # why some rules could not be translated
+
+
+def applicable_policies(mesh: Mesh, namespace: str, labels: dict[str, str]) -> list[Resource]:
+    """Policies that apply to a workload: its namespace and the root namespace, narrowed by selector."""
+    found = []
+    for policy in mesh.of_kind("AuthorizationPolicy"):
+        if policy.namespace not in (namespace, ROOT_NAMESPACE):
+            continue
+        spec = policy.spec
+        if spec.get("targetRef") or spec.get("targetRefs"):
+            continue  # waypoint/gateway attachment: not a sidecar's inbound policy
+        selector = spec.get("selector")
+        match_labels = selector.get("matchLabels") if isinstance(selector, dict) else None
+        if isinstance(match_labels, dict) and any(labels.get(str(k)) != str(v) for k, v in match_labels.items()):
+            continue
+        found.append(policy)
+    return sorted(found, key=lambda p: p.creation_key)
+
+
+def policy_id(policy: Resource, rule_index: int) -> str:
+    return f"ns[{policy.namespace}]-policy[{policy.name}]-rule[{rule_index}]"
+
+
+def parse_policy_id(text: str) -> tuple[str, int] | None:
+    """``ns[foo]-policy[deny]-rule[0]`` → (``foo/deny``, 0)."""
+    try:
+        ns = text.split("ns[", 1)[1].split("]", 1)[0]
+        name = text.split("-policy[", 1)[1].split("]-rule[", 1)[0]
+        rule = int(text.rsplit("-rule[", 1)[1].rstrip("]"))
+    except (IndexError, ValueError):
+        return None
+    return f"{ns}/{name}", rule
+
+
+def build_rbac_filters(policies: list[Resource]) -> RbacFilters:
+    by_action: dict[str, dict[str, dict]] = {"DENY": {}, "ALLOW": {}, "AUDIT": {}}
+    present: set[str] = set()
+    unsupported: list[str] = []
+    for policy in policies:
+        spec = policy.spec
+        action = str(spec.get("action") or "ALLOW").upper()
+        if action == "CUSTOM":
+            unsupported.append(f"{policy.origin}: CUSTOM (ext_authz) needs an external authorizer")
+            continue
+        if action not in by_action:
+            continue
+        present.add(action)
+        rules = spec.get("rules")
+        if not isinstance(rules, list):
+            continue  # no rules: matches nothing (ALLOW ⇒ deny all, DENY ⇒ no effect)
+        for index, rule in enumerate(rules):
+            try:
+                by_action[action][policy_id(policy, index)] = _rule(rule if isinstance(rule, dict) else {})
+            except Unsupported as why:
+                unsupported.append(f"{policy.origin} rule {index}: {why}")
+    filters = []
+    for action, envoy_action in (("DENY", "DENY"), ("ALLOW", "ALLOW"), ("AUDIT", "LOG")):
+        if action not in present:
+            continue
+        filters.append(
+            {
+                "name": RBAC_FILTER,
+                "typed_config": {
+                    "@type": RBAC_TYPE,
+                    "rules": {"action": envoy_action, "policies": by_action[action]},
+                    "shadow_rules_stat_prefix": "istio_dry_run_",
+                },
+            }
+        )
+    return RbacFilters(filters, unsupported)
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+
+def _rule(rule: dict) -> dict:
+    principals = _or_ids([_source(s.get("source") or {}) for s in rule.get("from") or []], "or_ids")
+    permissions = _or_ids([_operation(o.get("operation") or {}) for o in rule.get("to") or []], "or_rules")
+    principal_conditions, permission_conditions = [], []
+    for condition in rule.get("when") or []:
+        key = str(condition.get("key", ""))
+        built = _condition(key, condition.get("values") or [], condition.get("notValues") or [])
+        (principal_conditions if key in _PRINCIPAL_KEYS else permission_conditions).append(built)
+    if principal_conditions:
+        principals = {"and_ids": {"ids": [principals, *principal_conditions]}}
+    if permission_conditions:
+        permissions = {"and_rules": {"rules": [permissions, *permission_conditions]}}
+    return {"permissions": [permissions], "principals": [principals]}
+
+
+def _or_ids(items: list[dict], kind: str) -> dict:
+    if not items:
+        return {"any": True}
+    if len(items) == 1:
+        return items[0]
+    return {kind: {"ids" if kind == "or_ids" else "rules": items}}
+
+
+def _and(items: list[dict], kind: str) -> dict:
+    items = [i for i in items if i]
+    if not items:
+        return {"any": True}
+    if len(items) == 1:
+        return items[0]
+    return {kind: {"ids" if kind == "and_ids" else "rules": items}}
+
+
+def _string_match(value: str, *, ignore_case: bool = False, prefix: str = "") -> dict:
+    """Istio's value forms: exact, ``abc*`` prefix, ``*abc`` suffix, ``*`` any non-empty."""
+    value = str(value)
+    if value == "*":
+        match = {"safe_regex": {"regex": ".+"}}
+    elif value.startswith("*"):
+        match = {"suffix": value[1:]}
+    elif value.endswith("*"):
+        match = {"prefix": prefix + value[:-1]}
+    else:
+        match = {"exact": prefix + value}
+    if ignore_case and "safe_regex" not in match:
+        match["ignore_case"] = True
+    return match
+
+
+def _negated(values: list, build, kind: str) -> list[dict]:
+    if not values:
+        return []
+    inner = _or_ids([build(v) for v in values], "or_ids" if kind == "ids" else "or_rules")
+    return [{"not_id": inner} if kind == "ids" else {"not_rule": inner}]
+
+
+def _principal(value: str) -> dict:
+    if value == "*":
+        return {"authenticated": {"principal_name": {"safe_regex": {"regex": ".+"}}}}
+    match = _string_match(value)
+    if "exact" in match:
+        match["exact"] = spiffe_id(match["exact"])
+    elif "prefix" in match:
+        match["prefix"] = spiffe_id(match["prefix"])
+    return {"authenticated": {"principal_name": match}}
+
+
+def _namespace(value: str) -> dict:
+    # Istio matches the namespace inside the SPIFFE URI with a regex: .*/ns/<ns>/.*
+    value = str(value)
+    if value == "*":
+        regex = r".*/ns/[^/]+/.*"
+    elif value.endswith("*"):
+        regex = r".*/ns/" + _re_escape(value[:-1]) + r"[^/]*/.*"
+    elif value.startswith("*"):
+        regex = r".*/ns/[^/]*" + _re_escape(value[1:]) + r"/.*"
+    else:
+        regex = r".*/ns/" + _re_escape(value) + r"/.*"
+    return {"authenticated": {"principal_name": {"safe_regex": {"regex": regex}}}}
+
+
+def _re_escape(text: str) -> str:
+    return "".join("\\" + c if c in r".^$*+?()[]{}|\-" else c for c in text)
+
+
+def _cidr(value: str) -> dict:
+    address, _, length = str(value).partition("/")
+    if not length:
+        length = "128" if ":" in address else "32"
+    return {"address_prefix": address, "prefix_len": int(length)}
+
+
+def _source(source: dict) -> dict:
+    ids: list[dict] = []
+    if source.get("requestPrincipals") or source.get("notRequestPrincipals"):
+        raise Unsupported("requestPrincipals need a JWT issuer, not modelled on Envoy here")
+    for field_name, build in (("principals", _principal), ("namespaces", _namespace)):
+        values = source.get(field_name) or []
+        if values:
+            ids.append(_or_ids([build(v) for v in values], "or_ids"))
+        ids += _negated(source.get("not" + field_name[0].upper() + field_name[1:]) or [], build, "ids")
+    for field_name, envoy_field in (("ipBlocks", "direct_remote_ip"), ("remoteIpBlocks", "remote_ip")):
+        values = source.get(field_name) or []
+        if values:
+            ids.append(_or_ids([{envoy_field: _cidr(v)} for v in values], "or_ids"))
+        not_field = "not" + field_name[0].upper() + field_name[1:]
+        ids += _negated(source.get(not_field) or [], lambda v, f=envoy_field: {f: _cidr(v)}, "ids")
+    return _and(ids, "and_ids")
+
+
+def _header(name: str, value: str, *, ignore_case: bool = False) -> dict:
+    return {"header": {"name": name, "string_match": _string_match(value, ignore_case=ignore_case)}}
+
+
+def _path(value: str) -> dict:
+    return {"url_path": {"path": _string_match(value)}}
+
+
+def _operation(operation: dict) -> dict:
+    rules: list[dict] = []
+    builders = {
+        "hosts": lambda v: _header(":authority", v, ignore_case=True),
+        "ports": lambda v: {"destination_port": int(v)},
+        "methods": lambda v: _header(":method", v),
+        "paths": _path,
+    }
+    for field_name, build in builders.items():
+        values = operation.get(field_name) or []
+        if values:
+            rules.append(_or_ids([build(v) for v in values], "or_rules"))
+        rules += _negated(operation.get("not" + field_name[0].upper() + field_name[1:]) or [], build, "rules")
+    return _and(rules, "and_rules")
+
+
+def _condition(key: str, values: list, not_values: list) -> dict:
+    if key.startswith("request.headers[") and key.endswith("]"):
+        name = key[len("request.headers["):-1].lower()
+        build = lambda v: _header(name, v)  # noqa: E731
+        kind = "rules"
+    elif key in ("source.ip", "remote.ip"):
+        envoy_field = "direct_remote_ip" if key == "source.ip" else "remote_ip"
+        build = lambda v: {envoy_field: _cidr(v)}  # noqa: E731
+        kind = "ids"
+    elif key == "source.namespace":
+        build, kind = _namespace, "ids"
+    elif key == "source.principal":
+        build, kind = _principal, "ids"
+    elif key == "destination.port":
+        build, kind = (lambda v: {"destination_port": int(v)}), "rules"
+    elif key == "destination.ip":
+        build, kind = (lambda v: {"destination_ip": _cidr(v)}), "rules"
+    elif key == "connection.sni":
+        build, kind = (lambda v: {"requested_server_name": _string_match(v)}), "rules"
+    else:
+        raise Unsupported(f"condition key {key!r} is not modelled on Envoy here")
+    parts = []
+    if values:
+        parts.append(_or_ids([build(v) for v in values], "or_ids" if kind == "ids" else "or_rules"))
+    parts += _negated(not_values, build, kind)
+    return _and(parts, "and_ids" if kind == "ids" else "and_rules")

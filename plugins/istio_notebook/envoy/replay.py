@@ -1,0 +1,402 @@
+"""Ask real Envoy: send a request through the translated config and report what really happened.
+
+``route(mesh, request, proxy)`` and ``authorize(mesh, request, to, source)`` answer in the
+DESIGN.md JSON contract of the simulator; what Envoy cannot show is null (``policy``, ``cors``,
+``retries.retry_on``, percentages of a single request). What is observed, and how:
+- the serving destination: the echo server that answered names its cluster;
+- status, Location, direct response body: the response itself;
+- the route Envoy chose, response flags and details: headers added by ``instrument.py``
+  (``%ROUTE_NAME%`` names the table route, so VirtualService / rule / match are known);
+- path and authority received upstream, request header changes: the echo's copy of the request;
+- timeout: ``x-envoy-expected-rq-timeout-ms`` that Envoy announces upstream (the per-try timeout
+  when one is set, else the route timeout);
+- retries: a second probe request whose upstream answers 503; attempts counted upstream;
+- mirrors: copies of the request (same ``x-inb-request`` id) received by other clusters;
+- fault: Envoy's flags FI (abort) and DI (delay) and the measured delay;
+- weighted routes: ``samples`` requests, shares counted upstream (compare with a tolerance).
+
+Envoy starts once per scenario (mesh + proxy view), not per request: ``Scenario`` keeps one
+Envoy and its echo servers; the module functions reuse open scenarios (closed at exit).
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import json
+import time
+from collections import Counter, OrderedDict
+from typing import Any
+
+from istio_notebook.envoy import client
+from istio_notebook.envoy.echo import REQUEST_ID_HEADER, STATUS_HEADER, EchoFleet, EchoIdentity
+from istio_notebook.envoy.instrument import CLUSTER_HEADER, DETAILS_HEADER, FLAGS_HEADER, ROUTE_HEADER, instrument
+from istio_notebook.envoy.runner import EnvoyProcess, localize
+from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND, listener_name, route_table, translate
+from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, Route, RouteTable
+
+DEFAULT_SAMPLES = 200  # requests sent to measure the shares of a weighted route
+MIRROR_WAIT = 0.3  # seconds to wait for mirrored copies (they are sent asynchronously)
+
+# Headers Envoy itself adds upstream or downstream; not part of the configured header changes.
+_ENVOY_REQUEST_HEADERS = frozenset({
+    "host", "content-length", "x-forwarded-proto", "x-request-id", "x-envoy-expected-rq-timeout-ms",
+    "x-envoy-attempt-count", "x-forwarded-client-cert", "x-envoy-internal", "x-forwarded-for",
+    "x-envoy-original-path", "x-envoy-decorator-operation", "x-envoy-peer-metadata", "x-envoy-peer-metadata-id",
+    "transfer-encoding", "connection", REQUEST_ID_HEADER,
+})
+_BASE_RESPONSE_HEADERS = frozenset({
+    "content-type", "content-length", "date", "server", "x-echo-server", "x-envoy-upstream-service-time",
+    "connection", "transfer-encoding", ROUTE_HEADER, FLAGS_HEADER, DETAILS_HEADER, CLUSTER_HEADER,
+})
+
+_ids = itertools.count(1)
+
+
+def _new_id() -> str:
+    return f"r{next(_ids)}-{time.monotonic_ns()}"
+
+
+def _seconds_text(seconds: float) -> str:
+    return f"{round(seconds, 3):g}s"
+
+
+def _empty_outcome() -> dict[str, Any]:
+    return {
+        "action": None, "status": None, "virtual_service": None, "route_index": None, "match_index": None,
+        "route_name": None, "destinations": [], "rewrite": None, "redirect": None, "direct_response": None,
+        "fault": None, "timeout": None, "retries": None, "mirrors": [], "headers": None, "cors": None,
+        "policy": None, "trace": [], "envoy": {},
+    }
+
+
+class Scenario:
+    """One running Envoy (+ echo upstreams) for one proxy view of one mesh."""
+
+    def __init__(self, mesh, proxy, *, samples: int = DEFAULT_SAMPLES, keep_logs_in=None):
+        self.mesh, self.proxy, self.samples = mesh, proxy, samples
+        self.keep_logs_in = keep_logs_in
+        self.table: RouteTable | None = None
+        self.fleet: EchoFleet | None = None
+        self.envoy: EnvoyProcess | None = None
+        self.bootstrap: dict | None = None
+        self._envoy_routes: dict[str, dict] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> "Scenario":
+        self.table = route_table(self.mesh, self.proxy)
+        self.fleet = EchoFleet()
+        try:
+            upstreams: dict[str, int] = {}
+            for name, cluster in self.table.clusters.items():
+                upstreams[name] = self.fleet.add(EchoIdentity(name, cluster.host, cluster.subset or "", cluster.port))
+            upstreams[PASSTHROUGH_CLUSTER] = self.fleet.add(EchoIdentity(PASSTHROUGH_CLUSTER))
+            self.bootstrap = instrument(translate(self.table, upstreams=upstreams))
+            self._index_routes()
+            self.envoy = EnvoyProcess(localize(self.bootstrap), keep_logs_in=self.keep_logs_in)
+            self.envoy.__enter__()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self, failed: bool = False) -> None:
+        if self.envoy is not None:
+            self.envoy.stop(failed=failed)
+            self.envoy = None
+        if self.fleet is not None:
+            self.fleet.close()
+            self.fleet = None
+
+    def __enter__(self) -> "Scenario":
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(failed=exc_type is not None)
+
+    def _index_routes(self) -> None:
+        assert self.bootstrap is not None
+        for listener in self.bootstrap["static_resources"]["listeners"]:
+            for chain in listener.get("filter_chains", []):
+                for network_filter in chain.get("filters", []):
+                    route_config = network_filter.get("typed_config", {}).get("route_config")
+                    for vhost in (route_config or {}).get("virtual_hosts", []):
+                        for route in vhost.get("routes", []):
+                            if route.get("name"):
+                                self._envoy_routes[route["name"]] = route
+
+    def _table_route(self, route_name: str) -> Route | None:
+        """``inb|<config>|<vhost>|<route>`` (see translate.route_id) → the table route."""
+        assert self.table is not None
+        parts = route_name.split("|")
+        if len(parts) != 4 or parts[0] != "inb":
+            return None
+        for config in self.table.route_configs:
+            if config.name == parts[1]:
+                try:
+                    return config.virtual_hosts[int(parts[2])].routes[int(parts[3])]
+                except (IndexError, ValueError):
+                    return None
+        return None
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def _listener_for(self, port: int) -> str | None:
+        assert self.envoy is not None and self.table is not None
+        ports = self.envoy.listener_ports
+        if listener_name(port) in ports:
+            return listener_name(port)
+        mapped = getattr(self.table, "port_map", {}).get(port)
+        if mapped is not None and listener_name(mapped) in ports:
+            return listener_name(mapped)
+        if self.table.proxy.kind == "sidecar" and VIRTUAL_OUTBOUND in ports:
+            return VIRTUAL_OUTBOUND
+        return None
+
+    def _send(self, request, listener: str, extra: list[tuple[str, str]] = ()) -> tuple[str, client.Response]:
+        assert self.envoy is not None
+        request_id = _new_id()
+        headers = [("host", request.authority)]
+        headers += [(k, v) for k, v in request.headers.items() if k != "host"]
+        headers += [(REQUEST_ID_HEADER, request_id), *extra]
+        response = client.send(
+            self.envoy.listener_port(listener), request.method, request.path_with_query, headers
+        )
+        return request_id, response
+
+    # -- route ---------------------------------------------------------------------------------
+
+    def route(self, request) -> dict:
+        """The outcome of ``request`` (a routing.Request) on real Envoy, in the route JSON contract."""
+        assert self.fleet is not None
+        out = _empty_outcome()
+        trace = out["trace"]
+        if request.scheme != "http":
+            out["trace"].append(f"envoy: {request.scheme} requests are not replayed (plain HTTP only)")
+            out["envoy"]["unsupported"] = "scheme"
+            return out
+        listener = self._listener_for(request.port)
+        if listener is None:
+            trace.append(f"envoy: no listener for port {request.port}: connection refused")
+            out["action"] = "no_route"
+            return out
+        try:
+            request_id, response = self._send(request, listener)
+        except (ConnectionError, OSError) as error:
+            trace.append(f"envoy: connection closed by {listener} ({type(error).__name__})")
+            out["action"] = "blackhole"
+            return out
+        headers = response.headers
+        route_name = headers.get(ROUTE_HEADER) or ""
+        details = headers.get(DETAILS_HEADER, "")
+        flags = headers.get(FLAGS_HEADER, "-")
+        upstream_cluster = headers.get(CLUSTER_HEADER) or headers.get("x-echo-server")
+        out["envoy"] = {
+            "listener": listener, "route": route_name or None, "response_flags": flags, "details": details,
+            "upstream_cluster": upstream_cluster, "status": response.status,
+            "elapsed": round(response.elapsed, 4),
+        }
+        trace.append(
+            f"envoy: {listener} route {route_name or '-'} → HTTP {response.status} "
+            f"(flags {flags}, details {details or '-'}, cluster {upstream_cluster or '-'})"
+        )
+        table_route = self._table_route(route_name)
+        if table_route is not None:
+            origin = table_route.origin
+            out["virtual_service"] = origin.virtual_service
+            out["route_index"] = origin.rule_index
+            out["match_index"] = origin.match_index
+            out["route_name"] = table_route.name
+        received = [r for r in self.fleet.log.of(request_id)]
+        served = [r for r in received if r.server == upstream_cluster] or received[:1]
+
+        if listener == VIRTUAL_OUTBOUND:
+            out["action"] = "passthrough" if response.headers.get("x-echo-server") == PASSTHROUGH_CLUSTER else "blackhole"
+            return out
+        if details == "route_not_found" or "NR" in flags.split(","):
+            out["action"], out["status"] = "no_route", response.status
+            return out
+        if route_name == "allow_any":
+            out["action"] = "passthrough"
+            return out
+        if route_name == "block_all":
+            out["action"], out["status"] = "blackhole", response.status
+            return out
+        if details == "direct_response":
+            location = headers.get("location")
+            if location is not None and 300 <= response.status < 400:
+                out["action"], out["status"] = "redirect", response.status
+                out["redirect"] = {"location": location, "status": response.status}
+            else:
+                out["action"], out["status"] = "direct_response", response.status
+                out["direct_response"] = {"status": response.status, "body": response.body.decode("utf-8", "replace") or None}
+            out["headers"] = self._header_changes(request, None, headers)
+            return out
+
+        out["action"] = "route"
+        if upstream_cluster == PASSTHROUGH_CLUSTER:
+            out["action"] = "passthrough"
+        elif upstream_cluster == BLACKHOLE_CLUSTER:
+            out["action"] = "blackhole"
+        if details != "via_upstream":
+            out["status"] = response.status  # decided by Envoy: fault abort, 503 NC/UH, ...
+        envoy_route = self._envoy_routes.get(route_name, {})
+        fault: dict = {}
+        if "FI" in flags.split(","):
+            fault["abort"] = {"http_status": response.status, "percentage": None}
+        if "DI" in flags.split(","):
+            fault["delay"] = {"fixed_delay": _seconds_text(response.elapsed), "percentage": None}
+        out["fault"] = fault or None
+        weighted = "weighted_clusters" in envoy_route.get("route", {})
+        if weighted and details == "via_upstream" and self.samples > 1:
+            out["destinations"] = self._sample_shares(request, listener)
+        elif upstream_cluster and upstream_cluster not in (PASSTHROUGH_CLUSTER, BLACKHOLE_CLUSTER):
+            out["destinations"] = [self._destination(upstream_cluster, 100.0)]
+        if served:
+            first = served[0]
+            timeout_ms = first.headers.get("x-envoy-expected-rq-timeout-ms")
+            out["timeout"] = _seconds_text(int(timeout_ms) / 1000) if timeout_ms else None
+            # As the simulator: null when the upstream got the request's own path and authority.
+            authority = first.headers.get("host")
+            if first.path != request.path_with_query or authority != request.authority:
+                out["rewrite"] = {
+                    "uri": first.path,
+                    "authority": authority if authority != request.authority else None,
+                }
+            out["headers"] = self._header_changes(request, first.headers, headers)
+            if envoy_route.get("route", {}).get("retry_policy"):
+                out["retries"] = self._probe_retries(request, listener, upstream_cluster)
+        if envoy_route.get("route", {}).get("request_mirror_policies"):
+            out["mirrors"] = self._mirrors(request_id, upstream_cluster)
+        return out
+
+    def _destination(self, cluster_name: str, share: float) -> dict:
+        assert self.table is not None
+        cluster = self.table.clusters.get(cluster_name)
+        parts = cluster_name.split("|")
+        if cluster is not None:
+            host, port, subset = cluster.host, cluster.port, cluster.subset
+        elif len(parts) == 4:
+            host, port, subset = parts[3], int(parts[1]) if parts[1].isdigit() else None, parts[2] or None
+        else:
+            host, port, subset = cluster_name, None, None
+        return {"host": host, "subset": subset, "port": port, "weight": share, "cluster": cluster_name}
+
+    def _sample_shares(self, request, listener: str) -> list[dict]:
+        counts: Counter[str] = Counter()
+        for _ in range(self.samples):
+            _, response = self._send(request, listener)
+            counts[response.headers.get(CLUSTER_HEADER) or response.headers.get("x-echo-server") or "-"] += 1
+        total = sum(counts.values())
+        return [self._destination(name, round(100.0 * n / total, 1)) for name, n in counts.most_common()]
+
+    def _probe_retries(self, request, listener: str, cluster: str | None) -> dict:
+        """Make the upstream answer 503 and count how often Envoy tries it."""
+        assert self.fleet is not None
+        request_id, response = self._send(request, listener, [(STATUS_HEADER, "503")])
+        tries = [r for r in self.fleet.log.of(request_id) if r.server == cluster] or self.fleet.log.of(request_id)
+        # Mirrors of the probe are not attempts: count only the serving cluster.
+        return {"attempts": max(len(tries) - 1, 0), "per_try_timeout": None, "retry_on": None}
+
+    def _mirrors(self, request_id: str, served_by: str | None) -> list[dict]:
+        assert self.fleet is not None
+        deadline = time.monotonic() + MIRROR_WAIT
+        copies: list = []
+        while time.monotonic() < deadline:
+            copies = [r for r in self.fleet.log.of(request_id) if r.server != served_by]
+            if copies:
+                time.sleep(0.02)  # let the other mirrors of the same request land too
+                copies = [r for r in self.fleet.log.of(request_id) if r.server != served_by]
+                break
+            time.sleep(0.01)
+        seen = OrderedDict((r.server, None) for r in copies)
+        out = []
+        for name in seen:
+            entry = self._destination(name, 100.0)
+            out.append({"host": entry["host"], "subset": entry["subset"], "port": entry["port"],
+                        "cluster": name, "percentage": None})
+        return out
+
+    def _header_changes(self, request, upstream: dict[str, str] | None, response_headers: dict[str, str]) -> dict | None:
+        sent = {k: v for k, v in request.headers.items() if k != "host"}
+        changes: dict = {}
+        if upstream is not None:
+            set_ = {k: v for k, v in upstream.items() if k not in _ENVOY_REQUEST_HEADERS and sent.get(k) != v}
+            removed = [k for k in sent if k not in upstream]
+            if set_ or removed:
+                changes["request"] = {"set": set_, "add": {}, "remove": removed}
+        response_set = {k: v for k, v in response_headers.items() if k not in _BASE_RESPONSE_HEADERS and k != "location"}
+        if response_set:
+            changes["response"] = {"set": response_set, "add": {}, "remove": []}
+        return changes or None
+
+
+# -- module API: scenarios reused across calls ---------------------------------------------------
+
+_OPEN: "OrderedDict[tuple, Scenario]" = OrderedDict()
+_MAX_OPEN = 4
+
+
+def _scenario(mesh, proxy) -> Scenario:
+    key = (id(mesh), proxy.key)
+    scenario = _OPEN.get(key)
+    if scenario is not None and scenario.mesh is mesh and scenario.envoy is not None:
+        _OPEN.move_to_end(key)
+        return scenario
+    scenario = Scenario(mesh, proxy).start()
+    _OPEN[key] = scenario
+    while len(_OPEN) > _MAX_OPEN:
+        _, old = _OPEN.popitem(last=False)
+        old.close()
+    return scenario
+
+
+def close_all() -> None:
+    while _OPEN:
+        _, scenario = _OPEN.popitem()
+        scenario.close()
+
+
+atexit.register(close_all)
+
+
+def route(mesh, request, proxy) -> dict:
+    """Public API: ``request`` through ``proxy`` on real Envoy, in the route JSON contract."""
+    return _scenario(mesh, proxy).route(request)
+
+
+def authorize(mesh, request, to, source) -> dict:
+    """Public API: the inbound RBAC decision of real Envoy, in the authz JSON contract."""
+    from istio_notebook.envoy.authz_replay import authorize as replay_authorize
+
+    return replay_authorize(mesh, request, to, source)
+
+
+def replay_checks(mesh, items) -> list[dict]:
+    """Batch API: many requests of one scenario, one Envoy per proxy view.
+
+    ``items``: iterable of ``(request, proxy)`` pairs (routing.Request, routing.Proxy) for
+    routing, or ``(request, to, source)`` triples for authorization. Answers in input order.
+    """
+    results: list[dict] = []
+    scenarios: dict[tuple, Scenario] = {}
+    try:
+        for item in items:
+            if len(item) == 2:
+                request, proxy = item
+                scenario = scenarios.get(proxy.key)
+                if scenario is None:
+                    scenario = scenarios[proxy.key] = Scenario(mesh, proxy).start()
+                results.append(scenario.route(request))
+            else:
+                request, to, source = item
+                results.append(authorize(mesh, request, to, source))
+    finally:
+        for scenario in scenarios.values():
+            scenario.close()
+    return results
+
+
+def dumps(outcome: dict) -> str:
+    return json.dumps(outcome, indent=2, ensure_ascii=False)

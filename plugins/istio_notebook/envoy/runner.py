@@ -1,0 +1,249 @@
+"""Run one real Envoy on loopback for one scenario: start, wait until ready, always reap.
+
+``EnvoyProcess(bootstrap)`` is a context manager. Ports are chosen at run time by the kernel:
+the admin and every listener bind port 0 on 127.0.0.1 and the real ports are read back from the
+admin API (``admin_address_path`` and ``/listeners``), so two runs never race for a port.
+Envoy runs in its own process group; on exit (normal, failure, Ctrl-C) the whole group gets
+SIGTERM, then SIGKILL after a bounded wait. Every wait has a deadline. When the block fails, the
+Envoy log and bootstrap are kept in a directory whose path the error names.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from istio_notebook.envoy.binary import envoy_path
+
+READY_TIMEOUT = 15.0
+STOP_TIMEOUT = 5.0
+_LIVE: set[int] = set()  # process group ids still running; reaped at interpreter exit too
+
+
+class EnvoyError(RuntimeError):
+    """Envoy did not start, did not become ready, or rejected its configuration."""
+
+
+def _reap_all() -> None:
+    for pgid in list(_LIVE):
+        _kill_group(pgid, signal.SIGKILL)
+    _LIVE.clear()
+
+
+atexit.register(_reap_all)
+
+
+def _kill_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def localize(bootstrap: dict) -> dict:
+    """A copy of ``bootstrap`` that can run here: every listener on 127.0.0.1 port 0.
+
+    Listener names keep Istio's (``0.0.0.0_8080``) so they can be found again.
+    """
+    copy = json.loads(json.dumps(bootstrap))
+    for listener in copy.get("static_resources", {}).get("listeners", []):
+        listener["address"] = {"socket_address": {"address": "127.0.0.1", "port_value": 0}}
+        listener.pop("bind_to_port", None)
+    return copy
+
+
+class EnvoyProcess:
+    """A running Envoy. Use as ``with EnvoyProcess(bootstrap) as envoy: envoy.listener_port(name)``."""
+
+    def __init__(
+        self,
+        bootstrap: dict,
+        *,
+        log_level: str = "warning",
+        ready_timeout: float = READY_TIMEOUT,
+        keep_logs_in: str | os.PathLike | None = None,
+        concurrency: int = 1,
+    ):
+        self.bootstrap = bootstrap
+        self.log_level = log_level
+        self.ready_timeout = ready_timeout
+        self.keep_logs_in = Path(keep_logs_in) if keep_logs_in else None
+        self.concurrency = concurrency
+        self.workdir: Path | None = None
+        self.process: subprocess.Popen | None = None
+        self.admin_port: int | None = None
+        self.listener_ports: dict[str, int] = {}
+        self.kept_logs: Path | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> "EnvoyProcess":
+        try:
+            self.start()
+        except BaseException:
+            self.stop(failed=True)
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.stop(failed=exc_type is not None)
+
+    def start(self) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="istio-notebook-envoy-"))
+        config = dict(self.bootstrap)
+        admin_file = self.workdir / "admin-address"
+        config["admin"] = {
+            "address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}},
+            "access_log": [],
+        }
+        config_file = self.workdir / "envoy.json"
+        config_file.write_text(json.dumps(config, indent=1))
+        self.log_file = self.workdir / "envoy.log"
+        command = [
+            str(envoy_path()),
+            "-c", str(config_file),
+            "--admin-address-path", str(admin_file),
+            "--disable-hot-restart",  # no shared memory: many Envoys may run side by side
+            "--concurrency", str(self.concurrency),
+            "--log-level", self.log_level,
+            "--log-path", str(self.log_file),
+        ]
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: we can signal Envoy and any child
+            cwd=self.workdir,
+        )
+        _LIVE.add(self.process.pid)
+        deadline = time.monotonic() + self.ready_timeout
+        self.admin_port = self._wait_admin(admin_file, deadline)
+        self._wait_ready(deadline)
+        self.listener_ports = self._read_listener_ports(deadline)
+
+    def stop(self, *, failed: bool = False) -> None:
+        process = self.process
+        if process is not None:
+            if process.poll() is None:
+                _kill_group(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    _kill_group(process.pid, signal.SIGKILL)
+                    process.wait(timeout=STOP_TIMEOUT)
+            else:
+                _kill_group(process.pid, signal.SIGKILL)  # stray children of a dead Envoy
+            _LIVE.discard(process.pid)
+            self.process = None
+        if self.workdir is not None and self.workdir.exists():
+            if failed:
+                self.kept_logs = self._keep_logs()
+            else:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _keep_logs(self) -> Path:
+        assert self.workdir is not None
+        if self.keep_logs_in is None:
+            return self.workdir  # left in place; the path is reported
+        self.keep_logs_in.mkdir(parents=True, exist_ok=True)
+        target = self.keep_logs_in / self.workdir.name
+        shutil.move(str(self.workdir), target)
+        return target
+
+    # -- readiness -----------------------------------------------------------------------------
+
+    def _fail(self, why: str) -> EnvoyError:
+        tail = ""
+        try:
+            lines = self.log_file.read_text(errors="replace").splitlines()
+            errors = [line for line in lines if "[critical]" in line or "[error]" in line]
+            tail = (errors or lines)[-1].strip() if (errors or lines) else ""
+        except OSError:
+            pass
+        where = f" (log kept in {self.workdir})" if self.workdir else ""
+        return EnvoyError(f"{why}{': ' + tail if tail else ''}{where}")
+
+    def _check_alive(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            raise self._fail(f"envoy exited with status {self.process.returncode}")
+
+    def _wait_admin(self, admin_file: Path, deadline: float) -> int:
+        while time.monotonic() < deadline:
+            self._check_alive()
+            text = admin_file.read_text().strip() if admin_file.exists() else ""
+            if text:
+                return int(text.rsplit(":", 1)[1])
+            time.sleep(0.01)
+        raise self._fail(f"envoy admin did not come up within {self.ready_timeout:.0f}s")
+
+    def admin(self, path: str, timeout: float = 2.0) -> str:
+        url = f"http://127.0.0.1:{self.admin_port}{path}"
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback admin
+            return response.read().decode()
+
+    def _wait_ready(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            self._check_alive()
+            try:
+                if self.admin("/ready", timeout=1.0).strip() == "LIVE":
+                    return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.01)
+        raise self._fail(f"envoy not ready within {self.ready_timeout:.0f}s")
+
+    def _read_listener_ports(self, deadline: float) -> dict[str, int]:
+        expected = {
+            listener.get("name") for listener in self.bootstrap.get("static_resources", {}).get("listeners", [])
+        }
+        while True:
+            data = json.loads(self.admin("/listeners?format=json"))
+            ports = {}
+            for status in data.get("listener_statuses", []):
+                socket = status.get("local_address", {}).get("socket_address", {})
+                if socket.get("port_value"):
+                    ports[status["name"]] = int(socket["port_value"])
+            if expected <= set(ports) or time.monotonic() > deadline:
+                missing = expected - set(ports)
+                if missing:
+                    raise self._fail(f"listeners not bound: {', '.join(sorted(missing))}")
+                return ports
+            time.sleep(0.01)
+
+    def listener_port(self, name: str) -> int:
+        return self.listener_ports[name]
+
+    def stats(self, prefix: str = "") -> dict[str, int]:
+        """Counters and gauges, e.g. ``stats("cluster.outbound")``."""
+        text = self.admin(f"/stats?filter={prefix}" if prefix else "/stats")
+        values = {}
+        for line in text.splitlines():
+            name, _, value = line.partition(": ")
+            if value.strip().lstrip("-").isdigit():
+                values[name] = int(value)
+        return values
+
+
+def validate(bootstrap: dict, timeout: float = 60.0) -> tuple[bool, str]:
+    """Run ``envoy --mode validate`` on the config; return (accepted, Envoy's message)."""
+    with tempfile.TemporaryDirectory(prefix="istio-notebook-validate-") as tmp:
+        path = Path(tmp) / "envoy.json"
+        path.write_text(json.dumps(bootstrap))
+        result = subprocess.run(
+            [str(envoy_path()), "--mode", "validate", "-c", str(path), "--disable-hot-restart",
+             "--log-level", "error"],
+            capture_output=True, text=True, timeout=timeout, check=False,
+            start_new_session=True,
+        )
+    output = (result.stdout + result.stderr).strip()
+    return result.returncode == 0, output

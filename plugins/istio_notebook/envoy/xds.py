@@ -1,0 +1,57 @@
+"""Small builders for the Envoy v3 objects every translation needs (typed_config @types in one place)."""
+
+from __future__ import annotations
+
+HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
+ROUTER_TYPE = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
+FAULT_TYPE = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault"
+CORS_TYPE = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors"
+CORS_POLICY_TYPE = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy"
+
+
+def router_filter() -> dict:
+    return {"name": "envoy.filters.http.router", "typed_config": {"@type": ROUTER_TYPE}}
+
+
+def fault_filter() -> dict:
+    return {"name": "envoy.filters.http.fault", "typed_config": {"@type": FAULT_TYPE}}
+
+
+def cors_filter() -> dict:
+    return {"name": "envoy.filters.http.cors", "typed_config": {"@type": CORS_TYPE}}
+
+
+def hcm(stat_prefix: str, route_config: dict, http_filters: list[dict], **extra: object) -> dict:
+    """The HTTP connection manager network filter with an inline route configuration."""
+    config = {
+        "@type": HCM_TYPE,
+        "stat_prefix": stat_prefix,
+        "route_config": route_config,
+        "http_filters": http_filters,
+        # Istio sets these on every HCM (pilot/pkg/networking/core/listener_builder.go).
+        "normalize_path": True,
+        "path_with_escaped_slashes_action": "KEEP_UNCHANGED",
+        "use_remote_address": False,
+    }
+    config.update(extra)
+    return {"name": "envoy.filters.network.http_connection_manager", "typed_config": config}
+
+
+def static_cluster(name: str, address: str, port: int, *, connect_timeout: str = "10s") -> dict:
+    return {
+        "name": name,
+        "type": "STATIC",
+        "connect_timeout": connect_timeout,
+        "load_assignment": {
+            "cluster_name": name,
+            "endpoints": [
+                {"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": address, "port_value": port}}}}]}
+            ],
+        },
+    }
+
+
+def duration(seconds: float) -> str:
+    """Envoy's JSON duration: ``1.5s``."""
+    text = f"{seconds:.9f}".rstrip("0").rstrip(".")
+    return f"{text}s"

@@ -1,0 +1,108 @@
+"""Envoy lifecycle: ready via the admin API, ports chosen at run time, always reaped, logs kept."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from istio_notebook.envoy.runner import EnvoyError, EnvoyProcess, localize, validate
+
+from envoy_testkit import requires_envoy
+
+pytestmark = [pytest.mark.envoy, requires_envoy]
+
+DIRECT = {
+    "static_resources": {
+        "listeners": [
+            {
+                "name": "0.0.0.0_8080",
+                "address": {"socket_address": {"address": "0.0.0.0", "port_value": 8080}},
+                "filter_chains": [
+                    {
+                        "filters": [
+                            {
+                                "name": "envoy.filters.network.http_connection_manager",
+                                "typed_config": {
+                                    "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                                    "stat_prefix": "t",
+                                    "route_config": {
+                                        "name": "http.8080",
+                                        "virtual_hosts": [
+                                            {"name": "all", "domains": ["*"], "routes": [
+                                                {"match": {"prefix": "/"}, "direct_response": {"status": 204}}]}
+                                        ],
+                                    },
+                                    "http_filters": [
+                                        {"name": "envoy.filters.http.router", "typed_config": {
+                                            "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}
+                                    ],
+                                },
+                            }
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
+}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_listener_gets_a_runtime_port_and_answers():
+    from istio_notebook.envoy import client
+
+    with EnvoyProcess(localize(DIRECT)) as envoy:
+        port = envoy.listener_port("0.0.0.0_8080")
+        assert port != 8080 and port > 0  # bound to port 0, read back from /listeners
+        assert envoy.admin("/ready").strip() == "LIVE"
+        assert client.send(port, "GET", "/", [("host", "x")]).status == 204
+
+
+def test_process_is_reaped_on_normal_exit():
+    with EnvoyProcess(localize(DIRECT)) as envoy:
+        pid = envoy.process.pid
+        assert _alive(pid)
+    assert not _alive(pid)
+
+
+def test_process_is_reaped_and_logs_kept_when_the_block_fails(tmp_path):
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        with EnvoyProcess(localize(DIRECT), keep_logs_in=tmp_path) as envoy:
+            pid = envoy.process.pid
+            raise Boom
+    assert not _alive(pid)
+    kept = list(tmp_path.iterdir())
+    assert len(kept) == 1 and (kept[0] / "envoy.json").exists() and (kept[0] / "envoy.log").exists()
+
+
+def test_keyboard_interrupt_reaps_too():
+    with pytest.raises(KeyboardInterrupt):
+        with EnvoyProcess(localize(DIRECT)) as envoy:
+            pid = envoy.process.pid
+            raise KeyboardInterrupt
+    assert not _alive(pid)
+
+
+def test_rejected_config_is_a_one_line_error_naming_the_kept_log():
+    bad = {"static_resources": {"clusters": [{"name": "c", "type": "NO_SUCH_TYPE"}]}}
+    with pytest.raises(EnvoyError) as raised:
+        with EnvoyProcess(bad, ready_timeout=10):
+            pass
+    assert "exited with status" in str(raised.value) and "log kept in" in str(raised.value)
+
+
+def test_validate_mode_accepts_good_and_rejects_bad_config():
+    assert validate(DIRECT)[0] is True
+    ok, message = validate({"static_resources": {"clusters": [{"name": "c", "type": "NO_SUCH_TYPE"}]}})
+    assert ok is False and message
