@@ -1,14 +1,24 @@
-"""``istio-notebook check PATH... [--format text|json|github] [--strict]``."""
+"""``istio-notebook check PATH... [--format text|json|github] [--strict]``.
+
+Loads YAML files, directories and the ```yaml fences of Markdown files, validates and analyzes
+them (``istio_notebook.analysis.analyze``) and prints the diagnostics. Exit codes (DESIGN.md):
+0 no Error (with --strict: no Warning either), 1 otherwise, 2 when a PATH cannot be read.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from istio_notebook.analysis import analyze
 from istio_notebook.config import Mesh, load_paths
-from istio_notebook.diagnostics import Level, sort_key
+from istio_notebook.diagnostics import Diagnostic, Level, sort_key
 from istio_notebook.diagnostics.formats import FORMATS
+
+# Loader codes meaning "this input could not be read at all" (exit 2, not a finding).
+UNREADABLE = frozenset({"INB1011"})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,13 +33,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    loaded = load_paths(args.paths)
-    diagnostics = loaded.diagnostics + analyze(Mesh(loaded.resources))
-    diagnostics.sort(key=sort_key)
-    sys.stdout.write(FORMATS[args.format](diagnostics))
-    unusable = any(d.code in ("INB1011",) for d in diagnostics)
-    if unusable:
+def check_paths(paths: Sequence[str | Path]) -> list[Diagnostic]:
+    """Every diagnostic for ``paths``: loader problems, validation and analyzers, sorted."""
+    loaded = load_paths(paths)
+    return sorted(loaded.diagnostics + analyze(Mesh(loaded.resources)), key=sort_key)
+
+
+def exit_code(diagnostics: Sequence[Diagnostic], *, strict: bool = False) -> int:
+    if any(d.code in UNREADABLE for d in diagnostics):
         return 2
-    failing = {Level.ERROR, Level.WARNING} if args.strict else {Level.ERROR}
+    failing = {Level.ERROR, Level.WARNING} if strict else {Level.ERROR}
     return 1 if any(d.level in failing for d in diagnostics) else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    diagnostics = check_paths(args.paths)
+    sys.stdout.write(FORMATS[args.format](diagnostics))
+    return exit_code(diagnostics, strict=args.strict)

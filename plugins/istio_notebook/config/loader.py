@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from istio_notebook.config.kinds import is_read_only, lookup
@@ -63,6 +63,9 @@ def resources_from_documents(documents: Iterable[YamlDocument], first_order: int
     for doc in documents:
         resource, problems = _to_resource(doc, order)
         result.diagnostics.extend(problems)
+        # Problems found while reading the document now name the resource it turned out to be.
+        origin = resource.origin if resource is not None else ""
+        result.diagnostics.extend(replace(d, origin=d.origin or origin) for d in doc.diagnostics)
         if resource is not None:
             result.resources.append(resource)
             order += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -64,6 +64,9 @@ class YamlDocument:
     node: Node
     origin: Origin
     index: int  # 0-based position in the stream
+    # Problems inside a document that was still read (duplicate keys): the loader names the
+    # resource in them once it knows which one the document is.
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def position(self) -> Position:
@@ -249,6 +252,7 @@ def read_documents(text: str, origin: Origin) -> tuple[list[YamlDocument], list[
             except RecursionError:
                 diagnostics.append(report("INB1001", origin.position(node), detail="nesting too deep"))
                 continue
-            diagnostics.extend(converter.diagnostics)
-            documents.append(YamlDocument(data=data, node=node, origin=origin, index=index))
+            documents.append(
+                YamlDocument(data=data, node=node, origin=origin, index=index, diagnostics=converter.diagnostics)
+            )
     return documents, diagnostics

@@ -1,0 +1,183 @@
+"""``istio-notebook check``: output formats, exit codes, --strict, suppression, no tracebacks.
+
+Runs the real console entry (``python -m istio_notebook``) in a subprocess, as a user would.
+Exit codes and the text/json shapes are the public contract in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+VS_MISSING_GATEWAY = """\
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: default%s
+spec:
+  hosts: [reviews.example.com]
+  gateways:
+  - missing
+  http: [{route: [{destination: {host: reviews}}]}]
+"""
+
+# Only a Warning-level finding (IST0134) and an Info one (IST0118).
+WARNING_ONLY = """\
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db, namespace: default}
+spec:
+  hosts: [db.example.com]
+  ports: [{number: 5432, name: tcp, protocol: TCP}]
+  resolution: DNS
+"""
+
+CLEAN = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings, namespace: default}
+spec:
+  hosts: [ratings]
+  http: [{route: [{destination: {host: ratings}}]}]
+"""
+
+
+def run_check(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "istio_notebook", "check", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def annotated(value: str) -> str:
+    return VS_MISSING_GATEWAY % f"\n  annotations:\n    galley.istio.io/analyze-suppress: \"{value}\""
+
+
+def test_text_format_is_one_line_per_diagnostic_with_level_code_origin_and_place(tmp_path):
+    path = write(tmp_path, "vs.yaml", VS_MISSING_GATEWAY % "")
+    result = run_check(path)
+    assert result.returncode == 1
+    assert result.stdout == f'Error [IST0101] (VirtualService default/reviews {path}:16) Referenced gateway not found: "missing"\n'
+    assert result.stderr == ""
+
+
+def test_json_format_has_exactly_the_contract_keys(tmp_path):
+    path = write(tmp_path, "vs.yaml", VS_MISSING_GATEWAY % "")
+    result = run_check(path, "--format", "json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {
+        "diagnostics": [
+            {
+                "code": "IST0101",
+                "level": "Error",
+                "origin": "VirtualService default/reviews",
+                "file": str(path),
+                "line": 16,
+                "column": 5,
+                "message": 'Referenced gateway not found: "missing"',
+            }
+        ]
+    }
+
+
+def test_github_format_is_a_workflow_annotation(tmp_path):
+    path = write(tmp_path, "vs.yaml", VS_MISSING_GATEWAY % "")
+    result = run_check(path, "--format", "github")
+    # GitHub escapes ":" and "," in properties (file path has none here besides the tmp dir).
+    prop_file = str(path).replace(":", "%3A").replace(",", "%2C")
+    assert result.stdout == (
+        f"::error file={prop_file},line=16,col=5,title=IST0101 VirtualService default/reviews::"
+        'Referenced gateway not found: "missing"\n'
+    )
+
+
+def test_clean_input_exits_zero_with_no_output(tmp_path):
+    result = run_check(write(tmp_path, "ok.yaml", CLEAN))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_warnings_exit_zero_unless_strict(tmp_path):
+    path = write(tmp_path, "se.yaml", WARNING_ONLY)
+    relaxed = run_check(path)
+    assert relaxed.returncode == 0 and "Warning [IST0134]" in relaxed.stdout
+    assert run_check(path, "--strict").returncode == 1
+
+
+def test_missing_path_exits_two(tmp_path):
+    result = run_check(tmp_path / "nope.yaml")
+    assert result.returncode == 2
+    assert "INB1011" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_unknown_format_is_a_usage_error(tmp_path):
+    result = run_check(write(tmp_path, "ok.yaml", CLEAN), "--format", "xml")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("annotation", "suppressed"),
+    [("IST0101", True), ("IST0130,IST0101", True), ("*", True), ("IST0130", False), ("IST0130, IST0101", False)],
+    ids=["exact code", "code in a list", "star", "other code", "space after comma is not trimmed (as istioctl)"],
+)
+def test_suppression_annotation_drops_codes_on_that_resource(tmp_path, annotation, suppressed):
+    # istioctl: pkg/config/analysis/local/istiod_analyze.go splits the annotation on "," and accepts "*".
+    result = run_check(write(tmp_path, "vs.yaml", annotated(annotation)))
+    assert ("IST0101" not in result.stdout) is suppressed
+    assert result.returncode == (0 if suppressed else 1)
+
+
+def test_markdown_fences_report_file_lines(tmp_path):
+    body = textwrap.indent(VS_MISSING_GATEWAY % "", "    ")
+    page = f"# title\n\n!!! note\n\n    ```yaml\n{body}    ```\n"
+    path = write(tmp_path, "page.md", page)
+    result = run_check(path, "--format", "json")
+    [found] = json.loads(result.stdout)["diagnostics"]
+    # The fence body starts on line 6; the gateway reference is its 16th line.
+    assert (found["code"], found["line"], found["column"]) == ("IST0101", 21, 9)
+    assert page.splitlines()[found["line"] - 1].strip() == "- missing"
+
+
+BAD_INPUTS = {
+    "binary.yaml": b"\x00\x01\x02kind: x",
+    "latin1.yaml": "kind: Caf\xe9\n".encode("latin-1"),
+    "syntax.yaml": "a: [\n",
+    "tabs.yaml": "apiVersion: v1\nkind: Service\n\tmetadata: {}\n",
+    "bomb.yaml": "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(7)),
+    "tag.yaml": "apiVersion: v1\nkind: !!python/object:os.system ls\n",
+    "scalar.yaml": "just text\n",
+    "spec-wrong-types.yaml": "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x}\n"
+    "spec: {hosts: 3, gateways: {a: 1}, http: [1, {route: 2}, {match: x, route: [{destination: 5}]}]}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_never_gives_a_traceback(tmp_path, name):
+    result = run_check(write(tmp_path, name, BAD_INPUTS[name]))
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "IST0001" not in result.stdout
+    assert result.returncode in (0, 1, 2)
