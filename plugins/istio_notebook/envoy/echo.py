@@ -144,6 +144,9 @@ class _Server(ThreadingHTTPServer):
         self.identity, self.log, self.status, self.delay = identity, log, status, delay
         super().__init__(("127.0.0.1", 0), _Handler)
 
+    def handle_error(self, request, client_address) -> None:
+        return  # Envoy resets connections it gave up on (timeouts, shutdown): not an error here
+
 
 class EchoFleet:
     """A set of echo servers sharing one log; a context manager that stops them all."""

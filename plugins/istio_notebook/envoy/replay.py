@@ -42,7 +42,7 @@ MIRROR_WAIT = 0.3  # seconds to wait for mirrored copies (they are sent asynchro
 _ENVOY_REQUEST_HEADERS = frozenset({
     "host", "content-length", "x-forwarded-proto", "x-request-id", "x-envoy-expected-rq-timeout-ms",
     "x-envoy-attempt-count", "x-forwarded-client-cert", "x-envoy-internal", "x-forwarded-for",
-    "x-envoy-original-path", "x-envoy-decorator-operation", "x-envoy-peer-metadata", "x-envoy-peer-metadata-id",
+    "x-envoy-original-path", "x-envoy-original-host", "x-envoy-decorator-operation", "x-envoy-peer-metadata", "x-envoy-peer-metadata-id",
     "transfer-encoding", "connection", REQUEST_ID_HEADER,
 })
 _BASE_RESPONSE_HEADERS = frozenset({
@@ -253,6 +253,9 @@ class Scenario:
             out["destinations"] = self._sample_shares(request, listener)
         elif upstream_cluster and upstream_cluster not in (PASSTHROUGH_CLUSTER, BLACKHOLE_CLUSTER):
             out["destinations"] = [self._destination(upstream_cluster, 100.0)]
+        elif details == "cluster_not_found" and envoy_route.get("route", {}).get("cluster"):
+            # Envoy chose this route and found no cluster of that name (503 NC): name it.
+            out["destinations"] = [self._destination(envoy_route["route"]["cluster"], 100.0)]
         if served:
             first = served[0]
             timeout_ms = first.headers.get("x-envoy-expected-rq-timeout-ms")

@@ -1,0 +1,118 @@
+"""Do the simulator and real Envoy agree? Field by field, on what Envoy can observe.
+
+Rules (each one is a limit of observation, not a tolerance for wrong answers):
+- a field Envoy reports as null (policy, cors, percentages of one request) is not compared;
+- ``retries``: attempts only, and only as a 503 reveals them: when the retry conditions do not
+  cover 503 (``5xx``, ``gateway-error``, ``retriable-status-codes`` — Istio always lists 503),
+  Envoy makes no retry on the probe, so 0 attempts are expected;
+- ``timeout``: Envoy announces the per-try timeout upstream when one is set, else the route timeout;
+- response header ``set`` and ``add`` look the same on the wire: compared merged;
+- ``fault.delay``: the measured delay must be at least the configured one (minus 10 ms);
+- weighted destinations: the observed shares must be within ``share_tolerance`` points.
+"""
+
+from __future__ import annotations
+
+from istio_notebook.routing.durations import seconds
+
+_RETRY_503 = ("5xx", "gateway-error", "retriable-status-codes")
+SHARE_TOLERANCE = 10.0  # percentage points, for DEFAULT_SAMPLES=200 (about 4 standard deviations at 50/50)
+
+
+def _merged(ops: dict | None) -> dict:
+    out = {}
+    for side, change in (ops or {}).items():
+        if not change:
+            continue
+        values = {**change.get("set", {}), **change.get("add", {})}
+        removed = sorted(change.get("remove", []))
+        if values or removed:
+            out[side] = {"values": values, "remove": removed}
+    return out
+
+
+def expected_attempts(retries: dict | None) -> int:
+    if not retries:
+        return 0
+    conditions = str(retries.get("retry_on") or "")
+    return int(retries.get("attempts") or 0) if any(c in conditions for c in _RETRY_503) else 0
+
+
+def expected_timeout(sim: dict) -> float | None:
+    timeout = seconds(sim.get("timeout")) if sim.get("timeout") else None
+    per_try = seconds((sim.get("retries") or {}).get("per_try_timeout") or "") if sim.get("retries") else None
+    values = [v for v in (timeout, per_try) if v]
+    return min(values) if values else None
+
+
+def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERANCE) -> list[str]:
+    """Where the two outcomes disagree, one line per field; [] when they agree."""
+    if envoy.get("envoy", {}).get("unsupported"):
+        return []
+    diffs: list[str] = []
+
+    def differ(field: str, a, b) -> None:
+        diffs.append(f"{field}: simulator {a!r} ≠ envoy {b!r}")
+
+    for field in ("action", "status", "virtual_service", "route_index", "match_index", "redirect", "direct_response"):
+        if sim.get(field) != envoy.get(field):
+            differ(field, sim.get(field), envoy.get(field))
+    if envoy.get("action") != sim.get("action") or envoy.get("status") not in (None, sim.get("status")):
+        return diffs  # different decisions: the details below would only repeat it
+    sim_dest = {d["cluster"]: d["weight"] for d in sim.get("destinations") or []}
+    env_dest = {d["cluster"]: d["weight"] for d in envoy.get("destinations") or []}
+    faulted = (envoy.get("fault") or {}).get("abort") is not None
+    if sim.get("action") == "route" and not faulted:
+        live = {c: w for c, w in sim_dest.items() if w > 0}
+        if set(env_dest) - set(live) or (len(live) == 1 and set(env_dest) != set(live)):
+            differ("destinations", sim_dest, env_dest)
+        elif len(live) > 1 and env_dest:
+            for cluster, weight in live.items():
+                if abs(env_dest.get(cluster, 0.0) - weight) > share_tolerance:
+                    differ("destinations (shares)", sim_dest, env_dest)
+                    break
+    served = envoy.get("envoy", {}).get("details") == "via_upstream"
+    if served:
+        sim_uri = (sim.get("rewrite") or {}).get("uri")
+        env_uri = (envoy.get("rewrite") or {}).get("uri")
+        if (sim_uri or None) != (env_uri or None):
+            differ("rewrite.uri", sim_uri, env_uri)
+        sim_auth = (sim.get("rewrite") or {}).get("authority")
+        env_auth = (envoy.get("rewrite") or {}).get("authority")
+        if sim_auth != env_auth:
+            differ("rewrite.authority", sim_auth, env_auth)
+        want_timeout = expected_timeout(sim)
+        got_timeout = seconds(envoy.get("timeout")) if envoy.get("timeout") else None
+        if want_timeout != got_timeout and not (want_timeout and got_timeout and abs(want_timeout - got_timeout) < 0.0015):
+            differ("timeout", want_timeout, got_timeout)
+        if envoy.get("retries") is not None:
+            got = envoy["retries"]["attempts"]
+            if expected_attempts(sim.get("retries")) != got:
+                differ("retries.attempts", sim.get("retries"), got)
+        sim_headers, env_headers = _merged(sim.get("headers")), _merged(envoy.get("headers"))
+        if sim_headers.get("request") != env_headers.get("request"):
+            differ("headers.request", sim_headers.get("request"), env_headers.get("request"))
+        sim_response = (sim_headers.get("response") or {}).get("values") or {}
+        env_response = (env_headers.get("response") or {}).get("values") or {}
+        if sim_response != env_response:
+            differ("headers.response", sim_response, env_response)
+    if served or envoy.get("mirrors"):
+        want = sorted(m["cluster"] for m in sim.get("mirrors") or [] if m.get("percentage", 100) >= 100)
+        got = sorted(m["cluster"] for m in envoy.get("mirrors") or [])
+        maybe = {m["cluster"] for m in sim.get("mirrors") or [] if 0 < m.get("percentage", 100) < 100}
+        if [c for c in got if c not in maybe] != want:
+            differ("mirrors", sim.get("mirrors"), envoy.get("mirrors"))
+    sim_fault, env_fault = sim.get("fault") or {}, envoy.get("fault") or {}
+    sim_abort = sim_fault.get("abort")
+    if sim_abort and sim_abort.get("percentage", 0) >= 100 and "http_status" in sim_abort:
+        if (env_fault.get("abort") or {}).get("http_status") != sim_abort["http_status"]:
+            differ("fault.abort", sim_abort, env_fault.get("abort"))
+    elif env_fault.get("abort") and not (sim_abort and sim_abort.get("percentage", 0) > 0):
+        differ("fault.abort", sim_abort, env_fault.get("abort"))
+    sim_delay = sim_fault.get("delay")
+    if sim_delay and sim_delay.get("percentage", 0) >= 100 and not env_fault.get("abort"):
+        want = seconds(sim_delay.get("fixed_delay")) or 0.0
+        got = seconds((env_fault.get("delay") or {}).get("fixed_delay") or "") or 0.0
+        if got + 0.01 < want:
+            differ("fault.delay", sim_delay, env_fault.get("delay"))
+    return diffs

@@ -1,0 +1,130 @@
+"""Real Envoy replays Istio's documented routing behaviour, and agrees with the simulator.
+
+Behaviour cited from istio.io: tasks/traffic-management/request-routing (jason → v2),
+traffic-shifting (80/20), fault-injection (abort, delay), request-timeouts, mirroring,
+ingress (host/method/query matching, 404 when nothing matches, httpsRedirect 301);
+reference/config/networking/virtual-service (rewrite, redirect, directResponse, headers, retries).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from istio_notebook.envoy.compare import differences
+from istio_notebook.envoy.replay import Scenario
+from istio_notebook.routing import Proxy, Request
+from istio_notebook.routing import route as simulate
+
+from envoy_testkit import load_mesh, requires_envoy
+
+pytestmark = [pytest.mark.envoy, requires_envoy]
+
+
+@pytest.fixture(scope="module")
+def mesh():
+    return load_mesh("reviews.yaml", "gateway.yaml")
+
+
+@pytest.fixture(scope="module")
+def sidecar(mesh):
+    with Scenario(mesh, Proxy.sidecar("default")) as scenario:
+        yield scenario
+
+
+@pytest.fixture(scope="module")
+def gateway(mesh):
+    with Scenario(mesh, Proxy.gateway("default", "web")) as scenario:
+        yield scenario
+
+
+def _ask(scenario, mesh, line, *headers):
+    request = Request.parse(line, list(headers))
+    outcome = scenario.route(request)
+    sim = simulate(mesh, request, scenario.proxy).to_json()
+    assert differences(sim, outcome) == [], (sim, outcome)
+    return outcome
+
+
+def _subsets(outcome):
+    return [d["subset"] for d in outcome["destinations"]]
+
+
+def test_header_match_sends_jason_to_v2(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/reviews/1", "end-user: jason")
+    assert _subsets(outcome) == ["v2"] and outcome["virtual_service"] == "default/reviews"
+    assert outcome["route_index"] == 0 and outcome["route_name"] == "jason"
+
+
+def test_prefix_rewrite_and_authority_rewrite_reach_the_upstream(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/old/a?q=1")
+    assert outcome["rewrite"] == {"uri": "/new/a?q=1", "authority": "reviews-internal"}
+
+
+def test_redirect_keeps_the_query_and_uses_the_code(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/moved?a=b")
+    assert outcome["redirect"] == {"location": "http://example.com/here?a=b", "status": 308}
+
+
+def test_direct_response_status_and_body(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/maintenance")
+    assert outcome["direct_response"] == {"status": 503, "body": "down for maintenance"}
+
+
+def test_fault_abort_and_delay(sidecar, mesh):
+    abort = _ask(sidecar, mesh, "GET http://reviews:9080/broken")
+    assert abort["status"] == 418 and abort["fault"]["abort"]["http_status"] == 418
+    delay = _ask(sidecar, mesh, "GET http://reviews:9080/slow")
+    assert delay["status"] is None and float(delay["fault"]["delay"]["fixed_delay"].rstrip("s")) >= 0.29
+
+
+def test_retries_are_counted_upstream_and_per_try_timeout_announced(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/careful")
+    assert outcome["retries"]["attempts"] == 4
+    assert outcome["timeout"] == "0.5s"  # x-envoy-expected-rq-timeout-ms: the per-try timeout
+
+
+def test_default_retry_policy_retries_503_twice(sidecar, mesh):
+    assert _ask(sidecar, mesh, "GET http://reviews:9080/x", "end-user: jason")["retries"]["attempts"] == 2
+
+
+def test_mirror_copy_reaches_v3(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/shadow")
+    assert [m["subset"] for m in outcome["mirrors"]] == ["v3"] and _subsets(outcome) == ["v1"]
+
+
+def test_undefined_subset_is_503_cluster_not_found(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/ghost")
+    assert outcome["status"] == 503 and outcome["envoy"]["details"] == "cluster_not_found"
+
+
+def test_header_operations(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/headers", "x-drop: 1")
+    assert outcome["headers"]["request"]["set"] == {"x-set": "1"} and outcome["headers"]["request"]["remove"] == ["x-drop"]
+    assert outcome["headers"]["response"]["set"] == {"x-resp": "yes"}
+
+
+def test_weighted_split_is_about_80_20(sidecar, mesh):
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/")
+    shares = {d["subset"]: d["weight"] for d in outcome["destinations"]}
+    assert set(shares) == {"v1", "v3"} and abs(shares["v1"] - 80) <= 10
+
+
+def test_unknown_host_passes_through(sidecar, mesh):
+    assert _ask(sidecar, mesh, "GET http://httpbin.org/get")["action"] == "passthrough"
+    assert _ask(sidecar, mesh, "GET http://httpbin.org:1234/get")["action"] == "passthrough"
+
+
+def test_gateway_host_method_and_query_matching(gateway, mesh):
+    assert _ask(gateway, mesh, "GET http://shop.example.com/reviews/1")["action"] == "route"
+    assert _ask(gateway, mesh, "POST http://shop.example.com/reviews/1")["status"] == 404
+    assert _ask(gateway, mesh, "GET http://shop.example.com/x?debug=1")["direct_response"]["body"] == "debug"
+    assert _ask(gateway, mesh, "GET http://other.example.com/")["status"] == 404
+
+
+def test_gateway_https_redirect(gateway, mesh):
+    outcome = _ask(gateway, mesh, "GET http://secure.example.com/x")
+    assert outcome["redirect"] == {"location": "https://secure.example.com/x", "status": 301}
+
+
+def test_gateway_service_port_reaches_the_target_port(gateway, mesh):
+    assert _ask(gateway, mesh, "GET http://shop.example.com:80/reviews")["action"] == "route"
