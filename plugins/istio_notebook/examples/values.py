@@ -63,6 +63,8 @@ def host_matches(expected: str, actual: str | None) -> bool:
 
 def short_host(actual: str, like: str) -> str:
     """Name ``actual`` the way the writer named the expected host (short name when they did)."""
+    if not like:
+        return actual.removesuffix(".svc.cluster.local")
     if "." in like or not actual.endswith(".svc.cluster.local"):
         depth = like.count(".") + 1
         labels = actual.split(".")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 
-def _label(text: str) -> str:
-    # Mermaid label text: quotes and angle brackets as entities so any value is safe.
-    return '"' + text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
+def _label(*lines: str) -> str:
+    # Mermaid label text: quotes and angle brackets as entities so any value is safe; <br/> breaks lines.
+    escaped = (t.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") for t in lines)
+    return '"' + "<br/>".join(escaped) + '"'
 
 
 def _string_match(value: object) -> str:
@@ -82,8 +83,8 @@ def virtual_service_diagram(resource) -> str:
     hosts = ", ".join(map(str, spec.get("hosts") or [])) or "?"
     gateways = spec.get("gateways") or []
     lines = ["flowchart LR"]
-    head = f"{resource.origin}\\nhosts: {hosts}" + (f"\\ngateways: {', '.join(map(str, gateways))}" if gateways else "")
-    lines.append(f"  vs[{_label(head)}]")
+    head = [resource.origin, f"hosts: {hosts}"] + ([f"gateways: {', '.join(map(str, gateways))}"] if gateways else [])
+    lines.append(f"  vs[{_label(*head)}]")
     destinations: dict[str, str] = {}
     for i, rule in enumerate(spec.get("http") or []):
         if not isinstance(rule, dict):

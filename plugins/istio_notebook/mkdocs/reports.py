@@ -26,7 +26,9 @@ _LEVELS = {"Error": "エラー", "Warning": "警告", "Info": "情報"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    # Python-Markdown tables do not split cells at a pipe inside a code span; outside one, escape it.
+    parts = text.replace("\n", " ").split("`")
+    return "`".join(p if i % 2 else p.replace("|", "\\|") for i, p in enumerate(parts))
 
 
 def _range(code: str) -> str:
@@ -60,7 +62,7 @@ _CONTEXT = (
     ("`@source-namespace NS`", "送信元の名前空間"),
     ("`@source-ip IP`", "送信元の IP アドレス"),
     ("`@claim key=value`", "JWT のクレーム（複数行可）"),
-    ("`@mtls on\\|off`", "送信元が mTLS で接続しているか"),
+    ("`@mtls on|off`", "送信元が mTLS で接続しているか"),
 )
 
 
@@ -68,7 +70,7 @@ def check_syntax_reference() -> str:
     """The check syntax, from the clause registry itself (so it lists exactly what the parser accepts)."""
     out = ["## 期待する結果（→ または =>）\n", "| 書き方 | 意味 |", "|---|---|"]
     for clause in CLAUSES:
-        syntax = " / ".join(f"`{_cell(s.strip())}`" for s in clause.syntax.split(" / "))
+        syntax = " / ".join(f"`{s.strip()}`" for s in clause.syntax.split(" / "))
         out.append(f"| {syntax} | {_cell(clause.meaning)} |")
     out += ["", "## コンテキスト行\n", "| 行 | 意味 |", "|---|---|"]
     out += [f"| {line} | {meaning} |" for line, meaning in _CONTEXT]
