@@ -205,20 +205,21 @@ def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
     return total
 
 
-def _syntax_diagnostic(error: yaml.YAMLError, origin: Origin) -> Diagnostic:
+def _syntax_diagnostic(error: yaml.YAMLError, origin: Origin, text: str) -> Diagnostic:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     position = origin.at(mark.line, mark.column) if mark is not None else origin.position(None)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-    if "cannot start any token" in problem and mark is not None and mark.buffer and _char_at(mark) == "\t":
+    if "cannot start any token" in problem and mark is not None and _char_at(text, mark) == "\t":
         return report("INB1004", position)
     context = getattr(error, "context", None)
     detail = f"{problem} ({context})" if context else problem
     return report("INB1001", position, detail=detail)
 
 
-def _char_at(mark: Any) -> str:
+def _char_at(text: str, mark: Any) -> str:
+    # The C parser's marks carry no buffer: find the character from the line and column.
     try:
-        return mark.buffer[mark.pointer]
+        return text.split("\n", mark.line + 1)[mark.line][mark.column]
     except (IndexError, TypeError):
         return ""
 
@@ -233,7 +234,7 @@ def read_documents(text: str, origin: Origin) -> tuple[list[YamlDocument], list[
             for node in yaml.compose_all(text, Loader=yaml.CSafeLoader):
                 nodes.append(node)
         except yaml.YAMLError as error:
-            diagnostics.append(_syntax_diagnostic(error, origin))
+            diagnostics.append(_syntax_diagnostic(error, origin, text))
         for index, node in enumerate(nodes):
             if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null"):
                 continue  # an empty document between '---' separators
