@@ -1,0 +1,132 @@
+"""Host names, DNS labels, IP addresses and CIDRs, with Istio's rules and wording.
+
+Follows istio/istio pkg/config/validation/agent/validation.go (ValidateWildcardDomain,
+ValidateFQDN, ValidateNamespaceSlashWildcardHostname, ValidateIPSubnet) and
+pkg/config/labels/instance.go (DNS-1123 label, wildcard label).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import re2
+
+DNS1123_LABEL_MAX = 63
+_DNS1123_LABEL = re2.compile(r"[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?")
+_WILDCARD_LABEL = re2.compile(r"\*|(?:\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?")
+
+
+def is_dns1123_label(value: str) -> bool:
+    return len(value) <= DNS1123_LABEL_MAX and _DNS1123_LABEL.fullmatch(value) is not None
+
+
+def is_wildcard_label(value: str) -> bool:
+    return len(value) <= DNS1123_LABEL_MAX and _WILDCARD_LABEL.fullmatch(value) is not None
+
+
+def is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _preconditions(name: str) -> str | None:
+    if len(name) > 255:
+        return f"domain name {name!r} too long (max 255)"
+    if not name:
+        return "empty domain name not allowed"
+    return None
+
+
+def _labels(domain: str, whole: str) -> str | None:
+    parts = domain.split(".")
+    if parts[-1].isdigit():
+        return f"domain name {whole!r} invalid (top level domain {parts[-1]!r} cannot be all-numeric)"
+    for index, label in enumerate(parts):
+        if index == len(parts) - 1 and label == "":
+            return None  # a trailing dot is allowed
+        if not is_dns1123_label(label):
+            return f"domain name {whole!r} invalid (label {label!r} invalid)"
+    return None
+
+
+def fqdn_error(name: str) -> str | None:
+    return _preconditions(name) or _labels(name, name)
+
+
+def wildcard_domain_error(domain: str) -> str | None:
+    """A DNS name whose first label may be a wildcard (``*``, ``*.example.com``, ``*-foo.bar``)."""
+    problem = _preconditions(domain)
+    if problem:
+        return problem
+    first, dot, rest = domain.partition(".")
+    if not is_wildcard_label(first):
+        return f"domain name {domain!r} invalid (label {first!r} invalid)"
+    return _labels(rest, domain) if dot else None
+
+
+def partial_wildcard_error(host: str) -> str | None:
+    if "*" in host and len(host) != 1 and not host.startswith("*."):
+        return f"partial wildcard {host!r} not allowed"
+    return None
+
+
+def _host_part_errors(hostname: str, gateway: bool) -> list[str]:
+    problems = []
+    if hostname != "*" and "." not in hostname:
+        problems.append("short names (non FQDN) are not allowed")
+    domain_problem = wildcard_domain_error(hostname)
+    if domain_problem and (not gateway or not is_ip(hostname)):
+        problems.append(domain_problem)
+    problems.append(partial_wildcard_error(hostname))
+    return [p for p in problems if p]
+
+
+def namespace_host_errors(hostname: str, gateway: bool) -> list[str]:
+    """Gateway server hosts (``ns/host`` or ``host``) and Sidecar egress hosts (``ns/host`` only)."""
+    namespace, slash, host = hostname.partition("/")
+    if not slash:
+        return _host_part_errors(hostname, True) if gateway else ["host must be of form namespace/dnsName"]
+    problems = []
+    if not namespace or not host:
+        problems.append("config namespace and dnsName in host entry cannot be empty")
+    if not gateway:
+        bare = namespace.removeprefix("~")
+        if bare not in ("", "*", ".") and not is_dns1123_label(bare):
+            problems.append(f"invalid namespace value {namespace!r} in sidecar")
+    elif namespace not in ("*", ".") and not is_dns1123_label(namespace):
+        problems.append(f"invalid namespace value {namespace!r} in gateway")
+    return problems + _host_part_errors(host, gateway)
+
+
+def is_cidr(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def ip_subnet_error(subnet: str) -> str | None:
+    """ServiceEntry addresses and match subnets: an IP, or a CIDR block (one ``/``)."""
+    if subnet.count("/") == 1:
+        return None if is_cidr(subnet) else f"{subnet} is not a valid CIDR block"
+    return None if is_ip(subnet) else f"{subnet} is not a valid IP"
+
+
+def ip_or_cidr_error(value: str) -> str | None:
+    """AuthorizationPolicy ipBlocks and ``source.ip`` values."""
+    if "/" in value:
+        return None if is_cidr(value) else f"bad CIDR range ({value})"
+    return None if is_ip(value) else f"bad IP address ({value})"
+
+
+def host_subset_of(a: str, b: str) -> bool:
+    """Istio's host.Name.SubsetOf: every name ``a`` matches is matched by ``b``."""
+    if b.startswith("*"):
+        if a.startswith("*"):
+            return a[1:].endswith(b[1:])
+        return a.endswith(b[1:])
+    return not a.startswith("*") and a == b

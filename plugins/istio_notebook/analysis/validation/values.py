@@ -1,0 +1,242 @@
+"""Checks on single values that many kinds share: durations, ports, percentages, regexes, labels,
+header names, protocols, exportTo. Each returns Istio's error text, or None when the value is fine.
+
+Sources: istio/istio pkg/config/validation/validation.go and agent/validation.go,
+pkg/config/labels/instance.go, pkg/config/protocol/instance.go.
+"""
+
+from __future__ import annotations
+
+import re2
+
+from istio_notebook.analysis.validation.hosts import fqdn_error, is_dns1123_label
+from istio_notebook.config.models.base import duration_nanos
+
+MILLISECOND = 1_000_000  # in nanoseconds
+REGEX_MAX_LENGTH = 1024
+
+# Lower-cased protocol names Istio understands (protocol.Parse is case-insensitive).
+PROTOCOLS = {
+    "grpc",
+    "grpc-web",
+    "http",
+    "http_proxy",
+    "http2",
+    "https",
+    "tcp",
+    "tls",
+    "udp",
+    "mongo",
+    "redis",
+    "mysql",
+    "hbone",
+    "doublehbone",
+}
+_HTTP = {"http", "http2", "http_proxy", "grpc", "grpc-web"}
+_TLS = {"https", "tls"}
+
+_QUALIFIED_NAME = r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_DNS_LABEL = r"[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?"
+_LABEL_KEY = re2.compile(rf"({_DNS_LABEL}(?:\.{_DNS_LABEL})*/)?({_QUALIFIED_NAME})")
+_LABEL_VALUE = re2.compile(rf"(?:{_QUALIFIED_NAME})?")
+_HEADER_NAME = re2.compile(r"[!#$%&'*+\-.^_`|~A-Za-z0-9]+")
+_STRICT_HEADER_NAME = re2.compile(r"[-_A-Za-z0-9]+")
+_PROBE_HEADER_NAME = re2.compile(r"[-A-Za-z0-9]+")
+_PSEUDO_HEADERS = {":method", ":scheme", ":authority", ":path", ":status"}
+
+# RE2 otherwise logs every parse error to stderr; the error text is all we need.
+_QUIET = re2.Options()
+_QUIET.log_errors = False
+
+
+def protocol_is_http(name: str) -> bool:
+    return name.lower() in _HTTP
+
+
+def protocol_is_tls(name: str) -> bool:
+    return name.lower() in _TLS
+
+
+def protocol_is_known(name: str) -> bool:
+    return name.lower() in PROTOCOLS
+
+
+def duration_error(text: str) -> str | None:
+    """ValidateDuration: at least 1ms, whole milliseconds."""
+    nanos = duration_nanos(text)
+    if nanos is None:
+        return f"invalid duration {text!r}"
+    if nanos < MILLISECOND:
+        return "duration must be greater than 1ms"
+    if nanos % MILLISECOND:
+        return "only durations to ms precision are supported"
+    return None
+
+
+def port_error(port: int) -> str | None:
+    return None if 1 <= port <= 65535 else f"port number {port} must be in the range 1..65535"
+
+
+def port_name_error(name: str) -> str | None:
+    return None if is_dns1123_label(name) else f"invalid port name: {name}"
+
+
+def protocol_error(name: str) -> str | None:
+    return None if not name or protocol_is_known(name) else f"unsupported protocol: {name}"
+
+
+def percent_error(value: int) -> str | None:
+    return None if 0 <= value <= 100 else f"percentage {value} is not in range 0..100"
+
+
+def percentage_error(value: float) -> str | None:
+    """A ``Percent``: 0, or between 0.0001 and 100."""
+    if value < 0 or value > 100 or 0 < value < 0.0001:
+        return f"percentage {value} is neither 0.0, nor in range [0.0001, 100.0]"
+    return None
+
+
+def regex_error(pattern: str, where: str) -> str | None:
+    """Istio compiles regexes with Go's RE2 engine and caps them at 1024 characters."""
+    if len(pattern) > REGEX_MAX_LENGTH:
+        return f"{where!r}: regex is too large, max length allowed is {REGEX_MAX_LENGTH}"
+    try:
+        re2.compile(pattern, _QUIET)
+    except re2.error as problem:
+        reason = problem.args[0].decode("utf-8", "replace") if problem.args and isinstance(problem.args[0], bytes) else str(problem)
+        return (
+            f"{where!r}: error parsing regexp: {reason}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)"
+        )
+    return None
+
+
+def label_errors(labels: dict) -> list[str]:
+    """Kubernetes label keys and values (labels.Instance.Validate)."""
+    problems = []
+    for key, value in labels.items():
+        match = _LABEL_KEY.fullmatch(key)
+        if match is None:
+            problems.append(f"invalid tag key: {key!r}")
+        elif match.group(1) and len(match.group(1)) - 1 > 253:
+            problems.append(f"invalid tag key: {key!r} (DNS prefix is too long)")
+        elif len(match.group(2)) > 63:
+            problems.append(f"invalid tag key: {key!r} (name is too long)")
+        if not _LABEL_VALUE.fullmatch(value):
+            problems.append(f"invalid tag value: {value!r}")
+    return problems
+
+
+def header_name_error(name: str, allow_routing_claim: bool = True) -> str | None:
+    """Header names in matches: RFC 7230 tokens, pseudo-headers, or ``@request.auth.claims.*``."""
+    if not name:
+        return "header name cannot be empty"
+    if allow_routing_claim and name.startswith("@request.auth.claims."):
+        return None
+    if name in _PSEUDO_HEADERS or _HEADER_NAME.fullmatch(name):
+        return None
+    return f"header name {name} is not a valid header name"
+
+
+def cors_header_name_error(name: str) -> str | None:
+    if not name:
+        return "header name cannot be empty"
+    if name == "*" or _HEADER_NAME.fullmatch(name):
+        return None
+    return f"header name {name} is not a valid header name"
+
+
+def strict_header_name_error(name: str) -> str | None:
+    if not name:
+        return "header name cannot be empty"
+    return None if _STRICT_HEADER_NAME.fullmatch(name) else f"header name {name} is not a valid header name"
+
+
+def probe_header_name_error(name: str) -> str | None:
+    if not name:
+        return "header name cannot be empty"
+    return None if _PROBE_HEADER_NAME.fullmatch(name) else f"header name {name} is not a valid header name"
+
+
+def _internal_header(name: str) -> bool:
+    return name.startswith(":") or name.lower() == "host"
+
+
+def _authority_header(name: str) -> bool:
+    return name.lower() in (":authority", "host")
+
+
+def request_header_operation_error(name: str) -> str | None:
+    """Request set/add may rewrite the authority (``:authority`` / ``host``) but no other pseudo-header."""
+    if not name:
+        return "header name cannot be empty"
+    if _internal_header(name) and not _authority_header(name):
+        return f'invalid header "{name}": header cannot have ":" prefix'
+    return None
+
+
+def header_operation_error(name: str) -> str | None:
+    """Request remove, response set/add/remove."""
+    if not name:
+        return "header name cannot be empty"
+    if name.lower() == "host":
+        return f'invalid header "{name}": cannot set Host header'
+    if _internal_header(name):
+        return f'invalid header "{name}": header cannot have ":" prefix'
+    return None
+
+
+def header_value_error(value: str) -> str | None:
+    # Control characters other than horizontal tab are refused.
+    if any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7F for c in value):
+        return f"header value configuration {value} is invalid"
+    return None
+
+
+def export_to_errors(namespace: str, export_to: list[str], service_entry: bool = False, with_selector: bool = False) -> list[str]:
+    """exportTo entries: ``.``, ``*``, a namespace, or ``~`` (ServiceEntry only); no duplicates."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for entry in export_to:
+        key = namespace if entry == "." else entry
+        if key in seen:
+            problems.append(
+                f"duplicate entries in exportTo: . and current namespace {namespace}"
+                if key != entry
+                else f"duplicate entries in exportTo for entry {entry}"
+            )
+            continue
+        if service_entry and entry == "~":
+            seen.add(key)
+        elif key == "~":
+            problems.append("exportTo ~ (none) is not allowed for Istio configuration objects")
+        elif key == "*" or is_dns1123_label(key):
+            seen.add(key)
+        else:
+            problems.append(f"only .,*, or a valid DNS 1123 label is allowed as exportTo entry, found {entry!r}")
+    if with_selector and seen:
+        if namespace in seen:
+            if len(seen) > 1:
+                problems.append("destination rule with workload selector cannot have multiple entries in exportTo")
+        else:
+            problems.append("destination rule with workload selector cannot have exportTo beyond current namespace")
+    if "*" in seen and len(export_to) > 1:
+        problems.append("cannot have both public (*) and non-public exportTo values for a resource")
+    if "~" in seen and len(export_to) > 1:
+        problems.append("cannot export service entry to no one (~) and someone")
+    return problems
+
+
+def gateway_name_errors(name: str) -> list[str]:
+    """VirtualService gateway references: ``mesh``, ``name`` or ``namespace/name``."""
+    namespace, slash, gateway = name.partition("/")
+    if not slash:
+        problem = fqdn_error(name)
+        return [problem] if problem else []
+    problems = []
+    if not namespace or not gateway:
+        problems.append("config namespace and gateway name cannot be empty")
+    if not is_dns1123_label(namespace):
+        problems.append(f"invalid value for namespace: {namespace!r}")
+    if not is_dns1123_label(gateway):
+        problems.append(f"invalid value for gateway name: {gateway!r}")
+    return problems
