@@ -14,8 +14,10 @@ from pathlib import Path
 
 from istio_notebook.analysis import analyze
 from istio_notebook.config import Mesh, load_paths
+from istio_notebook.config.loader import MARKDOWN_SUFFIXES, iter_input_files
 from istio_notebook.diagnostics import Diagnostic, Level, sort_key
 from istio_notebook.diagnostics.formats import FORMATS
+from istio_notebook.examples import check_markdown
 
 # Loader codes meaning "this input could not be read at all" (exit 2, not a finding).
 UNREADABLE = frozenset({"INB1011"})
@@ -34,9 +36,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def check_paths(paths: Sequence[str | Path]) -> list[Diagnostic]:
-    """Every diagnostic for ``paths``: loader problems, validation and analyzers, sorted."""
-    loaded = load_paths(paths)
-    return sorted(loaded.diagnostics + analyze(Mesh(loaded.resources)), key=sort_key)
+    """Every diagnostic for ``paths``: loader problems, validation and analyzers, sorted.
+
+    Markdown files are checked with the example syntax (``istio_notebook.examples``): unchecked
+    fences skipped, ``expect=`` honoured, fragments checked, each page with its own fixtures.
+    """
+    yaml_paths, markdown = _split_markdown(paths)
+    loaded = load_paths(yaml_paths)
+    found = loaded.diagnostics + analyze(Mesh(loaded.resources))
+    for page in markdown:
+        found.extend(check_markdown(page))
+    return sorted(found, key=sort_key)
+
+
+def _split_markdown(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    yaml_paths: list[Path] = []
+    markdown: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        files = list(iter_input_files(path)) if path.is_dir() else [path]
+        for file in files:
+            is_markdown = file.suffix.lower() in MARKDOWN_SUFFIXES and file.is_file()
+            (markdown if is_markdown else yaml_paths).append(file)
+    return yaml_paths, markdown
 
 
 def exit_code(diagnostics: Sequence[Diagnostic], *, strict: bool = False) -> int:

@@ -28,8 +28,12 @@ def check_markdown(path: str | Path, *, fixtures_dir: str | Path | None = None, 
     from istio_notebook.examples.fixtures import FixtureStore, default_fixtures_dir
     from istio_notebook.examples.run import run_page
 
+    from istio_notebook.config.loader import read_text
+
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    text, problems = read_text(path)
+    if text is None:
+        return problems
     page = read_page(text, str(path))
     if not run_checks:
         for block in page.check_blocks:
