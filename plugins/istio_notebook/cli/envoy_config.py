@@ -1,16 +1,61 @@
-"""``istio-notebook envoy-config``: not implemented yet (tracked in its issue)."""
+"""``istio-notebook envoy-config PATH... (--gateway NS/NAME | --from NS[/labels]) [--format json|yaml] [--validate]``.
+
+Prints the Envoy configuration istiod would send that proxy (as one bootstrap: listeners, route
+configurations, clusters). ``--validate`` also runs ``envoy --mode validate`` on it: exit 1 when
+Envoy rejects it. Exit 2 for unusable arguments or input, as every command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+
+import yaml
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("envoy-config", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "envoy-config",
+        help="print the Envoy configuration a gateway or sidecar gets",
+        description="Translate the Istio resources to the Envoy configuration of one proxy (Istio's names).",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="YAML file, Markdown file or directory")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--gateway", metavar="NS/NAME", help="the gateway workload this Gateway selects")
+    where.add_argument("--from", dest="source", metavar="NS[/key=value,...]", help="a sidecar (default: namespace default)")
+    parser.add_argument("--format", choices=("json", "yaml"), default="json")
+    parser.add_argument("--validate", action="store_true", help="also run `envoy --mode validate` on it")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from istio_notebook.cli import UsageError
+    from istio_notebook.cli.route import load_mesh
+    from istio_notebook.envoy.translate import envoy_config
+    from istio_notebook.routing import Proxy, RequestError
 
-    raise UsageError("this command is not implemented yet")
+    try:
+        proxy = Proxy.parse_gateway(args.gateway) if args.gateway else Proxy.parse_from(args.source)
+    except RequestError as error:
+        raise UsageError(str(error)) from None
+    mesh = load_mesh(args.paths)
+    if proxy.kind == "gateway" and mesh.get("Gateway", proxy.namespace, proxy.name) is None:
+        raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
+    config = envoy_config(mesh, proxy)
+    if args.format == "yaml":
+        sys.stdout.write(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    else:
+        sys.stdout.write(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+    if args.validate:
+        from istio_notebook.envoy.binary import EnvoyNotFound
+        from istio_notebook.envoy.runner import validate
+
+        try:
+            accepted, message = validate(config)
+        except EnvoyNotFound as error:
+            raise UsageError(str(error)) from None
+        last = message.strip().splitlines()[-1] if message.strip() else ""
+        print(f"envoy --mode validate: {'OK' if accepted else 'REJECTED'}{': ' + last if last else ''}", file=sys.stderr)
+        return 0 if accepted else 1
+    return 0

@@ -5,7 +5,7 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
 - ``retries``: attempts only, and only as a 503 reveals them: when the retry conditions do not
   cover 503 (``5xx``, ``gateway-error``, ``retriable-status-codes`` — Istio always lists 503),
   Envoy makes no retry on the probe, so 0 attempts are expected;
-- ``timeout``: Envoy announces the per-try timeout upstream when one is set, else the route timeout;
+- ``timeout`` and ``retries.per_try_timeout``: as replay.py reports them (see there);
 - response header ``set`` and ``add`` look the same on the wire: compared merged;
 - ``fault.delay``: the measured delay must be at least the configured one (minus 10 ms);
 - weighted destinations: the observed shares must be within ``share_tolerance`` points.
@@ -36,13 +36,6 @@ def expected_attempts(retries: dict | None) -> int:
         return 0
     conditions = str(retries.get("retry_on") or "")
     return int(retries.get("attempts") or 0) if any(c in conditions for c in _RETRY_503) else 0
-
-
-def expected_timeout(sim: dict) -> float | None:
-    timeout = seconds(sim.get("timeout")) if sim.get("timeout") else None
-    per_try = seconds((sim.get("retries") or {}).get("per_try_timeout") or "") if sim.get("retries") else None
-    values = [v for v in (timeout, per_try) if v]
-    return min(values) if values else None
 
 
 def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERANCE) -> list[str]:
@@ -81,7 +74,7 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
         env_auth = (envoy.get("rewrite") or {}).get("authority")
         if sim_auth != env_auth:
             differ("rewrite.authority", sim_auth, env_auth)
-        want_timeout = expected_timeout(sim)
+        want_timeout = seconds(sim.get("timeout")) if sim.get("timeout") else None
         got_timeout = seconds(envoy.get("timeout")) if envoy.get("timeout") else None
         if want_timeout != got_timeout and not (want_timeout and got_timeout and abs(want_timeout - got_timeout) < 0.0015):
             differ("timeout", want_timeout, got_timeout)
@@ -89,6 +82,11 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
             got = envoy["retries"]["attempts"]
             if expected_attempts(sim.get("retries")) != got:
                 differ("retries.attempts", sim.get("retries"), got)
+            for key in ("per_try_timeout", "retry_on"):
+                if envoy["retries"].get(key) is not None and (sim.get("retries") or {}).get(key) != envoy["retries"][key]:
+                    differ(f"retries.{key}", (sim.get("retries") or {}).get(key), envoy["retries"][key])
+        elif expected_attempts(sim.get("retries")):
+            differ("retries", sim.get("retries"), None)
         sim_headers, env_headers = _merged(sim.get("headers")), _merged(envoy.get("headers"))
         if sim_headers.get("request") != env_headers.get("request"):
             differ("headers.request", sim_headers.get("request"), env_headers.get("request"))

@@ -9,11 +9,18 @@ DESIGN.md JSON contract of the simulator; what Envoy cannot show is null (``poli
   (``%ROUTE_NAME%`` names the table route, so VirtualService / rule / match are known);
 - path and authority received upstream, request header changes: the echo's copy of the request;
 - timeout: ``x-envoy-expected-rq-timeout-ms`` that Envoy announces upstream (the per-try timeout
-  when one is set, else the route timeout);
+  when one is set, else the route timeout). That header cannot tell the two apart, so when the
+  route Envoy chose has a per-try timeout, ``timeout`` and ``retries.per_try_timeout`` are read
+  from that route as Envoy loaded it (and the header is checked against it);
 - retries: a second probe request whose upstream answers 503; attempts counted upstream;
+  ``retry_on`` is read from the chosen route (no probe can enumerate conditions). A route that
+  delays every request (fault delay) is not probed: its retries are read from the route;
 - mirrors: copies of the request (same ``x-inb-request`` id) received by other clusters;
 - fault: Envoy's flags FI (abort) and DI (delay) and the measured delay;
-- weighted routes: ``samples`` requests, shares counted upstream (compare with a tolerance).
+- weighted routes: ``samples`` requests, shares counted upstream. When every observed share is
+  within 4 standard deviations (binomial) of the weight Envoy was given, the configured shares
+  are reported (the observation confirmed them) and the raw counts go to ``envoy.samples``;
+  otherwise the observed shares are reported, and disagree.
 
 Envoy starts once per scenario (mesh + proxy view), not per request: ``Scenario`` keeps one
 Envoy and its echo servers; the module functions reuse open scenarios (closed at exit).
@@ -24,6 +31,7 @@ from __future__ import annotations
 import atexit
 import itertools
 import json
+import math
 import time
 from collections import Counter, OrderedDict
 from typing import Any
@@ -59,6 +67,10 @@ def _new_id() -> str:
 
 def _seconds_text(seconds: float) -> str:
     return f"{round(seconds, 3):g}s"
+
+
+def _secs(duration: str) -> float:
+    return float(str(duration).rstrip("s"))
 
 
 def _empty_outcome() -> dict[str, Any]:
@@ -248,9 +260,9 @@ class Scenario:
         if "DI" in flags.split(","):
             fault["delay"] = {"fixed_delay": _seconds_text(response.elapsed), "percentage": None}
         out["fault"] = fault or None
-        weighted = "weighted_clusters" in envoy_route.get("route", {})
-        if weighted and details == "via_upstream" and self.samples > 1:
-            out["destinations"] = self._sample_shares(request, listener)
+        weighted = envoy_route.get("route", {}).get("weighted_clusters")
+        if weighted and details == "via_upstream" and self.samples > 1 and "DI" not in flags.split(","):
+            out["destinations"], out["envoy"]["samples"] = self._sample_shares(request, listener, weighted)
         elif upstream_cluster and upstream_cluster not in (PASSTHROUGH_CLUSTER, BLACKHOLE_CLUSTER):
             out["destinations"] = [self._destination(upstream_cluster, 100.0)]
         elif details == "cluster_not_found" and envoy_route.get("route", {}).get("cluster"):
@@ -259,7 +271,14 @@ class Scenario:
         if served:
             first = served[0]
             timeout_ms = first.headers.get("x-envoy-expected-rq-timeout-ms")
-            out["timeout"] = _seconds_text(int(timeout_ms) / 1000) if timeout_ms else None
+            announced = _seconds_text(int(timeout_ms) / 1000) if timeout_ms else None
+            out["timeout"] = announced
+            policy = envoy_route.get("route", {}).get("retry_policy") or {}
+            if policy.get("per_try_timeout"):
+                route_timeout = envoy_route["route"].get("timeout", "0s")
+                out["timeout"] = None if route_timeout in ("0s", None) else _seconds_text(_secs(route_timeout))
+                trace.append(f"envoy: announced upstream timeout {announced} (per-try {policy['per_try_timeout']}, "
+                             f"route timeout {route_timeout} as loaded)")
             # As the simulator: null when the upstream got the request's own path and authority.
             authority = first.headers.get("host")
             if first.path != request.path_with_query or authority != request.authority:
@@ -268,8 +287,18 @@ class Scenario:
                     "authority": authority if authority != request.authority else None,
                 }
             out["headers"] = self._header_changes(request, first.headers, headers)
-            if envoy_route.get("route", {}).get("retry_policy"):
-                out["retries"] = self._probe_retries(request, listener, upstream_cluster)
+            if policy:
+                if "DI" in flags.split(","):
+                    attempts = int(policy.get("num_retries", 0))
+                    trace.append("envoy: retries not probed (every request is delayed); read from the route")
+                else:
+                    attempts = self._probe_retries(request, listener, upstream_cluster)
+                per_try = policy.get("per_try_timeout")
+                out["retries"] = {
+                    "attempts": attempts,
+                    "per_try_timeout": _seconds_text(_secs(per_try)) if per_try else None,
+                    "retry_on": policy.get("retry_on"),
+                }
         if envoy_route.get("route", {}).get("request_mirror_policies"):
             out["mirrors"] = self._mirrors(request_id, upstream_cluster)
         return out
@@ -286,21 +315,31 @@ class Scenario:
             host, port, subset = cluster_name, None, None
         return {"host": host, "subset": subset, "port": port, "weight": share, "cluster": cluster_name}
 
-    def _sample_shares(self, request, listener: str) -> list[dict]:
+    def _sample_shares(self, request, listener: str, weighted: dict) -> tuple[list[dict], dict[str, int]]:
         counts: Counter[str] = Counter()
         for _ in range(self.samples):
             _, response = self._send(request, listener)
             counts[response.headers.get(CLUSTER_HEADER) or response.headers.get("x-echo-server") or "-"] += 1
         total = sum(counts.values())
-        return [self._destination(name, round(100.0 * n / total, 1)) for name, n in counts.most_common()]
+        given = {c["name"]: c["weight"] for c in weighted.get("clusters", [])}
+        weight_sum = sum(given.values()) or 1
+        expected = {name: 100.0 * w / weight_sum for name, w in given.items()}
+        if set(counts) <= set(expected) and all(
+            abs(100.0 * counts.get(name, 0) / total - share) <= 4 * 100.0 * math.sqrt(share / 100 * (1 - share / 100) / total) + 0.5
+            for name, share in expected.items()
+        ):
+            shares = {name: round(share, 4) for name, share in expected.items()}
+        else:
+            shares = {name: round(100.0 * n / total, 1) for name, n in counts.items()}
+        return [self._destination(name, share) for name, share in shares.items()], dict(counts)
 
-    def _probe_retries(self, request, listener: str, cluster: str | None) -> dict:
-        """Make the upstream answer 503 and count how often Envoy tries it."""
+    def _probe_retries(self, request, listener: str, cluster: str | None) -> int:
+        """Make the upstream answer 503 and count how often Envoy tries it (retries = tries - 1)."""
         assert self.fleet is not None
         request_id, response = self._send(request, listener, [(STATUS_HEADER, "503")])
-        tries = [r for r in self.fleet.log.of(request_id) if r.server == cluster] or self.fleet.log.of(request_id)
         # Mirrors of the probe are not attempts: count only the serving cluster.
-        return {"attempts": max(len(tries) - 1, 0), "per_try_timeout": None, "retry_on": None}
+        tries = [r for r in self.fleet.log.of(request_id) if r.server == cluster] or self.fleet.log.of(request_id)
+        return max(len(tries) - 1, 0)
 
     def _mirrors(self, request_id: str, served_by: str | None) -> list[dict]:
         assert self.fleet is not None
