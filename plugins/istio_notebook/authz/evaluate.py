@@ -14,9 +14,10 @@ from typing import Any
 from istio_notebook.authz.model import Source, Workload
 from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref
 from istio_notebook.authz.text import AuthzTrace
-from istio_notebook.authz.values import any_matches, ip_in, principal_value, value_matches
+from istio_notebook.authz.values import any_matches, ip_in, principal_value
 from istio_notebook.config import Mesh
 from istio_notebook.routing.request import Request
+from istio_notebook.routing.shape import items
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _request_principal(mesh: Mesh, to: Workload, source: Source, trace: AuthzTra
         return None, False
     issuer = source.claims.get("iss")
     authns = policies(mesh, "RequestAuthentication", to)
-    issuers = [str(rule.get("issuer")) for ra in authns for rule in ra.spec.get("jwtRules") or [] if isinstance(rule, dict)]
+    issuers = [str(rule.get("issuer")) for ra in authns for rule in items(ra.spec.get("jwtRules")) if isinstance(rule, dict)]
     if not authns:
         trace.add("jwt_unchecked")
         return None, False

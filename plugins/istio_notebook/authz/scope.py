@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from istio_notebook.authz.model import Workload
 from istio_notebook.config import Mesh, Resource
+from istio_notebook.routing.shape import labels as labels_of
 
 ROOT_NAMESPACE = "istio-system"
 
-
-def _labels(value: object) -> dict[str, str]:
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _selector(resource: Resource) -> dict[str, str] | None:
     sel = resource.spec.get("selector")
     if isinstance(sel, dict):
-        return _labels(sel.get("matchLabels"))
+        return labels_of(sel.get("matchLabels"))
     return None
 
 

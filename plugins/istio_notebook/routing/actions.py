@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from istio_notebook.routing.durations import format_duration
+from istio_notebook.routing.shape import items
 from istio_notebook.routing.hosts import fqdn
 from istio_notebook.routing.table import (
     DEFAULT_RETRY_ATTEMPTS,
@@ -58,9 +59,9 @@ def route_match(spec: dict | None) -> RouteMatch:
         if m is not None:
             headers.append(HeaderMatch(name, m))
     for field, invert in (("headers", False), ("withoutHeaders", True)):
-        items = spec.get(field)
-        if isinstance(items, dict):
-            for name, value in items.items():
+        entries = spec.get(field)
+        if isinstance(entries, dict):
+            for name, value in entries.items():
                 m = string_match(value)
                 if m is not None:
                     headers.append(HeaderMatch(str(name).lower(), m, invert, treat_missing_as_empty=invert))
@@ -90,7 +91,7 @@ def header_ops(spec: Any) -> dict | None:
             out[side] = {
                 "set": {str(k): str(v) for k, v in (ops.get("set") or {}).items()} if isinstance(ops.get("set"), dict) else {},
                 "add": {str(k): str(v) for k, v in (ops.get("add") or {}).items()} if isinstance(ops.get("add"), dict) else {},
-                "remove": [str(v) for v in ops.get("remove") or [] if isinstance(v, (str, int))],
+                "remove": [str(v) for v in items(ops.get("remove")) if isinstance(v, (str, int))],
             }
     return out or None
 
@@ -173,17 +174,17 @@ def cors(spec: Any) -> dict | None:
     if not isinstance(spec, dict):
         return None
     origins = []
-    for item in spec.get("allowOrigins") or []:
+    for item in items(spec.get("allowOrigins")):
         m = string_match(item)
         if m is not None:
             origins.append({m.kind: m.value} if m.kind != "present" else {"present": True})
-    for item in spec.get("allowOrigin") or []:  # deprecated exact list
+    for item in items(spec.get("allowOrigin")):  # deprecated exact list
         origins.append({"exact": str(item)})
     return {
         "allow_origins": origins,
-        "allow_methods": [str(m) for m in spec.get("allowMethods") or []],
-        "allow_headers": [str(m) for m in spec.get("allowHeaders") or []],
-        "expose_headers": [str(m) for m in spec.get("exposeHeaders") or []],
+        "allow_methods": [str(m) for m in items(spec.get("allowMethods"))],
+        "allow_headers": [str(m) for m in items(spec.get("allowHeaders"))],
+        "expose_headers": [str(m) for m in items(spec.get("exposeHeaders"))],
         "max_age": format_duration(spec.get("maxAge")),
         "allow_credentials": spec.get("allowCredentials") if isinstance(spec.get("allowCredentials"), bool) else None,
     }
@@ -216,10 +217,10 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
             text = body.get("string") if isinstance(body.get("string"), str) else (str(body["bytes"]) if "bytes" in body else None)
         status = direct.get("status") if isinstance(direct.get("status"), int) else 200
         return RouteAction("direct_response", direct_status=status, direct_body=text, headers=headers)
-    items = rule.get("route")
-    if not isinstance(items, list) or not items:
+    route_items = rule.get("route")
+    if not isinstance(route_items, list) or not route_items:
         return None
-    dests = destinations(items, vs_namespace, listener_port, resolve_port)
+    dests = destinations(route_items, vs_namespace, listener_port, resolve_port)
     if not dests:
         return None
     rewrite = rule.get("rewrite") if isinstance(rule.get("rewrite"), dict) else {}
@@ -232,7 +233,7 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
         m = _mirror(rule["mirror"], _percent(rule.get("mirrorPercentage"), 100.0), vs_namespace, listener_port, resolve_port)
         if m:
             mirrors.append(m)
-    for item in rule.get("mirrors") or []:
+    for item in items(rule.get("mirrors")):
         if isinstance(item, dict):
             m = _mirror(item.get("destination"), _percent(item.get("percentage"), 100.0), vs_namespace, listener_port, resolve_port)
             if m:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.routing import actions
+from istio_notebook.routing.shape import items
 from istio_notebook.routing.hosts import export_targets, exported_to, host_matches, hosts_intersect, more_specific
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Registry, Service, sidecar_domains
 from istio_notebook.routing.table import (
-    BLACKHOLE_CLUSTER,
     PASSTHROUGH_CLUSTER,
     Cluster,
     Destination,
@@ -195,7 +195,7 @@ class _Builder:
         inherited = {k: v for k, v in rule.items() if k not in ("match", "delegate", "name")}
         root_matches = rule.get("match") if isinstance(rule.get("match"), list) and rule.get("match") else [None]
         out: list[Route] = []
-        for d_index, d_rule in enumerate(target.spec.get("http") or []):
+        for d_index, d_rule in enumerate(items(target.spec.get("http"))):
             if not isinstance(d_rule, dict):
                 continue
             merged_rule = {**inherited, **d_rule}
@@ -405,20 +405,20 @@ def merge_match(root: dict | None, delegate: dict | None) -> dict | None:
         out["uri"] = du
     elif isinstance(du, dict):
         out["uri"] = du
-    for field in ("headers", "withoutHeaders", "queryParams", "sourceLabels"):
-        r, d = root.get(field), delegate.get(field)
+    for key in ("headers", "withoutHeaders", "queryParams", "sourceLabels"):
+        r, d = root.get(key), delegate.get(key)
         if isinstance(d, dict):
             merged = dict(r) if isinstance(r, dict) else {}
             for k, v in d.items():
                 if k in merged and merged[k] != v:
                     return None
                 merged[k] = v
-            out[field] = merged
-    for field in ("method", "authority", "scheme", "port", "sourceNamespace", "gateways", "ignoreUriCase"):
-        if field in delegate:
-            if field in root and root[field] != delegate[field]:
+            out[key] = merged
+    for key in ("method", "authority", "scheme", "port", "sourceNamespace", "gateways", "ignoreUriCase"):
+        if key in delegate:
+            if key in root and root[key] != delegate[key]:
                 return None
-            out[field] = delegate[field]
+            out[key] = delegate[key]
     if "name" in delegate:
         out["name"] = delegate["name"]
     return out

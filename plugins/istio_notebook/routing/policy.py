@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from istio_notebook.routing.registry import Service
 from istio_notebook.routing.views import DestinationRuleSet
+from istio_notebook.routing.shape import items
 
 _FIELDS = (("tls", "tls"), ("loadBalancer", "load_balancer"), ("connectionPool", "connection_pool"),
            ("outlierDetection", "outlier_detection"))
 
 
 def _port_level(policy: dict, port: int | None) -> dict | None:
-    for item in policy.get("portLevelSettings") or []:
+    for item in items(policy.get("portLevelSettings")):
         if isinstance(item, dict) and isinstance(item.get("port"), dict) and item["port"].get("number") == port:
             return item
     return None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.routing.hosts import CLUSTER_DOMAIN, export_targets, exported_to, short_kube_name
+from istio_notebook.routing.shape import items, mapping, labels as labels_of
 
 EXPORT_ANNOTATION = "networking.istio.io/exportTo"
 
@@ -79,9 +80,6 @@ class Service:
         return any(all(ep.get(k) == v for k, v in labels.items()) for ep in self.endpoint_labels)
 
 
-def _labels(value: object) -> dict[str, str]:
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
 
 def _int(value: object) -> int | None:
     if isinstance(value, bool):
@@ -102,7 +100,7 @@ class Registry:
 
     def __init__(self, mesh: Mesh):
         self.mesh = mesh
-        self._workloads = self._workload_labels(mesh)
+        self._workloads = self._workloadlabels_of(mesh)
         self.services: list[Service] = []
         self._by_host: dict[str, list[Service]] = {}
         for resource in sorted(mesh.of_kind("Service"), key=lambda r: r.creation_key):
@@ -128,25 +126,25 @@ class Registry:
         return [s for s in self.services if s.visible_from(client_namespace)]
 
     @staticmethod
-    def _workload_labels(mesh: Mesh) -> dict[str, list[dict[str, str]]]:
+    def _workloadlabels_of(mesh: Mesh) -> dict[str, list[dict[str, str]]]:
         """Per namespace, the label sets of its pods: Deployment templates, Pods, WorkloadEntries."""
         found: dict[str, list[dict[str, str]]] = {}
         for resource in mesh.of_kind("Deployment"):
-            labels = _labels(resource.get("spec", "template", "metadata", "labels"))
+            labels = labels_of(resource.get("spec", "template", "metadata", "labels"))
             if labels:
                 found.setdefault(resource.namespace, []).append(labels)
         for resource in mesh.of_kind("Pod"):
             if resource.labels:
                 found.setdefault(resource.namespace, []).append(resource.labels)
         for resource in mesh.of_kind("WorkloadEntry"):
-            labels = _labels(resource.spec.get("labels"))
+            labels = labels_of(resource.spec.get("labels"))
             if labels:
                 found.setdefault(resource.namespace, []).append(labels)
         return found
 
     def _kubernetes_service(self, resource: Resource) -> Service | None:
         ports: list[ServicePort] = []
-        for item in resource.spec.get("ports") or []:
+        for item in items(resource.spec.get("ports")):
             if not isinstance(item, dict) or _int(item.get("port")) is None:
                 continue
             name = str(item.get("name") or "")
@@ -156,7 +154,7 @@ class Registry:
             if str(item.get("protocol", "TCP")).upper() == "UDP":
                 protocol = "UDP"
             ports.append(ServicePort(_int(item["port"]), name, protocol))
-        selector = _labels(resource.spec.get("selector"))
+        selector = labels_of(resource.spec.get("selector"))
         endpoints = [l for l in self._workloads.get(resource.namespace, []) if _selected(selector, l)]
         cluster_ip = resource.spec.get("clusterIP")
         addresses = [cluster_ip] if isinstance(cluster_ip, str) and cluster_ip not in ("", "None") else []
@@ -175,19 +173,19 @@ class Registry:
     def _service_entry(self, resource: Resource) -> list[Service]:
         spec = resource.spec
         ports: list[ServicePort] = []
-        for item in spec.get("ports") or []:
+        for item in items(spec.get("ports")):
             if isinstance(item, dict) and _int(item.get("number")) is not None:
                 ports.append(ServicePort(_int(item["number"]), str(item.get("name") or ""), protocol_of(item.get("protocol"))))
         endpoints: list[dict[str, str]] = []
-        for item in spec.get("endpoints") or []:
+        for item in items(spec.get("endpoints")):
             if isinstance(item, dict):
-                endpoints.append(_labels(item.get("labels")))
-        selector = _labels((spec.get("workloadSelector") or {}).get("labels") if isinstance(spec.get("workloadSelector"), dict) else None)
+                endpoints.append(labels_of(item.get("labels")))
+        selector = labels_of(mapping(spec.get("workloadSelector")).get("labels"))
         if selector:
             endpoints.extend(l for l in self._workloads.get(resource.namespace, []) if _selected(selector, l))
-        addresses = [a for a in spec.get("addresses") or [] if isinstance(a, str)]
+        addresses = [a for a in items(spec.get("addresses")) if isinstance(a, str)]
         services = []
-        for host in spec.get("hosts") or []:
+        for host in items(spec.get("hosts")):
             if not isinstance(host, str) or not host.strip():
                 continue
             services.append(

@@ -15,12 +15,10 @@ from istio_notebook.config import Mesh, Resource
 from istio_notebook.routing.hosts import export_targets, exported_to, fqdn, host_matches, split_namespaced
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import protocol_of
+from istio_notebook.routing.shape import items, mapping, labels as labels_of
 
 ROOT_NAMESPACE = "istio-system"
 
-
-def _labels(value: object) -> dict[str, str]:
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -67,18 +65,18 @@ def gateway_view(mesh: Mesh, proxy: Proxy) -> GatewayView:
     named = mesh.get("Gateway", proxy.namespace, proxy.name or "")
     if named is None:
         return GatewayView(proxy, None, proxy.namespace, {})
-    selector = _labels(named.spec.get("selector"))
+    selector = labels_of(named.spec.get("selector"))
     workload_ns, labels = named.namespace, dict(selector)
     # The pods the selector picks stand for the gateway workload (first Deployment, else Pod).
     for kind, path in (("Deployment", ("spec", "template", "metadata", "labels")), ("Pod", ("metadata", "labels"))):
-        found = [r for r in mesh.of_kind(kind) if selector and selects(selector, _labels(r.get(*path)))]
+        found = [r for r in mesh.of_kind(kind) if selector and selects(selector, labels_of(r.get(*path)))]
         if found:
-            workload_ns, labels = found[0].namespace, _labels(found[0].get(*path))
+            workload_ns, labels = found[0].namespace, labels_of(found[0].get(*path))
             break
     view = GatewayView(proxy, named, workload_ns, labels)
     view.port_map = _service_ports(mesh, labels)
     for gw in sorted(mesh.of_kind("Gateway"), key=lambda r: r.creation_key):
-        gw_selector = _labels(gw.spec.get("selector"))
+        gw_selector = labels_of(gw.spec.get("selector"))
         if gw is named or (gw_selector and selects(gw_selector, labels)) or (not gw_selector and not selector):
             view.gateways.append(gw)
             view.servers.extend(_servers(gw))
@@ -90,10 +88,10 @@ def _service_ports(mesh: Mesh, labels: dict[str, str]) -> dict[int, int]:
     listens on the targetPort (a Gateway server may name either)."""
     ports: dict[int, int] = {}
     for svc in mesh.of_kind("Service"):
-        selector = _labels(svc.spec.get("selector"))
+        selector = labels_of(svc.spec.get("selector"))
         if not selector or not selects(selector, labels):
             continue
-        for item in svc.spec.get("ports") or []:
+        for item in items(svc.spec.get("ports")):
             if isinstance(item, dict) and isinstance(item.get("port"), int) and isinstance(item.get("targetPort"), int):
                 ports.setdefault(item["port"], item["targetPort"])
     return ports
@@ -101,14 +99,14 @@ def _service_ports(mesh: Mesh, labels: dict[str, str]) -> dict[int, int]:
 
 def _servers(gw: Resource) -> list[Server]:
     servers = []
-    for index, item in enumerate(gw.spec.get("servers") or []):
+    for index, item in enumerate(items(gw.spec.get("servers"))):
         if not isinstance(item, dict) or not isinstance(item.get("port"), dict):
             continue
         number = item["port"].get("number")
         if not isinstance(number, int) or isinstance(number, bool):
             continue
         tls = item.get("tls") if isinstance(item.get("tls"), dict) else {}
-        hosts = [split_namespaced(str(h), gw.namespace) for h in item.get("hosts") or [] if isinstance(h, str)]
+        hosts = [split_namespaced(str(h), gw.namespace) for h in items(item.get("hosts")) if isinstance(h, str)]
         servers.append(
             Server(
                 gateway=gw,
@@ -155,7 +153,7 @@ def applicable_sidecar(mesh: Mesh, proxy: Proxy) -> Resource | None:
     """Sidecar with a matching workloadSelector, else the namespace's selector-less one, else the root's."""
     candidates = sorted(mesh.of_kind("Sidecar"), key=lambda r: r.creation_key)
     for sc in candidates:
-        selector = _labels((sc.spec.get("workloadSelector") or {}).get("labels") if isinstance(sc.spec.get("workloadSelector"), dict) else None)
+        selector = labels_of(mapping(sc.spec.get("workloadSelector")).get("labels"))
         if sc.namespace == proxy.namespace and selector and selects(selector, proxy.labels):
             return sc
     for namespace in (proxy.namespace, ROOT_NAMESPACE):
@@ -178,7 +176,7 @@ def sidecar_view(mesh: Mesh, proxy: Proxy) -> SidecarView:
             egress = []
             for listener in listeners:
                 if isinstance(listener, dict):
-                    egress.extend(split_namespaced(str(h), proxy.namespace) for h in listener.get("hosts") or [])
+                    egress.extend(split_namespaced(str(h), proxy.namespace) for h in items(listener.get("hosts")))
     return SidecarView(proxy, sc, egress, mode, source)
 
 
@@ -198,7 +196,7 @@ def vs_gateways(vs: Resource) -> list[str]:
 
 
 def vs_hosts(vs: Resource) -> list[str]:
-    return [fqdn(str(h), vs.namespace) for h in vs.spec.get("hosts") or [] if isinstance(h, (str, int))]
+    return [fqdn(str(h), vs.namespace) for h in items(vs.spec.get("hosts")) if isinstance(h, (str, int))]
 
 
 def ordered_virtual_services(mesh: Mesh, client_namespace: str) -> list[Resource]:
@@ -233,7 +231,7 @@ class DestinationRuleSet:
 
     def subset(self, name: str) -> dict | None:
         for dr in self.rules:
-            for item in dr.spec.get("subsets") or []:
+            for item in items(dr.spec.get("subsets")):
                 if isinstance(item, dict) and item.get("name") == name:
                     return item
         return None
@@ -241,7 +239,7 @@ class DestinationRuleSet:
     def subset_names(self) -> list[str]:
         names: list[str] = []
         for dr in self.rules:
-            for item in dr.spec.get("subsets") or []:
+            for item in items(dr.spec.get("subsets")):
                 if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"] not in names:
                     names.append(item["name"])
         return names
