@@ -142,6 +142,7 @@ class CheckResult:
     differences: list[str]
     outcome: dict  # {"route": {...}} and/or {"authz": {...}} as the backend answered
     actual: dict[int, str] = field(default_factory=dict)  # expectation line → what actually holds, in clause syntax
+    failing: list[int] = field(default_factory=list)  # lines of the expectations that do not hold
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 

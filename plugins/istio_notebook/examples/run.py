@@ -54,13 +54,15 @@ def run_check(mesh: Mesh, check: Check, backend: str = "sim") -> CheckResult:
     observed = Observed(route=route_json, authz=authz_json, request=check.request)
     differences: list[str] = []
     actual: dict[int, str] = {}
+    failing: list[int] = []
     for expectation in check.expectations:
         holds, described = evaluate(expectation.clause, expectation.args, observed)
         actual[expectation.line] = described
         if not holds:
+            failing.append(expectation.line)
             differences.append(f"expected {expectation.text}, got {described}{_where(route_json)}")
     diagnostics = [report("INB3020", Position(check.file, check.line), differences="; ".join(differences))] if differences else []
-    return CheckResult(check, not differences, differences, outcome, actual=actual, diagnostics=diagnostics)
+    return CheckResult(check, not differences, differences, outcome, actual=actual, failing=failing, diagnostics=diagnostics)
 
 
 def _where(route_json: dict | None) -> str:

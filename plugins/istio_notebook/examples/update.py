@@ -15,7 +15,7 @@ def rewrite_lines(text: str, result: CheckResult) -> tuple[str, int]:
     for expectation in result.check.expectations:
         actual = result.actual.get(expectation.line)
         index = expectation.line - 1
-        if not actual or actual == expectation.text or not 0 <= index < len(lines):
+        if expectation.line not in result.failing or not actual or not 0 <= index < len(lines):
             continue
         line = lines[index]
         stripped = line.lstrip()
