@@ -1,0 +1,124 @@
+"""The labs on disk: ``labs/<name>/lab.yaml`` read into :class:`Lab` records.
+
+A lab folder holds ``lab.yaml`` (title, description, fixtures, manifests in apply order,
+default client and gateway), the manifests themselves, and ``checks.md`` with ```check fences
+in the docs' syntax. Problems in ``lab.yaml`` are diagnostics (INB4xxx) with file:line, so a
+broken lab is reported like any other broken example, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from istio_notebook.config.yaml_reader import Origin, YamlDocument, read_documents
+from istio_notebook.diagnostics import Diagnostic, Position, report
+
+LAB_FILE = "lab.yaml"
+DEFAULT_CHECKS_FILE = "checks.md"
+# Keys a lab.yaml may hold; anything else is a typo worth reporting.
+_KNOWN_KEYS = {"title", "description", "fixtures", "manifests", "client", "gateway", "checks"}
+
+
+@dataclass(frozen=True)
+class Lab:
+    name: str
+    directory: Path
+    title: str
+    description: str
+    fixtures: tuple[str, ...]
+    manifests: tuple[Path, ...]  # in apply order
+    checks_file: Path
+    client: str = "default/app=sleep"  # sidecar client "NS/k=v" the kind backend curls from
+    gateway: str | None = None  # "NS/NAME" of the Gateway checks go through, if any
+
+    def fixture_files(self, fixtures_dir: Path) -> list[Path]:
+        return [fixtures_dir / f"{name}.yaml" for name in self.fixtures]
+
+
+@dataclass
+class Catalog:
+    """Every lab under ``labs_dir``, with the fixtures directory they draw on."""
+
+    labs_dir: Path
+    fixtures_dir: Path
+    labs: dict[str, Lab] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, root: Path) -> "Catalog":
+        """Labs of the repository at ``root`` (``labs/`` and ``docs/fixtures/``)."""
+        catalog = cls(labs_dir=root / "labs", fixtures_dir=root / "docs" / "fixtures")
+        if catalog.labs_dir.is_dir():
+            for lab_file in sorted(catalog.labs_dir.glob(f"*/{LAB_FILE}")):
+                lab, problems = load_lab(lab_file.parent, catalog.fixtures_dir)
+                catalog.diagnostics.extend(problems)
+                if lab is not None:
+                    catalog.labs[lab.name] = lab
+        return catalog
+
+    def select(self, names: list[str]) -> tuple[list[Lab], list[str]]:
+        """The named labs in the order given, and the names that are not labs."""
+        unknown = [name for name in names if name not in self.labs]
+        return [self.labs[name] for name in names if name in self.labs], unknown
+
+
+def _string_list(doc: YamlDocument, key: str, problems: list[Diagnostic], file: str) -> list[str]:
+    value = doc.data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        problems.append(report("INB4001", doc.locate(key), file=file, detail=f"'{key}' must be a list of names"))
+        return []
+    return value
+
+
+def load_lab(directory: Path, fixtures_dir: Path) -> tuple[Lab | None, list[Diagnostic]]:
+    """Read ``directory/lab.yaml``; ``None`` (with diagnostics) when the lab is unusable."""
+    path = directory / LAB_FILE
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [report("INB4001", Position(file), file=file, detail=str(error))]
+    documents, problems = read_documents(text, Origin(file))
+    if problems:
+        return None, problems
+    if len(documents) != 1 or not isinstance(documents[0].data, dict):
+        return None, [report("INB4001", Position(file), file=file, detail="expected one YAML mapping")]
+    doc = documents[0]
+    data = doc.data
+    for key in data:
+        if key not in _KNOWN_KEYS:
+            problems.append(report("INB4001", doc.locate(key), file=file, detail=f"unknown key '{key}'"))
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(report("INB4001", doc.locate("title"), file=file, detail="'title' is required"))
+    fixtures = _string_list(doc, "fixtures", problems, file)
+    manifest_names = _string_list(doc, "manifests", problems, file)
+    if not manifest_names:
+        problems.append(report("INB4001", doc.locate("manifests"), file=file, detail="'manifests' must name at least one file"))
+    for index, name in enumerate(manifest_names):
+        if not (directory / name).is_file():
+            problems.append(report("INB4002", doc.locate("manifests", index), what="manifest", name=name))
+    for index, name in enumerate(fixtures):
+        if not (fixtures_dir / f"{name}.yaml").is_file():
+            problems.append(report("INB4002", doc.locate("fixtures", index), what="fixture", name=name))
+    checks_name = data.get("checks", DEFAULT_CHECKS_FILE)
+    if not isinstance(checks_name, str) or not (directory / checks_name).is_file():
+        problems.append(report("INB4002", doc.locate("checks"), what="checks file", name=str(checks_name)))
+    for key in ("client", "gateway", "description"):
+        if key in data and not isinstance(data[key], str):
+            problems.append(report("INB4001", doc.locate(key), file=file, detail=f"'{key}' must be a string"))
+    if problems:
+        return None, problems
+    lab = Lab(
+        name=directory.name,
+        directory=directory,
+        title=title.strip(),
+        description=str(data.get("description", "")).strip(),
+        fixtures=tuple(fixtures),
+        manifests=tuple(directory / name for name in manifest_names),
+        checks_file=directory / checks_name,
+        client=data.get("client", "default/app=sleep"),
+        gateway=data.get("gateway"),
+    )
+    return lab, []
