@@ -1,8 +1,10 @@
 """The labs on disk: ``labs/<name>/lab.yaml`` read into :class:`Lab` records.
 
 A lab folder holds ``lab.yaml`` (title, description, fixtures, manifests in apply order,
-default client and gateway), the manifests themselves, and ``checks.md`` with ```check fences
-in the docs' syntax. Problems in ``lab.yaml`` are diagnostics (INB4xxx) with file:line, so a
+default client and gateway), the manifests themselves, and ``checks.markdown``: Markdown with
+```check fences in the docs' syntax. It is deliberately not ``.md``: the docs test collector
+runs every ``.md`` page on its own, and these checks only hold on top of the lab's manifests;
+they run as part of the generated page ``docs/labs/<name>.md`` (and of ``lab run``). Problems in ``lab.yaml`` are diagnostics (INB4xxx) with file:line, so a
 broken lab is reported like any other broken example, never as a traceback.
 """
 
@@ -15,7 +17,7 @@ from istio_notebook.config.yaml_reader import Origin, YamlDocument, read_documen
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
 LAB_FILE = "lab.yaml"
-DEFAULT_CHECKS_FILE = "checks.md"
+DEFAULT_CHECKS_FILE = "checks.markdown"
 # Keys a lab.yaml may hold; anything else is a typo worth reporting.
 _KNOWN_KEYS = {"title", "description", "fixtures", "manifests", "client", "gateway", "checks"}
 

@@ -1,7 +1,7 @@
 """Each lab's page on the site, generated from its folder.
 
 ``docs/labs/<name>.md`` is rendered from ``labs/<name>/`` (lab.yaml, the manifests in apply
-order, checks.md), so the site shows exactly what the lab runs, and the docs plugin checks the
+order, checks.markdown), so the site shows exactly what the lab runs, and the docs plugin checks the
 page at build time like any other: the manifests form the page's default scenario on top of
 the lab's fixtures, and the checks run against them. The pages are committed (the site builds
 without running this) and a test fails when one is out of date: regenerate them with

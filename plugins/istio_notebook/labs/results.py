@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class CheckReport:
-    location: str  # "labs/x/checks.md:12"
+    location: str  # "labs/x/checks.markdown:12"
     title: str
     request: str  # the curl line as written
     status: str  # "passed" | "failed" | "skipped" (not observable on this backend) | "error"
