@@ -13,6 +13,7 @@ from istio_notebook.analysis import messages, suppression
 from istio_notebook.analysis.analyzers import ANALYZERS
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.config import Mesh, Resource
+from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.diagnostics import Diagnostic, sort_key
 
 try:  # The schema validator lives in analysis/validation (another room); absent until it lands.
@@ -64,6 +65,9 @@ def finish(diagnostics: Iterable[Diagnostic], mesh: Mesh) -> list[Diagnostic]:
 
 def analyze(mesh: Mesh, *, validate: Validator | None = None) -> list[Diagnostic]:
     """Schema validation (IST0106) and every registered analyzer over ``mesh``."""
-    found = _validate_all(mesh, validate or _validate)
-    found += run_analyzers(mesh)
-    return finish(found, mesh)
+    # A loaded mesh holds millions of small objects (node trees); the cyclic GC would rescan
+    # them over and over while analyzers allocate, and finds nothing to free.
+    with gc_paused():
+        found = _validate_all(mesh, validate or _validate)
+        found += run_analyzers(mesh)
+        return finish(found, mesh)

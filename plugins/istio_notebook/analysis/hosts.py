@@ -7,15 +7,12 @@ or a namespace the host is visible in.
 
 from __future__ import annotations
 
-import re
-
 CLUSTER_DOMAIN = "svc.cluster.local"
 EXPORT_ALL = "*"
 EXPORT_LOCAL = "."
 MESH_GATEWAY = "mesh"
 
-# The same pattern istioctl uses to read a namespace out of a Kubernetes service FQDN.
-_SERVICE_FQDN = re.compile(r"^(.+)\.(.+)\.svc\.cluster\.local$")
+_SERVICE_SUFFIX = "." + CLUSTER_DOMAIN
 
 
 def to_fqdn(namespace: str, host: str) -> str:
@@ -26,9 +23,15 @@ def to_fqdn(namespace: str, host: str) -> str:
 
 
 def service_namespace(fqdn: str) -> str | None:
-    """The namespace of a ``name.ns.svc.cluster.local`` host, else None."""
-    match = _SERVICE_FQDN.match(fqdn)
-    return match.group(2) if match else None
+    """The namespace of a ``name.ns.svc.cluster.local`` host, else None.
+
+    istioctl matches ``^(.+)\\.(.+)\\.svc\\.cluster\\.local$`` (greedy: the namespace is the last
+    label before the suffix); string splitting gives the same answer without backtracking.
+    """
+    if not fqdn.endswith(_SERVICE_SUFFIX):
+        return None
+    name, dot, namespace = fqdn[: -len(_SERVICE_SUFFIX)].rpartition(".")
+    return namespace if dot and name and namespace else None
 
 
 def is_wildcard(host: str) -> bool:
