@@ -78,16 +78,23 @@ class MeshCA:
         self.files = _write(self.directory, "ca", self.cert, self._key)
         self._issued: dict[str, CertFiles] = {}
 
+    def anonymous(self) -> CertFiles:
+        """A client certificate signed by the CA but naming no identity (no SAN, empty subject)."""
+        return self._issue("anonymous", [])
+
     def workload(self, principal: str, *, dns_names: tuple[str, ...] = ()) -> CertFiles:
         """A certificate for a workload identity (server and client use), cached per principal."""
         uri = spiffe_id(principal)
         cache_key = uri + "|" + ",".join(dns_names)
+        sans: list[x509.GeneralName] = [x509.UniformResourceIdentifier(uri)]
+        sans += [x509.DNSName(name) for name in dns_names]
+        return self._issue(cache_key, sans)
+
+    def _issue(self, cache_key: str, sans: list[x509.GeneralName]) -> CertFiles:
         if cache_key in self._issued:
             return self._issued[cache_key]
         key = _key()
-        sans: list[x509.GeneralName] = [x509.UniformResourceIdentifier(uri)]
-        sans += [x509.DNSName(name) for name in dns_names]
-        cert = (
+        builder = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([]))  # Istio workload certs carry the identity only in the SAN
             .issuer_name(self._name)
@@ -95,8 +102,11 @@ class MeshCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(self._now)
             .not_valid_after(self._now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(sans), critical=True)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        )
+        if sans:
+            builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=True)
+        cert = (
+            builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
                 critical=False,

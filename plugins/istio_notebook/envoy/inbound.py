@@ -26,6 +26,7 @@ def inbound_bootstrap(
     server: CertFiles | None = None,
     ca_cert: str | None = None,
     upstream_port: int = 0,  # the local app's port; 0 ⇒ the workload port itself
+    plaintext: bool = True,  # False for STRICT mTLS: no plaintext chain
 ) -> dict:
     """Inbound config for one workload port. ``server``/``ca_cert`` given ⇒ an mTLS chain is added."""
     route_config = {
@@ -72,13 +73,14 @@ def inbound_bootstrap(
                 },
             }
         )
-    chains.append(
-        {
-            "name": f"0.0.0.0_{port}_plaintext",
-            "filter_chain_match": {"transport_protocol": "raw_buffer"},
-            "filters": [chain()],
-        }
-    )
+    if plaintext:
+        chains.append(
+            {
+                "name": f"0.0.0.0_{port}_plaintext",
+                "filter_chain_match": {"transport_protocol": "raw_buffer"},
+                "filters": [chain()],
+            }
+        )
     listener = {
         "name": INBOUND_LISTENER,
         "address": {"socket_address": {"address": "0.0.0.0", "port_value": 15006}},

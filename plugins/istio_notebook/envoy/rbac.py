@@ -219,7 +219,25 @@ def _source(source: dict) -> dict:
 
 
 def _header(name: str, value: str, *, ignore_case: bool = False) -> dict:
+    if value == "*":  # Istio: presence (matcher/header.go HeaderMatcher, HostMatcher)
+        return {"header": {"name": name, "present_match": True}}
     return {"header": {"name": name, "string_match": _string_match(value, ignore_case=ignore_case)}}
+
+
+def peer_address_from_proxy_protocol(config: object) -> object:
+    """Run form only: ``direct_remote_ip`` → ``remote_ip`` throughout an RBAC config.
+
+    Here every caller connects from loopback and states its address in a PROXY protocol line;
+    Envoy exposes that address as ``remote_ip`` while ``direct_remote_ip`` stays the physical
+    peer (127.0.0.1). In a pod the physical peer is the caller itself, so the stated address is
+    what Istio's ``ipBlocks`` (``direct_remote_ip``) would see.
+    """
+    if isinstance(config, dict):
+        return {("remote_ip" if k == "direct_remote_ip" else k): peer_address_from_proxy_protocol(v)
+                for k, v in config.items()}
+    if isinstance(config, list):
+        return [peer_address_from_proxy_protocol(v) for v in config]
+    return config
 
 
 def _path(value: str) -> dict:

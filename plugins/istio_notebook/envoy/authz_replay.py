@@ -1,0 +1,186 @@
+"""Authorization on real Envoy: the target workload's inbound listener with Istio's RBAC filters.
+
+The caller is played for real: a TLS client certificate carrying its SPIFFE identity (signed by
+a CA made for the run) when the source uses mTLS, a PROXY protocol line carrying its IP address
+and the destination port. PeerAuthentication decides the listener's filter chains as in Istio:
+STRICT keeps only the mTLS chain (a plaintext caller is refused at the handshake), DISABLE only
+the plaintext one, PERMISSIVE both (told apart by the TLS inspector).
+
+Observed: 403 with response code details ``rbac_access_denied_matched_policy[<policy id>]``
+(the DENY policy and rule that matched, or ``[none]`` when no ALLOW policy matched) → DENY; the
+request reaching the local app → ALLOW; a refused connection → DENY. Which ALLOW policy allowed
+the request is not observable (null). Requests whose policies Envoy cannot be given here (JWT
+request principals, CUSTOM ext_authz) answer ``decision: null`` with the reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import tempfile
+from collections import OrderedDict
+from pathlib import Path
+
+from istio_notebook.envoy import client
+from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
+from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
+from istio_notebook.envoy.inbound import INBOUND_LISTENER, inbound_bootstrap, inbound_cluster
+from istio_notebook.envoy.instrument import DETAILS_HEADER, instrument
+from istio_notebook.envoy.rbac import (
+    RbacFilters,
+    applicable_policies,
+    build_rbac_filters,
+    parse_policy_id,
+    peer_address_from_proxy_protocol,
+)
+from istio_notebook.envoy.runner import EnvoyProcess, localize
+
+UNKNOWN_SOURCE_IP = "192.0.2.1"  # TEST-NET-1: a caller address no policy names
+NO_IDENTITY = ""  # an mTLS caller whose certificate carries no SPIFFE ID
+
+
+def peer_mode(mesh, to, port: int) -> str:
+    """The PeerAuthentication mode for the workload port (the authz package's lookup)."""
+    try:
+        from istio_notebook.authz.scope import peer_authentication
+    except ImportError:
+        return "PERMISSIVE"
+    return peer_authentication(mesh, to, port)[0]
+
+
+class InboundScenario:
+    """One Envoy playing the workload's inbound sidecar, for one mTLS mode."""
+
+    def __init__(self, mesh, to, mode: str, port: int):
+        self.mesh, self.to, self.mode, self.port = mesh, to, mode, port
+        self.workdir: Path | None = None
+        self.ca: MeshCA | None = None
+        self.fleet: EchoFleet | None = None
+        self.envoy: EnvoyProcess | None = None
+        self.unsupported: list[str] = []
+
+    def start(self) -> "InboundScenario":
+        self.workdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
+        try:
+            self.ca = MeshCA(self.workdir)
+            server = self.ca.workload(principal_for_namespace(self.to.namespace))
+            rbac = build_rbac_filters(applicable_policies(self.mesh, self.to.namespace, dict(self.to.labels)))
+            self.unsupported = rbac.unsupported
+            rbac = RbacFilters(peer_address_from_proxy_protocol(rbac.filters), rbac.unsupported)
+            self.fleet = EchoFleet()
+            app_port = self.fleet.add(EchoIdentity(inbound_cluster(self.port), port=self.port))
+            bootstrap = inbound_bootstrap(
+                self.port, rbac,
+                server=server if self.mode != "DISABLE" else None,
+                ca_cert=str(self.ca.files.cert) if self.mode != "DISABLE" else None,
+                upstream_port=app_port,
+                plaintext=self.mode != "STRICT",
+            )
+            run = localize(instrument(bootstrap))
+            listener = run["static_resources"]["listeners"][0]
+            # Before the TLS inspector: the PROXY line names the caller and the destination port.
+            listener["listener_filters"].insert(0, {
+                "name": "envoy.filters.listener.proxy_protocol",
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol"
+                },
+            })
+            self.envoy = EnvoyProcess(run)
+            self.envoy.__enter__()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self, failed: bool = False) -> None:
+        if self.envoy is not None:
+            self.envoy.stop(failed=failed)
+            self.envoy = None
+        if self.fleet is not None:
+            self.fleet.close()
+            self.fleet = None
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def __enter__(self) -> "InboundScenario":
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(failed=exc_type is not None)
+
+    def authorize(self, request, source) -> dict:
+        assert self.envoy is not None and self.ca is not None
+        out = {"decision": None, "policy": None, "action": None, "rule_index": None, "trace": [], "envoy": {}}
+        if self.unsupported:
+            out["trace"] += [f"envoy: not replayed: {why}" for why in self.unsupported]
+            out["envoy"]["unsupported"] = self.unsupported
+            return out
+        if getattr(source, "claims", None):
+            out["trace"].append("envoy: not replayed: JWT claims need a token issuer")
+            out["envoy"]["unsupported"] = ["claims"]
+            return out
+        use_tls = bool(source.mtls) and self.mode != "DISABLE"
+        tls = None
+        if use_tls:
+            principal = source.principal or (principal_for_namespace(source.namespace) if source.namespace else NO_IDENTITY)
+            tls = self.ca.workload(principal) if principal else self.ca.anonymous()
+        headers = [("host", request.authority)]
+        headers += [(k, v) for k, v in request.headers.items() if k != "host"]
+        headers.append((REQUEST_ID_HEADER, "authz"))
+        proxy = client.ProxyLine(source.ip or UNKNOWN_SOURCE_IP, request.port)
+        try:
+            response = client.send(
+                self.envoy.listener_port(INBOUND_LISTENER), request.method, request.path_with_query, headers,
+                proxy=proxy, tls=tls,
+            )
+        except (ConnectionError, ssl.SSLError, OSError) as error:
+            out.update(decision="DENY")
+            out["trace"].append(f"envoy: connection refused by the inbound listener ({self.mode}, "
+                                f"{'mTLS' if use_tls else 'plaintext'} caller): {type(error).__name__}")
+            out["envoy"] = {"connection": "refused"}
+            return out
+        details = response.headers.get(DETAILS_HEADER, "")
+        out["envoy"] = {"status": response.status, "details": details, "mode": self.mode, "mtls": use_tls}
+        out["trace"].append(f"envoy: inbound ({self.mode}, {'mTLS' if use_tls else 'plaintext'}) → HTTP "
+                            f"{response.status} ({details or '-'})")
+        if response.status == 403 and details.startswith("rbac_access_denied_matched_policy["):
+            out["decision"] = "DENY"
+            inner = details[len("rbac_access_denied_matched_policy["):-1]
+            parsed = parse_policy_id(inner)
+            if parsed is not None:
+                out["policy"], out["rule_index"] = parsed
+                out["action"] = "DENY"
+        elif details == "via_upstream":
+            out["decision"] = "ALLOW"
+        else:
+            out["trace"].append("envoy: neither RBAC nor the app answered")
+        return out
+
+
+_OPEN: "OrderedDict[tuple, InboundScenario]" = OrderedDict()
+_MAX_OPEN = 4
+
+
+def _scenario(mesh, to, mode: str, port: int) -> InboundScenario:
+    key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode)
+    scenario = _OPEN.get(key)
+    if scenario is not None and scenario.mesh is mesh and scenario.envoy is not None:
+        _OPEN.move_to_end(key)
+        return scenario
+    scenario = InboundScenario(mesh, to, mode, port).start()
+    _OPEN[key] = scenario
+    while len(_OPEN) > _MAX_OPEN:
+        _, old = _OPEN.popitem(last=False)
+        old.close()
+    return scenario
+
+
+def close_all() -> None:
+    while _OPEN:
+        _, scenario = _OPEN.popitem()
+        scenario.close()
+
+
+def authorize(mesh, request, to, source) -> dict:
+    return _scenario(mesh, to, peer_mode(mesh, to, request.port), request.port).authorize(request, source)
