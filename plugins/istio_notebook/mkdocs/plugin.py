@@ -135,7 +135,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         if result is None:
             return markdown
         state.current = state.PageState(result, show_problems=True)
-        markdown = _tag_fences(markdown, result)
+        markdown = tag_fences(markdown, result)
         if result.problems:
             from istio_notebook.mkdocs.render import problems_html
 
@@ -171,7 +171,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         state.current = None
 
 
-def _tag_fences(markdown: str, result: PageReport) -> str:
+def tag_fences(markdown: str, result: PageReport) -> str:
     """Add ``inb_item="k"`` to each example/check fence line, pairing fences with the page's items in order.
 
     MkDocs has removed the front matter, so lines differ from the file's; order and bodies do not.

@@ -1,0 +1,54 @@
+"""Golden tests: tests/mkdocs/golden/<case>.md rendered → <case>.html.
+
+Update with ``pytest tests/mkdocs --update-golden`` (or ISTIO_NOTEBOOK_UPDATE_GOLDEN=1) and review the diff.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from golden_render import render
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(p.stem for p in GOLDEN.glob("*.md"))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_rendering_matches_golden(case, request):
+    source = GOLDEN / f"{case}.md"
+    html = render(source.read_text(encoding="utf-8"), f"golden/{case}.md", GOLDEN / "fixtures")
+    expected = GOLDEN / f"{case}.html"
+    if request.config.getoption("--update-golden") or os.environ.get("ISTIO_NOTEBOOK_UPDATE_GOLDEN"):
+        expected.write_text(html, encoding="utf-8")
+    assert expected.exists(), f"no golden file {expected}; run with --update-golden"
+    assert html == expected.read_text(encoding="utf-8")
+
+
+def test_verified_page_shows_badges_tabs_diagram_and_results():
+    html = (GOLDEN / "verified.html").read_text(encoding="utf-8")
+    assert html.count("inb-badge--verified") == 3  # two examples and the check block
+    assert '<label for="__inb_1_2">図</label>' in html
+    assert '<pre class="mermaid"><code>flowchart LR' in html
+    assert "header end-user exact jason" in html  # the match block in the diagram
+    assert html.count("inb-mark--pass") == 2 and "inb-mark--fail" not in html
+
+
+def test_error_page_shows_each_kind_of_badge_and_the_reasons():
+    html = (GOLDEN / "errors.html").read_text(encoding="utf-8")
+    for status in ("error", "expected-error", "unchecked"):
+        assert f"inb-badge--{status}" in html
+    assert "kubectl の出力" in html  # the unchecked reason
+    assert "IST0101" in html and "IST0106" in html
+    assert "expected reviews v2, got reviews v1 (rule 1 of default/reviews)" in html
+    assert html.count("inb-mark--fail") == 2
+    assert "INB3012" in html  # the unreadable expectation "→ sometimes"
+
+
+def test_without_a_current_page_fences_render_plain_code():
+    # Without a current page (plugin disabled, another builder) the fence is plain highlighted code.
+    md_html = render("```yaml\na: 1\n```\n", "x.md", GOLDEN / "fixtures")
+    assert "inb-badge" in md_html  # with the page step
+    import markdown
+
+    plain = markdown.markdown("```yaml\na: 1\n```\n", extensions=["pymdownx.superfences"], extension_configs={"pymdownx.superfences": {"custom_fences": __import__("golden_render").FENCES}})
+    assert "inb-badge" not in plain and "highlight" in plain
