@@ -21,7 +21,7 @@ Answer = Completed | Callable[[tuple[str, ...], str | None], Completed]
 
 
 class FakeRunner:
-    """Answers commands by the longest matching argv prefix (words may be '*'); records every call."""
+    """Answers commands by the longest matching argv prefix (words may be "*", later rules win ties); records every call."""
 
     def __init__(self, tools: tuple[str, ...] = ("docker", "kind", "kubectl", "istioctl")):
         self.calls: list[tuple[tuple[str, ...], str | None]] = []
@@ -39,7 +39,7 @@ class FakeRunner:
         best = None
         for prefix, answer in self.rules:
             if len(prefix) <= len(argv) and all(p == "*" or p == a for p, a in zip(prefix, argv)):
-                if best is None or len(prefix) > len(best[0]):
+                if best is None or len(prefix) >= len(best[0]):  # later rules override earlier ones
                     best = (prefix, answer)
         if best is None:
             return Completed(argv, 0, "", "")

@@ -81,11 +81,19 @@ def gateway_client(mesh: Mesh, via: str, url: str) -> Client:
     gateway = mesh.get("Gateway", namespace, name)
     if gateway is None:
         raise NotRunnable(f"Gateway {via} is not in the lab")
-    selector = gateway.get("spec", "selector", default={}) or {}
-    for service in mesh.of_kind("Service"):
-        if _matches(service.get("spec", "selector", default={}) or {}, {str(k): str(v) for k, v in selector.items()}):
-            break
-    else:
+    selector = {str(k): str(v) for k, v in (gateway.get("spec", "selector", default={}) or {}).items()}
+    # The Gateway selects pods; the Service to connect to is the one that selects those same pods.
+    pod_labels = [
+        {str(k): str(v) for k, v in (d.get("spec", "template", "metadata", "labels", default={}) or {}).items()}
+        for d in mesh.of_kind("Deployment")
+    ]
+    workloads = [labels for labels in pod_labels if _matches(selector, labels)] or [selector]
+    service = next(
+        (s for s in mesh.of_kind("Service") for labels in workloads
+         if _matches(s.get("spec", "selector", default={}) or {}, labels)),
+        None,
+    )
+    if service is None:
         raise NotRunnable(f"no Service selects the workload of Gateway {via}")
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
