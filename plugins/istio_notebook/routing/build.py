@@ -35,6 +35,7 @@ from istio_notebook.routing.table import (
     cluster_name,
 )
 from istio_notebook.routing.views import (
+    DestinationRuleIndex,
     DestinationRuleSet,
     GatewayView,
     Server,
@@ -71,8 +72,10 @@ def dr_set(mesh: Mesh, host: str, client_namespace: str) -> DestinationRuleSet:
     cache = _CACHE.setdefault(mesh, {})
     key = ("dr", host, client_namespace)
     if key not in cache:
+        if "dr_index" not in cache:
+            cache["dr_index"] = DestinationRuleIndex(mesh)
         service = registry_of(mesh).lookup(host, client_namespace)
-        cache[key] = destination_rules(mesh, host, client_namespace, service.namespace if service else None)
+        cache[key] = destination_rules(mesh, host, client_namespace, service.namespace if service else None, cache["dr_index"])
     return cache[key]
 
 

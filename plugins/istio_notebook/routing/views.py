@@ -252,31 +252,49 @@ class DestinationRuleSet:
         return None
 
 
-def destination_rules(mesh: Mesh, host: str, client_namespace: str, service_namespace: str | None) -> DestinationRuleSet:
+class DestinationRuleIndex:
+    """DestinationRules by namespace: exact hosts in a dict, wildcards as a short list, so a
+    lookup does not scan every rule of the mesh."""
+
+    def __init__(self, mesh: Mesh):
+        self.exact: dict[str, dict[str, list[Resource]]] = {}
+        self.wildcard: dict[str, dict[str, list[Resource]]] = {}
+        for dr in sorted(mesh.of_kind("DestinationRule"), key=lambda r: r.creation_key):
+            host = dr.spec.get("host")
+            if not isinstance(host, str) or not host.strip() or dr.spec.get("workloadSelector"):
+                continue  # workload-scoped DRs apply to the sidecars they select; not modelled for clients
+            pattern = fqdn(host, dr.namespace)
+            table = self.wildcard if pattern.startswith("*") else self.exact
+            table.setdefault(dr.namespace, {}).setdefault(pattern, []).append(dr)
+
+    def lookup(self, namespace: str, host: str, client_namespace: str) -> tuple[str, list[Resource]] | None:
+        """The most specific pattern in `namespace` covering `host`, and its rules visible to the client."""
+        def visible(rules: list[Resource]) -> list[Resource]:
+            return [r for r in rules if exported_to(export_targets(r.spec.get("exportTo")), r.namespace, client_namespace)]
+
+        rules = visible(self.exact.get(namespace, {}).get(host, []))
+        if rules:
+            return host, rules
+        candidates = [(p, visible(rs)) for p, rs in self.wildcard.get(namespace, {}).items() if host_matches(p, host)]
+        candidates = [(p, rs) for p, rs in candidates if rs]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda item: -len(item[0]))
+
+
+def destination_rules(mesh: Mesh, host: str, client_namespace: str, service_namespace: str | None,
+                      index: DestinationRuleIndex | None = None) -> DestinationRuleSet:
     """Istio's DR lookup (pilot/pkg/model/push_context.go destinationRule): the client's namespace,
-    then the service's namespace (if exported to the client), then the root namespace; in each,
-    an exact host beats the most specific wildcard; same-host rules merge, oldest first."""
+    then the service's namespace, then the root namespace; in each, an exact host beats the
+    most specific wildcard; same-host rules merge, oldest first; exportTo must admit the client."""
+    index = index or DestinationRuleIndex(mesh)
     scopes = [(client_namespace, "client namespace")]
     if service_namespace and service_namespace != client_namespace:
         scopes.append((service_namespace, "service namespace"))
     if ROOT_NAMESPACE not in (client_namespace, service_namespace):
         scopes.append((ROOT_NAMESPACE, "root namespace"))
-    all_rules = sorted(mesh.of_kind("DestinationRule"), key=lambda r: r.creation_key)
     for namespace, scope in scopes:
-        best: tuple | None = None
-        matched: dict[str, list[Resource]] = {}
-        for dr in all_rules:
-            if dr.namespace != namespace or not isinstance(dr.spec.get("host"), str):
-                continue
-            if not exported_to(export_targets(dr.spec.get("exportTo")), dr.namespace, client_namespace):
-                continue
-            selector = dr.spec.get("workloadSelector")
-            if selector:
-                continue  # workload-scoped DRs apply to sidecars they select; not modelled for clients
-            pattern = fqdn(dr.spec["host"], dr.namespace)
-            if host_matches(pattern, host):
-                matched.setdefault(pattern, []).append(dr)
-        if matched:
-            best = min(matched, key=lambda p: (p != host, p.startswith("*"), -len(p)))
-            return DestinationRuleSet(host, matched[best], scope)
+        found = index.lookup(namespace, host, client_namespace)
+        if found:
+            return DestinationRuleSet(host, found[1], scope)
     return DestinationRuleSet(host, [], None)
