@@ -53,7 +53,9 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         if not self.config.enabled:
             return None
         self.root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        self.store = FixtureStore(Path(config.docs_dir) / self.config.fixtures_dir, display_root=self.root)
+        fixtures = Path(config.docs_dir) / self.config.fixtures_dir
+        if self.store is None or self.store.directory != fixtures:  # kept across `mkdocs serve` rebuilds
+            self.store = FixtureStore(fixtures, display_root=self.root)
         if self.cache is None:
             directory = self.root / self.config.cache_dir if self.config.cache else None
             self.cache = ResultCache(directory)

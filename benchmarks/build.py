@@ -1,0 +1,83 @@
+"""Build time with the istio-notebook plugin enabled vs `enabled: false`, and the plugin's own time
+for a one-page change (what `mkdocs serve` pays on a save).
+
+Targets (issue 4): enabled build ≤ 1.15× the plain build (warm cache); < 1 s of plugin time for
+one changed page. Runs on a copy of docs/ and mkdocs.yml in a temporary directory, so the
+repository is not touched. Usage: .venv/bin/python benchmarks/build.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def site_copy(target: Path) -> Path:
+    shutil.copytree(ROOT / "docs", target / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    os.symlink(ROOT / "plugins", target / "plugins")  # theme overrides live under plugins/
+    return target / "mkdocs.yml"
+
+
+def configured(config_file: Path, *, enabled: bool):
+    config = load_config(str(config_file), site_dir=str(config_file.parent / "site"))
+    config.plugins["istio-notebook"].config.enabled = enabled
+    return config
+
+
+def timed_build(config) -> float:
+    started = time.perf_counter()
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    config.plugins.on_shutdown()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        config_file = site_copy(Path(tmp))
+        cache = Path(tmp) / ".cache"
+        plain = [timed_build(configured(config_file, enabled=False)) for _ in range(args.runs)]
+        shutil.rmtree(cache, ignore_errors=True)
+        cold = timed_build(configured(config_file, enabled=True))
+        warm = [timed_build(configured(config_file, enabled=True)) for _ in range(args.runs)]
+
+        # One changed page, as `mkdocs serve` sees it: the same plugin object, one page edited.
+        config = configured(config_file, enabled=True)
+        plugin = config.plugins["istio-notebook"]
+        config.plugins.on_startup(command="serve", dirty=False)
+        build(config)
+        pages = sorted((Path(tmp) / "docs").rglob("*.md"), key=lambda p: p.read_text(encoding="utf-8").count("```"))
+        busiest = pages[-1]
+        busiest.write_text(busiest.read_text(encoding="utf-8") + "\n<!-- edited -->\n", encoding="utf-8")
+        started = time.perf_counter()
+        build(config)
+        rebuild = time.perf_counter() - started
+        one_page = plugin.seconds
+        checked = len(plugin.reports)
+
+    median_plain, median_warm = statistics.median(plain), statistics.median(warm)
+    print(f"pages checked by the plugin:        {checked}")
+    print(f"plain build (enabled: false):       {median_plain:.2f} s (median of {args.runs})")
+    print(f"plugin enabled, cold cache:         {cold:.2f} s  ({cold / median_plain:.2f}x)")
+    print(f"plugin enabled, warm cache:         {median_warm:.2f} s  ({median_warm / median_plain:.2f}x, target <= 1.15x)")
+    print(f"one-page change ({busiest.name}): plugin time {one_page * 1000:.0f} ms (target < 1000 ms), whole rebuild {rebuild:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
