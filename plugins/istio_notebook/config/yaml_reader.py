@@ -159,7 +159,7 @@ class _Converter:
 
     def mapping(self, node: MappingNode) -> dict:
         result: dict = {}
-        first_line: dict = {}
+        first_key: dict = {}  # key → its first key node (positions are computed only for duplicates)
         merged: list[dict] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -169,11 +169,11 @@ class _Converter:
                 raise self.refuse("INB1001", key_node, detail="a mapping key must be a scalar")
             # Keys are text in Kubernetes (JSON objects); keep the literal spelling.
             key = key_node.value
-            if key in first_line:
-                self.diagnostics.append(
-                    report("INB1002", self.origin.position(key_node), key=key, first_line=first_line[key])
-                )
-            first_line[key] = self.origin.position(key_node).line
+            if key in first_key:
+                first_line = self.origin.position(first_key[key]).line
+                self.diagnostics.append(report("INB1002", self.origin.position(key_node), key=key, first_line=first_line))
+            else:
+                first_key[key] = key_node
             result[key] = self.convert(value_node)
         for source in merged:
             for k, v in source.items():
