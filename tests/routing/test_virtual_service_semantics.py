@@ -329,3 +329,78 @@ def test_headers_operations_are_reported():
     out = send(mesh, "GET http://reviews:9080/")
     assert out["headers"]["request"]["set"] == {"x-foo": "bar"}
     assert out["headers"]["response"]["remove"] == ["x-internal"]
+
+
+def test_route_names_join_rule_and_match_names():
+    # istio/istio pilot/pkg/networking/core/route/route.go: routeName = rule name + "." + match name.
+    mesh = make_mesh(vs("""  - name: jason
+    match:
+    - name: by-header
+      headers:
+        end-user: {exact: jason}
+    - uri: {prefix: /j}
+    route:
+    - destination: {host: reviews, subset: v2}
+  - match:
+    - name: only-match
+      uri: {prefix: /m}
+    route:
+    - destination: {host: reviews, subset: v1}
+"""))
+    assert send(mesh, "GET http://reviews:9080/", "end-user: jason")["route_name"] == "jason.by-header"
+    assert send(mesh, "GET http://reviews:9080/j")["route_name"] == "jason"
+    assert send(mesh, "GET http://reviews:9080/m")["route_name"] == ".only-match"
+
+
+def test_sidecar_egress_hosts_limit_what_a_workload_sees():
+    # https://istio.io/latest/docs/reference/config/networking/sidecar/ (IstioEgressListener.hosts)
+    sidecar = """
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: default}
+spec:
+  egress:
+  - hosts: ["./*", "istio-system/*"]
+"""
+    mesh = make_mesh(sidecar)
+    assert send(mesh, "GET http://reviews:9080/")["action"] == "route"
+    assert send(mesh, "GET http://httpbin.foo:8000/")["action"] == "passthrough"  # foo is not imported
+    assert send(mesh, "GET http://httpbin.foo:8000/", source="foo")["action"] == "route"  # the Sidecar is default's
+
+
+def test_private_virtual_service_wins_over_an_older_public_one():
+    # push_context.go virtualServiceIndex: private (exportTo ".") first, then exported, then public.
+    public = vs("""  - route:
+    - destination: {host: reviews, subset: v1}
+""", name="public", hosts="[reviews.default.svc.cluster.local]", namespace="foo")
+    private = vs("""  - route:
+    - destination: {host: reviews, subset: v3}
+""", name="private", hosts="[reviews.default.svc.cluster.local]", extra="  exportTo: ['.']\n")
+    out = send(make_mesh(public, private), "GET http://reviews:9080/")
+    assert out["virtual_service"] == "default/private"
+
+
+def test_redirect_ports_and_schemes():
+    mesh = make_mesh(vs("""  - match: [{uri: {prefix: /a}}]
+    redirect: {scheme: https, port: 8443}
+  - match: [{uri: {prefix: /b}}]
+    redirect: {derivePort: FROM_REQUEST_PORT, authority: new.example}
+  - match: [{uri: {prefix: /c}}]
+    redirect: {scheme: https, authority: secure.example}
+"""))
+    assert send(mesh, "GET http://reviews:9080/a")["redirect"]["location"] == "https://reviews:8443/a"
+    assert send(mesh, "GET http://reviews:9080/b")["redirect"]["location"] == "http://new.example:9080/b"
+    assert send(mesh, "GET http://reviews:9080/c")["redirect"] == {"location": "https://secure.example/c", "status": 301}
+
+
+def test_cors_policy_is_reported():
+    mesh = make_mesh(vs("""  - corsPolicy:
+      allowOrigins: [{exact: "https://example.com"}, {regex: "https://.*\\\\.example\\\\.org"}]
+      allowMethods: [GET, POST]
+      maxAge: 24h
+    route:
+    - destination: {host: reviews, subset: v1}
+"""))
+    cors = send(mesh, "GET http://reviews:9080/")["cors"]
+    assert cors["allow_origins"] == [{"exact": "https://example.com"}, {"regex": "https://.*\\.example\\.org"}]
+    assert cors["allow_methods"] == ["GET", "POST"] and cors["max_age"] == "86400s"

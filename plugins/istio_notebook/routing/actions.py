@@ -151,14 +151,15 @@ def retry_policy(spec: Any) -> RetryPolicy | None:
 
 
 def fault(spec: Any) -> dict | None:
-    """HTTPFaultInjection; an absent percentage affects no request (ISTIO-SEMANTICS.md)."""
+    """HTTPFaultInjection; an absent percentage leaves Envoy's FractionalPercent at 0: no request
+    is affected (istio/istio pilot/pkg/networking/core/route/route.go TranslateFault)."""
     if not isinstance(spec, dict):
         return None
     out: dict = {"delay": None, "abort": None}
     delay = spec.get("delay")
     if isinstance(delay, dict):
-        default = float(delay["percent"]) if isinstance(delay.get("percent"), int) else 0.0
-        out["delay"] = {"fixed_delay": format_duration(delay.get("fixedDelay")), "percentage": _percent(delay.get("percentage"), default)}
+        # The deprecated integer `percent` is not translated any more (route.go TranslateFault).
+        out["delay"] = {"fixed_delay": format_duration(delay.get("fixedDelay")), "percentage": _percent(delay.get("percentage"), 0.0)}
     abort = spec.get("abort")
     if isinstance(abort, dict):
         entry: dict = {"percentage": _percent(abort.get("percentage"), 0.0)}

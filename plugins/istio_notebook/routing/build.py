@@ -157,8 +157,9 @@ class _Builder:
             if reason:
                 self.notes.append(f"{key} http[{index}].match[{m_index}]: {reason}; dropped for this proxy")
                 continue
+            # route.go: routeName := in.Name; with a match name, routeName + "." + match.Name.
             m_name = match.get("name") if isinstance(match.get("name"), str) else None
-            route_name = f"{name}.{m_name}" if name and m_name else (m_name or name)
+            route_name = f"{name or ''}.{m_name}" if m_name else name
             out.append(Route(route_name, actions.route_match(match), action, RouteOrigin(key, index, m_index, root, vs)))
         return out
 
