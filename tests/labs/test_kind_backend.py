@@ -49,6 +49,21 @@ def our_cluster(runner: FakeRunner) -> FakeRunner:
     )
 
 
+def fresh_machine(runner: FakeRunner) -> FakeRunner:
+    """Tools installed, no cluster yet; `kind create` makes one (with the marker label), `kind delete` removes it."""
+    state = {"exists": False}
+
+    def flip(exists: bool):
+        return lambda argv, _input: (state.update(exists=exists), Completed(argv, 0, "", ""))[1]
+
+    healthy_tools(runner).on("kind", "get", "clusters", answer=lambda a, i: Completed(a, 0, "istio-notebook\n" if state["exists"] else "", ""))
+    runner.on("kind", "create", answer=flip(True)).on("kind", "delete", answer=flip(False))
+    runner.on("kubectl", "--context", CONTEXT, "get", "nodes", stdout=MARKED_NODE)
+    runner.on("kubectl", "--context", CONTEXT, "get", "pods", stdout="sleep-5fcd8fd6c8-8xtbz")
+    runner.state = state
+    return runner
+
+
 def all_connected(workloads: list[dict]) -> str:
     """`istioctl proxy-status` (1.30 format, as data/proxy-status.txt) listing a pod of every deployment."""
     rows = [
@@ -91,40 +106,29 @@ def test_every_kubectl_and_istioctl_command_names_our_context(runner: FakeRunner
             assert "--context" in argv and argv[argv.index("--context") + 1] == CONTEXT, argv
 
 
-def test_run_without_a_cluster_creates_one_and_deletes_it_afterwards(runner: FakeRunner, clock: FakeClock, monkeypatch) -> None:
-    state = {"exists": False}
-
-    def clusters(argv, _input):
-        return Completed(argv, 0, "istio-notebook\n" if state["exists"] else "", "")
-
-    def create(argv, _input):
-        state["exists"] = True
-        return Completed(argv, 0, "", "")
-
-    def delete(argv, _input):
-        state["exists"] = False
-        return Completed(argv, 0, "", "")
-
-    our_cluster(runner).on("kind", "get", "clusters", answer=clusters).on("kind", "create", answer=create).on("kind", "delete", answer=delete)
-    runner.on("kubectl", "--context", CONTEXT, "exec", stdout=echo_output("reviews", "v2"))
+def test_run_without_a_cluster_creates_one_and_deletes_it_afterwards(runner: FakeRunner, clock: FakeClock) -> None:
+    fresh_machine(runner).on("kubectl", "--context", CONTEXT, "exec", stdout=echo_output("reviews", "v2"))
     runner.on("istioctl", "proxy-status", stdout=all_connected(kind_workloads(CATALOG)))
-    lab = CATALOG.labs["request-routing"]
-    run_labs(CATALOG, [lab], "kind", root=REPO, runner=runner, clock=clock)
+    run_labs(CATALOG, [CATALOG.labs["request-routing"]], "kind", root=REPO, runner=runner, clock=clock)
     commands = runner.commands()
     create_at = next(i for i, c in enumerate(commands) if c.startswith("kind create cluster"))
     delete_at = next(i for i, c in enumerate(commands) if c.startswith("kind delete cluster"))
-    assert create_at < delete_at and state["exists"] is False
+    assert create_at < delete_at and runner.state["exists"] is False
     assert f"--config {REPO / 'labs/kind/cluster.yaml'}" in commands[create_at]
+
+
+def test_run_with_keep_leaves_the_cluster_it_created(runner: FakeRunner, clock: FakeClock) -> None:
+    fresh_machine(runner).on("kubectl", "--context", CONTEXT, "exec", stdout=echo_output("reviews", "v2"))
+    runner.on("istioctl", "proxy-status", stdout=all_connected(kind_workloads(CATALOG)))
+    run_labs(CATALOG, [CATALOG.labs["request-routing"]], "kind", root=REPO, runner=runner, clock=clock, keep=True)
+    assert runner.state["exists"] is True
 
 
 # ------------------------------------------------------------ lab up / down
 
 
 def test_up_plan_creates_installs_deploys_and_waits_for_sidecars(runner: FakeRunner, clock: FakeClock) -> None:
-    state = {"exists": False}
-    healthy_tools(runner).on("kind", "get", "clusters", answer=lambda a, i: Completed(a, 0, "istio-notebook\n" if state["exists"] else "", ""))
-    runner.on("kind", "create", answer=lambda a, i: (state.update(exists=True), Completed(a, 0, "", ""))[1])
-    runner.on("kubectl", "--context", CONTEXT, "get", "nodes", stdout=MARKED_NODE)
+    fresh_machine(runner)
     workloads = kind_workloads(CATALOG)
     runner.on("istioctl", "proxy-status", stdout=all_connected(workloads))
     assert backend(runner, clock).up(workloads) is True
@@ -145,10 +149,7 @@ def test_up_plan_creates_installs_deploys_and_waits_for_sidecars(runner: FakeRun
 
 
 def test_setup_failure_deletes_the_cluster_it_created(runner: FakeRunner, clock: FakeClock) -> None:
-    state = {"exists": False}
-    healthy_tools(runner).on("kind", "get", "clusters", answer=lambda a, i: Completed(a, 0, "istio-notebook\n" if state["exists"] else "", ""))
-    runner.on("kind", "create", answer=lambda a, i: (state.update(exists=True), Completed(a, 0, "", ""))[1])
-    runner.on("kubectl", "--context", CONTEXT, "get", "nodes", stdout=MARKED_NODE)
+    fresh_machine(runner)
     runner.on("istioctl", "install", stderr="Error: failed to install manifests: context deadline exceeded", returncode=1)
     with pytest.raises(CommandFailed, match="context deadline exceeded"):
         backend(runner, clock).up([])
@@ -156,10 +157,7 @@ def test_setup_failure_deletes_the_cluster_it_created(runner: FakeRunner, clock:
 
 
 def test_setup_failure_with_keep_leaves_the_cluster(runner: FakeRunner, clock: FakeClock) -> None:
-    state = {"exists": False}
-    healthy_tools(runner).on("kind", "get", "clusters", answer=lambda a, i: Completed(a, 0, "istio-notebook\n" if state["exists"] else "", ""))
-    runner.on("kind", "create", answer=lambda a, i: (state.update(exists=True), Completed(a, 0, "", ""))[1])
-    runner.on("kubectl", "--context", CONTEXT, "get", "nodes", stdout=MARKED_NODE)
+    fresh_machine(runner)
     runner.on("istioctl", "install", returncode=1, stderr="boom")
     with pytest.raises(CommandFailed):
         backend(runner, clock, keep=True).up([])
@@ -167,14 +165,10 @@ def test_setup_failure_with_keep_leaves_the_cluster(runner: FakeRunner, clock: F
 
 
 def test_ctrl_c_during_setup_deletes_the_cluster(runner: FakeRunner, clock: FakeClock) -> None:
-    state = {"exists": False}
-
     def interrupted(argv, _input):
         raise KeyboardInterrupt
 
-    healthy_tools(runner).on("kind", "get", "clusters", answer=lambda a, i: Completed(a, 0, "istio-notebook\n" if state["exists"] else "", ""))
-    runner.on("kind", "create", answer=lambda a, i: (state.update(exists=True), Completed(a, 0, "", ""))[1])
-    runner.on("kubectl", "--context", CONTEXT, "get", "nodes", stdout=MARKED_NODE)
+    fresh_machine(runner)
     runner.on("kubectl", "--context", CONTEXT, "rollout", answer=interrupted)
     with pytest.raises(KeyboardInterrupt):
         backend(runner, clock).up([])

@@ -41,11 +41,15 @@ def check_paths(paths: Sequence[str | Path]) -> list[Diagnostic]:
     Markdown files are checked with the example syntax (``istio_notebook.examples``): unchecked
     fences skipped, ``expect=`` honoured, fragments checked, each page with its own fixtures.
     """
+    from istio_notebook.labs.checking import check_labs, split_lab_paths  # a lab is its own scenario
+
+    paths, labs = split_lab_paths(paths)
     yaml_paths, markdown = _split_markdown(paths)
     loaded = load_paths(yaml_paths)
     found = loaded.diagnostics + analyze(Mesh(loaded.resources))
     for page in markdown:
         found.extend(check_markdown(page))
+    found.extend(check_labs(labs))
     return sorted(found, key=sort_key)
 
 
