@@ -65,15 +65,16 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
                     differ("destinations (shares)", sim_dest, env_dest)
                     break
     served = envoy.get("envoy", {}).get("details") == "via_upstream"
-    if served:
-        sim_uri = (sim.get("rewrite") or {}).get("uri")
-        env_uri = (envoy.get("rewrite") or {}).get("uri")
-        if (sim_uri or None) != (env_uri or None):
-            differ("rewrite.uri", sim_uri, env_uri)
-        sim_auth = (sim.get("rewrite") or {}).get("authority")
-        env_auth = (envoy.get("rewrite") or {}).get("authority")
-        if sim_auth != env_auth:
-            differ("rewrite.authority", sim_auth, env_auth)
+    sent = envoy.get("envoy", {}).get("sent") or {}
+    received = envoy.get("envoy", {}).get("received")
+    if served and received:
+        # Compare what the upstream receives: the simulator's rewrite, else the request's own.
+        sim_uri = (sim.get("rewrite") or {}).get("uri") or sent.get("path")
+        if sim_uri != received["path"]:
+            differ("path received upstream", sim_uri, received["path"])
+        sim_auth = (sim.get("rewrite") or {}).get("authority") or sent.get("authority")
+        if sim_auth != received["authority"]:
+            differ("authority received upstream", sim_auth, received["authority"])
         want_timeout = seconds(sim.get("timeout")) if sim.get("timeout") else None
         got_timeout = seconds(envoy.get("timeout")) if envoy.get("timeout") else None
         if want_timeout != got_timeout and not (want_timeout and got_timeout and abs(want_timeout - got_timeout) < 0.0015):
@@ -88,6 +89,12 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
         elif expected_attempts(sim.get("retries")):
             differ("retries", sim.get("retries"), None)
         sim_headers, env_headers = _merged(sim.get("headers")), _merged(envoy.get("headers"))
+        # A removal shows only for a header the request carried.
+        for side in sim_headers.values():
+            side["remove"] = [h for h in side["remove"] if h.lower() in sent.get("headers", [])]
+        for merged in (sim_headers, env_headers):
+            for key in [k for k, v in merged.items() if not v["values"] and not v["remove"]]:
+                del merged[key]
         if sim_headers.get("request") != env_headers.get("request"):
             differ("headers.request", sim_headers.get("request"), env_headers.get("request"))
         sim_response = (sim_headers.get("response") or {}).get("values") or {}

@@ -69,6 +69,11 @@ def _seconds_text(seconds: float) -> str:
     return f"{round(seconds, 3):g}s"
 
 
+def _is_shadow(received) -> bool:
+    host = received.headers.get("host", "")
+    return host.split(":")[0].endswith("-shadow")
+
+
 def _secs(duration: str) -> float:
     return float(str(duration).rstrip("s"))
 
@@ -208,6 +213,8 @@ class Scenario:
             "listener": listener, "route": route_name or None, "response_flags": flags, "details": details,
             "upstream_cluster": upstream_cluster, "status": response.status,
             "elapsed": round(response.elapsed, 4),
+            "sent": {"path": request.path_with_query, "authority": request.authority,
+                     "headers": sorted(k for k in request.headers if k != "host")},
         }
         trace.append(
             f"envoy: {listener} route {route_name or '-'} → HTTP {response.status} "
@@ -220,7 +227,8 @@ class Scenario:
             out["route_index"] = origin.rule_index
             out["match_index"] = origin.match_index
             out["route_name"] = table_route.name
-        received = [r for r in self.fleet.log.of(request_id)]
+        # Envoy marks mirrored copies by appending "-shadow" to the authority.
+        received = [r for r in self.fleet.log.of(request_id) if not _is_shadow(r)]
         served = [r for r in received if r.server == upstream_cluster] or received[:1]
 
         if listener == VIRTUAL_OUTBOUND:
@@ -270,6 +278,7 @@ class Scenario:
             out["destinations"] = [self._destination(envoy_route["route"]["cluster"], 100.0)]
         if served:
             first = served[0]
+            out["envoy"]["received"] = {"path": first.path, "authority": first.headers.get("host")}
             timeout_ms = first.headers.get("x-envoy-expected-rq-timeout-ms")
             announced = _seconds_text(int(timeout_ms) / 1000) if timeout_ms else None
             out["timeout"] = announced
@@ -338,7 +347,8 @@ class Scenario:
         assert self.fleet is not None
         request_id, response = self._send(request, listener, [(STATUS_HEADER, "503")])
         # Mirrors of the probe are not attempts: count only the serving cluster.
-        tries = [r for r in self.fleet.log.of(request_id) if r.server == cluster] or self.fleet.log.of(request_id)
+        tries = [r for r in self.fleet.log.of(request_id) if not _is_shadow(r)]
+        tries = [r for r in tries if r.server == cluster] or tries
         return max(len(tries) - 1, 0)
 
     def _mirrors(self, request_id: str, served_by: str | None) -> list[dict]:
@@ -346,10 +356,10 @@ class Scenario:
         deadline = time.monotonic() + MIRROR_WAIT
         copies: list = []
         while time.monotonic() < deadline:
-            copies = [r for r in self.fleet.log.of(request_id) if r.server != served_by]
+            copies = [r for r in self.fleet.log.of(request_id) if _is_shadow(r)]
             if copies:
                 time.sleep(0.02)  # let the other mirrors of the same request land too
-                copies = [r for r in self.fleet.log.of(request_id) if r.server != served_by]
+                copies = [r for r in self.fleet.log.of(request_id) if _is_shadow(r)]
                 break
             time.sleep(0.01)
         seen = OrderedDict((r.server, None) for r in copies)
