@@ -3,6 +3,18 @@
 ``analyze(mesh)`` runs schema validation on every resource, then every registered analyzer
 (``analysis.analyzers.ANALYZERS``), drops what the resources' suppression annotation asks to
 drop, removes duplicates and sorts by file, line, column.
+
+When a reference is judged. istioctl reads no Services or Pods from files; we do, but a docs
+example often shows only part of a mesh, so "not found" is reported only where the input
+shows the kind that would hold the target:
+- gateway references (IST0101 gateway, IST0132): the input has at least one Gateway;
+- subsets (IST0101 host+subset): the input has at least one DestinationRule;
+- hosts (IST0101 host / mirror host / host:port, IST0112, IST0174): a cluster-local host
+  ``name.ns.svc.cluster.local`` (short names expand in the resource's namespace) when the input
+  has a Service or ServiceEntry in ``ns``; any other host when it has at least one ServiceEntry;
+- workload selectors (IST0101 selector, IST0127, IST0162, IST0173): the input has at least one
+  Pod or Deployment (Deployments count through their pod template labels).
+Each analyzer module's docstring says what it mirrors in istio/istio and where it differs.
 """
 
 from __future__ import annotations

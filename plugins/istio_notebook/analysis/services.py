@@ -92,7 +92,7 @@ class ServiceRegistry:
         return None
 
     def describes(self, source_namespace: str, host: str) -> bool:
-        """Whether the input holds the registry ``host`` would live in (see analysis/README rule).
+        """Whether the input holds the registry ``host`` would live in (rule in ``analysis/__init__``).
 
         A cluster-local host ``name.ns.svc.cluster.local`` (short names expand to it) is judged
         only when the input has a Service or ServiceEntry in ``ns``; any other host only when the
