@@ -181,6 +181,12 @@ CASES = [
         ],
     ),
     (
+        "Telemetry access logging without providers",
+        ["telemetry_providers.yaml"],
+        "telemetry.ProviderAnalyzer",
+        [("IST0157", "Telemetry default/logs", 8)],
+    ),
+    (
         "duplicate resources",
         ["resource_duplicate.yaml"],
         "resource.DuplicateAnalyzer",

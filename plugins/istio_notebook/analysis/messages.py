@@ -102,3 +102,7 @@ def shared_gateway_host(resource: Resource, path: Path, host: str, gateway: str,
 
 def subset_without_labels(resource: Resource, path: Path, subset: str) -> Diagnostic:
     return _at("INB2006", resource, path, subset=subset)
+
+
+def invalid_telemetry_provider(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0157", resource, path, name=resource.name, namespace=resource.namespace)

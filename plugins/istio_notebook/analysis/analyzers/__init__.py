@@ -13,6 +13,7 @@ from istio_notebook.analysis.analyzers.gateway import conflicting, workload_port
 from istio_notebook.analysis.analyzers.resource import duplicate
 from istio_notebook.analysis.analyzers.service import port_name
 from istio_notebook.analysis.analyzers.serviceentry import addresses
+from istio_notebook.analysis.analyzers.telemetry import providers
 from istio_notebook.analysis.analyzers.virtualservice import (
     conflicting_mesh_hosts,
     destination_host,
@@ -43,6 +44,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     conflicting,
     addresses,
     port_name,
+    providers,
     sidecar_selector,
     policy_selector,
 )
