@@ -107,14 +107,13 @@ def _check_source(source: dict, index: int, at: Path, found: Findings) -> None:
         for i, value in enumerate(items(source.get(name))):
             found.errors(at + (name, i), [ip_or_cidr_error(value)] if value else [])
     for name in _SOURCE_FIELDS:
-        values = items(source.get(name))
-        where = at + (name,)
+        values, where, title = items(source.get(name)), at + (name,), _title(name)
         if name in ("serviceAccounts", "notServiceAccounts"):
-            found.errors(where, [_service_account_error(name, values)])
+            found.errors(where, [_service_account_error(title, values)])
         elif name in ("trustDomains", "notTrustDomains"):
-            found.errors(where, [_trust_domain_error(name, values)])
+            found.errors(where, [_trust_domain_error(title, values)])
         else:
-            found.errors(where, [_empty_error(name, values)])
+            found.errors(where, [_empty_error(title, values)])
 
 
 def _check_operation(operation: dict, index: int, at: Path, found: Findings) -> None:
@@ -125,10 +124,10 @@ def _check_operation(operation: dict, index: int, at: Path, found: Findings) -> 
             if not port.isdigit() or int(port) > 65535:
                 found.error(at + (name, i), f"bad port ({port})")
     for name in _OPERATION_FIELDS:
-        found.errors(at + (name,), [_empty_error(name, items(operation.get(name)))])
+        found.errors(at + (name,), [_empty_error(_title(name), items(operation.get(name)))])
     for name in ("paths", "notPaths"):
         for i, path in enumerate(items(operation.get(name))):
-            found.errors(at + (name, i), [_path_template_error(name, path)])
+            found.errors(at + (name, i), [_path_template_error(_title(name), path)])
 
 
 def _check_condition(condition: dict, at: Path, found: Findings) -> None:
@@ -181,8 +180,13 @@ def _map_key_error(key: str) -> str | None:
     return f"bad key ({key}): should have format a[b]"
 
 
+def _title(field: str) -> str:
+    """Istio names source and operation fields by their Go names in messages (``Principals``)."""
+    return field[:1].upper() + field[1:]
+
+
 def _empty_error(name: str, values: list[str]) -> str | None:
-    return f"empty value not allowed, found in {name[0].upper()}{name[1:]}" if any(v == "" for v in values) else None
+    return f"empty value not allowed, found in {name}" if any(v == "" for v in values) else None
 
 
 def _wildcard_error(name: str, values: list[str]) -> str | None:
