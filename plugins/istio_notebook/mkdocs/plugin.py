@@ -132,6 +132,14 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
     def on_page_markdown(self, markdown: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled:
             return None
+        try:
+            return self._page_markdown(markdown, page)
+        except Exception as error:  # noqa: BLE001 - never a traceback: name the page, render it plainly
+            state.current = None
+            log.warning("%s: cannot prepare the examples of this page: %s: %s", page.file.src_uri, type(error).__name__, error)
+            return markdown
+
+    def _page_markdown(self, markdown: str, page: MkDocsPage) -> str:
         markdown = self._generated(markdown, page)
         result = self.reports.get(page.file.src_uri)
         if result is None:

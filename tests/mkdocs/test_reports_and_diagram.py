@@ -1,0 +1,83 @@
+"""Generated reference pages, the coverage report and the VirtualService diagram."""
+
+from istio_notebook.config import Origin, load_text
+from istio_notebook.diagnostics.catalogue import CATALOGUE
+from istio_notebook.examples.coverage import Coverage, RouteUnit
+from istio_notebook.examples.expectations import CLAUSES, parse_clause
+from istio_notebook.mkdocs import reports
+from istio_notebook.mkdocs.config import IstioNotebookConfig
+from istio_notebook.mkdocs.mermaid import describe_match, virtual_service_diagram
+
+
+def test_diagnostics_reference_lists_every_catalogue_code_once():
+    page = reports.diagnostics_reference()
+    for code in CATALOGUE:
+        assert page.count(f"`{code}`") == 1, code
+
+
+def test_check_syntax_reference_lists_every_clause_and_its_examples_parse():
+    page = reports.check_syntax_reference()
+    for clause in CLAUSES:
+        for example in clause.syntax.split(" / "):
+            assert example.strip() in page
+            text = example.strip().removeprefix("→").strip()
+            assert parse_clause(text)[0] == clause.name, example
+
+
+def test_coverage_report_names_uncovered_match_blocks():
+    a = RouteUnit("docs/a.md", 10, "default/reviews", 0, 0)
+    b = RouteUnit("docs/a.md", 14, "default/reviews", 1, None)
+    page = reports.coverage_report({"docs/a.md": Coverage([a, b], {a})}, minimum=80)
+    assert "**50.0%**" in page and "最低ライン: 80%" in page
+    assert "| `docs/a.md:14` | `default/reviews` | rule 1 |" in page
+    assert "docs/a.md:10" not in page
+
+
+VS = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  gateways: [bookinfo-gateway]
+  http:
+  - name: jason
+    match:
+    - headers: {end-user: {exact: jason}}
+    - uri: {prefix: "/v2"}
+    route:
+    - destination: {host: reviews, subset: v2}
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: 75
+    - destination: {host: reviews, subset: v3}
+      weight: 25
+"""
+
+
+def test_diagram_shows_hosts_each_match_block_and_weighted_destinations():
+    (resource,) = load_text(VS, Origin("vs.yaml")).resources
+    diagram = virtual_service_diagram(resource)
+    assert diagram.startswith("flowchart LR\n")
+    assert '"VirtualService default/reviews<br/>hosts: reviews<br/>gateways: bookinfo-gateway"' in diagram
+    assert 'r0m0{{"rule 0 match 0 (jason): header end-user exact jason"}}' in diagram
+    assert 'r0m1{{"rule 0 match 1 (jason): uri prefix /v2"}}' in diagram
+    assert 'r1m0 -->|"75%"| d1' in diagram and 'r1m0 -->|"25%"| d2' in diagram
+    assert 'd0["reviews v2"]' in diagram and 'd2["reviews v3"]' in diagram
+
+
+def test_match_descriptions_escape_nothing_and_cover_common_fields():
+    assert describe_match(None) == "すべてのリクエスト"
+    assert describe_match({"method": {"exact": "GET"}, "queryParams": {"a": {"regex": "b.*"}}}) == "method exact GET, query a regex b.*"
+
+
+def test_plugin_config_defaults_and_validation():
+    config = IstioNotebookConfig()
+    config.load_dict({})
+    errors, _ = config.validate()
+    assert not errors
+    assert (config.enabled, config.cache_dir, config.backend, config.coverage_minimum) == (True, ".cache/istio-notebook", "sim", 0)
+    bad = IstioNotebookConfig()
+    bad.load_dict({"backend": "kind"})
+    errors, _ = bad.validate()
+    assert errors and errors[0][0] == "backend"
