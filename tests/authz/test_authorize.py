@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from istio_notebook.authz import Source, Workload, authorize
 from istio_notebook.config import Mesh, Origin, load_text
 from istio_notebook.routing import Request

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from istio_notebook.cli import main
 
 FIXTURES = Path(__file__).parents[1] / "routing" / "fixtures"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from istio_notebook.config import Mesh, Origin, load_paths, load_text
 from istio_notebook.routing import Proxy, Request, route
 

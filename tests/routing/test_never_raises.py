@@ -12,7 +12,6 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from istio_notebook.authz import Source, Workload, authorize
 from istio_notebook.config import Mesh, Origin, load_text
 from istio_notebook.routing import Proxy, Request, route

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_mesh
-
 from istio_notebook.routing import Proxy, Request, RequestError, build_table
 
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from istio_notebook.routing.durations import format_duration
-from istio_notebook.routing.shape import items
 from istio_notebook.routing.hosts import fqdn
+from istio_notebook.routing.shape import items
 from istio_notebook.routing.table import (
     DEFAULT_RETRY_ATTEMPTS,
     DEFAULT_RETRY_ON,

@@ -17,10 +17,16 @@ from dataclasses import dataclass, field
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.routing import actions
-from istio_notebook.routing.shape import items
-from istio_notebook.routing.hosts import export_targets, exported_to, host_matches, hosts_intersect, more_specific
+from istio_notebook.routing.hosts import (
+    export_targets,
+    exported_to,
+    host_matches,
+    hosts_intersect,
+    more_specific,
+)
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Registry, Service, sidecar_domains
+from istio_notebook.routing.shape import items
 from istio_notebook.routing.table import (
     PASSTHROUGH_CLUSTER,
     Cluster,

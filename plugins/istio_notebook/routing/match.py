@@ -13,7 +13,14 @@ from functools import lru_cache
 import re2
 
 from istio_notebook.routing.request import Request
-from istio_notebook.routing.table import HeaderMatch, Route, RouteConfig, RouteMatch, StringMatch, VirtualHost
+from istio_notebook.routing.table import (
+    HeaderMatch,
+    Route,
+    RouteConfig,
+    RouteMatch,
+    StringMatch,
+    VirtualHost,
+)
 
 
 @lru_cache(maxsize=4096)

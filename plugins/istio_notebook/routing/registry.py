@@ -10,8 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.routing.hosts import CLUSTER_DOMAIN, export_targets, exported_to, short_kube_name
-from istio_notebook.routing.shape import items, mapping, labels as labels_of
+from istio_notebook.routing.hosts import (
+    CLUSTER_DOMAIN,
+    export_targets,
+    exported_to,
+    short_kube_name,
+)
+from istio_notebook.routing.shape import items, mapping
+from istio_notebook.routing.shape import labels as labels_of
 
 EXPORT_ANNOTATION = "networking.istio.io/exportTo"
 

@@ -10,7 +10,14 @@ import re2
 from istio_notebook.config import Mesh
 from istio_notebook.routing.build import build_table, dr_set, registry_of
 from istio_notebook.routing.hosts import CLUSTER_DOMAIN, host_matches
-from istio_notebook.routing.match import compiled, header_matches, route_matches, select_virtual_host, string_matches, strip_port
+from istio_notebook.routing.match import (
+    compiled,
+    header_matches,
+    route_matches,
+    select_virtual_host,
+    string_matches,
+    strip_port,
+)
 from istio_notebook.routing.policy import traffic_policy
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.request import Request

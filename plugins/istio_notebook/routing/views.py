@@ -12,10 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.routing.hosts import export_targets, exported_to, fqdn, host_matches, split_namespaced
+from istio_notebook.routing.hosts import (
+    export_targets,
+    exported_to,
+    fqdn,
+    host_matches,
+    split_namespaced,
+)
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import protocol_of
-from istio_notebook.routing.shape import items, mapping, labels as labels_of
+from istio_notebook.routing.shape import items, mapping
+from istio_notebook.routing.shape import labels as labels_of
 
 ROOT_NAMESPACE = "istio-system"
 
