@@ -87,3 +87,10 @@ def test_checking_a_lab_reports_its_manifests_findings(tmp_path: Path) -> None:
 
 def test_every_lab_in_the_repository_checks_clean() -> None:
     assert check_labs(sorted(p.parent for p in (REPO / "labs").glob("*/lab.yaml"))) == []
+
+
+def test_folded_japanese_descriptions_get_no_stray_spaces(tmp_path: Path) -> None:
+    text = "title: Demo\ndescription: >-\n  一行目の終わり、\n  二行目は istio.io の\n  説明。\nmanifests: [vs.yaml]\n"
+    root = make_repo(tmp_path, text, {"vs.yaml": VS, "checks.markdown": CHECKS})
+    lab, problems = load_lab(root / "labs" / "demo", root / "docs" / "fixtures")
+    assert problems == [] and lab.description == "一行目の終わり、二行目は istio.io の説明。"

@@ -10,6 +10,7 @@ broken lab is reported like any other broken example, never as a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,11 @@ class Catalog:
         return [self.labs[name] for name in names if name in self.labs], unknown
 
 
+def _unfold(text: str) -> str:
+    """YAML folding (``>-``) joins lines with a space; Japanese text wants none between two of its characters."""
+    return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text)
+
+
 def _string_list(doc: YamlDocument, key: str, problems: list[Diagnostic], file: str) -> list[str]:
     value = doc.data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
@@ -116,7 +122,7 @@ def load_lab(directory: Path, fixtures_dir: Path) -> tuple[Lab | None, list[Diag
         name=directory.name,
         directory=directory,
         title=title.strip(),
-        description=str(data.get("description", "")).strip(),
+        description=_unfold(str(data.get("description", "")).strip()),
         fixtures=tuple(fixtures),
         manifests=tuple(directory / name for name in manifest_names),
         checks_file=directory / checks_name,
