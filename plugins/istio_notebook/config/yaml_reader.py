@@ -104,11 +104,16 @@ class _Refused(Exception):
 def gc_paused() -> Iterator[None]:
     # Composing creates many small container objects: the cyclic GC makes it several times
     # slower (measured: 19.6 s vs 3.8 s for 20,000 documents) and finds nothing to free.
+    # On the way out the survivors (node trees that live as long as their resources) are moved
+    # to the permanent generation (gc.freeze): otherwise the first collection after re-enabling
+    # scans them all, and every later full collection again (measured: 3.7 s of a 4,000-service
+    # load). The trees hold no reference cycles, so reference counting still frees them.
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
