@@ -98,9 +98,25 @@ def test_nothing_usable_exits_2(capsys, tmp_path):
     assert code == 2 and "broken.yaml" in err
 
 
-def test_envoy_backend_answers_in_the_same_shape_or_says_unavailable(capsys, vs_file, monkeypatch):
+def test_envoy_backend_unavailable_is_a_usage_error(capsys, vs_file, monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "istio_notebook.envoy.replay", None)  # force ImportError
+    import istio_notebook.envoy
+
+    monkeypatch.setitem(sys.modules, "istio_notebook.envoy.replay", None)  # the import now fails
+    monkeypatch.delattr(istio_notebook.envoy, "replay", raising=False)
     code, _, err = run(capsys, "route", str(vs_file), "--request", "GET http://x/", "--backend", "envoy")
     assert code == 2 and "envoy backend not available" in err
+
+
+@pytest.mark.envoy
+def test_envoy_backend_answers_like_the_simulator(capsys, vs_file):
+    argv = ["route", str(FIXTURES / "bookinfo.yaml"), str(vs_file), "--request", "GET http://reviews:9080/r",
+            "-H", "end-user: jason", "--format", "json"]
+    _, sim, _ = run(capsys, *argv)
+    code, envoy, err = run(capsys, *argv, "--backend", "envoy")
+    assert code == 0, err
+    sim_json, envoy_json = json.loads(sim), json.loads(envoy)
+    assert set(envoy_json) >= CONTRACT_KEYS - {"policy"}
+    assert envoy_json["action"] == sim_json["action"] == "route"
+    assert [d["cluster"] for d in envoy_json["destinations"]] == [d["cluster"] for d in sim_json["destinations"]]

@@ -240,3 +240,30 @@ def test_egress_gateway_two_hops():
     hop2 = send(mesh, "GET http://edition.cnn.com/politics", via="default/istio-egressgateway")
     assert clusters(hop2) == [("outbound|80||edition.cnn.com", 100.0)]
     assert hop2["route_index"] == 1
+
+
+def test_https_from_the_application_is_forwarded_by_sni_without_http_routing():
+    # https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/#access-an-external-https-service
+    tls_entry = """
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: google, namespace: default}
+spec:
+  hosts: [www.google.com]
+  ports: [{number: 443, name: https, protocol: HTTPS}]
+  resolution: DNS
+"""
+    vs_ignored = """
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: google, namespace: default}
+spec:
+  hosts: [www.google.com]
+  http:
+  - route: [{destination: {host: www.google.com, port: {number: 443}}}]
+    timeout: 3s
+"""
+    out = send(make_mesh(tls_entry, vs_ignored), "GET https://www.google.com/")
+    assert clusters(out) == [("outbound|443||www.google.com", 100.0)]
+    assert out["virtual_service"] is None and out["timeout"] is None
+    assert send(make_mesh(REGISTRY_ONLY), "GET https://www.google.com/")["action"] == "blackhole"

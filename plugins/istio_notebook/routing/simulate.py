@@ -79,6 +79,10 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = None) -
     trace.add("proxy", proxy=str(proxy))
     for note in table.notes:
         trace.add("note", note=note)
+    if proxy.kind == "sidecar" and request.scheme == "https":
+        # The application itself speaks TLS: the sidecar cannot see HTTP and forwards by SNI.
+        trace.add("tls_from_app", host=request.host)
+        return _no_listener(mesh, table, request, proxy, trace)
     configs = table.configs_for_port(request.port)
     if not configs and request.port in table.port_map:
         # A gateway Service port (80) reaches the pod's target port (8080), where a server may listen.

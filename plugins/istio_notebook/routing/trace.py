@@ -15,6 +15,8 @@ STEPS: dict[str, tuple[str, str]] = {
                             "ゲートウェイにポート {port} の HTTP サーバーがない: 接続拒否"),
     "no_listener_sidecar": ("no HTTP service on port {port}: the request leaves through the catch-all ({fallback})",
                             "ポート {port} の HTTP サービスがない: キャッチオールで処理 ({fallback})"),
+    "tls_from_app": ("https from the application: the sidecar sees only TLS and forwards by SNI {host}, no HTTP routing",
+                     "アプリケーション自身の https: サイドカーは TLS しか見えず SNI {host} で転送(HTTP ルーティングなし)"),
     "tcp_port": ("port {port} of {host} is not HTTP: TCP proxy to {cluster}, no HTTP routing",
                  "{host} のポート {port} は HTTP ではない: TCP プロキシで {cluster} へ(HTTP ルーティングなし)"),
     "sni": ("TLS server chosen by SNI {host}: {server}", "SNI {host} で TLS サーバーを選択: {server}"),
