@@ -182,3 +182,12 @@ def test_retries_and_mirrors_are_counted_in_upstream_logs() -> None:
 def test_what_a_client_cannot_observe_is_skipped_with_a_reason(line: str) -> None:
     status, note = verdict(line, transfer(echo_service="reviews", echo_version="v2"))
     assert status == SKIP and "not observable" in note
+
+
+def test_a_destination_outside_the_echo_workloads_is_judged_by_reaching_it() -> None:
+    egress = Mesh(load_paths([REPO / "docs/fixtures/sleep.yaml", REPO / "docs/fixtures/istio-egressgateway.yaml",
+                              *sorted((REPO / "labs/egress").glob("*.yaml"))]).resources)
+    check = one_check("curl http://httpbin.org/headers\n→ httpbin.org:80\n")
+    reached = judge(check.expectations[0], Observation([transfer(200, body='{"headers": {}}')]), egress)
+    assert reached[0] == PASS and "outside the echo workloads" in reached[1]
+    assert judge(check.expectations[0], Observation([transfer(502)]), egress)[0] == FAIL

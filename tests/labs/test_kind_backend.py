@@ -137,7 +137,7 @@ def test_up_plan_creates_installs_deploys_and_waits_for_sidecars(runner: FakeRun
         "docker version", "kind version", "kubectl version", "istioctl version",
         "kind create cluster --name istio-notebook",
         f"istioctl install --context {CONTEXT} -f {REPO / 'labs/kind/istio.yaml'} -y",
-        f"kubectl --context {CONTEXT} rollout status deployment -n istio-system",
+        f"kubectl --context {CONTEXT} wait --for=condition=Available deployment --all -n istio-system",
         f"kubectl --context {CONTEXT} apply -f -",
         "istioctl proxy-status",
     ]
@@ -169,7 +169,7 @@ def test_ctrl_c_during_setup_deletes_the_cluster(runner: FakeRunner, clock: Fake
         raise KeyboardInterrupt
 
     fresh_machine(runner)
-    runner.on("kubectl", "--context", CONTEXT, "rollout", answer=interrupted)
+    runner.on("kubectl", "--context", CONTEXT, "wait", answer=interrupted)
     with pytest.raises(KeyboardInterrupt):
         backend(runner, clock).up([])
     assert runner.commands()[-1] == "kind delete cluster --name istio-notebook"
@@ -333,3 +333,20 @@ def test_only_the_fixtures_istio_config_is_applied_per_lab() -> None:
     loaded = load_paths([REPO / "docs/fixtures/bookinfo.yaml", REPO / "docs/fixtures/bookinfo-gateway.yaml"])
     documents = list(yaml.safe_load_all(istio_config_yaml(loaded.resources)))
     assert sorted(d["kind"] for d in documents) == ["Gateway", "VirtualService"]
+
+
+def test_mirror_copies_that_reach_the_logs_late_are_still_counted(runner: FakeRunner, clock: FakeClock) -> None:
+    our_cluster(runner).on("kubectl", "--context", CONTEXT, "exec", stdout=echo_output("httpbin", "v1"))
+    reads = []
+
+    def logs(argv, _input):
+        reads.append(argv)
+        probe = next(c for c in runner.commands() if " exec " in c).split("x-inb-probe: ")[1].split()[0]
+        return Completed(argv, 0, "" if len(reads) < 3 else f'[pod/httpbin-v2-1/httpbin] {{"x-inb-probe":"{probe}"}}\n', "")
+
+    runner.on("kubectl", "--context", CONTEXT, "logs", answer=logs)
+    scenario = load_scenario(CATALOG.labs["mirroring"], CATALOG.fixtures_dir)
+    report = backend(runner, clock).run_lab(scenario)
+    assert report.checks[0].status == "passed", report.checks[0]
+    assert len(reads) == 3 and clock.slept == [1.0, 1.0]
+    assert "-l app=httpbin,version=v2" in " ".join(reads[0])

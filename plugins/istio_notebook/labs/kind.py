@@ -35,6 +35,9 @@ from istio_notebook.labs.verdicts import FAIL, PASS, SKIP, Observation, extra_he
 from istio_notebook.labs.workloads import OUTSIDE_CLIENT, OUTSIDE_NAMESPACE, is_workload, to_yaml, workload_documents
 
 
+LOG_WAIT = 5.0  # seconds to wait for a request to show up in an upstream's logs
+
+
 class RefusedCluster(RuntimeError):
     """The cluster is not one this backend created; nothing was touched."""
 
@@ -231,7 +234,8 @@ class KindBackend:
         self._run(["kind", "delete", "cluster", "--name", self.settings.name], timeout=300)
 
     def rollout(self, namespace: str) -> None:
-        self.kubectl("rollout", "status", "deployment", "-n", namespace,
+        """Bounded wait until every Deployment of ``namespace`` is Available."""
+        self.kubectl("wait", "--for=condition=Available", "deployment", "--all", "-n", namespace,
                      f"--timeout={int(self.settings.rollout_timeout)}s", timeout=self.settings.rollout_timeout + 30)
 
     def wait_for_proxies(self, workloads: list[dict]) -> None:
@@ -293,9 +297,19 @@ class KindBackend:
             if version:
                 labels += f",version={version}"
             namespace = host.split(".")[1] if host.count(".") >= 1 else "default"
-            done = self.runner.run(["kubectl", "--context", self.settings.context, "logs", "-n", namespace,
-                                    "-l", labels, "--tail=1000", "--prefix"], timeout=60)
-            hits[f"{host} {subset}".strip()] = done.stdout.count(probe_id) if done.ok else 0
+            argv = ["kubectl", "--context", self.settings.context, "logs", "-n", namespace, "-l", labels, "--tail=1000", "--prefix"]
+
+            def count(argv=argv):
+                done = self.runner.run(argv, timeout=60)
+                seen = done.stdout.count(probe_id) if done.ok else 0
+                return seen, f"{seen} requests with {probe_id} in the logs of {labels}"
+
+            # Mirrored copies are fire-and-forget and logs lag a little: look again briefly before saying none came.
+            try:
+                hits[f"{host} {subset}".strip()] = wait_until(f"{probe_id} in the logs of {labels}", count, clock=self.clock,
+                                                              timeout=LOG_WAIT, interval=1.0)
+            except WaitTimeout:
+                hits[f"{host} {subset}".strip()] = 0
         return hits
 
     def send(self, check: Check, mesh: Mesh, default_from: str) -> tuple[list[Transfer], str]:
