@@ -1,5 +1,6 @@
 """Running pages with the real analyzers and routing simulator: scenarios, expect=, fragments, checks."""
 
+import pytest
 from conftest import DR, DR_V1_ONLY, VS
 
 from istio_notebook.examples.find import read_page
@@ -100,3 +101,12 @@ def test_a_check_with_a_syntax_error_fails_without_running(store):
     report = run(FRONT + "```check\ncurl http://reviews:9080/\n→ fault sometimes\n```\n", store)
     (result,) = report.checks.values()
     assert not result.passed and result.diagnostics[0].code == "INB3012"
+
+
+@pytest.mark.envoy
+def test_the_envoy_backend_answers_the_same_checks_the_same_way(store):
+    # backend="envoy" replays the request on real Envoy (istio_notebook.envoy.replay) with the same JSON.
+    report = run_page(read_page(FRONT + VS + DR + CHECKS, "docs/p.md"), store, backend="envoy")
+    first, second = report.checks.values()
+    assert first.passed, first.differences
+    assert second.differences == ["expected reviews v2, got reviews v1 (rule 1 of default/reviews)"]
