@@ -267,3 +267,18 @@ spec:
     assert clusters(out) == [("outbound|443||www.google.com", 100.0)]
     assert out["virtual_service"] is None and out["timeout"] is None
     assert send(make_mesh(REGISTRY_ONLY), "GET https://www.google.com/")["action"] == "blackhole"
+
+
+def test_gateway_looks_up_destination_rules_from_its_workload_namespace():
+    # A gateway proxy's config namespace is its pod's (istio-system), not the Gateway resource's.
+    rule = """
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: httpbin-from-gateways, namespace: istio-system}
+spec:
+  host: httpbin.default.svc.cluster.local
+  trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+"""
+    out = send(make_mesh(HTTPBIN_GATEWAY, rule), "GET http://httpbin.example.com/status/200", via=GW)
+    assert out["policy"]["destination_rules"] == ["istio-system/httpbin-from-gateways"]
+    assert out["policy"]["scope"] == "client namespace"

@@ -252,7 +252,7 @@ class _Builder:
             ports.add(80)  # VirtualService hosts that are no service are served on port 80
         fallback = "passthrough" if view.outbound_policy != "REGISTRY_ONLY" else "blackhole"
         configs = [self.sidecar_config(port, by_port.get(port, []), vss, fallback) for port in sorted(ports)]
-        table = RouteTable(proxy, configs, self.clusters(services, ns), fallback, self.notes, tcp_ports)
+        table = RouteTable(proxy, configs, self.clusters(services, ns), fallback, self.notes, tcp_ports, namespace=ns)
         table.notes.insert(0, f"outbound traffic policy {view.outbound_policy} ({view.policy_source})")
         if view.sidecar is not None:
             table.notes.insert(1, f"Sidecar {view.sidecar.key} applies")
@@ -342,7 +342,8 @@ class _Builder:
                 name = f"http.{server.port}"
             groups.setdefault(name, []).append(server)
         configs = [self.gateway_config(name, servers, vss, client_ns, view) for name, servers in groups.items()]
-        return RouteTable(self.proxy, configs, self.clusters(services, client_ns), None, self.notes, port_map=view.port_map)
+        return RouteTable(self.proxy, configs, self.clusters(services, client_ns), None, self.notes,
+                          port_map=view.port_map, namespace=client_ns)
 
     def gateway_config(self, name: str, servers: list[Server], vss: list[Resource], client_ns: str, view: GatewayView) -> RouteConfig:
         port = servers[0].port

@@ -250,7 +250,7 @@ def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
         trace.add("rewrite", uri=out.rewrite["uri"], authority=out.rewrite["authority"])
     if action.destinations:
         main = max(action.destinations, key=lambda d: d.share)
-        client_ns = table.proxy.namespace if proxy.kind == "sidecar" else _gateway_ns(table)
+        client_ns = table.namespace or proxy.namespace
         drs = dr_set(mesh, main.host, client_ns)
         service = registry_of(mesh).lookup(main.host, client_ns)
         out.policy = traffic_policy(drs, service, main.port, main.subset)
@@ -258,10 +258,6 @@ def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
             trace.add("policy", rules=", ".join(f"DestinationRule {r.namespace}/{r.name}" for r in drs.rules), scope=drs.scope)
         else:
             trace.add("no_policy", host=main.host)
-
-
-def _gateway_ns(table: RouteTable) -> str:
-    return table.proxy.namespace
 
 
 def _rewrite(chosen: Route, request: Request) -> dict | None:

@@ -184,6 +184,7 @@ class RouteTable:
     notes: list[str] = field(default_factory=list)  # what was skipped while building, and why
     tcp_ports: dict[int, list[str]] = field(default_factory=dict)  # sidecar: non-HTTP service ports → hosts
     port_map: dict[int, int] = field(default_factory=dict)  # gateway: Service port → listener (target) port
+    namespace: str | None = None  # the proxy's own namespace (a gateway's workload namespace): DR lookups start here
 
     def configs_for_port(self, port: int) -> list[RouteConfig]:
         return [c for c in self.route_configs if c.port == port]
