@@ -404,3 +404,21 @@ def test_cors_policy_is_reported():
     cors = send(mesh, "GET http://reviews:9080/")["cors"]
     assert cors["allow_origins"] == [{"exact": "https://example.com"}, {"regex": "https://.*\\.example\\.org"}]
     assert cors["allow_methods"] == ["GET", "POST"] and cors["max_age"] == "86400s"
+
+
+def test_trace_explains_the_ignored_virtual_service_and_dropped_matches():
+    first = vs("""  - match:
+    - sourceLabels: {app: nobody}
+    route:
+    - destination: {host: reviews, subset: v3}
+  - route:
+    - destination: {host: reviews, subset: v1}
+""", name="reviews-a")
+    second = vs("""  - route:
+    - destination: {host: reviews, subset: v2}
+""", name="reviews-b")
+    trace = send(make_mesh(first, second), "GET http://reviews:9080/")["trace"]
+    assert any("default/reviews-b" in step and "already taken" in step for step in trace)
+    assert any("default/reviews-a http[0].match[0]" in step and "sourceLabels" in step for step in trace)
+    unrelated = send(make_mesh(first, second), "GET http://details:9080/")["trace"]
+    assert not any("reviews-" in step for step in unrelated)

@@ -267,9 +267,10 @@ class _Builder:
         claimed: set[str] = set()
         vhosts: list[VirtualHost] = []
 
-        def add(name: str, domains: list[str], routes: list[Route], service: str | None) -> None:
+        def add(name: str, domains: list[str], routes: list[Route], service: str | None, origin: str | None = None) -> None:
             if name in names:
-                self.notes.append(f"port {port}: virtual host {name} already defined; later one ignored")
+                if origin:
+                    self.notes.append(f"{origin}: virtual host {name} already taken by an earlier VirtualService; ignored")
                 return
             names.add(name)
             kept = [d for d in domains if d.lower() not in domains_taken]
@@ -296,13 +297,14 @@ class _Builder:
             routes = self.rule_routes(vs, flt, ns)
             claimed.update(s.hostname for s in matching)
             if not routes:
-                self.notes.append(f"VirtualService {vs.namespace}/{vs.name}: no route applies to this proxy on port {port}")
+                self.notes.append(f"{vs.namespace}/{vs.name}: no route applies to this proxy on port {port}")
                 continue
+            key = f"{vs.namespace}/{vs.name}"
             if port == 80:
                 for host in plain_hosts:
-                    add(f"{host}:{port}", [host], routes, None)
+                    add(f"{host}:{port}", [host], routes, None, key)
             for service in matching:
-                add(f"{service.hostname}:{port}", sidecar_domains(service, ns), routes, service.hostname)
+                add(f"{service.hostname}:{port}", sidecar_domains(service, ns), routes, service.hostname, key)
         for service in services:
             if service.hostname in claimed:
                 continue
@@ -367,7 +369,7 @@ class _Builder:
                     continue
                 routes = self.rule_routes(vs, flt, client_ns)
                 if not routes:
-                    self.notes.append(f"VirtualService {vs.namespace}/{vs.name}: no route applies on {server.label}")
+                    self.notes.append(f"{vs.namespace}/{vs.name}: no route applies on {server.label}")
                     continue
                 for host in names:
                     existing = vhosts.get(host)

@@ -77,7 +77,8 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = None) -
     table = build_table(mesh, proxy)
     trace = Trace(lang)
     trace.add("proxy", proxy=str(proxy))
-    for note in table.notes:
+    notes = _notes(table)
+    for note in notes.general:
         trace.add("note", note=note)
     if proxy.kind == "sidecar" and request.scheme == "https":
         # The application itself speaks TLS: the sidecar cannot see HTTP and forwards by SNI.
@@ -96,6 +97,8 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = None) -
         trace.add("no_vhost", authority=request.authority)
         return RouteOutcome("no_route", 404, trace=trace.lines)
     trace.add("vhost", authority=request.authority, vhost=vhost.name)
+    for note in notes.about(vhost):
+        trace.add("note", note=note)
     if vhost.require_tls and request.scheme == "http":
         location = f"https://{strip_port(request.authority)}{request.path_with_query}"
         trace.add("https_redirect")
@@ -111,6 +114,44 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = None) -
         trace.add("no_route", vhost=vhost.name)
         return RouteOutcome("no_route", 404, trace=trace.lines)
     return _apply(mesh, table, chosen, request, proxy, trace, index)
+
+
+class _Notes:
+    """Build notes split by what they are about: general ones, and per VirtualService (`ns/name`
+    as the note's first word), so a request's trace only carries those about its virtual host."""
+
+    LIMIT = 10
+
+    def __init__(self, notes: list[str]):
+        self.general: list[str] = []
+        self.by_key: dict[str, list[str]] = {}
+        self.by_vhost: dict[str, list[str]] = {}
+        for note in notes:
+            first = note.split(" ", 1)[0].rstrip(":")
+            if "/" in first and not first.startswith("port"):
+                self.by_key.setdefault(first, []).append(note)
+                marker = " virtual host "
+                if marker in note:
+                    self.by_vhost.setdefault(note.split(marker, 1)[1].split(" ", 1)[0], []).append(note)
+            else:
+                self.general.append(note)
+
+    def about(self, vhost) -> list[str]:
+        keys: list[str] = []
+        for r in vhost.routes:
+            for key in (r.origin.virtual_service, r.origin.delegate):
+                if key and key not in keys:
+                    keys.append(key)
+        found = [n for k in keys for n in self.by_key.get(k, ())] + self.by_vhost.get(vhost.name, [])
+        return list(dict.fromkeys(found))[: self.LIMIT]
+
+
+def _notes(table: RouteTable) -> _Notes:
+    notes = getattr(table, "_notes_index", None)
+    if notes is None:
+        notes = _Notes(table.notes)
+        object.__setattr__(table, "_notes_index", notes)
+    return notes
 
 
 def _pick_config(configs: list[RouteConfig], request: Request, trace: Trace) -> RouteConfig:
