@@ -143,9 +143,10 @@ def check_block_html(block: CheckBlock, results: list[CheckResult], source: str,
     label = f"チェック {passed}/{len(results)} 成立"
     head = f'<p class="inb-badges"><span class="inb-badge inb-badge--{status}" title="ルーティングシミュレーターで確かめました">{escape(label)}</span></p>'
     rows = "\n".join(check_row(r) for r in results)
+    # A table without a class attribute: Material styles only `table:not([class])`.
     table = (
-        '<table class="inb-check-table">\n<thead><tr><th>リクエスト</th><th>期待</th><th>結果</th><th></th></tr></thead>\n'
-        f"<tbody>\n{rows}\n</tbody>\n</table>"
+        '<div class="inb-check-table">\n<table>\n<thead><tr><th>リクエスト</th><th>期待</th><th>結果</th><th></th></tr></thead>\n'
+        f"<tbody>\n{rows}\n</tbody>\n</table>\n</div>"
     )
     panels = [("結果", table), ("チェック", source)]
     failures = problems + [d for r in results for d in r.diagnostics]
