@@ -16,7 +16,10 @@ DESIGN.md JSON contract of the simulator; what Envoy cannot show is null (``poli
   ``retry_on`` is read from the chosen route (no probe can enumerate conditions). A route that
   delays every request (fault delay) is not probed: its retries are read from the route;
 - mirrors: copies of the request (same ``x-inb-request`` id) received by other clusters;
-- fault: Envoy's flags FI (abort) and DI (delay) and the measured delay;
+- fault: Envoy's flags FI (abort) and DI (delay) and the measured delay (``envoy.fault_observed``).
+  One request cannot measure a percentage, so ``fault`` is the fault of the route as Envoy
+  loaded it, as long as the request is consistent with it (a 100% abort aborted, a 100% delay
+  delayed by at least its length, nothing injected without a fault); otherwise the observation;
 - weighted routes: ``samples`` requests, shares counted upstream. When every observed share is
   within 4 standard deviations (binomial) of the weight Envoy was given, the configured shares
   are reported (the observation confirmed them) and the raw counts go to ``envoy.samples``;
@@ -40,7 +43,7 @@ from istio_notebook.envoy import client
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, STATUS_HEADER, EchoFleet, EchoIdentity
 from istio_notebook.envoy.instrument import CLUSTER_HEADER, DETAILS_HEADER, FLAGS_HEADER, ROUTE_HEADER, instrument
 from istio_notebook.envoy.runner import EnvoyProcess, localize
-from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND, listener_name, route_table, translate
+from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND, grpc_name, listener_name, route_table, translate
 from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, Route, RouteTable
 
 DEFAULT_SAMPLES = 200  # requests sent to measure the shares of a weighted route
@@ -72,6 +75,14 @@ def _seconds_text(seconds: float) -> str:
 def _is_shadow(received) -> bool:
     host = received.headers.get("host", "")
     return host.split(":")[0].endswith("-shadow")
+
+
+def _percent(fraction: dict | None) -> float:
+    """Envoy FractionalPercent → percent."""
+    if not fraction:
+        return 0.0
+    denominator = {"HUNDRED": 100, "TEN_THOUSAND": 10_000, "MILLION": 1_000_000}[fraction.get("denominator", "HUNDRED")]
+    return round(100.0 * int(fraction.get("numerator", 0)) / denominator, 4)
 
 
 def _secs(duration: str) -> float:
@@ -240,7 +251,7 @@ class Scenario:
         if route_name == "allow_any":
             out["action"] = "passthrough"
             return out
-        if route_name == "block_all":
+        if route_name == "block_all" or (table_route is not None and table_route.action.kind == "blackhole"):
             out["action"], out["status"] = "blackhole", response.status
             return out
         if details == "direct_response":
@@ -262,12 +273,7 @@ class Scenario:
         if details != "via_upstream":
             out["status"] = response.status  # decided by Envoy: fault abort, 503 NC/UH, ...
         envoy_route = self._envoy_routes.get(route_name, {})
-        fault: dict = {}
-        if "FI" in flags.split(","):
-            fault["abort"] = {"http_status": response.status, "percentage": None}
-        if "DI" in flags.split(","):
-            fault["delay"] = {"fixed_delay": _seconds_text(response.elapsed), "percentage": None}
-        out["fault"] = fault or None
+        out["fault"] = self._fault(envoy_route, flags, response, out["envoy"])
         weighted = envoy_route.get("route", {}).get("weighted_clusters")
         if weighted and details == "via_upstream" and self.samples > 1 and "DI" not in flags.split(","):
             out["destinations"], out["envoy"]["samples"] = self._sample_shares(request, listener, weighted)
@@ -311,6 +317,43 @@ class Scenario:
         if envoy_route.get("route", {}).get("request_mirror_policies"):
             out["mirrors"] = self._mirrors(request_id, upstream_cluster)
         return out
+
+    def _fault(self, envoy_route: dict, flags: str, response: client.Response, extra: dict) -> dict | None:
+        observed: dict = {}
+        if "FI" in flags.split(","):
+            observed["abort"] = {"http_status": response.status, "percentage": None}
+        if "DI" in flags.split(","):
+            observed["delay"] = {"fixed_delay": _seconds_text(response.elapsed), "percentage": None}
+        extra["fault_observed"] = observed or None
+        loaded = envoy_route.get("typed_per_filter_config", {}).get("envoy.filters.http.fault")
+        if not loaded:
+            return observed or None
+        fault: dict = {"delay": None, "abort": None}
+        consistent = True
+        if "abort" in loaded:
+            abort = loaded["abort"]
+            share = _percent(abort.get("percentage"))
+            entry: dict = {"percentage": share}
+            if "http_status" in abort:
+                entry["http_status"] = abort["http_status"]
+            elif "grpc_status" in abort:
+                entry["grpc_status"] = grpc_name(abort["grpc_status"])
+            fault["abort"] = entry
+            if share >= 100 and "http_status" in abort and observed.get("abort", {}).get("http_status") != abort["http_status"]:
+                consistent = False
+        elif "abort" in observed:
+            consistent = False
+        if "delay" in loaded:
+            delay = loaded["delay"]
+            share = _percent(delay.get("percentage"))
+            fault["delay"] = {"fixed_delay": _seconds_text(_secs(delay["fixed_delay"])), "percentage": share}
+            if share >= 100 and not observed.get("abort") and (
+                "delay" not in observed or response.elapsed + 0.01 < _secs(delay["fixed_delay"])
+            ):
+                consistent = False
+        elif "delay" in observed:
+            consistent = False
+        return fault if consistent else (observed or None)
 
     def _destination(self, cluster_name: str, share: float) -> dict:
         assert self.table is not None

@@ -171,6 +171,10 @@ _GRPC_CODES = [
 ]
 
 
+def grpc_name(code: int) -> str:
+    return _GRPC_CODES[code] if 0 <= code < len(_GRPC_CODES) else str(code)
+
+
 def _grpc_code(value: str) -> int:
     text = str(value).upper()
     return int(text) if text.isdigit() else (_GRPC_CODES.index(text) if text in _GRPC_CODES else 2)
@@ -278,7 +282,8 @@ def envoy_route(route: Route, name: str | None = None) -> dict:
     elif action.kind == "passthrough":
         out["route"] = {"cluster": PASSTHROUGH_CLUSTER, "timeout": "0s", "max_grpc_timeout": "0s"}
     elif action.kind == "blackhole":
-        out["route"] = {"cluster": BLACKHOLE_CLUSTER, "timeout": "0s", "max_grpc_timeout": "0s"}
+        # REGISTRY_ONLY: istiod answers unknown hosts itself with 502 (httproute.go, block_all).
+        out["direct_response"] = {"status": action.direct_status or 502}
     else:
         raise ValueError(f"unknown route action {action.kind!r}")
     _apply_headers(out, action.headers)
