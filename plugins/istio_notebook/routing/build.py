@@ -41,6 +41,7 @@ from istio_notebook.routing.table import (
     VirtualHost,
     cluster_name,
 )
+from istio_notebook.routing.trace import Note
 from istio_notebook.routing.views import (
     DestinationRuleIndex,
     DestinationRuleSet,
@@ -154,7 +155,7 @@ class _Builder:
     def translate(self, vs: Resource, key: str, index: int, rule: dict, matches, flt: _Filter, client_ns: str, root: str | None) -> list[Route]:
         action = actions.route_action(rule, vs.namespace, flt.port, self.resolve_port(client_ns))
         if action is None:
-            self.notes.append(f"{key} http[{index}]: no route, redirect or directResponse; skipped")
+            self.notes.append(Note("n_no_action", vs=key, rule=index))
             return []
         name = rule.get("name") if isinstance(rule.get("name"), str) else None
         if not isinstance(matches, list) or not matches:
@@ -165,7 +166,7 @@ class _Builder:
                 match = {}
             reason = self.filtered_out(match, flt, vs.namespace)
             if reason:
-                self.notes.append(f"{key} http[{index}].match[{m_index}]: {reason}; dropped for this proxy")
+                self.notes.append(Note("n_match_dropped", vs=key, rule=index, match=m_index, reason=reason))
                 continue
             # route.go: routeName := in.Name; with a match name, routeName + "." + match.Name.
             m_name = match.get("name") if isinstance(match.get("name"), str) else None
@@ -174,22 +175,22 @@ class _Builder:
         return out
 
     @staticmethod
-    def filtered_out(match: dict, flt: _Filter, vs_namespace: str) -> str | None:
+    def filtered_out(match: dict, flt: _Filter, vs_namespace: str) -> Note | None:
         """Istio applies port, gateways, sourceLabels, sourceNamespace when it builds the config."""
         port = match.get("port")
         if isinstance(port, int) and not isinstance(port, bool) and port != flt.port:
-            return f"port {port} is not listener port {flt.port}"
+            return Note("r_port", port=port, listener=flt.port)
         gws = match.get("gateways")
         if isinstance(gws, list) and gws:
             names = {str(g) if str(g) == "mesh" or "/" in str(g) else f"{vs_namespace}/{g}" for g in gws}
             if flt.gateway not in names:
-                return f"gateways {sorted(names)} do not include {flt.gateway}"
+                return Note("r_gateways", gateways=sorted(names), gateway=flt.gateway)
         labels = match.get("sourceLabels")
         if isinstance(labels, dict) and labels and not selects({str(k): str(v) for k, v in labels.items()}, flt.labels):
-            return f"sourceLabels {labels} do not select this proxy"
+            return Note("r_source_labels", labels=labels)
         ns = match.get("sourceNamespace")
         if isinstance(ns, str) and ns and ns != flt.namespace:
-            return f"sourceNamespace {ns} is not {flt.namespace}"
+            return Note("r_source_namespace", namespace=ns, proxy_namespace=flt.namespace)
         return None
 
     def delegate_routes(self, root: Resource, index: int, rule: dict, ref: dict, flt: _Filter, client_ns: str) -> list[Route]:
@@ -200,10 +201,10 @@ class _Builder:
         namespace = ref.get("namespace") or root.namespace
         target = self.mesh.get("VirtualService", str(namespace), str(name)) if isinstance(name, str) else None
         if target is None or target.spec.get("hosts"):
-            self.notes.append(f"{root_key} http[{index}]: delegate {namespace}/{name} not found (or not a delegate); rule dropped")
+            self.notes.append(Note("n_delegate_missing", vs=root_key, rule=index, delegate=f"{namespace}/{name}"))
             return []
         if not exported_to(export_targets(target.spec.get("exportTo")), target.namespace, root.namespace):
-            self.notes.append(f"{root_key} http[{index}]: delegate {namespace}/{name} is not exported to {root.namespace}; rule dropped")
+            self.notes.append(Note("n_delegate_hidden", vs=root_key, rule=index, delegate=f"{namespace}/{name}", namespace=root.namespace))
             return []
         key = f"{target.namespace}/{target.name}"
         inherited = {k: v for k, v in rule.items() if k not in ("match", "delegate", "name")}
@@ -223,7 +224,7 @@ class _Builder:
             if root_matches == [None] and d_matches == [None]:
                 merged = []
             elif not merged:
-                self.notes.append(f"{key} http[{d_index}]: no match is within the root's match; dropped")
+                self.notes.append(Note("n_delegate_outside", vs=key, rule=d_index))
                 continue
             out.extend(self.translate(target, key, d_index, merged_rule, merged, flt, client_ns, root_key))
         return out
@@ -253,9 +254,9 @@ class _Builder:
         fallback = "passthrough" if view.outbound_policy != "REGISTRY_ONLY" else "blackhole"
         configs = [self.sidecar_config(port, by_port.get(port, []), vss, fallback) for port in sorted(ports)]
         table = RouteTable(proxy, configs, self.clusters(services, ns), fallback, self.notes, tcp_ports, namespace=ns)
-        table.notes.insert(0, f"outbound traffic policy {view.outbound_policy} ({view.policy_source})")
+        table.notes.insert(0, Note("n_policy", mode=view.outbound_policy, source=view.policy_source))
         if view.sidecar is not None:
-            table.notes.insert(1, f"Sidecar {view.sidecar.key} applies")
+            table.notes.insert(1, Note("n_sidecar", sidecar=view.sidecar.key))
         return table
 
     def sidecar_config(self, port: int, services: list[Service], vss: list[Resource], fallback: str) -> RouteConfig:
@@ -270,7 +271,7 @@ class _Builder:
         def add(name: str, domains: list[str], routes: list[Route], service: str | None, origin: str | None = None) -> None:
             if name in names:
                 if origin:
-                    self.notes.append(f"{origin}: virtual host {name} already taken by an earlier VirtualService; ignored")
+                    self.notes.append(Note("n_vhost_taken", vs=origin, vhost=name))
                 return
             names.add(name)
             kept = [d for d in domains if d.lower() not in domains_taken]
@@ -297,7 +298,7 @@ class _Builder:
             routes = self.rule_routes(vs, flt, ns)
             claimed.update(s.hostname for s in matching)
             if not routes:
-                self.notes.append(f"{vs.namespace}/{vs.name}: no route applies to this proxy on port {port}")
+                self.notes.append(Note("n_no_route_port", vs=f"{vs.namespace}/{vs.name}", port=port))
                 continue
             key = f"{vs.namespace}/{vs.name}"
             if port == 80:
@@ -329,13 +330,13 @@ class _Builder:
         client_ns = view.workload_namespace
         services = self.registry.visible(client_ns)
         if view.gateway is None:
-            self.notes.append(f"Gateway {self.proxy.namespace}/{self.proxy.name} not found")
+            self.notes.append(Note("n_gateway_missing", gateway=f"{self.proxy.namespace}/{self.proxy.name}"))
             return RouteTable(self.proxy, [], {}, None, self.notes)
         vss = ordered_virtual_services(self.mesh, client_ns)
         groups: dict[str, list[Server]] = {}
         for server in view.servers:
             if not server.is_http:
-                self.notes.append(f"{server.label}: port {server.port} {server.protocol} is not HTTP-routed (TLS passthrough/TCP)")
+                self.notes.append(Note("n_server_not_http", server=server.label, port=server.port, protocol=server.protocol))
                 continue
             if server.protocol == "HTTPS":
                 gw = server.gateway
@@ -369,7 +370,7 @@ class _Builder:
                     continue
                 routes = self.rule_routes(vs, flt, client_ns)
                 if not routes:
-                    self.notes.append(f"{vs.namespace}/{vs.name}: no route applies on {server.label}")
+                    self.notes.append(Note("n_no_route_server", vs=f"{vs.namespace}/{vs.name}", server=server.label))
                     continue
                 for host in names:
                     existing = vhosts.get(host)

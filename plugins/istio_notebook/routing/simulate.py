@@ -22,7 +22,7 @@ from istio_notebook.routing.policy import traffic_policy
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import Route, RouteConfig, RouteTable, cluster_name
-from istio_notebook.routing.trace import Trace
+from istio_notebook.routing.trace import Note, Trace
 
 MAX_SKIPPED_IN_TRACE = 20
 
@@ -202,20 +202,21 @@ def _origin(route: Route) -> str:
     return text
 
 
-def _why_not(route: Route, request: Request) -> str:
+def _why_not(route: Route, request: Request) -> Note:
     m = route.match
     if not string_matches(m.path, request.path):
-        return f"path {request.path} is not {m.path.kind} {m.path.value}" + (" (ignoring case)" if m.path.ignore_case else "")
+        return Note("w_path", path=request.path, kind=m.path.kind, value=m.path.value,
+                    case=" (ignoring case)" if m.path.ignore_case else "")
     for h in m.headers:
         if not header_matches(h, request):
-            value = request.header(h.name)
-            verb = "must not match" if h.invert else "wants"
-            return f"header {h.name} {verb} {h.match.kind} {h.match.value!r}".rstrip() + f", got {value!r}"
+            return Note("w_header", name=h.name, verb="must not match" if h.invert else "wants",
+                        verb_ja="に一致してはならない" if h.invert else "が必要", kind=h.match.kind,
+                        value=h.match.value, actual=request.header(h.name))
     params = request.query_params()
     for q in m.query:
         if q.name not in params or not string_matches(q.match, params[q.name]):
-            return f"query parameter {q.name} wants {q.match.kind} {q.match.value!r}, got {params.get(q.name)!r}"
-    return "no condition holds"
+            return Note("w_query", name=q.name, kind=q.match.kind, value=q.match.value, actual=params.get(q.name))
+    return Note("w_none")
 
 
 def _apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace, index: int) -> RouteOutcome:

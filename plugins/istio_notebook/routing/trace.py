@@ -46,7 +46,56 @@ STEPS: dict[str, tuple[str, str]] = {
     "policy": ("traffic policy from {rules} ({scope})", "トラフィックポリシー: {rules} ({scope})"),
     "no_policy": ("no DestinationRule applies to {host}", "{host} に適用される DestinationRule はない"),
     "note": ("build: {note}", "構築時: {note}"),
+    # Build notes (routing.build): why something did not make it into the route table.
+    "w_path": ("path {path} is not {kind} {value}{case}", "パス {path} は {kind} {value}{case} に一致しない"),
+    "w_header": ("header {name} {verb} {kind} {value!r}, got {actual!r}", "ヘッダー {name} は {kind} {value!r} {verb_ja}(実際は {actual!r})"),
+    "w_query": ("query parameter {name} wants {kind} {value!r}, got {actual!r}",
+                "クエリパラメータ {name} は {kind} {value!r} が必要(実際は {actual!r})"),
+    "w_none": ("no condition holds", "条件が成り立たない"),
+    "n_policy": ("outbound traffic policy {mode} ({source})", "外向きトラフィックポリシー {mode} ({source})"),
+    "n_sidecar": ("Sidecar {sidecar} applies", "Sidecar {sidecar} を適用"),
+    "n_no_action": ("{vs} http[{rule}]: no route, redirect or directResponse; skipped",
+                    "{vs} http[{rule}]: route・redirect・directResponse がない; 無視"),
+    "n_match_dropped": ("{vs} http[{rule}].match[{match}]: {reason}; dropped for this proxy",
+                        "{vs} http[{rule}].match[{match}]: {reason}; このプロキシでは除外"),
+    "r_port": ("port {port} is not listener port {listener}", "port {port} はリスナーポート {listener} ではない"),
+    "r_gateways": ("gateways {gateways} do not include {gateway}", "gateways {gateways} に {gateway} がない"),
+    "r_source_labels": ("sourceLabels {labels} do not select this proxy", "sourceLabels {labels} はこのプロキシを選ばない"),
+    "r_source_namespace": ("sourceNamespace {namespace} is not {proxy_namespace}",
+                           "sourceNamespace {namespace} は {proxy_namespace} ではない"),
+    "n_delegate_missing": ("{vs} http[{rule}]: delegate {delegate} not found (or not a delegate); rule dropped",
+                           "{vs} http[{rule}]: 委譲先 {delegate} がない(または委譲用でない); ルールを除外"),
+    "n_delegate_hidden": ("{vs} http[{rule}]: delegate {delegate} is not exported to {namespace}; rule dropped",
+                          "{vs} http[{rule}]: 委譲先 {delegate} が {namespace} に公開されていない; ルールを除外"),
+    "n_delegate_outside": ("{vs} http[{rule}]: no match is within the root's match; dropped",
+                           "{vs} http[{rule}]: ルート側の match に収まる match がない; 除外"),
+    "n_vhost_taken": ("{vs}: virtual host {vhost} already taken by an earlier VirtualService; ignored",
+                      "{vs}: 仮想ホスト {vhost} は先の VirtualService が使用済み; 無視"),
+    "n_no_route_port": ("{vs}: no route applies to this proxy on port {port}",
+                        "{vs}: ポート {port} でこのプロキシに適用されるルートがない"),
+    "n_no_route_server": ("{vs}: no route applies on {server}", "{vs}: {server} に適用されるルートがない"),
+    "n_gateway_missing": ("Gateway {gateway} not found", "Gateway {gateway} が見つからない"),
+    "n_server_not_http": ("{server}: port {port} {protocol} is not HTTP-routed (TLS passthrough/TCP)",
+                          "{server}: ポート {port} {protocol} は HTTP ルーティングされない(TLS パススルー/TCP)"),
 }
+
+
+class Note(str):
+    """A build note: reads as its English text (RouteTable.notes is a list of str), and keeps
+    its template key and arguments so a trace can render it in the reader's language."""
+
+    key: str
+    args: dict
+
+    def __new__(cls, key: str, **args: object) -> "Note":
+        note = super().__new__(cls, STEPS[key][0].format(**args))
+        note.key, note.args = key, args
+        return note
+
+    def render(self, lang: str) -> str:
+        en, ja = STEPS[self.key]
+        args = {k: (v.render(lang) if isinstance(v, Note) else v) for k, v in self.args.items()}
+        return (ja if lang == "ja" else en).format(**args)
 
 
 def default_lang() -> str:
@@ -67,5 +116,6 @@ class Trace:
         self.lines: list[str] = []
 
     def add(self, key: str, **args: object) -> None:
+        args = {k: (v.render(self.lang) if isinstance(v, Note) else v) for k, v in args.items()}
         en, ja = self.steps[key]
         self.lines.append((ja if self.lang == "ja" else en).format(**args))
