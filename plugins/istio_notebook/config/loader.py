@@ -13,10 +13,12 @@ from pathlib import Path
 from istio_notebook.config.kinds import is_read_only, lookup
 from istio_notebook.config.markdown import yaml_fences
 from istio_notebook.config.resource import DEFAULT_NAMESPACE, Resource
-from istio_notebook.config.yaml_reader import Origin, YamlDocument, read_documents
+from istio_notebook.config.yaml_reader import Origin, YamlDocument, gc_paused, read_documents
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
+# From this many resources a load_paths() batch keeps its result out of the cyclic GC (gc_paused).
+LARGE_INPUT = 1000
 YAML_SUFFIXES = (".yaml", ".yml")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -141,15 +143,17 @@ def load_file(path: Path, first_order: int = 0) -> LoadResult:
 def load_paths(paths: Sequence[str | Path]) -> LoadResult:
     """Load files and directories in the given order."""
     result = LoadResult()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files: Iterable[Path] = iter_input_files(path)
-        elif path.exists() or path.is_symlink():
-            files = [path]
-        else:
-            result.diagnostics.append(report("INB1011", Position(str(path)), reason="no such file or directory"))
-            continue
-        for file in files:
-            result.extend(load_file(file, len(result.resources)))
+    with gc_paused() as pause:
+        for raw in paths:
+            path = Path(raw)
+            if path.is_dir():
+                files: Iterable[Path] = iter_input_files(path)
+            elif path.exists() or path.is_symlink():
+                files = [path]
+            else:
+                result.diagnostics.append(report("INB1011", Position(str(path)), reason="no such file or directory"))
+                continue
+            for file in files:
+                result.extend(load_file(file, len(result.resources)))
+        pause.freeze = len(result.resources) >= LARGE_INPUT
     return result
