@@ -36,7 +36,7 @@ def render(text: str, file: str, fixtures: Path) -> str:
             "pymdownx.superfences": {"custom_fences": FENCES},
         },
     )
-    state.current = state.PageState(report, show_problems=True)
+    state.current = state.PageState(report)
     try:
         return md.convert(body) + "\n"
     finally:

@@ -38,16 +38,11 @@ _CSS_SOURCE = Path(__file__).with_name("istio-notebook.css")
 
 class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
     def __init__(self) -> None:
-        self.serving = False
         self.cache: ResultCache | None = None
         self.reports: dict[str, PageReport] = {}  # src_uri → report of the current build
         self.root = Path.cwd()
         self.store: FixtureStore | None = None
         self.seconds = 0.0
-
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        # The plugin object lives across `mkdocs serve` rebuilds: the in-memory cache with it.
-        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -56,7 +51,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         fixtures = Path(config.docs_dir) / self.config.fixtures_dir
         if self.store is None or self.store.directory != fixtures:  # kept across `mkdocs serve` rebuilds
             self.store = FixtureStore(fixtures, display_root=self.root)
-        if self.cache is None:
+        if self.cache is None:  # the plugin object, and so the in-memory cache, lives across `mkdocs serve` rebuilds
             directory = self.root / self.config.cache_dir if self.config.cache else None
             self.cache = ResultCache(directory)
             self.cache.load()
@@ -144,7 +139,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         result = self.reports.get(page.file.src_uri)
         if result is None:
             return markdown
-        state.current = state.PageState(result, show_problems=True)
+        state.current = state.PageState(result)
         markdown = tag_fences(markdown, result)
         if result.problems:
             from istio_notebook.mkdocs.render import problems_html

@@ -7,7 +7,7 @@ as Zensical) the formatters render plain highlighted code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from istio_notebook.examples.run import PageReport
 
@@ -17,9 +17,7 @@ ITEM_OPTION = "inb_item"  # fence option the plugin adds: index of the item in t
 @dataclass
 class PageState:
     report: PageReport
-    show_problems: bool  # non-strict builds (serve) show diagnostics on the page
     counter: int = 0  # unique ids for the tabs of this page
-    rendered: set[int] = field(default_factory=set)
 
 
 current: PageState | None = None
