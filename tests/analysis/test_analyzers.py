@@ -187,6 +187,18 @@ CASES = [
         [("IST0157", "Telemetry default/logs", 8)],
     ),
     (
+        "AuthorizationPolicy source namespaces",
+        ["authorizationpolicy_namespace_ref.yaml"],
+        "authorizationpolicy.NamespaceAnalyzer",
+        [("IST0101", "AuthorizationPolicy backend/allow", 19), ("IST0101", "AuthorizationPolicy backend/allow", 22)],
+    ),
+    (
+        "AuthorizationPolicy namespaces not judged without Namespace objects",
+        ["authorizationpolicy_namespace_ref_no_namespaces.yaml"],
+        "authorizationpolicy.NamespaceAnalyzer",
+        [],
+    ),
+    (
         "duplicate resources",
         ["resource_duplicate.yaml"],
         "resource.DuplicateAnalyzer",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from istio_notebook.analysis.analyzers.authorizationpolicy import namespace_ref
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
 from istio_notebook.analysis.analyzers.gateway import conflicting, workload_ports
 from istio_notebook.analysis.analyzers.resource import duplicate
@@ -47,6 +48,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     providers,
     sidecar_selector,
     policy_selector,
+    namespace_ref,
 )
 
 
