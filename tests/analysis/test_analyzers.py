@@ -120,7 +120,11 @@ CASES = [
         "unknown DR host and subsets that select no pod",
         ["destinationrule_subset_pods.yaml"],
         "destinationrule.SubsetSelectPodAnalyzer",
-        [("IST0173", "DestinationRule default/reviews", 33), ("IST0174", "DestinationRule default/typo", 42)],
+        [
+            ("IST0173", "DestinationRule default/reviews", 33),
+            ("IST0174", "DestinationRule default/typo", 42),
+            ("IST0174", "DestinationRule default/nothing-covered", 61),
+        ],
     ),
     (
         "two DestinationRules define the same subset",

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from istio_notebook.analysis.hosts import EXPORT_ALL, EXPORT_LOCAL, export_scopes, is_wildcard, service_namespace, to_fqdn
+from istio_notebook.analysis.hosts import (
+    EXPORT_ALL,
+    EXPORT_LOCAL,
+    export_scopes,
+    hosts_overlap,
+    is_wildcard,
+    service_namespace,
+    to_fqdn,
+)
 from istio_notebook.analysis.util import as_dict, as_list, as_str, enumerate_dicts, string_map
 from istio_notebook.config import Mesh, Resource
 
@@ -30,8 +38,10 @@ class ServiceRegistry:
     def __init__(self, mesh: Mesh):
         self._scoped: dict[str, ServiceInfo] = {}
         self._wildcards: list[tuple[str, str, ServiceInfo]] = []  # (scope, "*.suffix", info)
-        # Namespaces whose Kubernetes services the input describes: a host there that is not
-        # found is a real mistake, not a service the example simply did not show.
+        # Namespaces whose Kubernetes services the input describes (a Service there, or a
+        # ServiceEntry for a ``*.ns.svc.cluster.local`` host): a host there that is not found is a
+        # real mistake, not a service the example simply did not show. A ServiceEntry for an
+        # external host says nothing about the Kubernetes services of its namespace.
         self.described_namespaces: set[str] = set()
         self.has_service_entries = bool(mesh.of_kind("ServiceEntry"))
         for entry in mesh.of_kind("ServiceEntry"):
@@ -54,7 +64,6 @@ class ServiceRegistry:
             ports=[p for p in ports if isinstance(p, int)],
             workload_selector=string_map(as_dict(entry.get("spec", "workloadSelector")).get("labels")),
         )
-        self.described_namespaces.add(entry.namespace)
         scopes = export_scopes(entry.get("spec", "exportTo"), entry.namespace)
         for host in as_list(entry.get("spec", "hosts")):
             if isinstance(host, str) and host:
@@ -90,6 +99,14 @@ class ServiceRegistry:
             if scope in (EXPORT_ALL, source_namespace) and bare.endswith(wildcard[1:]):
                 return info
         return None
+
+    def any_overlapping(self, source_namespace: str, pattern: str) -> bool:
+        """Whether some visible registry host overlaps the wildcard ``pattern`` (``*.local``)."""
+        for key in self._scoped:
+            scope, _, fqdn = key.partition("/")
+            if scope in (EXPORT_ALL, source_namespace) and hosts_overlap(pattern, fqdn):
+                return True
+        return False
 
     def describes(self, source_namespace: str, host: str) -> bool:
         """Whether the input holds the registry ``host`` would live in (rule in ``analysis/__init__``).

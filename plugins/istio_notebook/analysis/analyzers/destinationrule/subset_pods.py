@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
+from istio_notebook.analysis.hosts import is_wildcard
 from istio_notebook.analysis.util import as_str, enumerate_dicts, string_map
 from istio_notebook.diagnostics import Diagnostic
 
@@ -42,6 +43,13 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
     for rule in ctx.of_kind("DestinationRule"):
         host = as_str(rule.get("spec", "host"))
         if not host or not ctx.services.describes(rule.namespace, host):
+            continue
+        if is_wildcard(host):
+            # A mesh-wide rule such as ``*.local``: istioctl looks it up like a single host and
+            # reports it; it applies to every service it covers, so it is unknown only when it
+            # covers none. Its subsets select no single service's pods and are not judged.
+            if not ctx.services.any_overlapping(rule.namespace, host):
+                yield messages.unknown_destination_rule_host(rule, ("spec", "host"), host)
             continue
         found = ctx.services.lookup(rule.namespace, rule.get("spec", "exportTo"), host)
         if found is None:
