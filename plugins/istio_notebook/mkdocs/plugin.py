@@ -115,8 +115,9 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         if total.units:
             covered = len(total.covered & set(total.units))
             log.info("route coverage: %.1f%% (%d/%d VirtualService match blocks exercised by checks)", total.percent, covered, len(total.units))
-            for unit in total.uncovered:
-                log.debug("not covered: %s", unit)
+            for unit in total.uncovered:  # per page, at the rule's line, as the route table check tool lists them
+                d = report("INB3031", Position(unit.file, unit.line), what=unit.what, vs=unit.virtual_service)
+                log.info("%s [%s] %s", d.position, d.code, d.message)
         minimum = float(self.config.coverage_minimum)
         if total.percent + 1e-9 < minimum:
             d = report("INB3030", Position(self.config.coverage_page), percent=f"{total.percent:.1f}", minimum=f"{minimum:g}")
