@@ -99,3 +99,19 @@ def test_malformed_resources_never_raise(text, via):
     for line in ("GET http://reviews:9080/x", "GET http://example.com/", "GET http://reviews/"):
         outcome = route(mesh, Request.parse(line), proxy).to_json()
         assert outcome["action"] in {"route", "redirect", "direct_response", "no_route", "passthrough", "blackhole"}
+
+
+def test_gateway_route_config_is_named_after_the_target_port():
+    # A Gateway server on Service port 80 (targetPort 8080) is served by Envoy on 8080 ("http.8080").
+    gw = """
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw80, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+"""
+    table = build_table(make_mesh(gw), Proxy.gateway("default", "gw80"))
+    assert [(c.name, c.port) for c in table.route_configs] == [("http.8080", 8080)]

@@ -340,9 +340,10 @@ class _Builder:
                 continue
             if server.protocol == "HTTPS":
                 gw = server.gateway
-                name = f"https.{server.port}.{server.port_name}.{gw.name}.{gw.namespace}"
+                name = f"https.{view.listener_port(server.port)}.{server.port_name}.{gw.name}.{gw.namespace}"
             else:
-                name = f"http.{server.port}"
+                # Envoy listens on the Service's targetPort: a server on 80 is route config http.8080.
+                name = f"http.{view.listener_port(server.port)}"
             groups.setdefault(name, []).append(server)
         configs = [self.gateway_config(name, servers, vss, client_ns, view) for name, servers in groups.items()]
         return RouteTable(self.proxy, configs, self.clusters(services, client_ns), None, self.notes,
@@ -389,7 +390,8 @@ class _Builder:
             out = [VirtualHost(f"blackhole:{port}", ["*"], [Route("blackhole", RouteMatch(), action, RouteOrigin(None, None, None))])]
         tls = servers[0].protocol == "HTTPS"
         sni = [h for s in servers for _, h in s.hosts] if tls else None
-        return RouteConfig(name, port, out, tls=tls, sni_hosts=sni, server=", ".join(s.label for s in servers))
+        return RouteConfig(name, view.listener_port(port), out, tls=tls, sni_hosts=sni,
+                           server=", ".join(s.label for s in servers))
 
 
 def gateway_domains(host: str, port: int) -> list[str]:

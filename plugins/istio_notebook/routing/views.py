@@ -64,6 +64,10 @@ class GatewayView:
     servers: list[Server] = field(default_factory=list)
     port_map: dict[int, int] = field(default_factory=dict)  # Service port → container (target) port
 
+    def listener_port(self, server_port: int) -> int:
+        """The port Envoy listens on for a server: the targetPort when the server names a Service port."""
+        return self.port_map.get(server_port, server_port)
+
     def gateway_names(self) -> set[str]:
         return {f"{g.namespace}/{g.name}" for g in self.gateways}
 
