@@ -8,6 +8,7 @@ IST0106 diagnostic naming the field path, at the exact file:line of that field.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 from istio_notebook.analysis.validation import (
@@ -59,6 +60,19 @@ def validate(resource: Resource) -> list[Diagnostic]:
 
     Kinds without a model (read-only or unknown kinds) give no diagnostics here.
     """
+    # Decoding makes many short-lived, acyclic objects; with the node trees of thousands of
+    # loaded documents alive, the cyclic GC's full scans doubled the time (measured: 0.51 vs
+    # 0.27 ms per resource at 20,000 resources) and freed nothing. Reference counting frees them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate(resource)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _validate(resource: Resource) -> list[Diagnostic]:
     model, diagnostics = parse_model(resource)
     if model is None:
         return diagnostics

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re2
+import re
 
 from istio_notebook.analysis.validation.findings import (
     Findings,
@@ -25,7 +25,7 @@ _CUSTOM_UNSUPPORTED_SOURCES = (
     "principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals",
 )  # fmt: skip
 _CUSTOM_UNSUPPORTED_KEYS = ("source.namespace", "source.serviceAccount", "source.trustDomain", "source.principal")
-_LITERAL = re2.compile(r"[a-zA-Z0-9\-._~%!$&'()+,;:@=]+")
+_LITERAL = re.compile(r"[a-zA-Z0-9\-._~%!$&'()+,;:@=]+")
 _PLAIN_KEYS = {
     "source.namespace",
     "source.principal",

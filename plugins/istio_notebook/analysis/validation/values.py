@@ -7,6 +7,9 @@ pkg/config/labels/instance.go, pkg/config/protocol/instance.go.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import re2
 
 from istio_notebook.analysis.validation.hosts import fqdn_error, is_dns1123_label
@@ -37,11 +40,11 @@ _TLS = {"https", "tls"}
 
 _QUALIFIED_NAME = r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _DNS_LABEL = r"[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?"
-_LABEL_KEY = re2.compile(rf"({_DNS_LABEL}(?:\.{_DNS_LABEL})*/)?({_QUALIFIED_NAME})")
-_LABEL_VALUE = re2.compile(rf"(?:{_QUALIFIED_NAME})?")
-_HEADER_NAME = re2.compile(r"[!#$%&'*+\-.^_`|~A-Za-z0-9]+")
-_STRICT_HEADER_NAME = re2.compile(r"[-_A-Za-z0-9]+")
-_PROBE_HEADER_NAME = re2.compile(r"[-A-Za-z0-9]+")
+_LABEL_KEY = re.compile(rf"({_DNS_LABEL}(?:\.{_DNS_LABEL})*/)?({_QUALIFIED_NAME})")
+_LABEL_VALUE = re.compile(rf"(?:{_QUALIFIED_NAME})?")
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~A-Za-z0-9]+")
+_STRICT_HEADER_NAME = re.compile(r"[-_A-Za-z0-9]+")
+_PROBE_HEADER_NAME = re.compile(r"[-A-Za-z0-9]+")
 _PSEUDO_HEADERS = {":method", ":scheme", ":authority", ":path", ":status"}
 
 # RE2 otherwise logs every parse error to stderr; the error text is all we need.
@@ -96,6 +99,7 @@ def percentage_error(value: float) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def regex_error(pattern: str, where: str) -> str | None:
     """Istio compiles regexes with Go's RE2 engine and caps them at 1024 characters."""
     if len(pattern) > REGEX_MAX_LENGTH:
@@ -114,16 +118,23 @@ def label_errors(labels: dict) -> list[str]:
     """Kubernetes label keys and values (labels.Instance.Validate)."""
     problems = []
     for key, value in labels.items():
-        match = _LABEL_KEY.fullmatch(key)
-        if match is None:
-            problems.append(f"invalid tag key: {key!r}")
-        elif match.group(1) and len(match.group(1)) - 1 > 253:
-            problems.append(f"invalid tag key: {key!r} (DNS prefix is too long)")
-        elif len(match.group(2)) > 63:
-            problems.append(f"invalid tag key: {key!r} (name is too long)")
-        if not _LABEL_VALUE.fullmatch(value):
-            problems.append(f"invalid tag value: {value!r}")
+        problems += _label_errors(key, value)
     return problems
+
+
+@lru_cache(maxsize=4096)
+def _label_errors(key: str, value: str) -> tuple[str, ...]:
+    problems = []
+    match = _LABEL_KEY.fullmatch(key)
+    if match is None:
+        problems.append(f"invalid tag key: {key!r}")
+    elif match.group(1) and len(match.group(1)) - 1 > 253:
+        problems.append(f"invalid tag key: {key!r} (DNS prefix is too long)")
+    elif len(match.group(2)) > 63:
+        problems.append(f"invalid tag key: {key!r} (name is too long)")
+    if not _LABEL_VALUE.fullmatch(value):
+        problems.append(f"invalid tag value: {value!r}")
+    return tuple(problems)
 
 
 def header_name_error(name: str, allow_routing_claim: bool = True) -> str | None:
