@@ -350,3 +350,23 @@ def test_mirror_copies_that_reach_the_logs_late_are_still_counted(runner: FakeRu
     assert report.checks[0].status == "passed", report.checks[0]
     assert len(reads) == 3 and clock.slept == [1.0, 1.0]
     assert "-l app=httpbin,version=v2" in " ".join(reads[0])
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG.labs))
+def test_every_check_has_a_curl_client_among_the_kind_workloads(name: str) -> None:
+    # A check can only be sent on kind from a pod that runs curl: our sleep clients or the outside client.
+    workloads = kind_workloads(CATALOG)
+    clients = [
+        (d["metadata"]["namespace"], d["spec"]["template"]["metadata"]["labels"])
+        for d in workloads
+        if d["kind"] == "Deployment" and d["spec"]["template"]["spec"]["containers"][0]["image"] == pins.CURL_IMAGE
+    ]
+    scenario = load_scenario(CATALOG.labs[name], CATALOG.fixtures_dir)
+    for check in scenario.checks:
+        client = client_for(check, scenario.mesh, scenario.lab.client)
+        wanted = dict(pair.split("=", 1) for pair in client.selector.split(","))
+        assert any(ns == client.namespace and all(labels.get(k) == v for k, v in wanted.items()) for ns, labels in clients), (
+            f"{check}: no curl client {client.namespace}/{client.selector} is deployed on kind"
+        )
+        if scenario.lab.gateway and check.context.via:
+            assert check.context.via == scenario.lab.gateway

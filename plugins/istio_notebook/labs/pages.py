@@ -50,7 +50,9 @@ def render_page(lab: Lab, root: Path) -> str:
             f"istio-notebook lab run {lab.name} --backend kind    # kind + Istio の実クラスター\n",
             "bash",
         ),
-        "実クラスターでの実行方法は [ラボの実行方法](index.md) を参照してください。",
+        "実クラスターでの実行方法は [ラボの実行方法](index.md) を参照してください。"
+        f"kind では、`from` を書いていないチェックを `{lab.client}` の Pod から送ります"
+        + (f"（ゲートウェイ経由のチェックは `{lab.gateway}` の Gateway が選ぶゲートウェイへ）。" if lab.gateway else "。"),
         "",
         "## マニフェスト（適用順）",
         "",
