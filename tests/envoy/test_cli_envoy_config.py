@@ -1,0 +1,54 @@
+"""`istio-notebook envoy-config`: the DESIGN.md contract (output, exit codes, never a traceback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from envoy_testkit import FIXTURES, requires_envoy
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "istio_notebook", "envoy-config", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_json_for_a_sidecar_names_istio_objects():
+    result = _run(str(FIXTURES / "reviews.yaml"), "--from", "default/app=productpage")
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)
+    listeners = {l["name"] for l in config["static_resources"]["listeners"]}
+    assert {"0.0.0.0_9080", "virtualOutbound"} <= listeners
+
+
+def test_yaml_for_a_gateway():
+    result = _run(str(FIXTURES / "gateway.yaml"), str(FIXTURES / "reviews.yaml"), "--gateway", "default/web", "--format", "yaml")
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    assert config["static_resources"]["listeners"][0]["name"] == "0.0.0.0_8080"
+
+
+@pytest.mark.envoy
+@requires_envoy
+def test_validate_runs_envoy_and_reports_ok():
+    result = _run(str(FIXTURES), "--gateway", "default/web", "--validate")
+    assert result.returncode == 0 and "envoy --mode validate: OK" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["--gateway", "default/missing"],
+    ["--from", "default/novalue"],
+])
+def test_unusable_arguments_exit_2_in_one_line(args):
+    result = _run(str(FIXTURES / "gateway.yaml"), *args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_path_exits_2(tmp_path):
+    result = _run(str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
