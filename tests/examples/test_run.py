@@ -110,3 +110,14 @@ def test_the_envoy_backend_answers_the_same_checks_the_same_way(store):
     first, second = report.checks.values()
     assert first.passed, first.differences
     assert second.differences == ["expected reviews v2, got reviews v1 (rule 1 of default/reviews)"]
+
+
+def test_a_delegating_root_rule_is_covered_by_checks_that_reach_its_delegate():
+    # istio.io VirtualService reference, Delegate: the root's rule hands matching requests to the delegate.
+    from istio_notebook.config import Origin, load_text
+    from istio_notebook.examples.coverage import covered_by, route_units
+
+    root = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: root, namespace: istio-system}\nspec:\n  hosts: [a]\n  http:\n  - match: [{uri: {prefix: /r}}]\n    delegate: {name: reviews, namespace: default}\n  - route: [{destination: {host: b}}]\n"
+    units = route_units(load_text(root, Origin("root.yaml")).resources)
+    hits = covered_by(units, [{"virtual_service": "default/reviews", "route_index": 0, "match_index": 0}])
+    assert [u.what for u in hits] == ["rule 0 match 0"]

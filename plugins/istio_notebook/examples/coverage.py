@@ -18,6 +18,9 @@ class RouteUnit:
     virtual_service: str  # "namespace/name"
     rule: int
     match: int | None  # None: the rule has no match blocks (matches everything)
+    # A rule that delegates: covered when a request reaches the delegate VirtualService ("ns/name").
+    # The outcome names only the delegate, so every such rule of one root counts as exercised together.
+    delegate: str | None = None
 
     @property
     def what(self) -> str:
@@ -62,15 +65,25 @@ def route_units(resources: Iterable) -> list[RouteUnit]:
         if not isinstance(rules, list):
             continue
         for i, rule in enumerate(rules):
-            matches = rule.get("match") if isinstance(rule, dict) else None
+            if not isinstance(rule, dict):
+                continue
+            delegate = _delegate(rule, resource.namespace)
+            matches = rule.get("match")
             if not isinstance(matches, list) or not matches:
                 position = resource.locate("spec", "http", i)
-                units.append(RouteUnit(position.file, position.line, resource.key, i, None))
+                units.append(RouteUnit(position.file, position.line, resource.key, i, None, delegate))
                 continue
             for j in range(len(matches)):
                 position = resource.locate("spec", "http", i, "match", j)
-                units.append(RouteUnit(position.file, position.line, resource.key, i, j))
+                units.append(RouteUnit(position.file, position.line, resource.key, i, j, delegate))
     return units
+
+
+def _delegate(rule: dict, namespace: str) -> str | None:
+    delegate = rule.get("delegate")
+    if not isinstance(delegate, dict) or not delegate.get("name"):
+        return None
+    return f"{delegate.get('namespace') or namespace}/{delegate['name']}"
 
 
 def covered_by(units: list[RouteUnit], outcomes: Iterable[dict]) -> set[RouteUnit]:
@@ -80,6 +93,8 @@ def covered_by(units: list[RouteUnit], outcomes: Iterable[dict]) -> set[RouteUni
         if vs is None or rule is None:
             continue
         for unit in units:
-            if unit.virtual_service == vs and unit.rule == rule and (unit.match is None or unit.match == match):
+            if unit.delegate is not None and unit.delegate == vs:
+                hits.add(unit)
+            elif unit.virtual_service == vs and unit.rule == rule and (unit.match is None or unit.match == match):
                 hits.add(unit)
     return hits
