@@ -7,8 +7,6 @@ a fake clock makes the bounded waits instant.
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import pytest
 import yaml
 

@@ -13,7 +13,6 @@ Ctrl-C tear down what was set up, unless ``keep``.
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from istio_notebook.labs.runner import Clock, CommandFailed, CommandRunner, must
 from istio_notebook.labs.scenario import LabScenario
 from istio_notebook.labs.tools import preflight
 from istio_notebook.labs.verdicts import FAIL, PASS, SKIP, Observation, extra_headers, judge, repeat_for, short_name, subset_version
-from istio_notebook.labs.workloads import OUTSIDE_CLIENT, OUTSIDE_NAMESPACE, is_workload, to_yaml, workload_documents
+from istio_notebook.labs.workloads import OUTSIDE_CLIENT, OUTSIDE_NAMESPACE, is_workload, to_yaml
 
 
 LOG_WAIT = 5.0  # seconds to wait for a request to show up in an upstream's logs
@@ -159,7 +158,6 @@ class KindBackend:
     settings: KindSettings
     log: Callable[[str], None] = lambda message: None
     _pods: dict[tuple[str, str], str] = field(default_factory=dict)
-    _ids: itertools.count = field(default_factory=itertools.count)
 
     # ------------------------------------------------------------ commands
 
