@@ -52,3 +52,9 @@ def test_without_a_current_page_fences_render_plain_code():
 
     plain = markdown.markdown("```yaml\na: 1\n```\n", extensions=["pymdownx.superfences"], extension_configs={"pymdownx.superfences": {"custom_fences": __import__("golden_render").FENCES}})
     assert "inb-badge" not in plain and "highlight" in plain
+
+
+def test_examples_inside_content_tabs_and_admonitions_are_checked_and_rendered():
+    html = (GOLDEN / "nested.html").read_text(encoding="utf-8")
+    assert html.count("inb-badge--verified") == 3  # both YAML tabs and the check inside the note
+    assert '<div class="admonition note">' in html and "チェック 1/1 成立" in html
