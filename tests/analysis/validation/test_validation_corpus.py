@@ -22,8 +22,12 @@ PREFIX = "infrastructure_as_code_kubernetes_cncf_project_"
 # (page, line of the block) → the field paths flagged IST0106 in that block.
 PINNED: dict[tuple[str, int], list[str]] = {
     # Placeholder label values ("<リビジョン番号>") are not valid Kubernetes label values
-    # (pkg/config/labels/instance.go: qualified-name characters only).
-    ("istio_control_plane.md", 171): ["metadata.labels", "spec.selector"],
+    # (pkg/config/labels/instance.go: qualified-name characters only), nor in a Service name.
+    ("istio_control_plane.md", 171): ["metadata.labels", "metadata.name", "spec.selector"],
+    # A stray double quote at the end of the name: `foo-request-authentication-jwt"` is not an
+    # RFC 1123 subdomain, so the API server refuses the object.
+    ("istio_resource_definition.md", 1057): ["metadata.name"],
+    ("istio_resource_definition.md", 1078): ["metadata.name"],
     # hosts "*" in a VirtualService without gateways (bound to mesh): ValidateVirtualService refuses
     # "wildcard host * is not allowed for virtual services bound to the mesh gateway".
     ("istio_policy.md", 153): ["spec.hosts[0]"],

@@ -26,6 +26,7 @@ from istio_notebook.analysis.validation import (
     workloadentry,
 )
 from istio_notebook.analysis.validation.findings import Findings
+from istio_notebook.analysis.validation.metadata import check_metadata
 from istio_notebook.config import kinds
 from istio_notebook.config.models import parse_model
 from istio_notebook.config.resource import Resource
@@ -78,7 +79,7 @@ def _validate(resource: Resource) -> list[Diagnostic]:
         return diagnostics
     resource.model = model
     found = Findings(resource)
-    kubernetes.check_metadata(resource.metadata, found)
+    check_metadata(resource, found)
     rules = SEMANTIC_RULES.get((resource.group, resource.kind))
     if rules is not None:
         rules(resource.spec, found)

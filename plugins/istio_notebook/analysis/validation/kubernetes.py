@@ -61,10 +61,6 @@ def check_deployment(spec: dict, found: Findings) -> None:
     check_pod(fields(template.get("spec")), found, ("spec", "template", "spec"))
 
 
-def check_metadata(metadata: dict, found: Findings) -> None:
-    found.errors(("metadata", "labels"), values.label_errors(entries(metadata.get("labels"))))
-
-
 def _is_port_name(name: str) -> bool:
     # IANA service name: at most 15 lowercase letters, digits and dashes, with a letter.
     return 0 < len(name) <= 15 and is_dns1123_label(name) and name == name.lower() and any(c.isalpha() for c in name) and "--" not in name
