@@ -66,14 +66,34 @@ _CONTEXT = (
 )
 
 
+_YAML_OPTIONS = (
+    ("（なし）", "ページのデフォルトシナリオに加わり、フィクスチャと一緒にスキーマとアナライザーで検証"),
+    ('`scenario="名前"`', "名前付きシナリオに加わる"),
+    ('`expect="IST0101,..."`', "わざと間違えた例。ちょうどこれらのコード（Error/Warning）が出ることを確かめる。`scenario` と併用するとそのシナリオを文脈にする"),
+    ('`fragment="Kind:field.path"`', "部分的なスニペットを、その種類のそのフィールドのスキーマで検証（`[]` はリストの要素 1 つ）"),
+    ('`unchecked="理由"`', "検証しない。理由をページに表示"),
+)
+_CHECK_OPTIONS = (
+    ('`scenario="名前"`', "どのシナリオの設定で確かめるか"),
+    ('`from="NS[/k=v,...]"`', "サイドカーのクライアント（既定は default 名前空間、ラベルなし）"),
+    ('`via="NS/GATEWAY"`', "その Gateway が選択するゲートウェイのワークロードとして受ける"),
+    ('`to="NS/k=v,..."`', "認可の対象ワークロード（→ ALLOW / → DENY に必要）"),
+)
+
+
+def _table(header: str, rows: tuple[tuple[str, str], ...]) -> list[str]:
+    return [f"| {header} | 意味 |", "|---|---|"] + [f"| {a} | {b} |" for a, b in rows]
+
+
 def check_syntax_reference() -> str:
     """The check syntax, from the clause registry itself (so it lists exactly what the parser accepts)."""
-    out = ["## 期待する結果（→ または =>）\n", "| 書き方 | 意味 |", "|---|---|"]
+    out = ["## ```` ```yaml ```` フェンスのオプション\n", *_table("オプション", _YAML_OPTIONS), ""]
+    out += ["## ```` ```check ```` フェンスのオプション\n", *_table("オプション", _CHECK_OPTIONS), ""]
+    out += ["## 期待する結果（→ または =>）\n", "| 書き方 | 意味 |", "|---|---|"]
     for clause in CLAUSES:
         syntax = " / ".join(f"`{s.strip()}`" for s in clause.syntax.split(" / "))
         out.append(f"| {syntax} | {_cell(clause.meaning)} |")
-    out += ["", "## コンテキスト行\n", "| 行 | 意味 |", "|---|---|"]
-    out += [f"| {line} | {meaning} |" for line, meaning in _CONTEXT]
+    out += ["", "## コンテキスト行\n", *_table("行", _CONTEXT)]
     out += [
         "",
         "## リクエスト行\n",
