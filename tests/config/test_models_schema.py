@@ -55,11 +55,20 @@ def test_missing_required_field_points_at_its_parent() -> None:
         ("timeout: ten", "spec.http[0].timeout: invalid duration 'ten': expected a number with a unit, e.g. 1.5s, 100ms, 3m"),
         ("retries: {attempts: '3'}", "spec.http[0].retries.attempts: expected an integer, got '3'"),
         ("retries: {attempts: 3000000000}", "spec.http[0].retries.attempts: value 3000000000 is out of range for this field"),
-        ("retries: {retryRemoteLocalities: 'yes'}", "spec.http[0].retries.retryRemoteLocalities: expected a boolean (true or false), got 'yes'"),
+        (
+            "retries: {retryRemoteLocalities: 'yes'}",
+            "spec.http[0].retries.retryRemoteLocalities: expected a boolean (true or false), got 'yes'",
+        ),
         ("mirrorPercentage: {value: .nan}", "spec.http[0].mirrorPercentage.value: value must be a finite number"),
-        ("redirect: {derivePort: FROM_HEADER}", "spec.http[0].redirect.derivePort: invalid value 'FROM_HEADER', expected one of 'FROM_PROTOCOL_DEFAULT' or 'FROM_REQUEST_PORT'"),
+        (
+            "redirect: {derivePort: FROM_HEADER}",
+            "spec.http[0].redirect.derivePort: invalid value 'FROM_HEADER', expected one of 'FROM_PROTOCOL_DEFAULT' or 'FROM_REQUEST_PORT'",
+        ),
         ("route: {destination: {host: a}}", "spec.http[0].route: expected a list, got a mapping"),
-        ("match: [{uri: {exact: /a, prefix: /b}}]", "spec.http[0].match[0].uri.prefix: only one of exact, prefix, regex may be set, found exact, prefix"),
+        (
+            "match: [{uri: {exact: /a, prefix: /b}}]",
+            "spec.http[0].match[0].uri.prefix: only one of exact, prefix, regex may be set, found exact, prefix",
+        ),
     ],
 )
 def test_scalars_enums_lists_and_oneofs_are_typed(field: str, expected: str) -> None:
@@ -69,7 +78,10 @@ def test_scalars_enums_lists_and_oneofs_are_typed(field: str, expected: str) -> 
 
 def test_durations_take_go_syntax_as_istio_does() -> None:
     # Istio's docs write `baseEjectionTime: 3m`; protobuf JSON alone would want seconds ("180s").
-    got = _details(VS_HEAD + "  http:\n  - route: [{destination: {host: a}}]\n    timeout: 1h2m3.5s\n    retries: {attempts: 1, perTryTimeout: 250ms}\n")
+    got = _details(
+        VS_HEAD
+        + "  http:\n  - route: [{destination: {host: a}}]\n    timeout: 1h2m3.5s\n    retries: {attempts: 1, perTryTimeout: 250ms}\n"
+    )
     assert got == []
 
 
@@ -156,7 +168,9 @@ def test_parse_model_returns_the_typed_spec() -> None:
 
 @pytest.mark.parametrize("version", ["v1", "v1beta1", "v1alpha3"])
 def test_every_served_networking_version_uses_the_same_model(version: str) -> None:
-    resource = _resource(VS_HEAD.replace("networking.istio.io/v1", f"networking.istio.io/{version}") + "  http:\n  - route: [{destination: {host: a}}]\n")
+    resource = _resource(
+        VS_HEAD.replace("networking.istio.io/v1", f"networking.istio.io/{version}") + "  http:\n  - route: [{destination: {host: a}}]\n"
+    )
     model, diagnostics = parse_model(resource)
     assert diagnostics == [] and isinstance(model.spec, VirtualService)
 

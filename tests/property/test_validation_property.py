@@ -217,7 +217,9 @@ def mutated(draw: st.DrawFn) -> dict:
         elif action == "huge":
             parent[last] = draw(st.sampled_from([2**64, -(2**63) - 1, 10**30, 1e308, -1e308, 4294967296]))
         elif action == "unicode":
-            parent[last] = draw(st.text(alphabet=st.characters(min_codepoint=0x80, max_codepoint=0x10FFFF, exclude_categories=("Cs",)), max_size=20))
+            parent[last] = draw(
+                st.text(alphabet=st.characters(min_codepoint=0x80, max_codepoint=0x10FFFF, exclude_categories=("Cs",)), max_size=20)
+            )
         elif action == "duplicate" and isinstance(parent, list):
             parent.append(copy.deepcopy(parent[last]))
     return document
