@@ -175,6 +175,17 @@ CASES = [
         [("IST0101", "Sidecar default/reviews", 21), ("IST0101", "Sidecar other/ratings", 30)],
     ),
     (
+        "Sidecars competing for a workload or a namespace",
+        ["workload_sidecar_conflicts.yaml"],
+        "sidecar.ConflictAnalyzer",
+        [
+            ("IST0110", "Sidecar default/by-app", 10),
+            ("IST0110", "Sidecar default/by-version", 18),
+            ("IST0111", "Sidecar default/default-1", 26),
+            ("IST0111", "Sidecar default/default-2", 33),
+        ],
+    ),
+    (
         "policy selectors matching no workload",
         ["workload_policy_selector.yaml"],
         "workload.PolicySelectorAnalyzer",

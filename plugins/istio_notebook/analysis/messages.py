@@ -106,3 +106,11 @@ def subset_without_labels(resource: Resource, path: Path, subset: str) -> Diagno
 
 def invalid_telemetry_provider(resource: Resource, path: Path) -> Diagnostic:
     return _at("IST0157", resource, path, name=resource.name, namespace=resource.namespace)
+
+
+def conflicting_sidecar_selectors(resource: Resource, path: Path, sidecars: str, namespace: str, pod: str) -> Diagnostic:
+    return _at("IST0110", resource, path, sidecars=sidecars, namespace=namespace, pod=pod)
+
+
+def multiple_default_sidecars(resource: Resource, path: Path, sidecars: str, namespace: str) -> Diagnostic:
+    return _at("IST0111", resource, path, sidecars=sidecars, namespace=namespace)

@@ -25,7 +25,7 @@ from istio_notebook.analysis.analyzers.virtualservice import (
     single_destination_weight,
     unreachable_rules,
 )
-from istio_notebook.analysis.analyzers.workload import policy_selector, sidecar_selector
+from istio_notebook.analysis.analyzers.workload import policy_selector, sidecar_conflicts, sidecar_selector
 
 ANALYZERS: tuple[ModuleType, ...] = (
     duplicate,
@@ -47,6 +47,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     port_name,
     providers,
     sidecar_selector,
+    sidecar_conflicts,
     policy_selector,
     namespace_ref,
 )
