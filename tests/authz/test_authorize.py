@@ -91,6 +91,10 @@ def test_methods_are_case_sensitive_and_hosts_are_not():
     mesh = mesh_of(policy("host", "  rules:\n  - to: [{operation: {hosts: [HTTPBIN.FOO:8000], methods: [GET]}}]\n"))
     assert decide(mesh, "GET http://httpbin.foo:8000/ip")["decision"] == "ALLOW"
     assert decide(mesh, "get http://httpbin.foo:8000/ip")["decision"] == "ALLOW"  # the request parser upper-cases methods
+    # The Host header is compared as sent, port included (istio/istio#44080; checked on real Envoy).
+    no_port = mesh_of(policy("host", "  rules:\n  - to: [{operation: {hosts: [httpbin.foo]}}]\n"))
+    assert decide(no_port, "GET http://httpbin.foo:8000/ip")["decision"] == "DENY"
+    assert decide(no_port, "GET http://httpbin.foo/ip")["decision"] == "ALLOW"
     post = mesh_of(policy("post", "  rules:\n  - to: [{operation: {methods: [post]}}]\n"))
     assert decide(post, "POST http://httpbin.foo:8000/ip")["decision"] == "DENY"
 

@@ -70,9 +70,10 @@ def _source_matches(src: dict, f: _Facts) -> bool:
 
 def _operation_matches(op: dict, f: _Facts) -> bool:
     request = f.request
-    host_values = {request.authority.lower(), request.host.lower()}
+    # `hosts` compares the Host header as sent, port included (istio/istio#44080): a rule for
+    # `example.com` does not match `Host: example.com:8080`.
     checks = (
-        ("hosts", lambda v: any(any_matches(v, h, ignore_case=True) for h in host_values)),
+        ("hosts", lambda v: any_matches(v, request.authority, ignore_case=True)),
         ("ports", lambda v: str(request.port) in v),
         ("methods", lambda v: any_matches(v, request.method)),
         ("paths", lambda v: any_matches(v, request.path)),
