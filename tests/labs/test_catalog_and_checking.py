@@ -94,3 +94,11 @@ def test_folded_japanese_descriptions_get_no_stray_spaces(tmp_path: Path) -> Non
     root = make_repo(tmp_path, text, {"vs.yaml": VS, "checks.markdown": CHECKS})
     lab, problems = load_lab(root / "labs" / "demo", root / "docs" / "fixtures")
     assert problems == [] and lab.description == "一行目の終わり、二行目は istio.io の説明。"
+
+
+def test_checking_a_lab_runs_its_checks_on_the_simulator(tmp_path: Path) -> None:
+    wrong = CHECKS.replace("→ reviews v2", "→ reviews v3")
+    root = make_repo(tmp_path, GOOD, {"dr.yaml": DR, "vs.yaml": VS, "checks.markdown": wrong})
+    found = check_labs([root / "labs" / "demo"])
+    assert [(d.code, d.line) for d in found] == [("INB3020", 2)]
+    assert "expected reviews v3, got reviews v2" in found[0].message

@@ -3,7 +3,7 @@
 A lab's manifests only make sense on top of its fixtures, and two labs may both define
 ``VirtualService default/reviews`` (they never run together). So a path inside ``labs/<name>/``
 is not loaded with the other inputs: its whole lab is loaded (fixtures + manifests, analysed
-together), and the lab definition and check syntax are checked too. ``labs/kind/`` holds the
+together), the lab definition and check syntax are checked, and its checks run on the simulator. ``labs/kind/`` holds the
 cluster and Istio install config for kind, not mesh configuration, and is skipped.
 """
 
@@ -65,6 +65,16 @@ def check_labs(lab_dirs: Sequence[Path]) -> list[Diagnostic]:
         fixtures = fixtures_dir_for(directory)
         lab, problems = load_lab(directory, fixtures)
         found.extend(problems)
-        if lab is not None:
-            found.extend(load_scenario(lab, fixtures).diagnostics)
+        if lab is None:
+            continue
+        scenario = load_scenario(lab, fixtures)
+        found.extend(scenario.diagnostics)
+        if not scenario.errors:
+            # Like a docs page: the checks must hold on the simulator (INB3020 names the line that does not).
+            from istio_notebook.examples.run import run_check
+
+            mesh = scenario.mesh
+            for check in scenario.checks:
+                if not check.diagnostics:
+                    found.extend(run_check(mesh, check, backend="sim").diagnostics)
     return found
