@@ -13,10 +13,11 @@ import pytest
 
 from istio_notebook.authz import authorize as evaluate
 from istio_notebook.envoy import authz_replay
-from istio_notebook.envoy.compare import differences
+from istio_notebook.diagnostics import Position
+from istio_notebook.envoy.compare import differences, disagreement
 from istio_notebook.envoy.corpus import CorpusScenario, all_scenarios, authz_parties, proxy_of, request_of
 from istio_notebook.envoy.replay import Scenario
-from istio_notebook.envoy.runner import validate
+from istio_notebook.envoy.runner import rejection, validate
 from istio_notebook.envoy.translate import envoy_config
 from istio_notebook.routing import route as simulate
 
@@ -40,7 +41,7 @@ def _validate(scenario: CorpusScenario) -> list[str]:
     for proxy in scenario.proxies():
         accepted, message = validate(envoy_config(scenario.mesh, proxy))
         if not accepted:
-            problems.append(f"{scenario.name} ({proxy}): envoy --mode validate rejected it: {message[-400:]}")
+            problems.append(f"{scenario.name}: {rejection(proxy, message).message}")
     return problems
 
 
@@ -59,8 +60,10 @@ def _replay(scenario: CorpusScenario) -> list[str]:
                 sim = evaluate(scenario.mesh, request, to, source).to_json()
                 deny_policy = lambda o: o["policy"] if o.get("action") == "DENY" else None  # noqa: E731
                 if envoy["decision"] is not None and (envoy["decision"], deny_policy(envoy)) != (sim["decision"], deny_policy(sim)):
-                    problems.append(f"{check}: authz simulator {sim['decision']} {deny_policy(sim)} ≠ "
-                                    f"envoy {envoy['decision']} {deny_policy(envoy)} ({envoy['trace']})")
+                    problems.append(str(disagreement(
+                        Position(check.file, check.line), str(check.request),
+                        [f"decision: simulator {sim['decision']} {deny_policy(sim)} ≠ envoy {envoy['decision']} "
+                         f"{deny_policy(envoy)}"] + envoy["trace"])))
                 continue
             proxy = proxy_of(check)
             if proxy.key not in running:
@@ -69,7 +72,8 @@ def _replay(scenario: CorpusScenario) -> list[str]:
             sim = simulate(scenario.mesh, request, proxy).to_json()
             diffs = differences(sim, envoy)
             if diffs:
-                problems.append(f"{check} {check.request}: " + "; ".join(diffs) + f" | {envoy['trace'][-1:]}")
+                problems.append(str(disagreement(Position(check.file, check.line), str(check.request),
+                                                 diffs + envoy["trace"][-1:])))
     finally:
         for running_scenario in running.values():
             running_scenario.close()

@@ -49,13 +49,15 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
     if args.validate:
         from istio_notebook.envoy.binary import EnvoyNotFound
-        from istio_notebook.envoy.runner import validate
+        from istio_notebook.envoy.runner import rejection, validate
 
         try:
             accepted, message = validate(config)
         except EnvoyNotFound as error:
             raise UsageError(str(error)) from None
-        last = message.strip().splitlines()[-1] if message.strip() else ""
-        print(f"envoy --mode validate: {'OK' if accepted else 'REJECTED'}{': ' + last if last else ''}", file=sys.stderr)
-        return 0 if accepted else 1
+        if not accepted:
+            print(rejection(proxy, message), file=sys.stderr)
+            return 1
+        print("envoy --mode validate: OK", file=sys.stderr)
+        return 0
     return 0

@@ -14,6 +14,7 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
 
 from __future__ import annotations
 
+from istio_notebook.diagnostics import Diagnostic, Position, report
 from istio_notebook.routing.durations import seconds
 
 _RETRY_503 = ("5xx", "gateway-error", "retriable-status-codes")
@@ -128,3 +129,8 @@ def _fault_part(part: dict | None) -> tuple | None:
     delay = seconds(part.get("fixed_delay")) if part.get("fixed_delay") else None
     return (part.get("http_status"), str(part.get("grpc_status")) if part.get("grpc_status") is not None else None,
             round(delay, 3) if delay is not None else None, part.get("percentage"))
+
+
+def disagreement(position: Position, request: str, diffs: list[str]) -> Diagnostic:
+    """INB5002 for a check whose two outcomes differ."""
+    return report("INB5002", position, request=request, differences="; ".join(diffs))

@@ -247,3 +247,12 @@ def validate(bootstrap: dict, timeout: float = 60.0) -> tuple[bool, str]:
         )
     output = (result.stdout + result.stderr).strip()
     return result.returncode == 0, output
+
+
+def rejection(proxy: object, message: str, position=None):
+    """INB5001 for a configuration Envoy refused (``message``: Envoy's own last line)."""
+    from istio_notebook.diagnostics import Position, report
+    from istio_notebook.envoy.binary import envoy_version
+
+    last = message.strip().splitlines()[-1] if message.strip() else "no message"
+    return report("INB5001", position or Position(""), version=envoy_version(), proxy=str(proxy), detail=last)
