@@ -151,6 +151,11 @@ def test_retries_explicit_and_istio_default():
     }
     disabled = send(make_mesh(TIMEOUT % "retries: {attempts: 0}"), "GET http://reviews:9080/")
     assert disabled["retries"] is None
+    # `retries` without attempts also disables retrying (retry.go ConvertPolicy: Attempts <= 0).
+    assert send(make_mesh(TIMEOUT % "retries: {perTryTimeout: 2s}"), "GET http://reviews:9080/")["retries"] is None
+    # Status codes in retryOn become retriable status codes.
+    codes = send(make_mesh(TIMEOUT % "retries: {attempts: 2, retryOn: '5xx,503,504'}"), "GET http://reviews:9080/")
+    assert codes["retries"]["retry_on"] == "5xx,retriable-status-codes"
 
 
 MIRROR = """

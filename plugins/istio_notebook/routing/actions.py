@@ -138,16 +138,23 @@ def _mirror(dest: Any, percentage: float, vs_namespace: str, listener_port: int,
 
 
 def retry_policy(spec: Any) -> RetryPolicy | None:
-    """Istio's default policy when unset; attempts 0 disables retries (retry.go ConvertPolicy)."""
+    """Istio's retry.ConvertPolicy (pilot/pkg/networking/core/route/retry/retry.go): no `retries`
+    gives the default policy; `retries` without attempts (or attempts 0) disables retrying;
+    numbers in retryOn become retriable status codes (and add `retriable-status-codes`)."""
     if not isinstance(spec, dict):
         return RetryPolicy(DEFAULT_RETRY_ATTEMPTS, None, DEFAULT_RETRY_ON)
-    attempts = spec.get("attempts", DEFAULT_RETRY_ATTEMPTS)
-    if not isinstance(attempts, int) or isinstance(attempts, bool):
-        attempts = DEFAULT_RETRY_ATTEMPTS
-    if attempts <= 0:
+    attempts = spec.get("attempts", 0)
+    if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts <= 0:
         return None
-    retry_on = spec.get("retryOn") if isinstance(spec.get("retryOn"), str) and spec.get("retryOn") else DEFAULT_RETRY_ON
-    return RetryPolicy(attempts, format_duration(spec.get("perTryTimeout")), retry_on)
+    retry_on, codes = DEFAULT_RETRY_ON, (503,)
+    if isinstance(spec.get("retryOn"), str) and spec["retryOn"].strip():
+        parts = [p.strip() for p in spec["retryOn"].split(",") if p.strip()]
+        codes = tuple(int(p) for p in parts if p.isdigit())
+        conditions = [p for p in parts if not p.isdigit()]
+        if codes and "retriable-status-codes" not in conditions:
+            conditions.append("retriable-status-codes")
+        retry_on = ",".join(conditions)
+    return RetryPolicy(attempts, format_duration(spec.get("perTryTimeout")), retry_on, codes)
 
 
 def fault(spec: Any) -> dict | None:

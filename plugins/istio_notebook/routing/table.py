@@ -103,7 +103,8 @@ class Redirect:
 class RetryPolicy:
     attempts: int
     per_try_timeout: str | None
-    retry_on: str
+    retry_on: str  # Envoy's retry_on: conditions only (status codes moved to retriable_status_codes)
+    retriable_status_codes: tuple[int, ...] = (503,)
 
 
 @dataclass
