@@ -120,3 +120,13 @@ def test_envoy_backend_answers_like_the_simulator(capsys, vs_file):
     assert set(envoy_json) >= CONTRACT_KEYS - {"policy"}
     assert envoy_json["action"] == sim_json["action"] == "route"
     assert [d["cluster"] for d in envoy_json["destinations"]] == [d["cluster"] for d in sim_json["destinations"]]
+
+
+def test_trace_language_follows_the_locale_unless_lang_is_given(capsys, vs_file, monkeypatch):
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    _, out, _ = run(capsys, "route", str(vs_file), "--request", "GET http://example.com/")
+    assert "パススルー" in out
+    _, out, _ = run(capsys, "route", str(vs_file), "--request", "GET http://example.com/", "--lang", "en")
+    assert "passthrough to the original destination" in out

@@ -185,7 +185,8 @@ def _request_principal(mesh: Mesh, to: Workload, source: Source, trace: AuthzTra
     return principal, False
 
 
-def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: str | None = None) -> AuthzDecision:
+def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: str | None = "en") -> AuthzDecision:
+    """Whether `to`'s policies let `source` send `request`. `lang` as in routing.route (None: locale)."""
     trace = AuthzTrace(lang)
     trace.add("target", workload=f"{to.namespace}/" + ",".join(f"{k}={v}" for k, v in sorted(to.labels.items())))
     mode, pa = peer_authentication(mesh, to, request.port)

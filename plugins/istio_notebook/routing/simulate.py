@@ -72,8 +72,11 @@ class RouteOutcome:
         }
 
 
-def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = None) -> RouteOutcome:
-    """Where `request`, sent through `proxy`, goes. Never raises for any mesh content."""
+def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -> RouteOutcome:
+    """Where `request`, sent through `proxy`, goes. Never raises for any mesh content.
+
+    `lang`: trace language, "en" or "ja"; None follows the locale (what the CLI does by default).
+    """
     table = build_table(mesh, proxy)
     trace = Trace(lang)
     trace.add("proxy", proxy=str(proxy))
