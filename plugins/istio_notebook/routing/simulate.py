@@ -338,8 +338,8 @@ def _location(redirect, request: Request) -> str:
         hostport = f"{strip_port(hostport)}:{request.port}"
     default = {"http": "80", "https": "443"}.get(scheme)
     host, colon, port = hostport.rpartition(":")
-    if colon and port == default and not host.endswith("]") or (colon and port == default and host):
-        hostport = host
+    if colon and host and port == default:
+        hostport = host  # :80 for http and :443 for https are left out of the Location
     path = redirect.uri if redirect.uri is not None else request.path
     if request.query and "?" not in path:
         path += f"?{request.query}"

@@ -146,8 +146,8 @@ class SidecarView:
         if self.egress_hosts is None:
             return True
         for ns, pattern in self.egress_hosts:
-            ns_ok = ns in ("*", namespace) or (ns == "~" and False)
-            if ns_ok and (pattern == "*" or host_matches(pattern, host) or host_matches(host, pattern)):
+            # "~/host" imports nothing; "*/host" any namespace; "./host" was resolved to the proxy's.
+            if ns in ("*", namespace) and (pattern == "*" or host_matches(pattern, host) or host_matches(host, pattern)):
                 return True
         return False
 
