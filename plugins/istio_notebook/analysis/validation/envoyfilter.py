@@ -17,6 +17,8 @@ _MAX_PROXY_VERSION = 1024
 
 
 def check(spec: dict, found: Findings) -> None:
+    if present(spec, "workloadSelector") and items(spec.get("targetRefs")):
+        found.error(("spec", "targetRefs"), "only one of targetRefs or workloadSelector can be set")  # CRD rule
     if present(spec, "workloadSelector"):
         check_workload_selector(spec["workloadSelector"], ("spec", "workloadSelector"), found, labels_field="labels")
     for index, patch_entry in enumerate(items(spec.get("configPatches"))):
@@ -25,6 +27,8 @@ def check(spec: dict, found: Findings) -> None:
 
 def _check_patch(entry: dict, at: tuple, found: Findings) -> None:
     match = fields(entry.get("match"))
+    if (match.get("context") == "WAYPOINT") != present(match, "waypoint"):
+        found.error(at + ("match",), "only support waypointMatch when context is WAYPOINT")  # CRD rule (envoy_filter.proto)
     if match.get("context") == "WAYPOINT":
         return
     apply_to = entry.get("applyTo") or "INVALID"

@@ -20,10 +20,14 @@ def _check_rule(rule: dict, at: Path, found: Findings) -> None:
     for index, audience in enumerate(items(rule.get("audiences"))):
         if not audience:
             found.error(at + ("audiences", index), "audience must be non-empty string")
-    if not rule.get("issuer") and not rule.get("jwksUri"):
+    uri_field = "jwksUri" if present(rule, "jwksUri") or not present(rule, "jwks_uri") else "jwks_uri"  # the CRD's altName
+    uri = rule.get(uri_field) or ""
+    if not rule.get("issuer") and not uri:
         found.error(at, "issuer or jwksUri must be non-empty string")
-    if rule.get("jwksUri"):
-        found.errors(at + ("jwksUri",), [_jwks_uri_error(rule["jwksUri"])])
+    if sum(present(rule, name) for name in ("jwksUri", "jwks_uri", "jwks")) > 1:
+        found.error(at + ("jwks",), "only one of jwks or jwksUri can be set")  # CRD rule (request_authentication.proto)
+    if uri:
+        found.errors(at + (uri_field,), [_jwks_uri_error(uri)])
     if rule.get("jwks"):
         found.errors(at + ("jwks",), [_jwks_error(rule["jwks"])])
     for index, header in enumerate(items(rule.get("fromHeaders"))):

@@ -37,6 +37,9 @@ def check_traffic_policy(policy: dict, at: Path, found: Findings) -> None:
             _check_policy_parts(port_policy, where, found)
     if present(policy, "tunnel"):
         _check_tunnel(policy["tunnel"], at + ("tunnel",), found)
+    percent = fields(policy.get("retryBudget")).get("percent")
+    if percent is not None and not 0 <= percent <= 100:
+        found.error(at + ("retryBudget", "percent"), "should be less than or equal to 100 and greater than or equal to 0")  # CRD bounds
 
 
 def _check_policy_parts(policy: dict, at: Path, found: Findings) -> None:
@@ -80,6 +83,9 @@ def _check_outlier_detection(outlier: dict, at: Path, found: Findings) -> None:
     for field in ("maxEjectionPercent", "minHealthPercent"):
         if present(outlier, field):
             found.errors(at + (field,), [values.percent_error(outlier[field])])
+    for index, code in enumerate(items(outlier.get("outlierDetectionHttpErrorCodes"))):
+        if not 100 <= code <= 599:  # CRD bounds (destination_rule.proto)
+            found.error(at + ("outlierDetectionHttpErrorCodes", index), f"status code {code} must be in the range 100..599")
 
 
 def check_connection_pool(pool: dict, at: Path, found: Findings) -> None:
@@ -127,6 +133,8 @@ def _check_load_balancer(balancer: dict, outlier: dict | None, at: Path, found: 
         _check_locality(balancer["localityLbSetting"], at + ("localityLbSetting",), found)
     if present(balancer, "zoneAwareLbSetting"):
         _check_zone_aware(balancer["zoneAwareLbSetting"], at + ("zoneAwareLbSetting",), found)
+    if present(balancer, "warmupDurationSecs") and present(balancer, "warmup"):
+        found.error(at + ("warmup",), "only one of warmupDurationSecs or warmup can be set")  # CRD rule
     if present(balancer, "warmup"):
         warmup, where = balancer["warmup"], at + ("warmup",)
         _duration(warmup, "duration", where, found)

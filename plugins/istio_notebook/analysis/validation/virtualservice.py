@@ -113,8 +113,9 @@ def check_http_route(route: dict, at: Path, found: Findings, delegate: bool) -> 
         _check_cors(route["corsPolicy"], at + ("corsPolicy",), found)
     if present(route, "fault"):
         _check_fault(route["fault"], at + ("fault",), found)
-    if present(route, "mirrorPercent") and route["mirrorPercent"] > 100:
-        found.error(at + ("mirrorPercent",), f"mirror_percent must have a max value of 100 (it has {route['mirrorPercent']})")
+    for field in ("mirrorPercent", "mirror_percent"):  # mirror_percent: the CRD's altName
+        if present(route, field) and route[field] > 100:
+            found.error(at + (field,), f"mirror_percent must have a max value of 100 (it has {route[field]})")
     if present(route, "mirrorPercentage"):
         value = fields(route["mirrorPercentage"]).get("value") or 0
         if value > 100:

@@ -246,10 +246,14 @@ def main(argv: list[str]) -> None:
     def pyname(full, pkg):
         return full[len(pkg) + 1 :].replace(".", "")
 
+    alt_names: set[tuple[str, str]] = set()  # (alternative JSON name, proto field name)
+
     for path, mod in FILES.items():
         text = subprocess.run(["git", "-C", REPO, "show", "HEAD:" + path], capture_output=True, text=True, check=True).stdout
         pkg, msgs, enums = parse(text)
         parsed[mod] = (pkg, msgs, enums, path)
+        # `+kubebuilder:altName=x` in a field's comment: the CRD also accepts that JSON name.
+        alt_names.update(re.findall(r"\+kubebuilder:altName=(\w+)\n(?:\s*//[^\n]*\n)*\s*[\w.<>, ]+?\s(\w+)\s*=\s*\d+", text))
 
         def reg(ms):
             for m in ms:
@@ -352,6 +356,9 @@ def main(argv: list[str]) -> None:
                     default = None if required else "None"
                 ann = a if required else f"{a} | None"
                 lines.append(f"    {pn}: {ann}" + (f" = {default}" if default else ""))
+                for alt, field_name in alt_names:
+                    if field_name == f["name"]:
+                        lines.append(f"    {alt}: {a} | None = None  # altName of {j} in the CRD")
             if len(lines) == 1 or (len(lines) == 2 and oneofs):
                 lines.append("    pass")
             class_blocks.append("\n".join(lines))

@@ -23,6 +23,7 @@ class JWTRule(Message):
     issuer: str | None = None
     audiences: list[str] | None = None
     jwksUri: str | None = None
+    jwks_uri: str | None = None  # altName of jwksUri in the CRD
     jwks: str | None = None
     fromHeaders: list[JWTHeader] | None = None
     fromParams: list[str] | None = None

@@ -50,6 +50,7 @@ class HTTPRoute(Message):
     mirror: Destination | None = None
     mirrors: list[HTTPMirrorPolicy] | None = None
     mirrorPercent: UInt32 | None = None
+    mirror_percent: UInt32 | None = None  # altName of mirrorPercent in the CRD
     mirrorPercentage: Percent | None = None
     corsPolicy: CorsPolicy | None = None
     headers: Headers | None = None
