@@ -128,3 +128,16 @@ def test_gateway_https_redirect(gateway, mesh):
 
 def test_gateway_service_port_reaches_the_target_port(gateway, mesh):
     assert _ask(gateway, mesh, "GET http://shop.example.com:80/reviews")["action"] == "route"
+
+
+def test_gateway_terminates_tls_for_its_https_server(gateway, mesh):
+    # istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/: SIMPLE TLS at the gateway,
+    # the server chosen by SNI, then the same VirtualService routes the decrypted request.
+    outcome = _ask(gateway, mesh, "GET https://shop.example.com:8443/reviews/1")
+    assert outcome["action"] == "route" and outcome["envoy"]["listener"] == "0.0.0.0_8443"
+    assert outcome["route_name"] is None and outcome["virtual_service"] == "default/shop"
+
+
+def test_gateway_https_without_a_server_for_the_name_gets_no_route(gateway):
+    outcome = gateway.route(Request.parse("GET https://other.example.com:8443/"))
+    assert outcome["action"] == "no_route" and outcome["status"] is None

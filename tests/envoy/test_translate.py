@@ -46,7 +46,12 @@ def test_sidecar_names_listener_route_config_and_clusters_like_istiod(mesh):
 def test_gateway_route_config_is_http_port(mesh):
     bootstrap = envoy_config(mesh, Proxy.gateway("default", "web"))
     names = {name: rc["name"] for name, rc in _route_configs(bootstrap)}
-    assert names == {"0.0.0.0_8080": "http.8080"}
+    assert names == {"0.0.0.0_8080": "http.8080", "0.0.0.0_8443": "https.8443.https.web.default"}
+    https = next(l for l in bootstrap["static_resources"]["listeners"] if l["name"] == "0.0.0.0_8443")
+    chain = https["filter_chains"][0]
+    assert chain["filter_chain_match"] == {"server_names": ["shop.example.com"]}
+    sds = chain["transport_socket"]["typed_config"]["common_tls_context"]["tls_certificate_sds_secret_configs"]
+    assert sds[0]["name"] == "kubernetes://shop-cert"  # Istio's SDS name for credentialName
 
 
 def test_route_actions_become_envoy_fields(mesh):

@@ -35,11 +35,15 @@ import atexit
 import itertools
 import json
 import math
+import shutil
+import tempfile
 import time
 from collections import Counter, OrderedDict
+from pathlib import Path
 from typing import Any
 
 from istio_notebook.envoy import client
+from istio_notebook.envoy.certs import MeshCA
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, STATUS_HEADER, EchoFleet, EchoIdentity
 from istio_notebook.envoy.instrument import CLUSTER_HEADER, DETAILS_HEADER, FLAGS_HEADER, ROUTE_HEADER, instrument
 from istio_notebook.envoy.runner import EnvoyProcess, localize
@@ -108,6 +112,7 @@ class Scenario:
         self.fleet: EchoFleet | None = None
         self.envoy: EnvoyProcess | None = None
         self.bootstrap: dict | None = None
+        self._certdir: Path | None = None
         self._envoy_routes: dict[str, dict] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -120,7 +125,8 @@ class Scenario:
             for name, cluster in self.table.clusters.items():
                 upstreams[name] = self.fleet.add(EchoIdentity(name, cluster.host, cluster.subset or "", cluster.port))
             upstreams[PASSTHROUGH_CLUSTER] = self.fleet.add(EchoIdentity(PASSTHROUGH_CLUSTER))
-            self.bootstrap = instrument(translate(self.table, upstreams=upstreams))
+            cert_files = self._server_certificates()
+            self.bootstrap = instrument(translate(self.table, upstreams=upstreams, cert_files=cert_files))
             self._index_routes()
             self.envoy = EnvoyProcess(localize(self.bootstrap), keep_logs_in=self.keep_logs_in)
             self.envoy.__enter__()
@@ -129,6 +135,20 @@ class Scenario:
             raise
         return self
 
+    def _server_certificates(self) -> dict:
+        """Gateway TLS servers: a certificate for their hosts, signed by a CA made for the run."""
+        assert self.table is not None
+        tls_configs = [c for c in self.table.route_configs if c.tls]
+        if not tls_configs:
+            return {}
+        self._certdir = Path(tempfile.mkdtemp(prefix="istio-notebook-gateway-certs-"))
+        ca = MeshCA(self._certdir)
+        return {
+            c.name: ca.workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/gateway",
+                                dns_names=tuple(h for h in c.sni_hosts or () if h != "*"))
+            for c in tls_configs
+        }
+
     def close(self, failed: bool = False) -> None:
         if self.envoy is not None:
             self.envoy.stop(failed=failed)
@@ -136,6 +156,9 @@ class Scenario:
         if self.fleet is not None:
             self.fleet.close()
             self.fleet = None
+        if self._certdir is not None:
+            shutil.rmtree(self._certdir, ignore_errors=True)
+            self._certdir = None
 
     def __enter__(self) -> "Scenario":
         return self.start()
@@ -189,7 +212,8 @@ class Scenario:
         headers += [(k, v) for k, v in request.headers.items() if k != "host"]
         headers += [(REQUEST_ID_HEADER, request_id), *extra]
         response = client.send(
-            self.envoy.listener_port(listener), request.method, request.path_with_query, headers
+            self.envoy.listener_port(listener), request.method, request.path_with_query, headers,
+            sni=request.host if request.scheme == "https" else None,
         )
         return request_id, response
 
@@ -200,8 +224,9 @@ class Scenario:
         assert self.fleet is not None
         out = _empty_outcome()
         trace = out["trace"]
-        if request.scheme != "http":
-            out["trace"].append(f"envoy: {request.scheme} requests are not replayed (plain HTTP only)")
+        if request.scheme == "https" and self.table.proxy.kind == "sidecar":
+            # A sidecar passes TLS from the app through untouched (TCP): nothing HTTP to route.
+            out["trace"].append("envoy: https from a sidecar is TLS passthrough, not replayed as HTTP")
             out["envoy"]["unsupported"] = "scheme"
             return out
         listener = self._listener_for(request.port)
@@ -213,7 +238,8 @@ class Scenario:
             request_id, response = self._send(request, listener)
         except (ConnectionError, OSError) as error:
             trace.append(f"envoy: connection closed by {listener} ({type(error).__name__})")
-            out["action"] = "blackhole"
+            # A sidecar drops it (BlackHoleCluster); a gateway has no server for it (no filter chain).
+            out["action"] = "blackhole" if self.table.proxy.kind == "sidecar" else "no_route"
             return out
         headers = response.headers
         route_name = headers.get(ROUTE_HEADER) or ""

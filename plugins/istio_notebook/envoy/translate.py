@@ -366,7 +366,34 @@ def listener_name(port: int) -> str:
     return f"0.0.0.0_{port}"
 
 
-def listeners(table: RouteTable, run_names: bool = False) -> list[dict]:
+def _tls_socket(config: RouteConfig, credential: str | None, cert_files: dict | None) -> dict:
+    """Gateway TLS termination (SIMPLE): the server certificate by SDS from istiod in the display
+    form (``kubernetes://<credentialName>``, gateway.go buildGatewayListenerTLSContext), from
+    files made for the run in the run form."""
+    if cert_files is not None:
+        files = cert_files[config.name]
+        certificates = {"tls_certificates": [{"certificate_chain": {"filename": str(files.cert)},
+                                              "private_key": {"filename": str(files.key)}}]}
+    else:
+        certificates = {"tls_certificate_sds_secret_configs": [
+            {"name": f"kubernetes://{credential or 'unknown'}", "sds_config": {"ads": {}, "resource_api_version": "V3"}}
+        ]}
+    return {
+        "name": "envoy.transport_sockets.tls",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+            "common_tls_context": {"alpn_protocols": ["h2", "http/1.1"], **certificates},
+        },
+    }
+
+
+def listeners(
+    table: RouteTable,
+    run_names: bool = False,
+    *,
+    credentials: dict[str, str] | None = None,
+    cert_files: dict | None = None,
+) -> list[dict]:
     by_port: dict[int, list[RouteConfig]] = {}
     for config in table.route_configs:
         by_port.setdefault(config.port, []).append(config)
@@ -384,20 +411,46 @@ def listeners(table: RouteTable, run_names: bool = False) -> list[dict]:
                     )
                 ]
             }
-            if config.tls and config.sni_hosts:
-                chain["filter_chain_match"] = {"server_names": list(config.sni_hosts)}
+            if config.tls:
+                hosts = [h for h in config.sni_hosts or [] if h != "*"]
+                if hosts:
+                    chain["filter_chain_match"] = {"server_names": hosts}
+                chain["transport_socket"] = _tls_socket(config, (credentials or {}).get(config.name), cert_files)
             chains.append(chain)
-        out.append(
-            {
-                "name": listener_name(port),
-                "address": {"socket_address": {"address": "0.0.0.0", "port_value": port}},
-                "filter_chains": chains[:1] if not any(c.tls for c in configs) else chains,
-                "traffic_direction": "OUTBOUND",
-            }
-        )
+        listener: dict = {
+            "name": listener_name(port),
+            "address": {"socket_address": {"address": "0.0.0.0", "port_value": port}},
+            "filter_chains": chains if any(c.tls for c in configs) else chains[:1],
+            "traffic_direction": "OUTBOUND",
+        }
+        if any(c.tls for c in configs):
+            listener["listener_filters"] = [{
+                "name": "envoy.filters.listener.tls_inspector",
+                "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector"},
+            }]
+        out.append(listener)
     if table.proxy.kind == "sidecar":
         out.append(virtual_outbound(table))
     return out
+
+
+def gateway_credentials(mesh, table: RouteTable) -> dict[str, str]:
+    """Route configuration name → the credentialName of the gateway server it terminates TLS for."""
+    found: dict[str, str] = {}
+    for config in table.route_configs:
+        if not config.tls or not config.server:
+            continue
+        label = config.server.split(", ")[0]  # "ns/name servers[i]"
+        try:
+            key, _, index = label.partition(" servers[")
+            namespace, _, name = key.partition("/")
+            gateway = mesh.get("Gateway", namespace, name)
+            credential = gateway.get("spec", "servers", int(index.rstrip("]")), "tls", "credentialName") if gateway else None
+        except ValueError:
+            credential = None
+        if isinstance(credential, str):
+            found[config.name] = credential
+    return found
 
 
 def virtual_outbound(table: RouteTable) -> dict:
@@ -491,12 +544,25 @@ def node(table: RouteTable) -> dict:
     return {"id": node_id, "cluster": f"{proxy.name or 'client'}.{proxy.namespace}"}
 
 
-def translate(table: RouteTable, *, upstreams: dict[str, int] | None = None) -> dict:
-    """The bootstrap for ``table``'s proxy; with ``upstreams``, the runnable loopback form."""
+def translate(
+    table: RouteTable,
+    *,
+    upstreams: dict[str, int] | None = None,
+    credentials: dict[str, str] | None = None,
+    cert_files: dict | None = None,
+) -> dict:
+    """The bootstrap for ``table``'s proxy; with ``upstreams``, the runnable loopback form.
+
+    ``credentials``: route configuration name → credentialName (display form of TLS servers);
+    ``cert_files``: route configuration name → certs.CertFiles (run form of TLS servers).
+    """
     run = upstreams is not None
     bootstrap: dict = {
         "node": node(table),
-        "static_resources": {"listeners": listeners(table, run_names=run), "clusters": clusters(table, upstreams)},
+        "static_resources": {
+            "listeners": listeners(table, run_names=run, credentials=credentials, cert_files=cert_files),
+            "clusters": clusters(table, upstreams),
+        },
     }
     if not run:
         bootstrap["dynamic_resources"] = {
@@ -521,4 +587,5 @@ def route_table(mesh, proxy) -> RouteTable:
 
 def envoy_config(mesh, proxy) -> dict:
     """Public API: the Envoy bootstrap (display form) for ``proxy`` in ``mesh``."""
-    return translate(route_table(mesh, proxy))
+    table = route_table(mesh, proxy)
+    return translate(table, credentials=gateway_credentials(mesh, table))
