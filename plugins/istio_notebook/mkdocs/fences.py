@@ -54,7 +54,8 @@ def _item(options: dict):
     return page, items[i] if 0 <= i < len(items) else None
 
 
-def _diagrams(example: YamlExample) -> list[str]:
+def diagrams(example: YamlExample) -> list[str]:
+    """Mermaid text for each VirtualService of an example (not for fragments or unchecked blocks)."""
     if example.mode not in ("scenario", "expect"):
         return []
     loaded = load_text(example.body, Origin(example.file, example.body_line - 1, example.indent))
@@ -71,7 +72,8 @@ def format_yaml(source: str, language: str, class_name: str, options: dict, md, 
         if result is None:
             return code
         page.counter += 1
-        return render.example_html(result, code, _diagrams(item), f"__inb_{page.counter}")
+        cached = page.report.renderings.get("diagrams", {}).get(item.line)
+        return render.example_html(result, code, cached if cached is not None else diagrams(item), f"__inb_{page.counter}")
     except Exception as error:  # noqa: BLE001 - a rendering bug must not stop the build with a traceback
         log.warning("%s: cannot render a YAML example: %s: %s", _where(options), type(error).__name__, error)
         return code

@@ -29,6 +29,7 @@ from istio_notebook.examples.run import PageReport, run_page
 from istio_notebook.mkdocs import reports, state
 from istio_notebook.mkdocs.cache import ResultCache, directory_hash, page_key
 from istio_notebook.mkdocs.config import IstioNotebookConfig
+from istio_notebook.mkdocs.fences import diagrams
 
 log = logging.getLogger("mkdocs.plugins.istio_notebook")
 
@@ -101,6 +102,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         if cached is not None:
             return cached
         result = run_page(read_page(text, display), self.store, self.config.backend).detached()
+        result.renderings["diagrams"] = {e.line: diagrams(e) for e in result.page.examples}
         self.cache.put(display, key, result)
         return result
 
