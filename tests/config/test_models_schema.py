@@ -182,3 +182,23 @@ def test_every_modelled_kind_has_a_spec_model() -> None:
 def test_field_paths_read_like_istioctl() -> None:
     assert field_path(("spec", "http", 0, "route", 1, "destination", "host")) == "spec.http[0].route[1].destination.host"
     assert field_path(("metadata", "labels", "app.kubernetes.io/name")) == "metadata.labels[app.kubernetes.io/name]"
+
+
+@pytest.mark.parametrize(
+    ("text", "nanos"),
+    [
+        ("1.5s", 1_500_000_000),
+        ("1h2m", 3_720_000_000_000),
+        ("100ms", 100_000_000),
+        ("0", 0),
+        ("-1s", -1_000_000_000),
+        ("1ns", 1),
+        ("7", None),
+        ("1d", None),
+    ],
+)
+def test_durations_are_read_exactly_in_go_syntax(text: str, nanos: int | None) -> None:
+    # Exact nanoseconds matter: Istio refuses durations below 1ms and finer than whole milliseconds.
+    from istio_notebook.config.models.base import duration_nanos
+
+    assert duration_nanos(text) == nanos
