@@ -93,3 +93,26 @@ def send(
         return Response(response.status, merged, data, elapsed)
     finally:
         connection.close()
+
+
+def send_many(port: int, method: str, path: str, headers: list[tuple[str, str]], count: int,
+              *, sni: str | None = None, timeout: float = REQUEST_TIMEOUT) -> list[Response]:
+    """The same request ``count`` times over one keep-alive connection (weighted-route sampling)."""
+    connection = _Connection(port, None, None, timeout, sni)
+    responses = []
+    try:
+        for _ in range(count):
+            started = time.monotonic()
+            connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            for name, value in headers:
+                connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            data = response.read()
+            merged = {name.lower(): value for name, value in response.getheaders()}
+            responses.append(Response(response.status, merged, data, time.monotonic() - started))
+            if response.will_close:
+                connection.close()
+    finally:
+        connection.close()
+    return responses

@@ -394,9 +394,16 @@ class Scenario:
         return {"host": host, "subset": subset, "port": port, "weight": share, "cluster": cluster_name}
 
     def _sample_shares(self, request, listener: str, weighted: dict) -> tuple[list[dict], dict[str, int]]:
+        assert self.envoy is not None
         counts: Counter[str] = Counter()
-        for _ in range(self.samples):
-            _, response = self._send(request, listener)
+        headers = [("host", request.authority)]
+        headers += [(k, v) for k, v in request.headers.items() if k != "host"]
+        headers.append((REQUEST_ID_HEADER, _new_id()))
+        responses = client.send_many(
+            self.envoy.listener_port(listener), request.method, request.path_with_query, headers, self.samples,
+            sni=request.host if request.scheme == "https" else None,
+        )
+        for response in responses:
             counts[response.headers.get(CLUSTER_HEADER) or response.headers.get("x-echo-server") or "-"] += 1
         total = sum(counts.values())
         given = {c["name"]: c["weight"] for c in weighted.get("clusters", [])}
