@@ -13,7 +13,6 @@ from istio_notebook.config.models.base import (
     Duration,
     Float,
     Int32,
-    Int64,
     Message,
     OneofMessage,
     StrictBool,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from istio_notebook.config.models.base import Int32, Message, StrictBool, UInt32
+from istio_notebook.config.models.base import Message, StrictBool, UInt32
 
 ServerTLSSettingsTLSmode = Literal["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"]
 ServerTLSSettingsTLSProtocol = Literal["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"]

@@ -3,7 +3,8 @@
     python -m istio_notebook.config.models.generate /path/to/istio/api plugins/istio_notebook/config/models
 
 Reads only the field lists of the protos (names, types, labels, oneofs, REQUIRED) and writes one
-module per proto file (then `ruff format --line-length 140` them). Hand-written modules (base,
+module per proto file (then `ruff format --line-length 140` and `ruff check --select I --fix`
+them). Hand-written modules (base,
 kubernetes, istio_operator, registry, parse) are untouched.
 """
 
@@ -372,7 +373,7 @@ def main(argv: list[str]) -> None:
         body = "\n\n\n".join(class_blocks)
         need = set()
         for w in ["StrictBool", "Int32", "UInt32", "Int64", "UInt64", "Float", "Duration", "Struct", "IntKey"]:
-            if w in body:
+            if re.search(rf"\b{w}\b", body):
                 need.add(w)
         if "(Message)" in body:
             need.add("Message")

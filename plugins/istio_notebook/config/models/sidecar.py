@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from istio_notebook.config.models.base import Int32, Message, UInt32
+from istio_notebook.config.models.base import Message, UInt32
 from istio_notebook.config.models.destination_rule import ConnectionPoolSettings
 from istio_notebook.config.models.gateway import ServerTLSSettings
 from istio_notebook.config.models.virtual_service import Destination

@@ -5,7 +5,7 @@ form (lowerCamelCase), enums by name, wrappers as plain values, REQUIRED fields 
 
 from __future__ import annotations
 
-from istio_notebook.config.models.base import Int32, Message, UInt32
+from istio_notebook.config.models.base import Message, UInt32
 
 
 class WorkloadEntry(Message):
