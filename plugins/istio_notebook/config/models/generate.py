@@ -4,8 +4,7 @@
 
 Reads only the field lists of the protos (names, types, labels, oneofs, REQUIRED) and writes one
 module per proto file (then `ruff format --line-length 140` and `ruff check --select I --fix`
-them). Hand-written modules (base,
-kubernetes, istio_operator, registry, parse) are untouched.
+them). Hand-written modules (base, kubernetes, istio_operator, registry, parse) are untouched.
 """
 
 import keyword
