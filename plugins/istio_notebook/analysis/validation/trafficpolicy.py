@@ -167,7 +167,7 @@ def _check_consistent_hash(hashing: dict, at: Path, found: Findings) -> None:
             found.error(where, "tableSize must be set for maglev")
         if size >= _MAGLEV_MAX:
             found.error(where, f"tableSize must be less than {_MAGLEV_MAX} for maglev")
-        if not _is_prime(size):
+        elif not _is_prime(size):  # above the limit the size is refused anyway; trial division there could take minutes
             found.error(where, "tableSize must be a prime number for maglev")
 
 
