@@ -141,3 +141,39 @@ def test_gateway_terminates_tls_for_its_https_server(gateway, mesh):
 def test_gateway_https_without_a_server_for_the_name_gets_no_route(gateway):
     outcome = gateway.route(Request.parse("GET https://other.example.com:8443/"))
     assert outcome["action"] == "no_route" and outcome["status"] is None
+
+
+def test_batch_api_answers_in_order_with_one_envoy_per_proxy(mesh):
+    from istio_notebook.envoy import replay
+
+    items = [
+        (Request.parse("GET http://reviews:9080/", ["end-user: jason"]), Proxy.sidecar("default")),
+        (Request.parse("GET http://shop.example.com/reviews/1"), Proxy.gateway("default", "web")),
+        (Request.parse("GET http://reviews:9080/maintenance"), Proxy.sidecar("default")),
+    ]
+    started = []
+    original = replay.Scenario.start
+
+    def counting_start(self):
+        started.append(self.proxy)
+        return original(self)
+
+    replay.Scenario.start = counting_start
+    try:
+        results = replay.replay_checks(mesh, items)
+    finally:
+        replay.Scenario.start = original
+    assert [r["action"] for r in results] == ["route", "route", "direct_response"]
+    assert _subsets(results[0]) == ["v2"]
+    assert len(started) == 2  # one Envoy for the sidecar, one for the gateway
+
+
+def test_module_api_reuses_the_running_envoy_for_the_same_mesh_and_proxy(mesh):
+    from istio_notebook.envoy import replay
+
+    proxy = Proxy.sidecar("default")
+    replay.route(mesh, Request.parse("GET http://reviews:9080/"), proxy)
+    pid = replay._scenario(mesh, proxy).envoy.process.pid
+    replay.route(mesh, Request.parse("GET http://reviews:9080/moved"), proxy)
+    assert replay._scenario(mesh, proxy).envoy.process.pid == pid
+    replay.close_all()
