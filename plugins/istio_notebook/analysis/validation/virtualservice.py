@@ -72,10 +72,8 @@ def check(spec: dict, found: Findings) -> None:
             found.error(at + ("hosts", index), "wildcard host * is not allowed for virtual services bound to the mesh gateway")
             all_valid = False
     if all_valid:
-        for i, first in enumerate(hosts):
-            for j in range(i + 1, len(hosts)):
-                if hosts_overlap(first, hosts[j]):
-                    found.error(at + ("hosts", j), f"duplicate hosts in virtual service: {first} & {hosts[j]}")
+        for i, j in _overlapping_hosts(hosts):
+            found.error(at + ("hosts", j), f"duplicate hosts in virtual service: {hosts[i]} & {hosts[j]}")
 
     http, tls, tcp = items(spec.get("http")), items(spec.get("tls")), items(spec.get("tcp"))
     if not (http or tls or tcp):
@@ -87,6 +85,23 @@ def check(spec: dict, found: Findings) -> None:
     for index, route in enumerate(tcp):
         _check_tcp_route(route, at + ("tcp", index), found)
     found.errors(at + ("exportTo",), values.export_to_errors(found.namespace, items(spec.get("exportTo"))))
+
+
+def _overlapping_hosts(hosts: list[str]) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of hosts that overlap. Istio compares every pair; exact names are
+    matched through a dict here and only wildcards against all, so a long list stays cheap."""
+    pairs: set[tuple[int, int]] = set()
+    first_seen: dict[str, int] = {}
+    for index, host in enumerate(hosts):
+        if not host.startswith("*"):
+            if host in first_seen:
+                pairs.add((first_seen[host], index))
+            else:
+                first_seen[host] = index
+    for i, wildcard in enumerate(hosts):
+        if wildcard.startswith("*"):
+            pairs.update((min(i, j), max(i, j)) for j, other in enumerate(hosts) if j != i and hosts_overlap(wildcard, other))
+    return sorted(pairs)
 
 
 def _delegate_word(name: str) -> str:
