@@ -116,6 +116,11 @@ class Trace:
         self.lines: list[str] = []
 
     def add(self, key: str, **args: object) -> None:
-        args = {k: (v.render(self.lang) if isinstance(v, Note) else v) for k, v in args.items()}
-        en, ja = self.steps[key]
-        self.lines.append((ja if self.lang == "ja" else en).format(**args))
+        for name, value in args.items():
+            if type(value) is Note:
+                args[name] = value.render(self.lang)
+        self.lines.append(self.steps[key][self._column].format(**args))
+
+    @property
+    def _column(self) -> int:
+        return 1 if self.lang == "ja" else 0
