@@ -109,11 +109,14 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
         if sim_response != env_response:
             differ("headers.response", sim_response, env_response)
     if served or envoy.get("mirrors"):
-        want = sorted(m["cluster"] for m in sim.get("mirrors") or [] if m.get("percentage", 100) >= 100)
-        got = sorted(m["cluster"] for m in envoy.get("mirrors") or [])
-        maybe = {m["cluster"] for m in sim.get("mirrors") or [] if 0 < m.get("percentage", 100) < 100}
-        if [c for c in got if c not in maybe] != want:
-            differ("mirrors", sim.get("mirrors"), envoy.get("mirrors"))
+        mirror_key = lambda m: (m["cluster"], m.get("percentage"))  # noqa: E731
+        got_mirrors = envoy.get("mirrors") or []
+        if any(m.get("percentage") is None for m in got_mirrors):
+            want_clusters = sorted(m["cluster"] for m in sim.get("mirrors") or [])
+            if sorted(m["cluster"] for m in got_mirrors) != want_clusters:
+                differ("mirrors", sim.get("mirrors"), got_mirrors)
+        elif sorted(map(mirror_key, sim.get("mirrors") or [])) != sorted(map(mirror_key, got_mirrors)):
+            differ("mirrors", sim.get("mirrors"), got_mirrors)
     # replay.py reports the fault as Envoy loaded it when the request was consistent with it.
     sim_fault, env_fault = sim.get("fault") or {}, envoy.get("fault") or {}
     for kind in ("abort", "delay"):

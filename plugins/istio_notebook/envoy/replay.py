@@ -15,7 +15,8 @@ DESIGN.md JSON contract of the simulator; what Envoy cannot show is null (``poli
 - retries: a second probe request whose upstream answers 503; attempts counted upstream;
   ``retry_on`` is read from the chosen route (no probe can enumerate conditions). A route that
   delays every request (fault delay) is not probed: its retries are read from the route;
-- mirrors: copies of the request (same ``x-inb-request`` id) received by other clusters;
+- mirrors: copies of the request (same ``x-inb-request`` id, authority ``<host>-shadow``),
+  with the percentages of the route as loaded when the copies fit them (see ``_mirrors``);
 - fault: Envoy's flags FI (abort) and DI (delay) and the measured delay (``envoy.fault_observed``).
   One request cannot measure a percentage, so ``fault`` is the fault of the route as Envoy
   loaded it, as long as the request is consistent with it (a 100% abort aborted, a 100% delay
@@ -341,7 +342,7 @@ class Scenario:
                     "retry_on": policy.get("retry_on"),
                 }
         if envoy_route.get("route", {}).get("request_mirror_policies"):
-            out["mirrors"] = self._mirrors(request_id, upstream_cluster)
+            out["mirrors"] = self._mirrors(request_id, envoy_route)
         return out
 
     def _fault(self, envoy_route: dict, flags: str, response: client.Response, extra: dict) -> dict | None:
@@ -427,24 +428,37 @@ class Scenario:
         tries = [r for r in tries if r.server == cluster] or tries
         return max(len(tries) - 1, 0)
 
-    def _mirrors(self, request_id: str, served_by: str | None) -> list[dict]:
+    def _mirrors(self, request_id: str, envoy_route: dict) -> list[dict]:
+        """Copies received (authority ``<host>-shadow``); percentages as loaded when consistent.
+
+        Waits (bounded) for every 100% mirror of the route to arrive; partial mirrors get a short
+        grace period. The loaded policies are reported when the copies fit them (every 100% mirror
+        seen, no copy without a policy); otherwise what was seen, with unknown percentages.
+        """
         assert self.fleet is not None
+        policies = envoy_route.get("route", {}).get("request_mirror_policies", [])
+        loaded = [(p["cluster"], _percent(p.get("runtime_fraction", {}).get("default_value"))) for p in policies]
+        sure = {cluster for cluster, share in loaded if share >= 100}
+        partial = any(share < 100 for _, share in loaded)
         deadline = time.monotonic() + MIRROR_WAIT
-        copies: list = []
+        seen: set[str] = set()
         while time.monotonic() < deadline:
-            copies = [r for r in self.fleet.log.of(request_id) if _is_shadow(r)]
-            if copies:
-                time.sleep(0.02)  # let the other mirrors of the same request land too
-                copies = [r for r in self.fleet.log.of(request_id) if _is_shadow(r)]
+            seen = {r.server for r in self.fleet.log.of(request_id) if _is_shadow(r)}
+            if sure <= seen:
                 break
-            time.sleep(0.01)
-        seen = OrderedDict((r.server, None) for r in copies)
-        out = []
-        for name in seen:
-            entry = self._destination(name, 100.0)
-            out.append({"host": entry["host"], "subset": entry["subset"], "port": entry["port"],
-                        "cluster": name, "percentage": None})
-        return out
+            time.sleep(0.005)
+        if partial:
+            time.sleep(0.05)
+            seen = {r.server for r in self.fleet.log.of(request_id) if _is_shadow(r)}
+
+        def entry(cluster: str, share: float | None) -> dict:
+            dest = self._destination(cluster, 100.0)
+            return {"host": dest["host"], "subset": dest["subset"], "port": dest["port"], "cluster": cluster,
+                    "percentage": share}
+
+        if sure <= seen and seen <= {cluster for cluster, _ in loaded}:
+            return [entry(cluster, share) for cluster, share in loaded]
+        return [entry(cluster, None) for cluster in sorted(seen)]
 
     def _header_changes(self, request, upstream: dict[str, str] | None, response_headers: dict[str, str]) -> dict | None:
         sent = {k: v for k, v in request.headers.items() if k != "host"}
