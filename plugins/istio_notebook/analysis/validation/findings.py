@@ -10,6 +10,7 @@ from istio_notebook.config.resource import Resource
 from istio_notebook.diagnostics import Diagnostic, report
 
 Path = tuple[str | int, ...]
+_ABSENT = object()
 
 
 class Findings:
@@ -25,7 +26,9 @@ class Findings:
 
     def error(self, path: Path, text: str) -> None:
         detail = f"{field_path(path)}: {text}"
-        self.diagnostics.append(report("IST0106", self.resource.locate(*path), origin=self.resource.origin, detail=detail))
+        # A field that is not there has no line of its own: point at the key of its parent.
+        where = path if len(path) < 2 or self.resource.get(*path, default=_ABSENT) is not _ABSENT else path[:-1]
+        self.diagnostics.append(report("IST0106", self.resource.locate(*where), origin=self.resource.origin, detail=detail))
 
     def errors(self, path: Path, texts: Iterable[str | None]) -> None:
         for text in texts:

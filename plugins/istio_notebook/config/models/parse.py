@@ -84,6 +84,7 @@ def _diagnostic(resource: Resource, error: dict[str, Any]) -> Diagnostic:
     if error["type"] == "oneof":
         loc = loc + (error["ctx"]["field"],)
     path = tuple(step for step in loc if step != _KEY_MARK)
-    position = resource.locate(*path)
+    # A missing field has no line of its own: point at the key of the message that lacks it.
+    position = resource.locate(*path[:-1]) if error["type"] == "missing" and len(path) > 1 else resource.locate(*path)
     detail = f"{field_path(path)}: {_describe(error)}"
     return report("IST0106", position, origin=resource.origin, detail=detail)
