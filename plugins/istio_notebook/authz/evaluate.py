@@ -50,42 +50,38 @@ def _list(value: Any) -> list | None:
     return [str(v) for v in value] if isinstance(value, list) else None
 
 
+def _fields_match(spec: dict, checks: tuple) -> bool:
+    """Every set field must hold, and no `not<Field>` may (fields AND; values within a field OR)."""
+    for name, test in checks:
+        positive = _list(spec.get(name))
+        if positive is not None and not test(positive):
+            return False
+        negative = _list(spec.get("not" + name[0].upper() + name[1:]))
+        if negative is not None and test(negative):
+            return False
+    return True
+
+
 def _source_matches(src: dict, f: _Facts) -> bool:
-    checks = (
+    return _fields_match(src, (
         ("principals", lambda v: any_matches(v, f.principal)),
         ("requestPrincipals", lambda v: any_matches(v, f.request_principal)),
         ("namespaces", lambda v: any_matches(v, f.namespace)),
         ("ipBlocks", lambda v: ip_in(v, f.source_ip)),
         ("remoteIpBlocks", lambda v: ip_in(v, f.remote_ip)),
-    )
-    for name, test in checks:
-        positive = _list(src.get(name))
-        if positive is not None and not test(positive):
-            return False
-        negative = _list(src.get("not" + name[0].upper() + name[1:]))
-        if negative is not None and test(negative):
-            return False
-    return True
+    ))
 
 
 def _operation_matches(op: dict, f: _Facts) -> bool:
     request = f.request
     # `hosts` compares the Host header as sent, port included (istio/istio#44080): a rule for
     # `example.com` does not match `Host: example.com:8080`.
-    checks = (
+    return _fields_match(op, (
         ("hosts", lambda v: any_matches(v, request.authority, ignore_case=True)),
         ("ports", lambda v: str(request.port) in v),
         ("methods", lambda v: any_matches(v, request.method)),
         ("paths", lambda v: any_matches(v, request.path)),
-    )
-    for name, test in checks:
-        positive = _list(op.get(name))
-        if positive is not None and not test(positive):
-            return False
-        negative = _list(op.get("not" + name[0].upper() + name[1:]))
-        if negative is not None and test(negative):
-            return False
-    return True
+    ))
 
 
 def _claim(claims: dict, path: list[str]) -> Any:

@@ -68,6 +68,21 @@ def parse_request(args: argparse.Namespace):
         raise UsageError(str(error)) from None
 
 
+def load_proxy_and_mesh(args: argparse.Namespace):
+    """`--gateway` / `--from` as a Proxy, and the input mesh; a Gateway missing from it is a usage error."""
+    from istio_notebook.cli import UsageError
+    from istio_notebook.routing import Proxy, RequestError
+
+    try:
+        proxy = Proxy.parse_gateway(args.gateway) if args.gateway else Proxy.parse_from(args.source)
+    except RequestError as error:
+        raise UsageError(str(error)) from None
+    mesh = load_mesh(args.paths)
+    if proxy.kind == "gateway" and mesh.get("Gateway", proxy.namespace, proxy.name) is None:
+        raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
+    return proxy, mesh
+
+
 def envoy_replay():
     from istio_notebook.cli import UsageError
 
@@ -79,17 +94,10 @@ def envoy_replay():
 
 
 def run(args: argparse.Namespace) -> int:
-    from istio_notebook.cli import UsageError
-    from istio_notebook.routing import Proxy, RequestError, route
+    from istio_notebook.routing import route
 
     request = parse_request(args)
-    try:
-        proxy = Proxy.parse_gateway(args.gateway) if args.gateway else Proxy.parse_from(args.source)
-    except RequestError as error:
-        raise UsageError(str(error)) from None
-    mesh = load_mesh(args.paths)
-    if proxy.kind == "gateway" and mesh.get("Gateway", proxy.namespace, proxy.name) is None:
-        raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
+    proxy, mesh = load_proxy_and_mesh(args)
     if args.backend == "envoy":
         result = envoy_replay().route(mesh, request, proxy)
     else:
