@@ -38,7 +38,8 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return text
 
 
-def _describe(error: dict[str, Any]) -> str:
+def describe(error: dict[str, Any]) -> str:
+    """istioctl-like text for one pydantic error (``unknown field``, ``expected an integer, got '3'``)."""
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
@@ -79,12 +80,18 @@ def parse_model(resource: Resource) -> tuple[Any | None, list[Diagnostic]]:
         return None, [_diagnostic(resource, error) for error in failure.errors(include_url=False)]
 
 
+def error_path(error: dict[str, Any]) -> tuple[str | int, ...]:
+    """The field path of one pydantic error, as the document spells it (a oneof names its second member)."""
+    loc = tuple(step for step in error["loc"] if step != _KEY_MARK)
+    return loc + (error["ctx"]["field"],) if error["type"] == "oneof" else loc
+
+
+_describe = describe  # older private name, still imported by examples/fragments.py
+
+
 def _diagnostic(resource: Resource, error: dict[str, Any]) -> Diagnostic:
-    loc = tuple(error["loc"])
-    if error["type"] == "oneof":
-        loc = loc + (error["ctx"]["field"],)
-    path = tuple(step for step in loc if step != _KEY_MARK)
+    path = error_path(error)
     # A missing field has no line of its own: point at the key of the message that lacks it.
     position = resource.locate(*path[:-1]) if error["type"] == "missing" and len(path) > 1 else resource.locate(*path)
-    detail = f"{field_path(path)}: {_describe(error)}"
+    detail = f"{field_path(path)}: {describe(error)}"
     return report("IST0106", position, origin=resource.origin, detail=detail)
