@@ -34,6 +34,8 @@ spec:
     route: [{destination: {host: reviews, subset: v2}}]
   - match: [{queryParams: {k: {exact: ""}}}]
     route: [{destination: {host: reviews, subset: v3}}]
+  - match: [{queryParams: {p: {exact: "x+y"}}}]
+    route: [{destination: {host: reviews, subset: v3}}]
   - route: [{destination: {host: reviews, subset: v1}}]
     rewrite: {uri: /v9}
 """
@@ -49,6 +51,8 @@ SIDECAR_CASES = [
     ("GET http://reviews:9080/foo", ["x-a: 1"]),
     ("GET http://reviews.default.svc.cluster.local:9080/foo", ["x-a: 1"]),
     ("GET http://reviews.default:9080/foo", ["x-a: 1"]),
+    ("GET http://reviews:9080/?p=x+y", ["x-a: 1"]),  # query values are compared still encoded
+    ("GET http://reviews:9080/?p=x%2By", ["x-a: 1"]),
 ]
 
 

@@ -12,6 +12,7 @@ def test_request_parse_splits_url_and_headers():
     assert (r.method, r.scheme, r.host, r.port, r.path, r.query) == ("POST", "https", "api.example.com", 8443, "/a/b", "x=1&y")
     assert r.header("end-user") == "jason" and r.authority == "other:1"
     assert r.query_params() == {"x": "1", "y": ""}
+    assert Request.parse("GET http://x/?k=a%20b&k=2").query_params() == {"k": "a%20b"}  # first value, not decoded
 
 
 @pytest.mark.parametrize("line", ["", "GET http://x/ extra", "G3T http://x/", "GET ftp://x/", "GET http://:80/", "GET http://x:notaport/"])
