@@ -1,4 +1,5 @@
-"""Property: whatever YAML arrives, ``load_text`` → ``validate`` never raises.
+"""Property: whatever YAML arrives, ``load_text`` → ``validate`` never raises, and every
+diagnostic it gives points at a line of that text.
 
 Three generators, a few thousand cases per run (derandomized, so CI runs are repeatable):
 arbitrary YAML-ish text; arbitrary JSON-like documents under each modelled kind; and valid
@@ -154,8 +155,12 @@ JSONISH = st.recursive(
 
 
 def _run(text: str) -> None:
+    lines = max(1, len(text.splitlines()))
     for resource in load_text(text, Origin("property.yaml")).resources:
-        validate(resource)
+        for diagnostic in validate(resource):
+            # Every finding names a real place in the text it came from.
+            assert diagnostic.code == "IST0106" and diagnostic.position.file == "property.yaml"
+            assert 1 <= diagnostic.position.line <= lines, diagnostic
 
 
 @SETTINGS
