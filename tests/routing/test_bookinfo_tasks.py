@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import clusters, make_mesh, send
+from routing_helpers import clusters, make_mesh, send
 
 REVIEWS = "reviews.default.svc.cluster.local"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_mesh, send
+from routing_helpers import make_mesh, send
 
 
 def dr(name: str, namespace: str, host: str, policy: str = "", subsets: str = "", extra: str = "") -> str:

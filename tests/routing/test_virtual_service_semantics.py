@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import clusters, make_mesh, send
+from routing_helpers import clusters, make_mesh, send
 
 REVIEWS = "reviews.default.svc.cluster.local"
 

@@ -11,6 +11,46 @@ class RequestError(ValueError):
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def normalize_path(path: str) -> str:
+    """The path as Envoy routes it with Istio's `normalize_path: true` (RFC 3986 normalisation,
+    checked on real Envoy 1.40): backslashes become slashes, escaped unreserved characters are
+    decoded (`%7E` → `~`, `%2e` → `.`), other escapes kept (`%2F` stays: Istio keeps escaped
+    slashes), dot segments removed; repeated slashes are kept (merge_slashes is off)."""
+    out: list[str] = []
+    i = 0
+    path = path.replace("\\", "/")
+    while i < len(path):
+        if path[i] == "%" and i + 2 < len(path) and path[i + 1] in _HEX and path[i + 2] in _HEX:
+            char = chr(int(path[i + 1 : i + 3], 16))
+            out.append(char if char in _UNRESERVED else "%" + path[i + 1 : i + 3].upper())
+            i += 3
+        else:
+            out.append(path[i])
+            i += 1
+    return _remove_dot_segments("".join(out)) or "/"
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 section 5.2.4 on an absolute path."""
+    segments = path.split("/")
+    result: list[str] = []
+    for index, segment in enumerate(segments[1:], 1):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                result.append("")
+        elif segment == "..":
+            if result:
+                result.pop()
+            if last:
+                result.append("")
+        else:
+            result.append(segment)
+    return "/" + "/".join(result)
 
 
 @dataclass(frozen=True)
@@ -19,7 +59,7 @@ class Request:
     scheme: str
     host: str  # lower-case host name, without port
     port: int
-    path: str  # without query string and fragment
+    path: str  # without query string and fragment, normalised as Envoy does (normalize_path)
     query: str  # raw query string, without '?'
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names; includes none of the pseudo headers
 
@@ -99,7 +139,7 @@ class Request:
             scheme=scheme,
             host=split.hostname.lower(),
             port=port or _DEFAULT_PORTS[scheme],
-            path=split.path or "/",
+            path=normalize_path(split.path or "/"),
             query=split.query,
             headers=parsed,
         )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 import test_gateways as gateways
-from conftest import make_mesh
 from istio_notebook.routing import Proxy, Request, route
+from routing_helpers import make_mesh
 
 pytestmark = pytest.mark.envoy
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from istio_notebook.config import Mesh, Origin, load_paths, load_text
 from istio_notebook.routing import Proxy, Request, route
 
@@ -29,8 +28,3 @@ def send(mesh: Mesh, line: str, *headers: str, via: str | None = None, source: s
 
 def clusters(outcome: dict) -> list[tuple[str, float]]:
     return [(d["cluster"], d["weight"]) for d in outcome["destinations"]]
-
-
-@pytest.fixture
-def bookinfo() -> Mesh:
-    return make_mesh()
