@@ -46,3 +46,8 @@ def test_claims_and_bad_arguments(capsys, tmp_path):
     assert code == 2 and "--claim" in err
     code, _, err = run(capsys, tmp_path, "--request", "GET http://x/", "--to", "app=x")
     assert code == 2 and "--to" in err
+
+
+def test_source_ip_must_be_an_address(capsys, tmp_path):
+    code, _, err = run(capsys, tmp_path, "--request", "GET http://x/", "--to", "foo/app=x", "--source-ip", "not-an-ip")
+    assert code == 2 and "--source-ip" in err

@@ -15,7 +15,7 @@ def test_request_parse_splits_url_and_headers():
     assert Request.parse("GET http://x/?k=a%20b&k=2").query_params() == {"k": "a%20b"}  # first value, not decoded
 
 
-@pytest.mark.parametrize("line", ["", "GET http://x/ extra", "G3T http://x/", "GET ftp://x/", "GET http://:80/", "GET http://x:notaport/"])
+@pytest.mark.parametrize("line", ["", "GET http://x/ extra", "G3T http://x/", "GET ftp://x/", "GET http://:80/", "GET http://x:notaport/", "GET http://x:0/"])
 def test_request_parse_rejects_unusable_lines_with_one_line_errors(line):
     with pytest.raises(RequestError) as error:
         Request.parse(line)

@@ -7,6 +7,7 @@ answer (DENY is an answer), 2 on unusable arguments or input.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import sys
 
@@ -59,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
         to = Workload.parse(args.to)
     except RequestError as error:
         raise UsageError(str(error)) from None
+    if args.source_ip:
+        try:
+            ipaddress.ip_address(args.source_ip)
+        except ValueError:
+            raise UsageError(f"--source-ip wants an IP address, got {args.source_ip!r}") from None
     source = Source(principal=args.source_principal, namespace=args.source_namespace, ip=args.source_ip,
                     mtls=args.mtls == "on", claims=parse_claims(args.claim))
     mesh = load_mesh(args.paths)

@@ -122,6 +122,8 @@ class Request:
             port = split.port
         except ValueError as error:
             raise RequestError(f"bad URL {url!r}: {error}") from None
+        if port == 0:
+            raise RequestError(f"bad URL {url!r}: port 0")
         scheme = split.scheme.lower()
         if scheme not in _DEFAULT_PORTS:
             raise RequestError(f"URL scheme must be http or https, got {split.scheme!r}")
