@@ -177,3 +177,15 @@ def test_module_api_reuses_the_running_envoy_for_the_same_mesh_and_proxy(mesh):
     replay.route(mesh, Request.parse("GET http://reviews:9080/moved"), proxy)
     assert replay._scenario(mesh, proxy).envoy.process.pid == pid
     replay.close_all()
+
+
+def test_destination_rule_becomes_the_cluster_policy(sidecar, mesh):
+    # istio.io/latest/docs/reference/config/networking/destination-rule/: subset policy overrides,
+    # LEAST_REQUEST by default; auto mTLS sends ISTIO_MUTUAL to in-mesh services unless DISABLE.
+    jason = _ask(sidecar, mesh, "GET http://reviews:9080/", "end-user: jason")
+    assert jason["policy"]["load_balancer"]["simple"] == "ROUND_ROBIN"
+    assert jason["policy"]["tls"]["mode"] == "ISTIO_MUTUAL"  # the echo saw a SPIFFE client certificate
+    old = _ask(sidecar, mesh, "GET http://reviews:9080/old/x")
+    assert old["policy"]["load_balancer"]["simple"] == "LEAST_REQUEST"
+    ratings = _ask(sidecar, mesh, "GET http://ratings:9080/ratings/1")
+    assert ratings["policy"]["tls"]["mode"] == "DISABLE"

@@ -9,7 +9,8 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
 - response header ``set`` and ``add`` look the same on the wire: compared merged;
 - ``fault``: as replay.py reports it (the loaded fault, checked against what the request saw);
   a partial abort that fired makes the abort status the expected status;
-- weighted destinations: the observed shares must be within ``share_tolerance`` points.
+- weighted destinations: the observed shares must be within ``share_tolerance`` points;
+- ``policy``: the TLS mode the upstream saw and the cluster's load balancer (not MUTUAL).
 """
 
 from __future__ import annotations
@@ -95,6 +96,16 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
                     differ(f"retries.{key}", (sim.get("retries") or {}).get(key), envoy["retries"][key])
         elif expected_attempts(sim.get("retries")):
             differ("retries", sim.get("retries"), None)
+        sim_policy, env_policy = sim.get("policy") or {}, envoy.get("policy") or {}
+        if sim_policy and env_policy:
+            # MUTUAL needs the user's client certificate, which the run does not have: skipped.
+            want_tls = (sim_policy.get("tls") or {}).get("mode")
+            if want_tls in ("ISTIO_MUTUAL", "SIMPLE", "DISABLE") and want_tls != env_policy["tls"]["mode"]:
+                differ("policy.tls", want_tls, env_policy["tls"]["mode"])
+            want_lb = (sim_policy.get("load_balancer") or {}).get("simple")
+            want_lb = "LEAST_REQUEST" if want_lb == "LEAST_CONN" else want_lb
+            if want_lb and want_lb != env_policy["load_balancer"]["simple"]:
+                differ("policy.load_balancer", want_lb, env_policy["load_balancer"]["simple"])
         sim_headers, env_headers = _merged(sim.get("headers")), _merged(envoy.get("headers"))
         # A removal shows only for a header the request carried.
         for side in sim_headers.values():

@@ -15,6 +15,7 @@ request through headers, which Envoy forwards upstream:
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections import defaultdict
@@ -49,6 +50,7 @@ class Received:
     path: str
     headers: dict[str, str]
     at: float
+    tls: dict | None = None  # None: plaintext; {"peer": SPIFFE URI of the client certificate or None}
 
 
 @dataclass
@@ -96,6 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
                 path=self.path,
                 headers=headers,
                 at=time.monotonic(),
+                tls=_peer(self.connection),
             )
         )
         status = self.server.status
@@ -136,13 +139,46 @@ class _Handler(BaseHTTPRequestHandler):
         return  # silent: the EchoLog is the record
 
 
+def _peer(connection: object) -> dict | None:
+    """What TLS the client used: None for plaintext, else the SPIFFE URI of its certificate."""
+    if not isinstance(connection, ssl.SSLSocket):
+        return None
+    cert = connection.getpeercert() or {}
+    uris = [value for kind, value in cert.get("subjectAltName", ()) if kind == "URI"]
+    return {"peer": uris[0] if uris else None}
+
+
+@dataclass(frozen=True)
+class EchoTls:
+    """Serve TLS with this certificate; ask for (and verify, when sent) a client certificate."""
+
+    cert: str
+    key: str
+    ca: str
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, identity: EchoIdentity, log: EchoLog, status: int, delay: float):
+    def __init__(self, identity: EchoIdentity, log: EchoLog, status: int, delay: float, tls: EchoTls | None = None):
         self.identity, self.log, self.status, self.delay = identity, log, status, delay
         super().__init__(("127.0.0.1", 0), _Handler)
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls.cert, tls.key)
+            context.load_verify_locations(tls.ca)
+            context.verify_mode = ssl.CERT_OPTIONAL  # Istio mTLS sends one; SIMPLE origination does not
+            context.set_alpn_protocols(["istio-peer-exchange", "istio", "http/1.1"])
+            self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+
+    def finish_request(self, request, client_address) -> None:
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.do_handshake()  # in the request's own thread, not the accept loop
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
 
     def handle_error(self, request, client_address) -> None:
         return  # Envoy resets connections it gave up on (timeouts, shutdown): not an error here
@@ -156,12 +192,12 @@ class EchoFleet:
         self._servers: dict[str, _Server] = {}
         self._threads: list[threading.Thread] = []
 
-    def add(self, identity: EchoIdentity, *, status: int = 200, delay: float = 0.0) -> int:
+    def add(self, identity: EchoIdentity, *, status: int = 200, delay: float = 0.0, tls: EchoTls | None = None) -> int:
         """Start a server for ``identity`` (once per name); return its loopback port."""
         existing = self._servers.get(identity.name)
         if existing is not None:
             return existing.server_address[1]
-        server = _Server(identity, self.log, status, delay)
+        server = _Server(identity, self.log, status, delay, tls)
         thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
             name=f"echo {identity.name}",

@@ -45,7 +45,8 @@ from typing import Any
 
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA
-from istio_notebook.envoy.echo import REQUEST_ID_HEADER, STATUS_HEADER, EchoFleet, EchoIdentity
+from istio_notebook.envoy.echo import REQUEST_ID_HEADER, STATUS_HEADER, EchoFleet, EchoIdentity, EchoTls
+from istio_notebook.envoy.policy import LB_NAMES, cluster_policies
 from istio_notebook.envoy.instrument import CLUSTER_HEADER, DETAILS_HEADER, FLAGS_HEADER, ROUTE_HEADER, instrument
 from istio_notebook.envoy.runner import EnvoyProcess, localize
 from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND, grpc_name, listener_name, route_table, translate
@@ -114,6 +115,8 @@ class Scenario:
         self.envoy: EnvoyProcess | None = None
         self.bootstrap: dict | None = None
         self._certdir: Path | None = None
+        self._mesh_ca: MeshCA | None = None
+        self.policies: dict[str, dict] = {}
         self._envoy_routes: dict[str, dict] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -122,12 +125,18 @@ class Scenario:
         self.table = route_table(self.mesh, self.proxy)
         self.fleet = EchoFleet()
         try:
+            self.policies = cluster_policies(self.mesh, self.table)
             upstreams: dict[str, int] = {}
             for name, cluster in self.table.clusters.items():
-                upstreams[name] = self.fleet.add(EchoIdentity(name, cluster.host, cluster.subset or "", cluster.port))
+                identity = EchoIdentity(name, cluster.host, cluster.subset or "", cluster.port)
+                upstreams[name] = self.fleet.add(identity, tls=self._upstream_tls(name, cluster.host))
             upstreams[PASSTHROUGH_CLUSTER] = self.fleet.add(EchoIdentity(PASSTHROUGH_CLUSTER))
             cert_files = self._server_certificates()
-            self.bootstrap = instrument(translate(self.table, upstreams=upstreams, cert_files=cert_files))
+            client_cert = None
+            if any(self._tls_mode(name) != "DISABLE" for name in self.table.clusters):
+                client_cert = self._ca().workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/default")
+            self.bootstrap = instrument(translate(self.table, upstreams=upstreams, cert_files=cert_files,
+                                                  policies=self.policies, client_cert=client_cert))
             self._index_routes()
             self.envoy = EnvoyProcess(localize(self.bootstrap), keep_logs_in=self.keep_logs_in)
             self.envoy.__enter__()
@@ -136,17 +145,29 @@ class Scenario:
             raise
         return self
 
+    def _ca(self) -> MeshCA:
+        if self._mesh_ca is None:
+            self._certdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
+            self._mesh_ca = MeshCA(self._certdir)
+        return self._mesh_ca
+
+    def _tls_mode(self, cluster_name: str) -> str:
+        return str(((self.policies.get(cluster_name) or {}).get("tls") or {}).get("mode") or "DISABLE").upper()
+
+    def _upstream_tls(self, cluster_name: str, host: str) -> EchoTls | None:
+        """A TLS echo server for clusters whose policy originates TLS (ISTIO_MUTUAL, SIMPLE, MUTUAL)."""
+        if self._tls_mode(cluster_name) == "DISABLE":
+            return None
+        files = self._ca().workload(f"cluster.local/ns/upstream/sa/{host.split('.')[0]}", dns_names=(host,))
+        return EchoTls(str(files.cert), str(files.key), str(self._ca().files.cert))
+
     def _server_certificates(self) -> dict:
         """Gateway TLS servers: a certificate for their hosts, signed by a CA made for the run."""
         assert self.table is not None
         tls_configs = [c for c in self.table.route_configs if c.tls]
-        if not tls_configs:
-            return {}
-        self._certdir = Path(tempfile.mkdtemp(prefix="istio-notebook-gateway-certs-"))
-        ca = MeshCA(self._certdir)
         return {
-            c.name: ca.workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/gateway",
-                                dns_names=tuple(h for h in c.sni_hosts or () if h != "*"))
+            c.name: self._ca().workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/gateway",
+                                        dns_names=tuple(h for h in c.sni_hosts or () if h != "*"))
             for c in tls_configs
         }
 
@@ -159,7 +180,7 @@ class Scenario:
             self.fleet = None
         if self._certdir is not None:
             shutil.rmtree(self._certdir, ignore_errors=True)
-            self._certdir = None
+            self._certdir, self._mesh_ca = None, None
 
     def __enter__(self) -> "Scenario":
         return self.start()
@@ -312,6 +333,7 @@ class Scenario:
         if served:
             first = served[0]
             out["envoy"]["received"] = {"path": first.path, "authority": first.headers.get("host")}
+            out["policy"] = self._policy(first, upstream_cluster)
             timeout_ms = first.headers.get("x-envoy-expected-rq-timeout-ms")
             announced = _seconds_text(int(timeout_ms) / 1000) if timeout_ms else None
             out["timeout"] = announced
@@ -381,6 +403,18 @@ class Scenario:
         elif "delay" in observed:
             consistent = False
         return fault if consistent else (observed or None)
+
+    def _policy(self, received, cluster_name: str | None) -> dict:
+        """TLS as the upstream saw it (plaintext, TLS, TLS with a SPIFFE client certificate);
+        the load balancer as the cluster was loaded (one endpoint per cluster shows no balancing)."""
+        if received.tls is None:
+            mode = "DISABLE"
+        else:
+            mode = "ISTIO_MUTUAL" if (received.tls.get("peer") or "").startswith("spiffe://") else "SIMPLE"
+        loaded = next((c for c in self.bootstrap["static_resources"]["clusters"] if c["name"] == cluster_name), {})
+        lb = LB_NAMES.get(loaded.get("lb_policy", "ROUND_ROBIN"), loaded.get("lb_policy"))
+        return {"destination_rules": None, "scope": None, "tls": {"mode": mode, "auto": None},
+                "load_balancer": {"simple": lb}, "connection_pool": None, "outlier_detection": None}
 
     def _destination(self, cluster_name: str, share: float) -> dict:
         assert self.table is not None

@@ -17,6 +17,7 @@ Two forms:
 
 from __future__ import annotations
 
+from istio_notebook.envoy import policy as cluster_policy
 from istio_notebook.envoy import xds
 from istio_notebook.routing.durations import seconds
 from istio_notebook.routing.table import (
@@ -491,7 +492,12 @@ def referenced_clusters(table: RouteTable) -> list[str]:
     return list(seen)
 
 
-def clusters(table: RouteTable, upstreams: dict[str, int] | None) -> list[dict]:
+def clusters(
+    table: RouteTable,
+    upstreams: dict[str, int] | None,
+    policies: dict[str, dict] | None = None,
+    client_cert=None,
+) -> list[dict]:
     """Clusters Istio would have: the table's (services, subsets) plus Passthrough/BlackHole.
 
     A cluster the routes name but the table lacks (an undefined subset) is left out on
@@ -510,7 +516,8 @@ def clusters(table: RouteTable, upstreams: dict[str, int] | None) -> list[dict]:
                 "connect_timeout": "10s",
                 "lb_policy": "LEAST_REQUEST",  # Istio's default load balancer since 1.14
             }
-        out.append(entry)
+        out.append(cluster_policy.apply(entry, (policies or {}).get(name), cluster.host,
+                                        client=client_cert, run=upstreams is not None))
     if upstreams is not None:
         out.append(xds.static_cluster(PASSTHROUGH_CLUSTER, "127.0.0.1", upstreams[PASSTHROUGH_CLUSTER]))
     else:
@@ -550,18 +557,22 @@ def translate(
     upstreams: dict[str, int] | None = None,
     credentials: dict[str, str] | None = None,
     cert_files: dict | None = None,
+    policies: dict[str, dict] | None = None,
+    client_cert=None,
 ) -> dict:
     """The bootstrap for ``table``'s proxy; with ``upstreams``, the runnable loopback form.
 
     ``credentials``: route configuration name → credentialName (display form of TLS servers);
-    ``cert_files``: route configuration name → certs.CertFiles (run form of TLS servers).
+    ``cert_files``: route configuration name → certs.CertFiles (run form of TLS servers);
+    ``policies``: cluster name → DestinationRule traffic policy (policy.cluster_policies);
+    ``client_cert``: the proxy's own workload certificate for ISTIO_MUTUAL clusters (run form).
     """
     run = upstreams is not None
     bootstrap: dict = {
         "node": node(table),
         "static_resources": {
             "listeners": listeners(table, run_names=run, credentials=credentials, cert_files=cert_files),
-            "clusters": clusters(table, upstreams),
+            "clusters": clusters(table, upstreams, policies, client_cert),
         },
     }
     if not run:
@@ -588,4 +599,4 @@ def route_table(mesh, proxy) -> RouteTable:
 def envoy_config(mesh, proxy) -> dict:
     """Public API: the Envoy bootstrap (display form) for ``proxy`` in ``mesh``."""
     table = route_table(mesh, proxy)
-    return translate(table, credentials=gateway_credentials(mesh, table))
+    return translate(table, credentials=gateway_credentials(mesh, table), policies=cluster_policy.cluster_policies(mesh, table))
