@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -102,15 +103,44 @@ Element.prototype.attachShadow = function (init) { return attach.call(this, { ..
 
 
 class PageSession:
-    """One browser page that records console errors and failed requests."""
+    """One browser page that records console errors, failed requests and external hosts contacted.
+
+    Requests that leave the local site are aborted (CI is offline) and their hosts recorded, so a
+    test can pin which third parties the site calls at all.
+    """
 
     def __init__(self, page: object, base_url: str):
         self.page = page
         self.base_url = base_url
         self.errors: list[str] = []
-        page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
+        self.external_hosts: set[str] = set()
+        page.route("**/*", self._route)
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
+        page.on("requestfailed", self._failed)
+
+    def _local(self, url: str) -> bool:
+        return url.startswith(self.base_url) or url.startswith(("data:", "blob:", "about:"))
+
+    def _route(self, route: object) -> None:
+        url = route.request.url
+        if self._local(url):
+            route.continue_()
+        else:
+            self.external_hosts.add(urlsplit(url).hostname or url)
+            route.abort()
+
+    def _console(self, message: object) -> None:
+        if message.type != "error":
+            return
+        source = (message.location or {}).get("url", "")
+        if "Failed to load resource" in message.text and source and not self._local(source):
+            return  # an external request we aborted on purpose
+        self.errors.append(f"console: {message.text}")
+
+    def _failed(self, request: object) -> None:
+        if self._local(request.url):
+            self.errors.append(f"request failed: {request.url}")
 
     def open(self, path: str) -> object:
         self.page.goto(self.base_url + path, wait_until="networkidle")
