@@ -77,3 +77,34 @@ def test_hosts_match_the_authority_as_sent_including_its_port(httpbin):
     without_port = Request.parse("GET http://portless.example.com:8000/x", ["host: portless.example.com"])
     assert httpbin.authorize(with_port, Source(mtls=False))["decision"] == "DENY"
     assert httpbin.authorize(without_port, Source(mtls=False))["decision"] == "ALLOW"
+
+
+API = Workload("foo", {"app": "api"})
+ISSUER = "https://accounts.example.com"
+JWT_CASES = [
+    # istio.io/latest/docs/tasks/security/authorization/authz-jwt/: requestPrincipals "iss/sub",
+    # request.auth.claims[...]; a token from an unknown issuer is rejected (401), no token = no principal.
+    ("GET http://api.foo:8000/x", {"iss": ISSUER, "sub": "alice"}, "ALLOW"),
+    ("GET http://api.foo:8000/x", {"iss": ISSUER, "sub": "bob"}, "DENY"),
+    ("GET http://api.foo:8000/x", {"iss": ISSUER, "sub": "bob", "groups": "admins"}, "ALLOW"),
+    ("GET http://api.foo:8000/x", {"iss": "https://evil.example.net", "sub": "alice"}, "DENY"),
+    ("GET http://api.foo:8000/x", {}, "DENY"),
+]
+
+
+@pytest.mark.parametrize("line,claims,decision", JWT_CASES, ids=[f"{c[1]}" for c in JWT_CASES])
+def test_jwt_claims_are_verified_by_envoy_with_a_real_token(mesh, line, claims, decision):
+    request = Request.parse(line)
+    source = Source(mtls=False, claims=claims)
+    with InboundScenario(mesh, API, peer_mode(mesh, API, 8000), 8000) as scenario:
+        observed = scenario.authorize(request, source)
+    expected = evaluate(mesh, request, API, source).to_json()
+    assert observed["decision"] == expected["decision"] == decision, (observed, expected)
+
+
+def test_custom_rule_match_is_reported_not_guessed(mesh):
+    with InboundScenario(mesh, API, peer_mode(mesh, API, 8000), 8000) as scenario:
+        asked = scenario.authorize(Request.parse("GET http://api.foo:8000/ext/a"), Source(claims={"iss": ISSUER, "sub": "alice"}))
+        not_asked = scenario.authorize(Request.parse("GET http://api.foo:8000/x"), Source(claims={"iss": ISSUER, "sub": "alice"}))
+    assert asked["decision"] is None and asked["envoy"]["unsupported"] == ["CUSTOM"]
+    assert not_asked["decision"] == "ALLOW"

@@ -7,10 +7,12 @@ STRICT keeps only the mTLS chain (a plaintext caller is refused at the handshake
 the plaintext one, PERMISSIVE both (told apart by the TLS inspector).
 
 Observed: 403 with response code details ``rbac_access_denied_matched_policy[<policy id>]``
-(the DENY policy and rule that matched, or ``[none]`` when no ALLOW policy matched) → DENY; the
-request reaching the local app → ALLOW; a refused connection → DENY. Which ALLOW policy allowed
-the request is not observable (null). Requests whose policies Envoy cannot be given here (JWT
-request principals, CUSTOM ext_authz) answer ``decision: null`` with the reason.
+(the DENY policy and rule that matched, or ``[none]`` when no ALLOW policy matched) → DENY;
+401 from jwt_authn (a token that fails RequestAuthentication) → DENY; the request reaching the
+local app → ALLOW; a refused connection → DENY. Which ALLOW policy allowed the request is not
+observable (null). JWT claims are sent as a real token signed by a key made for the run (jwt.py).
+Requests whose policies Envoy cannot be given here (CUSTOM ext_authz, request principals with
+wildcards in the issuer) answer ``decision: null`` with the reason.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
 from istio_notebook.envoy.inbound import INBOUND_LISTENER, inbound_bootstrap, inbound_cluster
-from istio_notebook.envoy.instrument import DETAILS_HEADER, instrument
+from istio_notebook.envoy.instrument import DETAILS_HEADER, EXT_AUTHZ_HEADER, instrument
+from istio_notebook.envoy.jwt import TokenIssuer, jwt_filter
 from istio_notebook.envoy.rbac import (
     RbacFilters,
     applicable_policies,
@@ -37,6 +40,13 @@ from istio_notebook.envoy.runner import EnvoyProcess, localize
 
 UNKNOWN_SOURCE_IP = "192.0.2.1"  # TEST-NET-1: a caller address no policy names
 NO_IDENTITY = ""  # an mTLS caller whose certificate carries no SPIFFE ID
+
+
+def request_authentications(mesh, to) -> list:
+    """RequestAuthentications that apply to the workload (the authz package's scope rules)."""
+    from istio_notebook.authz.scope import policies
+
+    return policies(mesh, "RequestAuthentication", to)
 
 
 def peer_mode(mesh, to, port: int) -> str:
@@ -66,7 +76,10 @@ class InboundScenario:
             server = self.ca.workload(principal_for_namespace(self.to.namespace))
             rbac = build_rbac_filters(applicable_policies(self.mesh, self.to.namespace, dict(self.to.labels)))
             self.unsupported = rbac.unsupported
-            rbac = RbacFilters(peer_address_from_proxy_protocol(rbac.filters), rbac.unsupported)
+            self.tokens = TokenIssuer()
+            authn = jwt_filter(request_authentications(self.mesh, self.to), self.tokens)
+            filters = ([authn] if authn else []) + peer_address_from_proxy_protocol(rbac.filters)
+            rbac = RbacFilters(filters, rbac.unsupported)
             self.fleet = EchoFleet()
             app_port = self.fleet.add(EchoIdentity(inbound_cluster(self.port), port=self.port))
             bootstrap = inbound_bootstrap(
@@ -116,17 +129,18 @@ class InboundScenario:
             out["trace"] += [f"envoy: not replayed: {why}" for why in self.unsupported]
             out["envoy"]["unsupported"] = self.unsupported
             return out
-        if getattr(source, "claims", None):
-            out["trace"].append("envoy: not replayed: JWT claims need a token issuer")
-            out["envoy"]["unsupported"] = ["claims"]
-            return out
         use_tls = bool(source.mtls) and self.mode != "DISABLE"
         tls = None
         if use_tls:
             principal = source.principal or (principal_for_namespace(source.namespace) if source.namespace else NO_IDENTITY)
             tls = self.ca.workload(principal) if principal else self.ca.anonymous()
         headers = [("host", request.authority)]
-        headers += [(k, v) for k, v in request.headers.items() if k != "host"]
+        claims = dict(getattr(source, "claims", None) or {})
+        # The caller's claims become a token signed with the run's key (the request's own
+        # "Authorization: Bearer <token>" placeholder is replaced).
+        headers += [(k, v) for k, v in request.headers.items() if k != "host" and not (claims and k == "authorization")]
+        if claims:
+            headers.append(("authorization", f"Bearer {self.tokens.token(claims)}"))
         headers.append((REQUEST_ID_HEADER, "authz"))
         proxy = client.ProxyLine(source.ip or UNKNOWN_SOURCE_IP, request.port)
         try:
@@ -141,10 +155,18 @@ class InboundScenario:
             out["envoy"] = {"connection": "refused"}
             return out
         details = response.headers.get(DETAILS_HEADER, "")
+        custom = response.headers.get(EXT_AUTHZ_HEADER, "")
+        if custom and custom != "-":
+            out["trace"].append(f"envoy: not replayed: CUSTOM rule {custom} sends this request to an ext_authz "
+                                "provider, and none runs here")
+            out["envoy"] = {"unsupported": ["CUSTOM"], "custom_rule": custom}
+            return out
         out["envoy"] = {"status": response.status, "details": details, "mode": self.mode, "mtls": use_tls}
         out["trace"].append(f"envoy: inbound ({self.mode}, {'mTLS' if use_tls else 'plaintext'}) → HTTP "
                             f"{response.status} ({details or '-'})")
-        if response.status == 403 and details.startswith("rbac_access_denied_matched_policy["):
+        if response.status == 401 and details.startswith("jwt_authn_access_denied"):
+            out["decision"] = "DENY"  # the token failed authentication (RequestAuthentication)
+        elif response.status == 403 and details.startswith("rbac_access_denied_matched_policy["):
             out["decision"] = "DENY"
             inner = details[len("rbac_access_denied_matched_policy["):-1]
             parsed = parse_policy_id(inner)

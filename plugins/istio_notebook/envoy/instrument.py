@@ -13,13 +13,15 @@ ROUTE_HEADER = "x-inb-route"
 FLAGS_HEADER = "x-inb-flags"
 DETAILS_HEADER = "x-inb-details"
 CLUSTER_HEADER = "x-inb-cluster"
-INSTRUMENT_HEADERS = (ROUTE_HEADER, FLAGS_HEADER, DETAILS_HEADER, CLUSTER_HEADER)
+EXT_AUTHZ_HEADER = "x-inb-ext-authz"  # the CUSTOM policy rule whose ext_authz call Istio would make
+INSTRUMENT_HEADERS = (ROUTE_HEADER, FLAGS_HEADER, DETAILS_HEADER, CLUSTER_HEADER, EXT_AUTHZ_HEADER)
 
 _VALUES = {
     ROUTE_HEADER: "%ROUTE_NAME%",
     FLAGS_HEADER: "%RESPONSE_FLAGS%",
     DETAILS_HEADER: "%RESPONSE_CODE_DETAILS%",
     CLUSTER_HEADER: "%UPSTREAM_CLUSTER%",
+    EXT_AUTHZ_HEADER: "%DYNAMIC_METADATA(envoy.filters.http.rbac:istio_ext_authz_shadow_effective_policy_id)%",
 }
 
 

@@ -8,7 +8,8 @@ of a policy becomes one Envoy policy named ``ns[<ns>]-policy[<name>]-rule[<index
 ``from`` entries become OR-ed principals (each source an AND of its fields), ``to`` entries
 OR-ed permissions, and each ``when`` condition is AND-ed onto the principals or the permissions
 depending on its key. An ALLOW policy without rules contributes no Envoy policy (so it allows
-nothing). CUSTOM (ext_authz) has no external server here and is reported as unsupported.
+nothing). CUSTOM (ext_authz) becomes shadow rules that mark the requests the external
+authorizer would be asked about; no authorizer runs here (see authz_replay.py).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from istio_notebook.envoy.certs import spiffe_id
 ROOT_NAMESPACE = "istio-system"
 RBAC_FILTER = "envoy.filters.http.rbac"
 RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"
+EXT_AUTHZ_PREFIX = "istio_ext_authz_"
 
 # `when` keys that live on the peer (principals) side, the rest on the request (permissions) side.
-_PRINCIPAL_KEYS = ("source.ip", "remote.ip", "source.namespace", "source.principal")
+_PRINCIPAL_KEYS = ("source.ip", "remote.ip", "source.namespace", "source.principal", "request.auth.principal",
+                   "request.auth.audiences", "request.auth.presenter")
 
 
 class Unsupported(ValueError):
@@ -69,15 +72,12 @@ def parse_policy_id(text: str) -> tuple[str, int] | None:
 
 
 def build_rbac_filters(policies: list[Resource]) -> RbacFilters:
-    by_action: dict[str, dict[str, dict]] = {"DENY": {}, "ALLOW": {}, "AUDIT": {}}
+    by_action: dict[str, dict[str, dict]] = {"CUSTOM": {}, "DENY": {}, "ALLOW": {}, "AUDIT": {}}
     present: set[str] = set()
     unsupported: list[str] = []
     for policy in policies:
         spec = policy.spec
         action = str(spec.get("action") or "ALLOW").upper()
-        if action == "CUSTOM":
-            unsupported.append(f"{policy.origin}: CUSTOM (ext_authz) needs an external authorizer")
-            continue
         if action not in by_action:
             continue
         present.add(action)
@@ -90,6 +90,18 @@ def build_rbac_filters(policies: list[Resource]) -> RbacFilters:
             except Unsupported as why:
                 unsupported.append(f"{policy.origin} rule {index}: {why}")
     filters = []
+    if "CUSTOM" in present:
+        # Istio sends a request to the ext_authz provider only when a CUSTOM rule matches: an
+        # RBAC filter whose shadow rules say so (builder.go). No provider runs here, so the
+        # replay reports such requests as not replayable instead of guessing the answer.
+        filters.append({
+            "name": RBAC_FILTER,
+            "typed_config": {
+                "@type": RBAC_TYPE,
+                "shadow_rules": {"action": "DENY", "policies": by_action["CUSTOM"]},
+                "shadow_rules_stat_prefix": EXT_AUTHZ_PREFIX,
+            },
+        })
     for action, envoy_action in (("DENY", "DENY"), ("ALLOW", "ALLOW"), ("AUDIT", "LOG")):
         if action not in present:
             continue
@@ -116,7 +128,8 @@ def _rule(rule: dict) -> dict:
     for condition in rule.get("when") or []:
         key = str(condition.get("key", ""))
         built = _condition(key, condition.get("values") or [], condition.get("notValues") or [])
-        (principal_conditions if key in _PRINCIPAL_KEYS else permission_conditions).append(built)
+        on_principal = key in _PRINCIPAL_KEYS or key.startswith("request.auth.claims[")
+        (principal_conditions if on_principal else permission_conditions).append(built)
     if principal_conditions:
         principals = {"and_ids": {"ids": [principals, *principal_conditions]}}
     if permission_conditions:
@@ -200,10 +213,38 @@ def _cidr(value: str) -> dict:
     return {"address_prefix": address, "prefix_len": int(length)}
 
 
+def _payload(path: list[str], match: dict) -> dict:
+    """A principal on the verified JWT payload (jwt.py keeps it in dynamic metadata).
+
+    Matches a string claim, or a list claim holding a matching string."""
+    matcher = lambda value: {"metadata": {  # noqa: E731
+        "filter": "envoy.filters.http.jwt_authn",
+        "path": [{"key": "payload"}, *({"key": p} for p in path)],
+        "value": value,
+    }}
+    return {"or_ids": {"ids": [matcher({"string_match": match}), matcher({"list_match": {"one_of": {"string_match": match}}})]}}
+
+
+def _request_principal(value: str) -> dict:
+    """``iss/sub`` (Istio's request principal), ``*``, or ``iss/*``."""
+    value = str(value)
+    if value == "*":
+        return _payload(["iss"], {"safe_regex": {"regex": ".+"}})
+    issuer, slash, subject = value.rpartition("/")
+    if not slash or "*" in issuer:
+        raise Unsupported(f"request principal {value!r} is not modelled on Envoy here")
+    parts = [_payload(["iss"], {"exact": issuer})]
+    if subject != "*":
+        parts.append(_payload(["sub"], _string_match(subject)))
+    return _and(parts, "and_ids")
+
+
 def _source(source: dict) -> dict:
     ids: list[dict] = []
-    if source.get("requestPrincipals") or source.get("notRequestPrincipals"):
-        raise Unsupported("requestPrincipals need a JWT issuer, not modelled on Envoy here")
+    values = source.get("requestPrincipals") or []
+    if values:
+        ids.append(_or_ids([_request_principal(v) for v in values], "or_ids"))
+    ids += _negated(source.get("notRequestPrincipals") or [], _request_principal, "ids")
     for field_name, build in (("principals", _principal), ("namespaces", _namespace)):
         values = source.get(field_name) or []
         if values:
@@ -269,6 +310,15 @@ def _condition(key: str, values: list, not_values: list) -> dict:
         envoy_field = "direct_remote_ip" if key == "source.ip" else "remote_ip"
         build = lambda v: {envoy_field: _cidr(v)}  # noqa: E731
         kind = "ids"
+    elif key.startswith("request.auth.claims[") and key.endswith("]"):
+        path = [p.rstrip("]") for p in key[len("request.auth.claims["):].split("[")]
+        build, kind = (lambda v: _payload(path, _string_match(v))), "ids"
+    elif key == "request.auth.principal":
+        build, kind = _request_principal, "ids"
+    elif key == "request.auth.audiences":
+        build, kind = (lambda v: _payload(["aud"], _string_match(v))), "ids"
+    elif key == "request.auth.presenter":
+        build, kind = (lambda v: _payload(["azp"], _string_match(v))), "ids"
     elif key == "source.namespace":
         build, kind = _namespace, "ids"
     elif key == "source.principal":

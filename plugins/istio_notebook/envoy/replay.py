@@ -47,7 +47,14 @@ from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, STATUS_HEADER, EchoFleet, EchoIdentity, EchoTls
 from istio_notebook.envoy.policy import LB_NAMES, cluster_policies
-from istio_notebook.envoy.instrument import CLUSTER_HEADER, DETAILS_HEADER, FLAGS_HEADER, ROUTE_HEADER, instrument
+from istio_notebook.envoy.instrument import (
+    CLUSTER_HEADER,
+    DETAILS_HEADER,
+    FLAGS_HEADER,
+    INSTRUMENT_HEADERS,
+    ROUTE_HEADER,
+    instrument,
+)
 from istio_notebook.envoy.runner import EnvoyProcess, localize
 from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND, grpc_name, listener_name, route_table, translate
 from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, Route, RouteTable
@@ -64,7 +71,7 @@ _ENVOY_REQUEST_HEADERS = frozenset({
 })
 _BASE_RESPONSE_HEADERS = frozenset({
     "content-type", "content-length", "date", "server", "x-echo-server", "x-envoy-upstream-service-time",
-    "connection", "transfer-encoding", ROUTE_HEADER, FLAGS_HEADER, DETAILS_HEADER, CLUSTER_HEADER,
+    "connection", "transfer-encoding", *INSTRUMENT_HEADERS,
 })
 
 _ids = itertools.count(1)
