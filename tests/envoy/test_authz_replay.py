@@ -92,19 +92,23 @@ JWT_CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def api(mesh):
+    with InboundScenario(mesh, API, peer_mode(mesh, API, 8000), 8000) as scenario:
+        yield scenario
+
+
 @pytest.mark.parametrize("line,claims,decision", JWT_CASES, ids=[f"{c[1]}" for c in JWT_CASES])
-def test_jwt_claims_are_verified_by_envoy_with_a_real_token(mesh, line, claims, decision):
+def test_jwt_claims_are_verified_by_envoy_with_a_real_token(api, mesh, line, claims, decision):
     request = Request.parse(line)
     source = Source(mtls=False, claims=claims)
-    with InboundScenario(mesh, API, peer_mode(mesh, API, 8000), 8000) as scenario:
-        observed = scenario.authorize(request, source)
+    observed = api.authorize(request, source)
     expected = evaluate(mesh, request, API, source).to_json()
     assert observed["decision"] == expected["decision"] == decision, (observed, expected)
 
 
-def test_custom_rule_match_is_reported_not_guessed(mesh):
-    with InboundScenario(mesh, API, peer_mode(mesh, API, 8000), 8000) as scenario:
-        asked = scenario.authorize(Request.parse("GET http://api.foo:8000/ext/a"), Source(claims={"iss": ISSUER, "sub": "alice"}))
-        not_asked = scenario.authorize(Request.parse("GET http://api.foo:8000/x"), Source(claims={"iss": ISSUER, "sub": "alice"}))
+def test_custom_rule_match_is_reported_not_guessed(api):
+    asked = api.authorize(Request.parse("GET http://api.foo:8000/ext/a"), Source(claims={"iss": ISSUER, "sub": "alice"}))
+    not_asked = api.authorize(Request.parse("GET http://api.foo:8000/x"), Source(claims={"iss": ISSUER, "sub": "alice"}))
     assert asked["decision"] is None and asked["envoy"]["unsupported"] == ["CUSTOM"]
     assert not_asked["decision"] == "ALLOW"
