@@ -34,7 +34,7 @@ class Tally:
     def row(self) -> str:
         agree = self.checks - len(self.disagreements)
         pct = 100.0 * agree / self.checks if self.checks else 0.0
-        med = lambda xs: _ms(statistics.median(xs)) if xs else "-"  # noqa: E731
+        med = lambda xs: _ms(statistics.median(xs)) if xs else "-"
         return (f"{self.name:<22} {self.checks:>6} {agree:>6} {pct:>7.1f}% "
                 f"{med(self.sim):>11} {_ms(sum(self.sim)):>11} "
                 f"{med(self.starts):>11} {med(self.envoy):>11} {_ms(sum(self.envoy) + sum(self.starts)):>12}")
@@ -48,7 +48,12 @@ def corpus(tally: Tally, authz: Tally) -> None:
     from istio_notebook.authz import authorize as evaluate
     from istio_notebook.envoy import authz_replay
     from istio_notebook.envoy.compare import differences
-    from istio_notebook.envoy.corpus import all_scenarios, authz_parties, proxy_of, request_of
+    from istio_notebook.envoy.corpus import (
+        all_scenarios,
+        authz_parties,
+        proxy_of,
+        request_of,
+    )
     from istio_notebook.envoy.replay import Scenario
     from istio_notebook.routing import route as simulate
 
@@ -98,7 +103,6 @@ def corpus(tally: Tally, authz: Tally) -> None:
 
 def generated(tally: Tally, configs: int, requests: int) -> None:
     from hypothesis import strategies as st
-
     from istio_notebook.envoy.compare import differences
     from istio_notebook.envoy.generate import mesh_with, request_line, virtual_service
     from istio_notebook.envoy.replay import Scenario

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from istio_notebook.config import Mesh, load_paths
 from istio_notebook.envoy.binary import envoy_available
 

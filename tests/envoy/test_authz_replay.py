@@ -9,13 +9,11 @@ istio.io/latest/docs/reference/config/security/peer_authentication/ (STRICT refu
 from __future__ import annotations
 
 import pytest
-
+from envoy_testkit import load_mesh, requires_envoy
 from istio_notebook.authz import Source, Workload
 from istio_notebook.authz import authorize as evaluate
 from istio_notebook.envoy.authz_replay import InboundScenario, peer_mode
 from istio_notebook.routing import Request
-
-from envoy_testkit import load_mesh, requires_envoy
 
 pytestmark = [pytest.mark.envoy, requires_envoy]
 HTTPBIN = Workload("foo", {"app": "httpbin"})

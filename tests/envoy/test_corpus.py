@@ -10,18 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
+from envoy_testkit import requires_envoy
 from istio_notebook.authz import authorize as evaluate
-from istio_notebook.envoy import authz_replay
 from istio_notebook.diagnostics import Position
+from istio_notebook.envoy import authz_replay
 from istio_notebook.envoy.compare import differences, disagreement
-from istio_notebook.envoy.corpus import CorpusScenario, all_scenarios, authz_parties, proxy_of, request_of
+from istio_notebook.envoy.corpus import (
+    CorpusScenario,
+    all_scenarios,
+    authz_parties,
+    proxy_of,
+    request_of,
+)
 from istio_notebook.envoy.replay import Scenario
 from istio_notebook.envoy.runner import rejection, validate
 from istio_notebook.envoy.translate import envoy_config
 from istio_notebook.routing import route as simulate
-
-from envoy_testkit import requires_envoy
 
 pytestmark = [pytest.mark.envoy, pytest.mark.slow, requires_envoy]
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,12 +62,12 @@ def _replay(scenario: CorpusScenario) -> list[str]:
                 with observed:
                     envoy = observed.authorize(request, source)
                 sim = evaluate(scenario.mesh, request, to, source).to_json()
-                deny_policy = lambda o: o["policy"] if o.get("action") == "DENY" else None  # noqa: E731
+                deny_policy = lambda o: o["policy"] if o.get("action") == "DENY" else None
                 if envoy["decision"] is not None and (envoy["decision"], deny_policy(envoy)) != (sim["decision"], deny_policy(sim)):
                     problems.append(str(disagreement(
                         Position(check.file, check.line), str(check.request),
-                        [f"decision: simulator {sim['decision']} {deny_policy(sim)} ≠ envoy {envoy['decision']} "
-                         f"{deny_policy(envoy)}"] + envoy["trace"])))
+                        [(f"decision: simulator {sim['decision']} {deny_policy(sim)} ≠ envoy {envoy['decision']} "
+                          f"{deny_policy(envoy)}"), *envoy["trace"]])))
                 continue
             proxy = proxy_of(check)
             if proxy.key not in running:

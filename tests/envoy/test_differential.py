@@ -11,16 +11,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from envoy_testkit import requires_envoy
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
 from istio_notebook.envoy.compare import differences
 from istio_notebook.envoy.generate import mesh_with, request_line, virtual_service
 from istio_notebook.envoy.replay import Scenario
 from istio_notebook.routing import Proxy, Request
 from istio_notebook.routing import route as simulate
-
-from envoy_testkit import requires_envoy
 
 pytestmark = [pytest.mark.envoy, pytest.mark.slow, requires_envoy]
 
@@ -30,7 +28,7 @@ PAIRS = {"count": 0}
 
 
 def _side_by_side(vs: dict, request: Request, sim: dict, envoy: dict, diffs: list[str]) -> str:
-    keep = lambda outcome: {k: v for k, v in outcome.items() if v not in (None, [], {}) and k != "trace"}  # noqa: E731
+    keep = lambda outcome: {k: v for k, v in outcome.items() if v not in (None, [], {}) and k != "trace"}
     return "\n".join([
         "simulator and Envoy disagree:", *diffs,
         f"request: {request.method} {request.authority}{request.path_with_query} headers={request.headers}",

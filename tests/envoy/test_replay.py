@@ -9,13 +9,11 @@ reference/config/networking/virtual-service (rewrite, redirect, directResponse, 
 from __future__ import annotations
 
 import pytest
-
+from envoy_testkit import load_mesh, requires_envoy
 from istio_notebook.envoy.compare import differences
 from istio_notebook.envoy.replay import Scenario
 from istio_notebook.routing import Proxy, Request
 from istio_notebook.routing import route as simulate
-
-from envoy_testkit import load_mesh, requires_envoy
 
 pytestmark = [pytest.mark.envoy, requires_envoy]
 

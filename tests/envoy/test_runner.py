@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from istio_notebook.envoy.runner import EnvoyError, EnvoyProcess, localize, validate
-
 from envoy_testkit import requires_envoy
+from istio_notebook.envoy.runner import EnvoyError, EnvoyProcess, localize, validate
 
 pytestmark = [pytest.mark.envoy, requires_envoy]
 
@@ -87,18 +85,16 @@ def test_process_is_reaped_and_logs_kept_when_the_block_fails(tmp_path):
 
 
 def test_keyboard_interrupt_reaps_too():
-    with pytest.raises(KeyboardInterrupt):
-        with EnvoyProcess(localize(DIRECT)) as envoy:
-            pid = envoy.process.pid
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), EnvoyProcess(localize(DIRECT)) as envoy:
+        pid = envoy.process.pid
+        raise KeyboardInterrupt
     assert not _alive(pid)
 
 
 def test_rejected_config_is_a_one_line_error_naming_the_kept_log():
     bad = {"static_resources": {"clusters": [{"name": "c", "type": "NO_SUCH_TYPE"}]}}
-    with pytest.raises(EnvoyError) as raised:
-        with EnvoyProcess(bad, ready_timeout=10):
-            pass
+    with pytest.raises(EnvoyError) as raised, EnvoyProcess(bad, ready_timeout=10):
+        pass
     assert "exited with status" in str(raised.value) and "log kept in" in str(raised.value)
 
 

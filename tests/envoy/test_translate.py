@@ -8,12 +8,10 @@ PassthroughCluster, BlackHoleCluster), and istio.io/latest/docs/ops/diagnostic-t
 from __future__ import annotations
 
 import pytest
-
+from envoy_testkit import load_mesh, requires_envoy
 from istio_notebook.envoy.runner import validate
 from istio_notebook.envoy.translate import envoy_config
 from istio_notebook.routing import Proxy
-
-from envoy_testkit import load_mesh, requires_envoy
 
 
 @pytest.fixture(scope="module")

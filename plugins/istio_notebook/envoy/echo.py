@@ -84,7 +84,7 @@ class EchoLog:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Envoy reuses upstream connections
     disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed-ACK stall
-    server: "_Server"
+    server: _Server
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -135,7 +135,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _answer
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         return  # silent: the EchoLog is the record
 
 
@@ -222,7 +222,7 @@ class EchoFleet:
         self._servers.clear()
         self._threads.clear()
 
-    def __enter__(self) -> "EchoFleet":
+    def __enter__(self) -> EchoFleet:
         return self
 
     def __exit__(self, *exc: object) -> None:

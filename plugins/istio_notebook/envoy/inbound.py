@@ -47,7 +47,7 @@ def inbound_bootstrap(
         ],
     }
     hcm_filters = [*rbac.filters, xds.router_filter()]
-    chain = lambda: xds.hcm(f"inbound_0.0.0.0_{port}", route_config, hcm_filters)  # noqa: E731
+    chain = lambda: xds.hcm(f"inbound_0.0.0.0_{port}", route_config, hcm_filters)
     chains = []
     if server is not None and ca_cert is not None:
         chains.append(

@@ -217,7 +217,7 @@ def _payload(path: list[str], match: dict) -> dict:
     """A principal on the verified JWT payload (jwt.py keeps it in dynamic metadata).
 
     Matches a string claim, or a list claim holding a matching string."""
-    matcher = lambda value: {"metadata": {  # noqa: E731
+    matcher = lambda value: {"metadata": {
         "filter": "envoy.filters.http.jwt_authn",
         "path": [{"key": "payload"}, *({"key": p} for p in path)],
         "value": value,
@@ -304,11 +304,11 @@ def _operation(operation: dict) -> dict:
 def _condition(key: str, values: list, not_values: list) -> dict:
     if key.startswith("request.headers[") and key.endswith("]"):
         name = key[len("request.headers["):-1].lower()
-        build = lambda v: _header(name, v)  # noqa: E731
+        build = lambda v: _header(name, v)
         kind = "rules"
     elif key in ("source.ip", "remote.ip"):
         envoy_field = "direct_remote_ip" if key == "source.ip" else "remote_ip"
-        build = lambda v: {envoy_field: _cidr(v)}  # noqa: E731
+        build = lambda v: {envoy_field: _cidr(v)}
         kind = "ids"
     elif key.startswith("request.auth.claims[") and key.endswith("]"):
         path = [p.rstrip("]") for p in key[len("request.auth.claims["):].split("[")]

@@ -38,6 +38,7 @@ import json
 import math
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter, OrderedDict
 from pathlib import Path
@@ -45,8 +46,13 @@ from typing import Any
 
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA
-from istio_notebook.envoy.echo import REQUEST_ID_HEADER, STATUS_HEADER, EchoFleet, EchoIdentity, EchoTls
-from istio_notebook.envoy.policy import LB_NAMES, cluster_policies
+from istio_notebook.envoy.echo import (
+    REQUEST_ID_HEADER,
+    STATUS_HEADER,
+    EchoFleet,
+    EchoIdentity,
+    EchoTls,
+)
 from istio_notebook.envoy.instrument import (
     CLUSTER_HEADER,
     DETAILS_HEADER,
@@ -55,9 +61,21 @@ from istio_notebook.envoy.instrument import (
     ROUTE_HEADER,
     instrument,
 )
+from istio_notebook.envoy.policy import LB_NAMES, cluster_policies
 from istio_notebook.envoy.runner import EnvoyProcess, localize
-from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND, grpc_name, listener_name, route_table, translate
-from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, Route, RouteTable
+from istio_notebook.envoy.translate import (
+    VIRTUAL_OUTBOUND,
+    grpc_name,
+    listener_name,
+    route_table,
+    translate,
+)
+from istio_notebook.routing.table import (
+    BLACKHOLE_CLUSTER,
+    PASSTHROUGH_CLUSTER,
+    Route,
+    RouteTable,
+)
 
 DEFAULT_SAMPLES = 200  # requests sent to measure the shares of a weighted route
 MIRROR_WAIT = 0.3  # seconds to wait for mirrored copies (they are sent asynchronously)
@@ -128,7 +146,7 @@ class Scenario:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> "Scenario":
+    def start(self) -> Scenario:
         self.table = route_table(self.mesh, self.proxy)
         self.fleet = EchoFleet()
         try:
@@ -189,7 +207,7 @@ class Scenario:
             shutil.rmtree(self._certdir, ignore_errors=True)
             self._certdir, self._mesh_ca = None, None
 
-    def __enter__(self) -> "Scenario":
+    def __enter__(self) -> Scenario:
         return self.start()
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -463,7 +481,7 @@ class Scenario:
     def _probe_retries(self, request, listener: str, cluster: str | None) -> int:
         """Make the upstream answer 503 and count how often Envoy tries it (retries = tries - 1)."""
         assert self.fleet is not None
-        request_id, response = self._send(request, listener, [(STATUS_HEADER, "503")])
+        request_id, _ = self._send(request, listener, [(STATUS_HEADER, "503")])
         # Mirrors of the probe are not attempts: count only the serving cluster.
         tries = [r for r in self.fleet.log.of(request_id) if not _is_shadow(r)]
         tries = [r for r in tries if r.server == cluster] or tries
@@ -497,7 +515,7 @@ class Scenario:
             return {"host": dest["host"], "subset": dest["subset"], "port": dest["port"], "cluster": cluster,
                     "percentage": share}
 
-        if sure <= seen and seen <= {cluster for cluster, _ in loaded}:
+        if sure <= seen <= {cluster for cluster, _ in loaded}:
             return [entry(cluster, share) for cluster, share in loaded]
         return [entry(cluster, None) for cluster in sorted(seen)]
 
@@ -517,11 +535,17 @@ class Scenario:
 
 # -- module API: scenarios reused across calls ---------------------------------------------------
 
-_OPEN: "OrderedDict[tuple, Scenario]" = OrderedDict()
+_OPEN: OrderedDict[tuple, Scenario] = OrderedDict()
 _MAX_OPEN = 4
+_LOCK = threading.RLock()  # the cache may be shared by threads (e.g. a docs build)
 
 
 def _scenario(mesh, proxy) -> Scenario:
+    with _LOCK:
+        return _open_scenario(mesh, proxy)
+
+
+def _open_scenario(mesh, proxy) -> Scenario:
     key = (id(mesh), proxy.key)
     scenario = _OPEN.get(key)
     if scenario is not None and scenario.mesh is mesh and scenario.envoy is not None:
@@ -536,6 +560,11 @@ def _scenario(mesh, proxy) -> Scenario:
 
 
 def close_all() -> None:
+    with _LOCK:
+        _close_all()
+
+
+def _close_all() -> None:
     while _OPEN:
         _, scenario = _OPEN.popitem()
         scenario.close()

@@ -5,7 +5,8 @@ the admin and every listener bind port 0 on 127.0.0.1 and the real ports are rea
 admin API (``admin_address_path`` and ``/listeners``), so two runs never race for a port.
 Envoy runs in its own process group; on exit (normal, failure, Ctrl-C) the whole group gets
 SIGTERM, then SIGKILL after a bounded wait. Every wait has a deadline. When the block fails, the
-Envoy log and bootstrap are kept in a directory whose path the error names.
+Envoy log and bootstrap are kept in a directory whose path the error names; with
+$ISTIO_NOTEBOOK_ENVOY_LOGS set to a directory, every run's log and bootstrap are kept there.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from istio_notebook.envoy.binary import envoy_path
 
 READY_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
+KEEP_LOGS_ENV = "ISTIO_NOTEBOOK_ENVOY_LOGS"  # a directory: keep every Envoy's log and config there (CI)
 _LIVE: set[int] = set()  # process group ids still running; reaped at interpreter exit too
 
 
@@ -76,7 +78,9 @@ class EnvoyProcess:
         self.bootstrap = bootstrap
         self.log_level = log_level
         self.ready_timeout = ready_timeout
-        self.keep_logs_in = Path(keep_logs_in) if keep_logs_in else None
+        keep = keep_logs_in or os.environ.get(KEEP_LOGS_ENV)
+        self.keep_logs_in = Path(keep) if keep else None
+        self.keep_always = keep_logs_in is None and bool(os.environ.get(KEEP_LOGS_ENV))
         self.concurrency = concurrency
         self.workdir: Path | None = None
         self.process: subprocess.Popen | None = None
@@ -86,7 +90,7 @@ class EnvoyProcess:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def __enter__(self) -> "EnvoyProcess":
+    def __enter__(self) -> EnvoyProcess:
         try:
             self.start()
         except BaseException:
@@ -146,7 +150,7 @@ class EnvoyProcess:
             _LIVE.discard(process.pid)
             self.process = None
         if self.workdir is not None and self.workdir.exists():
-            if failed:
+            if failed or self.keep_always:
                 self.kept_logs = self._keep_logs()
             else:
                 shutil.rmtree(self.workdir, ignore_errors=True)
@@ -188,7 +192,7 @@ class EnvoyProcess:
 
     def admin(self, path: str, timeout: float = 2.0) -> str:
         url = f"http://127.0.0.1:{self.admin_port}{path}"
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback admin
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.read().decode()
 
     def _wait_ready(self, deadline: float) -> None:

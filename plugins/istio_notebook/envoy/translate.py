@@ -49,7 +49,7 @@ def duration(value: str | None) -> str | None:
 
 
 def fractional(percent: float) -> dict:
-    return {"numerator": int(round(percent * _MILLION / 100)), "denominator": "MILLION"}
+    return {"numerator": round(percent * _MILLION / 100), "denominator": "MILLION"}
 
 
 # -- matches -------------------------------------------------------------------------------------
