@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DR, VS
+from examples_testkit import DR, VS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "---\nfixtures: [reviews]\n---\n" + VS + DR + "```check\n# a claim\ncurl http://reviews:9080/\n→ reviews v2\n```\n"

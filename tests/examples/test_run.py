@@ -1,7 +1,7 @@
 """Running pages with the real analyzers and routing simulator: scenarios, expect=, fragments, checks."""
 
 import pytest
-from conftest import DR, DR_V1_ONLY, VS
+from examples_testkit import DR, DR_V1_ONLY, VS
 
 from istio_notebook.examples.find import read_page
 from istio_notebook.examples.run import run_page

@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from conftest import DR, DR_V1_ONLY, VS
+from examples_testkit import DR, DR_V1_ONLY, VS
 
 from istio_notebook.examples.find import read_page
 from istio_notebook.examples.run import run_page

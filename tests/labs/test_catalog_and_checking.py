@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from labs_testkit import REPO
 from istio_notebook.labs.catalog import Catalog, load_lab
 from istio_notebook.labs.checking import check_labs, split_lab_paths
 from istio_notebook.labs.scenario import read_checks

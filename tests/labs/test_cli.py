@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from labs_testkit import REPO
 from istio_notebook.cli import main
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO, sample
+from labs_testkit import REPO, sample
 from istio_notebook.config import Mesh, load_paths
 from istio_notebook.config.yaml_reader import Origin
 from istio_notebook.examples.checks import parse_checks

@@ -10,7 +10,7 @@ import json
 import pytest
 import yaml
 
-from conftest import REPO, FakeClock, FakeRunner, healthy_tools, sample
+from labs_testkit import REPO, FakeClock, FakeRunner, healthy_tools, sample
 from istio_notebook.labs import pins
 from istio_notebook.labs.catalog import Catalog
 from istio_notebook.config import load_paths

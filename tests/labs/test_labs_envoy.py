@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REPO
+from labs_testkit import REPO
 from istio_notebook.labs.catalog import Catalog
 from istio_notebook.labs.offline import run_offline
 from istio_notebook.labs.scenario import load_scenario

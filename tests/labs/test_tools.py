@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FakeRunner, healthy_tools, sample
+from labs_testkit import FakeRunner, healthy_tools, sample
 from istio_notebook.labs import pins
 from istio_notebook.labs.tools import (
     PreflightError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import REPO
+from labs_testkit import REPO
 from istio_notebook.labs import pins
 
 WORKFLOW = yaml.safe_load((REPO / ".github/workflows/labs.yml").read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import REPO
+from labs_testkit import REPO
 from istio_notebook.config import load_paths
 from istio_notebook.labs import pins
 from istio_notebook.labs.workloads import OUTSIDE_NAMESPACE, workload_documents
