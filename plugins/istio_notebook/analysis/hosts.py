@@ -38,16 +38,16 @@ def is_wildcard(host: str) -> bool:
     return host.startswith("*")
 
 
+def host_subset_of(a: str, b: str) -> bool:
+    """istio's ``host.Name.SubsetOf``: every name ``a`` matches is matched by ``b``."""
+    if is_wildcard(b):
+        return a[1:].endswith(b[1:]) if is_wildcard(a) else a.endswith(b[1:])
+    return not is_wildcard(a) and a == b
+
+
 def hosts_overlap(a: str, b: str) -> bool:
     """istio's ``host.Name.Matches``: equal, or one wildcard covers the other (either way)."""
-    a_wild, b_wild = is_wildcard(a), is_wildcard(b)
-    if a_wild and b_wild:
-        return b[1:].endswith(a[1:]) if len(a) < len(b) else a[1:].endswith(b[1:])
-    if a_wild:
-        return b.endswith(a[1:])
-    if b_wild:
-        return a.endswith(b[1:])
-    return a == b
+    return host_subset_of(a, b) or host_subset_of(b, a)
 
 
 def export_scopes(export_to: object, namespace: str) -> list[str]:

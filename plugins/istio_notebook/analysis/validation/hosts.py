@@ -125,11 +125,3 @@ def ip_or_cidr_error(value: str) -> str | None:
         return None if is_cidr(value) else f"bad CIDR range ({value})"
     return None if is_ip(value) else f"bad IP address ({value})"
 
-
-def host_subset_of(a: str, b: str) -> bool:
-    """Istio's host.Name.SubsetOf: every name ``a`` matches is matched by ``b``."""
-    if b.startswith("*"):
-        if a.startswith("*"):
-            return a[1:].endswith(b[1:])
-        return a.endswith(b[1:])
-    return not a.startswith("*") and a == b

@@ -3,7 +3,7 @@ and virtualservice.go (validateHTTPRoute) check them."""
 
 from __future__ import annotations
 
-from istio_notebook.analysis.hosts import hosts_overlap
+from istio_notebook.analysis.hosts import host_subset_of, hosts_overlap
 from istio_notebook.analysis.validation import values
 from istio_notebook.analysis.validation.destinations import (
     check_destination,
@@ -19,7 +19,6 @@ from istio_notebook.analysis.validation.findings import (
     present,
 )
 from istio_notebook.analysis.validation.hosts import (
-    host_subset_of,
     ip_subnet_error,
     is_dns1123_label,
     is_ip,
