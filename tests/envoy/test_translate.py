@@ -84,3 +84,20 @@ def test_route_actions_become_envoy_fields(mesh):
 def test_envoy_validate_accepts_the_display_config(mesh, proxy):
     accepted, message = validate(envoy_config(mesh, proxy))
     assert accepted, message
+
+
+def test_excerpt_shows_what_each_resource_became(mesh):
+    # The corrected mapping the docs teach: VirtualService → routes, DestinationRule → clusters
+    # (not routes), Gateway → listeners, AuthorizationPolicy → RBAC filters.
+    from istio_notebook.envoy.excerpt import excerpt
+
+    sidecar = envoy_config(mesh, Proxy.sidecar("default"))
+    vs = excerpt(sidecar, mesh.get("VirtualService", "default", "reviews"))
+    routes = vs["route_configs"]["9080"]["reviews.default.svc.cluster.local:9080"]["routes"]
+    assert [r["name"] for r in routes][:2] == ["jason", "old-api"]
+    dr = excerpt(sidecar, mesh.get("DestinationRule", "default", "reviews"))
+    subsets = {c["name"].split("|")[2] for c in dr["clusters"]}
+    assert subsets == {"", "v1", "v2", "v3"}
+    assert next(c for c in dr["clusters"] if c["name"].split("|")[2] == "v2")["lb_policy"] == "ROUND_ROBIN"
+    gateway = excerpt(envoy_config(mesh, Proxy.gateway("default", "web")), mesh.get("Gateway", "default", "web"))
+    assert [l["name"] for l in gateway["listeners"]] == ["0.0.0.0_8080", "0.0.0.0_8443"]

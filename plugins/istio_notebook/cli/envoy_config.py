@@ -1,8 +1,9 @@
-"""``istio-notebook envoy-config PATH... (--gateway NS/NAME | --from NS[/labels]) [--format json|yaml] [--validate]``.
+"""``istio-notebook envoy-config PATH... (--gateway NS/NAME | --from NS[/labels]) [--format json|yaml] [--validate] [--only KIND/NS/NAME]``.
 
 Prints the Envoy configuration istiod would send that proxy (as one bootstrap: listeners, route
 configurations, clusters). ``--validate`` also runs ``envoy --mode validate`` on it: exit 1 when
-Envoy rejects it. Exit 2 for unusable arguments or input, as every command.
+Envoy rejects it (the whole configuration is validated, also with ``--only``). ``--only`` prints
+just what one resource became (envoy/excerpt.py). Exit 2 for unusable arguments or input.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument("--from", dest="source", metavar="NS[/key=value,...]", help="a sidecar (default: namespace default)")
     parser.add_argument("--format", choices=("json", "yaml"), default="json")
     parser.add_argument("--validate", action="store_true", help="also run `envoy --mode validate` on it")
+    parser.add_argument("--only", metavar="KIND/NS/NAME",
+                        help="print only what this resource became (e.g. VirtualService/default/reviews)")
     parser.set_defaults(func=run)
 
 
@@ -43,10 +46,20 @@ def run(args: argparse.Namespace) -> int:
     if proxy.kind == "gateway" and mesh.get("Gateway", proxy.namespace, proxy.name) is None:
         raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
     config = envoy_config(mesh, proxy)
+    shown = config
+    if args.only:
+        from istio_notebook.envoy.excerpt import excerpt
+
+        kind, _, rest = args.only.partition("/")
+        namespace, _, name = rest.partition("/")
+        resource = mesh.get(kind, namespace, name) if name else None
+        if resource is None:
+            raise UsageError(f"--only wants KIND/NS/NAME of a resource in the input, got {args.only!r}")
+        shown = excerpt(config, resource)
     if args.format == "yaml":
-        sys.stdout.write(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+        sys.stdout.write(yaml.safe_dump(shown, sort_keys=False, allow_unicode=True))
     else:
-        sys.stdout.write(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(shown, indent=2, ensure_ascii=False) + "\n")
     if args.validate:
         from istio_notebook.envoy.binary import EnvoyNotFound
         from istio_notebook.envoy.runner import rejection, validate

@@ -1,0 +1,68 @@
+"""The part of a proxy's Envoy configuration that one Istio resource produced (for the docs).
+
+The Istio → Envoy mapping, read off the translated configuration itself:
+- VirtualService → the routes carrying its ``istio.config`` metadata, under their route
+  configuration and virtual host;
+- DestinationRule, Service, ServiceEntry → the clusters of its host;
+- Gateway → the listeners (and their route configurations) of the gateway proxy;
+- AuthorizationPolicy → the RBAC filter(s) it becomes on the workload's inbound side.
+"""
+
+from __future__ import annotations
+
+from istio_notebook.config import Resource
+from istio_notebook.routing.hosts import fqdn
+
+_CLUSTER_KINDS = {"DestinationRule": ("spec", "host"), "ServiceEntry": ("spec", "hosts")}
+
+
+def _config_path(resource: Resource) -> str:
+    return f"/apis/networking.istio.io/v1/namespaces/{resource.namespace}/virtual-service/{resource.name}"
+
+
+def _routes(bootstrap: dict, resource: Resource) -> dict:
+    wanted = _config_path(resource)
+    found: dict = {}
+    for listener in bootstrap.get("static_resources", {}).get("listeners", []):
+        for chain in listener.get("filter_chains", []):
+            for network_filter in chain.get("filters", []):
+                route_config = network_filter.get("typed_config", {}).get("route_config")
+                for vhost in (route_config or {}).get("virtual_hosts", []):
+                    routes = [r for r in vhost.get("routes", [])
+                              if r.get("metadata", {}).get("filter_metadata", {}).get("istio", {}).get("config") == wanted]
+                    if routes:
+                        by_vhost = found.setdefault(route_config["name"], {})
+                        by_vhost[vhost["name"]] = {"domains": vhost.get("domains", []), "routes": routes}
+    return {"route_configs": found}
+
+
+def _hosts(resource: Resource) -> set[str]:
+    if resource.kind == "Service":
+        return {fqdn(resource.name, resource.namespace)}
+    path = _CLUSTER_KINDS[resource.kind]
+    value = resource.get(*path)
+    values = value if isinstance(value, list) else [value]
+    return {fqdn(str(v), resource.namespace) for v in values if isinstance(v, str)}
+
+
+def _clusters(bootstrap: dict, resource: Resource) -> dict:
+    hosts = _hosts(resource)
+    clusters = [c for c in bootstrap.get("static_resources", {}).get("clusters", [])
+                if c["name"].count("|") == 3 and c["name"].split("|")[3] in hosts]
+    return {"clusters": clusters}
+
+
+def excerpt(bootstrap: dict, resource: Resource) -> dict:
+    """The Envoy objects ``resource`` produced in ``bootstrap`` (a translate.envoy_config result)."""
+    if resource.kind == "VirtualService":
+        return _routes(bootstrap, resource)
+    if resource.kind in ("DestinationRule", "ServiceEntry", "Service"):
+        return _clusters(bootstrap, resource)
+    if resource.kind == "Gateway":
+        listeners = [l for l in bootstrap.get("static_resources", {}).get("listeners", []) if l["name"] != "virtualOutbound"]
+        return {"listeners": listeners}
+    if resource.kind == "AuthorizationPolicy":
+        from istio_notebook.envoy.rbac import build_rbac_filters
+
+        return {"http_filters": build_rbac_filters([resource]).filters}
+    return {}
