@@ -57,7 +57,9 @@ def test_simulator_and_envoy_agree_on_generated_configs(vs, requests):
             PAIRS["count"] += 1
 
 
-def test_the_budget_is_at_least_1000_pairs():
-    # Runs after the generated test in file order (and under xdist in the same worker's order
-    # only if scheduled together), so it checks the constants rather than the counter.
-    assert EXAMPLES * REQUESTS_PER_EXAMPLE >= 1000
+def test_the_generated_run_compared_at_least_1000_pairs():
+    # Runs after the generated test (file order). Hypothesis may stop early (health checks,
+    # filtered examples): this fails if fewer than 1,000 request/config pairs were compared.
+    if PAIRS["count"] == 0:
+        pytest.skip("the generated test did not run in this process (selection or xdist)")
+    assert PAIRS["count"] >= 1000, PAIRS
