@@ -39,10 +39,4 @@ def check_markdown(path: str | Path, *, fixtures_dir: str | Path | None = None, 
         for block in page.check_blocks:
             block.checks = []
     store = FixtureStore(fixtures_dir or default_fixtures_dir(path), display_root=Path.cwd())
-    report = run_page(page, store)
-    found: list[Diagnostic] = list(report.problems)
-    for result in report.examples.values():
-        found.extend(result.failures)
-    for result in report.checks.values():
-        found.extend(result.diagnostics)
-    return found
+    return run_page(page, store).failures

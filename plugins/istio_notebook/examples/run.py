@@ -135,9 +135,12 @@ def _attribute(diagnostics: list[Diagnostic], blocks: list[BlockResources]) -> d
 
 
 def build_scenario(name: str, fixtures: list[str], examples: list[YamlExample], store: FixtureStore) -> Scenario:
+    return _scenario_of_blocks(name, fixtures, [_load_block(e) for e in examples], store)
+
+
+def _scenario_of_blocks(name: str, fixtures: list[str], blocks: list[BlockResources], store: FixtureStore) -> Scenario:
     from istio_notebook.analysis import analyze
 
-    blocks = [_load_block(e) for e in examples]
     mesh = _mesh(_fixture_resources(fixtures, store), blocks)
     scenario = Scenario(name, fixtures, blocks, mesh)
     scenario.diagnostics = _attribute(analyze(mesh), blocks)
@@ -185,9 +188,9 @@ def _page_problems(page: Page, store: FixtureStore) -> list[Diagnostic]:
     for name in dict.fromkeys(names):
         if store.get(name) is None:
             problems.append(report("INB3006", Position(page.file, 1), name=name, path=store.display(store.path(name))))
-        elif store.findings(name):
-            first = store.findings(name)[0]
-            problems.append(report("INB3008", Position(page.file, 1), name=name, detail=f"{first} (and {len(store.findings(name)) - 1} more)" if len(store.findings(name)) > 1 else str(first)))
+        elif findings := store.findings(name):
+            detail = f"{findings[0]} (and {len(findings) - 1} more)" if len(findings) > 1 else str(findings[0])
+            problems.append(report("INB3008", Position(page.file, 1), name=name, detail=detail))
     for block in page.check_blocks:
         problems.extend(block.problems)
     return problems
@@ -265,6 +268,7 @@ def _run_example(example: YamlExample, page_result: PageReport, store: FixtureSt
     # expect: standalone with the page's fixtures; with scenario="x" also with that scenario's blocks as context.
     context = page_result.scenarios.get(example.scenario) if "scenario" in example.options else None
     fixtures = page.fixtures_of(example.scenario) if context else list(page.fixtures)
-    examples = ([b.example for b in context.blocks] if context else []) + [example]
-    alone = build_scenario(f"expect@{example.line}", fixtures, examples, store)
+    # The context's blocks are already loaded (_mesh copies their resources, so sharing is safe).
+    blocks = (list(context.blocks) if context else []) + [_load_block(example)]
+    alone = _scenario_of_blocks(f"expect@{example.line}", fixtures, blocks, store)
     return _example_result(example, alone.diagnostics.get(example.line, []))
