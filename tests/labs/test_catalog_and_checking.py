@@ -102,3 +102,14 @@ def test_checking_a_lab_runs_its_checks_on_the_simulator(tmp_path: Path) -> None
     found = check_labs([root / "labs" / "demo"])
     assert [(d.code, d.line) for d in found] == [("INB3020", 2)]
     assert "expected reviews v3, got reviews v2" in found[0].message
+
+
+@pytest.mark.parametrize("broken", ["checks.markdown", "vs.yaml"])
+def test_a_lab_file_that_is_not_utf8_is_a_diagnostic_at_that_file(tmp_path: Path, broken: str) -> None:
+    root = make_repo(tmp_path, "title: x\nmanifests: [vs.yaml]\n", {"vs.yaml": VS, "checks.markdown": CHECKS})
+    path = root / "labs" / "demo" / broken
+    path.write_bytes(path.read_bytes() + b"\xff\n")
+    lab, problems = load_lab(root / "labs" / "demo", root / "docs" / "fixtures")
+    assert lab is None  # so the page generator and the checks reader never see the file
+    assert [(p.code, Path(p.file).name) for p in problems] == [("INB1008", broken)]
+    assert [p.code for p in check_labs([root / "labs" / "demo"])] == ["INB1008"]

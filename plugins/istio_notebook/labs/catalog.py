@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from istio_notebook.config.loader import read_text
 from istio_notebook.config.yaml_reader import Origin, YamlDocument, read_documents
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
@@ -79,6 +80,15 @@ def _string_list(doc: YamlDocument, key: str, problems: list[Diagnostic], file: 
     return value
 
 
+def _file_problems(path: Path, named_at: Position, what: str, name: str) -> list[Diagnostic]:
+    """Why a lab file cannot be used: missing (at its name in lab.yaml), unreadable or not UTF-8
+    (at the file). A lab is only returned when every file it names reads as text, so the page
+    generator, the checks reader and the backends can read them without failing."""
+    if not path.is_file():
+        return [report("INB4002", named_at, what=what, name=name)]
+    return read_text(path)[1]
+
+
 def load_lab(directory: Path, fixtures_dir: Path) -> tuple[Lab | None, list[Diagnostic]]:
     """Read ``directory/lab.yaml``; ``None`` (with diagnostics) when the lab is unusable."""
     path = directory / LAB_FILE
@@ -105,14 +115,15 @@ def load_lab(directory: Path, fixtures_dir: Path) -> tuple[Lab | None, list[Diag
     if not manifest_names:
         problems.append(report("INB4001", doc.locate("manifests"), file=file, detail="'manifests' must name at least one file"))
     for index, name in enumerate(manifest_names):
-        if not (directory / name).is_file():
-            problems.append(report("INB4002", doc.locate("manifests", index), what="manifest", name=name))
+        problems.extend(_file_problems(directory / name, doc.locate("manifests", index), "manifest", name))
     for index, name in enumerate(fixtures):
         if not (fixtures_dir / f"{name}.yaml").is_file():
             problems.append(report("INB4002", doc.locate("fixtures", index), what="fixture", name=name))
     checks_name = data.get("checks", DEFAULT_CHECKS_FILE)
-    if not isinstance(checks_name, str) or not (directory / checks_name).is_file():
+    if not isinstance(checks_name, str):
         problems.append(report("INB4002", doc.locate("checks"), what="checks file", name=str(checks_name)))
+    else:
+        problems.extend(_file_problems(directory / checks_name, doc.locate("checks"), "checks file", checks_name))
     for key in ("client", "gateway", "description"):
         if key in data and not isinstance(data[key], str):
             problems.append(report("INB4001", doc.locate(key), file=file, detail=f"'{key}' must be a string"))
