@@ -12,7 +12,7 @@ import logging
 
 from pymdownx.superfences import highlight_validator
 
-from istio_notebook.config import Origin, load_text
+from istio_notebook.config import Origin, Resource, load_text
 from istio_notebook.examples.model import CheckBlock, YamlExample
 from istio_notebook.mkdocs import render, state
 from istio_notebook.mkdocs.mermaid import virtual_service_diagram
@@ -54,12 +54,16 @@ def _item(options: dict):
     return page, items[i] if 0 <= i < len(items) else None
 
 
-def diagrams(example: YamlExample) -> list[str]:
-    """Mermaid text for each VirtualService of an example (not for fragments or unchecked blocks)."""
+def diagrams(example: YamlExample, resources: list[Resource] | None = None) -> list[str]:
+    """Mermaid text for each VirtualService of an example (not for fragments or unchecked blocks).
+
+    ``resources``: the example's resources when the caller has them loaded already.
+    """
     if example.mode not in ("scenario", "expect"):
         return []
-    loaded = load_text(example.body, Origin(example.file, example.body_line - 1, example.indent))
-    return [virtual_service_diagram(r) for r in loaded.resources if r.kind == "VirtualService"]
+    if resources is None:
+        resources = load_text(example.body, Origin(example.file, example.body_line - 1, example.indent)).resources
+    return [virtual_service_diagram(r) for r in resources if r.kind == "VirtualService"]
 
 
 def format_yaml(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:

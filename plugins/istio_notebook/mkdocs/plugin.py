@@ -101,8 +101,11 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         cached = self.cache.get(display, key)
         if cached is not None:
             return cached
-        result = run_page(read_page(text, display), self.store, self.config.backend).detached()
-        result.renderings["diagrams"] = {e.line: diagrams(e) for e in result.page.examples}
+        full = run_page(read_page(text, display), self.store, self.config.backend)
+        # Scenario blocks are loaded already; only `expect` examples are parsed again for their diagrams.
+        loaded = {b.example.line: b.resources for s in full.scenarios.values() for b in s.blocks}
+        result = full.detached()
+        result.renderings["diagrams"] = {e.line: diagrams(e, loaded.get(e.line)) for e in result.page.examples}
         self.cache.put(display, key, result)
         return result
 
