@@ -14,7 +14,7 @@ from pathlib import Path
 
 from istio_notebook.analysis import analyze
 from istio_notebook.config import Mesh, load_paths
-from istio_notebook.config.loader import MARKDOWN_SUFFIXES, iter_input_files
+from istio_notebook.config.loader import MARKDOWN_SUFFIXES
 from istio_notebook.diagnostics import Diagnostic, Level, sort_key
 from istio_notebook.diagnostics.formats import FORMATS
 from istio_notebook.examples import check_markdown
@@ -43,8 +43,8 @@ def check_paths(paths: Sequence[str | Path]) -> list[Diagnostic]:
     """
     from istio_notebook.labs.checking import check_labs, split_lab_paths  # a lab is its own scenario
 
-    paths, labs = split_lab_paths(paths)
-    yaml_paths, markdown = _split_markdown(paths)
+    files, labs = split_lab_paths(paths)
+    yaml_paths, markdown = _split_markdown(files)
     loaded = load_paths(yaml_paths)
     found = loaded.diagnostics + analyze(Mesh(loaded.resources))
     for page in markdown:
@@ -53,15 +53,13 @@ def check_paths(paths: Sequence[str | Path]) -> list[Diagnostic]:
     return sorted(found, key=sort_key)
 
 
-def _split_markdown(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+def _split_markdown(files: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """(YAML inputs, Markdown pages); ``files`` has its directories expanded already."""
     yaml_paths: list[Path] = []
     markdown: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        files = list(iter_input_files(path)) if path.is_dir() else [path]
-        for file in files:
-            is_markdown = file.suffix.lower() in MARKDOWN_SUFFIXES and file.is_file()
-            (markdown if is_markdown else yaml_paths).append(file)
+    for file in files:
+        is_markdown = file.suffix.lower() in MARKDOWN_SUFFIXES and file.is_file()
+        (markdown if is_markdown else yaml_paths).append(file)
     return yaml_paths, markdown
 
 

@@ -32,25 +32,20 @@ def _is_kind_config(file: Path) -> bool:
 
 
 def split_lab_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
-    """(paths that are not lab files, lab folders touched by the others), both in input order."""
+    """(the files that are not lab files, directories expanded; the lab folders those hold), both in input order.
+
+    Paths that do not exist are kept, for the loader to report.
+    """
     plain: list[Path] = []
     labs: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if not path.is_dir():
-            lab = _lab_dir(path) if path.exists() else None
+        for file in iter_input_files(path) if path.is_dir() else [path]:
+            lab = _lab_dir(file) if file.exists() else None
             if lab is not None:
                 labs.append(lab)
-            elif not (path.exists() and _is_kind_config(path)):
-                plain.append(path)
-            continue
-        files = list(iter_input_files(path))
-        outside = [f for f in files if _lab_dir(f) is None and not _is_kind_config(f)]
-        labs.extend(lab for f in files if (lab := _lab_dir(f)) is not None)
-        if len(outside) == len(files):
-            plain.append(path)  # an ordinary directory: keep it whole (the loader reports it as given)
-        else:
-            plain.extend(outside)
+            elif not (file.exists() and _is_kind_config(file)):
+                plain.append(file)
     return plain, list(dict.fromkeys(labs))
 
 
