@@ -187,3 +187,10 @@ def test_destination_rule_becomes_the_cluster_policy(sidecar, mesh):
     assert old["policy"]["load_balancer"]["simple"] == "LEAST_REQUEST"
     ratings = _ask(sidecar, mesh, "GET http://ratings:9080/ratings/1")
     assert ratings["policy"]["tls"]["mode"] == "DISABLE"
+
+
+def test_cors_preflight_answers_with_the_policy(sidecar, mesh):
+    # istio.io/latest/docs/reference/config/networking/virtual-service/#CorsPolicy → Envoy's CORS filter.
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/cors")
+    assert outcome["cors"]["allow_methods"] == ["GET", "POST"] and outcome["cors"]["max_age"] == "86400s"
+    assert outcome["cors"]["allow_credentials"] is True and outcome["cors"]["expose_headers"] == ["x-trace"]

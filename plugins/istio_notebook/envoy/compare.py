@@ -106,6 +106,8 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
             want_lb = "LEAST_REQUEST" if want_lb == "LEAST_CONN" else want_lb
             if want_lb and want_lb != env_policy["load_balancer"]["simple"]:
                 differ("policy.load_balancer", want_lb, env_policy["load_balancer"]["simple"])
+        if envoy.get("cors") is not None and _cors(sim.get("cors")) != _cors(envoy["cors"]):
+            differ("cors", sim.get("cors"), envoy["cors"])
         sim_headers, env_headers = _merged(sim.get("headers")), _merged(envoy.get("headers"))
         # A removal shows only for a header the request carried.
         for side in sim_headers.values():
@@ -148,3 +150,13 @@ def _fault_part(part: dict | None) -> tuple | None:
 def disagreement(position: Position, request: str, diffs: list[str]) -> Diagnostic:
     """INB5002 for a check whose two outcomes differ."""
     return report("INB5002", position, request=request, differences="; ".join(diffs))
+
+
+def _cors(cors: dict | None) -> dict | None:
+    if not cors:
+        return None
+    out = dict(cors)
+    out["allow_credentials"] = True if cors.get("allow_credentials") else None  # false sends no header
+    max_age = seconds(cors.get("max_age")) if cors.get("max_age") else None
+    out["max_age"] = int(max_age) if max_age is not None else None
+    return out

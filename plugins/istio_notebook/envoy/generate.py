@@ -4,7 +4,7 @@ Used by the differential test (simulator vs real Envoy) and the agreement benchm
 every kind (uri exact/prefix/regex with ignoreUriCase, headers exact/prefix/regex/presence,
 withoutHeaders, queryParams, method, authority, scheme) and actions of every kind (single and
 weighted destinations, a subset that does not exist, prefix/regex/authority rewrites, redirects,
-direct responses, fault aborts, header changes, timeouts, retries, mirrors). Requests are drawn
+direct responses, fault aborts, header changes, timeouts, retries, mirrors, CORS). Requests are drawn
 from the same vocabulary so that most of them hit some rule, with near misses (case changes,
 extra suffixes, missing headers) to exercise the negative side.
 
@@ -164,6 +164,12 @@ def http_route(draw) -> dict:
         if draw(st.booleans()):
             retries["perTryTimeout"] = "0.5s"
         rule["retries"] = retries
+    if draw(st.integers(0, 6)) == 0:
+        rule["corsPolicy"] = {
+            "allowOrigins": [draw(st.sampled_from(({"exact": "https://app.example.com"}, {"prefix": "https://a"})))],
+            "allowMethods": draw(st.lists(st.sampled_from(METHODS), min_size=1, max_size=2, unique=True)),
+            "maxAge": draw(st.sampled_from(("1h", "30s"))),
+        }
     if draw(st.integers(0, 6)) == 0 and kind != "missing":
         rule["mirror"] = {"host": HOST, "subset": draw(st.sampled_from(SUBSETS))}
     return rule

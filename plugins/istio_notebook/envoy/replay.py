@@ -1,8 +1,8 @@
 """Ask real Envoy: send a request through the translated config and report what really happened.
 
 ``route(mesh, request, proxy)`` and ``authorize(mesh, request, to, source)`` answer in the
-DESIGN.md JSON contract of the simulator; what Envoy cannot show is null (``policy``, ``cors``,
-``retries.retry_on``, percentages of a single request). What is observed, and how:
+DESIGN.md JSON contract of the simulator; what Envoy cannot show is null (``policy`` scope,
+percentages of a single request). What is observed, and how:
 - the serving destination: the echo server that answered names its cluster;
 - status, Location, direct response body: the response itself;
 - the route Envoy chose, response flags and details: headers added by ``instrument.py``
@@ -21,6 +21,7 @@ DESIGN.md JSON contract of the simulator; what Envoy cannot show is null (``poli
   One request cannot measure a percentage, so ``fault`` is the fault of the route as Envoy
   loaded it, as long as the request is consistent with it (a 100% abort aborted, a 100% delay
   delayed by at least its length, nothing injected without a fault); otherwise the observation;
+- CORS: a preflight from an origin the route allows; the access-control-* headers Envoy answers;
 - weighted routes: ``samples`` requests, shares counted upstream. When every observed share is
   within 4 standard deviations (binomial) of the weight Envoy was given, the configured shares
   are reported (the observation confirmed them) and the raw counts go to ``envoy.samples``;
@@ -390,7 +391,55 @@ class Scenario:
                 }
         if envoy_route.get("route", {}).get("request_mirror_policies"):
             out["mirrors"] = self._mirrors(request_id, envoy_route)
+        cors = envoy_route.get("typed_per_filter_config", {}).get("envoy.filters.http.cors")
+        if cors:
+            out["cors"] = self._preflight(request, listener, route_name, cors, trace)
         return out
+
+    def _preflight(self, request, listener: str, route_name: str, cors: dict, trace: list[str]) -> dict | None:
+        """A CORS preflight from an origin the policy allows; the answer's access-control-* headers.
+
+        The allowed origins themselves cannot be enumerated by probing: they are the route's as
+        loaded, reported when Envoy accepted the probe origin drawn from them."""
+        origins = []
+        for matcher in cors.get("allow_origin_string_match", []):
+            if "safe_regex" in matcher:
+                regex = matcher["safe_regex"]["regex"]
+                origins.append({"present": True} if regex == ".*" else {"regex": regex})
+            else:
+                origins.append({k: v for k, v in matcher.items() if k != "ignore_case"})
+        probe = next((o.get("exact") or (o["prefix"] + "example.com" if "prefix" in o else None)
+                      for o in origins if "exact" in o or "prefix" in o), None)
+        if probe is None and any("present" in o for o in origins):
+            probe = "https://any.example.com"
+        if probe is None:
+            trace.append("envoy: CORS not probed (only regex origins)")
+            return None
+        assert self.envoy is not None
+        headers = [("host", request.authority), ("origin", probe), ("access-control-request-method", "GET")]
+        response = client.send(self.envoy.listener_port(listener), "OPTIONS", request.path_with_query, headers)
+        answered = response.headers
+        # Envoy's CORS filter answers a preflight itself, without the route's headers; a preflight
+        # that another route (e.g. one matching OPTIONS) served instead does carry them.
+        took_other_path = answered.get(ROUTE_HEADER) not in (None, route_name) or (
+            answered.get(ROUTE_HEADER) is None and FLAGS_HEADER in answered)
+        if took_other_path:
+            trace.append(f"envoy: CORS preflight took another route ({answered.get(ROUTE_HEADER) or 'none'})")
+            return None
+        if answered.get("access-control-allow-origin") != probe:
+            trace.append(f"envoy: CORS preflight from {probe} not allowed")
+            return {"allow_origins": [], "allow_methods": [], "allow_headers": [], "expose_headers": [],
+                    "max_age": None, "allow_credentials": None}
+        split = lambda name: [v.strip() for v in answered.get(name, "").split(",") if v.strip()]  # noqa: E731
+        max_age = answered.get("access-control-max-age")
+        return {
+            "allow_origins": origins,
+            "allow_methods": split("access-control-allow-methods"),
+            "allow_headers": split("access-control-allow-headers"),
+            "expose_headers": split("access-control-expose-headers"),
+            "max_age": f"{int(max_age)}s" if max_age and max_age.isdigit() else None,
+            "allow_credentials": True if answered.get("access-control-allow-credentials") == "true" else None,
+        }
 
     def _fault(self, envoy_route: dict, flags: str, response: client.Response, extra: dict) -> dict | None:
         observed: dict = {}
