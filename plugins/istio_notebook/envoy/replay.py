@@ -430,7 +430,7 @@ class Scenario:
             trace.append(f"envoy: CORS preflight from {probe} not allowed")
             return {"allow_origins": [], "allow_methods": [], "allow_headers": [], "expose_headers": [],
                     "max_age": None, "allow_credentials": None}
-        split = lambda name: [v.strip() for v in answered.get(name, "").split(",") if v.strip()]  # noqa: E731
+        split = lambda name: [v.strip() for v in answered.get(name, "").split(",") if v.strip()]
         max_age = answered.get("access-control-max-age")
         return {
             "allow_origins": origins,
