@@ -7,7 +7,6 @@ apiVersion/kind/name, unknown kinds, non-UTF-8, binary and empty files, custom t
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

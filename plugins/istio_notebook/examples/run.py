@@ -20,7 +20,6 @@ from istio_notebook.examples.fragments import check_fragment
 from istio_notebook.examples.model import (
     DEFAULT_SCENARIO,
     Check,
-    CheckBlock,
     CheckResult,
     ExampleResult,
     YamlExample,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from istio_notebook.analysis.util import as_dict, as_list
 from istio_notebook.config.models import field_path
 from istio_notebook.config.resource import Resource
 from istio_notebook.diagnostics import Diagnostic, report
@@ -36,19 +36,11 @@ class Findings:
                 self.error(path, text)
 
 
-def items(value: Any) -> list:
-    """A repeated field's elements (absent or null → none)."""
-    return value if isinstance(value, list) else []
-
-
-def entries(value: Any) -> dict:
-    """A map field's entries (absent or null → none)."""
-    return value if isinstance(value, dict) else {}
-
-
-def fields(value: Any) -> dict:
-    """A message's fields (absent or null → empty)."""
-    return value if isinstance(value, dict) else {}
+# Repeated fields, maps and messages read defensively (absent or null → empty), as analyzers do;
+# three names so that each check says which kind of field it reads.
+items = as_list
+entries = as_dict
+fields = as_dict
 
 
 def present(message: dict, name: str) -> bool:
