@@ -11,7 +11,6 @@ from __future__ import annotations
 # (https://github.com/kubernetes-sigs/kind/releases/tag/v0.30.0).
 KIND_VERSION = "0.30.0"
 NODE_IMAGE = "kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a"
-KUBERNETES_MINOR = (1, 34)
 
 # Istio 1.30.x (https://istio.io/latest/news/releases/1.30.x/). istioctl comes from the release
 # archive; Istio publishes `<archive>.sha256` next to it, which the workflow checks with
@@ -20,7 +19,6 @@ ISTIO_VERSION = "1.30.5"
 ISTIOCTL_URL = (
     f"https://github.com/istio/istio/releases/download/{ISTIO_VERSION}/istioctl-{ISTIO_VERSION}-linux-amd64.tar.gz"
 )
-ISTIOCTL_SHA256_URL = ISTIOCTL_URL + ".sha256"
 
 # Oldest tool versions the backend is written against (flags and output formats it parses).
 MINIMUM_VERSIONS = {
