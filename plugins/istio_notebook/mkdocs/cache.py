@@ -87,12 +87,14 @@ class ResultCache:
         self.memory[key] = report
 
     def save(self) -> None:
+        # Keep in memory only what the current pages use: `mkdocs serve` makes a new key at every save.
+        wanted = set(self.manifest.values())
+        self.memory = {key: report for key, report in self.memory.items() if key in wanted}
         if self.directory is None:
             return
         try:
             pages = self.directory / "pages"
             pages.mkdir(parents=True, exist_ok=True)
-            wanted = set(self.manifest.values())
             for key in wanted:
                 target = pages / f"{key}.pickle"
                 if not target.exists() and key in self.memory:

@@ -44,6 +44,12 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         self.root = Path.cwd()
         self.store: FixtureStore | None = None
         self.seconds = 0.0
+        self.serving = False  # under `mkdocs serve`: findings are shown on the page and logged as info
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also makes MkDocs keep this object across `mkdocs serve` rebuilds
+        # (it re-creates plugins that lack it), so the in-memory cache and fixture store survive.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -52,8 +58,8 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         fixtures = Path(config.docs_dir) / self.config.fixtures_dir
         if self.store is None or self.store.directory != fixtures:  # kept across `mkdocs serve` rebuilds
             self.store = FixtureStore(fixtures, display_root=self.root)
-        if self.cache is None:  # the plugin object, and so the in-memory cache, lives across `mkdocs serve` rebuilds
-            directory = self.root / self.config.cache_dir if self.config.cache else None
+        directory = self.root / self.config.cache_dir if self.config.cache else None
+        if self.cache is None or self.cache.directory != directory:  # kept across `mkdocs serve` rebuilds (see on_startup)
             self.cache = ResultCache(directory)
             self.cache.load()
         if CSS not in config.extra_css:
@@ -110,10 +116,13 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         return result
 
     def _log_results(self) -> None:
+        # Under `mkdocs serve` a warning would abort the rebuild when strict is on (mkdocs.yml sets it for
+        # CI builds), leaving the server stuck on the old page; the page itself shows the findings instead.
+        warn = log.info if self.serving else log.warning
         for result in self.reports.values():
             for d in result.failures:
                 claim = d.code in ("INB3020", "INB3021")
-                emit = log.warning if d.level in (Level.ERROR, Level.WARNING) and (not claim or self.config.strict_claims) else log.info
+                emit = warn if d.level in (Level.ERROR, Level.WARNING) and (not claim or self.config.strict_claims) else log.info
                 emit("%s [%s] %s", d.position, d.code, d.message)
         coverage = {r.page.file: r.coverage for r in self.reports.values()}
         total = Coverage.total(coverage.values())
@@ -126,7 +135,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         minimum = float(self.config.coverage_minimum)
         if total.percent + 1e-9 < minimum:
             d = report("INB3030", Position(self.config.coverage_page), percent=f"{total.percent:.1f}", minimum=f"{minimum:g}")
-            log.warning("%s [%s] %s", d.position, d.code, d.message)
+            warn("%s [%s] %s", d.position, d.code, d.message)
         if self.cache is not None:
             log.debug("checked %d pages in %.3fs (cache: %d hits, %d misses)", len(self.reports), self.seconds, self.cache.hits, self.cache.misses)
 

@@ -1,0 +1,101 @@
+"""The plugin under `mkdocs serve`: one object across rebuilds, findings that do not abort a strict rebuild."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from istio_notebook.examples.find import read_page
+from istio_notebook.examples.fixtures import FixtureStore
+from istio_notebook.examples.run import run_page
+from istio_notebook.mkdocs.cache import ResultCache
+from istio_notebook.mkdocs.plugin import IstioNotebookPlugin
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from test_build import (  # tests/mkdocs/test_build.py: the temporary-site helpers
+    FIXTURE,
+    MKDOCS_YML,
+    PAGE,
+    make_site,
+)
+
+LOGGER = "mkdocs.plugins.istio_notebook"
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugin_objects():
+    """MkDocs keeps plugin objects for the whole process: start clean, and leave no serve-mode plugin to later tests."""
+    kept = dict(MkDocsConfig._schema)["plugins"].plugin_cache
+    kept.clear()
+    yield
+    kept.clear()
+
+
+def test_serve_keeps_one_plugin_object_and_its_cache_across_rebuilds(tmp_path):
+    # `mkdocs serve` calls load_config() before every rebuild; MkDocs re-creates plugins without on_startup.
+    site = make_site(tmp_path)
+    first = load_config(str(site / "mkdocs.yml"))
+    first.plugins.on_startup(command="serve", dirty=False)
+    first.plugins.on_config(first)
+    second = load_config(str(site / "mkdocs.yml"))
+    second.plugins.on_config(second)
+    plugin = second.plugins["istio-notebook"]
+    assert plugin is first.plugins["istio-notebook"]
+    assert plugin.serving
+    assert plugin.cache is not None and plugin.cache.directory == site / ".cache" / "istio-notebook"
+
+
+def test_a_changed_cache_dir_is_honoured_by_the_kept_plugin_object(tmp_path):
+    site = make_site(tmp_path)
+    plugin = load_config(str(site / "mkdocs.yml")).plugins["istio-notebook"]
+    config = load_config(str(site / "mkdocs.yml"))
+    config.plugins.on_config(config)
+    (site / "mkdocs.yml").write_text(MKDOCS_YML.replace("  - istio-notebook\n", "  - istio-notebook:\n      cache_dir: elsewhere\n"), encoding="utf-8")
+    config = load_config(str(site / "mkdocs.yml"))
+    config.plugins.on_config(config)
+    assert config.plugins["istio-notebook"] is plugin
+    assert plugin.cache.directory == site / "elsewhere"
+
+
+def _plugin_with_false_claim(tmp_path: Path, command: str) -> IstioNotebookPlugin:
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "reviews.yaml").write_text(FIXTURE, encoding="utf-8")
+    plugin = IstioNotebookPlugin()
+    plugin.load_config({})
+    plugin.on_startup(command=command, dirty=False)
+    report = run_page(read_page(PAGE, "docs/index.md"), FixtureStore(tmp_path / "fixtures")).detached()
+    assert any(d.code == "INB3020" for d in report.failures)  # the page's claim "→ reviews v2" is false
+    plugin.reports = {"index.md": report}
+    return plugin
+
+
+def _levels(caplog, code: str) -> set[int]:
+    return {r.levelno for r in caplog.records if r.name == LOGGER and f"[{code}]" in r.getMessage()}
+
+
+def test_build_logs_a_false_claim_as_a_warning_so_strict_fails(tmp_path, caplog):
+    plugin = _plugin_with_false_claim(tmp_path, "build")
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        plugin._log_results()
+    assert _levels(caplog, "INB3020") == {logging.WARNING}
+    assert _levels(caplog, "IST0101") == {logging.WARNING}  # the broken example (subset v9)
+
+
+def test_serve_logs_page_findings_as_info_so_a_strict_config_does_not_stop_the_rebuild(tmp_path, caplog):
+    # A warning would make a strict `mkdocs serve` abort the rebuild and keep serving the old page.
+    plugin = _plugin_with_false_claim(tmp_path, "serve")
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        plugin._log_results()
+    assert _levels(caplog, "INB3020") == {logging.INFO}
+    assert _levels(caplog, "IST0101") == {logging.INFO}
+
+
+def test_cache_memory_keeps_only_the_current_result_of_each_page():
+    cache = ResultCache(None)
+    old, new = object(), object()
+    cache.put("docs/a.md", "k-old", old)
+    cache.put("docs/a.md", "k-new", new)  # the page was edited under serve
+    cache.save()
+    assert cache.memory == {"k-new": new}
+    assert cache.get("docs/a.md", "k-new") is new and cache.get("docs/a.md", "k-old") is None
