@@ -85,16 +85,21 @@ def parse_fragment_target(value: str) -> FragmentTarget:
     return FragmentTarget(kind=kind, path=tuple(steps), text=value)
 
 
+def _fence_fields(fence: Fence, file: str, options: dict[str, str]) -> dict:
+    """What YamlExample and CheckBlock both record about their fence."""
+    return {
+        "file": file,
+        "line": fence.start_line,
+        "body": fence.body,
+        "body_line": fence.body_line,
+        "indent": fence.indent,
+        "options": options,
+        "scenario": options.get("scenario", DEFAULT_SCENARIO),
+    }
+
+
 def _yaml_example(fence: Fence, file: str, options: dict[str, str]) -> YamlExample:
-    example = YamlExample(
-        file=file,
-        line=fence.start_line,
-        body=fence.body,
-        body_line=fence.body_line,
-        indent=fence.indent,
-        options=options,
-        scenario=options.get("scenario", DEFAULT_SCENARIO),
-    )
+    example = YamlExample(**_fence_fields(fence, file, options))
     at = Position(file, fence.start_line, fence.indent + 1)
     modes = [m for m in _MODES if m in options]
     if len(modes) > 1 and set(modes) != {"expect", "fragment"}:
@@ -135,20 +140,10 @@ def _check_block(fence: Fence, file: str, options: dict[str, str]) -> CheckBlock
     except ValueError as error:
         problems.append(report("INB3013", at, text=fence.info, detail=str(error)))
         context = CheckContext()
-    scenario = options.get("scenario", DEFAULT_SCENARIO)
+    fields = _fence_fields(fence, file, options)
     origin = Origin(file, line_offset=fence.body_line - 1, column_offset=fence.indent)
-    checks = parse_checks(fence.body, origin, context=context, scenario=scenario)
-    return CheckBlock(
-        file=file,
-        line=fence.start_line,
-        body=fence.body,
-        body_line=fence.body_line,
-        indent=fence.indent,
-        options=options,
-        scenario=scenario,
-        checks=checks,
-        problems=problems,
-    )
+    checks = parse_checks(fence.body, origin, context=context, scenario=fields["scenario"])
+    return CheckBlock(**fields, checks=checks, problems=problems)
 
 
 def find_examples(text: str, file: str) -> list[YamlExample | CheckBlock]:
