@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from istio_notebook.config import Mesh, Resource, load_paths
@@ -20,8 +21,9 @@ class LabScenario:
     checks: list[Check]
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    @property
+    @cached_property
     def mesh(self) -> Mesh:
+        """Fixtures then manifests (input order stands for creation time); built once, and the one analysed."""
         return Mesh(self.fixtures + self.manifests)
 
     @property
@@ -57,9 +59,10 @@ def load_scenario(lab: Lab, fixtures_dir: Path) -> LabScenario:
     manifests = [r for r in loaded.resources if r.file not in fixture_names]
     checks, problems = read_checks(lab.checks_file)
     manifest_names = {str(path) for path in lab.manifests}
+    scenario = LabScenario(lab=lab, fixtures=fixtures, manifests=manifests, checks=checks)
     findings = [
-        d for d in analyze(Mesh(loaded.resources))
+        d for d in analyze(scenario.mesh)
         if d.file in manifest_names and d.level in (Level.ERROR, Level.WARNING)
     ]
-    return LabScenario(lab=lab, fixtures=fixtures, manifests=manifests, checks=checks,
-                       diagnostics=loaded.diagnostics + findings + problems)
+    scenario.diagnostics = loaded.diagnostics + findings + problems
+    return scenario
