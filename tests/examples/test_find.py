@@ -76,3 +76,14 @@ def test_bad_front_matter_and_unknown_scenario_are_reported():
     page = read_page("---\nfixtures: {a: 1}\n---\n" + fence('check scenario="nope"', "curl http://r/\n→ r\n"), "p.md")
     assert [d.code for d in page.problems] == ["INB3007"]
     assert [d.code for d in page.check_blocks[0].problems] == ["INB3015"]
+
+
+def test_an_unclosed_fence_is_reported_not_silently_dropped():
+    # A fence that runs to the end of the page renders as code and would check nothing as written.
+    text = "# t\n\n```yaml\nkind: X\n\n```check\ncurl http://reviews:9080/\n→ reviews v1\n"
+    items = find_examples(text, "p.md")
+    assert [type(i) for i in items] == [YamlExample]  # the check fence is swallowed by the open yaml fence
+    assert [(d.code, d.line) for d in items[0].problems] == [("INB3009", 3)]
+
+    closed = find_examples("```check\ncurl http://reviews:9080/\n→ reviews v1\n```\n", "p.md")
+    assert closed[0].problems == []

@@ -156,9 +156,15 @@ def find_examples(text: str, file: str) -> list[YamlExample | CheckBlock]:
     for fence in iter_fences(text):
         language, options = parse_info(fence.info)
         if language in YAML_LANGUAGES:
-            items.append(_yaml_example(fence, file, options))
+            item: YamlExample | CheckBlock = _yaml_example(fence, file, options)
         elif language == CHECK_LANGUAGE:
-            items.append(_check_block(fence, file, options))
+            item = _check_block(fence, file, options)
+        else:
+            continue
+        if not fence.closed:
+            # Nothing is skipped silently: a fence running to the end of the page is reported.
+            item.problems.append(report("INB3009", Position(file, fence.start_line), language=language))
+        items.append(item)
     return items
 
 
