@@ -10,9 +10,14 @@ Imports neither mkdocs nor pytest. Entry points:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from istio_notebook.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from istio_notebook.examples.fixtures import FixtureStore
 
 __all__ = ["check_markdown"]
 
@@ -25,7 +30,7 @@ def check_markdown(path: str | Path, *, fixtures_dir: str | Path | None = None, 
     fences (off by default: ``check`` validates configuration, it does not simulate).
     """
     from istio_notebook.examples.find import read_page
-    from istio_notebook.examples.fixtures import FixtureStore, default_fixtures_dir
+    from istio_notebook.examples.fixtures import default_fixtures_dir
     from istio_notebook.examples.run import run_page
 
     from istio_notebook.config.loader import read_text
@@ -38,5 +43,14 @@ def check_markdown(path: str | Path, *, fixtures_dir: str | Path | None = None, 
     if not run_checks:
         for block in page.check_blocks:
             block.checks = []
-    store = FixtureStore(fixtures_dir or default_fixtures_dir(path), display_root=Path.cwd())
+    store = _shared_store(Path(fixtures_dir or default_fixtures_dir(path)), Path.cwd())
     return run_page(page, store).failures
+
+
+@lru_cache(maxsize=8)
+def _shared_store(directory: Path, display_root: Path) -> FixtureStore:
+    """One store per fixtures directory: checking many pages loads and analyses each fixture once
+    (the store reloads a fixture file when it changes)."""
+    from istio_notebook.examples.fixtures import FixtureStore
+
+    return FixtureStore(directory, display_root=display_root)
