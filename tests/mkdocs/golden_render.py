@@ -12,6 +12,7 @@ from istio_notebook.examples.find import read_page
 from istio_notebook.examples.fixtures import FixtureStore
 from istio_notebook.examples.run import run_page
 from istio_notebook.mkdocs import fences, state
+from istio_notebook.mkdocs.envoy_tab import page_excerpts
 from istio_notebook.mkdocs.plugin import tag_fences
 from istio_notebook.mkdocs.render import problems_html
 
@@ -23,7 +24,9 @@ FENCES = [
 
 
 def render(text: str, file: str, fixtures: Path) -> str:
-    report = run_page(read_page(text, file), FixtureStore(fixtures, display_root=fixtures.parent)).detached()
+    full = run_page(read_page(text, file), FixtureStore(fixtures, display_root=fixtures.parent))
+    report = full.detached()
+    report.renderings["envoy"] = page_excerpts(full)  # as the plugin's _check_page does
     body, _ = get_data(text)  # MkDocs strips the front matter before on_page_markdown
     body = tag_fences(body, report)
     if report.problems:

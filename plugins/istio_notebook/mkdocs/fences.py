@@ -77,10 +77,25 @@ def format_yaml(source: str, language: str, class_name: str, options: dict, md, 
             return code
         page.counter += 1
         cached = page.report.renderings.get("diagrams", {}).get(item.line)
-        return render.example_html(result, code, cached if cached is not None else diagrams(item), f"__inb_{page.counter}")
+        envoy = _envoy_panel(page.report.renderings.get("envoy", {}).get(item.line, []), item)
+        return render.example_html(result, code, cached if cached is not None else diagrams(item), f"__inb_{page.counter}", envoy)
     except Exception as error:  # noqa: BLE001 - a rendering bug must not stop the build with a traceback
         log.warning("%s: cannot render a YAML example: %s: %s", _where(options), type(error).__name__, error)
         return code
+
+
+def _envoy_panel(excerpts: list, item: YamlExample) -> str:
+    """The Envoy tab from the excerpts the plugin computed at check time (envoy_tab.page_excerpts)."""
+    if not excerpts:
+        return ""
+    parts = []
+    for e in excerpts:
+        if e.error:
+            log.warning("%s:%d: cannot produce the Envoy excerpt of %s: %s", item.file, item.line, e.resource, e.error)
+            parts.append(("", ""))
+        else:
+            parts.append((e.caption, render.highlighted_block(e.html) if e.html else ""))
+    return render.envoy_panel(parts)
 
 
 def format_check(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:

@@ -29,6 +29,7 @@ from istio_notebook.examples.run import PageReport, run_page
 from istio_notebook.mkdocs import reports, state
 from istio_notebook.mkdocs.cache import ResultCache, directory_hash, page_key
 from istio_notebook.mkdocs.config import IstioNotebookConfig
+from istio_notebook.mkdocs.envoy_tab import page_excerpts
 from istio_notebook.mkdocs.fences import diagrams
 
 log = logging.getLogger("mkdocs.plugins.istio_notebook")
@@ -112,6 +113,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         loaded = {b.example.line: b.resources for s in full.scenarios.values() for b in s.blocks}
         result = full.detached()
         result.renderings["diagrams"] = {e.line: diagrams(e, loaded.get(e.line)) for e in result.page.examples}
+        result.renderings["envoy"] = page_excerpts(full)  # translated once per scenario and proxy, cached with the report
         self.cache.put(display, key, result)
         return result
 

@@ -64,8 +64,34 @@ def diagnostics_list(diagnostics: list[Diagnostic], empty: str) -> str:
     return f'<ul class="inb-diagnostics">{items}</ul>'
 
 
-def example_html(result: ExampleResult, code: str, diagrams: list[str], prefix: str) -> str:
-    """A YAML example: badge, then tabs YAML | 図 | 診断."""
+def envoy_panel(parts: list[tuple[str, str]]) -> str:
+    """The "Envoy" tab: per resource, a caption (Markdown code spans allowed) and its highlighted excerpt.
+
+    An empty caption means the excerpt could not be produced (the formatter logged why).
+    """
+    blocks = []
+    for caption, code in parts:
+        if not caption:
+            blocks.append('<p class="inb-envoy__caption inb-envoy__caption--failed">この例の Envoy 設定の抜粋は生成できませんでした（ビルドのログを参照）。</p>')
+            continue
+        blocks.append(f'<p class="inb-envoy__caption">{code_spans(caption)}</p>' + (f"\n{code}" if code else ""))
+    return '<div class="inb-envoy">\n' + "\n".join(blocks) + "\n</div>"
+
+
+def highlighted_block(spans: str) -> str:
+    """A code block as pymdownx.highlight writes one, around already highlighted Pygments spans
+    (no line anchors, so the page's other code blocks keep their ids)."""
+    return f'<div class="highlight"><pre><span></span><code>{spans}</code></pre></div>'
+
+
+def code_spans(text: str) -> str:
+    """Escape ``text``, turning its `backquoted` parts into <code> (captions name Envoy objects that way)."""
+    pieces = escape(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(pieces))
+
+
+def example_html(result: ExampleResult, code: str, diagrams: list[str], prefix: str, envoy: str = "") -> str:
+    """A YAML example: badge, then tabs YAML | 図 | Envoy | 診断 (``envoy``: the Envoy panel's HTML, if any)."""
     example = result.example
     status = result.status
     if status == "verified" and example.mode == "fragment":
@@ -84,6 +110,8 @@ def example_html(result: ExampleResult, code: str, diagrams: list[str], prefix: 
     panels = [("YAML", code)]
     if diagrams:
         panels.append(("図", "\n".join(mermaid(d) for d in diagrams)))
+    if envoy:
+        panels.append(("Envoy", envoy))
     shown = result.diagnostics if status != "error" else _unique(result.failures + result.diagnostics)
     empty = "スキーマ検証とアナライザーで問題は見つかりませんでした。"
     panels.append(("診断", diagnostics_list(shown, empty)))
