@@ -34,17 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from istio_notebook.cli import UsageError
-    from istio_notebook.cli.route import load_mesh
+    from istio_notebook.cli.route import load_proxy_and_mesh
     from istio_notebook.envoy.translate import envoy_config
-    from istio_notebook.routing import Proxy, RequestError
 
-    try:
-        proxy = Proxy.parse_gateway(args.gateway) if args.gateway else Proxy.parse_from(args.source)
-    except RequestError as error:
-        raise UsageError(str(error)) from None
-    mesh = load_mesh(args.paths)
-    if proxy.kind == "gateway" and mesh.get("Gateway", proxy.namespace, proxy.name) is None:
-        raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
+    proxy, mesh = load_proxy_and_mesh(args)
     config = envoy_config(mesh, proxy)
     shown = config
     if args.only:
