@@ -67,7 +67,7 @@ def fixtures(tmp_path: Path) -> Path:
 
 def envoy_panels(html: str) -> list[str]:
     """The Envoy tabs of a rendered page, in page order."""
-    return re.findall(r'<div class="inb-envoy">(.*?)</div>\n</div>', html, flags=re.S)
+    return re.findall(r'<div class="inb-envoy" data-search-exclude>(.*?)</div>\n</div>', html, flags=re.S)
 
 
 def caption(panel: str) -> str:

@@ -4,8 +4,8 @@ The Istio → Envoy mapping, live (issue 5): a VirtualService bound to the mesh 
 sidecar of its namespace, a gateway-bound one and a Gateway in that gateway, a DestinationRule
 or ServiceEntry in a sidecar of its namespace. Each proxy's configuration is translated once
 per page scenario (``translate.envoy_config``) and each resource's part is cut out of it
-(``excerpt.excerpt``); the result, already highlighted, is kept in the page report's
-``renderings``, so it is cached with the report and a warm build only pastes it in. Never raises: a failure becomes
+(``excerpt.excerpt``); the result is plain text kept in the page report's ``renderings``, so it
+is cached with the report and a warm build only pastes it in. Never raises: a failure becomes
 an :class:`EnvoyExcerpt` with ``error`` set, which the fence formatter logs with page:line.
 """
 
@@ -29,7 +29,6 @@ class EnvoyExcerpt:
     resource: str  # "Kind ns/name", as istioctl prints it
     caption: str  # one Japanese line naming the proxy and the Envoy objects
     text: str = ""  # the excerpt as YAML; empty when nothing was produced or on error
-    html: str = ""  # ``text`` highlighted (Pygments spans, no wrapper): done here, so cached builds skip it
     error: str = ""  # why the excerpt could not be produced
 
 
@@ -101,18 +100,9 @@ def _excerpt(scenario: Scenario, configs: dict, resource: Resource) -> EnvoyExce
         part = excerpt(config, resource)
         caption, shown = _describe(resource, where, part)
         text = yaml.dump(shown, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=120) if _has_content(shown) else ""
-        return EnvoyExcerpt(resource.origin, caption, text, highlighted(text) if text else "")
+        return EnvoyExcerpt(resource.origin, caption, text)
     except Exception as error:  # noqa: BLE001 - a translation bug must not stop the build with a traceback
         return EnvoyExcerpt(resource.origin, "", error=f"{type(error).__name__}: {error}")
-
-
-def highlighted(text: str) -> str:
-    """YAML as Pygments token spans, the classes Material's code blocks are styled with."""
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import YamlLexer
-
-    return highlight(text, YamlLexer(), HtmlFormatter(nowrap=True))
 
 
 def _config(scenario: Scenario, proxy):

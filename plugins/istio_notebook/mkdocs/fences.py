@@ -94,7 +94,7 @@ def _envoy_panel(excerpts: list, item: YamlExample) -> str:
             log.warning("%s:%d: cannot produce the Envoy excerpt of %s: %s", item.file, item.line, e.resource, e.error)
             parts.append(("", ""))
         else:
-            parts.append((e.caption, render.highlighted_block(e.html) if e.html else ""))
+            parts.append((e.caption, render.plain_code_block(e.text) if e.text else ""))
     return render.envoy_panel(parts)
 
 

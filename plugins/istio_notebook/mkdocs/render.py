@@ -75,13 +75,18 @@ def envoy_panel(parts: list[tuple[str, str]]) -> str:
             blocks.append('<p class="inb-envoy__caption inb-envoy__caption--failed">この例の Envoy 設定の抜粋は生成できませんでした（ビルドのログを参照）。</p>')
             continue
         blocks.append(f'<p class="inb-envoy__caption">{code_spans(caption)}</p>' + (f"\n{code}" if code else ""))
-    return '<div class="inb-envoy">\n' + "\n".join(blocks) + "\n</div>"
+    # Not indexed by search: generated Envoy YAML would drown the Japanese text in the results.
+    return '<div class="inb-envoy" data-search-exclude>\n' + "\n".join(blocks) + "\n</div>"
 
 
-def highlighted_block(spans: str) -> str:
-    """A code block as pymdownx.highlight writes one, around already highlighted Pygments spans
-    (no line anchors, so the page's other code blocks keep their ids)."""
-    return f'<div class="highlight"><pre><span></span><code>{spans}</code></pre></div>'
+def plain_code_block(text: str) -> str:
+    """A code block styled like pymdownx.highlight's, without token spans or line anchors.
+
+    Plain on purpose: the search plugin parses every page's HTML, and a span per YAML token in
+    every Envoy excerpt made warm builds about a third slower (benchmarks/build.py); no anchors,
+    so the page's other code blocks keep their ids.
+    """
+    return f'<div class="highlight"><pre><span></span><code>{escape(text, quote=False)}</code></pre></div>'
 
 
 def code_spans(text: str) -> str:
