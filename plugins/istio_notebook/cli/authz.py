@@ -11,7 +11,7 @@ import ipaddress
 import json
 import sys
 
-from istio_notebook.cli.route import add_common, envoy_replay, load_mesh, parse_request
+from istio_notebook.cli.route import add_common, envoy_failures, envoy_replay, load_mesh, parse_request
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
                     mtls=args.mtls == "on", claims=parse_claims(args.claim))
     mesh = load_mesh(args.paths)
     if args.backend == "envoy":
-        result = envoy_replay().authorize(mesh, request, to, source)
+        replay = envoy_replay()
+        with envoy_failures():
+            result = replay.authorize(mesh, request, to, source)
     else:
         result = authorize(mesh, request, to, source, lang=args.lang).to_json()
     if args.format == "json":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import contextmanager
 
 from istio_notebook.config import Mesh, load_paths
 from istio_notebook.diagnostics import Level
@@ -93,13 +94,28 @@ def envoy_replay():
     return replay
 
 
+@contextmanager
+def envoy_failures():
+    """Envoy missing, not executable, not starting or not ready: one line, exit 2 (not an internal error)."""
+    from istio_notebook.cli import UsageError
+    from istio_notebook.envoy.binary import EnvoyNotFound
+    from istio_notebook.envoy.runner import EnvoyError
+
+    try:
+        yield
+    except (EnvoyNotFound, EnvoyError, OSError) as error:  # OSError: the binary could not be executed at all
+        raise UsageError(f"envoy backend failed: {error}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from istio_notebook.routing import route
 
     request = parse_request(args)
     proxy, mesh = load_proxy_and_mesh(args)
     if args.backend == "envoy":
-        result = envoy_replay().route(mesh, request, proxy)
+        replay = envoy_replay()
+        with envoy_failures():
+            result = replay.route(mesh, request, proxy)
     else:
         result = route(mesh, request, proxy, lang=args.lang).to_json()
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else as_text(result))
