@@ -74,6 +74,18 @@ def test_routing_diagram_renders_as_svg(session) -> None:
     assert session.errors == []
 
 
+def test_envoy_tab_shows_what_the_virtual_service_became(session) -> None:
+    page = session.open(VIRTUAL_SERVICE)
+    example = page.locator(".inb-example:has(div.inb-envoy)").first
+    example.locator(".tabbed-labels label", has_text="Envoy").click()
+    caption = example.locator(".inb-envoy__caption").first
+    caption.wait_for(state="visible", timeout=15_000)
+    # The proxy and the Envoy objects by Istio's names: route configuration 9080, cluster outbound|9080|subset|host.
+    assert "サイドカー" in caption.inner_text() and "9080" in caption.inner_text()
+    assert "outbound|9080|" in example.locator(".inb-envoy pre").first.inner_text()
+    assert session.errors == []
+
+
 def test_examples_show_their_verification_badges(session) -> None:
     page = session.open(VIRTUAL_SERVICE)
     verified = page.locator(".inb-example--verified .inb-badge--verified")
