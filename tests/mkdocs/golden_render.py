@@ -23,7 +23,7 @@ FENCES = [
 ]
 
 
-def render(text: str, file: str, fixtures: Path) -> str:
+def render(text: str, file: str, fixtures: Path, serving: bool = False) -> str:
     full = run_page(read_page(text, file), FixtureStore(fixtures, display_root=fixtures.parent))
     report = full.detached()
     report.renderings["envoy"] = page_excerpts(full)  # as the plugin's _check_page does
@@ -39,7 +39,7 @@ def render(text: str, file: str, fixtures: Path) -> str:
             "pymdownx.superfences": {"custom_fences": FENCES},
         },
     )
-    state.current = state.PageState(report)
+    state.current = state.PageState(report, serving=serving)
     try:
         return md.convert(body) + "\n"
     finally:

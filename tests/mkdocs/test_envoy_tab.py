@@ -159,3 +159,13 @@ def test_a_translation_failure_is_a_warning_with_page_line_and_a_note_in_the_tab
     assert any(m.startswith("page.md:6: cannot produce the Envoy excerpt of VirtualService default/reviews: KeyError") for m in warnings), warnings
     assert "Envoy 設定の抜粋は生成できませんでした" in envoy_panels(html)[0]
     assert "inb-badge--verified" in html  # the example itself still renders
+
+
+def test_under_mkdocs_serve_a_translation_failure_is_logged_as_info(fixtures, monkeypatch, caplog):
+    # A warning would abort the `mkdocs serve` rebuild (strict: true), leaving the old page served.
+    monkeypatch.setattr(translate, "envoy_config", lambda mesh, proxy: {}[proxy])
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.istio_notebook"):
+        html = render(SIDECAR_PAGE, "page.md", fixtures, serving=True)
+    levels = {r.levelno for r in caplog.records if "cannot produce the Envoy excerpt" in r.getMessage()}
+    assert levels == {logging.INFO}
+    assert "Envoy 設定の抜粋は生成できませんでした" in html

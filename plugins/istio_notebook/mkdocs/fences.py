@@ -88,10 +88,12 @@ def _envoy_panel(excerpts: list, item: YamlExample) -> str:
     """The Envoy tab from the excerpts the plugin computed at check time (envoy_tab.page_excerpts)."""
     if not excerpts:
         return ""
+    # A warning fails `mkdocs build --strict`; under `mkdocs serve` it would abort the rebuild (see plugin._log_results).
+    warn = log.info if state.current is not None and state.current.serving else log.warning
     parts = []
     for e in excerpts:
         if e.error:
-            log.warning("%s:%d: cannot produce the Envoy excerpt of %s: %s", item.file, item.line, e.resource, e.error)
+            warn("%s:%d: cannot produce the Envoy excerpt of %s: %s", item.file, item.line, e.resource, e.error)
             parts.append(("", ""))
         else:
             parts.append((e.caption, render.plain_code_block(e.text) if e.text else ""))

@@ -156,7 +156,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         result = self.reports.get(page.file.src_uri)
         if result is None:
             return markdown
-        state.current = state.PageState(result)
+        state.current = state.PageState(result, serving=self.serving)
         markdown = tag_fences(markdown, result)
         if result.problems:
             from istio_notebook.mkdocs.render import problems_html

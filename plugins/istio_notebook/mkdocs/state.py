@@ -18,6 +18,7 @@ ITEM_OPTION = "inb_item"  # fence option the plugin adds: index of the item in t
 class PageState:
     report: PageReport
     counter: int = 0  # unique ids for the tabs of this page
+    serving: bool = False  # under `mkdocs serve`: rendering problems are logged as info, as the plugin's findings are
 
 
 current: PageState | None = None
