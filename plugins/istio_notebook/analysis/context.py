@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from istio_notebook.analysis.hosts import to_fqdn
+from istio_notebook.config.hosts import to_fqdn
 from istio_notebook.analysis.services import ServiceRegistry
 from istio_notebook.analysis.util import as_str, enumerate_dicts
 from istio_notebook.analysis.workloads import WorkloadIndex, workloads_of

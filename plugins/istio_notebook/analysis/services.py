@@ -10,16 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from istio_notebook.analysis.hosts import (
-    EXPORT_ALL,
-    EXPORT_LOCAL,
-    export_scopes,
-    hosts_overlap,
-    is_wildcard,
-    service_namespace,
-    to_fqdn,
-)
-from istio_notebook.analysis.util import as_dict, as_list, as_str, enumerate_dicts, string_map
+from istio_notebook.analysis.hosts import export_namespaces, export_scopes
+from istio_notebook.config.hosts import EXPORT_ALL, hosts_overlap, is_wildcard, service_namespace, to_fqdn
+from istio_notebook.analysis.util import as_dict, as_list, enumerate_dicts, string_map
 from istio_notebook.config import Mesh, Resource
 
 EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo"
@@ -74,10 +67,7 @@ class ServiceRegistry:
         ports = [p.get("port") for _, p in enumerate_dicts(service.get("spec", "ports"))]
         info = ServiceInfo(service, ports=[p for p in ports if isinstance(p, int)])
         self.described_namespaces.add(service.namespace)
-        annotation = service.annotations.get(EXPORT_TO_ANNOTATION, "")
-        scopes = [EXPORT_ALL]
-        if annotation:
-            scopes = [service.namespace if s.strip() == EXPORT_LOCAL else s.strip() for s in annotation.split(",")]
+        scopes = export_namespaces(service.annotations.get(EXPORT_TO_ANNOTATION), service.namespace) or [EXPORT_ALL]
         for scope in scopes:
             self._put(scope, to_fqdn(service.namespace, service.name), info)
 
@@ -87,9 +77,7 @@ class ServiceRegistry:
         found = self._scoped.get(f"{EXPORT_ALL}/{fqdn}")
         if found:
             return found
-        scopes = [source_namespace]
-        if isinstance(export_to, list) and export_to:
-            scopes = [source_namespace if e == EXPORT_LOCAL else as_str(e) for e in export_to]
+        scopes = (export_namespaces(export_to, source_namespace) if isinstance(export_to, list) else None) or [source_namespace]
         for scope in scopes:
             found = self._scoped.get(f"{scope}/{fqdn}")
             if found:

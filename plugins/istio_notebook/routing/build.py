@@ -17,13 +17,8 @@ from dataclasses import dataclass, field
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.routing import actions
-from istio_notebook.routing.hosts import (
-    export_targets,
-    exported_to,
-    host_matches,
-    hosts_intersect,
-    more_specific,
-)
+from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap
+from istio_notebook.routing.hosts import exported_to, more_specific
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Registry, Service, sidecar_domains
 from istio_notebook.routing.shape import items
@@ -285,7 +280,7 @@ class _Builder:
             plain_hosts: list[str] = []
             for host in hosts:
                 if host.startswith("*"):
-                    found = [s for s in services if host_matches(host, s.hostname)]
+                    found = [s for s in services if host_subset_of(s.hostname, host)]
                 else:
                     found = [by_host[host]] if host in by_host else []
                 if not found and self.registry.lookup(host, ns) is None:
@@ -363,7 +358,7 @@ class _Builder:
                     for ns, server_host in server.hosts:
                         if ns not in ("*", vs.namespace):
                             continue
-                        if hosts_intersect(server_host, host):
+                        if hosts_overlap(server_host, host):
                             vh_name = more_specific(server_host, host)
                             if vh_name not in names:
                                 names.append(vh_name)

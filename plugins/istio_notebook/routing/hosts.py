@@ -1,49 +1,21 @@
-"""Host names as Istio compares them: FQDN expansion, wildcards, `ns/host` references.
+"""What routing adds to host handling: Envoy-side normalisation, virtual host naming, visibility.
 
-Istio hosts are DNS names, optionally with one leading `*` label (`*.example.com`) or `*` alone.
+Expansion, comparison and the exportTo parser are shared with analysis/ in ``config/hosts.py``.
 """
 
 from __future__ import annotations
 
-CLUSTER_DOMAIN = "cluster.local"
+from istio_notebook.config.hosts import EXPORT_ALL, EXPORT_LOCAL, SERVICE_SUFFIX, host_subset_of, to_fqdn
 
 
 def fqdn(host: str, namespace: str) -> str:
-    """A short name resolves in the referring resource's namespace; a dotted name is kept.
-
-    Istio's ResolveShortnameToFQDN (pilot/pkg/model/config.go): `reviews` in namespace `default`
-    becomes `reviews.default.svc.cluster.local`; `*` and names with a dot stay as they are.
-    """
-    host = host.strip().lower()
-    if not host or host == "*" or "." in host:
-        return host
-    return f"{host}.{namespace}.svc.{CLUSTER_DOMAIN}"
-
-
-def host_matches(pattern: str, host: str) -> bool:
-    """Does `pattern` (maybe `*.x` or `*`) cover the concrete or wildcard `host`? (Istio's host.Name.Matches)."""
-    if pattern == host or pattern == "*":
-        return True
-    if pattern.startswith("*"):
-        suffix = pattern[1:]
-        if host.startswith("*"):
-            return host[1:].endswith(suffix)
-        return host.endswith(suffix)
-    return False
-
-
-def hosts_intersect(a: str, b: str) -> bool:
-    return host_matches(a, b) or host_matches(b, a)
+    """A host as Envoy compares it (domains are case-insensitive), short names expanded (config.hosts.to_fqdn)."""
+    return to_fqdn(namespace, host.strip().lower())
 
 
 def more_specific(a: str, b: str) -> str:
     """Of two intersecting hosts, the narrower one (what a gateway virtual host is named after)."""
-    return b if host_matches(a, b) else a
-
-
-def specificity(pattern: str) -> tuple[int, int]:
-    """Sort key: exact names first, then longer wildcards (Istio's "most specific wildcard")."""
-    return (1 if pattern.startswith("*") else 0, -len(pattern))
+    return b if host_subset_of(b, a) else a
 
 
 def split_namespaced(ref: str, default_namespace: str) -> tuple[str, str]:
@@ -56,32 +28,20 @@ def split_namespaced(ref: str, default_namespace: str) -> tuple[str, str]:
 
 def short_kube_name(hostname: str) -> tuple[str, str] | None:
     """`name.ns.svc.cluster.local` → (name, ns); None for other hosts."""
-    suffix = f".svc.{CLUSTER_DOMAIN}"
-    if not hostname.endswith(suffix):
+    if not hostname.endswith(SERVICE_SUFFIX):
         return None
-    parts = hostname[: -len(suffix)].split(".")
+    parts = hostname[: -len(SERVICE_SUFFIX)].split(".")
     if len(parts) != 2:
         return None
     return parts[0], parts[1]
 
 
-def export_targets(value: object) -> frozenset[str] | None:
-    """exportTo as a set of namespaces ('.' kept, resolved by the caller); None = not set (public)."""
-    if isinstance(value, str):
-        items = [v.strip() for v in value.split(",") if v.strip()]
-    elif isinstance(value, list):
-        items = [str(v).strip() for v in value if str(v).strip()]
-    else:
-        return None
-    return frozenset(items) if items else None
-
-
-def exported_to(targets: frozenset[str] | None, owner_namespace: str, client_namespace: str) -> bool:
-    """Is a resource of `owner_namespace` with these exportTo targets visible in `client_namespace`?"""
-    if targets is None or "*" in targets:
+def exported_to(targets: tuple[str, ...] | None, owner_namespace: str, client_namespace: str) -> bool:
+    """Is a resource of `owner_namespace` with these exportTo targets (config.hosts.export_targets) visible in `client_namespace`?"""
+    if targets is None or EXPORT_ALL in targets:
         return True
     if "~" in targets:
         return False
-    if "." in targets and client_namespace == owner_namespace:
+    if EXPORT_LOCAL in targets and client_namespace == owner_namespace:
         return True
     return client_namespace in targets

@@ -10,12 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.routing.hosts import (
-    CLUSTER_DOMAIN,
-    export_targets,
-    exported_to,
-    short_kube_name,
-)
+from istio_notebook.config.hosts import SERVICE_SUFFIX, export_targets
+from istio_notebook.routing.hosts import exported_to, short_kube_name
 from istio_notebook.routing.shape import items, mapping
 from istio_notebook.routing.shape import labels as labels_of
 
@@ -165,7 +161,7 @@ class Registry:
         cluster_ip = resource.spec.get("clusterIP")
         addresses = [cluster_ip] if isinstance(cluster_ip, str) and cluster_ip not in ("", "None") else []
         return Service(
-            hostname=f"{resource.name}.{resource.namespace}.svc.{CLUSTER_DOMAIN}",
+            hostname=f"{resource.name}.{resource.namespace}{SERVICE_SUFFIX}",
             namespace=resource.namespace,
             ports=ports,
             source=resource,

@@ -9,7 +9,7 @@ import re2
 
 from istio_notebook.config import Mesh
 from istio_notebook.routing.build import build_table, dr_set, registry_of
-from istio_notebook.routing.hosts import CLUSTER_DOMAIN, host_matches
+from istio_notebook.config.hosts import CLUSTER_DOMAIN, host_subset_of
 from istio_notebook.routing.match import (
     compiled,
     header_matches,
@@ -161,7 +161,7 @@ def _pick_config(configs: list[RouteConfig], request: Request, trace: Trace) -> 
     if len(configs) == 1:
         return configs[0]
     for config in configs:
-        if config.sni_hosts and any(host_matches(h, request.host) for h in config.sni_hosts if h != "*"):
+        if config.sni_hosts and any(host_subset_of(request.host, h) for h in config.sni_hosts if h != "*"):
             trace.add("sni", host=request.host, server=config.server)
             return config
     return configs[0]

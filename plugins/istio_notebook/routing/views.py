@@ -12,13 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.routing.hosts import (
-    export_targets,
-    exported_to,
-    fqdn,
-    host_matches,
-    split_namespaced,
-)
+from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap
+from istio_notebook.routing.hosts import exported_to, fqdn, split_namespaced
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import protocol_of
 from istio_notebook.routing.shape import items, mapping
@@ -147,7 +142,7 @@ class SidecarView:
             return True
         for ns, pattern in self.egress_hosts:
             # "~/host" imports nothing; "*/host" any namespace; "./host" was resolved to the proxy's.
-            if ns in ("*", namespace) and (pattern == "*" or host_matches(pattern, host) or host_matches(host, pattern)):
+            if ns in ("*", namespace) and (pattern == "*" or hosts_overlap(pattern, host)):
                 return True
         return False
 
@@ -286,7 +281,7 @@ class DestinationRuleIndex:
         rules = visible(self.exact.get(namespace, {}).get(host, []))
         if rules:
             return host, rules
-        candidates = [(p, visible(rs)) for p, rs in self.wildcard.get(namespace, {}).items() if host_matches(p, host)]
+        candidates = [(p, visible(rs)) for p, rs in self.wildcard.get(namespace, {}).items() if host_subset_of(host, p)]
         candidates = [(p, rs) for p, rs in candidates if rs]
         if not candidates:
             return None

@@ -3,7 +3,7 @@ and virtualservice.go (validateHTTPRoute) check them."""
 
 from __future__ import annotations
 
-from istio_notebook.analysis.hosts import host_subset_of, hosts_overlap
+from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.analysis.validation import values
 from istio_notebook.analysis.validation.destinations import (
     check_destination,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.hosts import to_fqdn
+from istio_notebook.config.hosts import to_fqdn
 from istio_notebook.analysis.util import as_str, enumerate_dicts
 from istio_notebook.config import Resource
 from istio_notebook.diagnostics import Diagnostic

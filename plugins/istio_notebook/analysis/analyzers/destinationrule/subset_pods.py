@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.hosts import is_wildcard
+from istio_notebook.config.hosts import is_wildcard
 from istio_notebook.analysis.util import as_str, enumerate_dicts, string_map
 from istio_notebook.diagnostics import Diagnostic
 

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.analyzers.virtualservice.destinations import gateway_refs
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.hosts import EXPORT_ALL, MESH_GATEWAY, export_scopes, hosts_overlap, is_wildcard, to_fqdn
+from istio_notebook.analysis.hosts import MESH_GATEWAY, export_scopes
+from istio_notebook.config.hosts import EXPORT_ALL, hosts_overlap, is_wildcard, to_fqdn
 from istio_notebook.analysis.util import as_list
 from istio_notebook.config import Resource
 from istio_notebook.diagnostics import Diagnostic

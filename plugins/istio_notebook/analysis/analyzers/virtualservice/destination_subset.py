@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.analyzers.virtualservice.destinations import mirror_destinations, route_destinations
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.hosts import to_fqdn
+from istio_notebook.config.hosts import to_fqdn
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(

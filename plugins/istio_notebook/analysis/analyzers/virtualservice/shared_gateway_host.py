@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.hosts import MESH_GATEWAY, split_gateway_ref, to_fqdn
+from istio_notebook.analysis.hosts import MESH_GATEWAY, split_gateway_ref
+from istio_notebook.config.hosts import to_fqdn
 from istio_notebook.analysis.util import as_list
 from istio_notebook.config import Resource
 from istio_notebook.diagnostics import Diagnostic
