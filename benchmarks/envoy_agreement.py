@@ -48,12 +48,8 @@ def corpus(tally: Tally, authz: Tally) -> None:
     from istio_notebook.authz import authorize as evaluate
     from istio_notebook.envoy import authz_replay
     from istio_notebook.envoy.compare import differences
-    from istio_notebook.envoy.corpus import (
-        all_scenarios,
-        authz_parties,
-        proxy_of,
-        request_of,
-    )
+    from istio_notebook.examples.backends import authz_parties, proxy_of, request_of
+    from istio_notebook.labs.corpus import all_scenarios
     from istio_notebook.envoy.replay import Scenario
     from istio_notebook.routing import route as simulate
 
@@ -63,7 +59,7 @@ def corpus(tally: Tally, authz: Tally) -> None:
             for check in scenario.checks:
                 request = request_of(check)
                 if check.is_authz:
-                    to, source = authz_parties(check)
+                    to, source = authz_parties(check.context)
                     begun = time.perf_counter()
                     sim = evaluate(scenario.mesh, request, to, source).to_json()
                     authz.sim.append(time.perf_counter() - begun)
@@ -81,7 +77,7 @@ def corpus(tally: Tally, authz: Tally) -> None:
                     if envoy["decision"] is not None and envoy["decision"] != sim["decision"]:
                         authz.disagreements.append(f"{check}: {sim['decision']} vs {envoy['decision']}")
                     continue
-                proxy = proxy_of(check)
+                proxy = proxy_of(check.context)
                 begun = time.perf_counter()
                 sim = simulate(scenario.mesh, request, proxy).to_json()
                 tally.sim.append(time.perf_counter() - begun)

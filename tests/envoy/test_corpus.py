@@ -15,13 +15,9 @@ from istio_notebook.authz import authorize as evaluate
 from istio_notebook.diagnostics import Position
 from istio_notebook.envoy import authz_replay
 from istio_notebook.envoy.compare import differences, disagreement
-from istio_notebook.envoy.corpus import (
-    CorpusScenario,
-    all_scenarios,
-    authz_parties,
-    proxy_of,
-    request_of,
-)
+from istio_notebook.examples.backends import authz_parties, proxy_of, request_of
+from istio_notebook.examples.corpus import CorpusScenario
+from istio_notebook.labs.corpus import all_scenarios
 from istio_notebook.envoy.replay import Scenario
 from istio_notebook.envoy.runner import rejection, validate
 from istio_notebook.envoy.translate import envoy_config
@@ -56,7 +52,7 @@ def _replay(scenario: CorpusScenario) -> list[str]:
         for check in scenario.checks:
             request = request_of(check)
             if check.is_authz:
-                to, source = authz_parties(check)
+                to, source = authz_parties(check.context)
                 observed = authz_replay.InboundScenario(
                     scenario.mesh, to, authz_replay.peer_mode(scenario.mesh, to, request.port), request.port)
                 with observed:
@@ -69,7 +65,7 @@ def _replay(scenario: CorpusScenario) -> list[str]:
                         [(f"decision: simulator {sim['decision']} {deny_policy(sim)} ≠ envoy {envoy['decision']} "
                           f"{deny_policy(envoy)}"), *envoy["trace"]])))
                 continue
-            proxy = proxy_of(check)
+            proxy = proxy_of(check.context)
             if proxy.key not in running:
                 running[proxy.key] = Scenario(scenario.mesh, proxy).start()
             envoy = running[proxy.key].route(request)

@@ -20,14 +20,16 @@ def _labels(text: str) -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in filter(None, text.split(",")))
 
 
-def _request(check: Check):
+def request_of(check: Check):
+    """The check's request as a routing.Request."""
     from istio_notebook.routing import Request
 
     assert check.request is not None
     return Request.parse(check.request.request_line, list(check.request.headers))
 
 
-def _proxy(context: CheckContext):
+def proxy_of(context: CheckContext):
+    """The proxy a routing check goes through: `via` a gateway, else a sidecar `from` a namespace."""
     from istio_notebook.routing import Proxy
 
     if context.via:
@@ -35,8 +37,23 @@ def _proxy(context: CheckContext):
     return Proxy.parse_from(context.from_ or "default")
 
 
+def authz_parties(context: CheckContext):
+    """(Workload, Source) of an authorization check: the target `to` and the caller's identity."""
+    from istio_notebook.authz import Source, Workload
+
+    namespace, _, labels = (context.to or "").partition("/")
+    source = Source(
+        principal=context.source_principal,
+        namespace=context.source_namespace,
+        ip=context.source_ip,
+        mtls=True if context.mtls is None else context.mtls,
+        claims=dict(context.claims),
+    )
+    return Workload(namespace, _labels(labels)), source
+
+
 def route(mesh: Mesh, check: Check, backend: str = "sim") -> dict:
-    request, proxy = _request(check), _proxy(check.context)
+    request, proxy = request_of(check), proxy_of(check.context)
     if backend == "envoy":
         try:
             from istio_notebook.envoy import replay
@@ -55,19 +72,10 @@ def authorize(mesh: Mesh, check: Check, backend: str = "sim") -> dict:
     if not context.to:
         raise ValueError("→ ALLOW / → DENY need a target workload: to=\"NS/k=v\" on the fence or @to in the check")
     try:
-        from istio_notebook.authz import Source, Workload
+        to, source = authz_parties(context)
     except ImportError as error:
         raise BackendUnavailable(f"the authorization evaluator is not available ({error})") from None
-    namespace, _, labels = context.to.partition("/")
-    to = Workload(namespace, _labels(labels))
-    source = Source(
-        principal=context.source_principal,
-        namespace=context.source_namespace,
-        ip=context.source_ip,
-        mtls=True if context.mtls is None else context.mtls,
-        claims=dict(context.claims),
-    )
-    request = _request(check)
+    request = request_of(check)
     if backend == "envoy":
         try:
             from istio_notebook.envoy import replay
