@@ -11,9 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.analysis.hosts import export_namespaces, export_scopes
-from istio_notebook.config.hosts import EXPORT_ALL, hosts_overlap, is_wildcard, service_namespace, to_fqdn
 from istio_notebook.analysis.util import as_dict, as_list, enumerate_dicts, string_map
 from istio_notebook.config import Mesh, Resource
+from istio_notebook.config.hosts import (
+    EXPORT_ALL,
+    hosts_overlap,
+    is_wildcard,
+    service_namespace,
+    to_fqdn,
+)
 
 EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo"
 

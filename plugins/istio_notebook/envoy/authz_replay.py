@@ -17,12 +17,9 @@ wildcards in the issuer) answer ``decision: null`` with the reason.
 
 from __future__ import annotations
 
-import atexit
 import shutil
 import ssl
 import tempfile
-import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from istio_notebook.envoy import client
@@ -35,6 +32,7 @@ from istio_notebook.envoy.inbound import (
 )
 from istio_notebook.envoy.instrument import DETAILS_HEADER, EXT_AUTHZ_HEADER, instrument
 from istio_notebook.envoy.jwt import TokenIssuer, jwt_filter
+from istio_notebook.envoy.open_scenarios import OpenScenarios
 from istio_notebook.envoy.rbac import (
     RbacFilters,
     applicable_policies,
@@ -186,42 +184,13 @@ class InboundScenario:
         return out
 
 
-_OPEN: OrderedDict[tuple, InboundScenario] = OrderedDict()
-_MAX_OPEN = 4
-_LOCK = threading.RLock()  # the cache may be shared by threads (e.g. a docs build)
+_OPEN: OpenScenarios[InboundScenario] = OpenScenarios()
+close_all = _OPEN.close_all
 
 
 def _scenario(mesh, to, mode: str, port: int) -> InboundScenario:
-    with _LOCK:
-        return _open_scenario(mesh, to, mode, port)
-
-
-def _open_scenario(mesh, to, mode: str, port: int) -> InboundScenario:
     key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode)
-    scenario = _OPEN.get(key)
-    if scenario is not None and scenario.mesh is mesh and scenario.envoy is not None:
-        _OPEN.move_to_end(key)
-        return scenario
-    scenario = InboundScenario(mesh, to, mode, port).start()
-    _OPEN[key] = scenario
-    while len(_OPEN) > _MAX_OPEN:
-        _, old = _OPEN.popitem(last=False)
-        old.close()
-    return scenario
-
-
-def close_all() -> None:
-    with _LOCK:
-        _close_all()
-
-
-def _close_all() -> None:
-    while _OPEN:
-        _, scenario = _OPEN.popitem()
-        scenario.close()
-
-
-atexit.register(close_all)
+    return _OPEN.get(key, mesh, lambda: InboundScenario(mesh, to, mode, port).start())
 
 
 def authorize(mesh, request, to, source) -> dict:

@@ -33,21 +33,20 @@ Envoy and its echo servers; the module functions reuse open scenarios (closed at
 
 from __future__ import annotations
 
-import atexit
 import itertools
 import json
 import math
 import shutil
 import tempfile
-import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA
 from istio_notebook.envoy.echo import (
+    GRPC_STATUS_HEADER,
     REQUEST_ID_HEADER,
     STATUS_HEADER,
     EchoFleet,
@@ -62,6 +61,7 @@ from istio_notebook.envoy.instrument import (
     ROUTE_HEADER,
     instrument,
 )
+from istio_notebook.envoy.open_scenarios import OpenScenarios
 from istio_notebook.envoy.policy import LB_NAMES, cluster_policies
 from istio_notebook.envoy.runner import EnvoyProcess, localize
 from istio_notebook.envoy.translate import (
@@ -382,7 +382,11 @@ class Scenario:
                     attempts = int(policy.get("num_retries", 0))
                     trace.append("envoy: retries not probed (every request is delayed); read from the route")
                 else:
-                    attempts = self._probe_retries(request, listener, upstream_cluster)
+                    attempts = self._probe_retries(request, listener, upstream_cluster, policy)
+                    if attempts is None:
+                        attempts = int(policy.get("num_retries", 0))
+                        trace.append("envoy: retries not probed (no upstream answer meets the route's "
+                                     f"retry_on {policy.get('retry_on')!r}); read from the route")
                 per_try = policy.get("per_try_timeout")
                 out["retries"] = {
                     "attempts": attempts,
@@ -527,10 +531,15 @@ class Scenario:
             shares = {name: round(100.0 * n / total, 1) for name, n in counts.items()}
         return [self._destination(name, share) for name, share in shares.items()], dict(counts)
 
-    def _probe_retries(self, request, listener: str, cluster: str | None) -> int:
-        """Make the upstream answer 503 and count how often Envoy tries it (retries = tries - 1)."""
+    def _probe_retries(self, request, listener: str, cluster: str | None, policy: dict) -> int | None:
+        """Make the upstream fail in a way the route retries and count how often Envoy tries it
+        (retries = tries - 1). ``None`` when no upstream answer can trigger the route's conditions
+        (e.g. only connect-failure): then the attempts are read from the route."""
         assert self.fleet is not None
-        request_id, _ = self._send(request, listener, [(STATUS_HEADER, "503")])
+        failure = _retriable_failure(policy)
+        if failure is None:
+            return None
+        request_id, _ = self._send(request, listener, failure)
         # Mirrors of the probe are not attempts: count only the serving cluster.
         tries = [r for r in self.fleet.log.of(request_id) if not _is_shadow(r)]
         tries = [r for r in tries if r.server == cluster] or tries
@@ -584,42 +593,12 @@ class Scenario:
 
 # -- module API: scenarios reused across calls ---------------------------------------------------
 
-_OPEN: OrderedDict[tuple, Scenario] = OrderedDict()
-_MAX_OPEN = 4
-_LOCK = threading.RLock()  # the cache may be shared by threads (e.g. a docs build)
+_OPEN: OpenScenarios[Scenario] = OpenScenarios()
+close_all = _OPEN.close_all
 
 
 def _scenario(mesh, proxy) -> Scenario:
-    with _LOCK:
-        return _open_scenario(mesh, proxy)
-
-
-def _open_scenario(mesh, proxy) -> Scenario:
-    key = (id(mesh), proxy.key)
-    scenario = _OPEN.get(key)
-    if scenario is not None and scenario.mesh is mesh and scenario.envoy is not None:
-        _OPEN.move_to_end(key)
-        return scenario
-    scenario = Scenario(mesh, proxy).start()
-    _OPEN[key] = scenario
-    while len(_OPEN) > _MAX_OPEN:
-        _, old = _OPEN.popitem(last=False)
-        old.close()
-    return scenario
-
-
-def close_all() -> None:
-    with _LOCK:
-        _close_all()
-
-
-def _close_all() -> None:
-    while _OPEN:
-        _, scenario = _OPEN.popitem()
-        scenario.close()
-
-
-atexit.register(close_all)
+    return _OPEN.get((id(mesh), proxy.key), mesh, lambda: Scenario(mesh, proxy).start())
 
 
 def route(mesh, request, proxy) -> dict:
@@ -661,3 +640,18 @@ def replay_checks(mesh, items) -> list[dict]:
 
 def dumps(outcome: dict) -> str:
     return json.dumps(outcome, indent=2, ensure_ascii=False)
+
+
+def _retriable_failure(policy: dict) -> list[tuple[str, str]] | None:
+    """Echo headers for an upstream answer that the loaded retry policy retries.
+
+    Istio's default policy (since 1.24) retries no HTTP status: only connection failures and the
+    gRPC statuses ``unavailable``/``cancelled``, which an answer's ``grpc-status`` triggers.
+    """
+    conditions = set(str(policy.get("retry_on", "")).split(","))
+    if conditions & {"5xx", "gateway-error"} or 503 in policy.get("retriable_status_codes", []):
+        return [(STATUS_HEADER, "503")]
+    for condition, grpc_status in (("unavailable", "14"), ("cancelled", "1")):
+        if condition in conditions:
+            return [(GRPC_STATUS_HEADER, grpc_status)]
+    return None

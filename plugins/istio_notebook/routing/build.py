@@ -15,9 +15,9 @@ import weakref
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
+from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.routing import actions
-from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap
 from istio_notebook.routing.hosts import exported_to, more_specific
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Registry, Service, sidecar_domains

@@ -5,7 +5,13 @@ Expansion, comparison and the exportTo parser are shared with analysis/ in ``con
 
 from __future__ import annotations
 
-from istio_notebook.config.hosts import EXPORT_ALL, EXPORT_LOCAL, SERVICE_SUFFIX, host_subset_of, to_fqdn
+from istio_notebook.config.hosts import (
+    EXPORT_ALL,
+    EXPORT_LOCAL,
+    SERVICE_SUFFIX,
+    host_subset_of,
+    to_fqdn,
+)
 
 
 def fqdn(host: str, namespace: str) -> str:

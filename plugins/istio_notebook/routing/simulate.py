@@ -8,8 +8,8 @@ from typing import Any
 import re2
 
 from istio_notebook.config import Mesh
-from istio_notebook.routing.build import build_table, dr_set, registry_of
 from istio_notebook.config.hosts import CLUSTER_DOMAIN, host_subset_of
+from istio_notebook.routing.build import build_table, dr_set, registry_of
 from istio_notebook.routing.match import (
     compiled,
     header_matches,
