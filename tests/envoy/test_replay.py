@@ -81,7 +81,7 @@ def test_retries_are_counted_upstream_and_per_try_timeout_announced(sidecar, mes
     assert outcome["timeout"] == "2s"
 
 
-def test_default_retry_policy_retries_503_twice(sidecar, mesh):
+def test_default_retry_policy_allows_two_retries(sidecar, mesh):
     assert _ask(sidecar, mesh, "GET http://reviews:9080/x", "end-user: jason")["retries"]["attempts"] == 2
 
 
@@ -194,3 +194,11 @@ def test_cors_preflight_answers_with_the_policy(sidecar, mesh):
     outcome = _ask(sidecar, mesh, "GET http://reviews:9080/cors")
     assert outcome["cors"]["allow_methods"] == ["GET", "POST"] and outcome["cors"]["max_age"] == "86400s"
     assert outcome["cors"]["allow_credentials"] is True and outcome["cors"]["expose_headers"] == ["x-trace"]
+
+
+def test_default_policy_retries_are_probed_through_grpc_unavailable_not_503(sidecar, mesh):
+    # Since Istio 1.24 the default policy retries no HTTP status (retry.go defaultPolicy), so the
+    # replay makes the upstream answer grpc-status 14 ("unavailable") and counts real attempts.
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/x", "end-user: jason")
+    assert outcome["retries"]["attempts"] == 2
+    assert not any("not probed" in step for step in outcome["trace"])

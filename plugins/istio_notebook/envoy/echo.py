@@ -10,6 +10,7 @@ Servers can be told to misbehave, per server (``EchoServer(status=..., delay=...
 request through headers, which Envoy forwards upstream:
   ``x-echo-status: 503``      answer with that status instead of 200
   ``x-echo-delay-ms: 1500``   sleep that long before answering (timeouts)
+  ``x-echo-grpc-status: 14``  add that ``grpc-status`` to the answer (gRPC retry conditions)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 REQUEST_ID_HEADER = "x-inb-request"
 STATUS_HEADER = "x-echo-status"
 DELAY_HEADER = "x-echo-delay-ms"
+GRPC_STATUS_HEADER = "x-echo-grpc-status"
 IDENTITY_HEADER = "x-echo-server"
 MAX_DELAY_SECONDS = 30.0  # bounded even when a header asks for more
 
@@ -126,6 +128,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header(IDENTITY_HEADER, self.server.identity.name)
+            grpc_status = headers.get(GRPC_STATUS_HEADER, "")
+            if grpc_status.isdigit():
+                self.send_header("grpc-status", grpc_status)
             self.send_header("content-length", str(len(payload)))
             self.end_headers()
             if self.command != "HEAD":

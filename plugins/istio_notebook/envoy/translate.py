@@ -131,9 +131,6 @@ def retry_policy(action: RouteAction) -> dict | None:
     policy = {
         "retry_on": retries.retry_on,
         "num_retries": retries.attempts,
-        # Istio always retries 503 when retriable-status-codes is on and keeps other hosts
-        # (pilot/pkg/networking/core/route/retry/retry.go DefaultPolicy).
-        "retriable_status_codes": [503],
         "retry_host_predicate": [
             {
                 "name": "envoy.retry_host_predicates.previous_hosts",
@@ -146,6 +143,10 @@ def retry_policy(action: RouteAction) -> dict | None:
     }
     if retries.per_try_timeout:
         policy["per_try_timeout"] = duration(retries.per_try_timeout)
+    # Status codes only when retryOn names some: Istio's default has none since 1.24
+    # (pilot/pkg/networking/core/route/retry/retry.go, EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY).
+    if retries.retriable_status_codes:
+        policy["retriable_status_codes"] = list(retries.retriable_status_codes)
     return policy
 
 

@@ -7,6 +7,7 @@ never raises on malformed values: it skips them and returns a note for the table
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from istio_notebook.routing.durations import format_duration
@@ -137,6 +138,13 @@ def _mirror(dest: Any, percentage: float, vs_namespace: str, listener_port: int,
     return Mirror(host, port, subset, cluster_name(port, subset, host), percentage)
 
 
+def _is_http_status(part: str) -> bool:
+    return part.isdigit() and int(part) in _HTTP_STATUSES
+
+
+_HTTP_STATUSES = frozenset(int(status) for status in HTTPStatus)
+
+
 def retry_policy(spec: Any) -> RetryPolicy | None:
     """Istio's retry.ConvertPolicy (pilot/pkg/networking/core/route/retry/retry.go): no `retries`
     gives the default policy; `retries` without attempts (or attempts 0) disables retrying;
@@ -146,11 +154,12 @@ def retry_policy(spec: Any) -> RetryPolicy | None:
     attempts = spec.get("attempts", 0)
     if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts <= 0:
         return None
-    retry_on, codes = DEFAULT_RETRY_ON, (503,)
+    retry_on, codes = DEFAULT_RETRY_ON, ()
     if isinstance(spec.get("retryOn"), str) and spec["retryOn"].strip():
         parts = [p.strip() for p in spec["retryOn"].split(",") if p.strip()]
-        codes = tuple(int(p) for p in parts if p.isdigit())
-        conditions = [p for p in parts if not p.isdigit()]
+        # parseRetryOn: a part is a status code when it is a known HTTP status.
+        codes = tuple(int(p) for p in parts if _is_http_status(p))
+        conditions = [p for p in parts if not _is_http_status(p)]
         if codes and "retriable-status-codes" not in conditions:
             conditions.append("retriable-status-codes")
         retry_on = ",".join(conditions)

@@ -23,7 +23,8 @@ PASSTHROUGH_CLUSTER = "PassthroughCluster"
 BLACKHOLE_CLUSTER = "BlackHoleCluster"
 
 # Istio's default retry policy for HTTP routes (pilot/pkg/networking/core/route/retry/retry.go
-# DefaultPolicy): 2 attempts, these conditions, plus retriable status 503.
+# DefaultPolicy): 2 attempts and these conditions. Since 1.24 no retriable status code: 503 is
+# left out (EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY=true, istio.io 1.24 change notes).
 DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
 DEFAULT_RETRY_ATTEMPTS = 2
 
@@ -104,7 +105,7 @@ class RetryPolicy:
     attempts: int
     per_try_timeout: str | None
     retry_on: str  # Envoy's retry_on: conditions only (status codes moved to retriable_status_codes)
-    retriable_status_codes: tuple[int, ...] = (503,)
+    retriable_status_codes: tuple[int, ...] = ()
 
 
 @dataclass
