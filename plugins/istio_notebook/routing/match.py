@@ -22,12 +22,16 @@ from istio_notebook.routing.table import (
     VirtualHost,
 )
 
+# RE2 otherwise logs every parse error to stderr (noise in `istio-notebook route` output).
+_QUIET = re2.Options()
+_QUIET.log_errors = False
+
 
 @lru_cache(maxsize=4096)
 def compiled(pattern: str):
     """RE2 pattern, or None when it does not compile (the validator reports it; nothing matches)."""
     try:
-        return re2.compile(pattern)
+        return re2.compile(pattern, _QUIET)
     except Exception:  # noqa: BLE001 - re2 raises its own error type; any failure means "no match"
         return None
 

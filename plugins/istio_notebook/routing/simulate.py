@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import re2
-
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import CLUSTER_DOMAIN, host_subset_of
 from istio_notebook.routing.build import build_table, dr_set, registry_of
@@ -315,7 +313,7 @@ def _rewrite(chosen: Route, request: Request) -> dict | None:
         regex = compiled(pattern)
         if regex is not None:
             try:
-                path = re2.sub(pattern, substitution, path)
+                path = regex.sub(substitution, path)
             except Exception:  # noqa: BLE001 - a bad substitution leaves the path as it is
                 pass
     elif action.prefix_rewrite is not None:
