@@ -207,3 +207,14 @@ def test_console_entry_prints_no_traceback_for_any_bad_input(tmp_path):
     # Each malformed file is named in some diagnostic (the well-formed wrong-typed spec may not be).
     for name in set(BAD_INPUTS) - {"spec-wrong-types.yaml"}:
         assert str(tmp_path / name) in result.stdout, name
+
+
+def test_input_that_cannot_be_read_as_text_is_unusable_input_exit_2(tmp_path, capsys):
+    # DESIGN.md: exit 2 for unreadable input — binary and non-UTF-8 files are that, not findings.
+    from istio_notebook.cli import main
+
+    for name, raw in (("binary.yaml", b"kind: X\x00"), ("latin1.yaml", "kind: Caf\xe9\n".encode("latin-1"))):
+        path = tmp_path / name
+        path.write_bytes(raw)
+        assert main(["check", str(path)]) == 2
+    assert "INB1009" in capsys.readouterr().out

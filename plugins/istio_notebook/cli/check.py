@@ -2,7 +2,8 @@
 
 Loads YAML files, directories and the ```yaml fences of Markdown files, validates and analyzes
 them (``istio_notebook.analysis.analyze``) and prints the diagnostics. Exit codes (DESIGN.md):
-0 no Error (with --strict: no Warning either), 1 otherwise, 2 when a PATH cannot be read.
+0 no Error (with --strict: no Warning either), 1 otherwise, 2 when an input cannot be read
+(missing, unreadable, too large, binary, not UTF-8).
 """
 
 from __future__ import annotations
@@ -14,14 +15,10 @@ from pathlib import Path
 
 from istio_notebook.analysis import analyze
 from istio_notebook.config import Mesh, load_paths
-from istio_notebook.config.loader import MARKDOWN_SUFFIXES
+from istio_notebook.config.loader import MARKDOWN_SUFFIXES, UNREADABLE_CODES
 from istio_notebook.diagnostics import Diagnostic, Level, sort_key
 from istio_notebook.diagnostics.formats import FORMATS
 from istio_notebook.examples import check_markdown
-
-# Loader codes meaning "this input could not be read at all" (exit 2, not a finding).
-UNREADABLE = frozenset({"INB1011"})
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -64,7 +61,7 @@ def _split_markdown(files: Sequence[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def exit_code(diagnostics: Sequence[Diagnostic], *, strict: bool = False) -> int:
-    if any(d.code in UNREADABLE for d in diagnostics):
+    if any(d.code in UNREADABLE_CODES for d in diagnostics):
         return 2
     failing = {Level.ERROR, Level.WARNING} if strict else {Level.ERROR}
     return 1 if any(d.level in failing for d in diagnostics) else 0

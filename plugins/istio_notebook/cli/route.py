@@ -47,9 +47,8 @@ def load_mesh(paths: list[str]) -> Mesh:
     from istio_notebook.cli import UsageError
 
     loaded = load_paths(paths)
-    unreadable = [d for d in loaded.diagnostics if d.code == "INB1011"]
-    if unreadable:
-        d = unreadable[0]
+    if loaded.unreadable:
+        d = loaded.unreadable[0]
         raise UsageError(f"{d.file}: {d.message}")
     errors = [d for d in loaded.diagnostics if d.level == Level.ERROR]
     for d in errors:

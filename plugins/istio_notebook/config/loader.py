@@ -17,6 +17,9 @@ from istio_notebook.config.yaml_reader import Origin, YamlDocument, gc_paused, r
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
+# Codes meaning "this input could not be read at all" (missing, unreadable, too large, binary, not
+# UTF-8): for the command line, unusable input (exit 2) rather than a finding about the config.
+UNREADABLE_CODES = frozenset({"INB1008", "INB1009", "INB1011", "INB1012"})
 # From this many resources a load_paths() batch keeps its result out of the cyclic GC (gc_paused).
 LARGE_INPUT = 1000
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -31,6 +34,10 @@ class LoadResult:
     def extend(self, other: "LoadResult") -> None:
         self.resources.extend(other.resources)
         self.diagnostics.extend(other.diagnostics)
+
+    @property
+    def unreadable(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.code in UNREADABLE_CODES]
 
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
