@@ -69,6 +69,8 @@ class ExampleItem(pytest.Item):
     def runtest(self) -> None:
         __tracebackhide__ = True
         report = self.runs.report(self.page)
+        if self.kind != "page" and self.line not in (report.examples if self.kind == "example" else report.checks):
+            raise ExampleFailure(f"{self.name}: no {self.kind} at this line any more (the page changed after collection); run pytest again")
         if self.kind == "example":
             result = report.examples[self.line]
             if result.failures:

@@ -11,7 +11,7 @@ from mkdocs.utils.meta import get_data
 from istio_notebook.examples.find import read_page
 from istio_notebook.examples.fixtures import FixtureStore
 from istio_notebook.examples.run import run_page
-from istio_notebook.mkdocs import fences, state
+from istio_notebook.mkdocs import fences, panels, state
 from istio_notebook.mkdocs.envoy_tab import page_excerpts
 from istio_notebook.mkdocs.plugin import tag_fences
 from istio_notebook.mkdocs.render import problems_html
@@ -39,8 +39,8 @@ def render(text: str, file: str, fixtures: Path, serving: bool = False) -> str:
             "pymdownx.superfences": {"custom_fences": FENCES},
         },
     )
-    state.current = state.PageState(report, serving=serving)
+    state.current = page = state.PageState(report, serving=serving)
     try:
-        return md.convert(body) + "\n"
+        return panels.attach(md.convert(body), page.panels) + "\n"  # as the plugin's on_post_page does
     finally:
         state.current = None

@@ -160,3 +160,6 @@ def test_the_real_site_builds_strictly(tmp_path):
     )
     problems = [line for line in done.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
     assert done.returncode == 0, "\n".join(problems[:60]) or done.stderr[-3000:]
+    # Every deferred panel went back into its page (istio_notebook.mkdocs.panels).
+    leftovers = [p.name for p in (tmp_path / "site").rglob("*.html") if "<!--inb-panel:" in p.read_text(encoding="utf-8")]
+    assert not leftovers, leftovers

@@ -1,8 +1,9 @@
 """pymdownx.superfences custom fences ``yaml`` and ``check``: validator and formatters.
 
-Rendering happens here (so it works wherever superfences runs); which result belongs to a
-fence is told by the ``inb_item`` option the plugin adds to the fence line. Without a current
-page the fence renders as plain highlighted code. Never raises: a rendering failure is logged
+Rendering happens here; which result belongs to a fence is told by the ``inb_item`` option the
+plugin adds to the fence line. The example's code stays in the page content, the HTML around it
+(badge, tabs, panels) is handed to the plugin to attach after search indexing (``panels``).
+Without a current page the fence renders as plain highlighted code. Never raises: a rendering failure is logged
 and the plain code is shown.
 """
 
@@ -14,7 +15,7 @@ from pymdownx.superfences import highlight_validator
 
 from istio_notebook.config import Origin, Resource, load_text
 from istio_notebook.examples.model import CheckBlock, YamlExample
-from istio_notebook.mkdocs import render, state
+from istio_notebook.mkdocs import panels, render, state
 from istio_notebook.mkdocs.mermaid import virtual_service_diagram
 
 log = logging.getLogger("mkdocs.plugins.istio_notebook")
@@ -78,7 +79,8 @@ def format_yaml(source: str, language: str, class_name: str, options: dict, md, 
         page.counter += 1
         cached = page.report.renderings.get("diagrams", {}).get(item.line)
         envoy = _envoy_panel(page.report.renderings.get("envoy", {}).get(item.line, []), item)
-        return render.example_html(result, code, cached if cached is not None else diagrams(item), f"__inb_{page.counter}", envoy)
+        html = render.example_html(result, code, cached if cached is not None else diagrams(item), f"__inb_{page.counter}", envoy)
+        return panels.defer(page.panels, html, code)
     except Exception as error:  # noqa: BLE001 - a rendering bug must not stop the build with a traceback
         log.warning("%s: cannot render a YAML example: %s: %s", _where(options), type(error).__name__, error)
         return code
@@ -108,7 +110,8 @@ def format_check(source: str, language: str, class_name: str, options: dict, md,
             return code
         results = [page.report.checks[c.line] for c in item.checks if c.line in page.report.checks]
         page.counter += 1
-        return render.check_block_html(item, results, code, f"__inb_{page.counter}", list(item.problems))
+        html = render.check_block_html(item, results, code, f"__inb_{page.counter}", list(item.problems))
+        return panels.defer(page.panels, html, code)
     except Exception as error:  # noqa: BLE001
         log.warning("%s: cannot render a check block: %s: %s", _where(options), type(error).__name__, error)
         return code

@@ -1,7 +1,7 @@
 """The ``istio-notebook`` MkDocs plugin: checks every example and check of the site at build time.
 
 Thin on purpose: checking lives in ``istio_notebook.examples``, HTML in ``render``/``fences``
-(superfences formatters), caching in ``cache``, generated pages in ``reports``. Problems are
+(superfences formatters) and ``panels`` (attached after search indexing), caching in ``cache``, generated pages in ``reports``. Problems are
 logged as warnings on ``mkdocs.plugins.istio_notebook`` as ``page:line [CODE] reason``, which is
 what makes ``mkdocs build --strict`` fail.
 """
@@ -26,7 +26,7 @@ from istio_notebook.examples.find import CHECK_LANGUAGE, YAML_LANGUAGES, read_pa
 from istio_notebook.examples.fixtures import FixtureStore
 from istio_notebook.examples.options import add_option, parse_info
 from istio_notebook.examples.run import PageReport, run_page
-from istio_notebook.mkdocs import reports, state
+from istio_notebook.mkdocs import panels, reports, state
 from istio_notebook.mkdocs.cache import ResultCache, directory_hash, page_key
 from istio_notebook.mkdocs.config import IstioNotebookConfig
 from istio_notebook.mkdocs.envoy_tab import page_excerpts
@@ -42,6 +42,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
     def __init__(self) -> None:
         self.cache: ResultCache | None = None
         self.reports: dict[str, PageReport] = {}  # src_uri → report of the current build
+        self.panels: dict[str, dict[str, str]] = {}  # src_uri → HTML to attach in on_post_page (panels.py)
         self.root = Path.cwd()
         self.store: FixtureStore | None = None
         self.seconds = 0.0
@@ -83,6 +84,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         files.append(File.generated(config, CSS, abs_src_path=str(_CSS_SOURCE)))
         started = time.perf_counter()
         self.reports = {}
+        self.panels = {}
         fixtures = directory_hash(self.store.directory) if self.store else ""
         for file in files.documentation_pages():
             try:
@@ -180,8 +182,15 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         return markdown.replace(marker, entry[1]()) if marker in markdown else markdown
 
     def on_page_content(self, html: str, *, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str | None:
+        if state.current is not None and state.current.panels:
+            self.panels[page.file.src_uri] = state.current.panels
         state.current = None
         return None
+
+    def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str | None:
+        # After the search plugin indexed page.content (on_page_context): see panels.py for why.
+        deferred = self.panels.pop(page.file.src_uri, None)
+        return panels.attach(output, deferred) if deferred else None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
@@ -191,6 +200,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         state.current = None
+        self.panels = {}
 
 
 def tag_fences(markdown: str, result: PageReport) -> str:
