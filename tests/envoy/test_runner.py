@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from envoy_testkit import requires_envoy
@@ -51,7 +57,10 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    return True
+    try:  # a zombie (dead, not yet reaped by whoever inherited it) counts as dead
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def test_listener_gets_a_runtime_port_and_answers():
@@ -89,6 +98,32 @@ def test_keyboard_interrupt_reaps_too():
         pid = envoy.process.pid
         raise KeyboardInterrupt
     assert not _alive(pid)
+
+
+ORPHAN_SCRIPT = """
+import json, sys, time
+from istio_notebook.envoy.runner import EnvoyProcess, localize
+envoy = EnvoyProcess(localize(json.loads(sys.argv[1])))
+envoy.start()
+print(envoy.process.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs util-linux setpriv (parent-death signal)")
+def test_envoy_dies_when_its_parent_is_killed_outright():
+    """SIGKILL skips atexit and every handler: the parent-death signal is what reaps Envoy then."""
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, json.dumps(DIRECT)], stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(parent.stdout.readline())
+        assert _alive(pid)
+    finally:
+        parent.kill()
+        parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid), f"Envoy {pid} outlived its killed parent"
 
 
 def test_rejected_config_is_a_one_line_error_naming_the_kept_log():

@@ -4,7 +4,8 @@
 the admin and every listener bind port 0 on 127.0.0.1 and the real ports are read back from the
 admin API (``admin_address_path`` and ``/listeners``), so two runs never race for a port.
 Envoy runs in its own process group; on exit (normal, failure, Ctrl-C) the whole group gets
-SIGTERM, then SIGKILL after a bounded wait. Every wait has a deadline. When the block fails, the
+SIGTERM, then SIGKILL after a bounded wait. If this process is killed outright (SIGKILL, OOM
+killer, a CI timeout), Linux's parent-death signal kills Envoy too (util-linux ``setpriv``). Every wait has a deadline. When the block fails, the
 Envoy log and bootstrap are kept in a directory whose path the error names; with
 $ISTIO_NOTEBOOK_ENVOY_LOGS set to a directory, every run's log and bootstrap are kept there.
 """
@@ -17,6 +18,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -49,6 +51,17 @@ def _kill_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _launcher() -> list[str]:
+    """The command prefix that makes Envoy die with this process, where the system offers one.
+
+    ``setpriv --pdeathsig`` (util-linux, on every Debian system) sets PR_SET_PDEATHSIG and execs
+    Envoy, so the pid stays Envoy's. Without it atexit and the signal handlers still reap Envoy on
+    every exit except SIGKILL of this process.
+    """
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
 
 def localize(bootstrap: dict) -> dict:
@@ -113,6 +126,7 @@ class EnvoyProcess:
         config_file.write_text(json.dumps(config, indent=1))
         self.log_file = self.workdir / "envoy.log"
         command = [
+            *_launcher(),
             str(envoy_path()),
             "-c", str(config_file),
             "--admin-address-path", str(admin_file),
