@@ -1,4 +1,4 @@
-"""Where semantic checks put what they find: one IST0106 per problem, at the field's line."""
+"""Where semantic checks put what they find: one IST0106 per error, one IST0133 per warning, at the field's line."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ _ABSENT = object()
 
 
 class Findings:
-    """Collects IST0106 diagnostics for one resource; ``path`` is a field path from the document root."""
+    """Collects IST0106 (error) and IST0133 (warning) diagnostics for one resource; ``path`` is a field path from the document root."""
 
     def __init__(self, resource: Resource):
         self.resource = resource
@@ -25,10 +25,17 @@ class Findings:
         return self.resource.namespace
 
     def error(self, path: Path, text: str) -> None:
+        self._add("IST0106", path, text)
+
+    def warning(self, path: Path, text: str) -> None:
+        """What Istio's validation returns as a warning (IST0133): the resource is accepted anyway."""
+        self._add("IST0133", path, text)
+
+    def _add(self, code: str, path: Path, text: str) -> None:
         detail = f"{field_path(path)}: {text}"
         # A field that is not there has no line of its own: point at the key of its parent.
         where = path if len(path) < 2 or self.resource.get(*path, default=_ABSENT) is not _ABSENT else path[:-1]
-        self.diagnostics.append(report("IST0106", self.resource.locate(*where), origin=self.resource.origin, detail=detail))
+        self.diagnostics.append(report(code, self.resource.locate(*where), origin=self.resource.origin, detail=detail))
 
     def errors(self, path: Path, texts: Iterable[str | None]) -> None:
         for text in texts:
