@@ -28,6 +28,21 @@ def check_workload_selector(selector: dict | None, at: Path, found: Findings, la
             found.error(where, f'wildcard is not supported in selector: "{key}={value}"')
 
 
+def warn_selector_without_labels(
+    selector: dict | None, at: Path, found: Findings, labels_field: str = "matchLabels", template: str = "{}"
+) -> None:
+    """Warn (IST0133) when a workload selector is present but has no labels: it then selects every workload in the namespace.
+
+    ``selector`` is the selector message (None when unset), ``at`` its path, ``labels_field`` the name of its label
+    map ("matchLabels", or "labels" for the older WorkloadSelector), ``template`` a ``str.format`` pattern that
+    receives the base text, for kinds that wrap it (EnvoyFilter: "Envoy filter: {}, will be applied to all services
+    in namespace"). Istio: validateWorkloadSelector / ValidateAlphaWorkloadSelector in
+    pkg/config/validation/validation.go (release-1.30 V:1374-1375, V:769); it is a warning, the resource is accepted.
+    """
+    if selector is not None and not entries(fields(selector).get(labels_field)):
+        found.warning(at, template.format("workload selector specified without labels"))
+
+
 def check_target_ref(ref: dict, at: Path, found: Findings) -> None:
     if not ref.get("name"):
         found.error(at, "targetRef name must be set")
