@@ -12,6 +12,7 @@ import pytest
 from envoy_testkit import load_mesh, requires_envoy
 from istio_notebook.authz import Source, Workload
 from istio_notebook.authz import authorize as evaluate
+from istio_notebook.authz.ports import workload_port
 from istio_notebook.envoy.authz_replay import InboundScenario, peer_mode
 from istio_notebook.routing import Request
 
@@ -51,7 +52,7 @@ CASES = [
 @pytest.mark.parametrize("line,headers,source,decision,policy", CASES, ids=[f"{c[0]} {c[2]}" for c in CASES])
 def test_envoy_rbac_decides_as_istio_documents(httpbin, mesh, line, headers, source, decision, policy):
     request = Request.parse(line, headers)
-    observed = httpbin.authorize(request, source)
+    observed = httpbin.authorize(request, source, workload_port(mesh, HTTPBIN, request.host, request.port))
     expected = evaluate(mesh, request, HTTPBIN, source).to_json()
     assert observed["decision"] == expected["decision"] == decision, (observed, expected)
     if decision == "DENY" and policy:

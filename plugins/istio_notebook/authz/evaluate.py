@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from istio_notebook.authz.model import Source, Workload
+from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref
 from istio_notebook.authz.text import AuthzTrace
 from istio_notebook.authz.values import any_matches, ip_in, principal_value
@@ -38,6 +39,7 @@ class _Facts:
     """What the proxy knows about the request when RBAC runs."""
 
     request: Request
+    port: int  # the workload's port (the Service's targetPort), which policies compare
     principal: str | None  # peer principal, None without mTLS
     namespace: str | None
     source_ip: str | None
@@ -78,7 +80,7 @@ def _operation_matches(op: dict, f: _Facts) -> bool:
     # `example.com` does not match `Host: example.com:8080`.
     return _fields_match(op, (
         ("hosts", lambda v: any_matches(v, request.authority, ignore_case=True)),
-        ("ports", lambda v: str(request.port) in v),
+        ("ports", lambda v: str(f.port) in v),
         ("methods", lambda v: any_matches(v, request.method)),
         ("paths", lambda v: any_matches(v, request.path)),
     ))
@@ -107,7 +109,7 @@ def _when_value(key: str, f: _Facts) -> list[str] | None:
     simple = {
         "source.ip": f.source_ip, "remote.ip": f.remote_ip, "source.namespace": f.namespace,
         "source.principal": f.principal, "request.auth.principal": f.request_principal,
-        "destination.port": str(f.request.port), "connection.sni": f.request.host,
+        "destination.port": str(f.port), "connection.sni": f.request.host,
         "request.auth.presenter": f.claims.get("azp") if f.request_principal else None,
     }
     if key == "request.auth.audiences":
@@ -185,7 +187,10 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
     """Whether `to`'s policies let `source` send `request`. `lang` as in routing.route (None: locale)."""
     trace = AuthzTrace(lang)
     trace.add("target", workload=f"{to.namespace}/" + ",".join(f"{k}={v}" for k, v in sorted(to.labels.items())))
-    mode, pa = peer_authentication(mesh, to, request.port)
+    port = workload_port(mesh, to, request.host, request.port)
+    if port != request.port:
+        trace.add("workload_port", service_port=request.port, port=port)
+    mode, pa = peer_authentication(mesh, to, port)
     trace.add("mtls", mode=mode, source=f"PeerAuthentication {pa.namespace}/{pa.name}" if pa else "default")
     if mode == "STRICT" and not source.mtls:
         trace.add("strict_plaintext")
@@ -199,6 +204,7 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
     forwarded = request.header("x-forwarded-for")
     facts = _Facts(
         request=request,
+        port=port,
         principal=principal_value(source.principal) if mtls else None,
         namespace=source.peer_namespace if mtls else None,
         source_ip=source.ip,

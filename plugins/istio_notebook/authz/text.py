@@ -6,6 +6,8 @@ from istio_notebook.routing.trace import Trace
 
 STEPS: dict[str, tuple[str, str]] = {
     "target": ("target workload {workload}", "対象ワークロード {workload}"),
+    "workload_port": ("Service port {service_port} reaches the workload on port {port} (targetPort): policies see {port}",
+                      "Service のポート {service_port} はワークロードのポート {port}(targetPort)に届く: ポリシーが見るのは {port}"),
     "mtls": ("mTLS mode {mode} ({source})", "mTLS モード {mode} ({source})"),
     "strict_plaintext": ("STRICT mTLS rejects the plaintext connection (connection reset, no HTTP status)",
                          "STRICT mTLS は平文接続を拒否(接続リセット、HTTP ステータスなし)"),

@@ -41,6 +41,7 @@ from istio_notebook.envoy.rbac import (
     peer_address_from_proxy_protocol,
 )
 from istio_notebook.envoy.runner import EnvoyProcess, localize
+from istio_notebook.authz.ports import workload_port
 
 UNKNOWN_SOURCE_IP = "192.0.2.1"  # TEST-NET-1: a caller address no policy names
 NO_IDENTITY = ""  # an mTLS caller whose certificate carries no SPIFFE ID
@@ -126,7 +127,8 @@ class InboundScenario:
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close(failed=exc_type is not None)
 
-    def authorize(self, request, source) -> dict:
+    def authorize(self, request, source, port: int | None = None) -> dict:
+        """``port``: the workload's port the connection arrives on (the PROXY line names it); default the request's."""
         assert self.envoy is not None and self.ca is not None
         out = {"decision": None, "policy": None, "action": None, "rule_index": None, "trace": [], "envoy": {}}
         if self.unsupported:
@@ -146,7 +148,7 @@ class InboundScenario:
         if claims:
             headers.append(("authorization", f"Bearer {self.tokens.token(claims)}"))
         headers.append((REQUEST_ID_HEADER, "authz"))
-        proxy = client.ProxyLine(source.ip or UNKNOWN_SOURCE_IP, request.port)
+        proxy = client.ProxyLine(source.ip or UNKNOWN_SOURCE_IP, request.port if port is None else port)
         try:
             response = client.send(
                 self.envoy.listener_port(INBOUND_LISTENER), request.method, request.path_with_query, headers,
@@ -189,9 +191,10 @@ close_all = _OPEN.close_all
 
 
 def _scenario(mesh, to, mode: str, port: int) -> InboundScenario:
-    key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode)
+    key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode, port)
     return _OPEN.get(key, mesh, lambda: InboundScenario(mesh, to, mode, port).start())
 
 
 def authorize(mesh, request, to, source) -> dict:
-    return _scenario(mesh, to, peer_mode(mesh, to, request.port), request.port).authorize(request, source)
+    port = workload_port(mesh, to, request.host, request.port)  # what the inbound listener sees (authz/ports.py)
+    return _scenario(mesh, to, peer_mode(mesh, to, port), port).authorize(request, source, port)

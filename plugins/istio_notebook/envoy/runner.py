@@ -13,6 +13,7 @@ $ISTIO_NOTEBOOK_ENVOY_LOGS set to a directory, every run's log and bootstrap are
 from __future__ import annotations
 
 import atexit
+import errno
 import json
 import os
 import shutil
@@ -125,9 +126,12 @@ class EnvoyProcess:
         config_file = self.workdir / "envoy.json"
         config_file.write_text(json.dumps(config, indent=1))
         self.log_file = self.workdir / "envoy.log"
+        binary = str(envoy_path())
+        if not os.access(binary, os.X_OK):  # said here: behind setpriv it would only be "exit status 126"
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), binary)
         command = [
             *_launcher(),
-            str(envoy_path()),
+            binary,
             "-c", str(config_file),
             "--admin-address-path", str(admin_file),
             "--disable-hot-restart",  # no shared memory: many Envoys may run side by side

@@ -1,0 +1,68 @@
+"""The port a workload's sidecar sees for a request: the Service's targetPort, not its port.
+
+AuthorizationPolicy ``to.operation.ports``, the ``destination.port`` condition and
+PeerAuthentication ``portLevelMtls`` all compare the port of the inbound connection, which is
+the workload's (container) port after kube-proxy/iptables rewrote the Service port (istio/api
+#3075, istio/istio#49098). ``curl http://httpbin.foo:8000`` reaches httpbin on 8080.
+"""
+
+from __future__ import annotations
+
+from istio_notebook.authz.model import Workload
+from istio_notebook.config import Mesh, Resource
+from istio_notebook.routing.shape import items, mapping
+from istio_notebook.routing.shape import labels as labels_of
+
+
+def _selects(selector: dict[str, str], workload: Workload) -> bool:
+    """A Service selector picks the workload (the workload's labels as given in the check)."""
+    return bool(selector) and all(workload.labels.get(k) == v for k, v in selector.items())
+
+
+def _pod_specs(mesh: Mesh, workload: Workload):
+    """Pod specs of the workload: its Pods, and its Deployments' templates."""
+    for pod in mesh.of_kind("Pod"):
+        if pod.namespace == workload.namespace and _has_labels(pod.labels, workload):
+            yield pod.spec
+    for deployment in mesh.of_kind("Deployment"):
+        template = mapping(deployment.spec.get("template"))
+        if deployment.namespace == workload.namespace and _has_labels(labels_of(mapping(template.get("metadata")).get("labels")), workload):
+            yield mapping(template.get("spec"))
+
+
+def _has_labels(labels: dict[str, str], workload: Workload) -> bool:
+    return all(labels.get(k) == v for k, v in workload.labels.items())
+
+
+def _container_port(mesh: Mesh, workload: Workload, name: str) -> int | None:
+    """A named targetPort, resolved in the containers of the workload."""
+    for spec in _pod_specs(mesh, workload):
+        for container in items(spec.get("containers")):
+            for port in items(mapping(container).get("ports")):
+                if mapping(port).get("name") == name and isinstance(port.get("containerPort"), int):
+                    return port["containerPort"]
+    return None
+
+
+def _services(mesh: Mesh, workload: Workload, host: str) -> list[Resource]:
+    """Services of the workload's namespace that select it; the one the host names first."""
+    found = [s for s in mesh.of_kind("Service") if s.namespace == workload.namespace and _selects(labels_of(s.spec.get("selector")), workload)]
+    short = host.split(".")[0]
+    return sorted(found, key=lambda s: s.name != short)
+
+
+def workload_port(mesh: Mesh, workload: Workload, host: str, port: int) -> int:
+    """The port ``workload`` receives a request for ``host:port`` on (``port`` itself when no Service maps it)."""
+    for service in _services(mesh, workload, host):
+        for entry in items(service.spec.get("ports")):
+            if not isinstance(entry, dict) or entry.get("port") != port:
+                continue
+            target = entry.get("targetPort")
+            if target is None:
+                return port
+            if isinstance(target, int):
+                return target
+            if str(target).isdigit():
+                return int(target)
+            return _container_port(mesh, workload, str(target)) or port
+    return port
