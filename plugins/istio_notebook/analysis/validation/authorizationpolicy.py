@@ -19,6 +19,11 @@ _SOURCE_FIELDS = (
     "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks", "serviceAccounts", "notServiceAccounts",
     "trustDomains", "notTrustDomains",
 )  # fmt: skip
+# Source fields a TCP connection can be matched on (no request needed): V:1523-1527.
+_TCP_SOURCE_FIELDS = (
+    "principals", "notPrincipals", "ipBlocks", "notIpBlocks", "namespaces", "notNamespaces",
+    "remoteIpBlocks", "notRemoteIpBlocks", "serviceAccounts", "notServiceAccounts",
+)  # fmt: skip
 _OPERATION_FIELDS = ("ports", "notPorts", "methods", "notMethods", "paths", "notPaths", "hosts", "notHosts")
 _CUSTOM_UNSUPPORTED_SOURCES = (
     "namespaces", "notNamespaces", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains",
@@ -60,6 +65,8 @@ def check(spec: dict, found: Findings) -> None:
         )
     for index, rule in enumerate(items(rules)):
         _check_rule(rule, index, ("spec", "rules", index), found)
+        if action == "DENY":
+            _warn_http_only_deny(rule, ("spec", "rules", index), found)
 
 
 def _check_custom_rule(rule: dict, at: Path, found: Findings) -> None:
@@ -95,6 +102,25 @@ def _check_rule(rule: dict, index: int, at: Path, found: Findings) -> None:
         _check_operation(target["operation"], index, where + ("operation",), found)
     for w, condition in enumerate(items(rule.get("when"))):
         _check_condition(condition, at + ("when", w), found)
+
+
+def _warn_http_only_deny(rule: dict, at: Path, found: Findings) -> None:
+    """A DENY rule that only HTTP attributes can match denies all traffic to TCP ports (V:1584-1590, one per rule).
+
+    Istio looks only at ``from`` and ``to``: a rule with sources but no operation and no TCP-capable source field, or
+    one with operations none of which names a port. ``when`` is not considered, nor is a source or operation that is
+    absent (null).
+    """
+    sources = [fields(entry.get("source")) for entry in items(rule.get("from")) if fields(entry).get("source") is not None]
+    operations = [fields(entry.get("operation")) for entry in items(rule.get("to")) if fields(entry).get("operation") is not None]
+    tcp_from = any(items(source.get(name)) for source in sources for name in _TCP_SOURCE_FIELDS)
+    tcp_to = any(items(operation.get(name)) for operation in operations for name in ("ports", "notPorts"))
+    if (sources and not operations and not tcp_from) or (operations and not tcp_to):
+        found.warning(
+            at,
+            "configured AuthorizationPolicy will deny all traffic to TCP ports under its scope due to the use of only HTTP "
+            "attributes in a DENY rule; it is recommended to explicitly specify the port",
+        )
 
 
 def _check_source(source: dict, index: int, at: Path, found: Findings) -> None:

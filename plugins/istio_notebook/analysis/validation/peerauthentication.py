@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from istio_notebook.analysis.validation.findings import Findings, entries, fields
-from istio_notebook.analysis.validation.selectors import check_workload_selector
+from istio_notebook.analysis.validation.selectors import (
+    check_workload_selector,
+    warn_selector_without_labels,
+)
 
 
 def check(spec: dict, found: Findings) -> None:
@@ -19,3 +22,4 @@ def check(spec: dict, found: Findings) -> None:
             found.error(("spec", "portLevelMtls", str(port)), "port must be in range 1..65535")
     if selector is not None:
         check_workload_selector(selector, ("spec", "selector"), found)
+        warn_selector_without_labels(selector, ("spec", "selector"), found)  # the only PeerAuthentication warning

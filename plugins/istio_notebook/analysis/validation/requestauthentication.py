@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 from istio_notebook.analysis.validation import values
@@ -30,6 +31,7 @@ def _check_rule(rule: dict, at: Path, found: Findings) -> None:
         found.errors(at + (uri_field,), [_jwks_uri_error(uri)])
     if rule.get("jwks"):
         found.errors(at + ("jwks",), [_jwks_error(rule["jwks"])])
+        _warn_private_keys(rule["jwks"], at + ("jwks",), found)
     for index, header in enumerate(items(rule.get("fromHeaders"))):
         if not header.get("name"):
             found.error(at + ("fromHeaders", index), "location header name must be non-empty string")
@@ -69,3 +71,81 @@ def _jwks_error(jwks: str) -> str | None:
     if not isinstance(document, dict) or not isinstance(document.get("keys", []), list):
         return "jwks parse error: not a JSON Web Key Set"
     return None
+
+
+# warnPrivateJwksKeys (V:1619-1633) parses the inline set with lestrrat-go/jwx v1 jwk.Parse and warns about every
+# key that parsed as an RSA, ECDSA or OKP private key or as a symmetric ("oct") key; if the set does not parse,
+# there is no warning. jwx picks the key type from "kty" and whether a "d" member is there (jwk/jwk.go ParseKey),
+# then decodes the key (jwk/*_gen.go UnmarshalJSON): the members below must be present, byte members must be
+# base64 strings, and any key failing that makes the whole set fail.
+_MEMBERS = {  # (kty, private) -> (base64 byte members, required members)
+    ("RSA", False): (("n", "e"), ("e", "n")),
+    ("RSA", True): (("n", "e", "d", "p", "q", "dp", "dq", "qi"), ("d", "e", "n")),
+    ("EC", False): (("x", "y"), ("crv", "x", "y")),
+    ("EC", True): (("x", "y", "d"), ("crv", "d", "x", "y")),
+    ("OKP", False): (("x",), ("crv", "x")),
+    ("OKP", True): (("x", "d"), ("crv", "d", "x")),
+    ("oct", True): (("k",), ("k",)),
+}
+_STRING_MEMBERS = ("kty", "alg", "kid", "use", "x5t", "x5t#S256")  # and "crv" for EC and OKP keys
+
+
+def _warn_private_keys(jwks: str, at: Path, found: Findings) -> None:
+    for index, private in enumerate(_jwks_key_kinds(jwks) or []):
+        if private:
+            found.warning(at, f"jwks key at index {index} contains private key material; only public keys are used for verification")
+
+
+def _jwks_key_kinds(jwks: str) -> list[bool] | None:
+    """For each key of the set, whether jwx reads it as private or symmetric; None when jwk.Parse would fail."""
+    try:
+        document = json.loads(jwks)
+    except ValueError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    keys = document.get("keys", [document])  # a lone key is read as a set of one
+    if keys is None:
+        return []
+    if not isinstance(keys, list):
+        return None
+    kinds = [_key_kind(key) for key in keys]
+    return None if None in kinds else kinds
+
+
+def _key_kind(key: object) -> bool | None:
+    if not isinstance(key, dict):
+        return None
+    # The type hint is read with encoding/json, whose member names match case-insensitively.
+    hint = {name.lower(): value for name, value in key.items() if name.lower() in ("kty", "d")}
+    kty = hint.get("kty")
+    if kty not in ("RSA", "EC", "OKP", "oct"):
+        return None
+    private = kty == "oct" or "d" in hint
+    byte_members, required = _MEMBERS[kty, private]
+    if any(name not in key for name in required):  # null counts: it decodes to empty bytes
+        return None
+    if any(name in key and not _is_base64(key[name]) for name in byte_members):
+        return None
+    string_members = _STRING_MEMBERS + (("crv",) if kty in ("EC", "OKP") else ())
+    if any(name in key and not isinstance(key[name], (str, type(None))) for name in string_members):
+        return None
+    return private
+
+
+def _is_base64(value: object) -> bool:
+    """jwx's base64.DecodeString: padded or raw, standard or URL alphabet, chosen from the text; null reads as empty."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.replace("\r", "").replace("\n", "")  # Go's decoder skips line breaks
+    alphabet = r"A-Za-z0-9+/" if re.search(r"[+/]", text) else r"A-Za-z0-9\-_"
+    if not re.fullmatch(f"[{alphabet}]*={{0,2}}", text):
+        return False
+    body = text.rstrip("=")
+    if len(body) % 4 == 1:
+        return False
+    if text.endswith("="):
+        return len(text) % 4 == 0 and len(text) - len(body) == (4 - len(body) % 4) % 4
+    return True

@@ -55,12 +55,13 @@ def check_target_ref(ref: dict, at: Path, found: Findings) -> None:
 
 
 def check_selection(spec: dict, found: Findings) -> None:
-    """selector / targetRef / targetRefs: at most one, each well formed."""
+    """selector / targetRef / targetRefs: at most one, each well formed; a selector without labels is warned about."""
     chosen = [name for name in ("selector", "targetRef") if present(spec, name)] + (["targetRefs"] if items(spec.get("targetRefs")) else [])
     if len(chosen) > 1:
         found.error(("spec", chosen[1]), "only one of targetRefs or workloadSelector can be set")
     if present(spec, "selector"):
         check_workload_selector(spec["selector"], ("spec", "selector"), found)
+        warn_selector_without_labels(spec["selector"], ("spec", "selector"), found)
     if present(spec, "targetRef"):
         check_target_ref(spec["targetRef"], ("spec", "targetRef"), found)
     for index, ref in enumerate(items(spec.get("targetRefs"))):

@@ -21,6 +21,8 @@ def check(spec: dict, found: Findings) -> None:
         for o, override in enumerate(items(metrics.get("overrides"))):
             where = at + ("overrides", o)
             for name, tag in entries(override.get("tagOverrides")).items():
+                if name == "":
+                    found.warning(where + ("tagOverrides", name), "tagOverrides.name may not be empty")  # V:3294-3295
                 operation = tag.get("operation") or "UPSERT"
                 if operation == "UPSERT" and not tag.get("value"):
                     found.error(where + ("tagOverrides", name), "tagOverrides.value must be set when operation is UPSERT")
@@ -29,8 +31,13 @@ def check(spec: dict, found: Findings) -> None:
             match = fields(override.get("match"))
             if "customMetric" in match and match["customMetric"] == "":
                 found.error(where + ("match", "customMetric"), "customMetric may not be empty")
+    # Only one tracing configuration and one provider are used; more are accepted with a warning (V:3241-3249).
+    if len(items(spec.get("tracing"))) > 1:
+        found.warning(("spec", "tracing"), "multiple tracing is not currently supported")
     for index, tracing in enumerate(items(spec.get("tracing"))):
         at = ("spec", "tracing", index)
+        if len(items(tracing.get("providers"))) > 1:
+            found.warning(at + ("providers",), "multiple providers is not currently supported")
         _check_providers(tracing, at, found)
         percentage = tracing.get("randomSamplingPercentage")
         if percentage is not None and not 0 <= percentage <= 100:
