@@ -11,14 +11,17 @@ from istio_notebook.analysis.validation.findings import (
     present,
 )
 from istio_notebook.analysis.validation.hosts import wildcard_domain_error
-from istio_notebook.analysis.validation.selectors import check_workload_selector
+from istio_notebook.analysis.validation.selectors import (
+    check_workload_selector,
+    warn_selector_without_labels,
+)
 from istio_notebook.analysis.validation.trafficpolicy import check_traffic_policy
 
 
 def check(spec: dict, found: Findings) -> None:
     found.errors(("spec", "host"), [wildcard_domain_error(spec.get("host") or "")])
     if present(spec, "trafficPolicy"):
-        check_traffic_policy(spec["trafficPolicy"], ("spec", "trafficPolicy"), found)
+        check_traffic_policy(spec["trafficPolicy"], ("spec", "trafficPolicy"), found, warn=True)
     names: set[str] = set()
     for index, subset in enumerate(items(spec.get("subsets"))):
         at = ("spec", "subsets", index)
@@ -36,3 +39,4 @@ def check(spec: dict, found: Findings) -> None:
     )
     if selector is not None:
         check_workload_selector(selector, ("spec", "workloadSelector"), found)
+        warn_selector_without_labels(selector, ("spec", "workloadSelector"), found)

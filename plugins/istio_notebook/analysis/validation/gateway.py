@@ -37,6 +37,9 @@ def check(spec: dict, found: Findings) -> None:
             if port_name in port_names:
                 found.error(at + ("port", "name"), f"port names in servers must be unique: duplicate name {port_name}")
             port_names.add(port_name)
+            if fields(server.get("tls")).get("httpsRedirect") and not values.protocol_is_http(port.get("protocol") or ""):
+                # validation.go:448: HTTPS servers too; the redirect is meant for plain-text HTTP listeners
+                found.warning(at + ("tls", "httpsRedirect"), "tls.httpsRedirect should only be used with http servers")
 
 
 def _check_server(server: dict, at: Path, found: Findings) -> None:

@@ -70,10 +70,13 @@ def wildcard_domain_error(domain: str) -> str | None:
     return _labels(rest, domain) if dot else None
 
 
+def is_partial_wildcard(host: str) -> bool:
+    """ValidatePartialWildCard: a ``*`` anywhere but as the whole host or a leading ``*.`` label."""
+    return "*" in host and len(host) != 1 and not host.startswith("*.")
+
+
 def partial_wildcard_error(host: str) -> str | None:
-    if "*" in host and len(host) != 1 and not host.startswith("*."):
-        return f"partial wildcard {host!r} not allowed"
-    return None
+    return f"partial wildcard {host!r} not allowed" if is_partial_wildcard(host) else None
 
 
 def _host_part_errors(hostname: str, gateway: bool) -> list[str]:

@@ -8,15 +8,20 @@ from istio_notebook.analysis.validation.hosts import (
     fqdn_error,
     ip_subnet_error,
     is_ip,
+    is_partial_wildcard,
     wildcard_domain_error,
 )
-from istio_notebook.analysis.validation.selectors import check_workload_selector
+from istio_notebook.analysis.validation.selectors import (
+    check_workload_selector,
+    warn_selector_without_labels,
+)
 from istio_notebook.analysis.validation.workloadentry import (
     check_endpoint_ports,
     check_workload_entry,
 )
 
 _DYNAMIC_DNS_PROTOCOLS = {"http", "tls", "grpc", "http2"}
+_AUTOALLOCATE_LABEL = "networking.istio.io/enable-autoallocate-ip"
 
 
 def check(spec: dict, found: Findings) -> None:
@@ -24,6 +29,13 @@ def check(spec: dict, found: Findings) -> None:
     selector = spec.get("workloadSelector")
     if selector is not None:
         check_workload_selector(selector, at + ("workloadSelector",), found, labels_field="labels")
+        warn_selector_without_labels(
+            selector,
+            at + ("workloadSelector",),
+            found,
+            labels_field="labels",
+            template="service entry: {}, will be applied to all services in namespace",
+        )
     if selector is not None and spec.get("endpoints") is not None:
         found.error(at + ("endpoints",), "only one of WorkloadSelector or Endpoints is allowed in Service Entry")
     hosts = items(spec.get("hosts"))
@@ -35,6 +47,8 @@ def check(spec: dict, found: Findings) -> None:
             found.error(at + ("hosts", index), f"invalid host {host}")
         else:
             found.errors(at + ("hosts", index), [wildcard_domain_error(host)])
+            if resolution != "DYNAMIC_DNS" and is_partial_wildcard(host):  # validation.go:2953
+                found.warning(at + ("hosts", index), f"partial wildcard {values.go_quote(host)} not allowed")
     addresses = items(spec.get("addresses"))
     for index, address in enumerate(addresses):
         found.errors(at + ("addresses", index), [ip_subnet_error(address)])
@@ -42,6 +56,7 @@ def check(spec: dict, found: Findings) -> None:
         found.error(at + ("resolution",), "CIDR addresses are allowed only for NONE/STATIC resolution types")
 
     ports = items(spec.get("ports"))
+    auto_allocation = _auto_allocates_ip(found, resolution, addresses)
     names: set[str] = set()
     numbers: set[int] = set()
     for index, port in enumerate(ports):
@@ -55,6 +70,11 @@ def check(spec: dict, found: Findings) -> None:
         numbers.add(number)
         if port.get("targetPort"):
             found.errors(where + ("targetPort",), [values.port_error(port["targetPort"])])
+        if not addresses and not auto_allocation and (port.get("protocol") or "") in ("", "TCP"):  # validation.go:2989, case-sensitive
+            found.warning(
+                where + ("protocol",),
+                "addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled",
+            )
         found.errors(where + ("name",), [values.port_name_error(name)])
         found.errors(where + ("protocol",), [values.protocol_error(port.get("protocol") or "")])
         found.errors(where + ("number",), [values.port_error(number)])
@@ -63,11 +83,14 @@ def check(spec: dict, found: Findings) -> None:
     if resolution == "NONE":
         if endpoints:
             found.error(at + ("endpoints",), "no endpoints should be provided for resolution type none")
+        if selector is not None:  # validation.go:3006
+            found.warning(at + ("workloadSelector",), "workloadSelector should not be set when resolution mode is NONE")
     elif resolution == "STATIC":
         for index, endpoint in enumerate(endpoints):
             check_workload_entry(endpoint, at + ("endpoints", index), found, service_ports=names, allow_fqdn=False)
     elif resolution in ("DNS", "DNS_ROUND_ROBIN"):
         _check_dns(spec, hosts, endpoints, names, resolution, found)
+        _warn_addresses_with_hosts(hosts, addresses, ports, found)
     elif resolution == "DYNAMIC_DNS":
         _check_dynamic_dns(spec, hosts, addresses, endpoints, ports, found)
     if resolution != "NONE" and len(hosts) > 1:
@@ -77,6 +100,34 @@ def check(spec: dict, found: Findings) -> None:
                 found.error(at + ("ports", index, "protocol"), "multiple hosts provided with non-HTTP, non-TLS ports")
                 break
     found.errors(at + ("exportTo",), values.export_to_errors(found.namespace, items(spec.get("exportTo")), service_entry=True))
+
+
+def _auto_allocates_ip(found: Findings, resolution: str, addresses: list) -> bool:
+    """serviceentry.ShouldV2AutoAllocateIPFromConfig (pilot/pkg/networking/serviceentry/ip_autoallocation.go:82).
+
+    PILOT_ENABLE_IP_AUTOALLOCATE is taken at its default, true. The label opt-out is read here, as the
+    webhook and ``istioctl validate`` see it; ``istioctl analyze`` passes no labels to validation, so
+    there the opt-out is invisible and only resolution NONE turns auto-allocation off.
+    """
+    if resolution == "NONE":
+        return False
+    if found.resource.labels.get(_AUTOALLOCATE_LABEL, "").lower() == "false":
+        return False
+    return not addresses
+
+
+def _warn_addresses_with_hosts(hosts: list, addresses: list, ports: list, found: Findings) -> None:
+    """validation.go:3056-3068: the first TCP-family port decides; an address cannot serve several hosts."""
+    if not addresses:
+        return
+    for index, port in enumerate(ports):
+        if values.protocol_is_tcp(port.get("protocol") or ""):
+            if len(hosts) > 1:
+                found.warning(
+                    ("spec", "ports", index, "protocol"),
+                    "service entry can not have more than one host specified simultaneously with address and tcp port",
+                )
+            return
 
 
 def _check_dns(spec: dict, hosts: list, endpoints: list, port_names: set[str], resolution: str, found: Findings) -> None:

@@ -17,7 +17,10 @@ from istio_notebook.analysis.validation.hosts import (
     is_ip,
     namespace_host_errors,
 )
-from istio_notebook.analysis.validation.selectors import check_workload_selector
+from istio_notebook.analysis.validation.selectors import (
+    check_workload_selector,
+    warn_selector_without_labels,
+)
 from istio_notebook.analysis.validation.servertls import check_server_tls
 from istio_notebook.analysis.validation.trafficpolicy import check_connection_pool
 
@@ -28,6 +31,13 @@ def check(spec: dict, found: Findings) -> None:
     at = ("spec",)
     if present(spec, "workloadSelector"):
         check_workload_selector(spec["workloadSelector"], at + ("workloadSelector",), found, labels_field="labels")
+        warn_selector_without_labels(
+            spec["workloadSelector"],
+            at + ("workloadSelector",),
+            found,
+            labels_field="labels",
+            template="sidecar: {}, will be applied to all services in namespace",
+        )
     ingress, egress = items(spec.get("ingress")), items(spec.get("egress"))
     if not ingress and not egress and not present(spec, "outboundTrafficPolicy") and not present(spec, "inboundConnectionPool"):
         found.error(at, "sidecar: empty configuration provided")
@@ -76,6 +86,13 @@ def _check_ingress(listener: dict, at: Path, found: Findings, ports: set[int]) -
         check_server_tls(tls, where, found)
     if present(listener, "connectionPool"):
         check_connection_pool(listener["connectionPool"], at + ("connectionPool",), found)
+        protocol = port.get("protocol") or ""
+        if present(listener["connectionPool"], "http") and not values.protocol_is_http(protocol):  # validation.go:875
+            found.warning(
+                at + ("connectionPool", "http"),
+                f"sidecar: HTTP connection pool settings are configured for port {number} ({values.go_quote(port.get('name') or '')}) "
+                f"but its protocol is not HTTP ({protocol}); only TCP settings will apply",
+            )
 
 
 def _default_endpoint_errors(endpoint: str) -> list[str]:
@@ -149,6 +166,25 @@ def _check_egress(egress: list, found: Findings) -> None:
             found.error(at + ("hosts",), "sidecar: egress listener must contain at least one host")
         for h, host in enumerate(hosts):
             found.errors(at + ("hosts", h), namespace_host_errors(host, gateway=False))
+        _warn_duplicate_hosts(hosts, at + ("hosts",), found)
+
+
+def _warn_duplicate_hosts(hosts: list, at: Path, found: Findings) -> None:
+    """validation.go:940-967: repeated ns/host entries are accepted (a TODO there plans to refuse them)."""
+    services: dict[str, set[str]] = {}  # namespace → hosts listed for it, "*" included
+    for index, hostname in enumerate(hosts):
+        namespace, slash, host = hostname.partition("/")
+        if not slash:
+            continue
+        namespace = found.namespace if namespace == "." else namespace
+        seen = services.setdefault(namespace, set())
+        # a host after the same host or after ns/*; ns/* after anything for that namespace
+        duplicate = bool(seen) if host == "*" else host in seen or "*" in seen
+        if duplicate:
+            found.warning(at + (index,), f"duplicated egress host: {hostname}")
+        seen.add(host)
+    if "*" in services.get("*", ()) and len(services) != 1:
+        found.warning(at + (hosts.index("*/*"),), "`*/*` host select all resources, no other hosts can be added")
 
 
 def _check_outbound_policy(policy: dict, at: Path, found: Findings) -> None:

@@ -18,7 +18,10 @@ _TOPOLOGY_LABELS = {"topology.kubernetes.io/region", "topology.kubernetes.io/zon
 _MAGLEV_MAX = 5000011
 
 
-def check_traffic_policy(policy: dict, at: Path, found: Findings) -> None:
+def check_traffic_policy(policy: dict, at: Path, found: Findings, warn: bool = False) -> None:
+    """``warn``: report Istio's warnings too. Only a DestinationRule's top-level policy does: subsets
+    (validateSubset) and port-level settings (validatePortTrafficPolicies) merge their results with
+    appendErrors, which drops warnings (validation.go:1274, 1293)."""
     parts = ("outlierDetection", "connectionPool", "loadBalancer", "tls", "portLevelSettings", "tunnel", "proxyProtocol", "retryBudget")
     if not any(present(policy, part) for part in parts):
         found.error(at, "traffic policy must have at least one field")
@@ -26,7 +29,7 @@ def check_traffic_policy(policy: dict, at: Path, found: Findings) -> None:
     if present(policy, "tunnel") and present(policy, "proxyProtocol"):
         found.error(at + ("proxyProtocol",), "tunnel and proxyProtocol must not be set together")
         return
-    _check_policy_parts(policy, at, found)
+    _check_policy_parts(policy, at, found, warn)
     for index, port_policy in enumerate(items(policy.get("portLevelSettings"))):
         where = at + ("portLevelSettings", index)
         if not present(port_policy, "port"):
@@ -34,7 +37,7 @@ def check_traffic_policy(policy: dict, at: Path, found: Findings) -> None:
         if not any(present(port_policy, part) for part in ("outlierDetection", "connectionPool", "loadBalancer", "tls")):
             found.error(where, "port traffic policy must have at least one field")
         else:
-            _check_policy_parts(port_policy, where, found)
+            _check_policy_parts(port_policy, where, found, warn=False)
     if present(policy, "tunnel"):
         _check_tunnel(policy["tunnel"], at + ("tunnel",), found)
     percent = fields(policy.get("retryBudget")).get("percent")
@@ -42,14 +45,19 @@ def check_traffic_policy(policy: dict, at: Path, found: Findings) -> None:
         found.error(at + ("retryBudget", "percent"), "should be less than or equal to 100 and greater than or equal to 0")  # CRD bounds
 
 
-def _check_policy_parts(policy: dict, at: Path, found: Findings) -> None:
+def _check_policy_parts(policy: dict, at: Path, found: Findings, warn: bool) -> None:
     outlier = policy.get("outlierDetection")
     if outlier is not None:
         _check_outlier_detection(outlier, at + ("outlierDetection",), found)
+        if warn and int(outlier.get("consecutiveErrors") or 0) != 0:  # validation.go:1112
+            found.warning(
+                at + ("outlierDetection", "consecutiveErrors"),
+                "outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead",
+            )
     if present(policy, "connectionPool"):
         check_connection_pool(policy["connectionPool"], at + ("connectionPool",), found)
     if present(policy, "loadBalancer"):
-        _check_load_balancer(policy["loadBalancer"], outlier, at + ("loadBalancer",), found)
+        _check_load_balancer(policy["loadBalancer"], outlier, at + ("loadBalancer",), found, warn)
     if present(policy, "tls"):
         _check_client_tls(policy["tls"], at + ("tls",), found)
 
@@ -123,14 +131,21 @@ def check_connection_pool(pool: dict, at: Path, found: Findings) -> None:
     _duration(keepalive, "interval", at + ("tcp", "tcpKeepalive"), found)
 
 
-def _check_load_balancer(balancer: dict, outlier: dict | None, at: Path, found: Findings) -> None:
+def _check_load_balancer(balancer: dict, outlier: dict | None, at: Path, found: Findings, warn: bool) -> None:
     hashing = balancer.get("consistentHash")
     if hashing is not None:
         _check_consistent_hash(hashing, at + ("consistentHash",), found)
+        if warn and int(hashing.get("minimumRingSize") or 0) != 0:  # validation.go:1217
+            found.warning(
+                at + ("consistentHash", "minimumRingSize"),
+                "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
+            )
     if present(balancer, "localityLbSetting") and present(balancer, "zoneAwareLbSetting"):
         found.error(at + ("zoneAwareLbSetting",), "only one of localityLbSetting and zoneAwareLbSetting can be set")
     if present(balancer, "localityLbSetting"):
-        _check_locality(balancer["localityLbSetting"], at + ("localityLbSetting",), found)
+        complete = _check_locality(balancer["localityLbSetting"], at + ("localityLbSetting",), found)
+        if warn and complete:
+            _warn_failover_without_outlier(balancer["localityLbSetting"], outlier, at + ("localityLbSetting",), found)
     if present(balancer, "zoneAwareLbSetting"):
         _check_zone_aware(balancer["zoneAwareLbSetting"], at + ("zoneAwareLbSetting",), found)
     if present(balancer, "warmupDurationSecs") and present(balancer, "warmup"):
@@ -180,11 +195,12 @@ def _is_prime(number: int) -> bool:
     return all(number % factor for factor in range(3, int(number**0.5) + 1, 2))
 
 
-def _check_locality(setting: dict, at: Path, found: Findings) -> None:
+def _check_locality(setting: dict, at: Path, found: Findings) -> bool:
+    """ValidateLocalityLbSetting; False when it stops early, before its failover warning (agent/validation.go:566)."""
     distribute, failover = items(setting.get("distribute")), items(setting.get("failover"))
     if distribute and failover:
         found.error(at, "can not simultaneously specify 'distribute' and 'failover'")
-        return
+        return False
     if failover:
         for index, label in enumerate(items(setting.get("failoverPriority"))):
             if label in _TOPOLOGY_LABELS:
@@ -192,7 +208,7 @@ def _check_locality(setting: dict, at: Path, found: Findings) -> None:
                     at + ("failoverPriority", index),
                     f"can not simultaneously set 'failover' and topology label '{label}' in 'failover_priority'",
                 )
-                return
+                return False
     sources = []
     for index, rule in enumerate(distribute):
         where = at + ("distribute", index)
@@ -200,10 +216,10 @@ def _check_locality(setting: dict, at: Path, found: Findings) -> None:
         weights = entries(rule.get("to"))
         if any(not 0 < weight <= 100 for weight in weights.values()):
             found.error(where + ("to",), "locality weight must be in range [1, 100]")
-            return
+            return False
         if sum(weights.values()) != 100:
             found.error(where + ("to",), f"total locality weight {sum(weights.values())} != 100")
-            return
+            return False
         found.errors(where + ("to",), [_localities_error(list(weights))])
     found.errors(at + ("distribute",), [_localities_error(sources)])
     _check_failover(
@@ -214,6 +230,17 @@ def _check_locality(setting: dict, at: Path, found: Findings) -> None:
         "locality lb failover only specify region",
         "locality lb failover region should not contain '*' wildcard",
     )
+    return True
+
+
+def _warn_failover_without_outlier(setting: dict, outlier: dict | None, at: Path, found: Findings) -> None:
+    """Failover needs outlier detection to notice unhealthy endpoints (agent/validation.go:566)."""
+    if outlier is not None:
+        return
+    for field in ("failover", "failoverPriority"):
+        if items(setting.get(field)):
+            found.warning(at + (field,), "outlier detection policy must be provided for failover")
+            return
 
 
 def _check_zone_aware(setting: dict, at: Path, found: Findings) -> None:

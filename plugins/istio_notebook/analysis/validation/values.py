@@ -37,6 +37,8 @@ PROTOCOLS = {
 }
 _HTTP = {"http", "http2", "http_proxy", "grpc", "grpc-web"}
 _TLS = {"https", "tls"}
+_TCP = {"tcp", "https", "tls", "mongo", "redis", "mysql"}  # protocol.Instance.IsTCP
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 _QUALIFIED_NAME = r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _DNS_LABEL = r"[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?"
@@ -60,8 +62,37 @@ def protocol_is_tls(name: str) -> bool:
     return name.lower() in _TLS
 
 
+def protocol_is_tcp(name: str) -> bool:
+    return name.lower() in _TCP
+
+
 def protocol_is_known(name: str) -> bool:
     return name.lower() in PROTOCOLS
+
+
+def go_quote(text: str) -> str:
+    """Go's ``%q`` (strconv.Quote): double quotes, backslash escapes for quotes and non-printable runes.
+
+    Python's isprintable and Go's unicode.IsPrint agree: letters, marks, numbers, punctuation,
+    symbols and the ASCII space.
+    """
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        elif char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
 
 
 def duration_error(text: str) -> str | None:

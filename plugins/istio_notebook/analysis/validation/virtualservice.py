@@ -3,6 +3,8 @@ and virtualservice.go (validateHTTPRoute) check them."""
 
 from __future__ import annotations
 
+import base64
+
 from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.analysis.validation import values
 from istio_notebook.analysis.validation.destinations import (
@@ -43,6 +45,7 @@ _HTTP_STATUS_TEXT = {  # net/http StatusText: the numeric retryOn entries Istio 
     424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
 }  # fmt: skip
 _DIRECT_RESPONSE_MAX = 1024 * 1024
+_DIRECT_RESPONSE_WARN = 100 * 1024
 
 
 def check(spec: dict, found: Findings) -> None:
@@ -58,6 +61,7 @@ def check(spec: dict, found: Findings) -> None:
     applies_to_mesh = not gateways or not applies_to_gateway
     for index, name in enumerate(gateways):
         found.errors(at + ("gateways", index), values.gateway_name_errors(name) if name != "mesh" else [])
+    _warn_legacy_gateway_name(gateways, at + ("gateways",), found)
     if not applies_to_gateway:
         _check_claim_routes(spec, gateways, found)
 
@@ -103,6 +107,24 @@ def _overlapping_hosts(hosts: list[str]) -> list[tuple[int, int]]:
     return sorted(pairs)
 
 
+def _warn_legacy_gateway_name(names: list, at: Path, found: Findings) -> None:
+    """validateGatewayNames warns about ``name.namespace`` references (validation.go:2385). It returns
+    after the first name without a "/" (``mesh`` included), so only that name can warn. Istio drops
+    this warning for HTTP and TCP match gateways (appendErrors), so only spec.gateways and TLS match
+    gateways call this."""
+    for index, name in enumerate(names):
+        if "/" in name:
+            continue
+        if "." in name:
+            parts = name.split(".")
+            recommended = f"{parts[1]}/{parts[0]}"
+            found.warning(
+                at + (index,),
+                f"using legacy gatewayName format {values.go_quote(name)}; prefer the <namespace>/<name> format: {values.go_quote(recommended)}",
+            )
+        return
+
+
 def _delegate_word(name: str) -> str:
     return {"gateways": "gateways", "tls": "tls route", "tcp": "tcp route"}[name]
 
@@ -130,6 +152,8 @@ def check_http_route(route: dict, at: Path, found: Findings, delegate: bool) -> 
     for field in ("mirrorPercent", "mirror_percent"):  # mirror_percent: the CRD's altName
         if present(route, field) and route[field] > 100:
             found.error(at + (field,), f"mirror_percent must have a max value of 100 (it has {route[field]})")
+        if present(route, field):  # virtualservice.go:86
+            found.warning(at + (field,), 'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead')
     if present(route, "mirrorPercentage"):
         value = fields(route["mirrorPercentage"]).get("value") or 0
         if value > 100:
@@ -328,11 +352,24 @@ def _check_redirect(redirect: dict, matches: list, at: Path, found: Findings) ->
 
 
 def _check_direct_response(response: dict, at: Path, found: Findings) -> None:
-    body = fields(response.get("body"))
-    size = len((body.get("string") or "").encode()) + len(body.get("bytes") or "")
+    size = _body_size(fields(response.get("body")))
     if size > _DIRECT_RESPONSE_MAX:
         found.error(at + ("body",), "large direct_responses may impact control plane performance, must be less than 1MB")
+    elif size > _DIRECT_RESPONSE_WARN:  # validation.go:2719: accepted, with a warning
+        found.warning(at + ("body",), "large direct_responses may impact control plane performance")
     found.errors(at + ("status",), [_http_status_error(response.get("status") or 0)])
+
+
+def _body_size(body: dict) -> int:
+    """Bytes Istio counts: the UTF-8 string, or the decoded bytes (YAML/JSON carry them in base64)."""
+    if body.get("string") is not None:
+        return len(body["string"].encode())
+    encoded = body.get("bytes") or ""
+    padded = encoded + "=" * (-len(encoded) % 4)
+    try:  # protojson accepts standard and URL-safe base64, padded or not
+        return len(base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True))
+    except ValueError:
+        return len(encoded)
 
 
 def _check_retries(retries: dict, at: Path, found: Findings) -> None:
@@ -399,6 +436,7 @@ def _check_tls_route(route: dict, at: Path, found: Findings, hosts: list, gatewa
         for s, subnet in enumerate(items(match.get("destinationSubnets"))):
             found.errors(where + ("destinationSubnets", s), [ip_subnet_error(subnet)])
         _check_l4_match_fields(match, where, found)
+        _warn_legacy_gateway_name(items(match.get("gateways")), where + ("gateways",), found)
     if not items(route.get("route")):
         found.error(at + ("route",), "TLS route is required")
     check_weights(items(route.get("route")), at + ("route",), found, http=False)
@@ -407,7 +445,9 @@ def _check_tls_route(route: dict, at: Path, found: Findings, hosts: list, gatewa
 def _check_sni_host(sni: str, hosts: list, at: Path, found: Findings, gateway: bool) -> None:
     problem = None if gateway and sni.startswith("outbound_") else wildcard_domain_error(sni)
     if problem:
-        if not is_ip(sni):  # an IP is only a warning in Istio
+        if is_ip(sni):  # validation.go:2287: accepted, with a warning
+            found.warning(at, f"using an IP address ({values.go_quote(sni)}) goes against SNI spec and most clients do not support this")
+        else:
             found.error(at, problem)
         return
     if not any(host_subset_of(sni, host) for host in hosts):

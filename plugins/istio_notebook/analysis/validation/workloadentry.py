@@ -24,6 +24,8 @@ def check_workload_entry(entry: dict, at: Path, found: Findings, service_ports: 
     if not address and not entry.get("network"):
         found.error(at + ("address",), "address is required")
         return
+    if not address:  # validation.go:2799: a workload on another network, reached through its gateway
+        found.warning(at + ("address",), f"address is unset with network {values.go_quote(entry['network'])}")
     if address.startswith(UNIX_PREFIX):
         found.errors(at + ("address",), [unix_address_error(address[len(UNIX_PREFIX) :])])
         if entries(entry.get("ports")):
