@@ -159,7 +159,7 @@ def _run(text: str) -> None:
     for resource in load_text(text, Origin("property.yaml")).resources:
         for diagnostic in validate(resource):
             # Every finding names a real place in the text it came from.
-            assert diagnostic.code == "IST0106" and diagnostic.position.file == "property.yaml"
+            assert diagnostic.code in ("IST0106", "IST0133") and diagnostic.position.file == "property.yaml"
             assert 1 <= diagnostic.position.line <= lines, diagnostic
 
 
@@ -238,6 +238,8 @@ def test_mutated_valid_resources_never_raise(document: dict) -> None:
 
 def test_the_seed_resources_are_valid() -> None:
     # The mutations start from resources that pass, so every failure found comes from a mutation.
+    # Istio warns about every EnvoyFilter (it exposes Envoy internals): the only warning allowed here.
     for document in VALID:
         (resource,) = load_text(yaml.safe_dump(document, sort_keys=False), Origin("seed.yaml")).resources
-        assert validate(resource) == [], resource.origin
+        found = [d for d in validate(resource) if not (resource.kind == "EnvoyFilter" and "exposes internal implementation details" in d.message)]
+        assert found == [], resource.origin
