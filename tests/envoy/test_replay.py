@@ -202,3 +202,11 @@ def test_default_policy_retries_are_probed_through_grpc_unavailable_not_503(side
     outcome = _ask(sidecar, mesh, "GET http://reviews:9080/x", "end-user: jason")
     assert outcome["retries"]["attempts"] == 2
     assert not any("not probed" in step for step in outcome["trace"])
+
+
+def test_retries_no_answer_can_trigger_are_read_from_the_route_and_still_compared(sidecar, mesh):
+    # connect-failure alone: no upstream answer makes Envoy retry, so the replay reads the attempts
+    # from the loaded route; compare.differences (in _ask) must expect the simulated 3, not 0.
+    outcome = _ask(sidecar, mesh, "GET http://reviews:9080/connect-only")
+    assert outcome["retries"]["attempts"] == 3 and outcome["retries"]["retry_on"] == "connect-failure"
+    assert any("not probed" in step for step in outcome["trace"])

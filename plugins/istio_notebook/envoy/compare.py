@@ -2,9 +2,9 @@
 
 Rules (each one is a limit of observation, not a tolerance for wrong answers):
 - a field Envoy reports as null (policy, cors, percentages of one request) is not compared;
-- ``retries``: attempts only, and only as a 503 reveals them: when the retry conditions do not
-  cover 503 (``5xx``, ``gateway-error``, ``retriable-status-codes`` — Istio always lists 503),
-  Envoy makes no retry on the probe, so 0 attempts are expected;
+- ``retries``: attempts, as replay.py observes them: counted on a probe the route retries (503 or a
+  gRPC status), or read from the loaded route when no upstream answer can trigger its conditions
+  (e.g. ``connect-failure`` alone); either way they must equal the simulated attempts;
 - ``timeout`` and ``retries.per_try_timeout``: as replay.py reports them (see there);
 - response header ``set`` and ``add`` look the same on the wire: compared merged;
 - ``fault``: as replay.py reports it (the loaded fault, checked against what the request saw);
@@ -18,7 +18,6 @@ from __future__ import annotations
 from istio_notebook.diagnostics import Diagnostic, Position, report
 from istio_notebook.routing.durations import seconds
 
-_RETRY_503 = ("5xx", "gateway-error", "retriable-status-codes")
 SHARE_TOLERANCE = 10.0  # percentage points, for DEFAULT_SAMPLES=200 (about 4 standard deviations at 50/50)
 
 
@@ -35,10 +34,7 @@ def _merged(ops: dict | None) -> dict:
 
 
 def expected_attempts(retries: dict | None) -> int:
-    if not retries:
-        return 0
-    conditions = str(retries.get("retry_on") or "")
-    return int(retries.get("attempts") or 0) if any(c in conditions for c in _RETRY_503) else 0
+    return int((retries or {}).get("attempts") or 0)
 
 
 def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERANCE) -> list[str]:
