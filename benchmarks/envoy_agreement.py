@@ -46,6 +46,7 @@ HEADER = (f"{'set':<22} {'checks':>6} {'agree':>6} {'rate':>8} {'sim/check':>11}
 
 def corpus(tally: Tally, authz: Tally) -> None:
     from istio_notebook.authz import authorize as evaluate
+    from istio_notebook.authz.ports import workload_port
     from istio_notebook.envoy import authz_replay
     from istio_notebook.envoy.compare import differences
     from istio_notebook.examples.backends import authz_parties, proxy_of, request_of
@@ -64,12 +65,12 @@ def corpus(tally: Tally, authz: Tally) -> None:
                     sim = evaluate(scenario.mesh, request, to, source).to_json()
                     authz.sim.append(time.perf_counter() - begun)
                     begun = time.perf_counter()
-                    inbound = authz_replay.InboundScenario(
-                        scenario.mesh, to, authz_replay.peer_mode(scenario.mesh, to, request.port), request.port).start()
+                    port = workload_port(scenario.mesh, to, request.host, request.port)  # as authz_replay.authorize does
+                    inbound = authz_replay.InboundScenario(scenario.mesh, to, authz_replay.peer_mode(scenario.mesh, to, port), port).start()
                     authz.starts.append(time.perf_counter() - begun)
                     try:
                         begun = time.perf_counter()
-                        envoy = inbound.authorize(request, source)
+                        envoy = inbound.authorize(request, source, port)
                         authz.envoy.append(time.perf_counter() - begun)
                     finally:
                         inbound.close()

@@ -53,10 +53,7 @@ def _replay(scenario: CorpusScenario) -> list[str]:
             request = request_of(check)
             if check.is_authz:
                 to, source = authz_parties(check.context)
-                observed = authz_replay.InboundScenario(
-                    scenario.mesh, to, authz_replay.peer_mode(scenario.mesh, to, request.port), request.port)
-                with observed:
-                    envoy = observed.authorize(request, source)
+                envoy = authz_replay.authorize(scenario.mesh, request, to, source)  # as `--backend envoy` replays it
                 sim = evaluate(scenario.mesh, request, to, source).to_json()
                 deny_policy = lambda o: o["policy"] if o.get("action") == "DENY" else None
                 if envoy["decision"] is not None and (envoy["decision"], deny_policy(envoy)) != (sim["decision"], deny_policy(sim)):
