@@ -11,6 +11,7 @@ from istio_notebook.analysis.validation.findings import (
     items,
     present,
 )
+from istio_notebook.analysis.validation.goformat import go_quote
 from istio_notebook.analysis.validation.hosts import ip_or_cidr_error
 from istio_notebook.analysis.validation.selectors import check_selection
 
@@ -221,9 +222,9 @@ def _wildcard_error(name: str, values: list[str]) -> str | None:
             return f"empty value not allowed, found in {name}"
         stars = value.count("*")
         if stars > 1:
-            return f"at most one wildcard is allowed, found in {name}: {value!r}"
+            return f"at most one wildcard is allowed, found in {name}: {go_quote(value)}"
         if stars == 1 and value != "*" and not value.startswith("*") and not value.endswith("*"):
-            return f"wildcard is only allowed at the start or end, found in {name}: {value!r}"
+            return f"wildcard is only allowed at the start or end, found in {name}: {go_quote(value)}"
     return None
 
 
@@ -232,7 +233,7 @@ def _trust_domain_error(name: str, values: list[str]) -> str | None:
     if problem:
         return problem
     bad = next((v for v in values if "/" in v), None)
-    return f"trust domain must not contain '/', found in {name}: {bad!r}" if bad is not None else None
+    return f"trust domain must not contain '/', found in {name}: {go_quote(bad)}" if bad is not None else None
 
 
 def _service_account_error(name: str, values: list[str]) -> str | None:
@@ -244,14 +245,14 @@ def _service_account_error(name: str, values: list[str]) -> str | None:
         if "*" in value:
             return f"wildcard not allowed, found in {name}"
         if value.count("/") > 1:
-            return f"expected format 'serviceAccount' or 'namespace/serviceAccount', found {value!r} in {name}"
+            return f"expected format 'serviceAccount' or 'namespace/serviceAccount', found {go_quote(value)} in {name}"
         if len(value) > 320:
-            return f"value cannot exceed 320 characters, found {value!r} in {name}"
+            return f"value cannot exceed 320 characters, found {go_quote(value)} in {name}"
         namespace, slash, account = value.partition("/")
         if slash and not namespace:
-            return f"expected format 'serviceAccount' or 'namespace/serviceAccount', found empty namespace {value!r} in {name}"
+            return f"expected format 'serviceAccount' or 'namespace/serviceAccount', found empty namespace {go_quote(value)} in {name}"
         if slash and not account:
-            return f"expected format 'serviceAccount' or 'namespace/serviceAccount', found empty serviceAccount {value!r} in {name}"
+            return f"expected format 'serviceAccount' or 'namespace/serviceAccount', found empty serviceAccount {go_quote(value)} in {name}"
     return None
 
 

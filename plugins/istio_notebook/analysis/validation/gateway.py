@@ -23,7 +23,7 @@ UNIX_PREFIX = "unix://"
 def check(spec: dict, found: Findings) -> None:
     name = found.resource.name
     if not is_dns1123_label(name):
-        found.error(("metadata", "name"), f"invalid gateway name: {name!r}")
+        found.error(("metadata", "name"), f"invalid gateway name: {values.go_quote(name)}")
     servers = items(spec.get("servers"))
     if not servers:
         found.error(("spec",), "gateway must have at least one server")
@@ -86,7 +86,7 @@ def _check_port(port: dict, bind: str, at: Path, found: Findings) -> bool:
     if not values.protocol_is_known(protocol):
         found.error(
             at + ("protocol",),
-            f"invalid protocol {protocol!r}, supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP",
+            f"invalid protocol {values.go_quote(protocol)}, supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP",
         )
     number = port.get("number") or 0
     if number > 0 or not bind.startswith(UNIX_PREFIX):

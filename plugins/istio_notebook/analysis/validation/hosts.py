@@ -12,6 +12,8 @@ import ipaddress
 import re
 from functools import lru_cache
 
+from istio_notebook.analysis.validation.goformat import go_quote
+
 DNS1123_LABEL_MAX = 63
 _DNS1123_LABEL = re.compile(r"[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?")
 _WILDCARD_LABEL = re.compile(r"\*|(?:\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?")
@@ -35,7 +37,7 @@ def is_ip(value: str) -> bool:
 
 def _preconditions(name: str) -> str | None:
     if len(name) > 255:
-        return f"domain name {name!r} too long (max 255)"
+        return f"domain name {go_quote(name)} too long (max 255)"
     if not name:
         return "empty domain name not allowed"
     return None
@@ -44,12 +46,12 @@ def _preconditions(name: str) -> str | None:
 def _labels(domain: str, whole: str) -> str | None:
     parts = domain.split(".")
     if parts[-1].isdigit():
-        return f"domain name {whole!r} invalid (top level domain {parts[-1]!r} cannot be all-numeric)"
+        return f"domain name {go_quote(whole)} invalid (top level domain {go_quote(parts[-1])} cannot be all-numeric)"
     for index, label in enumerate(parts):
         if index == len(parts) - 1 and label == "":
             return None  # a trailing dot is allowed
         if not is_dns1123_label(label):
-            return f"domain name {whole!r} invalid (label {label!r} invalid)"
+            return f"domain name {go_quote(whole)} invalid (label {go_quote(label)} invalid)"
     return None
 
 
@@ -66,7 +68,7 @@ def wildcard_domain_error(domain: str) -> str | None:
         return problem
     first, dot, rest = domain.partition(".")
     if not is_wildcard_label(first):
-        return f"domain name {domain!r} invalid (label {first!r} invalid)"
+        return f"domain name {go_quote(domain)} invalid (label {go_quote(first)} invalid)"
     return _labels(rest, domain) if dot else None
 
 
@@ -76,7 +78,7 @@ def is_partial_wildcard(host: str) -> bool:
 
 
 def partial_wildcard_error(host: str) -> str | None:
-    return f"partial wildcard {host!r} not allowed" if is_partial_wildcard(host) else None
+    return f"partial wildcard {go_quote(host)} not allowed" if is_partial_wildcard(host) else None
 
 
 def _host_part_errors(hostname: str, gateway: bool) -> list[str]:
@@ -101,9 +103,9 @@ def namespace_host_errors(hostname: str, gateway: bool) -> list[str]:
     if not gateway:
         bare = namespace.removeprefix("~")
         if bare not in ("", "*", ".") and not is_dns1123_label(bare):
-            problems.append(f"invalid namespace value {namespace!r} in sidecar")
+            problems.append(f"invalid namespace value {go_quote(namespace)} in sidecar")
     elif namespace not in ("*", ".") and not is_dns1123_label(namespace):
-        problems.append(f"invalid namespace value {namespace!r} in gateway")
+        problems.append(f"invalid namespace value {go_quote(namespace)} in gateway")
     return problems + _host_part_errors(host, gateway)
 
 

@@ -30,11 +30,11 @@ def check_metadata(resource: Resource, found: Findings) -> None:
 def _name_error(kind: str, name: str) -> str | None:
     if kind in _DNS_LABEL_KINDS:
         if len(name) > 63 or not _LABEL.fullmatch(name):
-            return f"invalid name {name!r}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
+            return f"invalid name {values.go_quote(name)}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
         return None
     if len(name) > 253 or not _SUBDOMAIN.fullmatch(name):
         return (
-            f"invalid name {name!r}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+            f"invalid name {values.go_quote(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
             "and must start and end with an alphanumeric character"
         )
     return None

@@ -10,6 +10,7 @@ from istio_notebook.analysis.validation.findings import (
     items,
     present,
 )
+from istio_notebook.analysis.validation.goformat import go_quote
 
 _TARGET_KINDS = {
     ("core", "Service"),
@@ -23,7 +24,7 @@ def check_workload_selector(selector: dict | None, at: Path, found: Findings, la
     for key, value in entries(fields(selector).get(labels_field)).items():
         where = at + (labels_field, key)
         if key == "":
-            found.error(where, f"empty key is not supported in selector: {key}={value!r}")
+            found.error(where, f"empty key is not supported in selector: {go_quote(f'{key}={value}')}")
         if "*" in key or "*" in value:
             found.error(where, f'wildcard is not supported in selector: "{key}={value}"')
 

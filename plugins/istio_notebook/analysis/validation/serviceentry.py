@@ -63,7 +63,7 @@ def check(spec: dict, found: Findings) -> None:
         where = at + ("ports", index)
         name, number = port.get("name") or "", port.get("number") or 0
         if name in names:
-            found.error(where + ("name",), f"service entry port name {name!r} already defined")
+            found.error(where + ("name",), f"service entry port name {values.go_quote(name)} already defined")
         if number in numbers:
             found.error(where + ("number",), f"service entry port {number} already defined")
         names.add(name)
@@ -147,7 +147,7 @@ def _check_dns(spec: dict, hosts: list, endpoints: list, port_names: set[str], r
         where = at + ("endpoints", index)
         address = endpoint.get("address") or ""
         if not is_ip(address) and fqdn_error(address):
-            found.error(where + ("address",), f"endpoint address {address!r} is not a valid FQDN or an IP address")
+            found.error(where + ("address",), f"endpoint address {values.go_quote(address)} is not a valid FQDN or an IP address")
         found.errors(where + ("labels",), values.label_errors(entries(endpoint.get("labels"))))
         check_endpoint_ports(endpoint, where, found, port_names)
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import re2
 
+from istio_notebook.analysis.validation.goformat import go_quote
 from istio_notebook.analysis.validation.hosts import fqdn_error, is_dns1123_label
 from istio_notebook.config.models.base import duration_nanos
 
@@ -38,8 +39,6 @@ PROTOCOLS = {
 _HTTP = {"http", "http2", "http_proxy", "grpc", "grpc-web"}
 _TLS = {"https", "tls"}
 _TCP = {"tcp", "https", "tls", "mongo", "redis", "mysql"}  # protocol.Instance.IsTCP
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-
 _QUALIFIED_NAME = r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _DNS_LABEL = r"[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?"
 _LABEL_KEY = re.compile(rf"({_DNS_LABEL}(?:\.{_DNS_LABEL})*/)?({_QUALIFIED_NAME})")
@@ -70,36 +69,11 @@ def protocol_is_known(name: str) -> bool:
     return name.lower() in PROTOCOLS
 
 
-def go_quote(text: str) -> str:
-    """Go's ``%q`` (strconv.Quote): double quotes, backslash escapes for quotes and non-printable runes.
-
-    Python's isprintable and Go's unicode.IsPrint agree: letters, marks, numbers, punctuation,
-    symbols and the ASCII space.
-    """
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in ('"', "\\"):
-            out.append("\\" + char)
-        elif char.isprintable():
-            out.append(char)
-        elif char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
 def duration_error(text: str) -> str | None:
     """ValidateDuration: at least 1ms, whole milliseconds."""
     nanos = duration_nanos(text)
     if nanos is None:
-        return f"invalid duration {text!r}"
+        return f"invalid duration {go_quote(text)}"
     if nanos < MILLISECOND:
         return "duration must be greater than 1ms"
     if nanos % MILLISECOND:
@@ -134,13 +108,13 @@ def percentage_error(value: float) -> str | None:
 def regex_error(pattern: str, where: str) -> str | None:
     """Istio compiles regexes with Go's RE2 engine and caps them at 1024 characters."""
     if len(pattern) > REGEX_MAX_LENGTH:
-        return f"{where!r}: regex is too large, max length allowed is {REGEX_MAX_LENGTH}"
+        return f"{go_quote(where)}: regex is too large, max length allowed is {REGEX_MAX_LENGTH}"
     try:
         re2.compile(pattern, _QUIET)
     except re2.error as problem:
         reason = problem.args[0].decode("utf-8", "replace") if problem.args and isinstance(problem.args[0], bytes) else str(problem)
         return (
-            f"{where!r}: error parsing regexp: {reason}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)"
+            f"{go_quote(where)}: error parsing regexp: {reason}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)"
         )
     return None
 
@@ -158,13 +132,13 @@ def _label_errors(key: str, value: str) -> tuple[str, ...]:
     problems = []
     match = _LABEL_KEY.fullmatch(key)
     if match is None:
-        problems.append(f"invalid tag key: {key!r}")
+        problems.append(f"invalid tag key: {go_quote(key)}")
     elif match.group(1) and len(match.group(1)) - 1 > 253:
-        problems.append(f"invalid tag key: {key!r} (DNS prefix is too long)")
+        problems.append(f"invalid tag key: {go_quote(key)} (DNS prefix is too long)")
     elif len(match.group(2)) > 63:
-        problems.append(f"invalid tag key: {key!r} (name is too long)")
+        problems.append(f"invalid tag key: {go_quote(key)} (name is too long)")
     if not _LABEL_VALUE.fullmatch(value):
-        problems.append(f"invalid tag value: {value!r}")
+        problems.append(f"invalid tag value: {go_quote(value)}")
     return tuple(problems)
 
 
@@ -254,7 +228,7 @@ def export_to_errors(namespace: str, export_to: list[str], service_entry: bool =
         elif key == "*" or is_dns1123_label(key):
             seen.add(key)
         else:
-            problems.append(f"only .,*, or a valid DNS 1123 label is allowed as exportTo entry, found {entry!r}")
+            problems.append(f"only .,*, or a valid DNS 1123 label is allowed as exportTo entry, found {go_quote(entry)}")
     if with_selector and seen:
         if namespace in seen:
             if len(seen) > 1:
@@ -278,7 +252,7 @@ def gateway_name_errors(name: str) -> list[str]:
     if not namespace or not gateway:
         problems.append("config namespace and gateway name cannot be empty")
     if not is_dns1123_label(namespace):
-        problems.append(f"invalid value for namespace: {namespace!r}")
+        problems.append(f"invalid value for namespace: {go_quote(namespace)}")
     if not is_dns1123_label(gateway):
-        problems.append(f"invalid value for gateway name: {gateway!r}")
+        problems.append(f"invalid value for gateway name: {go_quote(gateway)}")
     return problems

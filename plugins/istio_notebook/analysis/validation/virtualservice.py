@@ -221,7 +221,7 @@ def _check_conflicts(route: dict, at: Path, found: Findings, delegate: bool) -> 
 def _string_match_error(match: dict, where: str) -> str | None:
     """validateStringMatch: a prefix must not be empty; a regex must compile."""
     if "prefix" in match and match["prefix"] is not None and match["prefix"] == "":
-        return f"{where!r}: prefix string match should not be empty"
+        return f"{values.go_quote(where)}: prefix string match should not be empty"
     return _regex_match_error(match, where)
 
 
@@ -229,7 +229,7 @@ def _regex_match_error(match: dict, where: str) -> str | None:
     if match.get("regex") is None:
         return None
     if match["regex"] == "":
-        return f"{where!r}: regex string match should not be empty"
+        return f"{values.go_quote(where)}: regex string match should not be empty"
     return values.regex_error(match["regex"], where)
 
 
@@ -276,7 +276,7 @@ def _check_cors(policy: dict, at: Path, found: Findings) -> None:
             found.errors(where, [_regex_match_error(origin, "corsPolicy.allowOrigins")])
     for index, method in enumerate(items(policy.get("allowMethods"))):
         if method not in _CORS_METHODS:
-            found.error(at + ("allowMethods", index), f"{method!r} is not a supported HTTP method")
+            found.error(at + ("allowMethods", index), f"{values.go_quote(method)} is not a supported HTTP method")
     for field in ("allowHeaders", "exposeHeaders"):
         for index, name in enumerate(items(policy.get(field))):
             found.errors(at + (field, index), [values.cors_header_name_error(name)])
@@ -299,7 +299,7 @@ def _check_fault(fault: dict, at: Path, found: Findings) -> None:
             if abort["grpcStatus"] not in _GRPC_STATUS:
                 found.error(
                     at + ("abort", "grpcStatus"),
-                    f"gRPC status {abort['grpcStatus']!r} is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md "
+                    f"gRPC status {values.go_quote(abort['grpcStatus'])} is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md "
                     "for a list of supported codes, for example 'NOT_FOUND'",
                 )
         elif present(abort, "http2Error"):
@@ -383,7 +383,7 @@ def _check_retries(retries: dict, at: Path, found: Findings) -> None:
     for policy in (retries.get("retryOn") or "").split(",") if retries.get("retryOn") else []:
         numeric = policy.isdigit() and int(policy) in _HTTP_STATUS_TEXT
         if not numeric and policy not in _RETRY_ON:
-            found.error(at + ("retryOn",), f"{policy!r} is not a valid retryOn policy")
+            found.error(at + ("retryOn",), f"{values.go_quote(policy)} is not a valid retryOn policy")
     if present(retries, "backoff"):
         found.errors(at + ("backoff",), [values.duration_error(retries["backoff"])])
 
@@ -416,7 +416,7 @@ def _check_authority_rewrite(route: dict, at: Path, found: Findings) -> None:
             if current:
                 found.error(
                     at + ("headers", "request", operation, name),
-                    f"authority header cannot be set multiple times: have {current!r}, attempting to set {value!r}",
+                    f"authority header cannot be set multiple times: have {values.go_quote(current)}, attempting to set {values.go_quote(value)}",
                 )
                 return
             current = value
@@ -451,7 +451,7 @@ def _check_sni_host(sni: str, hosts: list, at: Path, found: Findings, gateway: b
             found.error(at, problem)
         return
     if not any(host_subset_of(sni, host) for host in hosts):
-        found.error(at, f"SNI host {sni!r} is not a compatible subset of any of the virtual service hosts: [{', '.join(hosts)}]")
+        found.error(at, f"SNI host {values.go_quote(sni)} is not a compatible subset of any of the virtual service hosts: [{', '.join(hosts)}]")
 
 
 def _check_tcp_route(route: dict, at: Path, found: Findings) -> None:

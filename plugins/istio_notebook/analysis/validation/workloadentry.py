@@ -34,9 +34,9 @@ def check_workload_entry(entry: dict, at: Path, found: Findings, service_ports: 
             found.error(at + ("address",), "exactly 1 service port required for unix endpoints")
     elif address and not is_ip(address):
         if not allow_fqdn:
-            found.error(at + ("address",), f"endpoint address {address!r} is not a valid IP address")
+            found.error(at + ("address",), f"endpoint address {values.go_quote(address)} is not a valid IP address")
         elif fqdn_error(address):
-            found.error(at + ("address",), f"endpoint address {address!r} is not a valid FQDN or an IP address")
+            found.error(at + ("address",), f"endpoint address {values.go_quote(address)} is not a valid FQDN or an IP address")
     check_endpoint_ports(entry, at, found, service_ports)
     found.errors(at + ("labels",), values.label_errors(entries(entry.get("labels"))))
 
