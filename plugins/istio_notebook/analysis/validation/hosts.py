@@ -101,8 +101,8 @@ def namespace_host_errors(hostname: str, gateway: bool) -> list[str]:
     if not namespace or not host:
         problems.append("config namespace and dnsName in host entry cannot be empty")
     if not gateway:
-        bare = namespace.removeprefix("~")
-        if bare not in ("", "*", ".") and not is_dns1123_label(bare):
+        # Exactly "~" (no namespace), not a "~" prefix (agent/validation.go ValidateNamespaceSlashWildcardHostname).
+        if namespace not in ("*", ".", "~") and not is_dns1123_label(namespace):
             problems.append(f"invalid namespace value {go_quote(namespace)} in sidecar")
     elif namespace not in ("*", ".") and not is_dns1123_label(namespace):
         problems.append(f"invalid namespace value {go_quote(namespace)} in gateway")
