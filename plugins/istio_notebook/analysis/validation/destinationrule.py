@@ -34,7 +34,7 @@ def check(spec: dict, found: Findings) -> None:
         if present(subset, "trafficPolicy"):
             check_traffic_policy(subset["trafficPolicy"], at + ("trafficPolicy",), found)
     selector = spec.get("workloadSelector")
-    found.errors(
+    found.item_errors(
         ("spec", "exportTo"), values.export_to_errors(found.namespace, items(spec.get("exportTo")), with_selector=selector is not None)
     )
     if selector is not None:

@@ -42,6 +42,11 @@ class Findings:
             if text:
                 self.error(path, text)
 
+    def item_errors(self, path: Path, problems: Iterable[tuple[int | None, str]]) -> None:
+        """Errors about the items of the list at ``path`` (index), or about the whole list (None)."""
+        for index, text in problems:
+            self.error(path if index is None else path + (index,), text)
+
 
 # Repeated fields, maps and messages read defensively (absent or null → empty), as analyzers do;
 # three names so that each check says which kind of field it reads.

@@ -99,7 +99,7 @@ def check(spec: dict, found: Findings) -> None:
             if not values.protocol_is_http(protocol) and not values.protocol_is_tls(protocol):
                 found.error(at + ("ports", index, "protocol"), "multiple hosts provided with non-HTTP, non-TLS ports")
                 break
-    found.errors(at + ("exportTo",), values.export_to_errors(found.namespace, items(spec.get("exportTo")), service_entry=True))
+    found.item_errors(at + ("exportTo",), values.export_to_errors(found.namespace, items(spec.get("exportTo")), service_entry=True))
 
 
 def _auto_allocates_ip(found: Findings, resolution: str, addresses: list) -> bool:

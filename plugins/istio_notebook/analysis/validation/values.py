@@ -208,37 +208,43 @@ def header_value_error(value: str) -> str | None:
     return None
 
 
-def export_to_errors(namespace: str, export_to: list[str], service_entry: bool = False, with_selector: bool = False) -> list[str]:
-    """exportTo entries: ``.``, ``*``, a namespace, or ``~`` (ServiceEntry only); no duplicates."""
-    problems: list[str] = []
+def export_to_errors(
+    namespace: str, export_to: list[str], service_entry: bool = False, with_selector: bool = False
+) -> list[tuple[int | None, str]]:
+    """exportTo entries: ``.``, ``*``, a namespace, or ``~`` (ServiceEntry only); no duplicates.
+
+    (index of the entry, text), or (None, text) for what is wrong with the list as a whole: Istio's
+    texts name no entry (validateExportTo, visibility.Instance.Validate), so the entry's line does.
+    """
+    problems: list[tuple[int | None, str]] = []
     seen: set[str] = set()
-    for entry in export_to:
+    for index, entry in enumerate(export_to):
         key = namespace if entry == "." else entry
         if key in seen:
-            problems.append(
+            problems.append((index, (
                 f"duplicate entries in exportTo: . and current namespace {namespace}"
                 if key != entry
                 else f"duplicate entries in exportTo for entry {entry}"
-            )
+            )))
             continue
         if service_entry and entry == "~":
             seen.add(key)
         elif key == "~":
-            problems.append("exportTo ~ (none) is not allowed for Istio configuration objects")
+            problems.append((index, "exportTo ~ (none) is not allowed for Istio configuration objects"))
         elif key == "*" or is_dns1123_label(key):
             seen.add(key)
         else:
-            problems.append(f"only .,*, or a valid DNS 1123 label is allowed as exportTo entry, found {go_quote(entry)}")
+            problems.append((index, "only .,*, or a valid DNS 1123 label is allowed as exportTo entry"))
     if with_selector and seen:
         if namespace in seen:
             if len(seen) > 1:
-                problems.append("destination rule with workload selector cannot have multiple entries in exportTo")
+                problems.append((None, "destination rule with workload selector cannot have multiple entries in exportTo"))
         else:
-            problems.append("destination rule with workload selector cannot have exportTo beyond current namespace")
+            problems.append((None, "destination rule with workload selector cannot have exportTo beyond current namespace"))
     if "*" in seen and len(export_to) > 1:
-        problems.append("cannot have both public (*) and non-public exportTo values for a resource")
+        problems.append((None, "cannot have both public (*) and non-public exportTo values for a resource"))
     if "~" in seen and len(export_to) > 1:
-        problems.append("cannot export service entry to no one (~) and someone")
+        problems.append((None, "cannot export service entry to no one (~) and someone"))
     return problems
 
 

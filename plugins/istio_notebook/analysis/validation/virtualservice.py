@@ -87,7 +87,7 @@ def check(spec: dict, found: Findings) -> None:
         _check_tls_route(route, at + ("tls", index), found, hosts, applies_to_gateway)
     for index, route in enumerate(tcp):
         _check_tcp_route(route, at + ("tcp", index), found)
-    found.errors(at + ("exportTo",), values.export_to_errors(found.namespace, items(spec.get("exportTo"))))
+    found.item_errors(at + ("exportTo",), values.export_to_errors(found.namespace, items(spec.get("exportTo"))))
 
 
 def _overlapping_hosts(hosts: list[str]) -> list[tuple[int, int]]:
