@@ -11,7 +11,7 @@ from istio_notebook.analysis.validation.selectors import (
     check_workload_selector,
     warn_selector_without_labels,
 )
-from istio_notebook.analysis.validation.values import regex_error
+from istio_notebook.analysis.validation.values import regex_parse_error
 
 _LISTENER_CLASS = {"LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER"}
 _ROUTE_CLASS = {"ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE"}
@@ -98,7 +98,7 @@ def _check_patch(entry: dict, at: tuple, found: Findings) -> None:
         return
     version = fields(match.get("proxy")).get("proxyVersion") or ""
     if version and len(version) <= _MAX_PROXY_VERSION:
-        problem = regex_error(version, "proxyVersion")
+        problem = regex_parse_error(version)  # plain regexp.Compile here: no field name, no RE2 hint
         if problem:
             found.error(at + ("match", "proxy", "proxyVersion"), f"Envoy filter: invalid regex for proxy version, [{problem}]")
             return

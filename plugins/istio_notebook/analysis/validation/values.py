@@ -109,13 +109,21 @@ def regex_error(pattern: str, where: str) -> str | None:
     """Istio compiles regexes with Go's RE2 engine and caps them at 1024 characters."""
     if len(pattern) > REGEX_MAX_LENGTH:
         return f"{go_quote(where)}: regex is too large, max length allowed is {REGEX_MAX_LENGTH}"
+    problem = regex_parse_error(pattern)
+    if problem:
+        return f"{go_quote(where)}: {problem}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)"
+    return None
+
+
+@lru_cache(maxsize=1024)
+def regex_parse_error(pattern: str) -> str | None:
+    """Go's ``regexp.Compile`` error for ``pattern`` (RE2 syntax), or None. The reason after
+    "error parsing regexp: " is RE2's (C++) wording, which differs slightly from Go's."""
     try:
         re2.compile(pattern, _QUIET)
     except re2.error as problem:
         reason = problem.args[0].decode("utf-8", "replace") if problem.args and isinstance(problem.args[0], bytes) else str(problem)
-        return (
-            f"{go_quote(where)}: error parsing regexp: {reason}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)"
-        )
+        return f"error parsing regexp: {reason}"
     return None
 
 
