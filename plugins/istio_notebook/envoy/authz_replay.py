@@ -22,6 +22,7 @@ import ssl
 import tempfile
 from pathlib import Path
 
+from istio_notebook.authz.ports import workload_port
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
@@ -41,7 +42,6 @@ from istio_notebook.envoy.rbac import (
     peer_address_from_proxy_protocol,
 )
 from istio_notebook.envoy.runner import EnvoyProcess, localize
-from istio_notebook.authz.ports import workload_port
 
 UNKNOWN_SOURCE_IP = "192.0.2.1"  # TEST-NET-1: a caller address no policy names
 NO_IDENTITY = ""  # an mTLS caller whose certificate carries no SPIFFE ID

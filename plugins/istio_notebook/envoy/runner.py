@@ -5,8 +5,9 @@ the admin and every listener bind port 0 on 127.0.0.1 and the real ports are rea
 admin API (``admin_address_path`` and ``/listeners``), so two runs never race for a port.
 Envoy runs in its own process group; on exit (normal, failure, Ctrl-C) the whole group gets
 SIGTERM, then SIGKILL after a bounded wait. If this process is killed outright (SIGKILL, OOM
-killer, a CI timeout), Linux's parent-death signal kills Envoy too (util-linux ``setpriv``). Every wait has a deadline. When the block fails, the
-Envoy log and bootstrap are kept in a directory whose path the error names; with
+killer, a CI timeout), Linux's parent-death signal kills Envoy too (util-linux ``setpriv``).
+Every wait has a deadline. When the block fails, the Envoy log and bootstrap are kept in a
+directory whose path the error names; with
 $ISTIO_NOTEBOOK_ENVOY_LOGS set to a directory, every run's log and bootstrap are kept there.
 """
 

@@ -3,8 +3,8 @@
 Rendering happens here; which result belongs to a fence is told by the ``inb_item`` option the
 plugin adds to the fence line. The example's code stays in the page content, the HTML around it
 (badge, tabs, panels) is handed to the plugin to attach after search indexing (``panels``).
-Without a current page the fence renders as plain highlighted code. Never raises: a rendering failure is logged
-and the plain code is shown.
+Without a current page the fence renders as plain highlighted code. Never raises: a rendering
+failure is logged and the plain code is shown.
 """
 
 from __future__ import annotations

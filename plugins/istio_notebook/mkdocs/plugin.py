@@ -1,8 +1,8 @@
 """The ``istio-notebook`` MkDocs plugin: checks every example and check of the site at build time.
 
 Thin on purpose: checking lives in ``istio_notebook.examples``, HTML in ``render``/``fences``
-(superfences formatters) and ``panels`` (attached after search indexing), caching in ``cache``, generated pages in ``reports``. Problems are
-logged as warnings on ``mkdocs.plugins.istio_notebook`` as ``page:line [CODE] reason``, which is
+(superfences formatters) and ``panels`` (attached after search indexing), caching in ``cache``,
+generated pages in ``reports``. Problems are logged as warnings on ``mkdocs.plugins.istio_notebook`` as ``page:line [CODE] reason``, which is
 what makes ``mkdocs build --strict`` fail.
 """
 
