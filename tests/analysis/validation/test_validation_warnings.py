@@ -52,3 +52,35 @@ def test_string_body_counts_utf8_bytes(tmp_path: Path) -> None:
 )
 def test_go_quote_matches_strconv_quote(text: str, quoted: str) -> None:
     assert go_quote(text) == quoted
+
+
+@pytest.mark.parametrize("depth", [5000, 100000])
+def test_a_deeply_nested_jwks_is_a_parse_error_not_a_crash(depth):
+    # Go's decoder refuses nesting past 10000 ("exceeded max depth"); Python's recursion stops sooner.
+    from istio_notebook.config import Origin, load_text
+
+    jwks = '{"keys":' + "[" * depth
+    text = (
+        "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: r, namespace: foo}\n"
+        f"spec:\n  jwtRules:\n  - issuer: x\n    jwks: '{jwks}'\n"
+    )
+    (resource,) = load_text(text, Origin("ra.yaml")).resources
+    assert [(d.code, d.message) for d in validate(resource)] == [
+        ("IST0106", "Schema validation error: spec.jwtRules[0].jwks: jwks parse error: failed to unmarshal JWK set: exceeded max depth")
+    ]
+
+
+def test_a_proxy_version_past_1024_characters_is_warned_about_not_compiled():
+    # release-1.30 d965b23: a longer pattern is ignored by istiod and only warned about.
+    from istio_notebook.config import Origin, load_text
+
+    text = (
+        "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: {name: f, namespace: foo}\n"
+        "spec:\n  configPatches:\n  - applyTo: CLUSTER\n    match:\n"
+        f"      proxy: {{proxyVersion: '{'(' * 1025}'}}\n    patch: {{operation: MERGE, value: {{}}}}\n"
+    )
+    (resource,) = load_text(text, Origin("ef.yaml")).resources
+    found = [(d.code, d.message.split(": ", 1)[1]) for d in validate(resource) if "exposes internal" not in d.message]
+    assert found == [
+        ("IST0133", "spec.configPatches[0].match.proxy.proxyVersion: Envoy filter: proxyVersion match exceeds 1024 characters and will be ignored")
+    ]

@@ -194,6 +194,10 @@ def _decode(text: str) -> object:
         return json.JSONDecoder(object_pairs_hook=_Object, parse_constant=_no_constant).raw_decode(body)[0]
     except json.JSONDecodeError as problem:
         raise JwksError(_go_syntax_error(problem)) from None
+    except RecursionError:
+        # Go's decoder stops at depth 10000 with this error; Python's stops near 1000. A set nested
+        # between the two is refused here with Go's depth error rather than jwx's later one.
+        raise JwksError("exceeded max depth") from None
 
 
 def _no_constant(name: str) -> object:

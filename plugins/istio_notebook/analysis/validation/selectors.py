@@ -26,7 +26,7 @@ def check_workload_selector(selector: dict | None, at: Path, found: Findings, la
         if key == "":
             found.error(where, f"empty key is not supported in selector: {go_quote(f'{key}={value}')}")
         if "*" in key or "*" in value:
-            found.error(where, f'wildcard is not supported in selector: "{key}={value}"')
+            found.error(where, f"wildcard is not supported in selector: {go_quote(f'{key}={value}')}")
 
 
 def warn_selector_without_labels(

@@ -28,7 +28,10 @@ def check(spec: dict, found: Findings) -> None:
     at = ("spec",)
     selector = spec.get("workloadSelector")
     if selector is not None:
+        before = len(found.diagnostics)
         check_workload_selector(selector, at + ("workloadSelector",), found, labels_field="labels")
+        if len(found.diagnostics) > before:
+            return  # Istio returns the selector's error alone (validation.go:2926-2929)
         warn_selector_without_labels(
             selector,
             at + ("workloadSelector",),
@@ -111,7 +114,7 @@ def _auto_allocates_ip(found: Findings, resolution: str, addresses: list) -> boo
     """
     if resolution == "NONE":
         return False
-    if found.resource.labels.get(_AUTOALLOCATE_LABEL, "").lower() == "false":
+    if found.resource.labels.get(_AUTOALLOCATE_LABEL, "").casefold() == "false":  # strings.EqualFold
         return False
     return not addresses
 

@@ -29,8 +29,16 @@ _LOOPBACK_OR_ANY = {"127.0.0.1", "0.0.0.0", "::1", "::"}
 
 def check(spec: dict, found: Findings) -> None:
     at = ("spec",)
+    before = len(found.diagnostics)
     if present(spec, "workloadSelector"):
         check_workload_selector(spec["workloadSelector"], at + ("workloadSelector",), found, labels_field="labels")
+    if len(found.diagnostics) > before:
+        return  # Istio returns the selector's error alone (validation.go:785-788)
+    ingress, egress = items(spec.get("ingress")), items(spec.get("egress"))
+    if not ingress and not egress and not present(spec, "outboundTrafficPolicy") and not present(spec, "inboundConnectionPool"):
+        found.error(at, "sidecar: empty configuration provided")  # returned alone, without the warning below
+        return
+    if present(spec, "workloadSelector"):
         warn_selector_without_labels(
             spec["workloadSelector"],
             at + ("workloadSelector",),
@@ -38,10 +46,6 @@ def check(spec: dict, found: Findings) -> None:
             labels_field="labels",
             template="sidecar: {}, will be applied to all services in namespace",
         )
-    ingress, egress = items(spec.get("ingress")), items(spec.get("egress"))
-    if not ingress and not egress and not present(spec, "outboundTrafficPolicy") and not present(spec, "inboundConnectionPool"):
-        found.error(at, "sidecar: empty configuration provided")
-        return
     ports: set[int] = set()
     for index, listener in enumerate(ingress):
         _check_ingress(listener, at + ("ingress", index), found, ports)

@@ -256,17 +256,22 @@ def export_to_errors(
     return problems
 
 
-def gateway_name_errors(name: str) -> list[str]:
-    """VirtualService gateway references: ``mesh``, ``name`` or ``namespace/name``."""
-    namespace, slash, gateway = name.partition("/")
-    if not slash:
-        problem = fqdn_error(name)
-        return [problem] if problem else []
-    problems = []
-    if not namespace or not gateway:
-        problems.append("config namespace and gateway name cannot be empty")
-    if not is_dns1123_label(namespace):
-        problems.append(f"invalid value for namespace: {go_quote(namespace)}")
-    if not is_dns1123_label(gateway):
-        problems.append(f"invalid value for gateway name: {go_quote(gateway)}")
+def gateway_names_errors(names: list[str]) -> list[tuple[int | None, str]]:
+    """VirtualService gateway references (``mesh``, ``name`` or ``namespace/name``), as (index, text).
+
+    validateGatewayNames (validation.go:2377) returns after the first name without a "/" (``mesh``
+    included), so the names after it are not checked at all.
+    """
+    problems: list[tuple[int | None, str]] = []
+    for index, name in enumerate(names):
+        namespace, slash, gateway = name.partition("/")
+        if not slash:
+            problem = fqdn_error(name)
+            return problems + ([(index, problem)] if problem else [])
+        if not namespace or not gateway:
+            problems.append((index, "config namespace and gateway name cannot be empty"))
+        if not is_dns1123_label(namespace):
+            problems.append((index, f"invalid value for namespace: {go_quote(namespace)}"))
+        if not is_dns1123_label(gateway):
+            problems.append((index, f"invalid value for gateway name: {go_quote(gateway)}"))
     return problems

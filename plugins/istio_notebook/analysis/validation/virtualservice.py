@@ -59,8 +59,7 @@ def check(spec: dict, found: Findings) -> None:
                 found.error(at + (name,), f"delegate virtual service must have no {_delegate_word(name)} specified")
     applies_to_gateway = any(g != "mesh" for g in gateways)
     applies_to_mesh = not gateways or not applies_to_gateway
-    for index, name in enumerate(gateways):
-        found.errors(at + ("gateways", index), values.gateway_name_errors(name) if name != "mesh" else [])
+    found.item_errors(at + ("gateways",), values.gateway_names_errors(gateways))
     _warn_legacy_gateway_name(gateways, at + ("gateways",), found)
     if not applies_to_gateway:
         _check_claim_routes(spec, gateways, found)
@@ -261,9 +260,7 @@ def _check_l4_match_fields(match: dict, where: Path, found: Findings) -> None:
     if match.get("port"):
         found.errors(where + ("port",), [values.port_error(match["port"])])
     found.errors(where + ("sourceLabels",), values.label_errors(entries(match.get("sourceLabels"))))
-    for index, name in enumerate(items(match.get("gateways"))):
-        if name != "mesh":
-            found.errors(where + ("gateways", index), values.gateway_name_errors(name))
+    found.item_errors(where + ("gateways",), values.gateway_names_errors(items(match.get("gateways"))))
 
 
 def _check_cors(policy: dict, at: Path, found: Findings) -> None:
