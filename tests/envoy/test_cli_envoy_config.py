@@ -38,6 +38,33 @@ def test_validate_runs_envoy_and_reports_ok():
     assert result.returncode == 0 and "envoy --mode validate: OK" in result.stderr
 
 
+BAD_REGEX = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+  - match:
+    - uri: {regex: "/a(b"}
+    route:
+    - destination: {host: reviews}
+"""
+
+
+@requires_envoy
+def test_a_rejection_names_the_offending_value_line_and_envoy_reason_in_one_line(tmp_path):
+    # Envoy names the bad regex but not the resource: the value is looked up in the input (envoy/blame.py).
+    path = tmp_path / "bad-regex.yaml"
+    path.write_text(BAD_REGEX, encoding="utf-8")
+    result = _run(str(path), "--from", "default", "--validate")
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error [INB5001] ({path}:8) Envoy ")
+    assert line.endswith("rejected the configuration for sidecar default: error initializing configuration: missing ): /a(b")
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("args", [
     ["--gateway", "default/missing"],
     ["--from", "default/novalue"],

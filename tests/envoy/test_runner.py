@@ -137,3 +137,12 @@ def test_validate_mode_accepts_good_and_rejects_bad_config():
     assert validate(DIRECT)[0] is True
     ok, message = validate({"static_resources": {"clusters": [{"name": "c", "type": "NO_SUCH_TYPE"}]}})
     assert ok is False and message
+
+
+def test_rejection_reason_drops_the_log_prefix_and_the_temporary_path():
+    from istio_notebook.envoy.runner import rejection_reason
+
+    line = ("[2026-11-26 01:25:34.701][22116][critical][main] [source/server/config_validation/server.cc:76] "
+            "error initializing configuration '/tmp/istio-notebook-validate-hvs8rm_r/envoy.json': missing ): /a(b")
+    assert rejection_reason("first line\n" + line) == "error initializing configuration: missing ): /a(b"
+    assert rejection_reason("") == "no message"

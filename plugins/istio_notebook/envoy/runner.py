@@ -17,6 +17,7 @@ import atexit
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -272,10 +273,21 @@ def validate(bootstrap: dict, timeout: float = 60.0) -> tuple[bool, str]:
     return result.returncode == 0, output
 
 
+# "[2026-11-26 01:25:34.701][22116][critical][main] [source/server/config_validation/server.cc:76] "
+_LOG_PREFIX = re.compile(r"^(?:\[[^\]]*\])+\s*(?:\[[^\]]*\]\s*)?")
+# "error initializing configuration '/tmp/istio-notebook-validate-x/envoy.json': " names our temporary file
+_TEMP_CONFIG = re.compile(r" '[^']*istio-notebook-[^']*\.json'")
+
+
+def rejection_reason(message: str) -> str:
+    """Envoy's last line without its log prefix and the temporary file's path."""
+    last = message.strip().splitlines()[-1] if message.strip() else "no message"
+    return _TEMP_CONFIG.sub("", _LOG_PREFIX.sub("", last))
+
+
 def rejection(proxy: object, message: str, position=None):
-    """INB5001 for a configuration Envoy refused (``message``: Envoy's own last line)."""
+    """INB5001 for a configuration Envoy refused (``message``: Envoy's output; its last line is the reason)."""
     from istio_notebook.diagnostics import Position, report
     from istio_notebook.envoy.binary import envoy_version
 
-    last = message.strip().splitlines()[-1] if message.strip() else "no message"
-    return report("INB5001", position or Position(""), version=envoy_version(), proxy=str(proxy), detail=last)
+    return report("INB5001", position or Position(""), version=envoy_version(), proxy=str(proxy), detail=rejection_reason(message))
