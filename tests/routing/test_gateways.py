@@ -282,3 +282,21 @@ spec:
     out = send(make_mesh(HTTPBIN_GATEWAY, rule), "GET http://httpbin.example.com/status/200", via=GW)
     assert out["policy"]["destination_rules"] == ["istio-system/httpbin-from-gateways"]
     assert out["policy"]["scope"] == "client namespace"
+
+
+def test_a_gateway_server_that_is_not_http_says_so_in_the_trace():
+    # Build notes are filed by their arguments (vs, vhost), not by their English text: this one is
+    # about a server, so it is general and reaches every trace of the gateway.
+    gateway = """
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: tls-only, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: ["*.example.com"]
+    tls: {mode: PASSTHROUGH}
+"""
+    trace = send(make_mesh(gateway), "GET https://a.example.com/", via="default/tls-only")["trace"]
+    assert "build: default/tls-only servers[0]: port 443 TLS is not HTTP-routed (TLS passthrough/TCP)" in trace

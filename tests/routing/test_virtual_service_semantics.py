@@ -435,3 +435,24 @@ def test_trace_explains_the_ignored_virtual_service_and_dropped_matches():
     assert any("default/reviews-a http[0].match[0]" in step and "sourceLabels" in step for step in trace)
     unrelated = send(make_mesh(first, second), "GET http://details:9080/")["trace"]
     assert not any("reviews-" in step for step in unrelated)
+
+
+def test_a_virtual_service_private_to_its_namespace_comes_before_one_exported_by_name():
+    # pilot/pkg/model/push_context.go: private (exportTo ".") first, then exported to named
+    # namespaces, then public; creation order only within each group.
+    def vs(name: str, export: str, subset: str) -> str:
+        return f"""
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: {name}, namespace: default}}
+spec:
+  hosts: [reviews]
+  exportTo: {export}
+  http:
+  - route:
+    - destination: {{host: reviews, subset: {subset}}}
+"""
+
+    mesh = make_mesh(vs("named", "[default, other]", "v1"), vs("private", "['.']", "v2"))
+    outcome = send(mesh, "GET http://reviews:9080/", source="default/app=productpage")
+    assert [d["subset"] for d in outcome["destinations"]] == ["v2"]

@@ -62,7 +62,7 @@ class Service:
     ports: list[ServicePort]
     source: Resource | None = None
     registry: str = "Kubernetes"  # or "ServiceEntry"
-    export_to: frozenset[str] | None = None  # None = public
+    export_to: tuple[str, ...] | None = None  # None = public (config.hosts.export_targets)
     addresses: list[str] = field(default_factory=list)
     endpoint_labels: list[dict[str, str]] = field(default_factory=list)
     resolution: str = ""

@@ -118,8 +118,9 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -
 
 
 class _Notes:
-    """Build notes split by what they are about: general ones, and per VirtualService (`ns/name`
-    as the note's first word), so a request's trace only carries those about its virtual host."""
+    """Build notes split by what they are about (the ``vs`` and ``vhost`` arguments of each
+    :class:`Note`): general ones, and per VirtualService or virtual host, so a request's trace only
+    carries those about its virtual host."""
 
     LIMIT = 10
 
@@ -128,12 +129,11 @@ class _Notes:
         self.by_key: dict[str, list[str]] = {}
         self.by_vhost: dict[str, list[str]] = {}
         for note in notes:
-            first = note.split(" ", 1)[0].rstrip(":")
-            if "/" in first and not first.startswith("port"):
-                self.by_key.setdefault(first, []).append(note)
-                marker = " virtual host "
-                if marker in note:
-                    self.by_vhost.setdefault(note.split(marker, 1)[1].split(" ", 1)[0], []).append(note)
+            args = getattr(note, "args", {})
+            if args.get("vs"):
+                self.by_key.setdefault(str(args["vs"]), []).append(note)
+                if args.get("vhost"):
+                    self.by_vhost.setdefault(str(args["vhost"]), []).append(note)
             else:
                 self.general.append(note)
 

@@ -217,7 +217,7 @@ def ordered_virtual_services(mesh: Mesh, client_namespace: str) -> list[Resource
             continue
         if targets is None or "*" in targets:
             public.append(vs)
-        elif targets == frozenset({"."}) or targets == frozenset({vs.namespace}):
+        elif set(targets) in ({"."}, {vs.namespace}):
             private.append(vs)
         else:
             named.append(vs)
