@@ -13,12 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from istio_notebook.analysis import analyze
 from istio_notebook.config import Mesh, load_paths
 from istio_notebook.config.loader import MARKDOWN_SUFFIXES, UNREADABLE_CODES
 from istio_notebook.diagnostics import Diagnostic, Level, sort_key
 from istio_notebook.diagnostics.formats import FORMATS
-from istio_notebook.examples import check_markdown
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -38,6 +36,9 @@ def check_paths(paths: Sequence[str | Path]) -> list[Diagnostic]:
     Markdown files are checked with the example syntax (``istio_notebook.examples``): unchecked
     fences skipped, ``expect=`` honoured, fragments checked, each page with its own fixtures.
     """
+    # Imported here, not at the top: every other command would pay for the analysis package (models).
+    from istio_notebook.analysis import analyze
+    from istio_notebook.examples import check_markdown
     from istio_notebook.labs.checking import check_labs, split_lab_paths  # a lab is its own scenario
 
     files, labs = split_lab_paths(paths)

@@ -45,7 +45,8 @@ def envoy_path() -> Path:
 
 def _unwrap_wheel_shim(path: Path) -> Path:
     try:
-        head = path.read_bytes()[:2]
+        with path.open("rb") as file:  # the real binary is ~100 MB: read the first bytes only
+            head = file.read(2)
     except OSError:
         return path
     if head != b"#!":

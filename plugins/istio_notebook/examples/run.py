@@ -16,7 +16,6 @@ from istio_notebook.examples.coverage import Coverage, covered_by, route_units
 from istio_notebook.examples.expectations import Observed, clause, evaluate
 from istio_notebook.examples.find import Page
 from istio_notebook.examples.fixtures import FixtureStore
-from istio_notebook.examples.fragments import check_fragment
 from istio_notebook.examples.model import (
     DEFAULT_SCENARIO,
     Check,
@@ -263,6 +262,8 @@ def _run_example(example: YamlExample, page_result: PageReport, store: FixtureSt
             return _example_result(example, [])
         origin = Origin(example.file, line_offset=example.body_line - 1, column_offset=example.indent)
         label = f"fragment {example.fragment.text}"
+        from istio_notebook.examples.fragments import check_fragment  # loads the typed models: only when needed
+
         return _example_result(example, check_fragment(example.body, origin, example.fragment, label))
     # expect: standalone with the page's fixtures; with scenario="x" also with that scenario's blocks as context.
     context = page_result.scenarios.get(example.scenario) if "scenario" in example.options else None

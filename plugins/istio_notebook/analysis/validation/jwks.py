@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cryptography import x509
-
 from istio_notebook.analysis.validation.goformat import go_quote
 
 
@@ -154,6 +152,8 @@ def _check_certificates(value: object) -> None:
     The byte offset in Go's base64 error and Go's x509 parse message are not reproduced: the text names the
     failing step with a short reason instead, and cryptography's DER parser stands in for crypto/x509's.
     """
+    from cryptography import x509  # only for sets with x5c chains: keeps it out of every check's start-up
+
     with _wrap("failed to unmarshal JSON into []string"):
         texts = _expect(value, list, "[]string") or []
         for text in texts:
