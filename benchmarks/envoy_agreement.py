@@ -50,11 +50,11 @@ def corpus(tally: Tally, authz: Tally) -> None:
     from istio_notebook.envoy import authz_replay
     from istio_notebook.envoy.compare import differences
     from istio_notebook.examples.backends import authz_parties, proxy_of, request_of
-    from istio_notebook.labs.corpus import all_scenarios
+    from istio_notebook.examples.corpus import doc_scenarios
     from istio_notebook.envoy.replay import Scenario
     from istio_notebook.routing import route as simulate
 
-    for scenario in all_scenarios(ROOT):
+    for scenario in doc_scenarios(ROOT):  # docs/labs/ holds the labs' generated pages
         running: dict = {}
         try:
             for check in scenario.checks:

@@ -1,4 +1,4 @@
-"""Every scenario and check in docs/ and labs/: Envoy accepts the config, and both engines agree.
+"""Every scenario and check in docs/ (lab pages included): Envoy accepts the config, and both engines agree.
 
 Scenarios run in parallel threads (each has its own Envoy and echo servers): a few documented
 checks wait for real fault delays (7 s in the fault injection pages), the rest take milliseconds.
@@ -16,8 +16,7 @@ from istio_notebook.diagnostics import Position
 from istio_notebook.envoy import authz_replay
 from istio_notebook.envoy.compare import differences, disagreement
 from istio_notebook.examples.backends import authz_parties, proxy_of, request_of
-from istio_notebook.examples.corpus import CorpusScenario
-from istio_notebook.labs.corpus import all_scenarios
+from istio_notebook.examples.corpus import CorpusScenario, doc_scenarios
 from istio_notebook.envoy.replay import Scenario
 from istio_notebook.envoy.runner import rejection, validate
 from istio_notebook.envoy.translate import envoy_config
@@ -30,7 +29,7 @@ WORKERS = 4
 
 @pytest.fixture(scope="module")
 def corpus() -> list[CorpusScenario]:
-    scenarios = all_scenarios(ROOT)
+    scenarios = doc_scenarios(ROOT)  # the lab pages in docs/labs/ are the labs (generated; a test keeps them in step)
     if not scenarios:
         pytest.skip("no docs/ or labs/ scenarios yet")
     return scenarios

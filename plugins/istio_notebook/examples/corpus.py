@@ -1,7 +1,7 @@
 """Every scenario and runnable check the docs/ pages hold, for whole-repository replays.
 
-A ``CorpusScenario`` is one mesh (a page's scenario: fixtures + its YAML examples; or a lab:
-fixtures + manifests, see labs/corpus.py), the proxies its checks go through, and its checks.
+A ``CorpusScenario`` is one mesh (a page's scenario: fixtures + its YAML examples; the labs are
+included through their generated pages in docs/labs/), the proxies its checks go through, and its checks.
 The Envoy tests and the agreement benchmark iterate over it: ``envoy --mode validate`` for each
 scenario × proxy, and each check through both engines.
 """
