@@ -75,7 +75,8 @@ def analyze(mesh: Mesh, *, validate: Validator | None = None) -> list[Diagnostic
     ``validate`` replaces the schema validator (tests use it to look at the analyzers alone).
     """
     # A loaded mesh holds millions of small objects (node trees); the cyclic GC would rescan
-    # them over and over while analyzers allocate, and finds nothing to free.
+    # them over and over while validation decodes models and analyzers allocate, and finds
+    # nothing to free (measured for validation: 0.51 vs 0.27 ms per resource at 20,000 resources).
     with gc_paused():
         found = _validate_all(mesh, validate or validate_resource)
         found += run_analyzers(mesh)

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from istio_notebook.authz.ports import workload_port
+from istio_notebook.authz.scope import peer_authentication, policies
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
@@ -36,7 +37,6 @@ from istio_notebook.envoy.jwt import TokenIssuer, jwt_filter
 from istio_notebook.envoy.open_scenarios import OpenScenarios
 from istio_notebook.envoy.rbac import (
     RbacFilters,
-    applicable_policies,
     build_rbac_filters,
     parse_policy_id,
     peer_address_from_proxy_protocol,
@@ -47,19 +47,8 @@ UNKNOWN_SOURCE_IP = "192.0.2.1"  # TEST-NET-1: a caller address no policy names
 NO_IDENTITY = ""  # an mTLS caller whose certificate carries no SPIFFE ID
 
 
-def request_authentications(mesh, to) -> list:
-    """RequestAuthentications that apply to the workload (the authz package's scope rules)."""
-    from istio_notebook.authz.scope import policies
-
-    return policies(mesh, "RequestAuthentication", to)
-
-
 def peer_mode(mesh, to, port: int) -> str:
     """The PeerAuthentication mode for the workload port (the authz package's lookup)."""
-    try:
-        from istio_notebook.authz.scope import peer_authentication
-    except ImportError:
-        return "PERMISSIVE"
     return peer_authentication(mesh, to, port)[0]
 
 
@@ -79,10 +68,11 @@ class InboundScenario:
         try:
             self.ca = MeshCA(self.workdir)
             server = self.ca.workload(principal_for_namespace(self.to.namespace))
-            rbac = build_rbac_filters(applicable_policies(self.mesh, self.to.namespace, dict(self.to.labels)))
+            # The simulator's scope rules (authz.scope), so both engines judge the same policies.
+            rbac = build_rbac_filters(policies(self.mesh, "AuthorizationPolicy", self.to))
             self.unsupported = rbac.unsupported
             self.tokens = TokenIssuer()
-            authn = jwt_filter(request_authentications(self.mesh, self.to), self.tokens)
+            authn = jwt_filter(policies(self.mesh, "RequestAuthentication", self.to), self.tokens)
             filters = ([authn] if authn else []) + peer_address_from_proxy_protocol(rbac.filters)
             rbac = RbacFilters(filters, rbac.unsupported)
             self.fleet = EchoFleet()

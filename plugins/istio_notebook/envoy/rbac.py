@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from istio_notebook.config import Mesh, Resource
+from istio_notebook.config import Resource
 from istio_notebook.envoy.certs import spiffe_id
 
-ROOT_NAMESPACE = "istio-system"
 RBAC_FILTER = "envoy.filters.http.rbac"
 RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"
 EXT_AUTHZ_PREFIX = "istio_ext_authz_"
@@ -37,23 +36,6 @@ class Unsupported(ValueError):
 class RbacFilters:
     filters: list[dict]  # Envoy HTTP filters, in Istio's order
     unsupported: list[str] = field(default_factory=list)  # why some rules could not be translated
-
-
-def applicable_policies(mesh: Mesh, namespace: str, labels: dict[str, str]) -> list[Resource]:
-    """Policies that apply to a workload: its namespace and the root namespace, narrowed by selector."""
-    found = []
-    for policy in mesh.of_kind("AuthorizationPolicy"):
-        if policy.namespace not in (namespace, ROOT_NAMESPACE):
-            continue
-        spec = policy.spec
-        if spec.get("targetRef") or spec.get("targetRefs"):
-            continue  # waypoint/gateway attachment: not a sidecar's inbound policy
-        selector = spec.get("selector")
-        match_labels = selector.get("matchLabels") if isinstance(selector, dict) else None
-        if isinstance(match_labels, dict) and any(labels.get(str(k)) != str(v) for k, v in match_labels.items()):
-            continue
-        found.append(policy)
-    return sorted(found, key=lambda p: p.creation_key)
 
 
 def policy_id(policy: Resource, rule_index: int) -> str:

@@ -121,12 +121,12 @@ def _analyze_section(vs: Resource, section: str) -> Iterator[Diagnostic]:
                 yield messages.unreachable_rule(vs, ("spec", section, index), name, "only the last rule can have no matches")
             catch_all = index
             continue
+        if catch_all >= 0:
+            yield messages.unreachable_rule(vs, ("spec", section, index), name, "route without matches defined before")
+            continue
         duplicates = 0
         for m, match in enumerate(matches):
             path = ("spec", section, index, "match", m)
-            if catch_all >= 0:
-                yield messages.unreachable_rule(vs, ("spec", section, index), name, "route without matches defined before")
-                continue
             key = _match_key(match)
             if key in seen:
                 first = seen[key]
