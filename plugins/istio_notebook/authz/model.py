@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 
 from istio_notebook.routing.request import RequestError
 
-TRUST_DOMAIN = "cluster.local"
-
 
 @dataclass(frozen=True)
 class Workload:

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 
 from istio_notebook.config import Mesh, load_paths
 from istio_notebook.diagnostics import Level
+from istio_notebook.examples.backends import BACKENDS
 
-BACKENDS = ("sim", "envoy")
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:

@@ -34,7 +34,6 @@ Envoy and its echo servers; the module functions reuse open scenarios (closed at
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import shutil
 import tempfile
@@ -636,10 +635,6 @@ def replay_checks(mesh, items) -> list[dict]:
         for scenario in scenarios.values():
             scenario.close()
     return results
-
-
-def dumps(outcome: dict) -> str:
-    return json.dumps(outcome, indent=2, ensure_ascii=False)
 
 
 def _retriable_failure(policy: dict) -> list[tuple[str, str]] | None:

@@ -247,17 +247,6 @@ class EnvoyProcess:
     def listener_port(self, name: str) -> int:
         return self.listener_ports[name]
 
-    def stats(self, prefix: str = "") -> dict[str, int]:
-        """Counters and gauges, e.g. ``stats("cluster.outbound")``."""
-        text = self.admin(f"/stats?filter={prefix}" if prefix else "/stats")
-        values = {}
-        for line in text.splitlines():
-            name, _, value = line.partition(": ")
-            if value.strip().lstrip("-").isdigit():
-                values[name] = int(value)
-        return values
-
-
 def validate(bootstrap: dict, timeout: float = 60.0) -> tuple[bool, str]:
     """Run ``envoy --mode validate`` on the config; return (accepted, Envoy's message)."""
     with tempfile.TemporaryDirectory(prefix="istio-notebook-validate-") as tmp:

@@ -480,19 +480,6 @@ def virtual_outbound(table: RouteTable) -> dict:
     }
 
 
-def referenced_clusters(table: RouteTable) -> list[str]:
-    """Cluster names the routes point at, in first-use order (mirrors too)."""
-    seen: dict[str, None] = {}
-    for config in table.route_configs:
-        for vhost in config.virtual_hosts:
-            for route in vhost.routes:
-                for dest in route.action.destinations:
-                    seen.setdefault(dest.cluster)
-                for mirror in route.action.mirrors:
-                    seen.setdefault(mirror.cluster)
-    return list(seen)
-
-
 def clusters(
     table: RouteTable,
     upstreams: dict[str, int] | None,

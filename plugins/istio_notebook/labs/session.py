@@ -14,7 +14,6 @@ from istio_notebook.labs.scenario import LabScenario, load_scenario
 from istio_notebook.labs.tools import preflight
 from istio_notebook.labs.workloads import workload_documents
 
-BACKENDS = (*OFFLINE_BACKENDS, "kind")
 
 
 def scenarios_of(catalog: Catalog, labs: list[Lab]) -> list[LabScenario]:

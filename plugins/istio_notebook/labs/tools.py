@@ -70,11 +70,6 @@ class ToolReport:
     version: Version | None
     problem: str | None = None
 
-    def describe(self) -> str:
-        found = ".".join(map(str, self.version)) if self.version else "unknown version"
-        return f"{self.name} {found} ({self.path})" if self.path else f"{self.name}: not found on PATH"
-
-
 _PROBES = {
     "docker": (["docker", "version", "--format", "{{json .}}"], None),
     "kind": (["kind", "version"], parse_kind_version),

@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from istio_notebook.config.markdown import iter_fences
-from istio_notebook.diagnostics import Diagnostic, Level, report
+from istio_notebook.diagnostics import Level, report
 from istio_notebook.diagnostics.record import Position
 from istio_notebook.examples.coverage import Coverage
 from istio_notebook.examples.find import CHECK_LANGUAGE, YAML_LANGUAGES, read_page

@@ -15,7 +15,6 @@ import re2
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import (
     HeaderMatch,
-    Route,
     RouteConfig,
     RouteMatch,
     StringMatch,
@@ -74,13 +73,6 @@ def route_matches(match: RouteMatch, request: Request) -> bool:
             if q.name not in params or not string_matches(q.match, params[q.name]):
                 return False
     return True
-
-
-def first_route(vhost: VirtualHost, request: Request) -> tuple[int, Route] | None:
-    for index, route in enumerate(vhost.routes):
-        if route_matches(route.match, request):
-            return index, route
-    return None
 
 
 class DomainIndex:

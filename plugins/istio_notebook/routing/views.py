@@ -63,10 +63,6 @@ class GatewayView:
         """The port Envoy listens on for a server: the targetPort when the server names a Service port."""
         return self.port_map.get(server_port, server_port)
 
-    def gateway_names(self) -> set[str]:
-        return {f"{g.namespace}/{g.name}" for g in self.gateways}
-
-
 def gateway_view(mesh: Mesh, proxy: Proxy) -> GatewayView:
     named = mesh.get("Gateway", proxy.namespace, proxy.name or "")
     if named is None:
