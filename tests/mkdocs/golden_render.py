@@ -12,9 +12,7 @@ from istio_notebook.examples.find import read_page
 from istio_notebook.examples.fixtures import FixtureStore
 from istio_notebook.examples.run import run_page
 from istio_notebook.mkdocs import fences, panels, state
-from istio_notebook.mkdocs.envoy_tab import page_excerpts
-from istio_notebook.mkdocs.plugin import tag_fences
-from istio_notebook.mkdocs.render import problems_html
+from istio_notebook.mkdocs.plugin import page_markdown, prepared_report
 
 FENCES = [
     {"name": "mermaid", "class": "mermaid", "format": __import__("pymdownx.superfences").superfences.fence_code_format},
@@ -24,13 +22,9 @@ FENCES = [
 
 
 def render(text: str, file: str, fixtures: Path, serving: bool = False) -> str:
-    full = run_page(read_page(text, file), FixtureStore(fixtures, display_root=fixtures.parent))
-    report = full.detached()
-    report.renderings["envoy"] = page_excerpts(full)  # as the plugin's _check_page does
+    report = prepared_report(run_page(read_page(text, file), FixtureStore(fixtures, display_root=fixtures.parent)))
     body, _ = get_data(text)  # MkDocs strips the front matter before on_page_markdown
-    body = tag_fences(body, report)
-    if report.problems:
-        body = problems_html(report.problems) + "\n\n" + body
+    body = page_markdown(body, report)  # the plugin's own page steps
     md = markdown.Markdown(
         extensions=["admonition", "attr_list", "md_in_html", "tables", "pymdownx.highlight", "pymdownx.tabbed", "pymdownx.superfences"],
         extension_configs={

@@ -13,10 +13,8 @@ import logging
 
 from pymdownx.superfences import highlight_validator
 
-from istio_notebook.config import Origin, Resource, load_text
 from istio_notebook.examples.model import CheckBlock, YamlExample
 from istio_notebook.mkdocs import panels, render, state
-from istio_notebook.mkdocs.mermaid import virtual_service_diagram
 
 log = logging.getLogger("mkdocs.plugins.istio_notebook")
 
@@ -55,18 +53,6 @@ def _item(options: dict):
     return page, items[i] if 0 <= i < len(items) else None
 
 
-def diagrams(example: YamlExample, resources: list[Resource] | None = None) -> list[str]:
-    """Mermaid text for each VirtualService of an example (not for fragments or unchecked blocks).
-
-    ``resources``: the example's resources when the caller has them loaded already.
-    """
-    if example.mode not in ("scenario", "expect"):
-        return []
-    if resources is None:
-        resources = load_text(example.body, Origin(example.file, example.body_line - 1, example.indent)).resources
-    return [virtual_service_diagram(r) for r in resources if r.kind == "VirtualService"]
-
-
 def format_yaml(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:
     code = _highlight(source, language, options, md, kwargs)
     try:
@@ -77,9 +63,8 @@ def format_yaml(source: str, language: str, class_name: str, options: dict, md, 
         if result is None:
             return code
         page.counter += 1
-        cached = page.report.renderings.get("diagrams", {}).get(item.line)
         envoy = _envoy_panel(page.report.renderings.get("envoy", {}).get(item.line, []), item)
-        html = render.example_html(result, code, cached if cached is not None else diagrams(item), f"__inb_{page.counter}", envoy)
+        html = render.example_html(result, code, page.report.renderings.get("diagrams", {}).get(item.line, []), f"__inb_{page.counter}", envoy)
         return panels.defer(page.panels, html, code)
     except Exception as error:  # noqa: BLE001 - a rendering bug must not stop the build with a traceback
         log.warning("%s: cannot render a YAML example: %s: %s", _where(options), type(error).__name__, error)

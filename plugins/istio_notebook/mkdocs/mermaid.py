@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from istio_notebook.config import Origin, Resource, load_text
+from istio_notebook.examples.model import YamlExample
+
 
 def _label(*lines: str) -> str:
     # Mermaid label text: quotes and angle brackets as entities so any value is safe; <br/> breaks lines.
@@ -105,3 +108,15 @@ def virtual_service_diagram(resource) -> str:
     for target, node in destinations.items():
         lines.append(f"  {node}[{_label(target)}]")
     return "\n".join(lines) + "\n"
+
+
+def diagrams(example: YamlExample, resources: list[Resource] | None = None) -> list[str]:
+    """Mermaid text for each VirtualService of an example (not for fragments or unchecked blocks).
+
+    ``resources``: the example's resources when the caller has them loaded already.
+    """
+    if example.mode not in ("scenario", "expect"):
+        return []
+    if resources is None:
+        resources = load_text(example.body, Origin(example.file, example.body_line - 1, example.indent)).resources
+    return [virtual_service_diagram(r) for r in resources if r.kind == "VirtualService"]

@@ -30,7 +30,8 @@ from istio_notebook.mkdocs import panels, reports, state
 from istio_notebook.mkdocs.cache import ResultCache, directory_hash, page_key
 from istio_notebook.mkdocs.config import IstioNotebookConfig
 from istio_notebook.mkdocs.envoy_tab import page_excerpts
-from istio_notebook.mkdocs.fences import diagrams
+from istio_notebook.mkdocs.mermaid import diagrams
+from istio_notebook.mkdocs.render import problems_html
 
 log = logging.getLogger("mkdocs.plugins.istio_notebook")
 
@@ -110,12 +111,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         cached = self.cache.get(display, key)
         if cached is not None:
             return cached
-        full = run_page(read_page(text, display), self.store, self.config.backend)
-        # Scenario blocks are loaded already; only `expect` examples are parsed again for their diagrams.
-        loaded = {b.example.line: b.resources for s in full.scenarios.values() for b in s.blocks}
-        result = full.detached()
-        result.renderings["diagrams"] = {e.line: diagrams(e, loaded.get(e.line)) for e in result.page.examples}
-        result.renderings["envoy"] = page_excerpts(full)  # translated once per scenario and proxy, cached with the report
+        result = prepared_report(run_page(read_page(text, display), self.store, self.config.backend))
         self.cache.put(display, key, result)
         return result
 
@@ -159,12 +155,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         if result is None:
             return markdown
         state.current = state.PageState(result, serving=self.serving)
-        markdown = tag_fences(markdown, result)
-        if result.problems:
-            from istio_notebook.mkdocs.render import problems_html
-
-            markdown = problems_html(result.problems) + "\n\n" + markdown
-        return markdown
+        return page_markdown(markdown, result)
 
     def _generated(self, markdown: str, page: MkDocsPage) -> str:
         generators = {
@@ -201,6 +192,25 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         state.current = None
         self.panels = {}
+
+
+def prepared_report(full: PageReport) -> PageReport:
+    """What a page's rendering needs, detached from its meshes (cacheable): the results, a Mermaid
+    diagram per VirtualService and the Envoy excerpts (translated once per scenario and proxy)."""
+    # Scenario blocks are loaded already; only `expect` examples are parsed again for their diagrams.
+    loaded = {b.example.line: b.resources for s in full.scenarios.values() for b in s.blocks}
+    result = full.detached()
+    result.renderings["diagrams"] = {e.line: diagrams(e, loaded.get(e.line)) for e in result.page.examples}
+    result.renderings["envoy"] = page_excerpts(full)
+    return result
+
+
+def page_markdown(markdown: str, result: PageReport) -> str:
+    """The page's Markdown with its fences tagged for the formatters, page problems on top."""
+    markdown = tag_fences(markdown, result)
+    if result.problems:
+        markdown = problems_html(result.problems) + "\n\n" + markdown
+    return markdown
 
 
 def tag_fences(markdown: str, result: PageReport) -> str:
