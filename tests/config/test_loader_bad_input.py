@@ -165,3 +165,18 @@ def test_markdown_fences_map_fields_to_file_lines(tmp_path, name, path, line, co
     key = path[-1] if isinstance(path[-1], str) else None
     if key:
         assert MARKDOWN.splitlines()[line - 1][column - 1 :].startswith(key)
+
+
+def test_the_loader_and_the_example_syntax_read_a_fence_language_alike(tmp_path):
+    # One rule (config.markdown.fence_language): what `check` validates, `route` loads too.
+    from istio_notebook.examples.options import parse_info
+
+    infos = ['{ .yaml title="vs.yaml" }', 'yaml\ttitle="x"', "YML", 'title="x"', "yamlish"]
+    page = tmp_path / "page.md"
+    page.write_text(
+        "".join(f"```{info}\napiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\n```\n\n" for i, info in enumerate(infos)),
+        encoding="utf-8",
+    )
+    loaded = sorted(r.name for r in load_paths([page]).resources)
+    assert loaded == sorted(f"s{i}" for i, info in enumerate(infos) if parse_info(info)[0] in ("yaml", "yml"))
+    assert loaded == ["s0", "s1", "s2"]

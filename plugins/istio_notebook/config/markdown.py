@@ -24,8 +24,21 @@ class Fence:
 
     @property
     def language(self) -> str:
-        word = self.info.split(None, 1)[0] if self.info.strip() else ""
-        return word.lstrip("{.").rstrip("}").lower()
+        return fence_language(self.info)
+
+
+def unbraced(info: str) -> str:
+    """The info string without the braces of the ``{.yaml title="x"}`` form."""
+    text = info.strip()
+    return text[1:-1].strip() if text.startswith("{") and text.endswith("}") else text
+
+
+def fence_language(info: str) -> str:
+    """The fence's language, lower case (``yaml``, ``{.yaml ...}``); "" when the info string
+    starts with an option instead. One rule for the loader and the example syntax."""
+    words = unbraced(info).split(None, 1)
+    head = words[0] if words else ""
+    return head.lstrip(".").lower() if "=" not in head else ""
 
     @property
     def end_line(self) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from istio_notebook.config.markdown import fence_language, unbraced
+
 _OPTION = re.compile(r"""([A-Za-z_][\w-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"'}]+))""")
 
 
@@ -13,13 +15,10 @@ def parse_info(info: str) -> tuple[str, dict[str, str]]:
     The brace form ``{.yaml title="x"}`` is accepted too. Words that are not ``key=value`` (such
     as ``linenums``' shorthand) are ignored here; superfences still sees the whole string.
     """
-    text = info.strip()
-    if text.startswith("{") and text.endswith("}"):
-        text = text[1:-1].strip()
-    head, _, rest = text.partition(" ")
-    language = head.lstrip(".").lower() if "=" not in head else ""
-    if not language:
-        rest = text
+    text = unbraced(info)
+    language = fence_language(info)
+    words = text.split(None, 1)
+    rest = (words[1] if len(words) > 1 else "") if language else text
     options: dict[str, str] = {}
     for match in _OPTION.finditer(rest):
         value = next(v for v in match.groups()[1:] if v is not None)
