@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--source-ip wants an IP address, got {args.source_ip!r}") from None
     source = Source(principal=args.source_principal, namespace=args.source_namespace, ip=args.source_ip,
                     mtls=args.mtls == "on", claims=parse_claims(args.claim))
-    mesh = load_mesh(args.paths)
+    mesh = load_mesh(args)
     if args.backend == "envoy":
         replay = envoy_replay()
         with envoy_failures():

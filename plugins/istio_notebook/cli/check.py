@@ -13,8 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from istio_notebook.config import Mesh, load_paths
+from istio_notebook.cli.inputs import add_input_arguments, load_inputs
+from istio_notebook.config import Mesh
 from istio_notebook.config.loader import MARKDOWN_SUFFIXES, UNREADABLE_CODES
+from istio_notebook.config.resource import DEFAULT_NAMESPACE
 from istio_notebook.diagnostics import Diagnostic, Level, sort_key
 from istio_notebook.diagnostics.formats import FORMATS
 
@@ -24,17 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="validate Istio/Kubernetes YAML (files, directories, Markdown examples)",
         description="Validate resources as istioctl validate/analyze would, offline, with file:line.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="YAML file, Markdown file or directory")
+    add_input_arguments(parser)
     parser.add_argument("--format", choices=sorted(FORMATS), default="text")
     parser.add_argument("--strict", action="store_true", help="warnings also make the exit code 1")
     parser.set_defaults(func=run)
 
 
-def check_paths(paths: Sequence[str | Path]) -> list[Diagnostic]:
+def check_paths(
+    paths: Sequence[str | Path], *, namespace: str = DEFAULT_NAMESPACE, registry_from: Sequence[str] = ()
+) -> list[Diagnostic]:
     """Every diagnostic for ``paths``: loader problems, validation and analyzers, sorted.
 
     Markdown files are checked with the example syntax (``istio_notebook.examples``): unchecked
     fences skipped, ``expect=`` honoured, fragments checked, each page with its own fixtures.
+    YAML and JSON inputs are analysed together with the ``registry_from`` folders (cli/inputs.py).
     """
     # Imported here, not at the top: every other command would pay for the analysis package (models).
     from istio_notebook.analysis import analyze
@@ -43,8 +48,8 @@ def check_paths(paths: Sequence[str | Path]) -> list[Diagnostic]:
 
     files, labs = split_lab_paths(paths)
     yaml_paths, markdown = _split_markdown(files)
-    loaded = load_paths(yaml_paths)
-    found = loaded.diagnostics + analyze(Mesh(loaded.resources))
+    inputs = load_inputs(yaml_paths, namespace=namespace, registry_from=registry_from)
+    found = inputs.reported(inputs.diagnostics + analyze(Mesh(inputs.resources)))
     for page in markdown:
         found.extend(check_markdown(page))
     found.extend(check_labs(labs))
@@ -69,6 +74,10 @@ def exit_code(diagnostics: Sequence[Diagnostic], *, strict: bool = False) -> int
 
 
 def run(args: argparse.Namespace) -> int:
-    diagnostics = check_paths(args.paths)
+    from istio_notebook.cli import UsageError
+
+    if not args.paths:
+        raise UsageError("give at least one PATH ('-' for standard input)")
+    diagnostics = check_paths(args.paths, namespace=args.namespace, registry_from=args.registry_from)
     sys.stdout.write(FORMATS[args.format](diagnostics))
     return exit_code(diagnostics, strict=args.strict)

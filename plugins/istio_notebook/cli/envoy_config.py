@@ -14,6 +14,8 @@ import sys
 
 import yaml
 
+from istio_notebook.cli.inputs import add_input_arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -21,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="print the Envoy configuration a gateway or sidecar gets",
         description="Translate the Istio resources to the Envoy configuration of one proxy (Istio's names).",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="YAML file, Markdown file or directory")
+    add_input_arguments(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--gateway", metavar="NS/NAME", help="the gateway workload this Gateway selects")
     where.add_argument("--from", dest="source", metavar="NS[/key=value,...]", help="a sidecar (default: namespace default)")

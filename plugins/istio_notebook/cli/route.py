@@ -13,7 +13,8 @@ import json
 import sys
 from contextlib import contextmanager
 
-from istio_notebook.config import Mesh, load_paths
+from istio_notebook.cli.inputs import add_input_arguments, load_inputs
+from istio_notebook.config import Mesh
 from istio_notebook.diagnostics import Level
 from istio_notebook.examples.backends import BACKENDS
 
@@ -21,7 +22,7 @@ from istio_notebook.examples.backends import BACKENDS
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     """Arguments `route` and `authz` share."""
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="YAML file, Markdown file or directory")
+    add_input_arguments(parser)
     parser.add_argument("--request", required=True, metavar="'METHOD URL'", help="e.g. 'GET http://reviews:9080/reviews/1'")
     parser.add_argument("-H", "--header", dest="headers", action="append", default=[], metavar="'Name: value'")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -42,15 +43,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def load_mesh(paths: list[str]) -> Mesh:
+def load_mesh(args: argparse.Namespace) -> Mesh:
     """Load the input; loader errors go to stderr; unusable input raises UsageError."""
     from istio_notebook.cli import UsageError
 
-    loaded = load_paths(paths)
+    if not args.paths:
+        raise UsageError("give at least one PATH ('-' for standard input)")
+    loaded = load_inputs(args.paths, namespace=args.namespace, registry_from=args.registry_from)
     if loaded.unreadable:
         d = loaded.unreadable[0]
         raise UsageError(f"{d.file}: {d.message}")
-    errors = [d for d in loaded.diagnostics if d.level == Level.ERROR]
+    errors = [d for d in loaded.reported(loaded.diagnostics) if d.level == Level.ERROR]
     for d in errors:
         print(f"warning: input skipped: {d}", file=sys.stderr)
     if not loaded.resources and errors:
@@ -77,7 +80,7 @@ def load_proxy_and_mesh(args: argparse.Namespace):
         proxy = Proxy.parse_gateway(args.gateway) if args.gateway else Proxy.parse_from(args.source)
     except RequestError as error:
         raise UsageError(str(error)) from None
-    mesh = load_mesh(args.paths)
+    mesh = load_mesh(args)
     if proxy.kind == "gateway" and mesh.get("Gateway", proxy.namespace, proxy.name) is None:
         raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
     return proxy, mesh

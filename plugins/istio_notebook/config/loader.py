@@ -10,10 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from istio_notebook.config.json_text import read_json_or_yaml
 from istio_notebook.config.kinds import is_read_only, lookup
+from istio_notebook.config.listing import unpack_lists
 from istio_notebook.config.markdown import yaml_fences
 from istio_notebook.config.resource import DEFAULT_NAMESPACE, Resource
-from istio_notebook.config.yaml_reader import Origin, YamlDocument, gc_paused, read_documents
+from istio_notebook.config.yaml_reader import Origin, YamlDocument, gc_paused
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -22,7 +24,7 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 UNREADABLE_CODES = frozenset({"INB1008", "INB1009", "INB1011", "INB1012"})
 # From this many resources a load_paths() batch keeps its result out of the cyclic GC (gc_paused).
 LARGE_INPUT = 1000
-YAML_SUFFIXES = (".yaml", ".yml")
+YAML_SUFFIXES = (".yaml", ".yml", ".json")  # as `kubectl apply -f DIR` reads
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
@@ -65,12 +67,18 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | Non
     return decode(raw, file)
 
 
-def resources_from_documents(documents: Iterable[YamlDocument], first_order: int = 0) -> LoadResult:
-    """Turn parsed documents into resources (or diagnostics for what is not a resource)."""
+def resources_from_documents(
+    documents: Iterable[YamlDocument], first_order: int = 0, *, namespace: str = DEFAULT_NAMESPACE
+) -> LoadResult:
+    """Turn parsed documents into resources (or diagnostics for what is not a resource).
+
+    ``namespace`` is where a namespaced resource without ``metadata.namespace`` lives (kubectl's
+    ``--namespace``, else ``default``). ``kind: List`` documents count as their items.
+    """
     result = LoadResult()
     order = first_order
-    for doc in documents:
-        resource, problems = _to_resource(doc, order)
+    for doc in unpack_lists(documents):
+        resource, problems = _to_resource(doc, order, namespace)
         result.diagnostics.extend(problems)
         # Problems found while reading the document now name the resource it turned out to be.
         origin = resource.origin if resource is not None else ""
@@ -81,7 +89,7 @@ def resources_from_documents(documents: Iterable[YamlDocument], first_order: int
     return result
 
 
-def _to_resource(doc: YamlDocument, order: int) -> tuple[Resource | None, list[Diagnostic]]:
+def _to_resource(doc: YamlDocument, order: int, default_namespace: str) -> tuple[Resource | None, list[Diagnostic]]:
     data = doc.data
     if not isinstance(data, dict):
         found = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(data), "scalar")
@@ -104,28 +112,29 @@ def _to_resource(doc: YamlDocument, order: int) -> tuple[Resource | None, list[D
     namespace = ""
     if info.namespaced:
         ns = metadata.get("namespace") if isinstance(metadata, dict) else None
-        namespace = ns if isinstance(ns, str) and ns else DEFAULT_NAMESPACE
+        namespace = ns if isinstance(ns, str) and ns else default_namespace
     resource = Resource(
         document=doc, info=info, api_version=api_version, kind=kind, name=name, namespace=namespace, order=order
     )
     return resource, []
 
 
-def load_text(text: str, origin: Origin, first_order: int = 0) -> LoadResult:
-    documents, diagnostics = read_documents(text, origin)
-    result = resources_from_documents(documents, first_order)
+def load_text(text: str, origin: Origin, first_order: int = 0, *, namespace: str = DEFAULT_NAMESPACE) -> LoadResult:
+    """YAML or JSON text (json_text.read_json_or_yaml) → resources."""
+    documents, diagnostics = read_json_or_yaml(text, origin)
+    result = resources_from_documents(documents, first_order, namespace=namespace)
     result.diagnostics[:0] = diagnostics
     if not documents and not diagnostics:
         result.diagnostics.append(report("INB1010", origin.position(None)))
     return result
 
 
-def load_markdown(text: str, file: str, first_order: int = 0) -> LoadResult:
+def load_markdown(text: str, file: str, first_order: int = 0, *, namespace: str = DEFAULT_NAMESPACE) -> LoadResult:
     """All ```yaml fences of a Markdown file, as plain resources (no example syntax)."""
     result = LoadResult()
     for fence in yaml_fences(text):
         origin = Origin(file, line_offset=fence.body_line - 1, column_offset=fence.indent)
-        result.extend(load_text(fence.body, origin, first_order + len(result.resources)))
+        result.extend(load_text(fence.body, origin, first_order + len(result.resources), namespace=namespace))
     return result
 
 
@@ -138,17 +147,17 @@ def iter_input_files(path: Path) -> Iterable[Path]:
                 yield Path(root) / name
 
 
-def load_file(path: Path, first_order: int = 0) -> LoadResult:
+def load_file(path: Path, first_order: int = 0, *, namespace: str = DEFAULT_NAMESPACE) -> LoadResult:
     text, problems = read_text(path)
     if text is None:
         return LoadResult(diagnostics=problems)
     if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        return load_markdown(text, str(path), first_order)
-    return load_text(text, Origin(str(path)), first_order)
+        return load_markdown(text, str(path), first_order, namespace=namespace)
+    return load_text(text, Origin(str(path)), first_order, namespace=namespace)
 
 
-def load_paths(paths: Sequence[str | Path]) -> LoadResult:
-    """Load files and directories in the given order."""
+def load_paths(paths: Sequence[str | Path], *, namespace: str = DEFAULT_NAMESPACE) -> LoadResult:
+    """Load files and directories in the given order (``namespace``: see resources_from_documents)."""
     result = LoadResult()
     with gc_paused() as pause:
         for raw in paths:
@@ -161,6 +170,6 @@ def load_paths(paths: Sequence[str | Path]) -> LoadResult:
                 result.diagnostics.append(report("INB1011", Position(str(path)), reason="no such file or directory"))
                 continue
             for file in files:
-                result.extend(load_file(file, len(result.resources)))
+                result.extend(load_file(file, len(result.resources), namespace=namespace))
         pause.freeze = len(result.resources) >= LARGE_INPUT
     return result
