@@ -13,10 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from istio_notebook.cli.inputs import add_input_arguments, load_inputs
+from istio_notebook.cli.inputs import add_input_arguments, inputs_of, load_inputs, require_input
 from istio_notebook.config import Mesh
 from istio_notebook.config.loader import MARKDOWN_SUFFIXES, UNREADABLE_CODES
-from istio_notebook.config.resource import DEFAULT_NAMESPACE
 from istio_notebook.diagnostics import Diagnostic, Level, sort_key
 from istio_notebook.diagnostics.formats import FORMATS
 
@@ -32,14 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def check_paths(
-    paths: Sequence[str | Path], *, namespace: str = DEFAULT_NAMESPACE, registry_from: Sequence[str] = ()
-) -> list[Diagnostic]:
+def check_paths(paths: Sequence[str | Path], *, args: argparse.Namespace | None = None) -> list[Diagnostic]:
     """Every diagnostic for ``paths``: loader problems, validation and analyzers, sorted.
 
     Markdown files are checked with the example syntax (``istio_notebook.examples``): unchecked
     fences skipped, ``expect=`` honoured, fragments checked, each page with its own fixtures.
-    YAML and JSON inputs are analysed together with the ``registry_from`` folders (cli/inputs.py).
+    YAML and JSON inputs are analysed together with the registry folders and the cluster that
+    ``args`` name (cli/inputs.py).
     """
     # Imported here, not at the top: every other command would pay for the analysis package (models).
     from istio_notebook.analysis import analyze
@@ -48,7 +46,7 @@ def check_paths(
 
     files, labs = split_lab_paths(paths)
     yaml_paths, markdown = _split_markdown(files)
-    inputs = load_inputs(yaml_paths, namespace=namespace, registry_from=registry_from)
+    inputs = inputs_of(args, yaml_paths) if args is not None else load_inputs(yaml_paths)
     found = inputs.reported(inputs.diagnostics + analyze(Mesh(inputs.resources)))
     for page in markdown:
         found.extend(check_markdown(page))
@@ -74,10 +72,7 @@ def exit_code(diagnostics: Sequence[Diagnostic], *, strict: bool = False) -> int
 
 
 def run(args: argparse.Namespace) -> int:
-    from istio_notebook.cli import UsageError
-
-    if not args.paths:
-        raise UsageError("give at least one PATH ('-' for standard input)")
-    diagnostics = check_paths(args.paths, namespace=args.namespace, registry_from=args.registry_from)
+    require_input(args)
+    diagnostics = check_paths(args.paths, args=args)
     sys.stdout.write(FORMATS[args.format](diagnostics))
     return exit_code(diagnostics, strict=args.strict)

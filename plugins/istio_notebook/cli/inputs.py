@@ -10,7 +10,7 @@ namespaced resource without ``metadata.namespace`` lives, as kubectl's ``--names
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pathlib import Path
@@ -44,6 +44,10 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Kubernetes manifests (e.g. helm template or kustomize build output) whose "
                              "Services, Pods, Deployments, ServiceEntries and WorkloadEntries serve as the "
                              "service registry; they are not checked themselves (repeatable)")
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument("--cluster", action="store_true",
+                         help="also read the cluster of kubectl's current context (read-only: kubectl get)")
+    cluster.add_argument("--kube-context", metavar="NAME", help="also read the cluster of this kubectl context")
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Inputs:
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)  # the loader's, registry files' unreadable ones included
     registry_files: frozenset[str] = frozenset()
+    context: str | None = None  # the kubectl context read, if any
 
     @property
     def unreadable(self) -> list[Diagnostic]:
@@ -78,16 +83,62 @@ def load_registry(directories: Sequence[str], namespace: str) -> tuple[LoadResul
     return LoadResult(resources=kept, diagnostics=loaded.unreadable), read
 
 
+def _subprocess_runner():
+    from istio_notebook.labs.runner import SubprocessRunner  # only when a cluster is read
+
+    return SubprocessRunner()
+
+
+# How the cluster is reached: a labs/runner.py CommandRunner; tests put a fake one here.
+cluster_runner: Callable[[], object] = _subprocess_runner
+
+
+def wants_cluster(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "cluster", False) or getattr(args, "kube_context", None))
+
+
+def require_input(args: argparse.Namespace) -> None:
+    from istio_notebook.cli import UsageError
+
+    if not args.paths and not wants_cluster(args):
+        raise UsageError("give at least one PATH ('-' for standard input), or --cluster / --kube-context NAME")
+
+
 def load_inputs(
-    paths: Sequence[str | Path], *, namespace: str = DEFAULT_NAMESPACE, registry_from: Sequence[str] = ()
+    paths: Sequence[str | Path], *, namespace: str = DEFAULT_NAMESPACE, registry_from: Sequence[str] = (),
+    cluster: bool = False, kube_context: str | None = None,
 ) -> Inputs:
-    """Load ``paths`` and the ``registry_from`` folders."""
+    """Load ``paths``, the ``registry_from`` folders and, when asked, the cluster, in that order.
+
+    A cluster that cannot be read raises UsageError (one line, exit 2).
+    """
     loaded = load_paths(paths, namespace=namespace)
     registry, files = load_registry(registry_from, namespace) if registry_from else (LoadResult(), frozenset())
+    context = None
+    if cluster or kube_context:
+        context, live = _read_cluster(kube_context)
+        registry.extend(live)
     for resource in registry.resources:
-        resource.order += len(loaded.resources)  # registry resources come after the inputs
+        resource.order += len(loaded.resources)  # registry and cluster resources come after the inputs
     return Inputs(
         resources=loaded.resources + registry.resources,
         diagnostics=loaded.diagnostics + registry.diagnostics,
         registry_files=files,
+        context=context,
     )
+
+
+def inputs_of(args: argparse.Namespace, paths: Sequence[str | Path] | None = None) -> Inputs:
+    """load_inputs with the command's arguments (``paths`` instead of its PATHs when given)."""
+    return load_inputs(args.paths if paths is None else paths, namespace=args.namespace,
+                       registry_from=args.registry_from, cluster=args.cluster, kube_context=args.kube_context)
+
+
+def _read_cluster(kube_context: str | None) -> tuple[str, LoadResult]:
+    from istio_notebook.cli import UsageError
+    from istio_notebook.cli.cluster_source import ClusterError, ClusterSource
+
+    try:
+        return ClusterSource(cluster_runner(), context=kube_context).read()
+    except ClusterError as error:
+        raise UsageError(str(error)) from None

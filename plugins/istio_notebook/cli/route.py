@@ -13,7 +13,7 @@ import json
 import sys
 from contextlib import contextmanager
 
-from istio_notebook.cli.inputs import add_input_arguments, load_inputs
+from istio_notebook.cli.inputs import add_input_arguments, inputs_of, require_input
 from istio_notebook.config import Mesh
 from istio_notebook.diagnostics import Level
 from istio_notebook.examples.backends import BACKENDS
@@ -47,9 +47,8 @@ def load_mesh(args: argparse.Namespace) -> Mesh:
     """Load the input; loader errors go to stderr; unusable input raises UsageError."""
     from istio_notebook.cli import UsageError
 
-    if not args.paths:
-        raise UsageError("give at least one PATH ('-' for standard input)")
-    loaded = load_inputs(args.paths, namespace=args.namespace, registry_from=args.registry_from)
+    require_input(args)
+    loaded = inputs_of(args)
     if loaded.unreadable:
         d = loaded.unreadable[0]
         raise UsageError(f"{d.file}: {d.message}")
