@@ -80,13 +80,14 @@ def run_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"labs": [{"name": l.name, "title": l.title, "description": l.description} for l in labs]}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    from rich.console import Console
     from rich.table import Table
+
+    from istio_notebook.labs.report import make_console
 
     table = Table("name", "title", box=None)
     for lab in labs:
         table.add_row(lab.name, lab.title)
-    Console().print(table)
+    make_console().print(table)
     return EXIT_OK
 
 

@@ -37,4 +37,12 @@ def as_github(diagnostics: Sequence[Diagnostic]) -> str:
     return "".join(lines)
 
 
-FORMATS: dict[str, Callable[[Sequence[Diagnostic]], str]] = {"text": as_text, "json": as_json, "github": as_github}
+def as_sarif(diagnostics: Sequence[Diagnostic]) -> str:
+    from istio_notebook.diagnostics.sarif import as_sarif as sarif  # its own module: the SARIF shape is large
+
+    return sarif(diagnostics)
+
+
+FORMATS: dict[str, Callable[[Sequence[Diagnostic]], str]] = {
+    "text": as_text, "json": as_json, "github": as_github, "sarif": as_sarif,
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -13,11 +14,27 @@ from istio_notebook.labs.results import CheckReport, LabReport
 _MARKS = {"passed": "[green]✓ PASS[/]", "failed": "[red]✗ FAIL[/]", "skipped": "[yellow]- SKIP[/]", "error": "[red]! ERROR[/]"}
 
 
+# Width for output that is not a terminal: wide enough that rich never truncates or wraps a line.
+PLAIN_WIDTH = 10_000
+
+
+def make_console(file: TextIO | None = None) -> Console:
+    """Rich on a terminal (colour unless NO_COLOR is set, which rich honours); plain text otherwise.
+
+    Piped or redirected, rich would fall back to 80 columns and cut table cells with "…"
+    (`lab list | cat`): there, lines are as long as their content and carry no escape codes.
+    """
+    file = file or sys.stdout
+    if file.isatty():
+        return Console(file=file, highlight=False)
+    return Console(file=file, highlight=False, width=PLAIN_WIDTH, color_system=None, no_color=True)
+
+
 class TextReporter:
     """Progress as checks finish (stderr when the result goes to stdout as JSON)."""
 
     def __init__(self, quiet: bool = False, console: Console | None = None):
-        self.console = console or Console(file=sys.stderr if quiet else sys.stdout, highlight=False)
+        self.console = console or make_console(sys.stderr if quiet else sys.stdout)
         self._current: str | None = None
 
     def log(self, message: str) -> None:
