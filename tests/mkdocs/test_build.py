@@ -35,12 +35,12 @@ MKDOCS_YML = textwrap.dedent(
               format: !!python/name:pymdownx.superfences.fence_code_format
             - name: yaml
               class: highlight
-              validator: !!python/name:istio_notebook.mkdocs.fences.validate
-              format: !!python/name:istio_notebook.mkdocs.fences.format_yaml
+              validator: !!python/name:istio_notebook.markdown.fences.validate
+              format: !!python/name:istio_notebook.markdown.fences.format_yaml
             - name: check
               class: highlight
-              validator: !!python/name:istio_notebook.mkdocs.fences.validate
-              format: !!python/name:istio_notebook.mkdocs.fences.format_check
+              validator: !!python/name:istio_notebook.markdown.fences.validate
+              format: !!python/name:istio_notebook.markdown.fences.format_check
     """
 )
 
@@ -126,7 +126,7 @@ def test_non_strict_build_shows_the_problems_on_the_page_and_reuses_the_cache(tm
     html = (site / "site" / "index.html").read_text(encoding="utf-8")
     assert "inb-badge--error" in html and "reviews+v9" in html
     assert "expected reviews v2, got reviews v1" in html
-    assert (site / ".cache" / "istio-notebook" / "manifest.json").exists()
+    assert len(list((site / ".cache" / "istio-notebook" / "pages").glob("*.json"))) == 1
     assert "cache: 0 hits, 1 misses" in first.stderr
     second = build(site, "--verbose")
     assert "cache: 1 hits, 0 misses" in second.stderr, second.stderr
@@ -160,6 +160,6 @@ def test_the_real_site_builds_strictly(tmp_path):
     )
     problems = [line for line in done.stderr.splitlines() if line.startswith(("WARNING", "ERROR"))]
     assert done.returncode == 0, "\n".join(problems[:60]) or done.stderr[-3000:]
-    # Every deferred panel went back into its page (istio_notebook.mkdocs.panels).
+    # Every deferred panel went back into its page (istio_notebook.markdown.panels).
     leftovers = [p.name for p in (tmp_path / "site").rglob("*.html") if "<!--inb-panel:" in p.read_text(encoding="utf-8")]
     assert not leftovers, leftovers

@@ -6,8 +6,7 @@ sidecar route configurations are named by port (``9080``), gateway ones ``http.<
 listeners ``0.0.0.0_<port>``, clusters ``outbound|port|subset|host``.
 """
 
-import logging
-import pickle
+import json
 import re
 import shutil
 from pathlib import Path
@@ -19,7 +18,8 @@ from istio_notebook.envoy import translate
 from istio_notebook.examples.find import read_page
 from istio_notebook.examples.fixtures import FixtureStore
 from istio_notebook.examples.run import run_page
-from istio_notebook.mkdocs.envoy_tab import page_excerpts
+from istio_notebook.markdown import codec
+from istio_notebook.markdown.checker import PreparedPage, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"
@@ -141,31 +141,22 @@ def test_each_proxy_is_translated_once_per_scenario_and_the_result_survives_the_
     real = translate.envoy_config
     monkeypatch.setattr(translate, "envoy_config", lambda mesh, proxy: calls.append(proxy) or real(mesh, proxy))
     report = run_page(read_page(SIDECAR_PAGE, "page.md"), FixtureStore(fixtures, display_root=fixtures.parent))
-    excerpts = page_excerpts(report)
+    prepared = prepare(report)
     assert len(calls) == 1  # the VirtualService and the DestinationRule share the default sidecar's configuration
-    cached = report.detached()
-    cached.renderings["envoy"] = excerpts
-    assert pickle.loads(pickle.dumps(cached)).renderings["envoy"] == excerpts
+    assert prepared.envoy and all(e.text for excerpts in prepared.envoy.values() for e in excerpts)
+    # The build cache keeps it as JSON data (markdown/cache.py) and gives back the same excerpts.
+    assert codec.decode(PreparedPage, json.loads(json.dumps(codec.encode(prepared)))).envoy == prepared.envoy
 
 
-def test_a_translation_failure_is_a_warning_with_page_line_and_a_note_in_the_tab(fixtures, monkeypatch, caplog):
+def test_a_translation_failure_names_page_and_line_and_leaves_a_note_in_the_tab(fixtures, monkeypatch):
     def broken(mesh, proxy):
         raise KeyError("boom")
 
     monkeypatch.setattr(translate, "envoy_config", broken)
-    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.istio_notebook"):
-        html = render(SIDECAR_PAGE, "page.md", fixtures)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any(m.startswith("page.md:6: cannot produce the Envoy excerpt of VirtualService default/reviews: KeyError") for m in warnings), warnings
+    html = render(SIDECAR_PAGE, "page.md", fixtures)
     assert "Envoy 設定の抜粋は生成できませんでした" in envoy_panels(html)[0]
     assert "inb-badge--verified" in html  # the example itself still renders
-
-
-def test_under_mkdocs_serve_a_translation_failure_is_logged_as_info(fixtures, monkeypatch, caplog):
-    # A warning would abort the `mkdocs serve` rebuild (strict: true), leaving the old page served.
-    monkeypatch.setattr(translate, "envoy_config", lambda mesh, proxy: {}[proxy])
-    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.istio_notebook"):
-        html = render(SIDECAR_PAGE, "page.md", fixtures, serving=True)
-    levels = {r.levelno for r in caplog.records if "cannot produce the Envoy excerpt" in r.getMessage()}
-    assert levels == {logging.INFO}
-    assert "Envoy 設定の抜粋は生成できませんでした" in html
+    prepared = prepare(run_page(read_page(SIDECAR_PAGE, "page.md"), FixtureStore(fixtures, display_root=fixtures.parent)))
+    failures = prepared.failures()
+    # What fails the build: the plugin logs it as a warning (tests/mkdocs/test_plugin_serve_mode.py), the extension alone raises it.
+    assert any(f.startswith("page.md:6: cannot produce the Envoy excerpt of VirtualService default/reviews: KeyError") for f in failures), failures

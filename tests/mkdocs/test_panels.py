@@ -7,7 +7,7 @@ import json
 import pytest
 from test_build import build, make_site  # tests/mkdocs/test_build.py: the temporary-site helpers
 
-from istio_notebook.mkdocs import panels
+from istio_notebook.markdown import panels
 
 CODE = '<div class="highlight"><pre><code>kind: VirtualService</code></pre></div>'
 HTML = f'<div class="inb-example"><p>badge</p><div class="tabbed-set">{CODE}</div><div>diagram</div></div>'

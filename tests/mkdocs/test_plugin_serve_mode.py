@@ -9,7 +9,8 @@ import pytest
 from istio_notebook.examples.find import read_page
 from istio_notebook.examples.fixtures import FixtureStore
 from istio_notebook.examples.run import run_page
-from istio_notebook.mkdocs.cache import ResultCache
+from istio_notebook.markdown.cache import ResultCache
+from istio_notebook.markdown.checker import Checker, Settings, prepare
 from istio_notebook.mkdocs.plugin import IstioNotebookPlugin
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -43,7 +44,7 @@ def test_serve_keeps_one_plugin_object_and_its_cache_across_rebuilds(tmp_path):
     plugin = second.plugins["istio-notebook"]
     assert plugin is first.plugins["istio-notebook"]
     assert plugin.serving
-    assert plugin.cache is not None and plugin.cache.directory == site / ".cache" / "istio-notebook"
+    assert plugin.checker().cache.directory == site / ".cache" / "istio-notebook"
 
 
 def test_a_changed_cache_dir_is_honoured_by_the_kept_plugin_object(tmp_path):
@@ -51,11 +52,11 @@ def test_a_changed_cache_dir_is_honoured_by_the_kept_plugin_object(tmp_path):
     plugin = load_config(str(site / "mkdocs.yml")).plugins["istio-notebook"]
     config = load_config(str(site / "mkdocs.yml"))
     config.plugins.on_config(config)
-    (site / "mkdocs.yml").write_text(MKDOCS_YML.replace("  - istio-notebook\n", "  - istio-notebook:\n      cache_dir: elsewhere\n"), encoding="utf-8")
+    (site / "mkdocs.yml").write_text(MKDOCS_YML + "  - istio_notebook.markdown:\n      cache_dir: elsewhere\n", encoding="utf-8")
     config = load_config(str(site / "mkdocs.yml"))
     config.plugins.on_config(config)
     assert config.plugins["istio-notebook"] is plugin
-    assert plugin.cache.directory == site / "elsewhere"
+    assert plugin.checker().cache.directory == site / "elsewhere"
 
 
 def _plugin_with_false_claim(tmp_path: Path, command: str) -> IstioNotebookPlugin:
@@ -64,9 +65,10 @@ def _plugin_with_false_claim(tmp_path: Path, command: str) -> IstioNotebookPlugi
     plugin = IstioNotebookPlugin()
     plugin.load_config({})
     plugin.on_startup(command=command, dirty=False)
-    report = run_page(read_page(PAGE, "docs/index.md"), FixtureStore(tmp_path / "fixtures")).detached()
-    assert any(d.code == "INB3020" for d in report.failures)  # the page's claim "→ reviews v2" is false
-    plugin.reports = {"index.md": report}
+    prepared = prepare(run_page(read_page(PAGE, "docs/index.md"), FixtureStore(tmp_path / "fixtures")))
+    assert any(d.code == "INB3020" for d in prepared.report.failures)  # the page's claim "→ reviews v2" is false
+    plugin.reports = {"index.md": prepared}
+    plugin._checker = Checker(Settings(tmp_path, tmp_path / "fixtures", None))
     return plugin
 
 
@@ -96,6 +98,23 @@ def test_cache_memory_keeps_only_the_current_result_of_each_page():
     old, new = object(), object()
     cache.put("docs/a.md", "k-old", old)
     cache.put("docs/a.md", "k-new", new)  # the page was edited under serve
-    cache.save()
+    cache.prune()
     assert cache.memory == {"k-new": new}
     assert cache.get("docs/a.md", "k-new") is new and cache.get("docs/a.md", "k-old") is None
+
+
+def _failing_excerpt(tmp_path: Path, command: str, monkeypatch) -> IstioNotebookPlugin:
+    from istio_notebook.envoy import translate
+
+    monkeypatch.setattr(translate, "envoy_config", lambda mesh, proxy: {}[proxy])
+    return _plugin_with_false_claim(tmp_path, command)
+
+
+@pytest.mark.parametrize(("command", "level"), [("build", logging.WARNING), ("serve", logging.INFO)])
+def test_an_envoy_excerpt_that_cannot_be_produced_is_logged_with_page_and_line(tmp_path, caplog, monkeypatch, command, level):
+    # A warning fails `mkdocs build --strict`; under `mkdocs serve` it would abort the rebuild (strict: true), so info.
+    plugin = _failing_excerpt(tmp_path, command, monkeypatch)
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        plugin._log_results()
+    found = {(r.levelno, r.getMessage().split(": cannot")[0]) for r in caplog.records if r.name == LOGGER and "cannot produce the Envoy excerpt" in r.getMessage()}
+    assert found == {(level, "docs/index.md:6")}

@@ -4,9 +4,9 @@ from istio_notebook.config import Origin, load_text
 from istio_notebook.diagnostics.catalogue import CATALOGUE
 from istio_notebook.examples.coverage import Coverage, RouteUnit
 from istio_notebook.examples.expectations import CLAUSES, parse_clause
-from istio_notebook.mkdocs import reports
+from istio_notebook.markdown import reports
 from istio_notebook.mkdocs.config import IstioNotebookConfig
-from istio_notebook.mkdocs.mermaid import describe_match, virtual_service_diagram
+from istio_notebook.markdown.mermaid import describe_match, virtual_service_diagram
 
 
 def test_diagnostics_reference_lists_every_catalogue_code_once():
@@ -76,8 +76,8 @@ def test_plugin_config_defaults_and_validation():
     config.load_dict({})
     errors, _ = config.validate()
     assert not errors
-    assert (config.enabled, config.cache_dir, config.backend, config.coverage_minimum) == (True, ".cache/istio-notebook", "sim", 0)
+    assert (config.enabled, config.coverage_minimum, config.coverage_page) == (True, 0, "reports/coverage.md")
     bad = IstioNotebookConfig()
-    bad.load_dict({"backend": "kind"})
+    bad.load_dict({"coverage_minimum": "most"})
     errors, _ = bad.validate()
-    assert errors and errors[0][0] == "backend"
+    assert errors and errors[0][0] == "coverage_minimum"

@@ -52,7 +52,7 @@ def site_config(strict: bool) -> str:
     ``strict``: as the real mkdocs.yml sets it (for CI builds), which `./dev serve` then serves with.
     """
     real = superfences_block((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    assert "istio_notebook.mkdocs.fences.format_check" in real
+    assert "istio_notebook.markdown.fences.format_check" in real
     return f"strict: {'true' if strict else 'false'}\n" + MKDOCS_YML.replace(superfences_block(MKDOCS_YML), real)
 
 

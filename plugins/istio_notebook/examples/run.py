@@ -158,9 +158,6 @@ class PageReport:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)  # front matter, fixtures, block options
     coverage: Coverage = field(default_factory=Coverage)
-    # Presentation data a caller computes once and caches with the report (the plugin keeps the
-    # Mermaid diagrams of each example here, by example line, so cached pages need no re-parse).
-    renderings: dict = field(default_factory=dict)
 
     def detached(self) -> "PageReport":
         """The report without its scenarios' meshes: small enough to cache and keep across rebuilds."""

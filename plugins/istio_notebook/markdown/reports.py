@@ -1,7 +1,9 @@
 """Generated pages: the diagnostics reference, the check syntax reference, the route coverage report.
 
-Each page in ``docs/`` holds a marker line (``<!-- istio-notebook:NAME -->``) that the plugin
-replaces with fresh Markdown on every build, so the pages cannot go stale.
+Each page in ``docs/`` holds a marker line (``<!-- istio-notebook:NAME -->``) replaced with fresh
+Markdown on every build, so the pages cannot go stale: the references by the extension on any
+page that holds their marker (``fill_static``), the coverage report by the MkDocs plugin (it
+needs every page's results).
 """
 
 from __future__ import annotations
@@ -13,6 +15,17 @@ from istio_notebook.examples.coverage import Coverage
 from istio_notebook.examples.expectations import CLAUSES
 
 MARKER = "<!-- istio-notebook:{name} -->"
+
+
+def fill_static(markdown: str) -> str:
+    """``markdown`` with the markers of the generated references replaced (nothing else changes)."""
+    if "<!-- istio-notebook:" not in markdown:
+        return markdown
+    for name, generate in (("diagnostics", diagnostics_reference), ("check-syntax", check_syntax_reference)):
+        marker = MARKER.format(name=name)
+        if marker in markdown:
+            markdown = markdown.replace(marker, generate())
+    return markdown
 
 _RANGES = (
     ("IST", "istioctl と同じコード（同じ意味・同じ名前）"),

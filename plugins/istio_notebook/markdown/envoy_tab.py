@@ -4,9 +4,9 @@ The Istio → Envoy mapping, live (issue 5): a VirtualService bound to the mesh 
 sidecar of its namespace, a gateway-bound one and a Gateway in that gateway, a DestinationRule
 or ServiceEntry in a sidecar of its namespace. Each proxy's configuration is translated once
 per page scenario (``translate.envoy_config``) and each resource's part is cut out of it
-(``excerpt.excerpt``); the result is plain text kept in the page report's ``renderings``, so it
+(``excerpt.excerpt``); the result is plain text kept in the prepared page (``checker.PreparedPage.envoy``), so it
 is cached with the report and a warm build only pastes it in. Never raises: a failure becomes
-an :class:`EnvoyExcerpt` with ``error`` set, which the fence formatter logs with page:line.
+an :class:`EnvoyExcerpt` with ``error`` set, reported with page:line among the page's failures.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """pymdownx.superfences custom fences ``yaml`` and ``check``: validator and formatters.
 
 Rendering happens here; which result belongs to a fence is told by the ``inb_item`` option the
-plugin adds to the fence line. The example's code stays in the page content, the HTML around it
-(badge, tabs, panels) is handed to the plugin to attach after search indexing (``panels``).
+extension's page step adds to the fence line, and the page's results are the Markdown
+instance's own (``state.current(md)``). The example's code stays in the page content, the HTML
+around it (badge, tabs, panels) is kept aside and attached after search indexing (``panels``).
 Without a current page the fence renders as plain highlighted code. Never raises: a rendering
 failure is logged and the plain code is shown.
 """
@@ -14,12 +15,13 @@ import logging
 from pymdownx.superfences import highlight_validator
 
 from istio_notebook.examples.model import CheckBlock, YamlExample
-from istio_notebook.mkdocs import panels, render, state
+from istio_notebook.markdown import panels, render, state
+from istio_notebook.markdown.checker import ITEM_OPTION
 
 log = logging.getLogger("mkdocs.plugins.istio_notebook")
 
 # Options that belong to the example syntax; everything else (title, hl_lines, linenums) goes to highlighting.
-OWN_OPTIONS = {"scenario", "expect", "fragment", "unchecked", "from", "via", "to", state.ITEM_OPTION}
+OWN_OPTIONS = {"scenario", "expect", "fragment", "unchecked", "from", "via", "to", ITEM_OPTION}
 
 
 def validate(language: str, inputs: dict, options: dict, attrs: dict, md) -> bool:
@@ -43,12 +45,12 @@ def _highlight(source: str, language: str, options: dict, md, kwargs: dict) -> s
     )
 
 
-def _item(options: dict):
-    page = state.current
-    index = (options.get("inb") or {}).get(state.ITEM_OPTION)
+def _item(options: dict, md):
+    page = state.current(md)
+    index = (options.get("inb") or {}).get(ITEM_OPTION)
     if page is None or index is None:
         return None, None
-    items = page.report.page.items
+    items = page.prepared.report.page.items
     i = int(index)
     return page, items[i] if 0 <= i < len(items) else None
 
@@ -56,31 +58,31 @@ def _item(options: dict):
 def format_yaml(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:
     code = _highlight(source, language, options, md, kwargs)
     try:
-        page, item = _item(options)
+        page, item = _item(options, md)
         if page is None or not isinstance(item, YamlExample):
             return code
-        result = page.report.examples.get(item.line)
+        result = page.prepared.report.examples.get(item.line)
         if result is None:
             return code
         page.counter += 1
-        envoy = _envoy_panel(page.report.renderings.get("envoy", {}).get(item.line, []), item)
-        html = render.example_html(result, code, page.report.renderings.get("diagrams", {}).get(item.line, []), f"__inb_{page.counter}", envoy)
+        envoy = _envoy_panel(page.prepared.envoy.get(item.line, []))
+        html = render.example_html(result, code, page.prepared.diagrams.get(item.line, []), f"__inb_{page.counter}", envoy)
         return panels.defer(page.panels, html, code)
     except Exception as error:  # noqa: BLE001 - a rendering bug must not stop the build with a traceback
-        log.warning("%s: cannot render a YAML example: %s: %s", _where(options), type(error).__name__, error)
+        log.warning("%s: cannot render a YAML example: %s: %s", _where(md), type(error).__name__, error)
         return code
 
 
-def _envoy_panel(excerpts: list, item: YamlExample) -> str:
-    """The Envoy tab from the excerpts the plugin computed at check time (envoy_tab.page_excerpts)."""
+def _envoy_panel(excerpts: list) -> str:
+    """The Envoy tab from the excerpts computed at check time (envoy_tab.page_excerpts).
+
+    An excerpt that failed is reported with the page's failures (checker.PreparedPage.failures).
+    """
     if not excerpts:
         return ""
-    # A warning fails `mkdocs build --strict`; under `mkdocs serve` it would abort the rebuild (see plugin._log_results).
-    warn = log.info if state.current is not None and state.current.serving else log.warning
     parts = []
     for e in excerpts:
         if e.error:
-            warn("%s:%d: cannot produce the Envoy excerpt of %s: %s", item.file, item.line, e.resource, e.error)
             parts.append(("", ""))
         else:
             parts.append((e.caption, render.plain_code_block(e.text) if e.text else ""))
@@ -90,18 +92,19 @@ def _envoy_panel(excerpts: list, item: YamlExample) -> str:
 def format_check(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:
     code = _highlight(source, "text", options, md, kwargs)
     try:
-        page, item = _item(options)
+        page, item = _item(options, md)
         if page is None or not isinstance(item, CheckBlock):
             return code
-        results = [page.report.checks[c.line] for c in item.checks if c.line in page.report.checks]
+        checks = page.prepared.report.checks
+        results = [checks[c.line] for c in item.checks if c.line in checks]
         page.counter += 1
         html = render.check_block_html(item, results, code, f"__inb_{page.counter}", list(item.problems))
         return panels.defer(page.panels, html, code)
     except Exception as error:  # noqa: BLE001
-        log.warning("%s: cannot render a check block: %s: %s", _where(options), type(error).__name__, error)
+        log.warning("%s: cannot render a check block: %s: %s", _where(md), type(error).__name__, error)
         return code
 
 
-def _where(options: dict) -> str:
-    page = state.current
-    return page.report.page.file if page is not None else "(page)"
+def _where(md) -> str:
+    page = state.current(md)
+    return page.display if page is not None else "(page)"

@@ -1,0 +1,142 @@
+"""The ``istio_notebook.markdown`` Python-Markdown extension: checks and renders a page's examples.
+
+Per page, under any builder that runs Python-Markdown with ``pymdownx.superfences`` (MkDocs,
+Zensical): find the page's source (``source``), check it (``checker``: examples through the
+analyzers, checks through the backend, with the content-hash cache), fill the generated
+reference sections, tag the fences for the formatters (``fences``) and, at the end, put the
+panels around the examples' code. Alone (Zensical, a plain ``markdown`` call) a page whose
+examples or checks fail raises :class:`ExampleFailure` naming ``page:line [CODE] reason``, which
+fails the build. Under the MkDocs plugin (the ``host``) it raises nothing: the plugin checked
+every page before rendering, logs the findings on ``mkdocs.`` (for ``--strict``) and attaches the
+panels after search indexing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+from markdown import Extension
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+
+from istio_notebook.markdown import panels, reports
+from istio_notebook.markdown.checker import Checker, Settings, page_markdown
+from istio_notebook.markdown.source import PageSource, page_source
+from istio_notebook.markdown.state import PREPROCESSOR, PageState
+
+log = logging.getLogger("mkdocs.plugins.istio_notebook")
+
+# Before every other preprocessor (pymdownx.snippets is 32, normalize_whitespace 30): the fences
+# are paired with the page's items as the file has them.
+PRIORITY = 40
+
+
+class ExampleFailure(Exception):
+    """A page's examples or checks fail: one ``page:line [CODE] reason`` per line."""
+
+
+class Host(Protocol):
+    """What a builder plugin that reports site-wide gives the extension (the MkDocs plugin)."""
+
+    def checker(self) -> Checker: ...
+
+    def rendered(self, display: str, panels: dict[str, str]) -> None: ...
+
+
+_checkers: dict[Settings, Checker] = {}  # one per site and process: the cache and fixtures are keyed by content
+_checkers_lock = threading.Lock()
+
+
+def shared_checker(settings: Settings) -> Checker:
+    with _checkers_lock:
+        if settings not in _checkers:
+            _checkers[settings] = Checker(settings)
+        return _checkers[settings]
+
+
+class IstioNotebookExtension(Extension):
+    def __init__(self, **kwargs):
+        self.config = {
+            "enabled": [True, "check and render the examples (false: plain code)"],
+            "fixtures_dir": ["fixtures", "shared sample workloads, relative to docs_dir"],
+            "cache_dir": [".cache/istio-notebook", "content-hash cache of checked pages, relative to the project; empty: none"],
+            "backend": ["sim", "who answers the checks: sim (routing simulator) or envoy"],
+            "strict_claims": [True, "a check that does not hold fails the build"],
+            # Not None: Python-Markdown would turn a value given for a None default into a bool.
+            "host": ["", "the builder plugin that checks and reports site-wide (set by the MkDocs plugin)"],
+            "page": ["", "the page's PageSource, for a caller that renders one page itself (else the builder says)"],
+        }
+        super().__init__(**kwargs)
+
+    def settings(self, source: PageSource) -> Settings:
+        cache_dir = str(self.getConfig("cache_dir") or "")
+        return Settings(
+            root=source.root,
+            fixtures_dir=(Path(source.docs_dir) / str(self.getConfig("fixtures_dir"))).resolve(),
+            cache_dir=(source.root / cache_dir).resolve() if cache_dir else None,
+            backend=str(self.getConfig("backend")),
+            strict_claims=bool(self.getConfig("strict_claims")),
+        )
+
+    def extendMarkdown(self, md) -> None:
+        # The page's state lives on this Markdown instance's own preprocessor (state.current), set
+        # afresh by every conversion: an extension object a builder reuses across pages holds none.
+        pre = PagePreprocessor(md, self)
+        md.preprocessors.register(pre, PREPROCESSOR, PRIORITY)
+        md.postprocessors.register(PanelPostprocessor(md, pre), "istio_notebook_panels", 1)
+
+
+class PagePreprocessor(Preprocessor):
+    def __init__(self, md, extension: IstioNotebookExtension):
+        super().__init__(md)
+        self.extension = extension
+        self.page: PageState | None = None
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.page = None
+        if not self.extension.getConfig("enabled"):
+            return lines
+        source = page_source(self.md, self.extension.getConfig("page") or None)
+        if source is None:
+            return lines
+        markdown = reports.fill_static("\n".join(lines))
+        host: Host | None = self.extension.getConfig("host") or None
+        try:
+            checker = host.checker() if host is not None else shared_checker(self.extension.settings(source))
+            prepared = checker.check(source.text, source.display)
+        except Exception as error:  # noqa: BLE001 - never a traceback: name the page
+            if host is None:
+                raise ExampleFailure(f"{source.display}: cannot check this page: {type(error).__name__}: {error}") from error
+            log.warning("%s: cannot check this page: %s: %s", source.display, type(error).__name__, error)
+            return markdown.split("\n")
+        if host is None:
+            failures = prepared.failures(checker.settings.strict_claims)
+            if failures:
+                raise ExampleFailure("\n".join(failures))
+        self.page = PageState(prepared, source.display)
+        return page_markdown(markdown, prepared).split("\n")
+
+
+class PanelPostprocessor(Postprocessor):
+    """Puts the panels back around the examples' code; under a host, hands them over instead."""
+
+    def __init__(self, md, pre: PagePreprocessor):
+        super().__init__(md)
+        self.pre = pre
+
+    def run(self, text: str) -> str:
+        page = self.pre.page
+        if page is None or not page.panels:
+            return text
+        host: Host | None = self.pre.extension.getConfig("host") or None
+        if host is not None:
+            host.rendered(page.display, page.panels)
+            return text
+        return panels.attach(text, page.panels)
+
+
+def makeExtension(**kwargs) -> IstioNotebookExtension:  # noqa: N802 - Python-Markdown's entry point name
+    return IstioNotebookExtension(**kwargs)
