@@ -15,10 +15,10 @@ from istio_notebook.config.kinds import is_read_only, lookup
 from istio_notebook.config.listing import unpack_lists
 from istio_notebook.config.markdown import yaml_fences
 from istio_notebook.config.resource import DEFAULT_NAMESPACE, Resource
+from istio_notebook.config.source import MAX_FILE_BYTES, decode, read_stdin, read_text  # noqa: F401 (re-exported)
 from istio_notebook.config.yaml_reader import Origin, YamlDocument, gc_paused
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
-MAX_FILE_BYTES = 32 * 1024 * 1024
 # Codes meaning "this input could not be read at all" (missing, unreadable, too large, binary, not
 # UTF-8): for the command line, unusable input (exit 2) rather than a finding about the config.
 UNREADABLE_CODES = frozenset({"INB1008", "INB1009", "INB1011", "INB1012"})
@@ -40,31 +40,6 @@ class LoadResult:
     @property
     def unreadable(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.code in UNREADABLE_CODES]
-
-
-def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
-    """Bytes → text, refusing binary and non-UTF-8 input with a diagnostic."""
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        return None, [report("INB1009", Position(file), offset=nul)]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        return None, [report("INB1008", Position(file, line), offset=error.start)]
-    return text, []
-
-
-def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, list[Diagnostic]]:
-    file = str(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [report("INB1012", Position(file), size=size, limit=max_bytes)]
-        raw = path.read_bytes()
-    except OSError as error:
-        return None, [report("INB1011", Position(file), reason=error.strerror or str(error))]
-    return decode(raw, file)
 
 
 def resources_from_documents(

@@ -15,6 +15,7 @@ import yaml
 from istio_notebook.config import Origin
 from istio_notebook.config.kinds import MODELLED
 from istio_notebook.config.markdown import Fence, iter_fences
+from istio_notebook.config.source import read_text
 from istio_notebook.diagnostics import Diagnostic, Position, report
 from istio_notebook.diagnostics.catalogue import CATALOGUE
 from istio_notebook.examples.checks import context_from_options, parse_checks
@@ -213,4 +214,9 @@ def read_page(text: str, file: str) -> Page:
 
 def read_page_file(path: str | Path, display: str | None = None) -> Page:
     path = Path(path)
-    return read_page(path.read_text(encoding="utf-8"), display or str(path))
+    text, problems = read_text(path)
+    if text is None:
+        page = read_page("", display or str(path))
+        page.problems.extend(problems)
+        return page
+    return read_page(text, display or str(path))

@@ -84,19 +84,18 @@ def _file_problems(path: Path, named_at: Position, what: str, name: str) -> list
     """Why a lab file cannot be used: missing (at its name in lab.yaml), unreadable or not UTF-8
     (at the file). A lab is only returned when every file it names reads as text, so the page
     generator, the checks reader and the backends can read them without failing."""
-    if not path.is_file():
+    if not path.exists():
         return [report("INB4002", named_at, what=what, name=name)]
-    return read_text(path)[1]
+    return read_text(path)[1]  # a directory, FIFO or device is refused there, with its file
 
 
 def load_lab(directory: Path, fixtures_dir: Path) -> tuple[Lab | None, list[Diagnostic]]:
     """Read ``directory/lab.yaml``; ``None`` (with diagnostics) when the lab is unusable."""
     path = directory / LAB_FILE
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [report("INB4001", Position(file), file=file, detail=str(error))]
+    text, unreadable = read_text(path)
+    if text is None:
+        return None, unreadable
     documents, problems = read_documents(text, Origin(file))
     if problems:
         return None, problems
