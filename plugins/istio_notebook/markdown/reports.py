@@ -82,12 +82,12 @@ _CONTEXT = (
 _YAML_OPTIONS = (
     ("（なし）", "ページのデフォルトシナリオに加わり、フィクスチャと一緒にスキーマとアナライザーで検証"),
     ('`scenario="名前"`', "名前付きシナリオに加わる"),
-    ('`expect="IST0101,..."`', "わざと間違えた例。ちょうどこれらのコード（Error/Warning）が出ることを確かめる。`scenario` と併用するとそのシナリオを文脈にする"),
+    ('`expect="IST0101,..."`', "わざと間違えた例。ちょうどこれらのコード（Error/Warning）が出ることを確認する。`scenario` と併用するとそのシナリオを文脈にする"),
     ('`fragment="Kind:field.path"`', "部分的なスニペットを、その種類のそのフィールドのスキーマで検証（`[]` はリストの要素 1 つ）"),
     ('`unchecked="理由"`', "検証しない。理由をページに表示"),
 )
 _CHECK_OPTIONS = (
-    ('`scenario="名前"`', "どのシナリオの設定で確かめるか"),
+    ('`scenario="名前"`', "どのシナリオの設定で確認するか"),
     ('`from="NS[/k=v,...]"`', "サイドカーのクライアント（既定は default 名前空間、ラベルなし）"),
     ('`via="NS/GATEWAY"`', "その Gateway が選択するゲートウェイのワークロードとして受ける"),
     ('`to="NS/k=v,..."`', "認可の対象ワークロード（→ ALLOW / → DENY に必要）"),
@@ -134,7 +134,7 @@ def coverage_report(pages: dict[str, Coverage], minimum: float) -> str:
     uncovered = total.uncovered
     out += ["", "## どのチェックも通らないルール\n"]
     if not uncovered:
-        out.append("すべての match ブロックが、少なくとも 1 つのチェックで確かめられています。")
+        out.append("すべての match ブロックが、少なくとも 1 つのチェックで確認されています。")
     else:
         out += ["| 場所 | VirtualService | ルール |", "|---|---|---|"]
         out += [f"| `{u.file}:{u.line}` | `{u.virtual_service}` | {u.what} |" for u in uncovered]
