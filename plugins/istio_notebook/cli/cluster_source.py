@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from istio_notebook.config.json_text import read_json_or_yaml
 from istio_notebook.config.kinds import MODELLED, KindInfo
+from istio_notebook.config.kinds import resource_name as kind_resource_name
 from istio_notebook.config.listing import unpack_lists
 from istio_notebook.config.loader import LoadResult, resources_from_documents
 from istio_notebook.config.yaml_reader import Origin, YamlDocument
@@ -39,20 +40,8 @@ class ClusterError(RuntimeError):
 
 
 def resource_name(info: KindInfo) -> str:
-    """``plural.group`` as kubectl names a resource (``serviceentries.networking.istio.io``, ``services``).
-
-    The CRDs and core kinds we read are named with English plurals: consonant + y → ies
-    (``telemetries``; but ``gateways``), s → ses, else + s. (apimachinery's
-    ``UnsafeGuessKindToResource`` would say "gatewaies": the CRDs name their plurals themselves.)
-    """
-    kind = info.kind.lower()
-    if kind.endswith("y") and kind[-2:-1] not in ("a", "e", "i", "o", "u"):
-        plural = kind[:-1] + "ies"
-    elif kind.endswith("s"):
-        plural = kind + "es"
-    else:
-        plural = kind + "s"
-    return f"{plural}.{info.group}" if info.group else plural
+    """``plural.group`` of a modelled kind (config.kinds.resource_name)."""
+    return kind_resource_name(info.group, info.kind)
 
 
 def _one_line(done: Completed) -> str:
@@ -111,9 +100,9 @@ def object_file(context: str, data: dict) -> str:
     """``k8s://CONTEXT/NAMESPACE/RESOURCE/NAME`` for an object of a kubectl dump."""
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     group = str(data.get("apiVersion", "")).rpartition("/")[0]
-    info = KindInfo(group, str(data.get("kind", "")), ())
     namespace = metadata.get("namespace")
-    parts = [context, *([namespace] if namespace else []), resource_name(info), str(metadata.get("name", ""))]
+    parts = [context, *([namespace] if namespace else []), kind_resource_name(group, str(data.get("kind", ""))),
+             str(metadata.get("name", ""))]
     return "k8s://" + "/".join(parts)
 
 

@@ -1,7 +1,8 @@
 """``istio-notebook lab``: list, run, and the kind cluster's up/down; lab pages.
 
     lab list
-    lab run NAME... [--all] [--backend sim|envoy|kind] [--format text|json] [--keep]
+    lab run NAME... [--all] [--backend sim|envoy|kind|cluster] [--format text|json] [--keep]
+        [--kube-context NAME] [--allow-mesh-config]
     lab up [--keep] / lab down
     lab pages [--write]
 
@@ -36,9 +37,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run = actions.add_parser("run", help="run labs and report each check")
     run.add_argument("names", nargs="*", metavar="NAME")
     run.add_argument("--all", action="store_true", help="run every lab")
-    run.add_argument("--backend", choices=("sim", "envoy", "kind"), default="sim")
+    run.add_argument("--backend", choices=("sim", "envoy", "kind", "cluster"), default="sim",
+                     help="cluster: an existing cluster with Istio (needs --kube-context)")
     run.add_argument("--format", choices=("text", "json"), default="text")
-    run.add_argument("--keep", action="store_true", help="kind: keep the cluster and the applied config on failure")
+    run.add_argument("--keep", action="store_true",
+                     help="kind: keep the cluster and the applied config on failure; cluster: keep a failed lab's namespace")
+    run.add_argument("--kube-context", metavar="NAME", help="cluster: the kubectl context to run in (required)")
+    run.add_argument("--allow-mesh-config", action="store_true",
+                     help="cluster: allow labs that change istio-system or cluster-wide configuration (deleted afterwards)")
     run.set_defaults(func=run_run)
 
     up = actions.add_parser("up", help="create the kind cluster, install Istio, deploy the sample workloads")
@@ -92,11 +98,24 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _kind_errors():
+    from istio_notebook.labs.cluster_plan import LabRefused
     from istio_notebook.labs.kind import RefusedCluster
     from istio_notebook.labs.runner import CommandFailed, WaitTimeout
     from istio_notebook.labs.tools import PreflightError
 
-    return PreflightError, RefusedCluster, CommandFailed, WaitTimeout
+    return PreflightError, RefusedCluster, CommandFailed, WaitTimeout, LabRefused
+
+
+def _cluster_settings(args: argparse.Namespace):
+    if args.backend != "cluster":
+        if args.kube_context or args.allow_mesh_config:
+            raise UsageError("--kube-context and --allow-mesh-config are for --backend cluster")
+        return None
+    if not args.kube_context:
+        raise UsageError("--backend cluster needs --kube-context NAME (the current context is never assumed)")
+    from istio_notebook.labs.cluster import ClusterSettings
+
+    return ClusterSettings(context=args.kube_context, allow_mesh_config=args.allow_mesh_config, keep=args.keep)
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -111,10 +130,11 @@ def run_run(args: argparse.Namespace) -> int:
     labs, unknown = catalog.select(args.names) if args.names else (list(catalog.labs.values()), [])
     if unknown:
         raise UsageError(f"unknown lab {', '.join(unknown)}; known: {', '.join(catalog.labs)}")
+    cluster = _cluster_settings(args)
     reporter = TextReporter(quiet=args.format == "json")
     try:
         reports = run_labs(catalog, labs, args.backend, root=root, keep=args.keep,
-                           on_check=reporter.check, log=reporter.log)
+                           on_check=reporter.check, log=reporter.log, cluster=cluster)
     except _kind_errors() as error:
         raise UsageError(str(error)) from None
     if args.format == "json":

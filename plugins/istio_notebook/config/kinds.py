@@ -88,6 +88,23 @@ READ_ONLY: frozenset[tuple[str, str]] = frozenset(
 _BY_GROUP_KIND: dict[tuple[str, str], KindInfo] = {(k.group, k.kind): k for k in MODELLED}
 
 
+def resource_name(group: str, kind: str) -> str:
+    """``plural.group`` as kubectl names a resource (``serviceentries.networking.istio.io``, ``services``).
+
+    The CRDs and core kinds we read are named with English plurals: consonant + y → ies
+    (``telemetries``; but ``gateways``), s → ses, else + s. (apimachinery's
+    ``UnsafeGuessKindToResource`` would say "gatewaies": the CRDs name their plurals themselves.)
+    """
+    lower = kind.lower()
+    if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u"):
+        plural = lower[:-1] + "ies"
+    elif lower.endswith("s"):
+        plural = lower + "es"
+    else:
+        plural = lower + "s"
+    return f"{plural}.{group}" if group else plural
+
+
 def split_api_version(api_version: str) -> tuple[str, str]:
     group, _, version = api_version.rpartition("/")
     return group, version

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -294,7 +294,7 @@ class KindBackend:
             version = subset_version(mesh, host, subset) if subset else None
             if version:
                 labels += f",version={version}"
-            namespace = host.split(".")[1] if host.count(".") >= 1 else "default"
+            namespace = self.place(host.split(".")[1] if host.count(".") >= 1 else "default")
             argv = ["kubectl", "--context", self.settings.context, "logs", "-n", namespace, "-l", labels, "--tail=1000", "--prefix"]
 
             def count(argv=argv):
@@ -310,8 +310,13 @@ class KindBackend:
                 hits[f"{host} {subset}".strip()] = 0
         return hits
 
+    def place(self, namespace: str) -> str:
+        """Where the lab's ``namespace`` is on the cluster: the same on kind (labs/cluster.py maps it)."""
+        return namespace
+
     def send(self, check: Check, mesh: Mesh, default_from: str) -> tuple[list[Transfer], str]:
         client = client_for(check, mesh, default_from)
+        client = replace(client, namespace=self.place(client.namespace))
         pod = self.pod_for(client)
         probe_id = f"inb-{uuid.uuid4().hex[:12]}"
         repeat = repeat_for(check.expectations)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from istio_notebook.labs.catalog import Catalog, Lab
+from istio_notebook.labs.cluster import ClusterBackend, ClusterSettings
 from istio_notebook.labs.kind import KindBackend, KindSettings, client_namespaces
 from istio_notebook.labs.offline import OFFLINE_BACKENDS, run_offline
 from istio_notebook.labs.results import CheckReport, LabReport
@@ -36,6 +37,19 @@ def kind_backend(catalog: Catalog, root: Path, *, keep: bool, runner: CommandRun
     return KindBackend(runner or SubprocessRunner(), clock or SystemClock(), settings, log=log)
 
 
+def run_on_cluster(scenarios: list[LabScenario], settings: ClusterSettings, *, runner: CommandRunner | None = None,
+                   clock: Clock | None = None, on_check=lambda lab, check: None, log=lambda m: None) -> list[LabReport]:
+    """Backend ``cluster`` (labs/cluster.py): plan all (refusals first), preflight once, then each lab."""
+    backend = ClusterBackend(runner or SubprocessRunner(), clock or SystemClock(), settings, log=log)
+    plans = backend.plan(scenarios)
+    backend.preflight(plans)
+    reports = []
+    for scenario, plan in zip(scenarios, plans):
+        report = LabReport(scenario.lab.name, scenario.lab.title, "cluster")
+        reports.append(backend.run_planned(scenario, plan, on_check=lambda item, r=report: on_check(r, item)))
+    return reports
+
+
 def run_labs(
     catalog: Catalog,
     labs: list[Lab],
@@ -47,6 +61,7 @@ def run_labs(
     clock: Clock | None = None,
     on_check: Callable[[LabReport, CheckReport], None] = lambda lab, check: None,
     log: Callable[[str], None] = lambda message: None,
+    cluster: ClusterSettings | None = None,
 ) -> list[LabReport]:
     scenarios = scenarios_of(catalog, labs)
     reports: list[LabReport] = []
@@ -55,6 +70,10 @@ def run_labs(
             report = LabReport(scenario.lab.name, scenario.lab.title, backend)
             reports.append(run_offline(scenario, backend, on_check=lambda item, r=report: on_check(r, item)))
         return reports
+    if backend == "cluster":
+        if cluster is None:
+            raise ValueError("backend cluster needs ClusterSettings (a kube context)")
+        return run_on_cluster(scenarios, cluster, runner=runner, clock=clock, on_check=on_check, log=log)
     kind = kind_backend(catalog, root, keep=keep, runner=runner, clock=clock, log=log)
     preflight(kind.runner)  # name missing tools before any cluster command fails on them
     created = False
