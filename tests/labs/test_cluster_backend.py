@@ -16,7 +16,7 @@ import yaml
 from labs_testkit import REPO, FakeClock, FakeRunner
 from test_kind_backend import echo_output
 from istio_notebook.labs.catalog import Catalog
-from istio_notebook.labs.cluster import ClusterBackend, ClusterSettings, istio_version
+from istio_notebook.labs.cluster import ClusterSettings, istio_version
 from istio_notebook.labs.cluster_plan import LabRefused, plan_lab, run_namespace
 from istio_notebook.labs.runner import Completed
 from istio_notebook.labs.scenario import load_scenario

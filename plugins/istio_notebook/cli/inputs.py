@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-
 from pathlib import Path
 
 from istio_notebook.config import LoadResult, Resource, load_paths
