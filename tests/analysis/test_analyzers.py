@@ -29,7 +29,12 @@ CASES = [
             ("IST0132", "VirtualService web/local-host-other-ns", 75),
         ],
     ),
-    ("gateway refs not judged without any Gateway", ["virtualservice_gateway_ref_no_gateways.yaml"], "virtualservice.GatewayAnalyzer", []),
+    (
+        "gateway refs judged without any Gateway in the input",
+        ["virtualservice_gateway_ref_no_gateways.yaml"],
+        "virtualservice.GatewayAnalyzer",
+        [("IST0101", "VirtualService default/bound", 10)],
+    ),
     (
         "destination hosts, ports and mirrors",
         ["virtualservice_destination_host.yaml"],
@@ -212,6 +217,12 @@ CASES = [
         ["authorizationpolicy_namespace_ref_no_namespaces.yaml"],
         "authorizationpolicy.NamespaceAnalyzer",
         [],
+    ),
+    (
+        "namespace injection labels",
+        ["injection_namespace_labels.yaml"],
+        "injection.Analyzer",
+        [("IST0102", "Namespace plain", 5), ("IST0123", "Namespace both", 35), ("IST0123", "Namespace rev-and-ambient", 51)],
     ),
     (
         "duplicate resources",

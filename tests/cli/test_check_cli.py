@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import pytest
 
 from istio_notebook.cli import main
+from istio_notebook.diagnostics.catalogue import message
 
 VS_MISSING_GATEWAY = """\
 apiVersion: networking.istio.io/v1
@@ -218,3 +219,13 @@ def test_input_that_cannot_be_read_as_text_is_unusable_input_exit_2(tmp_path, ca
         path.write_bytes(raw)
         assert main(["check", str(path)]) == 2
     assert "INB1009" in capsys.readouterr().out
+
+
+def test_check_lang_attaches_the_catalogue_fix_hint(tmp_path, capsys):
+    # issue 16 item 5: where istioctl only says what is wrong, check also says how to fix it.
+    path = tmp_path / "wrong.yaml"
+    path.write_text("apiVersion: install.istio.io/v1alpha1\nkind: PeerAuthentication\nmetadata: {name: a}\n")
+    for lang in ("en", "ja"):
+        assert main(["check", str(path), "--format", "json", "--lang", lang]) == 1
+        [found] = json.loads(capsys.readouterr().out)["diagnostics"]
+        assert (found["code"], found["hint"]) == ("INB1015", message("INB1015").hint(lang))

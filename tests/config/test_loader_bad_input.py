@@ -33,7 +33,13 @@ CASES = [
     ("missing metadata.name", "apiVersion: v1\nkind: Service\nmetadata: {}\n", [("INB1006", 3)], 0),
     ("kind is not a string", "apiVersion: v1\nkind: [Service]\nmetadata: {name: a}\n", [("INB1006", 2)], 0),
     ("unknown kind", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: a}\n", [("INB1007", 2)], 0),
-    ("unserved version", "apiVersion: networking.istio.io/v9\nkind: VirtualService\nmetadata: {name: a}\n", [("INB1007", 2)], 0),
+    # A known kind under an apiVersion that does not serve it: the API server answers "no matches
+    # for kind", so it is an Error naming the apiVersions that serve it (issue 16).
+    ("unserved version", "apiVersion: networking.istio.io/v9\nkind: VirtualService\nmetadata: {name: a}\n", [("INB1015", 1)], 0),
+    ("wrong API group", "apiVersion: install.istio.io/v1alpha1\nkind: PeerAuthentication\nmetadata: {name: a}\n", [("INB1015", 1)], 0),
+    ("core kind under an Istio group", "apiVersion: networking.istio.io/v1\nkind: Service\nmetadata: {name: a}\n", [("INB1015", 1)], 0),
+    ("same kind name in someone else's group", "apiVersion: example.com/v1\nkind: VirtualService\nmetadata: {name: a}\n", [("INB1007", 2)], 0),
+    ("Gateway API Gateway is not an Istio Gateway", "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: a}\n", [("INB1014", 2)], 0),
     ("read-only kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", [("INB1014", 2)], 0),
     ("empty text", "", [("INB1010", 1)], 0),
     ("only comments", "# nothing here\n", [("INB1010", 1)], 0),
@@ -51,6 +57,14 @@ def test_bad_input_gets_exactly_its_diagnostic(case, text, expected, loaded):
     assert [(d.code, d.line) for d in result.diagnostics] == expected
     assert len(result.resources) == loaded
     assert all(d.file == "input.yaml" for d in result.diagnostics)
+
+
+def test_wrong_api_group_names_the_serving_api_versions():
+    [diagnostic] = load_text("apiVersion: install.istio.io/v1alpha1\nkind: PeerAuthentication\nmetadata: {name: a}\n", Origin("f")).diagnostics
+    assert (diagnostic.level.value, diagnostic.message) == (
+        "Error",
+        "PeerAuthentication is not served by install.istio.io/v1alpha1; use apiVersion security.istio.io/v1 or security.istio.io/v1beta1",
+    )
 
 
 def test_duplicate_key_names_the_resource():

@@ -81,3 +81,20 @@ def test_plugin_config_defaults_and_validation():
     bad.load_dict({"coverage_minimum": "most"})
     errors, _ = bad.validate()
     assert errors and errors[0][0] == "coverage_minimum"
+
+
+def test_diagnostics_reference_shows_every_pinned_istioctl_code_with_its_status():
+    from istio_notebook.diagnostics.coverage import ISTIOCTL_CODES
+
+    page = reports.diagnostics_reference()
+    for entry in ISTIOCTL_CODES:
+        [row] = [line for line in page.splitlines() if line.startswith(("| " + entry.code, f"| [{entry.code}]"))]
+        assert entry.name in row and (entry.reason.replace("|", "\\|") in row if entry.reason else entry.modules[0] in row)
+
+
+def test_diagnostics_reference_shows_fix_hints_in_both_languages():
+    page = reports.diagnostics_reference()
+    hinted = [m for m in CATALOGUE.values() if m.hints]
+    assert hinted
+    for m in hinted:
+        assert m.hint("ja") in page and m.hint("en") in page

@@ -114,3 +114,11 @@ def conflicting_sidecar_selectors(resource: Resource, path: Path, sidecars: str,
 
 def multiple_default_sidecars(resource: Resource, path: Path, sidecars: str, namespace: str) -> Diagnostic:
     return _at("IST0111", resource, path, sidecars=sidecars, namespace=namespace)
+
+
+def namespace_not_injected(resource: Resource, path: Path, namespace: str) -> Diagnostic:
+    return _at("IST0102", resource, path, namespace=namespace)
+
+
+def namespace_multiple_injection_labels(resource: Resource, path: Path, labels: str) -> Diagnostic:
+    return _at("IST0123", resource, path, labels=labels)

@@ -17,6 +17,7 @@ from istio_notebook.cli.inputs import add_input_arguments, inputs_of, load_input
 from istio_notebook.config import Mesh
 from istio_notebook.config.loader import MARKDOWN_SUFFIXES, UNREADABLE_CODES
 from istio_notebook.diagnostics import Diagnostic, Level, sort_key
+from istio_notebook.diagnostics.record import with_hints
 from istio_notebook.diagnostics.formats import FORMATS
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_input_arguments(parser)
     parser.add_argument("--format", choices=sorted(FORMATS), default="text")
     parser.add_argument("--strict", action="store_true", help="warnings also make the exit code 1")
+    parser.add_argument("--lang", choices=("en", "ja"), default=None, help="language of fix hints (default: from the locale)")
     parser.set_defaults(func=run)
 
 
@@ -73,6 +75,8 @@ def exit_code(diagnostics: Sequence[Diagnostic], *, strict: bool = False) -> int
 
 def run(args: argparse.Namespace) -> int:
     require_input(args)
-    diagnostics = check_paths(args.paths, args=args)
+    from istio_notebook.routing.trace import default_lang
+
+    diagnostics = with_hints(check_paths(args.paths, args=args), args.lang or default_lang())
     sys.stdout.write(FORMATS[args.format](diagnostics))
     return exit_code(diagnostics, strict=args.strict)

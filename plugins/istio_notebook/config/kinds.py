@@ -119,6 +119,20 @@ def lookup(api_version: str, kind: str) -> KindInfo | None:
     return info
 
 
+def served_versions(api_version: str, kind: str) -> tuple[str, ...]:
+    """For a modelled kind under an apiVersion that does not serve it, the apiVersions that do.
+
+    Only Istio's groups (``*.istio.io``) and the Kubernetes core and apps groups are judged, as
+    the API server would ("no matches for kind"): ``install.istio.io/v1alpha1`` PeerAuthentication
+    → ``security.istio.io/v1``, ...; a kind of that name in another group (someone's own CRD) is
+    not ours to judge. Empty when the pair is served or unknown.
+    """
+    group, _ = split_api_version(api_version)
+    if lookup(api_version, kind) is not None or not (group in (CORE, APPS) or group.endswith(".istio.io")):
+        return ()
+    return tuple(v for info in MODELLED if info.kind == kind for v in info.api_versions)
+
+
 def is_read_only(api_version: str, kind: str) -> bool:
     group, _ = split_api_version(api_version)
     return (group, kind) in READ_ONLY

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from istio_notebook.config.json_text import read_json_or_yaml
-from istio_notebook.config.kinds import is_read_only, lookup
+from istio_notebook.config.kinds import is_read_only, lookup, served_versions
 from istio_notebook.config.listing import unpack_lists
 from istio_notebook.config.markdown import yaml_fences
 from istio_notebook.config.resource import DEFAULT_NAMESPACE, Resource
@@ -79,6 +79,8 @@ def _to_resource(doc: YamlDocument, order: int, default_namespace: str) -> tuple
     metadata = data.get("metadata")
     name = metadata.get("name") if isinstance(metadata, dict) else None
     info = lookup(api_version, kind)
+    if info is None and (expected := served_versions(api_version, kind)):
+        return None, [report("INB1015", doc.locate("apiVersion"), kind=kind, api_version=api_version, expected=" or ".join(expected))]
     if info is None:
         code = "INB1014" if is_read_only(api_version, kind) else "INB1007"
         return None, [report(code, doc.locate("kind"), kind=kind, api_version=api_version)]

@@ -10,6 +10,9 @@ from importlib import resources
 import yaml
 
 
+HINT_LANGUAGES = ("en", "ja")
+
+
 class Level(str, enum.Enum):
     ERROR = "Error"
     WARNING = "Warning"
@@ -28,6 +31,11 @@ class Message:
     description: str
     template: str
     source: str  # "istioctl" when the code is istioctl's own, else "istio-notebook" / "kiali"
+    hints: tuple[tuple[str, str], ...] = ()  # (language "en" / "ja", how to fix it)
+
+    def hint(self, lang: str) -> str:
+        """The fix hint in ``lang`` ("en" or "ja"), or "" when the message carries none."""
+        return dict(self.hints).get(lang, "")
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -52,7 +60,10 @@ def _load() -> dict[str, Message]:
             description=entry["description"].strip(),
             template=entry["template"],
             source=entry.get("source", "istio-notebook"),
+            hints=tuple((lang, entry[f"hint_{lang}"].strip()) for lang in HINT_LANGUAGES if f"hint_{lang}" in entry),
         )
+        if msg.hints and len(msg.hints) != len(HINT_LANGUAGES):
+            raise ValueError(f"{msg.code}: give hint_en and hint_ja together in messages.yaml")
         if msg.code in catalogue:
             raise ValueError(f"duplicate message code {msg.code} in messages.yaml")
         catalogue[msg.code] = msg

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from istio_notebook.diagnostics.catalogue import Level, message
 
@@ -41,6 +41,7 @@ class Diagnostic:
         return self.position.column
 
     def to_json(self) -> dict:
+        hint = {"hint": self.extra["hint"]} if self.extra.get("hint") else {}
         return {
             "code": self.code,
             "level": self.level.value,
@@ -49,17 +50,27 @@ class Diagnostic:
             "line": self.line,
             "column": self.column,
             "message": self.message,
-        }
+        } | hint
 
     def __str__(self) -> str:
         where = f"{self.origin} {self.position}" if self.origin else str(self.position)
-        return f"{self.level.value} [{self.code}] ({where}) {self.message}"
+        hint = f" (hint: {self.extra['hint']})" if self.extra.get("hint") else ""
+        return f"{self.level.value} [{self.code}] ({where}) {self.message}{hint}"
 
 
 def report(code: str, position: Position, origin: str = "", **args: object) -> Diagnostic:
     """Build a diagnostic from the catalogue entry ``code`` and its template arguments."""
     msg = message(code)
     return Diagnostic(code=code, level=msg.level, message=msg.render(**args), position=position, origin=origin)
+
+
+def with_hints(diagnostics: list[Diagnostic], lang: str) -> list[Diagnostic]:
+    """``diagnostics`` with the catalogue's fix hint in ``lang`` ("en" or "ja") attached where there is one."""
+    out = []
+    for d in diagnostics:
+        hint = message(d.code).hint(lang)
+        out.append(replace(d, extra={**d.extra, "hint": hint}) if hint else d)
+    return out
 
 
 def sort_key(d: Diagnostic) -> tuple:

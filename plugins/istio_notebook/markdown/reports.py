@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from istio_notebook.diagnostics.catalogue import CATALOGUE
+from istio_notebook.diagnostics.catalogue import CATALOGUE, Message
 from istio_notebook.examples.coverage import Coverage
 from istio_notebook.examples.expectations import CLAUSES
+from istio_notebook.markdown.istioctl_coverage import coverage_table
 
 MARKER = "<!-- istio-notebook:{name} -->"
 
@@ -61,10 +62,17 @@ def diagnostics_reference() -> str:
             source = "（istioctl）" if m.source == "istioctl" else ""
             out.append(
                 f'| <span id="{m.code.lower()}"></span>`{m.code}` | {m.name}{source} | {_LEVELS.get(m.level.value, m.level.value)} '
-                f"| {_cell(m.description)} | `{_cell(m.template)}` |"
+                f"| {_cell(m.description)}{_hint(m)} | `{_cell(m.template)}` |"
             )
         out.append("")
+    out.append(coverage_table())
     return "\n".join(out)
+
+
+def _hint(m: Message) -> str:
+    if not m.hints:
+        return ""
+    return f"<br>**直し方**: {_cell(m.hint('ja'))}<br>*Fix*: {_cell(m.hint('en'))}"
 
 
 _CONTEXT = (

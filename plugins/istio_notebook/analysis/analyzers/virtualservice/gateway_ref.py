@@ -3,9 +3,8 @@
 As istioctl's ``virtualservice.GatewayAnalyzer`` (pkg/config/analysis/analyzers/virtualservice/
 gateways.go): ``mesh`` is skipped; ``ns/name`` or a bare name (the VS namespace) must name a
 Gateway; one of the VS hosts must overlap a host the Gateway serves to the VS namespace.
-Differences, on purpose: references are judged only when the input has at least one Gateway
-(an example that shows just a VirtualService is not wrong), and IST0132 is not repeated for a
-gateway that does not exist.
+Every reference is judged, whatever else the input holds (as istioctl: a gateway absent from the
+input is IST0101). One difference: IST0132 is not repeated for a gateway that does not exist.
 """
 
 from __future__ import annotations
@@ -43,8 +42,6 @@ def gateway_hosts_for(gateway: Resource, vs_namespace: str) -> list[str]:
 
 
 def analyze(ctx: Context) -> Iterator[Diagnostic]:
-    if not ctx.has("Gateway"):
-        return
     for vs in ctx.of_kind("VirtualService"):
         vs_hosts = [h for h in as_list(vs.get("spec", "hosts")) if isinstance(h, str)]
         for index, ref in enumerate(as_list(vs.get("spec", "gateways"))):

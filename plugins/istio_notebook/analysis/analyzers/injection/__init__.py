@@ -1,0 +1,1 @@
+"""Analyzers of sidecar injection and ambient enrolment."""

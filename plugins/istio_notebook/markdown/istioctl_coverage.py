@@ -1,0 +1,38 @@
+"""The coverage table of istioctl's codes, for the diagnostics reference page."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from istio_notebook.diagnostics.coverage import ISTIOCTL_CODES, ISTIOCTL_VERSION, Status
+
+_STATUS = {
+    Status.IMPLEMENTED: "実装済み",
+    Status.OFFLINE: "ファイルでは判定できない",
+    Status.PENDING: "未実装（ファイルで判定できる）",
+}
+
+
+def _detail(modules: tuple[str, ...], reason: str) -> str:
+    if modules:
+        return "<br>".join(f"`istio_notebook.{m}`" for m in modules)
+    return reason.replace("|", "\\|")
+
+
+def coverage_table() -> str:
+    """One row per code of the pinned istioctl messages.yaml, with its status here."""
+    counts = Counter(c.status for c in ISTIOCTL_CODES)
+    out = [
+        f"## istioctl {ISTIOCTL_VERSION} のコードの対応状況\n",
+        f"istioctl の `pkg/config/analysis/msg/messages.yaml` にある {len(ISTIOCTL_CODES)} 個のコードのうち、"
+        f"実装済み {counts[Status.IMPLEMENTED]}、ファイルでは判定できないもの {counts[Status.OFFLINE]}、"
+        f"未実装 {counts[Status.PENDING]} です（`plugins/istio_notebook/diagnostics/istioctl_codes.yaml`）。"
+        "理由とモジュールは英語のままです。\n",
+        "| コード | 名前 | レベル | 状態 | モジュール / 理由 |",
+        "|---|---|---|---|---|",
+    ]
+    for c in ISTIOCTL_CODES:
+        code = f"[{c.code}](#{c.code.lower()})" if c.status is Status.IMPLEMENTED else c.code
+        out.append(f"| {code} | {c.name} | {c.level} | {_STATUS[c.status]} | {_detail(c.modules, c.reason)} |")
+    out.append("")
+    return "\n".join(out)
