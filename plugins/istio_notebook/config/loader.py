@@ -15,7 +15,13 @@ from istio_notebook.config.kinds import is_read_only, lookup, served_versions
 from istio_notebook.config.listing import unpack_lists
 from istio_notebook.config.markdown import yaml_fences
 from istio_notebook.config.resource import DEFAULT_NAMESPACE, Resource
-from istio_notebook.config.source import MAX_FILE_BYTES, decode, read_stdin, read_text  # noqa: F401 (re-exported)
+from istio_notebook.config.source import (  # noqa: F401 (re-exported)
+    MAX_FILE_BYTES,
+    STDIN_NAME,
+    decode,
+    read_stdin,
+    read_text,
+)
 from istio_notebook.config.yaml_reader import Origin, YamlDocument, gc_paused
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
@@ -133,11 +139,31 @@ def load_file(path: Path, first_order: int = 0, *, namespace: str = DEFAULT_NAME
     return load_text(text, Origin(str(path)), first_order, namespace=namespace)
 
 
+STDIN_ARG = "-"  # on the command line: standard input, as kubectl -f - reads it
+
+
+def load_stdin(first_order: int = 0, *, namespace: str = DEFAULT_NAMESPACE) -> LoadResult:
+    """Standard input (YAML or JSON, at most the file size limit), named ``<stdin>`` in diagnostics."""
+    text, problems = read_stdin()
+    if text is None:
+        return LoadResult(diagnostics=problems)
+    return load_text(text, Origin(STDIN_NAME), first_order, namespace=namespace)
+
+
 def load_paths(paths: Sequence[str | Path], *, namespace: str = DEFAULT_NAMESPACE) -> LoadResult:
-    """Load files and directories in the given order (``namespace``: see resources_from_documents)."""
+    """Load files and directories in the given order (``namespace``: see resources_from_documents).
+
+    ``-`` is standard input (read once, however often it is named).
+    """
     result = LoadResult()
+    stdin_read = False
     with gc_paused() as pause:
         for raw in paths:
+            if str(raw) == STDIN_ARG:
+                if not stdin_read:
+                    result.extend(load_stdin(len(result.resources), namespace=namespace))
+                stdin_read = True
+                continue
             path = Path(raw)
             if path.is_dir():
                 files: Iterable[Path] = iter_input_files(path)
