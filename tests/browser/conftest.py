@@ -114,10 +114,13 @@ class PageSession:
         self.base_url = base_url
         self.errors: list[str] = []
         self.external_hosts: set[str] = set()
+        self.requested: list[str] = []  # every URL the page asked for, in order
+        page.on("request", lambda request: self.requested.append(request.url))
         page.route("**/*", self._route)
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.on("requestfailed", self._failed)
+        page.on("response", self._response)
 
     def _local(self, url: str) -> bool:
         return url.startswith(self.base_url) or url.startswith(("data:", "blob:", "about:"))
@@ -139,8 +142,13 @@ class PageSession:
         self.errors.append(f"console: {message.text}")
 
     def _failed(self, request: object) -> None:
-        if self._local(request.url):
-            self.errors.append(f"request failed: {request.url}")
+        # ERR_ABORTED: the page was left while the request was in flight (a search worker still loading).
+        if self._local(request.url) and "ERR_ABORTED" not in (request.failure or ""):
+            self.errors.append(f"request failed: {request.url} ({request.failure})")
+
+    def _response(self, response: object) -> None:
+        if self._local(response.url) and response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
 
     def open(self, path: str) -> object:
         self.page.goto(self.base_url + path, wait_until="networkidle")
@@ -153,15 +161,38 @@ class PageSession:
         return target
 
 
+# The two screens the site is read on (issue 18): a laptop and a phone (iPhone 12-15 CSS pixels).
+VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+SCHEMES = ("light", "dark")
+
+
 @pytest.fixture
-def session(browser: object, site_url: str) -> Iterator[PageSession]:
-    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
-    context.add_init_script(_OPEN_SHADOW_ROOTS)
-    page = context.new_page()
+def open_session(browser: object, site_url: str) -> Iterator[object]:
+    """``open_session(viewport="phone", scheme="dark")``: a fresh browser context per call."""
+    contexts = []
+
+    def make(viewport: str = "desktop", scheme: str = "light") -> PageSession:
+        context = browser.new_context(
+            locale="ja-JP",
+            viewport=VIEWPORTS[viewport],
+            color_scheme=scheme,
+            is_mobile=viewport == "phone",
+            has_touch=viewport == "phone",
+        )
+        context.add_init_script(_OPEN_SHADOW_ROOTS)
+        contexts.append(context)
+        return PageSession(context.new_page(), site_url)
+
     try:
-        yield PageSession(page, site_url)
+        yield make
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def session(open_session) -> PageSession:
+    return open_session()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

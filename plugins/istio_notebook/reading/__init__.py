@@ -1,0 +1,1 @@
+"""What makes the site read well, beyond checking: glossary terms explained where they are used."""
