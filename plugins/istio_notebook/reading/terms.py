@@ -2,8 +2,8 @@
 explains it on hover (the link's title, shown by Material's content.tooltips).
 
 Configured in mkdocs.yml (``istio_notebook.reading.terms: {glossary: docs/glossary.md}``); runs under
-any builder that runs Python-Markdown extensions. Under MkDocs the link is relative to the page (read
-from MkDocs' own link treeprocessor, which then checks it); elsewhere the term becomes an ``<abbr>``
+any builder that runs Python-Markdown extensions. The link is relative to the page (as the builder
+tells, ``markdown.source``; MkDocs then checks it); without a builder the term becomes an ``<abbr>``
 with the same explanation. On the glossary page itself each term's ``<dt>`` gets the id links point to.
 Text in code, links, headings and abbreviations is left alone.
 """
@@ -20,6 +20,7 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from istio_notebook.markdown.source import page_source
 from istio_notebook.reading import glossary
 from istio_notebook.reading.glossary import Term
 
@@ -73,11 +74,14 @@ class TermsTreeprocessor(Treeprocessor):
         _Linker(regex, by_name, link).walk(root)
 
     def _page(self) -> str | None:
-        """The page being rendered, docs-relative, when MkDocs renders it (its link processor knows)."""
-        if "relpath" not in self.md.treeprocessors:
+        """The page being rendered, docs-relative, as the builder (MkDocs or Zensical) tells."""
+        source = page_source(self.md)
+        if source is None:
             return None
-        file = getattr(self.md.treeprocessors["relpath"], "file", None)
-        return getattr(file, "src_uri", None)
+        try:
+            return (source.root / source.display).resolve().relative_to(source.docs_dir.resolve()).as_posix()
+        except ValueError:
+            return None
 
     def _mark_entries(self, root: etree.Element, terms: tuple[Term, ...]) -> None:
         anchors = {term.names[0]: term.anchor for term in terms}
