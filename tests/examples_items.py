@@ -134,11 +134,12 @@ def coverage_minimum(root: Path) -> float:
         text = (root / "mkdocs.yml").read_text(encoding="utf-8")
     except OSError:
         return 0.0
-    # mkdocs.yml holds !!python/name tags; a loader that ignores unknown tags reads the rest.
+    # mkdocs.yml holds !!python/name and !ENV tags; a loader that ignores unknown tags reads the rest.
     class _Loader(yaml.SafeLoader):
         pass
 
     _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    _Loader.add_constructor("!ENV", lambda loader, node: None)  # site_url: !ENV [...]
     data = yaml.load(text, Loader=_Loader) or {}
     for plugin in data.get("plugins") or []:
         if isinstance(plugin, dict) and "istio-notebook" in plugin:
