@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from screens import VIEWPORTS
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
@@ -161,9 +162,6 @@ class PageSession:
         return target
 
 
-# The two screens the site is read on (issue 18): a laptop and a phone (iPhone 12-15 CSS pixels).
-VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-SCHEMES = ("light", "dark")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 import colors
-from conftest import SCHEMES, VIEWPORTS
+from screens import SCHEMES, VIEWPORTS
 
 HOME = ""
 VIRTUAL_SERVICE = "traffic/virtual-service/"

@@ -68,10 +68,10 @@ def _run(lab: Lab, root: Path) -> list[str]:
         f"kind では、`from` を書いていないチェックを `{lab.client}` の Pod から送ります"
         + (f"（ゲートウェイ経由のチェックは `{lab.gateway}` の Gateway が選ぶゲートウェイへ）。" if lab.gateway else "。"),
         "",
-        "### 手で確かめる（kubectl と curl）",
+        "### 手で確認する（kubectl と curl）",
         "",
         "Istio とワークロードが入ったクラスターで、`--backend kind` が行うのと同じことを手で行う場合のコマンドです。"
-        "期待する結果は、どのサービスのどのバージョンが応答したかです（kind バックエンドは、応答した Pod が名乗るエコーサーバーで確かめます）。",
+        "期待する結果は、どのサービスのどのバージョンが応答したかです（kind バックエンドは、応答した Pod が名乗るエコーサーバーで確認します）。",
         "",
         _fence(manual.steps(lab, root), "bash"),
     ]
