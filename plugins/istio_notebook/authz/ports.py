@@ -8,6 +8,7 @@ the workload's (container) port after kube-proxy/iptables rewrote the Service po
 
 from __future__ import annotations
 
+from istio_notebook.config.decimal import decimal_value
 from istio_notebook.authz.model import Workload
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.routing.shape import items, mapping
@@ -62,7 +63,7 @@ def workload_port(mesh: Mesh, workload: Workload, host: str, port: int) -> int:
                 return port
             if isinstance(target, int):
                 return target
-            if str(target).isdigit():
-                return int(target)
+            if (number := decimal_value(str(target))) is not None:
+                return number
             return _container_port(mesh, workload, str(target)) or port
     return port

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from istio_notebook.config.yaml_scalars import NotANumber, NotFinite, scalar_value
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
 # How many nodes aliases may add beyond the document's own nodes before it is refused.
@@ -35,7 +36,6 @@ _CORE_SCALARS = {
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
-_constructor = yaml.constructor.SafeConstructor()
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class _Converter:
                 if tag.endswith(("timestamp", "binary")):
                     value = node.value
                 else:
-                    value = _constructor.yaml_constructors[tag](_constructor, node)
+                    value = self.scalar(tag, node)
             else:
                 raise self.refuse("INB1013", node, tag=tag)
         elif isinstance(node, SequenceNode):
@@ -169,6 +169,14 @@ class _Converter:
             self.active.discard(key)
         self.memo[key] = value
         return value
+
+    def scalar(self, tag: str, node: ScalarNode) -> Any:
+        try:
+            return scalar_value(tag, node)
+        except NotFinite:
+            raise self.refuse("INB1016", node, value=node.value) from None
+        except NotANumber:
+            raise self.refuse("INB1001", node, detail=f"{node.value!r} is not a valid {tag.rsplit(':', 1)[-1]}") from None
 
     def mapping(self, node: MappingNode) -> dict:
         result: dict = {}

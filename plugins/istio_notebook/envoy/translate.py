@@ -17,6 +17,7 @@ Two forms:
 
 from __future__ import annotations
 
+from istio_notebook.config.decimal import decimal_value
 from istio_notebook.envoy import policy as cluster_policy
 from istio_notebook.envoy import xds
 from istio_notebook.routing.durations import seconds
@@ -179,7 +180,7 @@ def grpc_name(code: int) -> str:
 
 def _grpc_code(value: str) -> int:
     text = str(value).upper()
-    return int(text) if text.isdigit() else (_GRPC_CODES.index(text) if text in _GRPC_CODES else 2)
+    return number if (number := decimal_value(text)) is not None else (_GRPC_CODES.index(text) if text in _GRPC_CODES else 2)
 
 
 def cors_policy(cors: dict) -> dict:

@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from istio_notebook.config import Origin
+from istio_notebook.config.yaml_reader import read_documents
 from istio_notebook.config.kinds import MODELLED
 from istio_notebook.config.markdown import Fence, iter_fences
 from istio_notebook.config.source import read_text
@@ -170,14 +169,17 @@ def find_examples(text: str, file: str) -> list[YamlExample | CheckBlock]:
 
 
 def front_matter(text: str, file: str) -> tuple[dict, list[Diagnostic]]:
+    """The page's front matter, read by the project's safe YAML reader (alias bombs, huge numbers,
+    tags and duplicate keys refused as in any YAML input); a problem is INB3007 at its line."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, []
-    try:
-        data = yaml.load(match[1], Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as error:
-        line = getattr(getattr(error, "problem_mark", None), "line", 0) + 2
-        return {}, [report("INB3007", Position(file, line), detail=str(error).splitlines()[0])]
+    documents, problems = read_documents(match[1], Origin(file, line_offset=1))
+    problems += [p for doc in documents for p in doc.diagnostics]
+    if problems:
+        first = problems[0]
+        return {}, [report("INB3007", Position(file, first.line, first.column), detail=first.message)]
+    data = documents[0].data if documents else None
     return (data if isinstance(data, dict) else {}), []
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+from istio_notebook.config.decimal import decimal_value
 from istio_notebook.routing.durations import format_duration
 from istio_notebook.routing.hosts import fqdn
 from istio_notebook.routing.shape import items
@@ -139,7 +140,7 @@ def _mirror(dest: Any, percentage: float, vs_namespace: str, listener_port: int,
 
 
 def _is_http_status(part: str) -> bool:
-    return part.isdigit() and int(part) in _HTTP_STATUSES
+    return decimal_value(part) in _HTTP_STATUSES
 
 
 _HTTP_STATUSES = frozenset(int(status) for status in HTTPStatus)

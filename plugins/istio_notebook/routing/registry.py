@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from istio_notebook.config.decimal import decimal_value
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import SERVICE_SUFFIX, export_targets
 from istio_notebook.routing.hosts import exported_to, short_kube_name
@@ -88,9 +89,7 @@ def _int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+    return decimal_value(value)
 
 
 def _selected(selector: dict[str, str], labels: dict[str, str]) -> bool:

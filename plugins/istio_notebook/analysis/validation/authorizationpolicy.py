@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from istio_notebook.config.decimal import decimal_value
 from istio_notebook.analysis.validation.findings import (
     Findings,
     Path,
@@ -148,7 +149,7 @@ def _check_operation(operation: dict, index: int, at: Path, found: Findings) -> 
         found.error(at, f"`to.operation` must not be empty, found at rule {index}")
     for name in ("ports", "notPorts"):
         for i, port in enumerate(items(operation.get(name))):
-            if not port.isdigit() or int(port) > 65535:
+            if (decimal_value(port) or 65536) > 65535:  # not ASCII digits, or too large
                 found.error(at + (name, i), f"bad port ({port})")
     for name in _OPERATION_FIELDS:
         found.errors(at + (name,), [_empty_error(_title(name), items(operation.get(name)))])
@@ -187,7 +188,7 @@ def attribute_error(key: str, values: list[str]) -> str | None:
     if key == "source.trustDomain":
         return _wildcard_error(key, values)
     if key == "destination.port":
-        bad = next((v for v in values if not v.isdigit() or int(v) > 65535), None)
+        bad = next((v for v in values if (decimal_value(v) or 65536) > 65535), None)
         return f"bad port ({bad})" if bad is not None else None
     if key in _PLAIN_KEYS:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from istio_notebook.config.decimal import decimal_value
 from istio_notebook.analysis.validation.findings import Findings, entries, fields
 from istio_notebook.analysis.validation.selectors import (
     check_workload_selector,
@@ -18,7 +19,7 @@ def check(spec: dict, found: Findings) -> None:
         found.error(("spec", "portLevelMtls"), "port level mTLS, if defined, must have at least one element")
     for port in entries(port_level):
         # Map keys are port numbers written as strings (protobuf JSON map<uint32, ...>).
-        if not str(port).isdigit() or not 0 < int(port) <= 65535:
+        if not 0 < (decimal_value(str(port)) or 0) <= 65535:
             found.error(("spec", "portLevelMtls", str(port)), "port must be in range 1..65535")
     if selector is not None:
         check_workload_selector(selector, ("spec", "selector"), found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from istio_notebook.config.decimal import decimal_value
 from istio_notebook.analysis.validation import values
 from istio_notebook.analysis.validation.destinations import check_destination
 from istio_notebook.analysis.validation.findings import (
@@ -112,10 +113,11 @@ def _default_endpoint_errors(endpoint: str) -> list[str]:
         problems.append(
             "sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset"
         )
-    if not port.isdigit():
+    number = decimal_value(port)
+    if number is None:
         problems.append(f"sidecar: defaultEndpoint port ({port}) is not a number")
     else:
-        problems.append(values.port_error(int(port)))
+        problems.append(values.port_error(number))
     return [p for p in problems if p]
 
 

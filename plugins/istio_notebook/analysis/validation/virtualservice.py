@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 
+from istio_notebook.config.decimal import decimal_value
 from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.analysis.validation import values
 from istio_notebook.analysis.validation.destinations import (
@@ -378,7 +379,7 @@ def _check_retries(retries: dict, at: Path, found: Findings) -> None:
     if present(retries, "perTryTimeout"):
         found.errors(at + ("perTryTimeout",), [values.duration_error(retries["perTryTimeout"])])
     for policy in (retries.get("retryOn") or "").split(",") if retries.get("retryOn") else []:
-        numeric = policy.isdigit() and int(policy) in _HTTP_STATUS_TEXT
+        numeric = decimal_value(policy) in _HTTP_STATUS_TEXT
         if not numeric and policy not in _RETRY_ON:
             found.error(at + ("retryOn",), f"{values.go_quote(policy)} is not a valid retryOn policy")
     if present(retries, "backoff"):

@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from istio_notebook.config.decimal import decimal_value
+
 __all__ = [
     "Duration",
     "Float",
@@ -48,31 +50,69 @@ _DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
 _UNIT_NANOS = {"ns": 1, "us": 10**3, "µs": 10**3, "μs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
 
 
+# Istio reads google.protobuf.Duration with golang/protobuf's jsonpb, which calls Go's
+# time.ParseDuration: the value must fit int64 nanoseconds (about 292 years), else
+# `bad Duration: time: invalid duration "..."`.
+GO_DURATION_MAX_NANOS = 2**63 - 1
+# Envoy refuses a Duration of 9,223,372,036 seconds or more anywhere in its configuration
+# ("Invalid duration: Duration out-of-range"); 9,223,372,035.999999999s is accepted (replayed on
+# Envoy 1.40.0, envoy --mode validate, route timeout). Go's maximum lies just above it.
+ENVOY_DURATION_MAX_SECONDS = 9_223_372_035
+# A number part longer than this is out of every range whatever its unit: it is not converted
+# exactly (Python refuses int() of more than 4,300 digits), only clamped to 10**this.
+_MAX_EXACT_DIGITS = 40
+
+
 @lru_cache(maxsize=4096)
 def duration_nanos(text: str) -> int | None:
-    """Nanoseconds in a Go/protobuf duration string (exact), or None when it is not one."""
+    """Nanoseconds in a Go/protobuf duration string, or None when it is not one.
+
+    Exact, except that a number with more than 40 integer digits counts as 10**40 of its unit
+    (far beyond any range) and fraction digits beyond the 40th are dropped.
+    """
     if not _DURATION.fullmatch(text):
         return None
     sign = -1 if text.startswith("-") else 1
     body = text.lstrip("+-")
     if body == "0":
         return 0
-    total = sum(Fraction(number) * _UNIT_NANOS[unit] for number, unit in _DURATION_PART.findall(body))
+    total = Fraction(0)
+    for number, unit in _DURATION_PART.findall(body):
+        whole, _, fraction = number.partition(".")
+        whole = whole.lstrip("0")
+        if len(whole) > _MAX_EXACT_DIGITS:
+            whole, fraction = "1" + "0" * _MAX_EXACT_DIGITS, ""
+        total += Fraction(f"{whole or 0}.{fraction[:_MAX_EXACT_DIGITS] or 0}") * _UNIT_NANOS[unit]
     return sign * int(total)
 
 
+def duration_range_error(nanos: int) -> str | None:
+    """Why a duration Istio or Envoy cannot hold is refused, or None."""
+    if not -GO_DURATION_MAX_NANOS - 1 <= nanos <= GO_DURATION_MAX_NANOS:
+        return "out of range: Istio reads durations with Go's time.ParseDuration, which holds at most 2562047h47m16.854775807s"
+    if abs(nanos) // 10**9 > ENVOY_DURATION_MAX_SECONDS:
+        return f"out of range: Envoy refuses durations of {ENVOY_DURATION_MAX_SECONDS + 1}s or more"
+    return None
+
+
 def _check_duration(value: str) -> str:
-    if duration_nanos(value) is None:
+    nanos = duration_nanos(value)
+    if nanos is None:
         raise PydanticCustomError(
             "duration", "invalid duration {value}: expected a number with a unit, e.g. 1.5s, 100ms, 3m", {"value": repr(value)}
         )
+    problem = duration_range_error(nanos)
+    if problem:
+        raise PydanticCustomError("duration", "invalid duration {value}: {problem}", {"value": repr(value), "problem": problem})
     return value
 
 
 def _integer_or_decimal_string(value: Any) -> Any:
     # Protobuf JSON writes 64-bit integers as strings; accept "123" as well as 123.
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):
+        number = decimal_value(value.removeprefix("-"))
+        if number is not None:
+            return -number if value.startswith("-") else number
     return value
 
 

@@ -17,7 +17,7 @@ from istio_notebook.analysis.analyzers.virtualservice.destinations import gatewa
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.hosts import MESH_GATEWAY, export_scopes
 from istio_notebook.config.hosts import EXPORT_ALL, hosts_overlap, is_wildcard, to_fqdn
-from istio_notebook.analysis.util import as_list
+from istio_notebook.analysis.util import as_list, member_list
 from istio_notebook.config import Resource
 from istio_notebook.diagnostics import Diagnostic
 
@@ -58,7 +58,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
                 ]
         if len(members) < 2:
             continue
-        names = ",".join(sorted(vs.key for vs in members))
+        names = member_list(sorted({vs.key for vs in members}))
         for vs in members:
             if id(vs) in reported:
                 continue

@@ -13,7 +13,7 @@ from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.hosts import MESH_GATEWAY, split_gateway_ref
 from istio_notebook.config.hosts import to_fqdn
-from istio_notebook.analysis.util import as_list
+from istio_notebook.analysis.util import as_list, member_list
 from istio_notebook.config import Resource
 from istio_notebook.diagnostics import Diagnostic
 
@@ -40,6 +40,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         owners = {id(vs) for vs, _ in entries}
         if len(owners) < 2:
             continue
+        keys = sorted({vs.key for vs, _ in entries})
         for vs, k in entries:
-            others = ",".join(sorted(other.key for other, _ in entries if other is not vs))
+            others = member_list(keys, without=vs.key)
             yield messages.shared_gateway_host(vs, ("spec", "hosts", k), host, gateway, others)

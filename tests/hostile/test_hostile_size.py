@@ -1,0 +1,50 @@
+"""Size (issue 13, point 2): findings about a group stay linear in the group.
+
+IST0109 (and INB2005) name the other VirtualServices of a group in every finding: with n on one
+host that was n findings of n names each (10,000 VirtualServices printed 1.39 GB). A finding now
+names at most analysis.util.NAMED_MEMBERS_LIMIT of them and says how many more there are.
+"""
+
+from __future__ import annotations
+
+from istio_notebook.analysis import analyze
+from istio_notebook.analysis.util import NAMED_MEMBERS_LIMIT, member_list
+from istio_notebook.config import Mesh, Origin, load_text
+
+
+def many_virtual_services(count: int, gateways: str = "") -> str:
+    return "---\n".join(
+        f"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs-{i:03}, namespace: default}}\n"
+        f"spec:\n  hosts: [reviews]{gateways}\n  http: [{{route: [{{destination: {{host: reviews}}}}]}}]\n"
+        for i in range(count)
+    )
+
+
+def test_ist0109_names_ten_of_thirty_and_counts_the_rest():
+    mesh = Mesh(load_text(many_virtual_services(30), Origin("vs.yaml")).resources)
+    found = [d for d in analyze(mesh) if d.code == "IST0109"]
+    assert len(found) == 30  # one per VirtualService, as istioctl reports them
+    names = ",".join(f"default/vs-{i:03}" for i in range(NAMED_MEMBERS_LIMIT))
+    assert all(f"The VirtualServices {names} (and 20 more) associated with mesh gateway" in d.message for d in found)
+
+
+def test_a_small_group_is_named_in_full():
+    mesh = Mesh(load_text(many_virtual_services(3), Origin("vs.yaml")).resources)
+    [first, *_] = [d for d in analyze(mesh) if d.code == "IST0109"]
+    assert "The VirtualServices default/vs-000,default/vs-001,default/vs-002 associated" in first.message
+
+
+def test_a_gateway_host_finding_leaves_out_its_own_resource():
+    gateway = "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: default}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]\n---\n"
+    text = gateway + many_virtual_services(12, "\n  gateways: [gw]")
+    found = [d for d in analyze(Mesh(load_text(text, Origin("vs.yaml")).resources)) if d.code == "INB2005"]
+    assert len(found) == 12
+    first = next(d for d in found if d.origin.endswith("default/vs-000"))
+    assert "default/vs-000" not in first.message.split(" is also defined by ")[1]
+    assert first.message.endswith("(and 1 more); their routes are merged in creation order")
+
+
+def test_member_list_costs_the_limit_not_the_group():
+    keys = [f"k{i:06}" for i in range(100_000)]
+    assert member_list(keys, 2, without="k000000") == "k000001,k000002 (and 99,997 more)"
+    assert member_list(["a", "b"], 2) == "a,b"
