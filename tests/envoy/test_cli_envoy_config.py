@@ -76,14 +76,14 @@ def test_unusable_arguments_exit_2_in_one_line(args):
 
 
 def test_unreadable_path_exits_2(tmp_path):
-    result = _run(str(tmp_path / "nope.yaml"))
+    result = _run(str(tmp_path / "nope.yaml"), "--from", "default")
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
 def test_only_prints_what_one_resource_became():
-    result = _run(str(FIXTURES / "reviews.yaml"), "--only", "DestinationRule/default/reviews")
+    result = _run(str(FIXTURES / "reviews.yaml"), "--from", "default", "--only", "DestinationRule/default/reviews")
     assert result.returncode == 0, result.stderr
     clusters = json.loads(result.stdout)["clusters"]
     assert all(c["name"].endswith("|reviews.default.svc.cluster.local") for c in clusters) and clusters
-    missing = _run(str(FIXTURES / "reviews.yaml"), "--only", "DestinationRule/default/nope")
+    missing = _run(str(FIXTURES / "reviews.yaml"), "--from", "default", "--only", "DestinationRule/default/nope")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr

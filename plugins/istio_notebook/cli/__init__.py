@@ -39,16 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from istio_notebook.cli.signals import Interrupted, signals_unwind
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with signals_unwind():
+            return int(args.func(args))
     except UsageError as error:
         print(f"istio-notebook {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("istio-notebook: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as error:
+        name = f" ({error.args[0]})" if isinstance(error, Interrupted) else ""
+        print(f"istio-notebook: interrupted{name}", file=sys.stderr)
+        return error.exit_code if isinstance(error, Interrupted) else 130
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 - the contract is "never a traceback"

@@ -11,6 +11,7 @@ import ipaddress
 import json
 import sys
 
+from istio_notebook.diagnostics.printable import printable
 from istio_notebook.cli.route import add_common, envoy_failures, envoy_replay, load_mesh, parse_request
 
 
@@ -81,5 +82,5 @@ def run(args: argparse.Namespace) -> int:
         if result.get("policy"):
             head += f" by {result['policy']} ({result.get('action')} rule {result.get('rule_index')})"
         lines = [head, "trace:"] + [f"  {i}. {s}" for i, s in enumerate(result.get("trace") or [], 1)]
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("".join(f"{printable(line)}\n" for line in lines))  # policy names come from input
     return 0

@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     from istio_notebook.cli.route import load_proxy_and_mesh
     from istio_notebook.envoy.translate import envoy_config
 
+    if not args.gateway and not args.source:
+        raise UsageError("say which proxy: --gateway NS/NAME or --from NS[/key=value,...]")
     proxy, mesh = load_proxy_and_mesh(args)
     config = envoy_config(mesh, proxy)
     shown = config

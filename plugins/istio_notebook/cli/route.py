@@ -13,6 +13,7 @@ import json
 import sys
 from contextlib import contextmanager
 
+from istio_notebook.diagnostics.printable import printable
 from istio_notebook.cli.inputs import add_input_arguments, inputs_of, require_input
 from istio_notebook.config import Mesh
 from istio_notebook.diagnostics import Level
@@ -55,8 +56,9 @@ def load_mesh(args: argparse.Namespace) -> Mesh:
     errors = [d for d in loaded.reported(loaded.diagnostics) if d.level == Level.ERROR]
     for d in errors:
         print(f"warning: input skipped: {d}", file=sys.stderr)
-    if not loaded.resources and errors:
-        raise UsageError(f"no usable resource in the input (first problem: {errors[0]})")
+    if not loaded.resources:
+        first = errors[0] if errors else (loaded.diagnostics[0] if loaded.diagnostics else None)
+        raise UsageError(f"no usable resource in the input (first problem: {first})" if first else "no resources in the input")
     return Mesh(loaded.resources)
 
 
@@ -168,4 +170,4 @@ def as_text(result: dict) -> str:
     if trace:
         lines.append("trace:")
         lines.extend(f"  {i}. {step}" for i, step in enumerate(trace, 1))
-    return "\n".join(lines) + "\n"
+    return "".join(f"{printable(line)}\n" for line in lines)  # names, paths, headers come from input

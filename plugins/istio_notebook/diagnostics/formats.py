@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
+from istio_notebook.diagnostics.printable import printable
 from istio_notebook.diagnostics.record import Diagnostic
 
 
@@ -17,7 +18,9 @@ def as_json(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def _escape_github(value: str, *, property_value: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Workflow command escaping (actions/toolkit command.ts: escapeData / escapeProperty), after
+    # control and bidi characters are made visible, so that no input can end the command early.
+    value = printable(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from istio_notebook.diagnostics.catalogue import Level, message
+from istio_notebook.diagnostics.printable import printable
 
 
 @dataclass(frozen=True, order=True)
@@ -53,9 +54,10 @@ class Diagnostic:
         } | hint
 
     def __str__(self) -> str:
+        """One line: every part taken from input is escaped (diagnostics/printable.py)."""
         where = f"{self.origin} {self.position}" if self.origin else str(self.position)
         hint = f" (hint: {self.extra['hint']})" if self.extra.get("hint") else ""
-        return f"{self.level.value} [{self.code}] ({where}) {self.message}{hint}"
+        return printable(f"{self.level.value} [{self.code}] ({where}) {self.message}{hint}")
 
 
 def report(code: str, position: Position, origin: str = "", **args: object) -> Diagnostic:

@@ -27,7 +27,15 @@ def envoy_path() -> Path:
     start-up per Envoy, and the pid we signal is Envoy's own).
     """
     override = os.environ.get(ENV_OVERRIDE)
-    candidates: list[Path] = [Path(override)] if override else []
+    if override:
+        # Set but unusable is an error, not a reason to run some other Envoy silently.
+        path = Path(override)
+        if path.is_dir() or not path.exists():
+            raise EnvoyNotFound(f"{ENV_OVERRIDE}={override}: {'a directory' if path.is_dir() else 'no such file'}, not an Envoy binary")
+        if not os.access(path, os.X_OK):
+            raise EnvoyNotFound(f"{ENV_OVERRIDE}={override}: not executable")
+        return _unwrap_wheel_shim(path)
+    candidates: list[Path] = []
     beside = shutil.which("envoy", path=str(Path(sys.executable).parent))
     if beside:
         candidates.append(Path(beside))
