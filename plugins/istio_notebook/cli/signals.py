@@ -54,11 +54,10 @@ def signals_unwind() -> Iterator[None]:
     interrupted = False
     try:
         yield
-    except KeyboardInterrupt:
-        interrupted = True
-        _ignore_further_signals()
+    except Interrupted:
+        interrupted = True  # _on_signal already ignores the signals from now on
         raise
     finally:
-        if not interrupted:
+        if not interrupted:  # also a KeyboardInterrupt raised by code, not by a signal
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

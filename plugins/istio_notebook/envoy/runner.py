@@ -109,13 +109,13 @@ class EnvoyProcess:
     def __enter__(self) -> EnvoyProcess:
         try:
             self.start()
-        except BaseException:
-            self.stop(failed=True)
+        except BaseException as error:
+            self.stop(failed=not isinstance(error, KeyboardInterrupt))  # interrupted: nothing to keep
             raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.stop(failed=exc_type is not None)
+        self.stop(failed=exc_type is not None and not issubclass(exc_type, KeyboardInterrupt))
 
     def start(self) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="istio-notebook-envoy-"))
@@ -172,6 +172,7 @@ class EnvoyProcess:
         if self.workdir is not None and self.workdir.exists():
             if failed or self.keep_always:
                 self.kept_logs = self._keep_logs()
+                self.workdir = None  # kept: a later stop() (a caller's cleanup) must not delete it
             else:
                 shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -194,7 +195,9 @@ class EnvoyProcess:
             tail = (errors or lines)[-1].strip() if (errors or lines) else ""
         except OSError:
             pass
-        where = f" (log kept in {self.workdir})" if self.workdir else ""
+        # Where the log will be once stop(failed=True) has kept it (moved under keep_logs_in, if set).
+        kept = self.keep_logs_in / self.workdir.name if self.workdir and self.keep_logs_in else self.workdir
+        where = f" (log kept in {kept})" if kept else ""
         return EnvoyError(f"{why}{': ' + tail if tail else ''}{where}")
 
     def _check_alive(self) -> None:
@@ -269,9 +272,15 @@ _TEMP_CONFIG = re.compile(r" '[^']*istio-notebook-[^']*\.json'")
 
 
 def rejection_reason(message: str) -> str:
-    """Envoy's last line without its log prefix and the temporary file's path."""
-    last = message.strip().splitlines()[-1] if message.strip() else "no message"
-    return _TEMP_CONFIG.sub("", _LOG_PREFIX.sub("", last))
+    """Envoy's whole reason: its last log entry, with the lines that continue it (a protobuf
+    debug string such as ``seconds: 9223372036`` after "Duration out-of-range"), on one line,
+    without the log prefix and the temporary file's path."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return "no message"
+    starts = [i for i, line in enumerate(lines) if line.startswith("[") and _LOG_PREFIX.match(line)]
+    entry = lines[starts[-1]:] if starts else lines[-1:]
+    return _TEMP_CONFIG.sub("", " ".join([_LOG_PREFIX.sub("", entry[0]).strip(), *entry[1:]]))
 
 
 def rejection(proxy: object, message: str, position=None):

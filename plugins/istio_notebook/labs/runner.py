@@ -8,7 +8,9 @@ calls ``subprocess``.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -48,21 +50,49 @@ class CommandRunner(Protocol):
 
 
 class SubprocessRunner:
-    """The real runner: no shell, bounded by ``timeout``, output captured as text."""
+    """The real runner: no shell, bounded by ``timeout``, output captured as text.
+
+    Each command runs in its own process group (session). On timeout or interruption the whole
+    group is killed: ``subprocess.run`` kills only the direct child, and a child of it (kind's
+    docker, kubectl's plugins) that keeps the pipes open would make the wait hang. A timeout is
+    reported as the cause (exit 124, "timed out after Ns"), whatever the command printed before.
+    """
 
     def run(self, argv: Sequence[str], *, timeout: float, input: str | None = None) -> Completed:
         argv = tuple(argv)
         try:
-            done = subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as error:
-            out = error.stdout.decode() if isinstance(error.stdout, bytes) else (error.stdout or "")
-            return Completed(argv, 124, out, f"timed out after {timeout:g}s")
+            process = subprocess.Popen(
+                argv, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            )
         except OSError as error:
             return Completed(argv, 127, "", f"cannot run {argv[0]}: {error.strerror or error}")
-        return Completed(argv, done.returncode, done.stdout, done.stderr)
+        try:
+            out, err = process.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            out, _ = _kill_group(process)
+            return Completed(argv, 124, out, f"timed out after {timeout:g}s")
+        except BaseException:
+            _kill_group(process)
+            raise
+        return Completed(argv, process.returncode, out, err)
 
     def which(self, name: str) -> str | None:
         return shutil.which(name)
+
+
+def _kill_group(process: subprocess.Popen) -> tuple[str, str]:
+    """SIGKILL the command's whole process group; what it printed so far (bounded wait)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        out, err = process.communicate(timeout=5)
+    except subprocess.TimeoutExpired:  # a process that left the group still holds the pipes
+        process.kill()
+        return "", ""
+    return out or "", err or ""
 
 
 def must(completed: Completed) -> Completed:

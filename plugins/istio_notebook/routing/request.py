@@ -106,6 +106,8 @@ class Request:
     @classmethod
     def parse(cls, request_line: str, headers: list[str] | tuple[str, ...] = ()) -> "Request":
         """`"GET http://reviews:9080/reviews/1"` (or just a URL: GET) plus `"Name: value"` strings."""
+        if any(c in "\r\n" for c in "".join([request_line or "", *map(str, headers or ())])):
+            raise RequestError("a request line or header cannot contain CR or LF (it would end the line)")
         parts = (request_line or "").split()
         if len(parts) == 1:
             method, url = "GET", parts[0]

@@ -1,0 +1,57 @@
+"""Requests HTTP/1.1 cannot carry, on the Envoy backend (issue 13, point 3): Envoy's answer, never
+an exception. Expected statuses replayed on Envoy 1.40.0 with raw bytes on a socket (see
+envoy/client.py): 400 for non-ASCII or control characters in the method, path, host or a header
+name, 431 beyond 60 KiB of headers; UTF-8 in a header value is carried. CR/LF are refused by
+the request parser for both backends (one line, exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from istio_notebook.envoy.binary import envoy_available
+
+MESH = Path(__file__).resolve().parent.parent / "envoy" / "fixtures" / "reviews.yaml"
+
+
+def route(request: str, *headers: str, backend: str = "envoy") -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-m", "istio_notebook", "route", str(MESH), "--from", "default/app=productpage",
+            "--request", request, "--backend", backend, "--format", "json"]
+    for header in headers:
+        argv += ["-H", header]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="no Envoy binary")
+@pytest.mark.parametrize(
+    ("request_line", "headers", "status"),
+    [
+        ("GET http://reviews:9080/é", (), 400),
+        ("GÉT http://reviews:9080/", (), 400),
+        ("GET http://rév:9080/", (), 400),
+        ("GET http://reviews:9080/", ("é: b",), 400),
+        ("GET http://reviews:9080/", ("x-a: a\x01b",), 400),
+        ("GET http://reviews:9080/", ("x-a: " + "a" * 70_000,), 431),
+        ("GET http://reviews:9080/", ("x-a: é",), None),  # carried: the route's own answer
+    ],
+)
+def test_envoy_answers_what_http_cannot_carry(request_line, headers, status):
+    result = route(request_line, *headers)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout)["status"] == status
+
+
+@pytest.mark.parametrize("backend", ["sim", "envoy"])
+def test_cr_or_lf_in_a_header_is_a_usage_error_on_both_backends(backend):
+    result = route("GET http://reviews:9080/", "x-a: a\r\nx-b: injected", backend=backend)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "istio-notebook route: error: a request line or header cannot contain CR or LF (it would end the line)"
+    ]
