@@ -1,0 +1,69 @@
+"""Time and memory of `istio-notebook check` on hostile inputs (issue 13): figures, not a test.
+
+Each probe runs the real command in a subprocess; the script prints its exit code, wall time and
+peak RSS (from wait4), and the ratio of peak RSS to the input size. Targets (issue 13): a few
+seconds, under 1 GB, exit 0/1/2, never 3. Inputs are generated into a temporary directory.
+
+    .venv/bin/python benchmarks/hostile.py [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  ports: [{{port: {port}}}]\n"
+
+
+def _vs(i: int) -> str:
+    return (f"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs-{i}, namespace: default}}\n"
+            "spec:\n  hosts: [reviews]\n  http: [{route: [{destination: {host: reviews}}]}]\n")
+
+
+def probes() -> dict[str, str | bytes]:
+    """name → file content (text or bytes)."""
+    return {
+        "integer-5000-digits": SERVICE.format(name="a", port="9" * 5000),
+        "sexagesimal-int-1.2MB": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {x: 1" + ":59" * 400_000 + "}\n",
+        "sexagesimal-float-4000-parts": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {x: 1" + ":59" * 4000 + ".5}\n",
+        "nan-percentage": _vs(0).replace("http: [{route", "http: [{fault: {abort: {httpStatus: 500, percentage: {value: .nan}}}, route"),
+        "duration-10000000h": _vs(0).replace("http: [{route", "http: [{timeout: 10000000h, route"),
+        "utf16-bom": ("\ufeff" + SERVICE.format(name="a", port=80)).encode("utf-16-le"),
+        "flow-list-31MB": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {x: [" + ",".join(["1"] * 15_500_000) + "]}\n",
+        "10000-vs-one-host": "---\n".join(_vs(i) for i in range(10_000)),
+    }
+
+
+def run(path: Path) -> tuple[int, float, float]:
+    started = time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "istio_notebook", "check", str(path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="istio-notebook-hostile-") as tmp:
+        print(f"{'probe':32} {'exit':>4} {'seconds':>8} {'peak MB':>8} {'input MB':>9} {'RSS/input':>9}")
+        for name, content in probes().items():
+            if args.only and name not in args.only:
+                continue
+            path = Path(tmp) / f"{name}.yaml"
+            path.write_bytes(content if isinstance(content, bytes) else content.encode())
+            size = path.stat().st_size / 2**20
+            code, seconds, peak = run(path)
+            ratio = f"{peak / size:9.1f}" if size >= 1 else f"{'-':>9}"  # below 1 MB the interpreter dominates
+            print(f"{name:32} {code:>4} {seconds:>8.2f} {peak:>8.0f} {size:>9.2f} {ratio}")
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main()
