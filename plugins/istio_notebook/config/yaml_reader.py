@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from istio_notebook.config.yaml_size import DOCUMENT_NODE_LIMIT, oversized_document
 from istio_notebook.config.yaml_scalars import NotANumber, NotFinite, scalar_value
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
@@ -250,6 +251,9 @@ def read_documents(text: str, origin: Origin) -> tuple[list[YamlDocument], list[
     documents: list[YamlDocument] = []
     diagnostics: list[Diagnostic] = []
     nodes: list[Node] = []
+    oversized = oversized_document(text)
+    if oversized is not None:
+        return [], [report("INB1016", origin.at(oversized), limit=f"{DOCUMENT_NODE_LIMIT:,}")]
     with gc_paused():
         try:
             for node in yaml.compose_all(text, Loader=yaml.CSafeLoader):
