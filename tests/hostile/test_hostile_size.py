@@ -58,7 +58,7 @@ def test_a_document_of_more_than_a_million_nodes_is_refused_before_it_is_built()
     text = "a: 1\n---\n# comment\nitems: [" + ",".join(["1"] * 1_600_000) + "]\n"
     documents, [diagnostic] = read_documents(text, Origin("big.yaml"))
     assert documents == []
-    assert (diagnostic.code, diagnostic.line) == ("INB1016", 2)  # the document's first line ('---')
+    assert (diagnostic.code, diagnostic.line) == ("INB1017", 2)  # the document's first line ('---')
     assert diagnostic.message == f"a YAML document here has more than {DOCUMENT_NODE_LIMIT:,} nodes; the file is not read (memory bound)"
 
 

@@ -27,7 +27,7 @@ from istio_notebook.diagnostics import Diagnostic, Position, report
 
 # Codes meaning "this input could not be read at all" (missing, unreadable, too large, binary, not
 # UTF-8): for the command line, unusable input (exit 2) rather than a finding about the config.
-UNREADABLE_CODES = frozenset({"INB1008", "INB1009", "INB1011", "INB1012", "INB1016"})
+UNREADABLE_CODES = frozenset({"INB1008", "INB1009", "INB1011", "INB1012", "INB1017"})
 # From this many resources a load_paths() batch keeps its result out of the cyclic GC (gc_paused).
 LARGE_INPUT = 1000
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # as `kubectl apply -f DIR` reads

@@ -253,7 +253,7 @@ def read_documents(text: str, origin: Origin) -> tuple[list[YamlDocument], list[
     nodes: list[Node] = []
     oversized = oversized_document(text)
     if oversized is not None:
-        return [], [report("INB1016", origin.at(oversized), limit=f"{DOCUMENT_NODE_LIMIT:,}")]
+        return [], [report("INB1017", origin.at(oversized), limit=f"{DOCUMENT_NODE_LIMIT:,}")]
     with gc_paused():
         try:
             for node in yaml.compose_all(text, Loader=yaml.CSafeLoader):
