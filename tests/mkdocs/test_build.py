@@ -28,6 +28,7 @@ MKDOCS_YML = textwrap.dedent(
       - pymdownx.highlight
       - pymdownx.tabbed:
           alternate_style: true
+      - istio_notebook.markdown
       - pymdownx.superfences:
           custom_fences:
             - name: mermaid

@@ -52,7 +52,7 @@ def test_a_changed_cache_dir_is_honoured_by_the_kept_plugin_object(tmp_path):
     plugin = load_config(str(site / "mkdocs.yml")).plugins["istio-notebook"]
     config = load_config(str(site / "mkdocs.yml"))
     config.plugins.on_config(config)
-    (site / "mkdocs.yml").write_text(MKDOCS_YML + "  - istio_notebook.markdown:\n      cache_dir: elsewhere\n", encoding="utf-8")
+    (site / "mkdocs.yml").write_text(MKDOCS_YML.replace("  - istio_notebook.markdown\n", "  - istio_notebook.markdown:\n      cache_dir: elsewhere\n"), encoding="utf-8")
     config = load_config(str(site / "mkdocs.yml"))
     config.plugins.on_config(config)
     assert config.plugins["istio-notebook"] is plugin

@@ -104,6 +104,8 @@ class PagePreprocessor(Preprocessor):
             return lines
         markdown = reports.fill_static("\n".join(lines))
         host: Host | None = self.extension.getConfig("host") or None
+        if host is None:
+            markdown = reports.note_coverage_elsewhere(markdown)
         try:
             checker = host.checker() if host is not None else shared_checker(self.extension.settings(source))
             prepared = checker.check(source.text, source.display)
