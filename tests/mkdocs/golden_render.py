@@ -31,6 +31,9 @@ class Host:
     def checker(self) -> Checker:
         return self._checker
 
+    def prepared(self, display: str) -> None:
+        return None  # the extension checks the page itself (through the shared checker)
+
     def rendered(self, display: str, panels: dict[str, str]) -> None:
         self.panels[display] = panels
 

@@ -23,7 +23,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from istio_notebook.markdown import panels, reports
-from istio_notebook.markdown.checker import Checker, Settings, page_markdown
+from istio_notebook.markdown.checker import Checker, PreparedPage, Settings, page_markdown
 from istio_notebook.markdown.source import PageSource, page_source
 from istio_notebook.markdown.state import PREPROCESSOR, PageState
 
@@ -42,6 +42,9 @@ class Host(Protocol):
     """What a builder plugin that reports site-wide gives the extension (the MkDocs plugin)."""
 
     def checker(self) -> Checker: ...
+
+    def prepared(self, display: str) -> PreparedPage | None:
+        """The page as the host checked it before rendering (None: check it here)."""
 
     def rendered(self, display: str, panels: dict[str, str]) -> None: ...
 
@@ -108,7 +111,7 @@ class PagePreprocessor(Preprocessor):
             markdown = reports.note_coverage_elsewhere(markdown)
         try:
             checker = host.checker() if host is not None else shared_checker(self.extension.settings(source))
-            prepared = checker.check(source.text, source.display)
+            prepared = (host.prepared(source.display) if host is not None else None) or checker.check(source.text, source.display)
         except Exception as error:  # noqa: BLE001 - never a traceback: name the page
             if host is None:
                 raise ExampleFailure(f"{source.display}: cannot check this page: {type(error).__name__}: {error}") from error

@@ -38,6 +38,7 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
     def __init__(self) -> None:
         self._checker: Checker | None = None
         self.reports: dict[str, PreparedPage] = {}  # src_uri → checked page of the current build
+        self.checked: dict[str, PreparedPage] = {}  # the same, by the page as displayed ("docs/x.md")
         self.panels: dict[str, dict[str, str]] = {}  # page as displayed → HTML to attach in on_post_page (panels.py)
         self.root = Path.cwd()
         self.strict_claims = True
@@ -48,6 +49,9 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
     def checker(self) -> Checker:
         assert self._checker is not None, "on_config sets the checker"
         return self._checker
+
+    def prepared(self, display: str) -> PreparedPage | None:
+        return self.checked.get(display)
 
     def rendered(self, display: str, panels: dict[str, str]) -> None:
         self.panels[display] = panels
@@ -86,14 +90,13 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         if not self.config.enabled:
             return None
         started = time.perf_counter()
-        self.reports = {}
-        self.panels = {}
+        self.reports, self.checked, self.panels = {}, {}, {}
         checker = self.checker()
         fixtures = checker.fixtures_digest()
         for file in files.documentation_pages():
             display = self._display(file)
             try:
-                self.reports[file.src_uri] = checker.check(file.content_string, display, fixtures)
+                self.reports[file.src_uri] = self.checked[display] = checker.check(file.content_string, display, fixtures)
             except Exception as error:  # noqa: BLE001 - never a traceback: name the page and go on
                 log.warning("%s: cannot check this page: %s: %s", display, type(error).__name__, error)
         self.seconds = time.perf_counter() - started
