@@ -33,7 +33,7 @@ def fill_static(markdown: str) -> str:
 COVERAGE_ELSEWHERE = (
     '!!! note "ルートカバレッジ"\n'
     "    この集計はサイト全体の結果から作るため、MkDocs でビルドしたとき（`./dev build`）だけ生成されます。"
-    "CI では `pytest` が同じ最低ラインを確かめます（docs/contributing/builders.md）。\n"
+    "CI では `pytest` が同じ最低ラインを確認します（docs/contributing/builders.md）。\n"
 )
 
 
