@@ -64,3 +64,12 @@ def test_pages_rendered_in_parallel_threads_do_not_see_each_other():
 def test_a_plain_markdown_call_renders_plain_code():
     html = markdown.markdown("```yaml\na: 1\n```\n", extensions=["istio_notebook.markdown", "pymdownx.superfences"], extension_configs={"pymdownx.superfences": {"custom_fences": FENCES}})
     assert "inb-badge" not in html and "highlight" in html
+
+
+def test_under_zensical_serve_a_broken_page_is_shown_and_logged_not_raised(monkeypatch, caplog):
+    # `zensical serve` ends when a page raises (tried on 0.0.73): there the failures are shown and logged.
+    monkeypatch.setattr("sys.argv", ["/venv/bin/zensical", "serve"])
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.istio_notebook"):
+        html = convert_alone(PAGE, "docs/index.md", GOLDEN / "fixtures")
+    assert "inb-badge--error" in html and "expected reviews v2, got reviews v1" in html
+    assert [r.getMessage().split(" ")[0] for r in caplog.records] == ["docs/index.md:29", "docs/index.md:36"]

@@ -6,7 +6,7 @@ analyzers, checks through the backend, with the content-hash cache), fill the ge
 reference sections, tag the fences for the formatters (``fences``) and, at the end, put the
 panels around the examples' code. Alone (Zensical, a plain ``markdown`` call) a page whose
 examples or checks fail raises :class:`ExampleFailure` naming ``page:line [CODE] reason``, which
-fails the build. Under the MkDocs plugin (the ``host``) it raises nothing: the plugin checked
+fails the build (under ``zensical serve``, which would end, it logs them and shows the page). Under the MkDocs plugin (the ``host``) it raises nothing: the plugin checked
 every page before rendering, logs the findings on ``mkdocs.`` (for ``--strict``) and attaches the
 panels after search indexing.
 """
@@ -14,6 +14,7 @@ panels after search indexing.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -51,6 +52,11 @@ class Host(Protocol):
 
 _checkers: dict[Settings, Checker] = {}  # one per site and process: the cache and fixtures are keyed by content
 _checkers_lock = threading.Lock()
+
+
+def serving() -> bool:
+    """Under `zensical serve` (which ends when a page raises): pages with failures are shown, not fatal."""
+    return Path(sys.argv[0]).name == "zensical" and sys.argv[1:2] == ["serve"]
 
 
 def shared_checker(settings: Settings) -> Checker:
@@ -119,8 +125,10 @@ class PagePreprocessor(Preprocessor):
             return markdown.split("\n")
         if host is None:
             failures = prepared.failures(checker.settings.strict_claims)
-            if failures:
+            if failures and not serving():
                 raise ExampleFailure("\n".join(failures))
+            for line in failures:  # `zensical serve` would end on the exception: show the page, say why
+                log.warning("%s", line)
         self.page = PageState(prepared, source.display)
         return page_markdown(markdown, prepared).split("\n")
 
