@@ -82,9 +82,22 @@ def load_proxy_and_mesh(args: argparse.Namespace):
     except RequestError as error:
         raise UsageError(str(error)) from None
     mesh = load_mesh(args)
-    if proxy.kind == "gateway" and mesh.get("Gateway", proxy.namespace, proxy.name) is None:
-        raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
+    if proxy.kind == "gateway":
+        check_gateway(mesh, proxy)
     return proxy, mesh
+
+
+def check_gateway(mesh: Mesh, proxy) -> None:
+    """`--gateway NS/NAME` names an Istio Gateway or a Gateway API Gateway; neither, or both, is a usage error."""
+    from istio_notebook.cli import UsageError
+    from istio_notebook.gatewayapi import gateways_named
+
+    found = gateways_named(mesh, proxy.namespace, proxy.name)
+    if not found:
+        raise UsageError(f"Gateway {proxy.namespace}/{proxy.name} not found in the input")
+    if len(found) > 1:
+        both = " and ".join(f"{gw.api_version} Gateway {gw.key} ({gw.position.file}:{gw.position.line})" for gw in found)
+        raise UsageError(f"--gateway {proxy.namespace}/{proxy.name} is ambiguous: the input has {both}")
 
 
 def envoy_replay():

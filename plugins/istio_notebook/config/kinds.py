@@ -10,6 +10,7 @@ TELEMETRY = "telemetry.istio.io"
 INSTALL = "install.istio.io"
 CORE = ""
 APPS = "apps"
+GATEWAY_API = "gateway.networking.k8s.io"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ MODELLED: tuple[KindInfo, ...] = (
     KindInfo(CORE, "Service", ("v1",)),
     KindInfo(CORE, "Pod", ("v1",)),
     KindInfo(APPS, "Deployment", ("v1",)),
+    # Gateway API v1.5.1 (what Istio 1.30 vendors): the served versions of its CRDs.
+    KindInfo(GATEWAY_API, "GatewayClass", ("v1", "v1beta1"), namespaced=False),
+    KindInfo(GATEWAY_API, "Gateway", ("v1", "v1beta1")),
+    KindInfo(GATEWAY_API, "HTTPRoute", ("v1", "v1beta1")),
+    KindInfo(GATEWAY_API, "GRPCRoute", ("v1",)),
+    KindInfo(GATEWAY_API, "TLSRoute", ("v1",)),
+    KindInfo(GATEWAY_API, "TCPRoute", ("v1alpha2",)),
+    KindInfo(GATEWAY_API, "ReferenceGrant", ("v1", "v1beta1")),
 )
 
 # Read without validation: common in Istio manifests, but they carry no routing or policy.
@@ -71,13 +80,6 @@ READ_ONLY: frozenset[tuple[str, str]] = frozenset(
         ("apiextensions.k8s.io", "CustomResourceDefinition"),
         ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
         ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
-        ("gateway.networking.k8s.io", "Gateway"),
-        ("gateway.networking.k8s.io", "GatewayClass"),
-        ("gateway.networking.k8s.io", "HTTPRoute"),
-        ("gateway.networking.k8s.io", "GRPCRoute"),
-        ("gateway.networking.k8s.io", "TCPRoute"),
-        ("gateway.networking.k8s.io", "TLSRoute"),
-        ("gateway.networking.k8s.io", "ReferenceGrant"),
         (NETWORKING, "ProxyConfig"),
         (SECURITY, "Certificate"),
         ("extensions.istio.io", "WasmPlugin"),

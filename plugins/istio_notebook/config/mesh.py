@@ -8,6 +8,14 @@ from collections.abc import Iterable, Iterator
 from istio_notebook.config.resource import Resource
 
 
+GATEWAY_API = "gateway.networking.k8s.io"
+
+
+def index_kind(resource: Resource) -> str:
+    """The bare kind, except Gateway API kinds: ``Kind.gateway.networking.k8s.io`` (its Gateway is not Istio's)."""
+    return f"{resource.kind}.{GATEWAY_API}" if resource.group == GATEWAY_API else resource.kind
+
+
 class Mesh:
     """Resources indexed by kind and by (kind, namespace, name). Read-only once built."""
 
@@ -16,10 +24,11 @@ class Mesh:
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_key: dict[tuple[str, str, str], Resource] = {}
         for resource in self.resources:
-            self._by_kind[resource.kind].append(resource)
+            kind = index_kind(resource)
+            self._by_kind[kind].append(resource)
             # The first definition wins, as a later `kubectl apply` of the same name would
             # replace it: duplicates are reported by an analyzer, not hidden here.
-            self._by_key.setdefault((resource.kind, resource.namespace, resource.name), resource)
+            self._by_key.setdefault((kind, resource.namespace, resource.name), resource)
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)

@@ -70,6 +70,7 @@ from istio_notebook.envoy.translate import (
     route_table,
     translate,
 )
+from istio_notebook.gatewayapi import route_ref
 from istio_notebook.routing.table import (
     BLACKHOLE_CLUSTER,
     PASSTHROUGH_CLUSTER,
@@ -123,7 +124,7 @@ def _secs(duration: str) -> float:
 def _empty_outcome() -> dict[str, Any]:
     return {
         "action": None, "status": None, "virtual_service": None, "route_index": None, "match_index": None,
-        "route_name": None, "destinations": [], "rewrite": None, "redirect": None, "direct_response": None,
+        "route_name": None, "route_ref": None, "destinations": [], "rewrite": None, "redirect": None, "direct_response": None,
         "fault": None, "timeout": None, "retries": None, "mirrors": [], "headers": None, "cors": None,
         "policy": None, "trace": [], "envoy": {},
     }
@@ -311,6 +312,8 @@ class Scenario:
             out["route_index"] = origin.rule_index
             out["match_index"] = origin.match_index
             out["route_name"] = table_route.name
+            ref = route_ref(origin.source, origin.rule_index)
+            out["route_ref"] = ref.to_json() if ref is not None else None
         # Envoy marks mirrored copies by appending "-shadow" to the authority.
         received = [r for r in self.fleet.log.of(request_id) if not _is_shadow(r)]
         served = [r for r in received if r.server == upstream_cluster] or received[:1]

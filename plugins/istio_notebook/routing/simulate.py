@@ -7,6 +7,7 @@ from typing import Any
 
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import CLUSTER_DOMAIN, host_subset_of
+from istio_notebook.gatewayapi import gateway_semantics, route_ref
 from istio_notebook.routing.build import build_table, dr_set, registry_of
 from istio_notebook.routing.match import (
     compiled,
@@ -33,6 +34,7 @@ class RouteOutcome:
     route_index: int | None = None
     match_index: int | None = None
     route_name: str | None = None
+    route_ref: dict | None = None  # the Gateway API rule behind a generated route: {kind, namespace, name, rule_index, match_index}
     destinations: list[dict] = field(default_factory=list)
     rewrite: dict | None = None
     redirect: dict | None = None
@@ -55,6 +57,7 @@ class RouteOutcome:
             "route_index": self.route_index,
             "match_index": self.match_index,
             "route_name": self.route_name,
+            "route_ref": self.route_ref,
             "destinations": self.destinations,
             "rewrite": self.rewrite,
             "redirect": self.redirect,
@@ -231,6 +234,8 @@ def _apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
         route_name=chosen.name,
         route=chosen,
     )
+    ref = route_ref(origin.source, origin.rule_index)
+    out.route_ref = ref.to_json() if ref is not None else None
     if origin.virtual_service is None and action.kind == "route":
         trace.add("default_route", cluster=action.destinations[0].cluster)
     elif origin.virtual_service is not None:
@@ -269,7 +274,9 @@ def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
         elif not cluster.has_endpoints:
             trace.add("no_endpoints", cluster=d.cluster)
     if action.destinations and missing == len(action.destinations):
-        out.status = 503
+        # Gateway API routes: istiod sets cluster_not_found_response_code INTERNAL_SERVER_ERROR
+        # (pilot/pkg/networking/core/route/route.go applyHTTPRouteDestination, gateway semantics).
+        out.status = 500 if gateway_semantics(origin_source(chosen)) else 503
     out.fault = action.fault
     if action.fault:
         abort, delay = action.fault.get("abort"), action.fault.get("delay")
@@ -301,6 +308,10 @@ def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
             trace.add("policy", rules=", ".join(f"DestinationRule {r.namespace}/{r.name}" for r in drs.rules), scope=drs.scope)
         else:
             trace.add("no_policy", host=main.host)
+
+
+def origin_source(route: Route):
+    return route.origin.source
 
 
 def _rewrite(chosen: Route, request: Request) -> dict | None:

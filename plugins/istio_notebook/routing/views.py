@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap
+from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, PARENTS
 from istio_notebook.routing.hosts import exported_to, fqdn, split_namespaced
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import protocol_of
@@ -63,10 +64,27 @@ class GatewayView:
         """The port Envoy listens on for a server: the targetPort when the server names a Service port."""
         return self.port_map.get(server_port, server_port)
 
+def gateway_api_view(mesh: Mesh, proxy: Proxy) -> GatewayView | None:
+    """The proxy istiod deploys for a Gateway API Gateway: its servers are the internal Gateways
+    generated from its listeners (gatewayapi.listeners); its pods carry the gateway-name label."""
+    parent = f"Gateway/{proxy.name}/"
+    generated = [gw for gw in mesh.of_kind("Gateway") if gw.namespace == proxy.namespace
+                 and gw.annotations.get(PARENTS, "").startswith(parent)
+                 and gw.annotations.get(PARENTS, "").endswith(f".{proxy.namespace}")]
+    if not generated:
+        return None
+    labels = {GATEWAY_NAME_LABEL: proxy.name or ""}
+    view = GatewayView(proxy, generated[0], proxy.namespace, labels, gateways=generated)
+    view.port_map = _service_ports(mesh, labels)
+    for gw in generated:
+        view.servers.extend(_servers(gw))
+    return view
+
+
 def gateway_view(mesh: Mesh, proxy: Proxy) -> GatewayView:
     named = mesh.get("Gateway", proxy.namespace, proxy.name or "")
     if named is None:
-        return GatewayView(proxy, None, proxy.namespace, {})
+        return gateway_api_view(mesh, proxy) or GatewayView(proxy, None, proxy.namespace, {})
     selector = labels_of(named.spec.get("selector"))
     workload_ns, labels = named.namespace, dict(selector)
     # The pods the selector picks stand for the gateway workload (first Deployment, else Pod).

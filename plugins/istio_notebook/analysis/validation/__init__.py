@@ -15,6 +15,7 @@ from istio_notebook.analysis.validation import (
     destinationrule,
     envoyfilter,
     gateway,
+    gatewayapi,
     kubernetes,
     peerauthentication,
     requestauthentication,
@@ -52,6 +53,11 @@ SEMANTIC_RULES: dict[tuple[str, str], Rule] = {
     (kinds.CORE, "Service"): kubernetes.check_service,
     (kinds.CORE, "Pod"): kubernetes.check_pod,
     (kinds.APPS, "Deployment"): kubernetes.check_deployment,
+    (kinds.GATEWAY_API, "Gateway"): gatewayapi.check_gateway,
+    (kinds.GATEWAY_API, "HTTPRoute"): gatewayapi.check_http_route,
+    (kinds.GATEWAY_API, "GRPCRoute"): gatewayapi.check_grpc_route,
+    (kinds.GATEWAY_API, "TLSRoute"): gatewayapi.check_l4_route,
+    (kinds.GATEWAY_API, "TCPRoute"): gatewayapi.check_l4_route,
 }
 
 

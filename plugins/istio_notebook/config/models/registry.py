@@ -25,6 +25,17 @@ from istio_notebook.config.models import (
     workload_group,
 )
 from istio_notebook.config.models.base import Message, Struct
+from istio_notebook.config.models.gateway_api import (
+    gateway as gwapi_gateway,
+)
+from istio_notebook.config.models.gateway_api import (
+    gateway_class,
+    grpc_route,
+    http_route,
+    reference_grant,
+    tcp_route,
+    tls_route,
+)
 
 # (group, kind) → the model of its spec.
 SPECS: dict[tuple[str, str], type] = {
@@ -45,6 +56,13 @@ SPECS: dict[tuple[str, str], type] = {
     (kinds.CORE, "Service"): kubernetes.ServiceSpec,
     (kinds.CORE, "Pod"): kubernetes.PodSpec,
     (kinds.APPS, "Deployment"): kubernetes.DeploymentSpec,
+    (kinds.GATEWAY_API, "GatewayClass"): gateway_class.GatewayClassSpec,
+    (kinds.GATEWAY_API, "Gateway"): gwapi_gateway.GatewaySpec,
+    (kinds.GATEWAY_API, "HTTPRoute"): http_route.HTTPRouteSpec,
+    (kinds.GATEWAY_API, "GRPCRoute"): grpc_route.GRPCRouteSpec,
+    (kinds.GATEWAY_API, "TLSRoute"): tls_route.TLSRouteSpec,
+    (kinds.GATEWAY_API, "TCPRoute"): tcp_route.TCPRouteSpec,
+    (kinds.GATEWAY_API, "ReferenceGrant"): reference_grant.ReferenceGrantSpec,
 }
 
 

@@ -1,0 +1,75 @@
+"""backendRefs → Istio destinations, as istiod's buildDestination does it (pilot/pkg/config/kube/gateway/conversion.go).
+
+- ``Service`` (the default kind): ``<name>.<namespace>.svc.cluster.local`` and the ref's port; a
+  name with a dot is a hard error ("the name of the Service must be used, not the hostname");
+- ``networking.istio.io/Hostname``: the name as host (a ServiceEntry host); no namespace allowed;
+- any other kind: InvalidKind; the destination stays, empty, so requests get 500 (cluster not found);
+- a Service the input does not hold: BackendNotFound (the destination stays: 500 at run time);
+- another namespace without a ReferenceGrant (gateway parents only: istiod does not enforce grants
+  for mesh routes): RefNotPermitted, empty destination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from istio_notebook.config import Mesh
+from istio_notebook.config.resource import Resource
+from istio_notebook.gatewayapi import grants
+from istio_notebook.gatewayapi.model import DOMAIN_SUFFIX, GROUP, Problem
+
+ISTIO_GROUP = "networking.istio.io"
+INVALID_HOST = ""  # istiod's empty Destination{}: Envoy finds no cluster and answers 500
+
+
+class BackendError(Exception):
+    """A reference istiod refuses outright (InvalidDestination): the whole rule is dropped."""
+
+    def __init__(self, message: str, path: tuple):
+        super().__init__(message)
+        self.message, self.path = message, path
+
+
+@dataclass(frozen=True)
+class Backend:
+    host: str | None  # None: nothing to route to (a mirror is dropped); INVALID_HOST: routes fail with 500
+    port: int | None
+    problem: Problem | None = None
+
+    def destination(self) -> dict:
+        out: dict = {"host": self.host or INVALID_HOST}
+        if self.port is not None:
+            out["port"] = {"number": self.port}
+        return out
+
+
+def _service_known(mesh: Mesh, namespace: str, name: str) -> bool | None:
+    """True/False when the input shows that namespace's Services, None when it shows none (not judged)."""
+    services = [s for s in mesh.of_kind("Service") if s.namespace == namespace]
+    return any(s.name == name for s in services) if services else None
+
+
+def resolve_backend(mesh: Mesh, route: Resource, ref: dict, at: tuple, *, enforce_grant: bool = True) -> Backend:
+    group, kind = ref.get("group") or "", ref.get("kind") or "Service"
+    name, port = str(ref.get("name")), ref.get("port") if isinstance(ref.get("port"), int) else None
+    namespace = ref.get("namespace") or route.namespace
+    if enforce_grant and namespace != route.namespace and not grants.allowed(mesh, (GROUP, route.kind, route.namespace), (group, kind, namespace, name)):
+        message = f"backendRef {name}/{namespace} not accessible to a {route.kind} in namespace {route.namespace!r} (missing a ReferenceGrant?)"
+        return Backend(INVALID_HOST, port, Problem(route, "ResolvedRefs", "RefNotPermitted", message, at))
+    if (group, kind) == ("", "Service"):
+        if "." in name:
+            raise BackendError("service name invalid; the name of the Service must be used, not the hostname.", at + ("name",))
+        host = f"{name}.{namespace}.svc.{DOMAIN_SUFFIX}"
+        problem = None
+        if _service_known(mesh, namespace, name) is False:
+            problem = Problem(route, "ResolvedRefs", "BackendNotFound", f"backend({host}) not found", at + ("name",))
+    elif (group, kind) == (ISTIO_GROUP, "Hostname"):
+        if ref.get("namespace"):
+            raise BackendError("namespace may not be set with Hostname type", at + ("namespace",))
+        host, problem = name, None
+    else:
+        message = f"referencing unsupported backendRef: group {group!r} kind {kind!r}"
+        return Backend(INVALID_HOST, port, Problem(route, "ResolvedRefs", "InvalidKind", message, at + ("kind",)))
+    if port is None:
+        raise BackendError("port is required in backendRef", at)
+    return Backend(host, port, problem)
