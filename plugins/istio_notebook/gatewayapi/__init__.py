@@ -12,4 +12,14 @@ one Istio http route), backends (backendRefs, ReferenceGrant via grants), virtua
 from istio_notebook.gatewayapi.convert import conversion_of, convert, effective_mesh, gateway_semantics, gateways_named, route_ref
 from istio_notebook.gatewayapi.model import Conversion, Problem, RouteRef
 
-__all__ = ["Conversion", "Problem", "RouteRef", "conversion_of", "convert", "effective_mesh", "gateway_semantics", "gateways_named", "route_ref"]
+__all__ = [
+    "Conversion",
+    "Problem",
+    "RouteRef",
+    "conversion_of",
+    "convert",
+    "effective_mesh",
+    "gateway_semantics",
+    "gateways_named",
+    "route_ref",
+]

@@ -66,8 +66,10 @@ def _denied(parent: Parent, ref: dict, route: Resource, hostnames: list[str]) ->
                 if hit and (namespace or "*") in ("*", route.namespace):
                     matched = True
         if not matched and host_matched:
-            return ("NotAllowedByListeners", f"hostnames matched parent hostname {parent.hostname!r}, "
-                    f"but namespace {route.namespace!r} is not allowed by the parent")
+            return (
+                "NotAllowedByListeners",
+                f"hostnames matched parent hostname {parent.hostname!r}, but namespace {route.namespace!r} is not allowed by the parent",
+            )
         if not matched:
             return "NoMatchingListenerHostname", f"no hostnames matched parent hostname {parent.hostname!r}"
     if (GROUP, route.kind) not in parent.allowed_kinds:
@@ -84,8 +86,7 @@ def _mesh_parent(mesh: Mesh, route: Resource, ref: dict) -> tuple[Parent | None,
     return Parent(MESH, None, allowed_kinds=kinds), None
 
 
-def attachments(mesh: Mesh, route: Resource, parents: dict[tuple[str, str], list[Parent]],
-                problems: list[Problem]) -> list[Attachment]:
+def attachments(mesh: Mesh, route: Resource, parents: dict[tuple[str, str], list[Parent]], problems: list[Problem]) -> list[Attachment]:
     """The accepted parents of ``route``; one Problem (Accepted=False) per parentRef that attached nowhere."""
     hostnames = [h for h in route.spec.get("hostnames") or [] if isinstance(h, str)]
     out: list[Attachment] = []
@@ -105,8 +106,15 @@ def attachments(mesh: Mesh, route: Resource, parents: dict[tuple[str, str], list
         listeners = parents.get((ref.get("namespace") or route.namespace, str(ref.get("name"))))
         if listeners is None:
             if known_gateways:
-                problems.append(Problem(route, "Accepted", "NoMatchingParent",
-                                        f"Gateway {ref.get('namespace') or route.namespace}/{ref.get('name')} not found", at))
+                problems.append(
+                    Problem(
+                        route,
+                        "Accepted",
+                        "NoMatchingParent",
+                        f"Gateway {ref.get('namespace') or route.namespace}/{ref.get('name')} not found",
+                        at,
+                    )
+                )
             continue
         denials: list[tuple[str, str]] = []
         for parent in listeners:

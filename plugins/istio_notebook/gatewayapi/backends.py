@@ -53,8 +53,14 @@ def resolve_backend(mesh: Mesh, route: Resource, ref: dict, at: tuple, *, enforc
     group, kind = ref.get("group") or "", ref.get("kind") or "Service"
     name, port = str(ref.get("name")), ref.get("port") if isinstance(ref.get("port"), int) else None
     namespace = ref.get("namespace") or route.namespace
-    if enforce_grant and namespace != route.namespace and not grants.allowed(mesh, (GROUP, route.kind, route.namespace), (group, kind, namespace, name)):
-        message = f"backendRef {name}/{namespace} not accessible to a {route.kind} in namespace {route.namespace!r} (missing a ReferenceGrant?)"
+    if (
+        enforce_grant
+        and namespace != route.namespace
+        and not grants.allowed(mesh, (GROUP, route.kind, route.namespace), (group, kind, namespace, name))
+    ):
+        message = (
+            f"backendRef {name}/{namespace} not accessible to a {route.kind} in namespace {route.namespace!r} (missing a ReferenceGrant?)"
+        )
         return Backend(INVALID_HOST, port, Problem(route, "ResolvedRefs", "RefNotPermitted", message, at))
     if (group, kind) == ("", "Service"):
         if "." in name:

@@ -9,7 +9,7 @@ SecretAllowed). References within one namespace need no grant.
 from __future__ import annotations
 
 from istio_notebook.config import Mesh
-from istio_notebook.gatewayapi.model import GROUP, of_kind
+from istio_notebook.gatewayapi.model import of_kind
 
 
 def _items(value) -> list[dict]:

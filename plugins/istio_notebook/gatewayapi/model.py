@@ -41,8 +41,13 @@ class RouteRef:
     match_index: int | None
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "namespace": self.namespace, "name": self.name,
-                "rule_index": self.rule_index, "match_index": self.match_index}
+        return {
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "rule_index": self.rule_index,
+            "match_index": self.match_index,
+        }
 
 
 @dataclass

@@ -64,8 +64,10 @@ def string_matches(entries: list[dict], *, lower: bool) -> dict | None:
     out: dict = {}
     for entry in entries:
         name = str(entry.get("name"))
-        out.setdefault(name.lower() if lower else name,
-                       {"regex": entry.get("value")} if entry.get("type") == "RegularExpression" else {"exact": entry.get("value")})
+        out.setdefault(
+            name.lower() if lower else name,
+            {"regex": entry.get("value")} if entry.get("type") == "RegularExpression" else {"exact": entry.get("value")},
+        )
     return out or None
 
 
@@ -106,8 +108,11 @@ def header_ops(spec: dict) -> dict:
             out.setdefault(str(entry.get("name")).lower(), str(entry.get("value")))
         return out or None
 
-    ops = {"add": as_map(_items(spec.get("add"))), "set": as_map(_items(spec.get("set"))),
-           "remove": [str(v) for v in spec.get("remove") or []] or None}
+    ops = {
+        "add": as_map(_items(spec.get("add"))),
+        "set": as_map(_items(spec.get("set"))),
+        "remove": [str(v) for v in spec.get("remove") or []] or None,
+    }
     return {k: v for k, v in ops.items() if v is not None}
 
 

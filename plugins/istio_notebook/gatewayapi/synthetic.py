@@ -50,8 +50,9 @@ class SyntheticDocument:
         return self.source.position
 
 
-def generated(kind: str, name: str, namespace: str, spec: dict, source: Resource,
-              annotations: dict[str, str]) -> tuple[Resource, SyntheticDocument]:
+def generated(
+    kind: str, name: str, namespace: str, spec: dict, source: Resource, annotations: dict[str, str]
+) -> tuple[Resource, SyntheticDocument]:
     """A networking.istio.io resource generated from ``source`` (creation time and order are the source's)."""
     metadata = {"name": name, "namespace": namespace, "annotations": dict(annotations)}
     stamp = source.metadata.get("creationTimestamp")
@@ -60,6 +61,13 @@ def generated(kind: str, name: str, namespace: str, spec: dict, source: Resource
     body = {"apiVersion": f"{kinds.NETWORKING}/v1", "kind": kind, "metadata": metadata, "spec": spec}
     document = SyntheticDocument(body, source)
     info = kinds.lookup(body["apiVersion"], kind)
-    resource = Resource(document=document, info=info, api_version=body["apiVersion"], kind=kind,  # type: ignore[arg-type]
-                        name=name, namespace=namespace, order=source.order)
+    resource = Resource(
+        document=document,
+        info=info,
+        api_version=body["apiVersion"],
+        kind=kind,  # type: ignore[arg-type]
+        name=name,
+        namespace=namespace,
+        order=source.order,
+    )
     return resource, document

@@ -93,15 +93,16 @@ def groups_for(route: Resource, attachment: Attachment, routes: list[GeneratedRo
 
 
 def virtual_service(group: _Group, route_refs: dict) -> Resource:
-    sources = sorted(group.sources, key=lambda s: (str(s[0].metadata.get("creationTimestamp") or ""), s[0].order, s[0].namespace, s[0].name))
+    sources = sorted(
+        group.sources, key=lambda s: (str(s[0].metadata.get("creationTimestamp") or ""), s[0].order, s[0].namespace, s[0].name)
+    )
     merged = [g for _, routes in sources for g in routes]
     merged.sort(key=lambda g: precedence(g.route))  # stable: ties keep the oldest route's rules first
     first = sources[0][0]
     name = group.key.replace("/", "~")
     parents = ",".join(dict.fromkeys(f"{r.kind}/{r.name}.{r.namespace}" for r, _ in sources))
     spec = {"hosts": group.hosts, "gateways": group.gateways, "http": [g.route for g in merged]}
-    resource, document = generated("VirtualService", name, first.namespace, spec, first,
-                                   {ROUTE_SEMANTICS: "gateway", PARENTS: parents})
+    resource, document = generated("VirtualService", name, first.namespace, spec, first, {ROUTE_SEMANTICS: "gateway", PARENTS: parents})
     for index, g in enumerate(merged):
         document.anchors[("spec", "http", index)] = (g.source, g.path)
         route_refs[(first.namespace, name, index)] = g.ref

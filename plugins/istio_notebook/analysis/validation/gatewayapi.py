@@ -94,9 +94,15 @@ def _check_parents(spec: dict, found: Findings) -> None:
         sections = seen.setdefault(parent, set())
         section = ref.get("sectionName") or ""
         if sections and (not section or "" in sections):
-            found.error(("spec", "parentRefs", index), "sectionName must be specified when parentRefs includes 2 or more references to the same parent")
+            found.error(
+                ("spec", "parentRefs", index),
+                "sectionName must be specified when parentRefs includes 2 or more references to the same parent",
+            )
         elif section in sections:
-            found.error(("spec", "parentRefs", index, "sectionName"), "sectionName must be unique when parentRefs includes 2 or more references to the same parent")
+            found.error(
+                ("spec", "parentRefs", index, "sectionName"),
+                "sectionName must be unique when parentRefs includes 2 or more references to the same parent",
+            )
         sections.add(section)
 
 

@@ -50,5 +50,11 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         code = code_of(problem.resource.kind, problem.reason)
         if code is None:
             continue
-        yield report(code, problem.resource.locate(*problem.path), problem.resource.origin,
-                     condition=problem.condition, reason=problem.reason, message=problem.message)
+        yield report(
+            code,
+            problem.resource.locate(*problem.path),
+            problem.resource.origin,
+            condition=problem.condition,
+            reason=problem.reason,
+            message=problem.message,
+        )
