@@ -162,6 +162,10 @@ def as_text(result: dict) -> str:
     elif action == "redirect" and result.get("redirect"):
         head += f" → {result['redirect']['location']}"
     lines.append(head)
+    ref = result.get("route_ref")
+    if ref:
+        where = f"{ref['kind']} {ref['namespace']}/{ref['name']} rule {ref['rule_index']}"
+        lines.append(where + (f" match {ref['match_index']}" if ref.get("match_index") is not None else ""))
     if result.get("virtual_service"):
         where = f"virtual service {result['virtual_service']} rule {result.get('route_index')}"
         if result.get("match_index") is not None:

@@ -18,6 +18,7 @@ Two forms:
 from __future__ import annotations
 
 from istio_notebook.config.decimal import decimal_value
+from istio_notebook.gatewayapi import gateway_semantics
 from istio_notebook.envoy import policy as cluster_policy
 from istio_notebook.envoy import xds
 from istio_notebook.routing.durations import seconds
@@ -85,7 +86,7 @@ def route_match(route: Route) -> dict:
     if path.kind == "regex":
         out = {"safe_regex": {"regex": path.value}}
     else:
-        out = {"path" if path.kind == "exact" else "prefix": path.value}
+        out = {{"exact": "path", "path_separated_prefix": "path_separated_prefix"}.get(path.kind, "prefix"): path.value}
         if path.ignore_case:
             out["case_sensitive"] = False
     if match.headers:
@@ -275,6 +276,9 @@ def envoy_route(route: Route, name: str | None = None) -> dict:
         }
     if action.kind == "route":
         out["route"] = _route_body(action)
+        if gateway_semantics(origin.source):
+            # Gateway API: an unknown backend answers 500, not 503 (route.go applyHTTPRouteDestination).
+            out["route"]["cluster_not_found_response_code"] = "INTERNAL_SERVER_ERROR"
     elif action.kind == "redirect":
         out["redirect"] = _redirect(action)
     elif action.kind == "direct_response":

@@ -48,13 +48,18 @@ def string_match(spec: Any, *, ignore_case: bool = False) -> StringMatch | None:
     return StringMatch("present") if not spec else None
 
 
-def route_match(spec: dict | None) -> RouteMatch:
-    """HTTPMatchRequest → RouteMatch (pilot/pkg/networking/core/route/route.go TranslateRouteMatch)."""
+def route_match(spec: dict | None, *, gateway_semantics: bool = False) -> RouteMatch:
+    """HTTPMatchRequest → RouteMatch (pilot/pkg/networking/core/route/route.go TranslateRouteMatch).
+
+    ``gateway_semantics`` (routes converted from Gateway API): a prefix other than "/" becomes
+    Envoy's path_separated_prefix, its trailing "/" trimmed (route.go, UseGatewaySemantics)."""
     if not spec:
         return RouteMatch()
     path = string_match(spec.get("uri"), ignore_case=bool(spec.get("ignoreUriCase"))) if spec.get("uri") else None
     if path is None or path.kind == "present":
         path = StringMatch("prefix", "/", bool(spec.get("ignoreUriCase")))
+    elif gateway_semantics and path.kind == "prefix" and path.value != "/":
+        path = StringMatch("path_separated_prefix", path.value.removesuffix("/"), path.ignore_case)
     headers: list[HeaderMatch] = []
     for field, name in (("method", ":method"), ("authority", ":authority"), ("scheme", ":scheme")):
         m = string_match(spec.get(field))
@@ -219,6 +224,7 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
             "redirect",
             redirect=Redirect(
                 uri=redirect.get("uri") if isinstance(redirect.get("uri"), str) else None,
+                prefix_rewrite=redirect.get("prefixRewrite") if isinstance(redirect.get("prefixRewrite"), str) and redirect["prefixRewrite"] else None,
                 authority=redirect.get("authority") if isinstance(redirect.get("authority"), str) else None,
                 port=port if isinstance(port, int) and not isinstance(port, bool) else None,
                 derive_port=redirect.get("derivePort") == "FROM_REQUEST_PORT",

@@ -12,12 +12,12 @@ concatenated and their catch-all routes moved to the end (route.CombineVHostRout
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap
 from istio_notebook.config.yaml_reader import gc_paused
-from istio_notebook.gatewayapi import effective_mesh
+from istio_notebook.gatewayapi import effective_mesh, gateway_semantics
 from istio_notebook.routing import actions
 from istio_notebook.routing.hosts import exported_to, more_specific
 from istio_notebook.routing.proxy import Proxy
@@ -168,7 +168,8 @@ class _Builder:
             # route.go: routeName := in.Name; with a match name, routeName + "." + match.Name.
             m_name = match.get("name") if isinstance(match.get("name"), str) else None
             route_name = f"{name or ''}.{m_name}" if m_name else name
-            out.append(Route(route_name, actions.route_match(match), action, RouteOrigin(key, index, m_index, root, vs)))
+            route_match = actions.route_match(match, gateway_semantics=gateway_semantics(vs))
+            out.append(Route(route_name, route_match, gateway_rewrite(action, route_match), RouteOrigin(key, index, m_index, root, vs)))
         return out
 
     @staticmethod
@@ -389,6 +390,15 @@ class _Builder:
         sni = [h for s in servers for _, h in s.hosts] if tls else None
         return RouteConfig(name, view.listener_port(port), out, tls=tls, sni_hosts=sni,
                            server=", ".join(s.label for s in servers))
+
+
+def gateway_rewrite(action: RouteAction, match: RouteMatch) -> RouteAction:
+    """Gateway API ReplacePrefixMatch "" (rewrite.uri "/") on a path_separated_prefix match removes the
+    prefix with a regex, keeping one "/" (route.go applyHTTPRouteDestination, UseGatewaySemantics)."""
+    if action.prefix_rewrite != "/" or match.path.kind != "path_separated_prefix":
+        return action
+    quoted = "".join("\\" + c if c in "\\.+*?()|[]{}^$" else c for c in match.path.value)  # Go regexp.QuoteMeta
+    return replace(action, prefix_rewrite=None, regex_rewrite=(f"^{quoted}(/?)(.*)", "/\\2"))
 
 
 def gateway_domains(host: str, port: int) -> list[str]:

@@ -50,6 +50,8 @@ def string_matches(m: StringMatch, value: str) -> bool:
         return actual == expected
     if m.kind == "prefix":
         return actual.startswith(expected)
+    if m.kind == "path_separated_prefix":
+        return actual == expected or actual.startswith(expected + "/")
     return False
 
 

@@ -251,7 +251,7 @@ def _apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
         out.direct_response = {"status": action.direct_status, "body": action.direct_body}
         trace.add("direct", status=action.direct_status)
     elif action.kind == "redirect":
-        location = _location(action.redirect, request)
+        location = _location(action.redirect, request, chosen.match.path)
         out.status = action.redirect.status
         out.redirect = {"location": location, "status": action.redirect.status}
         trace.add("redirect", status=action.redirect.status, location=location)
@@ -329,7 +329,7 @@ def _rewrite(chosen: Route, request: Request) -> dict | None:
                 pass
     elif action.prefix_rewrite is not None:
         m = chosen.match.path
-        if m.kind == "prefix":
+        if m.kind in ("prefix", "path_separated_prefix"):
             path = action.prefix_rewrite + path[len(m.value):]
         else:
             # exact and regex matches: Envoy swaps the whole matched path.
@@ -338,7 +338,7 @@ def _rewrite(chosen: Route, request: Request) -> dict | None:
     return {"uri": uri, "authority": action.authority_rewrite}
 
 
-def _location(redirect, request: Request) -> str:
+def _location(redirect, request: Request, matched=None) -> str:
     scheme = redirect.scheme or request.scheme
     hostport = redirect.authority or request.authority
     if redirect.port is not None:
@@ -350,6 +350,8 @@ def _location(redirect, request: Request) -> str:
     if colon and host and port == default:
         hostport = host  # :80 for http and :443 for https are left out of the Location
     path = redirect.uri if redirect.uri is not None else request.path
+    if redirect.prefix_rewrite is not None and matched is not None and matched.kind in ("prefix", "path_separated_prefix"):
+        path = redirect.prefix_rewrite + request.path[len(matched.value):]  # Envoy: the matched prefix is swapped
     if request.query and "?" not in path:
         path += f"?{request.query}"
     return f"{scheme}://{hostport}{path}"

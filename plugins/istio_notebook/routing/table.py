@@ -31,7 +31,8 @@ DEFAULT_RETRY_ATTEMPTS = 2
 
 @dataclass(frozen=True)
 class StringMatch:
-    """Envoy StringMatcher: kind exact | prefix | regex (RE2, full match) | present."""
+    """Envoy StringMatcher: kind exact | prefix | regex (RE2, full match) | present; for paths also
+    path_separated_prefix (Envoy's: the path is the prefix or goes on with "/"; Gateway API PathPrefix)."""
 
     kind: str
     value: str = ""

@@ -94,7 +94,7 @@ class _Writer:
         lines = [f"class {name}(Message):"]
         rules = [r.get("message") or r.get("rule") for r in schema.get("x-kubernetes-validations", ())]
         if rules:
-            lines.append('    """CEL rules: ' + "; ".join(str(r).replace('"', "'") for r in rules) + '"""')
+            lines.append('    r"""CEL rules: ' + "; ".join(str(r).replace('"', "'") for r in rules) + '"""')
         for field, sub in schema["properties"].items():
             annotation = self.type_of(sub, name + _camel(field))
             attribute = field + "_" if keyword.iskeyword(field) else field

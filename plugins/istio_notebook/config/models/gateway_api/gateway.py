@@ -24,7 +24,7 @@ _P7 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
 
 class GatewaySpecAddresses(Message):
-    """CEL rules: Hostname value must be empty or contain only valid characters (matching ^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$)"""
+    r"""CEL rules: Hostname value must be empty or contain only valid characters (matching ^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$)"""
 
     type: Annotated[str, Strict(), Pattern(_P0), MaxLen(253), MinLen(1)] | None = None
     value: Annotated[str, Strict(), MaxLen(253)] | None = None
@@ -96,7 +96,7 @@ class GatewaySpecListenersTlsCertificateRefs(Message):
 
 
 class GatewaySpecListenersTls(Message):
-    """CEL rules: certificateRefs or options must be specified when mode is Terminate"""
+    r"""CEL rules: certificateRefs or options must be specified when mode is Terminate"""
 
     certificateRefs: Annotated[list[GatewaySpecListenersTlsCertificateRefs], MaxLen(64)] | None = None
     mode: Literal["Terminate", "Passthrough"] | None = None

@@ -53,7 +53,7 @@ class GRPCRouteSpecRulesBackendRefsFiltersRequestHeaderModifier(Message):
 
 
 class GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(Message):
-    """CEL rules: Must have port for Service reference"""
+    r"""CEL rules: Must have port for Service reference"""
 
     group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
     kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
@@ -63,14 +63,14 @@ class GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(Message):
 
 
 class GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(Message):
-    """CEL rules: numerator must be less than or equal to denominator"""
+    r"""CEL rules: numerator must be less than or equal to denominator"""
 
     denominator: Annotated[Int32, Ge(1)] | None = None
     numerator: Annotated[Int32, Ge(0)]
 
 
 class GRPCRouteSpecRulesBackendRefsFiltersRequestMirror(Message):
-    """CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
+    r"""CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
 
     backendRef: GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef
     fraction: GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorFraction | None = None
@@ -94,7 +94,7 @@ class GRPCRouteSpecRulesBackendRefsFiltersResponseHeaderModifier(Message):
 
 
 class GRPCRouteSpecRulesBackendRefsFilters(Message):
-    """CEL rules: filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
+    r"""CEL rules: filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
 
     extensionRef: GRPCRouteSpecRulesBackendRefsFiltersExtensionRef | None = None
     requestHeaderModifier: GRPCRouteSpecRulesBackendRefsFiltersRequestHeaderModifier | None = None
@@ -104,7 +104,7 @@ class GRPCRouteSpecRulesBackendRefsFilters(Message):
 
 
 class GRPCRouteSpecRulesBackendRefs(Message):
-    """CEL rules: Must have port for Service reference"""
+    r"""CEL rules: Must have port for Service reference"""
 
     filters: Annotated[list[GRPCRouteSpecRulesBackendRefsFilters], MaxLen(16)] | None = None
     group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
@@ -138,7 +138,7 @@ class GRPCRouteSpecRulesFiltersRequestHeaderModifier(Message):
 
 
 class GRPCRouteSpecRulesFiltersRequestMirrorBackendRef(Message):
-    """CEL rules: Must have port for Service reference"""
+    r"""CEL rules: Must have port for Service reference"""
 
     group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
     kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
@@ -148,14 +148,14 @@ class GRPCRouteSpecRulesFiltersRequestMirrorBackendRef(Message):
 
 
 class GRPCRouteSpecRulesFiltersRequestMirrorFraction(Message):
-    """CEL rules: numerator must be less than or equal to denominator"""
+    r"""CEL rules: numerator must be less than or equal to denominator"""
 
     denominator: Annotated[Int32, Ge(1)] | None = None
     numerator: Annotated[Int32, Ge(0)]
 
 
 class GRPCRouteSpecRulesFiltersRequestMirror(Message):
-    """CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
+    r"""CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
 
     backendRef: GRPCRouteSpecRulesFiltersRequestMirrorBackendRef
     fraction: GRPCRouteSpecRulesFiltersRequestMirrorFraction | None = None
@@ -179,7 +179,7 @@ class GRPCRouteSpecRulesFiltersResponseHeaderModifier(Message):
 
 
 class GRPCRouteSpecRulesFilters(Message):
-    """CEL rules: filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
+    r"""CEL rules: filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
 
     extensionRef: GRPCRouteSpecRulesFiltersExtensionRef | None = None
     requestHeaderModifier: GRPCRouteSpecRulesFiltersRequestHeaderModifier | None = None
@@ -195,7 +195,7 @@ class GRPCRouteSpecRulesMatchesHeaders(Message):
 
 
 class GRPCRouteSpecRulesMatchesMethod(Message):
-    """CEL rules: One or both of 'service' or 'method' must be specified; service must only contain valid characters (matching ^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$); method must only contain valid characters (matching ^[A-Za-z_][A-Za-z_0-9]*$)"""
+    r"""CEL rules: One or both of 'service' or 'method' must be specified; service must only contain valid characters (matching ^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$); method must only contain valid characters (matching ^[A-Za-z_][A-Za-z_0-9]*$)"""
 
     method: Annotated[str, Strict(), MaxLen(1024)] | None = None
     service: Annotated[str, Strict(), MaxLen(1024)] | None = None

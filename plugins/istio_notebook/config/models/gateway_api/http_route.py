@@ -66,7 +66,7 @@ class HTTPRouteSpecRulesBackendRefsFiltersRequestHeaderModifier(Message):
 
 
 class HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(Message):
-    """CEL rules: Must have port for Service reference"""
+    r"""CEL rules: Must have port for Service reference"""
 
     group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
     kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
@@ -76,14 +76,14 @@ class HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(Message):
 
 
 class HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(Message):
-    """CEL rules: numerator must be less than or equal to denominator"""
+    r"""CEL rules: numerator must be less than or equal to denominator"""
 
     denominator: Annotated[Int32, Ge(1)] | None = None
     numerator: Annotated[Int32, Ge(0)]
 
 
 class HTTPRouteSpecRulesBackendRefsFiltersRequestMirror(Message):
-    """CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
+    r"""CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
 
     backendRef: HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef
     fraction: HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorFraction | None = None
@@ -91,7 +91,7 @@ class HTTPRouteSpecRulesBackendRefsFiltersRequestMirror(Message):
 
 
 class HTTPRouteSpecRulesBackendRefsFiltersRequestRedirectPath(Message):
-    """CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
+    r"""CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
 
     replaceFullPath: Annotated[str, Strict(), MaxLen(1024)] | None = None
     replacePrefixMatch: Annotated[str, Strict(), MaxLen(1024)] | None = None
@@ -123,7 +123,7 @@ class HTTPRouteSpecRulesBackendRefsFiltersResponseHeaderModifier(Message):
 
 
 class HTTPRouteSpecRulesBackendRefsFiltersUrlRewritePath(Message):
-    """CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
+    r"""CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
 
     replaceFullPath: Annotated[str, Strict(), MaxLen(1024)] | None = None
     replacePrefixMatch: Annotated[str, Strict(), MaxLen(1024)] | None = None
@@ -136,7 +136,7 @@ class HTTPRouteSpecRulesBackendRefsFiltersUrlRewrite(Message):
 
 
 class HTTPRouteSpecRulesBackendRefsFilters(Message):
-    """CEL rules: filter.cors must be nil if the filter.type is not CORS; filter.cors must be specified for CORS filter.type; filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.requestRedirect must be nil if the filter.type is not RequestRedirect; filter.requestRedirect must be specified for RequestRedirect filter.type; filter.urlRewrite must be nil if the filter.type is not URLRewrite; filter.urlRewrite must be specified for URLRewrite filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
+    r"""CEL rules: filter.cors must be nil if the filter.type is not CORS; filter.cors must be specified for CORS filter.type; filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.requestRedirect must be nil if the filter.type is not RequestRedirect; filter.requestRedirect must be specified for RequestRedirect filter.type; filter.urlRewrite must be nil if the filter.type is not URLRewrite; filter.urlRewrite must be specified for URLRewrite filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
 
     cors: HTTPRouteSpecRulesBackendRefsFiltersCors | None = None
     extensionRef: HTTPRouteSpecRulesBackendRefsFiltersExtensionRef | None = None
@@ -151,7 +151,7 @@ class HTTPRouteSpecRulesBackendRefsFilters(Message):
 
 
 class HTTPRouteSpecRulesBackendRefs(Message):
-    """CEL rules: Must have port for Service reference"""
+    r"""CEL rules: Must have port for Service reference"""
 
     filters: Annotated[list[HTTPRouteSpecRulesBackendRefsFilters], MaxLen(16)] | None = None
     group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
@@ -196,7 +196,7 @@ class HTTPRouteSpecRulesFiltersRequestHeaderModifier(Message):
 
 
 class HTTPRouteSpecRulesFiltersRequestMirrorBackendRef(Message):
-    """CEL rules: Must have port for Service reference"""
+    r"""CEL rules: Must have port for Service reference"""
 
     group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
     kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
@@ -206,14 +206,14 @@ class HTTPRouteSpecRulesFiltersRequestMirrorBackendRef(Message):
 
 
 class HTTPRouteSpecRulesFiltersRequestMirrorFraction(Message):
-    """CEL rules: numerator must be less than or equal to denominator"""
+    r"""CEL rules: numerator must be less than or equal to denominator"""
 
     denominator: Annotated[Int32, Ge(1)] | None = None
     numerator: Annotated[Int32, Ge(0)]
 
 
 class HTTPRouteSpecRulesFiltersRequestMirror(Message):
-    """CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
+    r"""CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
 
     backendRef: HTTPRouteSpecRulesFiltersRequestMirrorBackendRef
     fraction: HTTPRouteSpecRulesFiltersRequestMirrorFraction | None = None
@@ -221,7 +221,7 @@ class HTTPRouteSpecRulesFiltersRequestMirror(Message):
 
 
 class HTTPRouteSpecRulesFiltersRequestRedirectPath(Message):
-    """CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
+    r"""CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
 
     replaceFullPath: Annotated[str, Strict(), MaxLen(1024)] | None = None
     replacePrefixMatch: Annotated[str, Strict(), MaxLen(1024)] | None = None
@@ -253,7 +253,7 @@ class HTTPRouteSpecRulesFiltersResponseHeaderModifier(Message):
 
 
 class HTTPRouteSpecRulesFiltersUrlRewritePath(Message):
-    """CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
+    r"""CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
 
     replaceFullPath: Annotated[str, Strict(), MaxLen(1024)] | None = None
     replacePrefixMatch: Annotated[str, Strict(), MaxLen(1024)] | None = None
@@ -266,7 +266,7 @@ class HTTPRouteSpecRulesFiltersUrlRewrite(Message):
 
 
 class HTTPRouteSpecRulesFilters(Message):
-    """CEL rules: filter.cors must be nil if the filter.type is not CORS; filter.cors must be specified for CORS filter.type; filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.requestRedirect must be nil if the filter.type is not RequestRedirect; filter.requestRedirect must be specified for RequestRedirect filter.type; filter.urlRewrite must be nil if the filter.type is not URLRewrite; filter.urlRewrite must be specified for URLRewrite filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
+    r"""CEL rules: filter.cors must be nil if the filter.type is not CORS; filter.cors must be specified for CORS filter.type; filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.requestRedirect must be nil if the filter.type is not RequestRedirect; filter.requestRedirect must be specified for RequestRedirect filter.type; filter.urlRewrite must be nil if the filter.type is not URLRewrite; filter.urlRewrite must be specified for URLRewrite filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
 
     cors: HTTPRouteSpecRulesFiltersCors | None = None
     extensionRef: HTTPRouteSpecRulesFiltersExtensionRef | None = None
@@ -287,7 +287,7 @@ class HTTPRouteSpecRulesMatchesHeaders(Message):
 
 
 class HTTPRouteSpecRulesMatchesPath(Message):
-    """CEL rules: value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']; must not contain '//' when type one of ['Exact', 'PathPrefix']; must not contain '/./' when type one of ['Exact', 'PathPrefix']; must not contain '/../' when type one of ['Exact', 'PathPrefix']; must not contain '%2f' when type one of ['Exact', 'PathPrefix']; must not contain '%2F' when type one of ['Exact', 'PathPrefix']; must not contain '#' when type one of ['Exact', 'PathPrefix']; must not end with '/..' when type one of ['Exact', 'PathPrefix']; must not end with '/.' when type one of ['Exact', 'PathPrefix']; type must be one of ['Exact', 'PathPrefix', 'RegularExpression']; must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$) for types ['Exact', 'PathPrefix']"""
+    r"""CEL rules: value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']; must not contain '//' when type one of ['Exact', 'PathPrefix']; must not contain '/./' when type one of ['Exact', 'PathPrefix']; must not contain '/../' when type one of ['Exact', 'PathPrefix']; must not contain '%2f' when type one of ['Exact', 'PathPrefix']; must not contain '%2F' when type one of ['Exact', 'PathPrefix']; must not contain '#' when type one of ['Exact', 'PathPrefix']; must not end with '/..' when type one of ['Exact', 'PathPrefix']; must not end with '/.' when type one of ['Exact', 'PathPrefix']; type must be one of ['Exact', 'PathPrefix', 'RegularExpression']; must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$) for types ['Exact', 'PathPrefix']"""
 
     type: Literal["Exact", "PathPrefix", "RegularExpression"] | None = None
     value: Annotated[str, Strict(), MaxLen(1024)] | None = None
@@ -307,14 +307,14 @@ class HTTPRouteSpecRulesMatches(Message):
 
 
 class HTTPRouteSpecRulesTimeouts(Message):
-    """CEL rules: backendRequest timeout cannot be longer than request timeout"""
+    r"""CEL rules: backendRequest timeout cannot be longer than request timeout"""
 
     backendRequest: Annotated[str, Strict(), Pattern(_P7)] | None = None
     request: Annotated[str, Strict(), Pattern(_P7)] | None = None
 
 
 class HTTPRouteSpecRules(Message):
-    """CEL rules: RequestRedirect filter must not be used together with backendRefs; When using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; Within backendRefs, when using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; Within backendRefs, When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified"""
+    r"""CEL rules: RequestRedirect filter must not be used together with backendRefs; When using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; Within backendRefs, when using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; Within backendRefs, When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified"""
 
     backendRefs: Annotated[list[HTTPRouteSpecRulesBackendRefs], MaxLen(16)] | None = None
     filters: Annotated[list[HTTPRouteSpecRulesFilters], MaxLen(16)] | None = None

@@ -29,7 +29,7 @@ class TCPRouteSpecParentRefs(Message):
 
 
 class TCPRouteSpecRulesBackendRefs(Message):
-    """CEL rules: Must have port for Service reference"""
+    r"""CEL rules: Must have port for Service reference"""
 
     group: Annotated[str, Strict(), Pattern(_P0), MaxLen(253)] | None = None
     kind: Annotated[str, Strict(), Pattern(_P1), MaxLen(63), MinLen(1)] | None = None

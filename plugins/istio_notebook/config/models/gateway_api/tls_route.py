@@ -30,7 +30,7 @@ class TLSRouteSpecParentRefs(Message):
 
 
 class TLSRouteSpecRulesBackendRefs(Message):
-    """CEL rules: Must have port for Service reference"""
+    r"""CEL rules: Must have port for Service reference"""
 
     group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
     kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None

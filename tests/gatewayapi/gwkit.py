@@ -1,0 +1,50 @@
+"""Helpers for the Gateway API tests: YAML text → mesh, conversion, route outcome, diagnostics."""
+
+from __future__ import annotations
+
+import textwrap
+
+from istio_notebook.analysis import analyze
+from istio_notebook.config import Mesh, Origin, load_text
+from istio_notebook.gatewayapi import convert
+from istio_notebook.routing import Proxy, Request, route
+
+GATEWAY = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: http
+    hostname: "*.example.com"
+    port: 80
+    protocol: HTTP
+    allowedRoutes:
+      namespaces: {from: All}
+"""
+
+
+def service(name: str, port: int = 80, namespace: str = "default") -> str:
+    return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {namespace}}}\n"
+            f"spec:\n  selector: {{app: {name}}}\n  ports: [{{name: http, port: {port}}}]\n")
+
+
+def mesh_of(*documents: str) -> Mesh:
+    text = "\n---\n".join(textwrap.dedent(d).strip("\n") for d in documents) + "\n"
+    loaded = load_text(text, Origin("gw.yaml"))
+    assert loaded.diagnostics == [], loaded.diagnostics
+    return Mesh(loaded.resources)
+
+
+def virtual_services(mesh: Mesh) -> dict[str, dict]:
+    return {r.name: r.spec for r in convert(mesh).resources if r.kind == "VirtualService"}
+
+
+def send(mesh: Mesh, request: str, *headers: str, gateway: str = "infra/web", source: str | None = None) -> dict:
+    proxy = Proxy.parse_from(source) if source is not None else Proxy.parse_gateway(gateway)
+    return route(mesh, Request.parse(request, list(headers)), proxy).to_json()
+
+
+def codes(mesh: Mesh) -> list[tuple[str, int, str]]:
+    return [(d.code, d.position.line, d.message) for d in analyze(mesh)]
