@@ -111,9 +111,11 @@ def destinations(items: list, vs_namespace: str, listener_port: int, resolve_por
         if not isinstance(item, dict) or not isinstance(item.get("destination"), dict):
             continue
         dest = item["destination"]
-        if not isinstance(dest.get("host"), str) or not dest["host"].strip():
+        if not isinstance(dest.get("host"), str):
             continue
-        host = fqdn(dest["host"], vs_namespace)
+        # An empty host stays empty: istiod's Destination{} for a Gateway API backend it refused
+        # (cluster "outbound|<port>||", which never exists: the request fails).
+        host = fqdn(dest["host"], vs_namespace) if dest["host"].strip() else ""
         port_spec = dest.get("port")
         port = port_spec.get("number") if isinstance(port_spec, dict) else None
         if not isinstance(port, int) or isinstance(port, bool):
