@@ -6,6 +6,7 @@ istiod's names are kept where they help to read its code side by side
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh
@@ -25,9 +26,20 @@ GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute")
 
 
+_BY_KIND: "weakref.WeakKeyDictionary[Mesh, dict[str, list[Resource]]]" = weakref.WeakKeyDictionary()
+
+
 def of_kind(mesh: Mesh, kind: str) -> list[Resource]:
-    """The Gateway API resources of ``kind`` (never Istio's Gateway of the same name), oldest first."""
-    return sorted((r for r in mesh.of_kind(f"{kind}.{GROUP}") if r.group == GROUP), key=lambda r: r.creation_key)
+    """The Gateway API resources of ``kind`` (never Istio's Gateway of the same name), oldest first.
+
+    Indexed here by group, in one pass per mesh, so this does not depend on how Mesh keys kinds."""
+    index = _BY_KIND.get(mesh)
+    if index is None:
+        index = {}
+        for resource in sorted((r for r in mesh if r.group == GROUP), key=lambda r: r.creation_key):
+            index.setdefault(resource.kind, []).append(resource)
+        _BY_KIND[mesh] = index
+    return index.get(kind, [])
 
 
 @dataclass(frozen=True)
