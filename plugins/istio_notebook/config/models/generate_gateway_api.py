@@ -2,8 +2,9 @@
 
     python -m istio_notebook.config.models.generate_gateway_api /path/to/gateway-api plugins/istio_notebook/config/models/gateway_api
 
-Reads the OpenAPI v3 schemas of the CRDs (``config/crd/standard``, and ``config/crd/experimental``
-for TCPRoute) at the version Istio vendors (``VERSION``; check out that tag first) and writes one
+Reads the OpenAPI v3 schemas of the CRDs of the experimental channel (``config/crd/experimental``: a
+superset of the standard channel, and the only one with TCPRoute and HTTPRoute ``retry``, which
+Istio implements) at the version Istio vendors (``VERSION``; check out that tag first) and writes one
 module per kind: field names, types, ``required``, ``enum``, string length and ``pattern`` (RE2,
 as the API server's OpenAPI validation applies it), integer bounds and list lengths. CEL rules
 (``x-kubernetes-validations``) are not generated: the ones that change what a route does are
@@ -22,13 +23,13 @@ VERSION = "v1.5.1"  # kubernetes-sigs/gateway-api, as vendored by Istio 1.30
 
 # kind → (CRD file under config/crd, served version to model, module name)
 CRDS: dict[str, tuple[str, str, str]] = {
-    "GatewayClass": ("standard/gateway.networking.k8s.io_gatewayclasses.yaml", "v1", "gateway_class"),
-    "Gateway": ("standard/gateway.networking.k8s.io_gateways.yaml", "v1", "gateway"),
-    "HTTPRoute": ("standard/gateway.networking.k8s.io_httproutes.yaml", "v1", "http_route"),
-    "GRPCRoute": ("standard/gateway.networking.k8s.io_grpcroutes.yaml", "v1", "grpc_route"),
-    "TLSRoute": ("standard/gateway.networking.k8s.io_tlsroutes.yaml", "v1", "tls_route"),
+    "GatewayClass": ("experimental/gateway.networking.k8s.io_gatewayclasses.yaml", "v1", "gateway_class"),
+    "Gateway": ("experimental/gateway.networking.k8s.io_gateways.yaml", "v1", "gateway"),
+    "HTTPRoute": ("experimental/gateway.networking.k8s.io_httproutes.yaml", "v1", "http_route"),
+    "GRPCRoute": ("experimental/gateway.networking.k8s.io_grpcroutes.yaml", "v1", "grpc_route"),
+    "TLSRoute": ("experimental/gateway.networking.k8s.io_tlsroutes.yaml", "v1", "tls_route"),
     "TCPRoute": ("experimental/gateway.networking.k8s.io_tcproutes.yaml", "v1alpha2", "tcp_route"),
-    "ReferenceGrant": ("standard/gateway.networking.k8s.io_referencegrants.yaml", "v1", "reference_grant"),
+    "ReferenceGrant": ("experimental/gateway.networking.k8s.io_referencegrants.yaml", "v1", "reference_grant"),
 }
 
 

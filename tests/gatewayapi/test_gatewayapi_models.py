@@ -1,7 +1,7 @@
 """Gateway API models from the v1.5.1 CRDs: strict decoding (IST0106 at the field) and the CEL rules that matter.
 
-Sources: kubernetes-sigs/gateway-api v1.5.1 config/crd/standard/*.yaml (OpenAPI schema and
-x-kubernetes-validations) and config/crd/experimental for TCPRoute v1alpha2.
+Sources: kubernetes-sigs/gateway-api v1.5.1 config/crd/experimental/*.yaml (OpenAPI schema and
+x-kubernetes-validations; the experimental channel is a superset of the standard one).
 """
 
 from __future__ import annotations
