@@ -75,3 +75,24 @@ def test_listener_protocol_and_certificate_grant() -> None:
         "  - name: tls\n    port: 443\n    protocol: HTTPS\n    hostname: a.example.com\n" \
         "    tls: {certificateRefs: [{name: cert, namespace: secrets}]}\n"
     assert [(c, line) for c, line, _ in found(gateway)] == [("INB6009", 13), ("INB6010", 18)]
+
+
+def test_policy_selector_on_gateway_api_pods_is_ineffective_ist0166() -> None:
+    # istioctl k8sgateway.SelectorAnalyzer (testdata/k8sgateway-selector.yaml): selector-only
+    # AuthorizationPolicy / RequestAuthentication / Telemetry on gateway-name-labelled pods → IST0166;
+    # with targetRefs → nothing. The Gateway API Gateway itself stands for its pods here.
+    policy = ("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: %s, namespace: infra}\n"
+              "spec:\n  %s\n  action: DENY\n  rules: [{to: [{operation: {paths: [/admin]}}]}]\n")
+    bad = policy % ("by-selector", "selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: web}}")
+    good = policy % ("by-target", "targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: web}]")
+    got = [(c, line, text) for c, line, text in codes(mesh_of(GATEWAY, bad, good)) if c == "IST0166"]
+    assert got == [("IST0166", 18, "Ineffective selector on Kubernetes Gateway web. Use the TargetRef field instead.")]
+
+
+
+def test_tls_and_tcp_routes_get_attachment_status() -> None:
+    # GenerateGatewaySupportedKinds: an HTTP listener serves HTTPRoute and GRPCRoute, not TLSRoute.
+    tls = ("apiVersion: gateway.networking.k8s.io/v1\nkind: TLSRoute\nmetadata: {name: t, namespace: default}\n"
+           "spec:\n  parentRefs: [{name: web, namespace: infra}]\n  hostnames: [a.example.com]\n"
+           "  rules:\n  - backendRefs: [{name: s, port: 443}]\n")
+    assert [(c, line) for c, line, _ in found(GATEWAY, tls)] == [("INB6002", 18)]

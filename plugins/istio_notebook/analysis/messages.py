@@ -122,3 +122,7 @@ def namespace_not_injected(resource: Resource, path: Path, namespace: str) -> Di
 
 def namespace_multiple_injection_labels(resource: Resource, path: Path, labels: str) -> Diagnostic:
     return _at("IST0123", resource, path, labels=labels)
+
+
+def ineffective_selector(resource: Resource, path: Path, gateway: str) -> Diagnostic:
+    return _at("IST0166", resource, path, gateway=gateway)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.config.resource import Resource
+from istio_notebook.gatewayapi.backends import service_known
 from istio_notebook.gatewayapi.model import GROUP, MESH, Parent, Problem, of_kind
 
 _RANK = {"NotAllowedByListeners": 1, "NoMatchingListenerHostname": 2, "NoMatchingParent": 4}  # conditions.go: lower = reported
@@ -79,8 +80,7 @@ def _denied(parent: Parent, ref: dict, route: Resource, hostnames: list[str]) ->
 
 def _mesh_parent(mesh: Mesh, route: Resource, ref: dict) -> tuple[Parent | None, tuple[str, str] | None]:
     namespace, name = ref.get("namespace") or route.namespace, str(ref.get("name"))
-    services = [s for s in mesh.of_kind("Service") if s.namespace == namespace]
-    if services and not any(s.name == name for s in services):
+    if service_known(mesh, namespace, name) is False:
         return None, ("NoMatchingParent", f"parent service: {name!r} not found")
     kinds = [(GROUP, k) for k in ("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute")]
     return Parent(MESH, None, allowed_kinds=kinds), None

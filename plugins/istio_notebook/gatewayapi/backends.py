@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from istio_notebook.config import Mesh
@@ -43,10 +44,24 @@ class Backend:
         return out
 
 
-def _service_known(mesh: Mesh, namespace: str, name: str) -> bool | None:
+_SERVICES: "weakref.WeakKeyDictionary[Mesh, dict[str, set[str]]]" = weakref.WeakKeyDictionary()
+
+
+def services_by_namespace(mesh: Mesh) -> dict[str, set[str]]:
+    """Service names per namespace, indexed once per mesh."""
+    index = _SERVICES.get(mesh)
+    if index is None:
+        index = {}
+        for service in mesh.of_kind("Service"):
+            index.setdefault(service.namespace, set()).add(service.name)
+        _SERVICES[mesh] = index
+    return index
+
+
+def service_known(mesh: Mesh, namespace: str, name: str) -> bool | None:
     """True/False when the input shows that namespace's Services, None when it shows none (not judged)."""
-    services = [s for s in mesh.of_kind("Service") if s.namespace == namespace]
-    return any(s.name == name for s in services) if services else None
+    names = services_by_namespace(mesh).get(namespace)
+    return name in names if names else None
 
 
 def resolve_backend(mesh: Mesh, route: Resource, ref: dict, at: tuple, *, enforce_grant: bool = True) -> Backend:
@@ -67,7 +82,7 @@ def resolve_backend(mesh: Mesh, route: Resource, ref: dict, at: tuple, *, enforc
             raise BackendError("service name invalid; the name of the Service must be used, not the hostname.", at + ("name",))
         host = f"{name}.{namespace}.svc.{DOMAIN_SUFFIX}"
         problem = None
-        if _service_known(mesh, namespace, name) is False:
+        if service_known(mesh, namespace, name) is False:
             problem = Problem(route, "ResolvedRefs", "BackendNotFound", f"backend({host}) not found", at + ("name",))
     elif (group, kind) == (ISTIO_GROUP, "Hostname"):
         if ref.get("namespace"):

@@ -12,6 +12,7 @@ from istio_notebook.analysis.analyzers.authorizationpolicy import namespace_ref
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
 from istio_notebook.analysis.analyzers.gateway import conflicting, workload_ports
 from istio_notebook.analysis.analyzers.injection import namespace_labels
+from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
 from istio_notebook.analysis.analyzers.resource import duplicate
 from istio_notebook.analysis.analyzers.service import port_name
@@ -54,6 +55,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     namespace_ref,
     namespace_labels,
     gatewayapi_status,
+    ineffective_selector,
 )
 
 
