@@ -108,7 +108,10 @@ def _excerpt(scenario: Scenario, configs: dict, resource: Resource) -> EnvoyExce
 def _config(scenario: Scenario, proxy):
     from istio_notebook.envoy.translate import envoy_config
 
-    if proxy.kind == "gateway" and scenario.mesh.get("Gateway", proxy.namespace, proxy.name) is None:
+    from istio_notebook.gatewayapi import gateways_named
+
+    # An Istio Gateway or a Gateway API Gateway (the proxy istiod deploys for it).
+    if proxy.kind == "gateway" and not gateways_named(scenario.mesh, proxy.namespace, proxy.name):
         return LookupError(f"Gateway {proxy.namespace}/{proxy.name} is not in the page's scenario")
     try:
         return envoy_config(scenario.mesh, proxy)
