@@ -219,6 +219,12 @@ CASES = [
         [],
     ),
     (
+        "policy selectors on the pods of a Gateway API gateway",
+        ["gatewayapi_ineffective_selector.yaml"],
+        "gatewayapi.IneffectiveSelector",
+        [("IST0166", "RequestAuthentication default/ra-ineffective", 15), ("IST0166", "AuthorizationPolicy default/ap-ineffective", 22)],
+    ),
+    (
         "namespace injection labels",
         ["injection_namespace_labels.yaml"],
         "injection.Analyzer",

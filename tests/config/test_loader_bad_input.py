@@ -39,7 +39,7 @@ CASES = [
     ("wrong API group", "apiVersion: install.istio.io/v1alpha1\nkind: PeerAuthentication\nmetadata: {name: a}\n", [("INB1015", 1)], 0),
     ("core kind under an Istio group", "apiVersion: networking.istio.io/v1\nkind: Service\nmetadata: {name: a}\n", [("INB1015", 1)], 0),
     ("same kind name in someone else's group", "apiVersion: example.com/v1\nkind: VirtualService\nmetadata: {name: a}\n", [("INB1007", 2)], 0),
-    ("Gateway API Gateway is not an Istio Gateway", "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: a}\n", [("INB1014", 2)], 0),
+    ("Gateway API Gateway is modelled as its own kind", "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: a}\n", [], 1),
     ("read-only kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", [("INB1014", 2)], 0),
     ("empty text", "", [("INB1010", 1)], 0),
     ("only comments", "# nothing here\n", [("INB1010", 1)], 0),
