@@ -225,6 +225,16 @@ CASES = [
         [("IST0166", "RequestAuthentication default/ra-ineffective", 15), ("IST0166", "AuthorizationPolicy default/ap-ineffective", 22)],
     ),
     (
+        "Gateways sharing a certificate",
+        ["gateway_duplicate_certificate.yaml"],
+        "gateway.CertificateAnalyzer",
+        [
+            ("IST0138", "Gateway default/shop", 5),
+            ("IST0138", "Gateway default/admin", 17),
+            ("IST0138", "Gateway files/files-a", 53),
+        ],
+    ),
+    (
         "namespace injection labels",
         ["injection_namespace_labels.yaml"],
         "injection.Analyzer",

@@ -126,3 +126,7 @@ def namespace_multiple_injection_labels(resource: Resource, path: Path, labels: 
 
 def ineffective_selector(resource: Resource, path: Path, gateway: str) -> Diagnostic:
     return _at("IST0166", resource, path, gateway=gateway)
+
+
+def gateway_duplicate_certificate(resource: Resource, path: Path, gateways: str) -> Diagnostic:
+    return _at("IST0138", resource, path, gateways=gateways)

@@ -10,7 +10,7 @@ from types import ModuleType
 
 from istio_notebook.analysis.analyzers.authorizationpolicy import namespace_ref
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
-from istio_notebook.analysis.analyzers.gateway import conflicting, workload_ports
+from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_certificate, workload_ports
 from istio_notebook.analysis.analyzers.injection import namespace_labels
 from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
@@ -46,6 +46,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     subset_labels,
     workload_ports,
     conflicting,
+    duplicate_certificate,
     addresses,
     port_name,
     providers,
