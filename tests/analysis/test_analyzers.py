@@ -235,6 +235,19 @@ CASES = [
         ],
     ),
     (
+        "Istio annotations on Kubernetes resources",
+        ["annotations_k8s.yaml"],
+        "annotations.K8sAnalyzer",
+        [
+            ("IST0135", "Deployment default/reviews", 9),
+            ("IST0107", "Deployment default/reviews", 9),
+            ("IST0108", "Deployment default/reviews", 10),
+            ("IST0107", "Pod default/ratings", 31),
+            ("IST0107", "Service default/ratings", 42),
+            ("IST0108", "Namespace web", 52),
+        ],
+    ),
+    (
         "namespace injection labels",
         ["injection_namespace_labels.yaml"],
         "injection.Analyzer",

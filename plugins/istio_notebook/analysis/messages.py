@@ -130,3 +130,15 @@ def ineffective_selector(resource: Resource, path: Path, gateway: str) -> Diagno
 
 def gateway_duplicate_certificate(resource: Resource, path: Path, gateways: str) -> Diagnostic:
     return _at("IST0138", resource, path, gateways=gateways)
+
+
+def unknown_annotation(resource: Resource, path: Path, annotation: str) -> Diagnostic:
+    return _at("IST0108", resource, path, annotation=annotation)
+
+
+def deprecated_annotation(resource: Resource, path: Path, annotation: str, extra: str) -> Diagnostic:
+    return _at("IST0135", resource, path, annotation=annotation, extra=extra)
+
+
+def misplaced_annotation(resource: Resource, path: Path, annotation: str, kinds: str) -> Diagnostic:
+    return _at("IST0107", resource, path, annotation=annotation, kinds=kinds)

@@ -8,7 +8,7 @@ from istio_notebook.diagnostics.coverage import ISTIOCTL_CODES, ISTIOCTL_VERSION
 
 _STATUS = {
     Status.IMPLEMENTED: "実装済み",
-    Status.OFFLINE: "ファイルでは判定できない",
+    Status.OFFLINE: "対象外（理由を参照）",
     Status.PENDING: "未実装（ファイルで判定できる）",
 }
 
@@ -25,7 +25,7 @@ def coverage_table() -> str:
     out = [
         f"## istioctl {ISTIOCTL_VERSION} のコードの対応状況\n",
         f"istioctl の `pkg/config/analysis/msg/messages.yaml` にある {len(ISTIOCTL_CODES)} 個のコードのうち、"
-        f"実装済み {counts[Status.IMPLEMENTED]}、ファイルでは判定できないもの {counts[Status.OFFLINE]}、"
+        f"実装済み {counts[Status.IMPLEMENTED]}、対象外（ファイルでは判定できない、または istioctl も既定では出さない） {counts[Status.OFFLINE]}、"
         f"未実装 {counts[Status.PENDING]} です（`plugins/istio_notebook/diagnostics/istioctl_codes.yaml`）。"
         "理由とモジュールは英語のままです。\n",
         "| コード | 名前 | レベル | 状態 | モジュール / 理由 |",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from istio_notebook.analysis.analyzers.annotations import k8s as annotations_k8s
 from istio_notebook.analysis.analyzers.authorizationpolicy import namespace_ref
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
 from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_certificate, workload_ports
@@ -57,6 +58,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     namespace_labels,
     gatewayapi_status,
     ineffective_selector,
+    annotations_k8s,
 )
 
 

@@ -1,0 +1,1 @@
+"""Analyzers of Istio annotations on Kubernetes resources."""

@@ -1,0 +1,72 @@
+"""IST0108, IST0135 and IST0107: the Istio annotations on Namespaces, Services, Pods, Deployments.
+
+As istioctl's ``annotations.K8sAnalyzer`` (pkg/config/analysis/analyzers/annotations/
+annotations.go, tag 1.30.3), for each annotation whose key's prefix (before the first ``/``) ends
+with ``istio.io``, or that is ``kubernetes.io/ingress.class``, skipping the ones istiod sets itself
+(``sidecar.istio.io/status``, ``gateway.istio.io/controller-version``, ``istio.io/rev``):
+- not in istio/api's list (istio_annotations.yaml): IST0108;
+- deprecated: IST0135 (not for ``sidecar.istio.io/inject`` when the label of that name is set too);
+- attached to none of ``Any`` or this kind: IST0107 naming where it belongs.
+Every message points at the annotation's key. IST0125 (value checks) is not implemented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+from istio_notebook.analysis import messages
+from istio_notebook.analysis.context import Context, Metadata
+from istio_notebook.diagnostics import Diagnostic
+
+METADATA = Metadata(
+    name="annotations.K8sAnalyzer",
+    description="Checks for unknown, deprecated and misplaced Istio annotations on Kubernetes resources",
+    inputs=("Namespace", "Service", "Pod", "Deployment"),
+)
+
+KINDS = ("Namespace", "Service", "Pod", "Deployment")
+ALWAYS_IGNORED = frozenset({"sidecar.istio.io/status", "gateway.istio.io/controller-version", "istio.io/rev"})
+INJECT = "sidecar.istio.io/inject"
+# annotations.go deprecationExtraMessages
+EXTRA = {INJECT: ' in favor of the "sidecar.istio.io/inject" label'}
+
+
+@dataclass(frozen=True)
+class Annotation:
+    name: str
+    resources: tuple[str, ...]
+    deprecated: bool
+
+
+def _load() -> dict[str, Annotation]:
+    text = resources.files(__package__).joinpath("istio_annotations.yaml").read_text(encoding="utf-8")
+    entries = yaml.load(text, Loader=yaml.CSafeLoader)["annotations"]
+    return {e["name"]: Annotation(e["name"], tuple(e["resources"]), bool(e["deprecated"])) for e in entries}
+
+
+ANNOTATIONS = _load()
+
+
+def is_istio_annotation(key: str) -> bool:
+    return key == "kubernetes.io/ingress.class" or key.split("/", 1)[0].endswith("istio.io")
+
+
+def analyze(ctx: Context) -> Iterator[Diagnostic]:
+    for kind in KINDS:
+        for resource in ctx.of_kind(kind):
+            for key in resource.annotations:
+                if not isinstance(key, str) or not is_istio_annotation(key) or key in ALWAYS_IGNORED:
+                    continue
+                path = ("metadata", "annotations", key)
+                known = ANNOTATIONS.get(key)
+                if known is None:
+                    yield messages.unknown_annotation(resource, path, key)
+                    continue
+                if known.deprecated and not (key == INJECT and INJECT in resource.labels):
+                    yield messages.deprecated_annotation(resource, path, key, EXTRA.get(key, ""))
+                if "Any" not in known.resources and kind not in known.resources:
+                    yield messages.misplaced_annotation(resource, path, key, ", ".join(known.resources))
