@@ -1,8 +1,7 @@
 """Host comparison as istio/istio pkg/config/host/name.go defines it (Name.Matches, Name.SubsetOf)."""
 
 import pytest
-
-from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap, to_fqdn
+from istio_notebook.config.hosts import export_targets, fqdn, host_subset_of, hosts_overlap
 
 # (a, b, a SubsetOf b, a Matches b): cases from the semantics of name.go.
 CASES = [
@@ -41,7 +40,7 @@ def test_subset_and_overlap_follow_istio_host_name(a: str, b: str, subset: bool,
     ],
 )
 def test_to_fqdn_expands_only_short_names(host: str, expanded: str) -> None:
-    assert to_fqdn("ns", host) == expanded
+    assert fqdn(host, "ns") == expanded
 
 
 def test_export_targets_reads_lists_and_the_comma_separated_annotation() -> None:

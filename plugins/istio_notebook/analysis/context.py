@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from istio_notebook.config.hosts import to_fqdn
 from istio_notebook.analysis.services import ServiceRegistry
 from istio_notebook.analysis.util import as_str, enumerate_dicts
-from istio_notebook.analysis.workloads import WorkloadIndex, workloads_of
 from istio_notebook.config import Mesh, Resource
+from istio_notebook.config.hosts import fqdn
+from istio_notebook.config.workloads import WorkloadIndex
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Context:
 
     @cached_property
     def workloads(self) -> WorkloadIndex:
-        return WorkloadIndex(workloads_of(self.mesh))
+        return self.mesh.pod_workloads
 
     @cached_property
     def subsets_by_host(self) -> dict[str, set[str]]:
@@ -51,7 +51,7 @@ class Context:
         found: dict[str, set[str]] = {}
         for rule in self.mesh.of_kind("DestinationRule"):
             host = as_str(rule.get("spec", "host"))
-            names = found.setdefault(to_fqdn(rule.namespace, host), set())
+            names = found.setdefault(fqdn(host, rule.namespace), set())
             for _, subset in enumerate_dicts(rule.get("spec", "subsets")):
                 names.add(as_str(subset.get("name")))
         return found

@@ -11,17 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.analysis.hosts import export_namespaces, export_scopes
-from istio_notebook.analysis.util import as_dict, as_list, enumerate_dicts, string_map
+from istio_notebook.analysis.util import as_dict, as_list, enumerate_dicts
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import (
     EXPORT_ALL,
+    EXPORT_TO_ANNOTATION,
+    fqdn,
     hosts_overlap,
     is_wildcard,
     service_namespace,
-    to_fqdn,
 )
-
-EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo"
+from istio_notebook.config.labels import label_map
 
 
 @dataclass(eq=False)
@@ -48,11 +48,11 @@ class ServiceRegistry:
         for service in mesh.of_kind("Service"):
             self._add_service(service)
 
-    def _put(self, scope: str, fqdn: str, info: ServiceInfo) -> None:
-        self._scoped[f"{scope}/{fqdn}"] = info
-        if is_wildcard(fqdn):
-            self._wildcards.append((scope, fqdn, info))
-        namespace = service_namespace(fqdn)
+    def _put(self, scope: str, host: str, info: ServiceInfo) -> None:
+        self._scoped[f"{scope}/{host}"] = info
+        if is_wildcard(host):
+            self._wildcards.append((scope, host, info))
+        namespace = service_namespace(host)
         if namespace:
             self.described_namespaces.add(namespace)
 
@@ -61,13 +61,13 @@ class ServiceRegistry:
         info = ServiceInfo(
             entry,
             ports=[p for p in ports if isinstance(p, int)],
-            workload_selector=string_map(as_dict(entry.get("spec", "workloadSelector")).get("labels")),
+            workload_selector=label_map(as_dict(entry.get("spec", "workloadSelector")).get("labels")),
         )
         scopes = export_scopes(entry.get("spec", "exportTo"), entry.namespace)
         for host in as_list(entry.get("spec", "hosts")):
             if isinstance(host, str) and host:
                 for scope in scopes:
-                    self._put(scope, to_fqdn(entry.namespace, host), info)
+                    self._put(scope, fqdn(host, entry.namespace), info)
 
     def _add_service(self, service: Resource) -> None:
         ports = [p.get("port") for _, p in enumerate_dicts(service.get("spec", "ports"))]
@@ -75,17 +75,17 @@ class ServiceRegistry:
         self.described_namespaces.add(service.namespace)
         scopes = export_namespaces(service.annotations.get(EXPORT_TO_ANNOTATION), service.namespace) or [EXPORT_ALL]
         for scope in scopes:
-            self._put(scope, to_fqdn(service.namespace, service.name), info)
+            self._put(scope, fqdn(service.name, service.namespace), info)
 
     def lookup(self, source_namespace: str, export_to: object, host: str) -> ServiceInfo | None:
         """istioctl's ``GetDestinationHost``: public hosts, then the caller's scopes, then wildcards."""
-        fqdn = to_fqdn(source_namespace, host)
-        found = self._scoped.get(f"{EXPORT_ALL}/{fqdn}")
+        name = fqdn(host, source_namespace)
+        found = self._scoped.get(f"{EXPORT_ALL}/{name}")
         if found:
             return found
         scopes = (export_namespaces(export_to, source_namespace) if isinstance(export_to, list) else None) or [source_namespace]
         for scope in scopes:
-            found = self._scoped.get(f"{scope}/{fqdn}")
+            found = self._scoped.get(f"{scope}/{name}")
             if found:
                 return found
         bare = host[1:] if is_wildcard(host) else host
@@ -97,8 +97,8 @@ class ServiceRegistry:
     def any_overlapping(self, source_namespace: str, pattern: str) -> bool:
         """Whether some visible registry host overlaps the wildcard ``pattern`` (``*.local``)."""
         for key in self._scoped:
-            scope, _, fqdn = key.partition("/")
-            if scope in (EXPORT_ALL, source_namespace) and hosts_overlap(pattern, fqdn):
+            scope, _, host = key.partition("/")
+            if scope in (EXPORT_ALL, source_namespace) and hosts_overlap(pattern, host):
                 return True
         return False
 
@@ -110,8 +110,7 @@ class ServiceRegistry:
         input has at least one ServiceEntry. Otherwise the example simply does not show the
         registry, and "not found" would be noise.
         """
-        fqdn = to_fqdn(source_namespace, host)
-        namespace = service_namespace(fqdn)
+        namespace = service_namespace(fqdn(host, source_namespace))
         if namespace is not None:
             return namespace in self.described_namespaces
         return self.has_service_entries

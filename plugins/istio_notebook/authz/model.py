@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from istio_notebook.config.labels import LabelError, parse_workload
 from istio_notebook.routing.request import RequestError
 
 
@@ -15,17 +16,11 @@ class Workload:
     @classmethod
     def parse(cls, text: str) -> "Workload":
         """`ns/k=v,k2=v2` (or `ns`)."""
-        text = (text or "").strip()
-        ns, _, rest = text.partition("/")
-        if not ns or "=" in ns:
-            raise RequestError(f"--to wants NS/key=value,..., got {text!r}")
-        labels = {}
-        for item in filter(None, (p.strip() for p in rest.split(","))):
-            key, eq, value = item.partition("=")
-            if not eq or not key.strip():
-                raise RequestError(f"--to labels want key=value, got {item!r}")
-            labels[key.strip()] = value.strip()
-        return cls(ns, labels)
+        try:
+            namespace, labels = parse_workload(text, "--to")
+        except LabelError as error:
+            raise RequestError(str(error)) from None
+        return cls(namespace, labels)
 
 
 @dataclass(frozen=True)

@@ -11,28 +11,17 @@ from __future__ import annotations
 from istio_notebook.config.decimal import decimal_value
 from istio_notebook.authz.model import Workload
 from istio_notebook.config import Mesh, Resource
+from istio_notebook.config.labels import label_map, service_selects
 from istio_notebook.routing.shape import items, mapping
-from istio_notebook.routing.shape import labels as labels_of
-
-
-def _selects(selector: dict[str, str], workload: Workload) -> bool:
-    """A Service selector picks the workload (the workload's labels as given in the check)."""
-    return bool(selector) and all(workload.labels.get(k) == v for k, v in selector.items())
 
 
 def _pod_specs(mesh: Mesh, workload: Workload):
     """Pod specs of the workload: its Pods, and its Deployments' templates."""
-    for pod in mesh.of_kind("Pod"):
-        if pod.namespace == workload.namespace and _has_labels(pod.labels, workload):
-            yield pod.spec
-    for deployment in mesh.of_kind("Deployment"):
-        template = mapping(deployment.spec.get("template"))
-        if deployment.namespace == workload.namespace and _has_labels(labels_of(mapping(template.get("metadata")).get("labels")), workload):
-            yield mapping(template.get("spec"))
-
-
-def _has_labels(labels: dict[str, str], workload: Workload) -> bool:
-    return all(labels.get(k) == v for k, v in workload.labels.items())
+    for found in mesh.workloads.select(workload.labels, workload.namespace):
+        if found.kind == "Pod":
+            yield found.resource.spec
+        elif found.kind == "Deployment":
+            yield mapping(mapping(found.resource.spec.get("template")).get("spec"))
 
 
 def _container_port(mesh: Mesh, workload: Workload, name: str) -> int | None:
@@ -47,7 +36,8 @@ def _container_port(mesh: Mesh, workload: Workload, name: str) -> int | None:
 
 def _services(mesh: Mesh, workload: Workload, host: str) -> list[Resource]:
     """Services of the workload's namespace that select it; the one the host names first."""
-    found = [s for s in mesh.of_kind("Service") if s.namespace == workload.namespace and _selects(labels_of(s.spec.get("selector")), workload)]
+    found = [s for s in mesh.of_kind("Service")
+             if s.namespace == workload.namespace and service_selects(label_map(s.spec.get("selector")), workload.labels)]
     short = host.split(".")[0]
     return sorted(found, key=lambda s: s.name != short)
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from istio_notebook.authz.model import Workload
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.routing.shape import labels as labels_of
-
-ROOT_NAMESPACE = "istio-system"
-
+from istio_notebook.config.labels import label_map, selects
+from istio_notebook.config.mesh import ROOT_NAMESPACE
 
 
 def _selector(resource: Resource) -> dict[str, str] | None:
     sel = resource.spec.get("selector")
     if isinstance(sel, dict):
-        return labels_of(sel.get("matchLabels"))
+        return label_map(sel.get("matchLabels"))
     return None
 
 
@@ -28,10 +26,7 @@ def applies(resource: Resource, workload: Workload) -> bool:
         return False  # targetRef policies bind gateways/waypoints, not sidecar workloads
     if resource.namespace not in (workload.namespace, ROOT_NAMESPACE):
         return False
-    selector = _selector(resource)
-    if selector is None or not selector:
-        return True
-    return all(workload.labels.get(k) == v for k, v in selector.items())
+    return selects(_selector(resource) or {}, workload.labels)
 
 
 def policies(mesh: Mesh, kind: str, workload: Workload) -> list[Resource]:
@@ -49,7 +44,7 @@ def peer_authentication(mesh: Mesh, workload: Workload, port: int) -> tuple[str,
     levels: list[Resource] = []
     for r in candidates:  # workload level
         selector = _selector(r)
-        if r.namespace == workload.namespace and selector and all(workload.labels.get(k) == v for k, v in selector.items()):
+        if r.namespace == workload.namespace and selector and selects(selector, workload.labels):
             levels.append(r)
             break
     for namespace in (workload.namespace, ROOT_NAMESPACE):  # namespace, then mesh level

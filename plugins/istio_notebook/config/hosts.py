@@ -11,17 +11,32 @@ CLUSTER_DOMAIN = "cluster.local"
 SERVICE_SUFFIX = f".svc.{CLUSTER_DOMAIN}"
 EXPORT_ALL = "*"
 EXPORT_LOCAL = "."
+EXPORT_NONE = "~"
+EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo"  # a Service's exportTo (comma-separated)
 
 
-def to_fqdn(namespace: str, host: str) -> str:
+def fqdn(host: str, namespace: str, *, fold_case: bool = False) -> str:
     """``reviews`` in ``default`` → ``reviews.default.svc.cluster.local``; dotted, ``*``-led and empty hosts kept.
 
     Istio's ResolveShortnameToFQDN (pilot/pkg/model/config.go) returns an empty name and any
-    name starting with ``*`` unchanged, and expands only names without a dot.
+    name starting with ``*`` unchanged, and expands only names without a dot. ``fold_case``:
+    strip and lower-case first, as Envoy compares domains (routing does; analyzers compare as written).
     """
+    if fold_case:
+        host = host.strip().lower()
     if not host or host.startswith("*") or "." in host:
         return host
     return f"{host}.{namespace}{SERVICE_SUFFIX}"
+
+
+def split_service_host(hostname: str) -> tuple[str, str] | None:
+    """``name.ns.svc.cluster.local`` → (name, ns) when the name has no dot (a Kubernetes Service), else None."""
+    if not hostname.endswith(SERVICE_SUFFIX):
+        return None
+    parts = hostname[: -len(SERVICE_SUFFIX)].split(".")
+    if len(parts) != 2:
+        return None
+    return parts[0], parts[1]
 
 
 def service_namespace(fqdn: str) -> str | None:
@@ -66,3 +81,15 @@ def export_targets(value: object) -> tuple[str, ...] | None:
         return None
     targets = tuple(dict.fromkeys(e.strip() for e in entries if e.strip()))
     return targets or None
+
+
+def exported_to(targets: tuple[str, ...] | None, owner_namespace: str, client_namespace: str) -> bool:
+    """Is a resource of ``owner_namespace`` with these exportTo targets (:func:`export_targets`)
+    visible in ``client_namespace``? Unset and ``*`` are public, ``~`` hides, ``.`` is the owner's."""
+    if targets is None or EXPORT_ALL in targets:
+        return True
+    if EXPORT_NONE in targets:
+        return False
+    if EXPORT_LOCAL in targets and client_namespace == owner_namespace:
+        return True
+    return client_namespace in targets

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 NETWORKING = "networking.istio.io"
 SECURITY = "security.istio.io"
@@ -13,12 +14,27 @@ APPS = "apps"
 GATEWAY_API = "gateway.networking.k8s.io"
 
 
+class GroupKind(NamedTuple):
+    """A kind with its API group: what resources are keyed by (``Mesh.of_kind``), so that Gateway
+    API's ``Gateway`` (gateway.networking.k8s.io) and Istio's (networking.istio.io) stay apart."""
+
+    group: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}.{self.group}" if self.group else self.kind
+
+
 @dataclass(frozen=True)
 class KindInfo:
     group: str
     kind: str
     versions: tuple[str, ...]
     namespaced: bool = True
+
+    @property
+    def group_kind(self) -> GroupKind:
+        return GroupKind(self.group, self.kind)
 
     @property
     def api_versions(self) -> tuple[str, ...]:
@@ -105,6 +121,23 @@ def resource_name(group: str, kind: str) -> str:
     else:
         plural = lower + "s"
     return f"{plural}.{group}" if group else plural
+
+
+# A bare kind name ("Gateway") means the kind of Istio's or Kubernetes' own groups; other groups'
+# kinds (Gateway API) are named with a GroupKind.
+_BARE_NAME_GROUPS = (NETWORKING, SECURITY, TELEMETRY, INSTALL, CORE, APPS)
+_BY_BARE_NAME: dict[str, GroupKind] = {}
+for _known in sorted({k.group_kind for k in MODELLED} | {GroupKind(*k) for k in READ_ONLY}):
+    if _known.group in _BARE_NAME_GROUPS:
+        _BY_BARE_NAME.setdefault(_known.kind, _known)
+
+
+def group_kind(kind: str | GroupKind) -> GroupKind:
+    """A GroupKind as given, or the Istio/Kubernetes kind a bare name means (``"Gateway"`` is
+    networking.istio.io's); a bare name of no known kind is taken as a core kind."""
+    if isinstance(kind, GroupKind):
+        return kind
+    return _BY_BARE_NAME.get(kind) or GroupKind(CORE, kind)
 
 
 def split_api_version(api_version: str) -> tuple[str, str]:

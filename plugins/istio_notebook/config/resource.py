@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from istio_notebook.config.kinds import KindInfo, split_api_version
+from istio_notebook.config.kinds import GroupKind, KindInfo, split_api_version
+from istio_notebook.config.labels import label_map
 from istio_notebook.config.yaml_reader import YamlDocument
 from istio_notebook.diagnostics import Position
 
@@ -28,6 +29,10 @@ class Resource:
         return split_api_version(self.api_version)[0]
 
     @property
+    def group_kind(self) -> GroupKind:
+        return GroupKind(self.group, self.kind)
+
+    @property
     def version(self) -> str:
         return split_api_version(self.api_version)[1]
 
@@ -47,8 +52,7 @@ class Resource:
 
     @property
     def labels(self) -> dict[str, str]:
-        value = self.metadata.get("labels")
-        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+        return label_map(self.metadata.get("labels"))
 
     @property
     def annotations(self) -> dict[str, str]:

@@ -15,8 +15,8 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
 
 from __future__ import annotations
 
+from istio_notebook.config.durations import seconds
 from istio_notebook.diagnostics import Diagnostic, Position, report
-from istio_notebook.routing.durations import seconds
 
 SHARE_TOLERANCE = 10.0  # percentage points, for DEFAULT_SAMPLES=200 (about 4 standard deviations at 50/50)
 

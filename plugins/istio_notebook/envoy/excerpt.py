@@ -11,7 +11,7 @@ The Istio → Envoy mapping, read off the translated configuration itself:
 from __future__ import annotations
 
 from istio_notebook.config import Resource
-from istio_notebook.routing.hosts import fqdn
+from istio_notebook.config.hosts import fqdn
 
 _CLUSTER_KINDS = {"DestinationRule": ("spec", "host"), "ServiceEntry": ("spec", "hosts")}
 
@@ -38,11 +38,11 @@ def _routes(bootstrap: dict, resource: Resource) -> dict:
 
 def _hosts(resource: Resource) -> set[str]:
     if resource.kind == "Service":
-        return {fqdn(resource.name, resource.namespace)}
+        return {fqdn(resource.name, resource.namespace, fold_case=True)}
     path = _CLUSTER_KINDS[resource.kind]
     value = resource.get(*path)
     values = value if isinstance(value, list) else [value]
-    return {fqdn(str(v), resource.namespace) for v in values if isinstance(v, str)}
+    return {fqdn(str(v), resource.namespace, fold_case=True) for v in values if isinstance(v, str)}
 
 
 def _clusters(bootstrap: dict, resource: Resource) -> dict:

@@ -11,8 +11,8 @@ from istio-agent over SDS; SIMPLE/MUTUAL: ``sni``; DISABLE: none).
 
 from __future__ import annotations
 
+from istio_notebook.config.durations import format_envoy, seconds
 from istio_notebook.envoy.certs import CertFiles
-from istio_notebook.routing.durations import seconds
 
 _LB = {"ROUND_ROBIN": "ROUND_ROBIN", "LEAST_REQUEST": "LEAST_REQUEST", "LEAST_CONN": "LEAST_REQUEST",
        "RANDOM": "RANDOM", "PASSTHROUGH": "CLUSTER_PROVIDED"}
@@ -36,8 +36,7 @@ def cluster_policies(mesh, table) -> dict[str, dict]:
 
 
 def _duration(value: object) -> str | None:
-    secs = seconds(value) if isinstance(value, str) else None
-    return f"{secs:.3f}s" if secs is not None else None
+    return format_envoy(seconds(value))
 
 
 def lb_fields(policy: dict) -> dict:

@@ -42,6 +42,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from istio_notebook.config import durations
+from istio_notebook.config.durations import format_seconds
+from istio_notebook.config.percent import from_fractional
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA
 from istio_notebook.envoy.echo import (
@@ -100,25 +103,9 @@ def _new_id() -> str:
     return f"r{next(_ids)}-{time.monotonic_ns()}"
 
 
-def _seconds_text(seconds: float) -> str:
-    return f"{round(seconds, 3):g}s"
-
-
 def _is_shadow(received) -> bool:
     host = received.headers.get("host", "")
     return host.split(":")[0].endswith("-shadow")
-
-
-def _percent(fraction: dict | None) -> float:
-    """Envoy FractionalPercent → percent."""
-    if not fraction:
-        return 0.0
-    denominator = {"HUNDRED": 100, "TEN_THOUSAND": 10_000, "MILLION": 1_000_000}[fraction.get("denominator", "HUNDRED")]
-    return round(100.0 * int(fraction.get("numerator", 0)) / denominator, 4)
-
-
-def _secs(duration: str) -> float:
-    return float(str(duration).rstrip("s"))
 
 
 def _empty_outcome() -> dict[str, Any]:
@@ -363,12 +350,12 @@ class Scenario:
             out["envoy"]["received"] = {"path": first.path, "authority": first.headers.get("host")}
             out["policy"] = self._policy(first, upstream_cluster)
             timeout_ms = first.headers.get("x-envoy-expected-rq-timeout-ms")
-            announced = _seconds_text(int(timeout_ms) / 1000) if timeout_ms else None
+            announced = format_seconds(int(timeout_ms) / 1000) if timeout_ms else None
             out["timeout"] = announced
             policy = envoy_route.get("route", {}).get("retry_policy") or {}
             if policy.get("per_try_timeout"):
                 route_timeout = envoy_route["route"].get("timeout", "0s")
-                out["timeout"] = None if route_timeout in ("0s", None) else _seconds_text(_secs(route_timeout))
+                out["timeout"] = None if route_timeout in ("0s", None) else durations.normalize(route_timeout)
                 trace.append(f"envoy: announced upstream timeout {announced} (per-try {policy['per_try_timeout']}, "
                              f"route timeout {route_timeout} as loaded)")
             # As the simulator: null when the upstream got the request's own path and authority.
@@ -392,7 +379,7 @@ class Scenario:
                 per_try = policy.get("per_try_timeout")
                 out["retries"] = {
                     "attempts": attempts,
-                    "per_try_timeout": _seconds_text(_secs(per_try)) if per_try else None,
+                    "per_try_timeout": durations.normalize(per_try) if per_try else None,
                     "retry_on": policy.get("retry_on"),
                 }
         if envoy_route.get("route", {}).get("request_mirror_policies"):
@@ -452,7 +439,7 @@ class Scenario:
         if "FI" in flags.split(","):
             observed["abort"] = {"http_status": response.status, "percentage": None}
         if "DI" in flags.split(","):
-            observed["delay"] = {"fixed_delay": _seconds_text(response.elapsed), "percentage": None}
+            observed["delay"] = {"fixed_delay": format_seconds(round(response.elapsed, 3)), "percentage": None}
         extra["fault_observed"] = observed or None
         loaded = envoy_route.get("typed_per_filter_config", {}).get("envoy.filters.http.fault")
         if not loaded:
@@ -461,7 +448,7 @@ class Scenario:
         consistent = True
         if "abort" in loaded:
             abort = loaded["abort"]
-            share = _percent(abort.get("percentage"))
+            share = from_fractional(abort.get("percentage"))
             entry: dict = {"percentage": share}
             if "http_status" in abort:
                 entry["http_status"] = abort["http_status"]
@@ -474,10 +461,10 @@ class Scenario:
             consistent = False
         if "delay" in loaded:
             delay = loaded["delay"]
-            share = _percent(delay.get("percentage"))
-            fault["delay"] = {"fixed_delay": _seconds_text(_secs(delay["fixed_delay"])), "percentage": share}
+            share = from_fractional(delay.get("percentage"))
+            fault["delay"] = {"fixed_delay": durations.normalize(delay["fixed_delay"]), "percentage": share}
             if share >= 100 and not observed.get("abort") and (
-                "delay" not in observed or response.elapsed + 0.01 < _secs(delay["fixed_delay"])
+                "delay" not in observed or response.elapsed + 0.01 < (durations.seconds(delay["fixed_delay"]) or 0.0)
             ):
                 consistent = False
         elif "delay" in observed:
@@ -556,7 +543,7 @@ class Scenario:
         """
         assert self.fleet is not None
         policies = envoy_route.get("route", {}).get("request_mirror_policies", [])
-        loaded = [(p["cluster"], _percent(p.get("runtime_fraction", {}).get("default_value"))) for p in policies]
+        loaded = [(p["cluster"], from_fractional(p.get("runtime_fraction", {}).get("default_value"))) for p in policies]
         sure = {cluster for cluster, share in loaded if share >= 100}
         partial = any(share < 100 for _, share in loaded)
         deadline = time.monotonic() + MIRROR_WAIT

@@ -18,10 +18,11 @@ Two forms:
 from __future__ import annotations
 
 from istio_notebook.config.decimal import decimal_value
+from istio_notebook.config.durations import format_envoy, seconds
+from istio_notebook.config.percent import to_fractional as fractional
 from istio_notebook.gatewayapi import gateway_semantics
 from istio_notebook.envoy import policy as cluster_policy
 from istio_notebook.envoy import xds
-from istio_notebook.routing.durations import seconds
 from istio_notebook.routing.table import (
     BLACKHOLE_CLUSTER,
     PASSTHROUGH_CLUSTER,
@@ -39,19 +40,11 @@ VIRTUAL_OUTBOUND = "virtualOutbound"
 _REDIRECT_CODES = {
     301: "MOVED_PERMANENTLY", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT", 308: "PERMANENT_REDIRECT",
 }
-# Fault and mirror percentages: Istio converts to FractionalPercent over a million
-# (pilot/pkg/networking/core/route/route.go translatePercentToFractionalPercent).
-_MILLION = 1_000_000
 
 
 def duration(value: str | None) -> str | None:
-    """Table duration ("0.1s", "1e-05s") → Envoy JSON duration ("0.100s"), None when unset."""
-    secs = seconds(value) if value else None
-    return xds.duration(secs) if secs is not None else None
-
-
-def fractional(percent: float) -> dict:
-    return {"numerator": round(percent * _MILLION / 100), "denominator": "MILLION"}
+    """Table duration ("0.1s", "1e-05s") → Envoy JSON duration, None when unset."""
+    return format_envoy(seconds(value)) if value else None
 
 
 # -- matches -------------------------------------------------------------------------------------

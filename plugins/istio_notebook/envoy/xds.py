@@ -50,8 +50,3 @@ def static_cluster(name: str, address: str, port: int, *, connect_timeout: str =
         },
     }
 
-
-def duration(seconds: float) -> str:
-    """Envoy's JSON duration: ``1.5s``."""
-    text = f"{seconds:.9f}".rstrip("0").rstrip(".")
-    return f"{text}s"

@@ -7,6 +7,7 @@ even where a backend is not installed, and a missing backend is one clear senten
 from __future__ import annotations
 
 from istio_notebook.config import Mesh
+from istio_notebook.config.labels import parse_workload
 from istio_notebook.examples.model import Check, CheckContext
 
 BACKENDS = ("sim", "envoy")
@@ -14,10 +15,6 @@ BACKENDS = ("sim", "envoy")
 
 class BackendUnavailable(Exception):
     """The chosen backend cannot run here (not implemented yet, binary missing...)."""
-
-
-def _labels(text: str) -> dict[str, str]:
-    return dict(pair.split("=", 1) for pair in filter(None, text.split(",")))
 
 
 def request_of(check: Check):
@@ -41,7 +38,7 @@ def authz_parties(context: CheckContext):
     """(Workload, Source) of an authorization check: the target `to` and the caller's identity."""
     from istio_notebook.authz import Source, Workload
 
-    namespace, _, labels = (context.to or "").partition("/")
+    namespace, labels = parse_workload(context.to or "", "to")
     source = Source(
         principal=context.source_principal,
         namespace=context.source_namespace,
@@ -49,7 +46,7 @@ def authz_parties(context: CheckContext):
         mtls=True if context.mtls is None else context.mtls,
         claims=dict(context.claims),
     )
-    return Workload(namespace, _labels(labels)), source
+    return Workload(namespace, labels), source
 
 
 def route(mesh: Mesh, check: Check, backend: str = "sim") -> dict:

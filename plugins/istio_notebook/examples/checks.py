@@ -11,6 +11,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from istio_notebook.config import Origin
+from istio_notebook.config.labels import parse_workload
 from istio_notebook.diagnostics import Diagnostic, report
 from istio_notebook.examples.expectations import parse_clause, strip_arrow
 from istio_notebook.examples.model import DEFAULT_SCENARIO, Check, CheckContext, Expectation, Request
@@ -64,14 +65,12 @@ def parse_curl(line: str) -> Request:
 
 
 def _validate_selector(value: str, *, needs_labels: bool, name: str) -> None:
-    namespace, _, labels = value.partition("/")
-    if not namespace or " " in value:
+    if not value.partition("/")[0] or " " in value:
         raise ValueError(f"{name} is NAMESPACE/key=value,... (e.g. default/app=productpage)")
+    # `from` may give labels alone (namespace default), as the route command's --from does.
+    _, labels = parse_workload(value, name, default_namespace="default" if name == "from" else None)
     if needs_labels and not labels:
         raise ValueError(f"{name} needs labels after the namespace, e.g. foo/app=httpbin")
-    for pair in filter(None, labels.split(",")):
-        if "=" not in pair:
-            raise ValueError(f"{pair!r} is not key=value")
 
 
 def _validate_gateway(value: str) -> None:

@@ -13,16 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from istio_notebook.config.durations import format_human
+from istio_notebook.config.percent import format_percent, parse_percent, percent_value
 from istio_notebook.examples.model import Request
-from istio_notebook.examples.values import (
-    duration_seconds,
-    format_duration,
-    format_percent,
-    host_matches,
-    parse_percent,
-    percent,
-    short_host,
-)
+from istio_notebook.examples.values import duration_seconds, host_matches, short_host
 
 ARROWS = ("→", "=>")
 
@@ -59,7 +53,7 @@ def _route(obs: Observed) -> dict:
 
 def _live_destinations(route: dict) -> list[dict]:
     dests = route.get("destinations") or []
-    return [d for d in dests if (percent(d.get("weight"), 100.0) or 0) > 0] or list(dests)
+    return [d for d in dests if (percent_value(d.get("weight"), 100.0) or 0) > 0] or list(dests)
 
 
 def _action_word(route: dict) -> str:
@@ -90,7 +84,7 @@ def _describe_destinations(route: dict, expected: list[tuple[str, str, float | N
             host = f"{host}:{dest.get('port')}"
         words = [host] + ([str(dest["subset"])] if dest.get("subset") else [])
         if weighted:
-            words.append(format_percent(percent(dest.get("weight"), 100.0)))
+            words.append(format_percent(percent_value(dest.get("weight"), 100.0)))
         parts.append(" ".join(words))
     return " | ".join(parts)
 
@@ -137,7 +131,7 @@ def _destination_matches(target: tuple[str, str, float | None], dest: dict) -> b
         return False
     if (dest.get("subset") or "") != subset:
         return False
-    return weight is None or abs((percent(dest.get("weight"), 100.0) or 0) - weight) < 0.01
+    return weight is None or abs((percent_value(dest.get("weight"), 100.0) or 0) - weight) < 0.01
 
 
 def check_destination(args: dict, obs: Observed) -> Verdict:
@@ -259,11 +253,11 @@ def _describe_fault(fault: dict, kind: str) -> str:
     part = fault.get(kind) or {}
     if not part:
         return f"no {kind} fault"
-    share = format_percent(percent(part.get("percentage"), 100.0))
+    share = format_percent(percent_value(part.get("percentage"), 100.0))
     if kind == "abort":
         status = part.get("http_status", part.get("grpc_status"))
         return f"fault abort {status} {share}"
-    return f"fault delay {format_duration(duration_seconds(part.get('fixed_delay')))} {share}"
+    return f"fault delay {format_human(duration_seconds(part.get('fixed_delay')))} {share}"
 
 
 def check_fault(args: dict, obs: Observed) -> Verdict:
@@ -272,7 +266,7 @@ def check_fault(args: dict, obs: Observed) -> Verdict:
     actual = _describe_fault(fault, args["type"])
     if not part:
         return False, actual
-    if abs((percent(part.get("percentage"), 100.0) or 0) - args["percent"]) > 0.001:
+    if abs((percent_value(part.get("percentage"), 100.0) or 0) - args["percent"]) > 0.001:
         return False, actual
     if args["type"] == "abort":
         return part.get("http_status", part.get("grpc_status")) == args["status"], actual
@@ -287,7 +281,7 @@ def parse_timeout(words: list[str], text: str) -> dict:
 
 def check_timeout(args: dict, obs: Observed) -> Verdict:
     actual = duration_seconds(_route(obs).get("timeout")) or None
-    return actual == args["seconds"], f"timeout {format_duration(actual)}"
+    return actual == args["seconds"], f"timeout {format_human(actual)}"
 
 
 def parse_retries(words: list[str], text: str) -> dict:
@@ -316,7 +310,7 @@ def check_retries(args: dict, obs: Observed) -> Verdict:
     on = _retry_on(retries.get("retry_on"))
     words = ["retries", str(attempts)]
     if args["per_try"] is not None or per_try:
-        words.append(format_duration(per_try))
+        words.append(format_human(per_try))
     if args["on"] is not None:
         words.append("on=" + ",".join(on))
     ok = attempts == args["attempts"]
@@ -338,7 +332,7 @@ def parse_mirror(words: list[str], text: str) -> dict:
 
 def _mirror_fields(mirror: dict) -> dict:
     dest = mirror.get("destination") if isinstance(mirror.get("destination"), dict) else mirror
-    share = percent(mirror.get("percentage", mirror.get("percent")), 100.0)
+    share = percent_value(mirror.get("percentage", mirror.get("percent")), 100.0)
     return {"host": dest.get("host"), "subset": dest.get("subset"), "port": dest.get("port"), "weight": share}
 
 

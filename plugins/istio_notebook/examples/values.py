@@ -1,56 +1,26 @@
-"""Normalising the values that outcomes and expectation lines both state: durations, percents, hosts."""
+"""Reading the values that outcomes and expectation lines both state: durations, percents, hosts.
+
+Durations and percentages have their one home in ``config.durations`` and ``config.percent``;
+this module adds what checks need on top (numbers and protobuf durations read back from Envoy).
+"""
 
 from __future__ import annotations
 
-import re
-
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)$")
-_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+from istio_notebook.config.durations import seconds
 
 
 def duration_seconds(value: object) -> float | None:
-    """'10s' / '1.5s' / '250ms' / 10 / {'seconds': 10, 'nanos': 0} → seconds; None stays None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
+    """'10s' / '1.5s' / '250ms' (config.durations) / 10 / {'seconds': 10, 'nanos': 0} → seconds; None stays None."""
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, dict):
         return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
-    match = _DURATION.match(str(value).strip())
-    if not match:
+    found = seconds(str(value))
+    if found is None:
         raise ValueError(f"not a duration: {value!r} (write e.g. 10s, 1.5s or 250ms)")
-    return float(match[1]) * _UNIT[match[2]]
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "none"
-    if seconds and seconds < 1:
-        return f"{round(seconds * 1000)}ms"
-    return f"{seconds:g}s"
-
-
-def percent(value: object, default: float | None = None) -> float | None:
-    """100 / 100.0 / '100%' / {'value': 100} → 100.0."""
-    if value is None:
-        return default
-    if isinstance(value, dict):
-        return percent(value.get("value"), default)
-    if isinstance(value, str):
-        value = value.strip().rstrip("%")
-    return float(value)  # type: ignore[arg-type]
-
-
-def parse_percent(token: str) -> float:
-    if not token.endswith("%"):
-        raise ValueError(f"{token!r} is not a percentage (write e.g. 25%)")
-    return float(token[:-1])
-
-
-def format_percent(value: float | None) -> str:
-    return "?" if value is None else f"{value:g}%"
+    return found
 
 
 def host_matches(expected: str, actual: str | None) -> bool:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from istio_notebook.config import Mesh, Resource
+from istio_notebook.config.labels import label_map, selects, service_selects
 from istio_notebook.examples.model import Check
 from istio_notebook.labs import pins
 from istio_notebook.labs.curl import MAX_TIME, Transfer, curl_argv, parse_transfers
@@ -73,26 +74,19 @@ def parse_selector(value: str) -> tuple[str, str]:
     return namespace or "default", labels or "app=sleep"
 
 
-def _matches(selector: dict, labels: dict) -> bool:
-    return bool(selector) and all(labels.get(str(k)) == str(v) for k, v in selector.items())
-
-
 def gateway_client(mesh: Mesh, via: str, url: str) -> Client:
     """The outside client, connecting to the Service of the gateway workload that Gateway ``via`` selects."""
     namespace, _, name = via.partition("/")
     gateway = mesh.get("Gateway", namespace, name)
     if gateway is None:
         raise NotRunnable(f"Gateway {via} is not in the lab")
-    selector = {str(k): str(v) for k, v in (gateway.get("spec", "selector", default={}) or {}).items()}
+    selector = label_map(gateway.get("spec", "selector"))
     # The Gateway selects pods; the Service to connect to is the one that selects those same pods.
-    pod_labels = [
-        {str(k): str(v) for k, v in (d.get("spec", "template", "metadata", "labels", default={}) or {}).items()}
-        for d in mesh.of_kind("Deployment")
-    ]
-    workloads = [labels for labels in pod_labels if _matches(selector, labels)] or [selector]
+    pod_labels = [label_map(d.get("spec", "template", "metadata", "labels")) for d in mesh.of_kind("Deployment")]
+    workloads = [labels for labels in pod_labels if selects(selector, labels)] or [selector]
     service = next(
         (s for s in mesh.of_kind("Service") for labels in workloads
-         if _matches(s.get("spec", "selector", default={}) or {}, labels)),
+         if service_selects(label_map(s.get("spec", "selector")), labels)),
         None,
     )
     if service is None:

@@ -13,8 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh
+from istio_notebook.config.durations import format_human
+from istio_notebook.config.labels import label_map
+from istio_notebook.config.mesh import ROOT_NAMESPACE
 from istio_notebook.examples.model import Expectation
-from istio_notebook.examples.values import format_duration
 from istio_notebook.labs.curl import Transfer
 
 PASS, FAIL, SKIP = "passed", "failed", "skipped"
@@ -130,11 +132,10 @@ def judge(e: Expectation, obs: Observation, mesh: Mesh) -> tuple[str, str]:
 def echo_served(mesh: Mesh, host: str) -> bool:
     """Whether our echo pods answer for ``host``: a Kubernetes Service outside istio-system that selects a Deployment."""
     name = short_name(host)
-    pods = [d.get("spec", "template", "metadata", "labels", default={}) or {} for d in mesh.of_kind("Deployment")]
     for service in mesh.of_kind("Service"):
-        selector = service.get("spec", "selector", default={}) or {}
-        if service.name == name and service.namespace != "istio-system" and selector:
-            if any(all(labels.get(k) == v for k, v in selector.items()) for labels in pods):
+        selector = label_map(service.get("spec", "selector"))
+        if service.name == name and service.namespace != ROOT_NAMESPACE and selector:
+            if any(w.kind == "Deployment" for w in mesh.workloads.select(selector)):
                 return True
     return False
 
@@ -195,7 +196,7 @@ def _judge_timeout(args: dict, first: Transfer) -> tuple[str, str]:
     if args["seconds"] is None:
         return SKIP, "'timeout none' cannot be told apart from a slow upstream"
     ok = first.status == 504 and first.seconds < args["seconds"] + TIMEOUT_SLACK / 2
-    return (PASS if ok else FAIL), f"status {first.status} after {first.seconds:.2f}s (route timeout {format_duration(args['seconds'])} expected)"
+    return (PASS if ok else FAIL), f"status {first.status} after {first.seconds:.2f}s (route timeout {format_human(args['seconds'])} expected)"
 
 
 def _judge_retries(e: Expectation, obs: Observation) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import yaml
 
 from istio_notebook.config import Resource
+from istio_notebook.config.labels import label_map, service_selects
 from istio_notebook.labs import pins
 
 WORKLOAD_GROUPS = ("", "apps")  # core and apps: Namespaces, Services, Deployments, ServiceAccounts
@@ -37,13 +38,12 @@ def _is_client(deployment: Resource) -> bool:
 
 
 def _selects(service: Resource, labels: dict[str, str]) -> bool:
-    selector = service.get("spec", "selector", default={}) or {}
-    return bool(selector) and all(labels.get(k) == str(v) for k, v in selector.items())
+    return service_selects(label_map(service.get("spec", "selector")), labels)
 
 
 def _listen_port(deployment: Resource, services: list[Resource]) -> int:
     """The port the echo server must listen on: the target port of a Service that selects the pods."""
-    labels = deployment.get("spec", "template", "metadata", "labels", default={}) or {}
+    labels = label_map(deployment.get("spec", "template", "metadata", "labels"))
     for service in services:
         if service.namespace == deployment.namespace and _selects(service, labels):
             for port in service.get("spec", "ports", default=[]) or []:

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+from istio_notebook.config import durations
 from istio_notebook.config.decimal import decimal_value
-from istio_notebook.routing.durations import format_duration
-from istio_notebook.routing.hosts import fqdn
+from istio_notebook.config.hosts import fqdn
+from istio_notebook.config.percent import istio_percent
 from istio_notebook.routing.shape import items
 from istio_notebook.routing.table import (
     DEFAULT_RETRY_ATTEMPTS,
@@ -81,12 +82,6 @@ def route_match(spec: dict | None, *, gateway_semantics: bool = False) -> RouteM
     return RouteMatch(path, tuple(headers), tuple(query))
 
 
-def _percent(spec: Any, default: float) -> float:
-    if isinstance(spec, dict) and isinstance(spec.get("value"), (int, float)) and not isinstance(spec.get("value"), bool):
-        return float(spec["value"])
-    return default
-
-
 def header_ops(spec: Any) -> dict | None:
     """Headers {request|response: {set, add, remove}} → the same shape with defaults filled in."""
     if not isinstance(spec, dict):
@@ -115,7 +110,7 @@ def destinations(items: list, vs_namespace: str, listener_port: int, resolve_por
             continue
         # An empty host stays empty: istiod's Destination{} for a Gateway API backend it refused
         # (cluster "outbound|<port>||", which never exists: the request fails).
-        host = fqdn(dest["host"], vs_namespace) if dest["host"].strip() else ""
+        host = fqdn(dest["host"], vs_namespace, fold_case=True) if dest["host"].strip() else ""
         port_spec = dest.get("port")
         port = port_spec.get("number") if isinstance(port_spec, dict) else None
         if not isinstance(port, int) or isinstance(port, bool):
@@ -137,7 +132,7 @@ def destinations(items: list, vs_namespace: str, listener_port: int, resolve_por
 def _mirror(dest: Any, percentage: float, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> Mirror | None:
     if not isinstance(dest, dict) or not isinstance(dest.get("host"), str):
         return None
-    host = fqdn(dest["host"], vs_namespace)
+    host = fqdn(dest["host"], vs_namespace, fold_case=True)
     port_spec = dest.get("port")
     port = port_spec.get("number") if isinstance(port_spec, dict) else None
     if not isinstance(port, int) or isinstance(port, bool):
@@ -171,7 +166,7 @@ def retry_policy(spec: Any) -> RetryPolicy | None:
         if codes and "retriable-status-codes" not in conditions:
             conditions.append("retriable-status-codes")
         retry_on = ",".join(conditions)
-    return RetryPolicy(attempts, format_duration(spec.get("perTryTimeout")), retry_on, codes)
+    return RetryPolicy(attempts, durations.normalize(spec.get("perTryTimeout")), retry_on, codes)
 
 
 def fault(spec: Any) -> dict | None:
@@ -183,10 +178,10 @@ def fault(spec: Any) -> dict | None:
     delay = spec.get("delay")
     if isinstance(delay, dict):
         # The deprecated integer `percent` is not translated any more (route.go TranslateFault).
-        out["delay"] = {"fixed_delay": format_duration(delay.get("fixedDelay")), "percentage": _percent(delay.get("percentage"), 0.0)}
+        out["delay"] = {"fixed_delay": durations.normalize(delay.get("fixedDelay")), "percentage": istio_percent(delay.get("percentage"), 0.0)}
     abort = spec.get("abort")
     if isinstance(abort, dict):
-        entry: dict = {"percentage": _percent(abort.get("percentage"), 0.0)}
+        entry: dict = {"percentage": istio_percent(abort.get("percentage"), 0.0)}
         if isinstance(abort.get("httpStatus"), int):
             entry["http_status"] = abort["httpStatus"]
         elif abort.get("grpcStatus") is not None:
@@ -210,7 +205,7 @@ def cors(spec: Any) -> dict | None:
         "allow_methods": [str(m) for m in items(spec.get("allowMethods"))],
         "allow_headers": [str(m) for m in items(spec.get("allowHeaders"))],
         "expose_headers": [str(m) for m in items(spec.get("exposeHeaders"))],
-        "max_age": format_duration(spec.get("maxAge")),
+        "max_age": durations.normalize(spec.get("maxAge")),
         "allow_credentials": spec.get("allowCredentials") if isinstance(spec.get("allowCredentials"), bool) else None,
     }
 
@@ -256,12 +251,12 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
         regex_rewrite = (rr["match"], rr["rewrite"])
     mirrors: list[Mirror] = []
     if isinstance(rule.get("mirror"), dict):
-        m = _mirror(rule["mirror"], _percent(rule.get("mirrorPercentage"), 100.0), vs_namespace, listener_port, resolve_port)
+        m = _mirror(rule["mirror"], istio_percent(rule.get("mirrorPercentage"), 100.0), vs_namespace, listener_port, resolve_port)
         if m:
             mirrors.append(m)
     for item in items(rule.get("mirrors")):
         if isinstance(item, dict):
-            m = _mirror(item.get("destination"), _percent(item.get("percentage"), 100.0), vs_namespace, listener_port, resolve_port)
+            m = _mirror(item.get("destination"), istio_percent(item.get("percentage"), 100.0), vs_namespace, listener_port, resolve_port)
             if m:
                 mirrors.append(m)
     return RouteAction(
@@ -271,7 +266,7 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
         regex_rewrite=regex_rewrite,
         authority_rewrite=rewrite.get("authority") if isinstance(rewrite.get("authority"), str) else None,
         fault=fault(rule.get("fault")),
-        timeout=format_duration(rule.get("timeout")),
+        timeout=durations.normalize(rule.get("timeout")),
         retries=retry_policy(rule.get("retries")),
         mirrors=mirrors,
         headers=headers,

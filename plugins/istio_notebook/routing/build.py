@@ -15,11 +15,12 @@ import weakref
 from dataclasses import dataclass, field, replace
 
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap
+from istio_notebook.config.hosts import export_targets, exported_to, host_subset_of, hosts_overlap
+from istio_notebook.config.labels import label_map, selects
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.gatewayapi import effective_mesh, gateway_semantics
 from istio_notebook.routing import actions
-from istio_notebook.routing.hosts import exported_to, more_specific
+from istio_notebook.routing.hosts import more_specific
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Registry, Service, sidecar_domains
 from istio_notebook.routing.shape import items
@@ -46,7 +47,6 @@ from istio_notebook.routing.views import (
     destination_rules,
     gateway_view,
     ordered_virtual_services,
-    selects,
     sidecar_view,
     vs_gateways,
     vs_hosts,
@@ -184,7 +184,7 @@ class _Builder:
             if flt.gateway not in names:
                 return Note("r_gateways", gateways=sorted(names), gateway=flt.gateway)
         labels = match.get("sourceLabels")
-        if isinstance(labels, dict) and labels and not selects({str(k): str(v) for k, v in labels.items()}, flt.labels):
+        if isinstance(labels, dict) and not selects(label_map(labels), flt.labels):
             return Note("r_source_labels", labels=labels)
         ns = match.get("sourceNamespace")
         if isinstance(ns, str) and ns and ns != flt.namespace:

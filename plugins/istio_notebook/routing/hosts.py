@@ -1,22 +1,11 @@
-"""What routing adds to host handling: Envoy-side normalisation, virtual host naming, visibility.
+"""What routing adds to host handling: virtual host naming and ``ns/host`` references.
 
-Expansion, comparison and the exportTo parser are shared with analysis/ in ``config/hosts.py``.
+Expansion, comparison, Service host names and exportTo are shared with analysis/ in ``config/hosts.py``.
 """
 
 from __future__ import annotations
 
-from istio_notebook.config.hosts import (
-    EXPORT_ALL,
-    EXPORT_LOCAL,
-    SERVICE_SUFFIX,
-    host_subset_of,
-    to_fqdn,
-)
-
-
-def fqdn(host: str, namespace: str) -> str:
-    """A host as Envoy compares it (domains are case-insensitive), short names expanded (config.hosts.to_fqdn)."""
-    return to_fqdn(namespace, host.strip().lower())
+from istio_notebook.config.hosts import host_subset_of
 
 
 def more_specific(a: str, b: str) -> str:
@@ -30,24 +19,3 @@ def split_namespaced(ref: str, default_namespace: str) -> tuple[str, str]:
         ns, _, host = ref.partition("/")
         return (default_namespace if ns == "." else ns), host.lower()
     return "*", ref.lower()
-
-
-def short_kube_name(hostname: str) -> tuple[str, str] | None:
-    """`name.ns.svc.cluster.local` → (name, ns); None for other hosts."""
-    if not hostname.endswith(SERVICE_SUFFIX):
-        return None
-    parts = hostname[: -len(SERVICE_SUFFIX)].split(".")
-    if len(parts) != 2:
-        return None
-    return parts[0], parts[1]
-
-
-def exported_to(targets: tuple[str, ...] | None, owner_namespace: str, client_namespace: str) -> bool:
-    """Is a resource of `owner_namespace` with these exportTo targets (config.hosts.export_targets) visible in `client_namespace`?"""
-    if targets is None or EXPORT_ALL in targets:
-        return True
-    if "~" in targets:
-        return False
-    if EXPORT_LOCAL in targets and client_namespace == owner_namespace:
-        return True
-    return client_namespace in targets

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from istio_notebook.config.labels import LabelError, format_labels, parse_workload
 from istio_notebook.routing.request import RequestError
 
 
@@ -34,21 +35,13 @@ class Proxy:
     @classmethod
     def parse_from(cls, text: str | None) -> "Proxy":
         """`ns`, `ns/k=v,k2=v2` or `k=v` (namespace default)."""
-        text = (text or "").strip()
-        if not text:
+        if not (text or "").strip():
             return cls.sidecar()
-        ns, slash, rest = text.partition("/")
-        if not slash:
-            ns, rest = ("default", text) if "=" in text else (text, "")
-        labels: dict[str, str] = {}
-        for item in filter(None, (p.strip() for p in rest.split(","))):
-            key, eq, value = item.partition("=")
-            if not eq or not key.strip():
-                raise RequestError(f"--from labels want key=value, got {item!r}")
-            labels[key.strip()] = value.strip()
-        if not ns or "=" in ns:
-            raise RequestError(f"--from wants NS[/key=value,...], got {text!r}")
-        return cls.sidecar(ns, labels)
+        try:
+            namespace, labels = parse_workload(text, "--from", default_namespace="default")
+        except LabelError as error:
+            raise RequestError(str(error)) from None
+        return cls.sidecar(namespace, labels)
 
     @property
     def key(self) -> tuple:
@@ -57,5 +50,5 @@ class Proxy:
     def __str__(self) -> str:
         if self.kind == "gateway":
             return f"gateway {self.namespace}/{self.name}"
-        labels = ",".join(f"{k}={v}" for k, v in sorted(self.labels.items()))
+        labels = format_labels(self.labels)
         return f"sidecar {self.namespace}" + (f"/{labels}" if labels else "")

@@ -11,12 +11,9 @@ from dataclasses import dataclass, field
 
 from istio_notebook.config.decimal import decimal_value
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.config.hosts import SERVICE_SUFFIX, export_targets
-from istio_notebook.routing.hosts import exported_to, short_kube_name
-from istio_notebook.routing.shape import items, mapping
-from istio_notebook.routing.shape import labels as labels_of
-
-EXPORT_ANNOTATION = "networking.istio.io/exportTo"
+from istio_notebook.config.hosts import EXPORT_TO_ANNOTATION, SERVICE_SUFFIX, export_targets, exported_to, split_service_host
+from istio_notebook.config.labels import label_map, selects
+from istio_notebook.routing.shape import items
 
 # Istio's protocol selection by port-name prefix (pkg/config/protocol/instance.go, and
 # https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
@@ -80,7 +77,7 @@ class Service:
 
     def selects_any(self, labels: dict[str, str]) -> bool:
         """Does some endpoint carry all of `labels` (a subset's labels)?"""
-        return any(all(ep.get(k) == v for k, v in labels.items()) for ep in self.endpoint_labels)
+        return any(selects(labels, ep) for ep in self.endpoint_labels)
 
 
 
@@ -92,16 +89,11 @@ def _int(value: object) -> int | None:
     return decimal_value(value)
 
 
-def _selected(selector: dict[str, str], labels: dict[str, str]) -> bool:
-    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
-
-
 class Registry:
     """All services by hostname. Several ServiceEntries may declare one host: the oldest is kept."""
 
     def __init__(self, mesh: Mesh):
         self.mesh = mesh
-        self._workloads = self._workloadlabels_of(mesh)
         self.services: list[Service] = []
         self._by_host: dict[str, list[Service]] = {}
         for resource in sorted(mesh.of_kind("Service"), key=lambda r: r.creation_key):
@@ -126,23 +118,6 @@ class Registry:
     def visible(self, client_namespace: str) -> list[Service]:
         return [s for s in self.services if s.visible_from(client_namespace)]
 
-    @staticmethod
-    def _workloadlabels_of(mesh: Mesh) -> dict[str, list[dict[str, str]]]:
-        """Per namespace, the label sets of its pods: Deployment templates, Pods, WorkloadEntries."""
-        found: dict[str, list[dict[str, str]]] = {}
-        for resource in mesh.of_kind("Deployment"):
-            labels = labels_of(resource.get("spec", "template", "metadata", "labels"))
-            if labels:
-                found.setdefault(resource.namespace, []).append(labels)
-        for resource in mesh.of_kind("Pod"):
-            if resource.labels:
-                found.setdefault(resource.namespace, []).append(resource.labels)
-        for resource in mesh.of_kind("WorkloadEntry"):
-            labels = labels_of(resource.spec.get("labels"))
-            if labels:
-                found.setdefault(resource.namespace, []).append(labels)
-        return found
-
     def _kubernetes_service(self, resource: Resource) -> Service | None:
         ports: list[ServicePort] = []
         for item in items(resource.spec.get("ports")):
@@ -155,8 +130,8 @@ class Registry:
             if str(item.get("protocol", "TCP")).upper() == "UDP":
                 protocol = "UDP"
             ports.append(ServicePort(_int(item["port"]), name, protocol))
-        selector = labels_of(resource.spec.get("selector"))
-        endpoints = [l for l in self._workloads.get(resource.namespace, []) if _selected(selector, l)]
+        selector = label_map(resource.spec.get("selector"))
+        endpoints = [w.labels for w in self.mesh.workloads.service_endpoints(selector, resource.namespace)]
         cluster_ip = resource.spec.get("clusterIP")
         addresses = [cluster_ip] if isinstance(cluster_ip, str) and cluster_ip not in ("", "None") else []
         return Service(
@@ -165,7 +140,7 @@ class Registry:
             ports=ports,
             source=resource,
             registry="Kubernetes",
-            export_to=export_targets(resource.annotations.get(EXPORT_ANNOTATION)),
+            export_to=export_targets(resource.annotations.get(EXPORT_TO_ANNOTATION)),
             addresses=addresses,
             endpoint_labels=endpoints,
             resolution="Passthrough" if cluster_ip == "None" else "ClientSideLB",
@@ -180,10 +155,12 @@ class Registry:
         endpoints: list[dict[str, str]] = []
         for item in items(spec.get("endpoints")):
             if isinstance(item, dict):
-                endpoints.append(labels_of(item.get("labels")))
-        selector = labels_of(mapping(spec.get("workloadSelector")).get("labels"))
-        if selector:
-            endpoints.extend(l for l in self._workloads.get(resource.namespace, []) if _selected(selector, l))
+                endpoints.append(label_map(item.get("labels")))
+        if isinstance(spec.get("workloadSelector"), dict):
+            # A present selector picks the namespace's workloads, all of them when it has no labels
+            # (krt.FilterLabel in pilot/pkg/serviceregistry/serviceentry/conversion.go).
+            selector = label_map(spec["workloadSelector"].get("labels"))
+            endpoints.extend(w.labels for w in self.mesh.workloads.select(selector, resource.namespace))
         addresses = [a for a in items(spec.get("addresses")) if isinstance(a, str)]
         services = []
         for host in items(spec.get("hosts")):
@@ -215,7 +192,7 @@ def sidecar_domains(service: Service, proxy_namespace: str) -> list[str]:
     """
     host = service.hostname
     domains = [host]
-    kube = short_kube_name(host)
+    kube = split_service_host(host)
     if kube is not None:
         name, namespace = kube
         if namespace == proxy_namespace:

@@ -13,8 +13,3 @@ def items(value: Any) -> list:
 def mapping(value: Any) -> dict:
     """A mapping field, or {} when it is missing or not a mapping."""
     return value if isinstance(value, dict) else {}
-
-
-def labels(value: Any) -> dict[str, str]:
-    """A label map as strings, or {}."""
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}

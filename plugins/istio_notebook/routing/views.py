@@ -12,20 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.config.hosts import export_targets, host_subset_of, hosts_overlap
+from istio_notebook.config.hosts import export_targets, exported_to, fqdn, host_subset_of, hosts_overlap
+from istio_notebook.config.labels import label_map, selects, service_selects
+from istio_notebook.config.mesh import ROOT_NAMESPACE
 from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, PARENTS
-from istio_notebook.routing.hosts import exported_to, fqdn, split_namespaced
+from istio_notebook.routing.hosts import split_namespaced
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import protocol_of
-from istio_notebook.routing.shape import items, mapping
-from istio_notebook.routing.shape import labels as labels_of
-
-ROOT_NAMESPACE = "istio-system"
-
-
-
-def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
-    return all(labels.get(k) == v for k, v in selector.items())
+from istio_notebook.routing.shape import items
 
 
 @dataclass
@@ -85,19 +79,24 @@ def gateway_view(mesh: Mesh, proxy: Proxy) -> GatewayView:
     named = mesh.get("Gateway", proxy.namespace, proxy.name or "")
     if named is None:
         return gateway_api_view(mesh, proxy) or GatewayView(proxy, None, proxy.namespace, {})
-    selector = labels_of(named.spec.get("selector"))
+    selector = label_map(named.spec.get("selector"))
     workload_ns, labels = named.namespace, dict(selector)
     # The pods the selector picks stand for the gateway workload (first Deployment, else Pod).
-    for kind, path in (("Deployment", ("spec", "template", "metadata", "labels")), ("Pod", ("metadata", "labels"))):
-        found = [r for r in mesh.of_kind(kind) if selector and selects(selector, labels_of(r.get(*path)))]
+    picked = mesh.workloads.select(selector) if selector else []
+    for kind in ("Deployment", "Pod"):
+        found = [w for w in picked if w.kind == kind]
         if found:
-            workload_ns, labels = found[0].namespace, labels_of(found[0].get(*path))
+            workload_ns, labels = found[0].namespace, found[0].labels
             break
     view = GatewayView(proxy, named, workload_ns, labels)
     view.port_map = _service_ports(mesh, labels)
     for gw in sorted(mesh.of_kind("Gateway"), key=lambda r: r.creation_key):
-        gw_selector = labels_of(gw.spec.get("selector"))
-        if gw is named or (gw_selector and selects(gw_selector, labels)) or (not gw_selector and not selector):
+        # A Gateway without selector applies to every gateway workload (push_context.go
+        # gatewaysForWorkload: "no selector. Applies to all workloads asking for the gateway").
+        # Gateways generated from a Gateway API Gateway serve only its own proxy (gateway_api_view).
+        if gw is not named and gw.annotations.get(PARENTS):
+            continue
+        if gw is named or selects(label_map(gw.spec.get("selector")), labels):
             view.gateways.append(gw)
             view.servers.extend(_servers(gw))
     return view
@@ -108,8 +107,7 @@ def _service_ports(mesh: Mesh, labels: dict[str, str]) -> dict[int, int]:
     listens on the targetPort (a Gateway server may name either)."""
     ports: dict[int, int] = {}
     for svc in mesh.of_kind("Service"):
-        selector = labels_of(svc.spec.get("selector"))
-        if not selector or not selects(selector, labels):
+        if not service_selects(label_map(svc.spec.get("selector")), labels):
             continue
         for item in items(svc.spec.get("ports")):
             if isinstance(item, dict) and isinstance(item.get("port"), int) and isinstance(item.get("targetPort"), int):
@@ -170,15 +168,19 @@ def mesh_outbound_policy(mesh: Mesh) -> tuple[str, str]:
 
 
 def applicable_sidecar(mesh: Mesh, proxy: Proxy) -> Resource | None:
-    """Sidecar with a matching workloadSelector, else the namespace's selector-less one, else the root's."""
+    """Sidecar with a matching workloadSelector, else the namespace's selector-less one, else the root's.
+
+    A present workloadSelector selects by ``SubsetOf`` (one without labels selects every workload of
+    the namespace); only an absent one makes the Sidecar namespace-wide (push_context.go
+    initSidecarScopes, sidecarScopeForProxy)."""
     candidates = sorted(mesh.of_kind("Sidecar"), key=lambda r: r.creation_key)
     for sc in candidates:
-        selector = labels_of(mapping(sc.spec.get("workloadSelector")).get("labels"))
-        if sc.namespace == proxy.namespace and selector and selects(selector, proxy.labels):
+        selector = sc.spec.get("workloadSelector")
+        if sc.namespace == proxy.namespace and isinstance(selector, dict) and selects(label_map(selector.get("labels")), proxy.labels):
             return sc
     for namespace in (proxy.namespace, ROOT_NAMESPACE):
         for sc in candidates:
-            if sc.namespace == namespace and not sc.spec.get("workloadSelector"):
+            if sc.namespace == namespace and sc.spec.get("workloadSelector") is None:
                 return sc
     return None
 
@@ -216,7 +218,7 @@ def vs_gateways(vs: Resource) -> list[str]:
 
 
 def vs_hosts(vs: Resource) -> list[str]:
-    return [fqdn(str(h), vs.namespace) for h in items(vs.spec.get("hosts")) if isinstance(h, (str, int))]
+    return [fqdn(str(h), vs.namespace, fold_case=True) for h in items(vs.spec.get("hosts")) if isinstance(h, (str, int))]
 
 
 def ordered_virtual_services(mesh: Mesh, client_namespace: str) -> list[Resource]:
@@ -283,7 +285,7 @@ class DestinationRuleIndex:
             host = dr.spec.get("host")
             if not isinstance(host, str) or not host.strip() or dr.spec.get("workloadSelector"):
                 continue  # workload-scoped DRs apply to the sidecars they select; not modelled for clients
-            pattern = fqdn(host, dr.namespace)
+            pattern = fqdn(host, dr.namespace, fold_case=True)
             table = self.wildcard if pattern.startswith("*") else self.exact
             table.setdefault(dr.namespace, {}).setdefault(pattern, []).append(dr)
 

@@ -9,9 +9,6 @@ protobuf width. Durations are strings (``"1.5s"``, ``"3m"``: Istio accepts Go du
 from __future__ import annotations
 
 import keyword
-import re
-from fractions import Fraction
-from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 
 from annotated_types import Ge, Le
@@ -27,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from istio_notebook.config.decimal import decimal_value
+from istio_notebook.config.durations import duration_nanos, duration_range_error
 
 __all__ = [
     "Duration",
@@ -42,58 +40,6 @@ __all__ = [
     "UInt64",
     "duration_nanos",
 ]
-
-# Go's time.ParseDuration grammar: an optional sign, then number+unit pairs, or a bare "0".
-# (The project's own fixed patterns use Python's re: fast, and never fed user regexes.)
-_DURATION = re.compile(r"[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+|[-+]?0")
-_DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
-_UNIT_NANOS = {"ns": 1, "us": 10**3, "µs": 10**3, "μs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
-
-
-# Istio reads google.protobuf.Duration with golang/protobuf's jsonpb, which calls Go's
-# time.ParseDuration: the value must fit int64 nanoseconds (about 292 years), else
-# `bad Duration: time: invalid duration "..."`.
-GO_DURATION_MAX_NANOS = 2**63 - 1
-# Envoy refuses a Duration of 9,223,372,036 seconds or more anywhere in its configuration
-# ("Invalid duration: Duration out-of-range"); 9,223,372,035.999999999s is accepted (replayed on
-# Envoy 1.40.0, envoy --mode validate, route timeout). Go's maximum lies just above it.
-ENVOY_DURATION_MAX_SECONDS = 9_223_372_035
-# A number part longer than this is out of every range whatever its unit: it is not converted
-# exactly (Python refuses int() of more than 4,300 digits), only clamped to 10**this.
-_MAX_EXACT_DIGITS = 40
-
-
-@lru_cache(maxsize=4096)
-def duration_nanos(text: str) -> int | None:
-    """Nanoseconds in a Go/protobuf duration string, or None when it is not one.
-
-    Exact, except that a number with more than 40 integer digits counts as 10**40 of its unit
-    (far beyond any range) and fraction digits beyond the 40th are dropped.
-    """
-    if not _DURATION.fullmatch(text):
-        return None
-    sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-")
-    if body == "0":
-        return 0
-    total = Fraction(0)
-    for number, unit in _DURATION_PART.findall(body):
-        whole, _, fraction = number.partition(".")
-        whole = whole.lstrip("0")
-        if len(whole) > _MAX_EXACT_DIGITS:
-            whole, fraction = "1" + "0" * _MAX_EXACT_DIGITS, ""
-        total += Fraction(f"{whole or 0}.{fraction[:_MAX_EXACT_DIGITS] or 0}") * _UNIT_NANOS[unit]
-    return sign * int(total)
-
-
-def duration_range_error(nanos: int) -> str | None:
-    """Why a duration Istio or Envoy cannot hold is refused, or None."""
-    if not -GO_DURATION_MAX_NANOS - 1 <= nanos <= GO_DURATION_MAX_NANOS:
-        return "out of range: Istio reads durations with Go's time.ParseDuration, which holds at most 2562047h47m16.854775807s"
-    if abs(nanos) // 10**9 > ENVOY_DURATION_MAX_SECONDS:
-        return f"out of range: Envoy refuses durations of {ENVOY_DURATION_MAX_SECONDS + 1}s or more"
-    return None
-
 
 def _check_duration(value: str) -> str:
     nanos = duration_nanos(value)

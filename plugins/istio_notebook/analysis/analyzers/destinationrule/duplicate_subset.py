@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.config.hosts import to_fqdn
 from istio_notebook.analysis.util import as_str, enumerate_dicts
 from istio_notebook.config import Resource
+from istio_notebook.config.hosts import fqdn
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -30,7 +30,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         for i, subset in enumerate_dicts(rule.get("spec", "subsets")):
             name = as_str(subset.get("name"))
             if host and name:
-                groups[(to_fqdn(rule.namespace, host), name)].append((rule, i))
+                groups[(fqdn(host, rule.namespace), name)].append((rule, i))
     for (host, name), entries in groups.items():
         if len({id(rule) for rule, _ in entries}) < 2:
             continue

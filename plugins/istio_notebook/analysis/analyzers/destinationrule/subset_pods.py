@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
+from istio_notebook.analysis.util import as_str, enumerate_dicts
 from istio_notebook.config.hosts import is_wildcard
-from istio_notebook.analysis.util import as_str, enumerate_dicts, string_map
+from istio_notebook.config.labels import label_map
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -58,7 +59,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         if not ctx.workloads:
             continue
         for i, subset in enumerate_dicts(rule.get("spec", "subsets")):
-            labels = {**found.workload_selector, **string_map(subset.get("labels"))}
+            labels = {**found.workload_selector, **label_map(subset.get("labels"))}
             labels = {k: v for k, v in labels.items() if k not in TOPOLOGY_LABELS}
             if not ctx.workloads.any_selected(labels):
                 yield messages.subset_selects_no_pods(rule, ("spec", "subsets", i, "name"), as_str(subset.get("name")))

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.util import as_dict, as_list, as_str, enumerate_dicts, selector_string, string_map
+from istio_notebook.analysis.util import as_dict, as_list, as_str, enumerate_dicts
+from istio_notebook.config.labels import format_labels, label_map
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -25,7 +26,7 @@ METADATA = Metadata(
 
 
 def _servers(gateway):
-    selector = selector_string(string_map(gateway.get("spec", "selector")))
+    selector = format_labels(label_map(gateway.get("spec", "selector")))
     for i, server in enumerate_dicts(gateway.get("spec", "servers")):
         port = str(as_dict(server.get("port")).get("number", ""))
         hosts = [h for h in as_list(server.get("hosts")) if isinstance(h, str)]

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.util import as_dict, as_str, enumerate_dicts, go_list, string_map
+from istio_notebook.analysis.util import as_dict, as_str, enumerate_dicts, go_list
+from istio_notebook.config.labels import label_map as string_map
 from istio_notebook.config import Resource
 from istio_notebook.diagnostics import Diagnostic
 

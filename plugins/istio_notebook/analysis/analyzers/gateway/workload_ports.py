@@ -15,8 +15,9 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.util import as_dict, enumerate_dicts, selector_string, string_map
+from istio_notebook.analysis.util import as_dict, enumerate_dicts
 from istio_notebook.config import Resource
+from istio_notebook.config.labels import format_labels, label_map, selects
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -33,7 +34,7 @@ class _ServicesByLabel:
         self.namespaces = {s.namespace for s in services}
         self._index: dict[tuple[str, str, str], list[tuple[Resource, dict[str, str]]]] = defaultdict(list)
         for service in services:
-            selector = string_map(service.get("spec", "selector"))
+            selector = label_map(service.get("spec", "selector"))
             if selector:
                 key = min(selector)
                 self._index[(service.namespace, key, selector[key])].append((service, selector))
@@ -41,7 +42,7 @@ class _ServicesByLabel:
     def selecting(self, namespace: str, labels: dict[str, str]) -> Iterator[Resource]:
         for key, value in labels.items():
             for service, selector in self._index.get((namespace, key, value), ()):
-                if all(labels.get(k) == v for k, v in selector.items()):
+                if selects(selector, labels):
                     yield service
 
 
@@ -61,8 +62,8 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         return
     services = _ServicesByLabel(ctx.of_kind("Service"))
     for gateway in ctx.of_kind("Gateway"):
-        selector = string_map(gateway.get("spec", "selector"))
-        shown = selector_string(selector)
+        selector = label_map(gateway.get("spec", "selector"))
+        shown = format_labels(selector)
         where = ("spec", "selector", min(selector)) if selector else ("spec",)
         pods = ctx.workloads.select(selector)
         if not pods:

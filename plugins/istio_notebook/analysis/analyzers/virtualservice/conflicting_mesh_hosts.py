@@ -16,9 +16,9 @@ from istio_notebook.analysis import messages
 from istio_notebook.analysis.analyzers.virtualservice.destinations import gateway_refs
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.hosts import MESH_GATEWAY, export_scopes
-from istio_notebook.config.hosts import EXPORT_ALL, hosts_overlap, is_wildcard, to_fqdn
 from istio_notebook.analysis.util import as_list, member_list
 from istio_notebook.config import Resource
+from istio_notebook.config.hosts import EXPORT_ALL, fqdn, hosts_overlap, is_wildcard
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -41,20 +41,20 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         for scope in export_scopes(vs.get("spec", "exportTo"), vs.namespace):
             for host in as_list(vs.get("spec", "hosts")):
                 if isinstance(host, str):
-                    group = groups[(scope, to_fqdn(vs.namespace, host))]
+                    group = groups[(scope, fqdn(host, vs.namespace))]
                     if vs not in group:
                         group.append(vs)
-    public_wildcards = [(fqdn, group) for (scope, fqdn), group in groups.items() if scope == EXPORT_ALL and is_wildcard(fqdn)]
+    public_wildcards = [(name, group) for (scope, name), group in groups.items() if scope == EXPORT_ALL and is_wildcard(name)]
     reported: set[int] = set()
-    for (scope, fqdn), group in groups.items():
+    for (scope, name), group in groups.items():
         members = list(group)
         if scope != EXPORT_ALL:
             # Public VS for an overlapping host are visible in this scope too.
-            members += groups.get((EXPORT_ALL, fqdn), [])
-            members += [vs for wild, wild_group in public_wildcards if wild != fqdn and hosts_overlap(fqdn, wild) for vs in wild_group]
-            if is_wildcard(fqdn):
+            members += groups.get((EXPORT_ALL, name), [])
+            members += [vs for wild, wild_group in public_wildcards if wild != name and hosts_overlap(name, wild) for vs in wild_group]
+            if is_wildcard(name):
                 members += [
-                    vs for (s, other), g in groups.items() if s == EXPORT_ALL and other != fqdn and hosts_overlap(fqdn, other) for vs in g
+                    vs for (s, other), g in groups.items() if s == EXPORT_ALL and other != name and hosts_overlap(name, other) for vs in g
                 ]
         if len(members) < 2:
             continue
@@ -63,4 +63,4 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
             if id(vs) in reported:
                 continue
             reported.add(id(vs))
-            yield messages.conflicting_mesh_gateway_hosts(vs, ("metadata", "name"), names, f"{scope}/{fqdn}")
+            yield messages.conflicting_mesh_gateway_hosts(vs, ("metadata", "name"), names, f"{scope}/{name}")

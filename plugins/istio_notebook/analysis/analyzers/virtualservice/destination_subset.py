@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.analyzers.virtualservice.destinations import mirror_destinations, route_destinations
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.config.hosts import to_fqdn
+from istio_notebook.config.hosts import fqdn
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -29,7 +29,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
     for vs in ctx.of_kind("VirtualService"):
         for kind, destinations in (("host+subset", route_destinations(vs)), ("mirror+subset", mirror_destinations(vs))):
             for dest in destinations:
-                if dest.subset and dest.subset not in subsets.get(to_fqdn(vs.namespace, dest.host), ()):
+                if dest.subset and dest.subset not in subsets.get(fqdn(dest.host, vs.namespace), ()):
                     yield messages.referenced_resource_not_found(
                         vs, dest.field("subset"), f"{kind} in destinationrule", f"{dest.host}+{dest.subset}"
                     )

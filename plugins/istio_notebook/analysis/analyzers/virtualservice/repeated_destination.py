@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.config.hosts import to_fqdn
 from istio_notebook.analysis.util import as_dict, as_str, enumerate_dicts
+from istio_notebook.config.hosts import fqdn
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -31,7 +31,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
                     host, subset = as_str(destination.get("host")), as_str(destination.get("subset"))
                     if not host:
                         continue
-                    key = (to_fqdn(vs.namespace, host), subset)
+                    key = (fqdn(host, vs.namespace), subset)
                     if key in seen:
                         path = ("spec", section, i, "route", j, "destination", "subset" if subset else "host")
                         yield messages.repeated_destination(vs, path, host, subset, seen[key])

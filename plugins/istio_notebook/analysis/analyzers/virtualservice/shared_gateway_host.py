@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.hosts import MESH_GATEWAY, split_gateway_ref
-from istio_notebook.config.hosts import to_fqdn
 from istio_notebook.analysis.util import as_list, member_list
 from istio_notebook.config import Resource
+from istio_notebook.config.hosts import fqdn
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -35,7 +35,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         for k, host in enumerate(as_list(vs.get("spec", "hosts"))):
             if isinstance(host, str):
                 for gateway in gateways:
-                    groups[(gateway, to_fqdn(vs.namespace, host))].append((vs, k))
+                    groups[(gateway, fqdn(host, vs.namespace))].append((vs, k))
     for (gateway, host), entries in groups.items():
         owners = {id(vs) for vs, _ in entries}
         if len(owners) < 2:

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.util import selector_string, string_map
+from istio_notebook.config.labels import format_labels, label_map
+from istio_notebook.config.mesh import ROOT_NAMESPACE
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -32,7 +33,6 @@ METADATA = Metadata(
     ),
 )
 
-ROOT_NAMESPACE = "istio-system"
 SELECTOR_PATHS = {
     "AuthorizationPolicy": ("spec", "selector", "matchLabels"),
     "PeerAuthentication": ("spec", "selector", "matchLabels"),
@@ -47,10 +47,10 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         return
     for kind, path in SELECTOR_PATHS.items():
         for policy in ctx.of_kind(kind):
-            labels = string_map(policy.get(*path))
+            labels = label_map(policy.get(*path))
             scope = None if policy.namespace == ROOT_NAMESPACE else policy.namespace
             if labels:
                 if not ctx.workloads.any_selected(labels, scope):
-                    yield messages.no_matching_workloads(policy, path + (min(labels),), selector_string(labels))
+                    yield messages.no_matching_workloads(policy, path + (min(labels),), format_labels(labels))
             elif kind == "AuthorizationPolicy" and scope is not None and not ctx.workloads.in_namespace(scope):
                 yield messages.no_matching_workloads(policy, ("metadata", "name"), "")

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.util import go_list, string_map
+from istio_notebook.analysis.util import go_list
 from istio_notebook.config import Resource
+from istio_notebook.config.labels import label_map
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -29,7 +30,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
     defaults: dict[str, list[Resource]] = defaultdict(list)
     by_workload: dict[int, tuple[object, list[Resource]]] = {}
     for sidecar in ctx.of_kind("Sidecar"):
-        labels = string_map(sidecar.get("spec", "workloadSelector", "labels"))
+        labels = label_map(sidecar.get("spec", "workloadSelector", "labels"))
         if not labels:
             defaults[sidecar.namespace].append(sidecar)
             continue

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.util import selector_string, string_map
+from istio_notebook.config.labels import format_labels, label_map
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -24,7 +24,7 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
     if not ctx.workloads:
         return
     for sidecar in ctx.of_kind("Sidecar"):
-        labels = string_map(sidecar.get("spec", "workloadSelector", "labels"))
+        labels = label_map(sidecar.get("spec", "workloadSelector", "labels"))
         if labels and not ctx.workloads.any_selected(labels, sidecar.namespace):
             path = ("spec", "workloadSelector", "labels", min(labels))
-            yield messages.referenced_resource_not_found(sidecar, path, "selector", selector_string(labels))
+            yield messages.referenced_resource_not_found(sidecar, path, "selector", format_labels(labels))
