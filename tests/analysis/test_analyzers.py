@@ -168,10 +168,21 @@ CASES = [
         [("IST0134", "ServiceEntry default/db", 8), ("IST0134", "ServiceEntry default/db", 9)],
     ),
     (
+        "http routes on ports Istio treats as TCP",
+        ["virtualservice_http_on_tcp_port.yaml"],
+        "virtualservice.HttpRoutesOnTcpPortAnalyzer",
+        [
+            ("INB2007", "VirtualService default/tcp-echo", 43),
+            ("INB2007", "VirtualService default/mixed", 53),
+            ("INB2007", "VirtualService default/db", 63),
+            ("INB2007", "VirtualService default/external-api", 71),
+        ],
+    ),
+    (
         "Service port names without protocol",
         ["service_port_name.yaml"],
         "service.PortNameAnalyzer",
-        [("IST0118", "Service default/web", 10)],
+        [("IST0118", "Service default/web", 10), ("IST0118", "Service default/web", 14)],
     ),
     (
         "Sidecar selector matching no pod of its namespace",

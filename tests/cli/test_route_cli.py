@@ -11,7 +11,7 @@ from istio_notebook.cli import main
 FIXTURES = Path(__file__).parents[1] / "routing" / "fixtures"
 CONTRACT_KEYS = {"action", "status", "virtual_service", "route_index", "match_index", "route_name", "route_ref", "destinations",
                  "rewrite", "redirect", "direct_response", "fault", "timeout", "retries", "mirrors", "headers",
-                 "cors", "trace", "policy"}
+                 "cors", "trace", "policy", "protocol"}
 
 VS = """apiVersion: networking.istio.io/v1
 kind: VirtualService

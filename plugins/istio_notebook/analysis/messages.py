@@ -142,3 +142,7 @@ def deprecated_annotation(resource: Resource, path: Path, annotation: str, extra
 
 def misplaced_annotation(resource: Resource, path: Path, annotation: str, kinds: str) -> Diagnostic:
     return _at("IST0107", resource, path, annotation=annotation, kinds=kinds)
+
+
+def http_routes_on_tcp_port(resource: Resource, path: Path, host: str, port: int, protocol: str, reason: str) -> Diagnostic:
+    return _at("INB2007", resource, path, host=host, port=port, protocol=protocol, reason=reason)

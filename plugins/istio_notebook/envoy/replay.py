@@ -113,7 +113,7 @@ def _empty_outcome() -> dict[str, Any]:
         "action": None, "status": None, "virtual_service": None, "route_index": None, "match_index": None,
         "route_name": None, "route_ref": None, "destinations": [], "rewrite": None, "redirect": None, "direct_response": None,
         "fault": None, "timeout": None, "retries": None, "mirrors": [], "headers": None, "cors": None,
-        "policy": None, "trace": [], "envoy": {},
+        "policy": None, "protocol": None, "trace": [], "envoy": {},
     }
 
 

@@ -9,48 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from istio_notebook.config import protocol as protocols
 from istio_notebook.config.decimal import decimal_value
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import EXPORT_TO_ANNOTATION, SERVICE_SUFFIX, export_targets, exported_to, split_service_host
 from istio_notebook.config.labels import label_map, selects
 from istio_notebook.routing.shape import items
 
-# Istio's protocol selection by port-name prefix (pkg/config/protocol/instance.go, and
-# https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/).
-_PROTOCOLS = {
-    "http": "HTTP", "http2": "HTTP2", "https": "HTTPS", "grpc": "GRPC", "grpc-web": "GRPC-Web",
-    "tcp": "TCP", "tls": "TLS", "mongo": "Mongo", "mysql": "MySQL", "redis": "Redis", "udp": "UDP",
-}
-_APP_PROTOCOLS = {**_PROTOCOLS, "h2c": "HTTP2", "kubernetes.io/h2c": "HTTP2", "kubernetes.io/ws": "HTTP",
-                  "kubernetes.io/wss": "HTTPS"}
-HTTP_PROTOCOLS = frozenset({"HTTP", "HTTP2", "GRPC", "GRPC-Web"})
-
-
-def protocol_from_name(name: str) -> str:
-    """`http-web` → HTTP; names without a known prefix → UNKNOWN (Istio sniffs the protocol)."""
-    prefix = name.lower().split("-", 1)[0] if name else ""
-    if name.lower().startswith("grpc-web"):
-        return "GRPC-Web"
-    return _PROTOCOLS.get(prefix, "UNKNOWN")
-
-
-def protocol_of(value: str | None) -> str:
-    """A ServiceEntry/Gateway `protocol:` value, normalised to Istio's spelling."""
-    if not value:
-        return "UNKNOWN"
-    return _APP_PROTOCOLS.get(str(value).lower(), str(value).upper())
-
-
 @dataclass(frozen=True)
 class ServicePort:
     number: int
     name: str
-    protocol: str  # HTTP, HTTP2, GRPC, HTTPS, TLS, TCP, ... or UNKNOWN (sniffed)
+    selection: protocols.Selection  # the protocol Istio gives the port, and why (config.protocol)
+
+    @property
+    def protocol(self) -> str:
+        return self.selection.protocol.value
 
     @property
     def is_http(self) -> bool:
-        """Routed by HTTP route tables: declared HTTP, or UNKNOWN (HTTP is detected on the wire)."""
-        return self.protocol in HTTP_PROTOCOLS or self.protocol == "UNKNOWN"
+        """Routed by HTTP route tables: declared HTTP, or sniffed (HTTP is detected on the wire)."""
+        return self.selection.routes_http
 
 
 @dataclass
@@ -124,12 +103,9 @@ class Registry:
             if not isinstance(item, dict) or _int(item.get("port")) is None:
                 continue
             name = str(item.get("name") or "")
-            app = item.get("appProtocol")
-            # appProtocol wins over the port name (protocol-selection page, "Explicit protocol selection").
-            protocol = protocol_of(app) if app else protocol_from_name(name)
-            if str(item.get("protocol", "TCP")).upper() == "UDP":
-                protocol = "UDP"
-            ports.append(ServicePort(_int(item["port"]), name, protocol))
+            number = _int(item["port"])
+            selection = protocols.kubernetes_port(number, name, item.get("protocol"), item.get("appProtocol"))
+            ports.append(ServicePort(number, name, selection))
         selector = label_map(resource.spec.get("selector"))
         endpoints = [w.labels for w in self.mesh.workloads.service_endpoints(selector, resource.namespace)]
         cluster_ip = resource.spec.get("clusterIP")
@@ -151,7 +127,7 @@ class Registry:
         ports: list[ServicePort] = []
         for item in items(spec.get("ports")):
             if isinstance(item, dict) and _int(item.get("number")) is not None:
-                ports.append(ServicePort(_int(item["number"]), str(item.get("name") or ""), protocol_of(item.get("protocol"))))
+                ports.append(ServicePort(_int(item["number"]), str(item.get("name") or ""), protocols.declared(item.get("protocol"))))
         endpoints: list[dict[str, str]] = []
         for item in items(spec.get("endpoints")):
             if isinstance(item, dict):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from istio_notebook.config import Mesh
-from istio_notebook.config.hosts import CLUSTER_DOMAIN, host_subset_of
+from istio_notebook.config.hosts import host_subset_of
 from istio_notebook.gatewayapi import gateway_semantics, route_ref
 from istio_notebook.routing.build import build_table, dr_set, registry_of
 from istio_notebook.routing.match import (
@@ -18,6 +18,7 @@ from istio_notebook.routing.match import (
     strip_port,
 )
 from istio_notebook.routing.policy import traffic_policy
+from istio_notebook.routing.port_protocol import destination_service, port_protocol
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import Route, RouteConfig, RouteTable, cluster_name
@@ -46,6 +47,7 @@ class RouteOutcome:
     headers: dict | None = None
     cors: dict | None = None
     policy: dict | None = None
+    protocol: dict | None = None  # routing.port_protocol: the request port's protocol and why
     trace: list[str] = field(default_factory=list)
     route: Route | None = field(default=None, repr=False)  # the table entry that decided, if any
 
@@ -69,6 +71,7 @@ class RouteOutcome:
             "headers": self.headers,
             "cors": self.cors,
             "policy": self.policy,
+            "protocol": self.protocol,
             "trace": self.trace,
         }
 
@@ -78,6 +81,21 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -
 
     `lang`: trace language, "en" or "ja"; None follows the locale (what the CLI does by default).
     """
+    out = _route_http(mesh, request, proxy, lang)
+    found = port_protocol(mesh, registry_of(mesh), request.host, request.port, proxy)
+    out.protocol = found.to_json() if found is not None else None
+    step = Trace(lang)
+    if found is not None:
+        where = found.host or found.server
+        step.add("protocol", port=request.port, where=where, protocol=found.selection.protocol.value,
+                 why=found.note(), listener=found.selection.listener.value)
+    else:
+        step.add("no_protocol", port=request.port, host=request.host)
+    out.trace.insert(1, step.lines[0])  # right after the proxy line
+    return out
+
+
+def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) -> RouteOutcome:
     table = build_table(mesh, proxy)
     trace = Trace(lang)
     trace.add("proxy", proxy=str(proxy))
@@ -172,26 +190,19 @@ def _no_listener(mesh: Mesh, table: RouteTable, request: Request, proxy: Proxy, 
     if proxy.kind == "gateway":
         trace.add("no_listener_gateway", port=request.port)
         return RouteOutcome("no_route", None, trace=trace.lines)
-    registry = registry_of(mesh)
-    for candidate in _dns_candidates(request.host, proxy.namespace):
-        service = registry.lookup(candidate, proxy.namespace)
-        if service is not None and service.port(request.port) is not None:
-            cluster = cluster_name(request.port, None, service.hostname)
-            trace.add("tcp_port", port=request.port, host=service.hostname, cluster=cluster)
-            dest = {"host": service.hostname, "subset": None, "port": request.port, "weight": 100, "cluster": cluster}
-            return RouteOutcome("route", None, destinations=[dest], trace=trace.lines,
-                                policy=traffic_policy(dr_set(mesh, service.hostname, proxy.namespace), service, request.port, None))
+    service = destination_service(registry_of(mesh), request.host, request.port, proxy.namespace)
+    if service is not None:
+        cluster = cluster_name(request.port, None, service.hostname)
+        trace.add("tcp_port", port=request.port, host=service.hostname, cluster=cluster)
+        dest = {"host": service.hostname, "subset": None, "port": request.port, "weight": 100, "cluster": cluster}
+        return RouteOutcome("route", None, destinations=[dest], trace=trace.lines,
+                            policy=traffic_policy(dr_set(mesh, service.hostname, proxy.namespace), service, request.port, None))
     trace.add("no_listener_sidecar", port=request.port, fallback=table.fallback)
     if table.fallback == "blackhole":
         trace.add("blackhole", host=request.host, status="connection reset")
         return RouteOutcome("blackhole", None, trace=trace.lines)
     trace.add("passthrough", host=request.host)
     return RouteOutcome("passthrough", None, trace=trace.lines)
-
-
-def _dns_candidates(host: str, namespace: str) -> list[str]:
-    """How a pod's resolver expands a name (search path `<ns>.svc.cluster.local svc.cluster.local cluster.local`)."""
-    return [host, f"{host}.{namespace}.svc.{CLUSTER_DOMAIN}", f"{host}.svc.{CLUSTER_DOMAIN}", f"{host}.{CLUSTER_DOMAIN}"]
 
 
 def _origin(route: Route) -> str:

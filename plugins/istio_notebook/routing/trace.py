@@ -77,6 +77,18 @@ STEPS: dict[str, tuple[str, str]] = {
     "n_gateway_missing": ("Gateway {gateway} not found", "Gateway {gateway} が見つからない"),
     "n_server_not_http": ("{server}: port {port} {protocol} is not HTTP-routed (TLS passthrough/TCP)",
                           "{server}: ポート {port} {protocol} は HTTP ルーティングされない(TLS パススルー/TCP)"),
+    # Protocol selection (routing.port_protocol, config.protocol): which listener a port gets, and why.
+    "protocol": ("port {port} of {where} is {protocol} ({why}): {listener} listener",
+                 "{where} のポート {port} は {protocol}({why}): {listener} リスナー"),
+    "no_protocol": ("no service declares port {port} of {host}: no protocol selected",
+                    "{host} のポート {port} を宣言するサービスはない: プロトコルは選ばれない"),
+    "p_app_protocol": ("appProtocol {value!r}", "appProtocol {value!r}"),
+    "p_port_name": ("port name {value!r}", "ポート名 {value!r}"),
+    "p_well_known": ("well-known server-first port {value}, never sniffed", "サーバーファーストのよく知られたポート {value}、スニッフィングしない"),
+    "p_udp": ("protocol UDP", "protocol UDP"),
+    "p_field": ("protocol: {value}", "protocol: {value}"),
+    "p_sniffed": ("no protocol in {value!r}: the sidecar sniffs HTTP on the first bytes",
+                  "{value!r} にプロトコルがない: サイドカーが先頭バイトで HTTP を判別(スニッフィング)"),
 }
 
 

@@ -18,7 +18,7 @@ from istio_notebook.config.mesh import ROOT_NAMESPACE
 from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, PARENTS
 from istio_notebook.routing.hosts import split_namespaced
 from istio_notebook.routing.proxy import Proxy
-from istio_notebook.routing.registry import protocol_of
+from istio_notebook.config.protocol import declared as declared_protocol
 from istio_notebook.routing.shape import items
 
 
@@ -131,7 +131,7 @@ def _servers(gw: Resource) -> list[Server]:
                 index=index,
                 port=number,
                 port_name=str(item["port"].get("name") or ""),
-                protocol=protocol_of(item["port"].get("protocol")),
+                protocol=declared_protocol(item["port"].get("protocol")).protocol.value,
                 hosts=hosts,
                 tls_mode=str(tls.get("mode") or "SIMPLE") if tls and tls.keys() - {"httpsRedirect"} else None,
                 https_redirect=bool(tls.get("httpsRedirect")),

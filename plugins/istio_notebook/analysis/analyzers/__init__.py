@@ -24,6 +24,7 @@ from istio_notebook.analysis.analyzers.virtualservice import (
     destination_host,
     destination_subset,
     gateway_ref,
+    http_on_tcp_port,
     repeated_destination,
     shared_gateway_host,
     single_destination_weight,
@@ -59,6 +60,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     gatewayapi_status,
     ineffective_selector,
     annotations_k8s,
+    http_on_tcp_port,
 )
 
 

@@ -1,0 +1,74 @@
+"""The protocol of the port a request arrives on, as the proxy's listener sees it.
+
+Sidecar: the port of the destination service (the host as the pod's resolver expands it), with
+the protocol config.protocol selects for it; a port no service declares has no protocol (the
+catch-all decides). Gateway: the protocol of the Gateway server on that port (a Gateway
+server's protocol is always declared: pkg/config/validation validateServerPort).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from istio_notebook.config import Mesh
+from istio_notebook.config.hosts import CLUSTER_DOMAIN
+from istio_notebook.config.protocol import Reason, Selection, declared
+from istio_notebook.routing.proxy import Proxy
+from istio_notebook.routing.registry import Registry, Service
+from istio_notebook.routing.trace import Note
+from istio_notebook.routing.views import gateway_view
+
+
+@dataclass(frozen=True)
+class PortProtocol:
+    port: int
+    selection: Selection
+    host: str | None = None  # the service whose port it is (sidecars)
+    server: str | None = None  # the Gateway server declaring it (gateways)
+
+    def to_json(self) -> dict:
+        return {**self.selection.to_json(), "port": self.port, "host": self.host, "server": self.server}
+
+    def note(self) -> Note:
+        """Why the port has its protocol, as a trace line argument."""
+        value = self.selection.value
+        key = {
+            Reason.APP_PROTOCOL: "p_app_protocol",
+            Reason.PORT_NAME: "p_port_name",
+            Reason.WELL_KNOWN_PORT: "p_well_known",
+            Reason.UDP: "p_udp",
+            Reason.PROTOCOL_FIELD: "p_field",
+            Reason.SNIFFED: "p_sniffed",
+        }[self.selection.reason]
+        return Note(key, value=value)
+
+
+def dns_candidates(host: str, namespace: str) -> list[str]:
+    """How a pod's resolver expands a name (search path `<ns>.svc.cluster.local svc.cluster.local cluster.local`)."""
+    return [host, f"{host}.{namespace}.svc.{CLUSTER_DOMAIN}", f"{host}.svc.{CLUSTER_DOMAIN}", f"{host}.{CLUSTER_DOMAIN}"]
+
+
+def destination_service(registry: Registry, host: str, port: int, namespace: str) -> Service | None:
+    """The service a sidecar client reaches as `host:port` (one that declares the port)."""
+    for candidate in dns_candidates(host, namespace):
+        service = registry.lookup(candidate, namespace)
+        if service is not None and service.port(port) is not None:
+            return service
+    return None
+
+
+def port_protocol(mesh: Mesh, registry: Registry, host: str, port: int, proxy: Proxy,
+                  listener_port: int | None = None) -> PortProtocol | None:
+    """The protocol the proxy gives `host:port`, or None when nothing declares the port."""
+    if proxy.kind == "gateway":
+        view = gateway_view(mesh, proxy)
+        wanted = {port, listener_port if listener_port is not None else view.listener_port(port)}
+        for server in view.servers:
+            if view.listener_port(server.port) in wanted or server.port in wanted:
+                return PortProtocol(port, declared(server.protocol), server=server.label)
+        return None
+    service = destination_service(registry, host, port, proxy.namespace)
+    if service is None:
+        return None
+    found = service.port(port)
+    return PortProtocol(port, found.selection, host=service.hostname)
