@@ -152,7 +152,7 @@ def kubernetes_port(number: object, name: object, transport: object = None, app_
         text = name if isinstance(name, str) else ""
         found, reason = _from_name(text), Reason.PORT_NAME
     if found is Protocol.UNSUPPORTED:
-        if number in WELL_KNOWN_PORTS and not isinstance(number, bool):
+        if isinstance(number, int) and not isinstance(number, bool) and number in WELL_KNOWN_PORTS:
             return Selection(Protocol.TCP, Reason.WELL_KNOWN_PORT, str(number))
         return Selection(Protocol.UNSUPPORTED, Reason.SNIFFED, text)
     return Selection(found, reason, text)

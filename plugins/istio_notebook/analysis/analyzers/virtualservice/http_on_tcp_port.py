@@ -53,7 +53,8 @@ def _findings(vs: Resource, host: str, ports: list[tuple[int, Selection]]) -> It
     by_number = dict(ports)
     for i, rule in enumerate_dicts(vs.get("spec", "http")):
         for j, match in enumerate_dicts(rule.get("match")):
-            selection = by_number.get(match.get("port"))
+            port = match.get("port")
+            selection = by_number.get(port) if isinstance(port, int) else None
             if selection is not None and _tcp(selection):
                 yield messages.http_routes_on_tcp_port(vs, ("spec", "http", i, "match", j, "port"), host,
                                                        match["port"], selection.protocol.value, describe(selection))
