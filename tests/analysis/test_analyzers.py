@@ -270,6 +270,15 @@ CASES = [
         "resource.DuplicateAnalyzer",
         [("INB2001", "VirtualService default/reviews", 12)],
     ),
+    (
+        "services selecting one in-mesh deployment: protocols and targetPorts",
+        ["deployment_services.yaml"],
+        "deployment.MultiServiceAnalyzer",
+        [
+            ("IST0116", "Deployment shop/dns", 10),
+            ("IST0137", "Deployment plain/web", 36),
+        ],
+    ),
 ]
 
 

@@ -146,3 +146,12 @@ def misplaced_annotation(resource: Resource, path: Path, annotation: str, kinds:
 
 def http_routes_on_tcp_port(resource: Resource, path: Path, host: str, port: int, protocol: str, reason: str) -> Diagnostic:
     return _at("INB2007", resource, path, host=host, port=port, protocol=protocol, reason=reason)
+
+
+def deployment_multiple_services(resource: Resource, path: Path, deployment: str, port: int, services: str) -> Diagnostic:
+    return _at("IST0116", resource, path, deployment=deployment, port=port, services=services)
+
+
+def deployment_conflicting_ports(resource: Resource, path: Path, deployment: str, services: str, target_port: str, ports: str) -> Diagnostic:
+    return _at("IST0137", resource, path, deployment=deployment, services=services, target_port=target_port, ports=ports)
+
