@@ -271,6 +271,18 @@ CASES = [
         [("INB2001", "VirtualService default/reviews", 12)],
     ),
     (
+        "telemetry selectors: no pod, several for one pod, several defaults",
+        ["telemetry_selectors.yaml"],
+        "telemetry.SelectorAnalyzer",
+        [
+            ("IST0159", "Telemetry default/by-app", 11),
+            ("IST0159", "Telemetry default/by-version", 19),
+            ("IST0101", "Telemetry default/reviews", 31),
+            ("IST0160", "Telemetry istio-system/mesh-default", 42),
+            ("IST0160", "Telemetry istio-system/mesh-default-2", 49),
+        ],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

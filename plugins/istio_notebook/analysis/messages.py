@@ -155,3 +155,10 @@ def deployment_multiple_services(resource: Resource, path: Path, deployment: str
 def deployment_conflicting_ports(resource: Resource, path: Path, deployment: str, services: str, target_port: str, ports: str) -> Diagnostic:
     return _at("IST0137", resource, path, deployment=deployment, services=services, target_port=target_port, ports=ports)
 
+
+def conflicting_telemetry_selectors(resource: Resource, path: Path, telemetries: str, namespace: str, pod: str) -> Diagnostic:
+    return _at("IST0159", resource, path, telemetries=telemetries, namespace=namespace, pod=pod)
+
+
+def multiple_default_telemetries(resource: Resource, path: Path, telemetries: str, namespace: str) -> Diagnostic:
+    return _at("IST0160", resource, path, telemetries=telemetries, namespace=namespace)

@@ -20,6 +20,7 @@ from istio_notebook.analysis.analyzers.resource import duplicate
 from istio_notebook.analysis.analyzers.service import port_name
 from istio_notebook.analysis.analyzers.serviceentry import addresses
 from istio_notebook.analysis.analyzers.telemetry import providers
+from istio_notebook.analysis.analyzers.telemetry import selectors as telemetry_selectors
 from istio_notebook.analysis.analyzers.virtualservice import (
     conflicting_mesh_hosts,
     destination_host,
@@ -63,6 +64,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     annotations_k8s,
     http_on_tcp_port,
     deployment_services,
+    telemetry_selectors,
 )
 
 

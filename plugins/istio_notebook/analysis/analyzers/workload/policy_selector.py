@@ -4,8 +4,9 @@ As istioctl's ``auth.AuthorizationPoliciesAnalyzer`` (authz/authorizationpolicie
 AuthorizationPolicy: in the root namespace (istio-system) a selector may match a pod of any
 namespace; elsewhere it must match one of its own namespace; a policy without selector outside
 the root namespace needs some pod in its namespace. The same selector rule is applied to
-PeerAuthentication, RequestAuthentication, Telemetry (``selector.matchLabels``) and EnvoyFilter
-(``workloadSelector.labels``), which istioctl does not check. Judged only when the input holds
+PeerAuthentication, RequestAuthentication (``selector.matchLabels``) and EnvoyFilter
+(``workloadSelector.labels``), which istioctl does not check. Telemetry selectors are
+``telemetry.SelectorAnalyzer``'s (IST0101, as istioctl). Judged only when the input holds
 Pods or Deployments.
 """
 
@@ -26,7 +27,6 @@ METADATA = Metadata(
         "AuthorizationPolicy",
         "PeerAuthentication",
         "RequestAuthentication",
-        "Telemetry",
         "EnvoyFilter",
         "Pod",
         "Deployment",
@@ -37,7 +37,6 @@ SELECTOR_PATHS = {
     "AuthorizationPolicy": ("spec", "selector", "matchLabels"),
     "PeerAuthentication": ("spec", "selector", "matchLabels"),
     "RequestAuthentication": ("spec", "selector", "matchLabels"),
-    "Telemetry": ("spec", "selector", "matchLabels"),
     "EnvoyFilter": ("spec", "workloadSelector", "labels"),
 }
 
