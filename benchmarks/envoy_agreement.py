@@ -101,10 +101,14 @@ def corpus(tally: Tally, authz: Tally) -> None:
 def generated(tally: Tally, configs: int, requests: int) -> None:
     from hypothesis import strategies as st
     from istio_notebook.envoy.compare import differences
-    from istio_notebook.envoy.generate import mesh_with, request_line, virtual_service
     from istio_notebook.envoy.replay import Scenario
     from istio_notebook.routing import Proxy, Request
     from istio_notebook.routing import route as simulate
+
+    # The strategies are test code (they import hypothesis), so they live beside the
+    # differential test rather than in the runtime package.
+    sys.path.insert(0, str(ROOT / "tests" / "envoy"))
+    from virtualservice_strategies import mesh_with, request_line, virtual_service
 
     proxy = Proxy.sidecar("default")
     for index in range(configs):

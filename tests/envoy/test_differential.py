@@ -15,10 +15,10 @@ from envoy_testkit import requires_envoy
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from istio_notebook.envoy.compare import differences
-from istio_notebook.envoy.generate import mesh_with, request_line, virtual_service
 from istio_notebook.envoy.replay import Scenario
 from istio_notebook.routing import Proxy, Request
 from istio_notebook.routing import route as simulate
+from virtualservice_strategies import mesh_with, request_line, virtual_service
 
 pytestmark = [pytest.mark.envoy, pytest.mark.slow, requires_envoy]
 

@@ -1,6 +1,7 @@
 """Hypothesis strategies: random VirtualServices for `reviews` and requests that probe them.
 
-Used by the differential test (simulator vs real Envoy) and the agreement benchmark. Matches of
+Used by the differential test (simulator vs real Envoy) and benchmarks/envoy_agreement.py; test
+code, so it lives in tests/ and the runtime package never imports hypothesis. Matches of
 every kind (uri exact/prefix/regex with ignoreUriCase, headers exact/prefix/regex/presence,
 withoutHeaders, queryParams, method, authority, scheme) and actions of every kind (single and
 weighted destinations, a subset that does not exist, prefix/regex/authority rewrites, redirects,
