@@ -5,13 +5,14 @@ types, required fields, enums, lengths, bounds and RE2 patterns. Do not edit by 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from annotated_types import Ge, Le, MaxLen, MinLen
-from pydantic import Field, Strict, StrictBool, StrictStr
+from pydantic import Field, Strict
 
-from istio_notebook.config.models.base import Float, Int32, Int64, Message, Struct
-from istio_notebook.config.models.gateway_api.patterns import IntOrString, Pattern
+from istio_notebook.config.models.base import Int32, Message
+from istio_notebook.config.models.gateway_api.common import LabelSelector, LocalObjectReference, SecretObjectReference, TLSConfig
+from istio_notebook.config.models.gateway_api.patterns import Pattern
 
 _P0 = "^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$"
 _P1 = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
@@ -20,7 +21,6 @@ _P3 = "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
 _P4 = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 _P5 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 _P6 = "^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9]+$"
-_P7 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
 
 class GatewaySpecAddresses(Message):
@@ -30,36 +30,19 @@ class GatewaySpecAddresses(Message):
     value: Annotated[str, Strict(), MaxLen(253)] | None = None
 
 
-class GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions(Message):
-    key: StrictStr
-    operator: StrictStr
-    values: list[StrictStr] | None = None
-
-
-class GatewaySpecAllowedListenersNamespacesSelector(Message):
-    matchExpressions: list[GatewaySpecAllowedListenersNamespacesSelectorMatchExpressions] | None = None
-    matchLabels: dict[str, StrictStr] | None = None
-
-
 class GatewaySpecAllowedListenersNamespaces(Message):
     from_: Literal["All", "Selector", "Same", "None"] | None = Field(None, alias="from")
-    selector: GatewaySpecAllowedListenersNamespacesSelector | None = None
+    selector: LabelSelector | None = None
 
 
 class GatewaySpecAllowedListeners(Message):
     namespaces: GatewaySpecAllowedListenersNamespaces | None = None
 
 
-class GatewaySpecInfrastructureParametersRef(Message):
-    group: Annotated[str, Strict(), Pattern(_P2), MaxLen(253)]
-    kind: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)]
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-
-
 class GatewaySpecInfrastructure(Message):
     annotations: dict[str, Annotated[str, Strict(), MaxLen(4096), MinLen(0)]] | None = None
     labels: dict[str, Annotated[str, Strict(), Pattern(_P1), MaxLen(63), MinLen(0)]] | None = None
-    parametersRef: GatewaySpecInfrastructureParametersRef | None = None
+    parametersRef: LocalObjectReference | None = None
 
 
 class GatewaySpecListenersAllowedRoutesKinds(Message):
@@ -67,20 +50,9 @@ class GatewaySpecListenersAllowedRoutesKinds(Message):
     kind: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)]
 
 
-class GatewaySpecListenersAllowedRoutesNamespacesSelectorMatchExpressions(Message):
-    key: StrictStr
-    operator: StrictStr
-    values: list[StrictStr] | None = None
-
-
-class GatewaySpecListenersAllowedRoutesNamespacesSelector(Message):
-    matchExpressions: list[GatewaySpecListenersAllowedRoutesNamespacesSelectorMatchExpressions] | None = None
-    matchLabels: dict[str, StrictStr] | None = None
-
-
 class GatewaySpecListenersAllowedRoutesNamespaces(Message):
     from_: Literal["All", "Selector", "Same"] | None = Field(None, alias="from")
-    selector: GatewaySpecListenersAllowedRoutesNamespacesSelector | None = None
+    selector: LabelSelector | None = None
 
 
 class GatewaySpecListenersAllowedRoutes(Message):
@@ -88,17 +60,10 @@ class GatewaySpecListenersAllowedRoutes(Message):
     namespaces: GatewaySpecListenersAllowedRoutesNamespaces | None = None
 
 
-class GatewaySpecListenersTlsCertificateRefs(Message):
-    group: Annotated[str, Strict(), Pattern(_P2), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P7), MaxLen(63), MinLen(1)] | None = None
-
-
 class GatewaySpecListenersTls(Message):
     r"""CEL rules: certificateRefs or options must be specified when mode is Terminate"""
 
-    certificateRefs: Annotated[list[GatewaySpecListenersTlsCertificateRefs], MaxLen(64)] | None = None
+    certificateRefs: Annotated[list[SecretObjectReference], MaxLen(64)] | None = None
     mode: Literal["Terminate", "Passthrough"] | None = None
     options: dict[str, Annotated[str, Strict(), MaxLen(4096), MinLen(0)]] | None = None
 
@@ -112,56 +77,17 @@ class GatewaySpecListeners(Message):
     tls: GatewaySpecListenersTls | None = None
 
 
-class GatewaySpecTlsBackendClientCertificateRef(Message):
-    group: Annotated[str, Strict(), Pattern(_P2), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P7), MaxLen(63), MinLen(1)] | None = None
-
-
 class GatewaySpecTlsBackend(Message):
-    clientCertificateRef: GatewaySpecTlsBackendClientCertificateRef | None = None
-
-
-class GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs(Message):
-    group: Annotated[str, Strict(), Pattern(_P2), MaxLen(253)]
-    kind: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)]
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P7), MaxLen(63), MinLen(1)] | None = None
-
-
-class GatewaySpecTlsFrontendDefaultValidation(Message):
-    caCertificateRefs: Annotated[list[GatewaySpecTlsFrontendDefaultValidationCaCertificateRefs], MaxLen(8), MinLen(1)]
-    mode: Literal["AllowValidOnly", "AllowInsecureFallback"] | None = None
-
-
-class GatewaySpecTlsFrontendDefault(Message):
-    validation: GatewaySpecTlsFrontendDefaultValidation | None = None
-
-
-class GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs(Message):
-    group: Annotated[str, Strict(), Pattern(_P2), MaxLen(253)]
-    kind: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)]
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P7), MaxLen(63), MinLen(1)] | None = None
-
-
-class GatewaySpecTlsFrontendPerPortTlsValidation(Message):
-    caCertificateRefs: Annotated[list[GatewaySpecTlsFrontendPerPortTlsValidationCaCertificateRefs], MaxLen(8), MinLen(1)]
-    mode: Literal["AllowValidOnly", "AllowInsecureFallback"] | None = None
-
-
-class GatewaySpecTlsFrontendPerPortTls(Message):
-    validation: GatewaySpecTlsFrontendPerPortTlsValidation | None = None
+    clientCertificateRef: SecretObjectReference | None = None
 
 
 class GatewaySpecTlsFrontendPerPort(Message):
     port: Annotated[Int32, Ge(1), Le(65535)]
-    tls: GatewaySpecTlsFrontendPerPortTls
+    tls: TLSConfig
 
 
 class GatewaySpecTlsFrontend(Message):
-    default: GatewaySpecTlsFrontendDefault
+    default: TLSConfig
     perPort: Annotated[list[GatewaySpecTlsFrontendPerPort], MaxLen(64)] | None = None
 
 

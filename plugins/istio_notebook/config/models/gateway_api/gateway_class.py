@@ -5,28 +5,19 @@ types, required fields, enums, lengths, bounds and RE2 patterns. Do not edit by 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from annotated_types import Ge, Le, MaxLen, MinLen
-from pydantic import Field, Strict, StrictBool, StrictStr
+from annotated_types import MaxLen, MinLen
+from pydantic import Strict
 
-from istio_notebook.config.models.base import Float, Int32, Int64, Message, Struct
-from istio_notebook.config.models.gateway_api.patterns import IntOrString, Pattern
+from istio_notebook.config.models.base import Message
+from istio_notebook.config.models.gateway_api.common import ObjectReference
+from istio_notebook.config.models.gateway_api.patterns import Pattern
 
 _P0 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/[A-Za-z0-9\\/\\-._~%!$&'()*+,;=:]+$"
-_P1 = "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_P2 = "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
-_P3 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-
-
-class GatewayClassSpecParametersRef(Message):
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)]
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)]
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
 
 
 class GatewayClassSpec(Message):
     controllerName: Annotated[str, Strict(), Pattern(_P0), MaxLen(253), MinLen(1)]
     description: Annotated[str, Strict(), MaxLen(64)] | None = None
-    parametersRef: GatewayClassSpecParametersRef | None = None
+    parametersRef: ObjectReference | None = None

@@ -5,193 +5,37 @@ types, required fields, enums, lengths, bounds and RE2 patterns. Do not edit by 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from annotated_types import Ge, Le, MaxLen, MinLen
-from pydantic import Field, Strict, StrictBool, StrictStr
+from pydantic import Strict
 
-from istio_notebook.config.models.base import Float, Int32, Int64, Message, Struct
-from istio_notebook.config.models.gateway_api.patterns import IntOrString, Pattern
+from istio_notebook.config.models.base import Int32, Message
+from istio_notebook.config.models.gateway_api.common import GRPCRouteFilter, ParentReference, SessionPersistence
+from istio_notebook.config.models.gateway_api.patterns import Pattern
 
-_P0 = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_P1 = "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_P2 = "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
-_P3 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_P0 = "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_P1 = "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+_P2 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_P3 = "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
 _P4 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_P5 = "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
-_P6 = "^[!-~]+([\\t ]?[!-~]+)*$"
-_P7 = "^([0-9]{1,5}(h|m|s|ms)){1,4}$"
-
-
-class GRPCRouteSpecParentRefs(Message):
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-    sectionName: Annotated[str, Strict(), Pattern(_P4), MaxLen(253), MinLen(1)] | None = None
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersExtensionRef(Message):
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)]
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)]
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P6), MaxLen(4096), MinLen(1)]
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P6), MaxLen(4096), MinLen(1)]
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersRequestHeaderModifier(Message):
-    add: Annotated[list[GRPCRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd], MaxLen(16)] | None = None
-    remove: Annotated[list[StrictStr], MaxLen(16)] | None = None
-    set: Annotated[list[GRPCRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet], MaxLen(16)] | None = None
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(Message):
-    r"""CEL rules: Must have port for Service reference"""
-
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(Message):
-    r"""CEL rules: numerator must be less than or equal to denominator"""
-
-    denominator: Annotated[Int32, Ge(1)] | None = None
-    numerator: Annotated[Int32, Ge(0)]
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersRequestMirror(Message):
-    r"""CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
-
-    backendRef: GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef
-    fraction: GRPCRouteSpecRulesBackendRefsFiltersRequestMirrorFraction | None = None
-    percent: Annotated[Int32, Ge(0), Le(100)] | None = None
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P6), MaxLen(4096), MinLen(1)]
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P6), MaxLen(4096), MinLen(1)]
-
-
-class GRPCRouteSpecRulesBackendRefsFiltersResponseHeaderModifier(Message):
-    add: Annotated[list[GRPCRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd], MaxLen(16)] | None = None
-    remove: Annotated[list[StrictStr], MaxLen(16)] | None = None
-    set: Annotated[list[GRPCRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet], MaxLen(16)] | None = None
-
-
-class GRPCRouteSpecRulesBackendRefsFilters(Message):
-    r"""CEL rules: filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
-
-    extensionRef: GRPCRouteSpecRulesBackendRefsFiltersExtensionRef | None = None
-    requestHeaderModifier: GRPCRouteSpecRulesBackendRefsFiltersRequestHeaderModifier | None = None
-    requestMirror: GRPCRouteSpecRulesBackendRefsFiltersRequestMirror | None = None
-    responseHeaderModifier: GRPCRouteSpecRulesBackendRefsFiltersResponseHeaderModifier | None = None
-    type: Literal["ResponseHeaderModifier", "RequestHeaderModifier", "RequestMirror", "ExtensionRef"]
+_P5 = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 
 
 class GRPCRouteSpecRulesBackendRefs(Message):
     r"""CEL rules: Must have port for Service reference"""
 
-    filters: Annotated[list[GRPCRouteSpecRulesBackendRefsFilters], MaxLen(16)] | None = None
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
+    filters: Annotated[list[GRPCRouteFilter], MaxLen(16)] | None = None
+    group: Annotated[str, Strict(), Pattern(_P0), MaxLen(253)] | None = None
+    kind: Annotated[str, Strict(), Pattern(_P1), MaxLen(63), MinLen(1)] | None = None
     name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
+    namespace: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
     port: Annotated[Int32, Ge(1), Le(65535)] | None = None
     weight: Annotated[Int32, Ge(0), Le(1000000)] | None = None
 
 
-class GRPCRouteSpecRulesFiltersExtensionRef(Message):
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)]
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)]
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-
-
-class GRPCRouteSpecRulesFiltersRequestHeaderModifierAdd(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P6), MaxLen(4096), MinLen(1)]
-
-
-class GRPCRouteSpecRulesFiltersRequestHeaderModifierSet(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P6), MaxLen(4096), MinLen(1)]
-
-
-class GRPCRouteSpecRulesFiltersRequestHeaderModifier(Message):
-    add: Annotated[list[GRPCRouteSpecRulesFiltersRequestHeaderModifierAdd], MaxLen(16)] | None = None
-    remove: Annotated[list[StrictStr], MaxLen(16)] | None = None
-    set: Annotated[list[GRPCRouteSpecRulesFiltersRequestHeaderModifierSet], MaxLen(16)] | None = None
-
-
-class GRPCRouteSpecRulesFiltersRequestMirrorBackendRef(Message):
-    r"""CEL rules: Must have port for Service reference"""
-
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-
-
-class GRPCRouteSpecRulesFiltersRequestMirrorFraction(Message):
-    r"""CEL rules: numerator must be less than or equal to denominator"""
-
-    denominator: Annotated[Int32, Ge(1)] | None = None
-    numerator: Annotated[Int32, Ge(0)]
-
-
-class GRPCRouteSpecRulesFiltersRequestMirror(Message):
-    r"""CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
-
-    backendRef: GRPCRouteSpecRulesFiltersRequestMirrorBackendRef
-    fraction: GRPCRouteSpecRulesFiltersRequestMirrorFraction | None = None
-    percent: Annotated[Int32, Ge(0), Le(100)] | None = None
-
-
-class GRPCRouteSpecRulesFiltersResponseHeaderModifierAdd(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P6), MaxLen(4096), MinLen(1)]
-
-
-class GRPCRouteSpecRulesFiltersResponseHeaderModifierSet(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P6), MaxLen(4096), MinLen(1)]
-
-
-class GRPCRouteSpecRulesFiltersResponseHeaderModifier(Message):
-    add: Annotated[list[GRPCRouteSpecRulesFiltersResponseHeaderModifierAdd], MaxLen(16)] | None = None
-    remove: Annotated[list[StrictStr], MaxLen(16)] | None = None
-    set: Annotated[list[GRPCRouteSpecRulesFiltersResponseHeaderModifierSet], MaxLen(16)] | None = None
-
-
-class GRPCRouteSpecRulesFilters(Message):
-    r"""CEL rules: filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type"""
-
-    extensionRef: GRPCRouteSpecRulesFiltersExtensionRef | None = None
-    requestHeaderModifier: GRPCRouteSpecRulesFiltersRequestHeaderModifier | None = None
-    requestMirror: GRPCRouteSpecRulesFiltersRequestMirror | None = None
-    responseHeaderModifier: GRPCRouteSpecRulesFiltersResponseHeaderModifier | None = None
-    type: Literal["ResponseHeaderModifier", "RequestHeaderModifier", "RequestMirror", "ExtensionRef"]
-
-
 class GRPCRouteSpecRulesMatchesHeaders(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
+    name: Annotated[str, Strict(), Pattern(_P3), MaxLen(256), MinLen(1)]
     type: Literal["Exact", "RegularExpression"] | None = None
     value: Annotated[str, Strict(), MaxLen(4096), MinLen(1)]
 
@@ -209,30 +53,16 @@ class GRPCRouteSpecRulesMatches(Message):
     method: GRPCRouteSpecRulesMatchesMethod | None = None
 
 
-class GRPCRouteSpecRulesSessionPersistenceCookieConfig(Message):
-    lifetimeType: Literal["Permanent", "Session"] | None = None
-
-
-class GRPCRouteSpecRulesSessionPersistence(Message):
-    r"""CEL rules: AbsoluteTimeout must be specified when cookie lifetimeType is Permanent; cookieConfig can only be set with type Cookie"""
-
-    absoluteTimeout: Annotated[str, Strict(), Pattern(_P7)] | None = None
-    cookieConfig: GRPCRouteSpecRulesSessionPersistenceCookieConfig | None = None
-    idleTimeout: Annotated[str, Strict(), Pattern(_P7)] | None = None
-    sessionName: Annotated[str, Strict(), MaxLen(128)] | None = None
-    type: Literal["Cookie", "Header"] | None = None
-
-
 class GRPCRouteSpecRules(Message):
     backendRefs: Annotated[list[GRPCRouteSpecRulesBackendRefs], MaxLen(16)] | None = None
-    filters: Annotated[list[GRPCRouteSpecRulesFilters], MaxLen(16)] | None = None
+    filters: Annotated[list[GRPCRouteFilter], MaxLen(16)] | None = None
     matches: Annotated[list[GRPCRouteSpecRulesMatches], MaxLen(64)] | None = None
     name: Annotated[str, Strict(), Pattern(_P4), MaxLen(253), MinLen(1)] | None = None
-    sessionPersistence: GRPCRouteSpecRulesSessionPersistence | None = None
+    sessionPersistence: SessionPersistence | None = None
 
 
 class GRPCRouteSpec(Message):
-    hostnames: Annotated[list[Annotated[str, Strict(), Pattern(_P0), MaxLen(253), MinLen(1)]], MaxLen(16)] | None = None
-    parentRefs: Annotated[list[GRPCRouteSpecParentRefs], MaxLen(32)] | None = None
+    hostnames: Annotated[list[Annotated[str, Strict(), Pattern(_P5), MaxLen(253), MinLen(1)]], MaxLen(16)] | None = None
+    parentRefs: Annotated[list[ParentReference], MaxLen(32)] | None = None
     rules: Annotated[list[GRPCRouteSpecRules], MaxLen(16)] | None = None
     useDefaultGateways: Literal["All", "None"] | None = None

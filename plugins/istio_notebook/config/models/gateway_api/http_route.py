@@ -5,371 +5,41 @@ types, required fields, enums, lengths, bounds and RE2 patterns. Do not edit by 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from annotated_types import Ge, Le, MaxLen, MinLen
-from pydantic import Field, Strict, StrictBool, StrictStr
+from pydantic import Strict
 
-from istio_notebook.config.models.base import Float, Int32, Int64, Message, Struct
-from istio_notebook.config.models.gateway_api.patterns import IntOrString, Pattern
+from istio_notebook.config.models.base import Int32, Message
+from istio_notebook.config.models.gateway_api.common import HTTPRouteFilter, ParentReference, SessionPersistence
+from istio_notebook.config.models.gateway_api.patterns import Pattern
 
-_P0 = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_P1 = "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_P2 = "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
-_P3 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-_P4 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_P5 = "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
-_P6 = "(^\\*$)|(^(http(s)?):\\/\\/(((\\*\\.)?([a-zA-Z0-9\\-]+\\.)*[a-zA-Z0-9-]+|\\*)(:([0-9]{1,5}))?)$)"
-_P7 = "^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$"
-_P8 = "^[!-~]+([\\t ]?[!-~]+)*$"
-_P9 = "^([0-9]{1,5}(h|m|s|ms)){1,4}$"
-
-
-class HTTPRouteSpecParentRefs(Message):
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-    sectionName: Annotated[str, Strict(), Pattern(_P4), MaxLen(253), MinLen(1)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersCors(Message):
-    allowCredentials: StrictBool | None = None
-    allowHeaders: Annotated[list[Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]], MaxLen(64)] | None = None
-    allowMethods: (
-        Annotated[list[Literal["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*"]], MaxLen(9)] | None
-    ) = None
-    allowOrigins: Annotated[list[Annotated[str, Strict(), Pattern(_P6), MaxLen(253), MinLen(1)]], MaxLen(64)] | None = None
-    exposeHeaders: Annotated[list[Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]], MaxLen(64)] | None = None
-    maxAge: Annotated[Int32, Ge(1)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersExtensionRef(Message):
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)]
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)]
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersExternalAuthBackendRef(Message):
-    r"""CEL rules: Must have port for Service reference"""
-
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersExternalAuthForwardBody(Message):
-    maxSize: Int32 | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersExternalAuthGrpc(Message):
-    allowedHeaders: Annotated[list[StrictStr], MaxLen(64)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersExternalAuthHttp(Message):
-    allowedHeaders: Annotated[list[StrictStr], MaxLen(64)] | None = None
-    allowedResponseHeaders: Annotated[list[StrictStr], MaxLen(64)] | None = None
-    path: Annotated[str, Strict(), Pattern(_P7), MaxLen(1024)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersExternalAuth(Message):
-    r"""CEL rules: grpc must be specified when protocol is set to 'GRPC'; protocol must be 'GRPC' when grpc is set; http must be specified when protocol is set to 'HTTP'; protocol must be 'HTTP' when http is set"""
-
-    backendRef: HTTPRouteSpecRulesBackendRefsFiltersExternalAuthBackendRef
-    forwardBody: HTTPRouteSpecRulesBackendRefsFiltersExternalAuthForwardBody | None = None
-    grpc: HTTPRouteSpecRulesBackendRefsFiltersExternalAuthGrpc | None = None
-    http: HTTPRouteSpecRulesBackendRefsFiltersExternalAuthHttp | None = None
-    protocol: Literal["HTTP", "GRPC"]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersRequestHeaderModifier(Message):
-    add: Annotated[list[HTTPRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd], MaxLen(16)] | None = None
-    remove: Annotated[list[StrictStr], MaxLen(16)] | None = None
-    set: Annotated[list[HTTPRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet], MaxLen(16)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(Message):
-    r"""CEL rules: Must have port for Service reference"""
-
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(Message):
-    r"""CEL rules: numerator must be less than or equal to denominator"""
-
-    denominator: Annotated[Int32, Ge(1)] | None = None
-    numerator: Annotated[Int32, Ge(0)]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersRequestMirror(Message):
-    r"""CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
-
-    backendRef: HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef
-    fraction: HTTPRouteSpecRulesBackendRefsFiltersRequestMirrorFraction | None = None
-    percent: Annotated[Int32, Ge(0), Le(100)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersRequestRedirectPath(Message):
-    r"""CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
-
-    replaceFullPath: Annotated[str, Strict(), MaxLen(1024)] | None = None
-    replacePrefixMatch: Annotated[str, Strict(), MaxLen(1024)] | None = None
-    type: Literal["ReplaceFullPath", "ReplacePrefixMatch"]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersRequestRedirect(Message):
-    hostname: Annotated[str, Strict(), Pattern(_P4), MaxLen(253), MinLen(1)] | None = None
-    path: HTTPRouteSpecRulesBackendRefsFiltersRequestRedirectPath | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-    scheme: Literal["http", "https"] | None = None
-    statusCode: Literal[301, 302, 303, 307, 308] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersResponseHeaderModifier(Message):
-    add: Annotated[list[HTTPRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd], MaxLen(16)] | None = None
-    remove: Annotated[list[StrictStr], MaxLen(16)] | None = None
-    set: Annotated[list[HTTPRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet], MaxLen(16)] | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersUrlRewritePath(Message):
-    r"""CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
-
-    replaceFullPath: Annotated[str, Strict(), MaxLen(1024)] | None = None
-    replacePrefixMatch: Annotated[str, Strict(), MaxLen(1024)] | None = None
-    type: Literal["ReplaceFullPath", "ReplacePrefixMatch"]
-
-
-class HTTPRouteSpecRulesBackendRefsFiltersUrlRewrite(Message):
-    hostname: Annotated[str, Strict(), Pattern(_P4), MaxLen(253), MinLen(1)] | None = None
-    path: HTTPRouteSpecRulesBackendRefsFiltersUrlRewritePath | None = None
-
-
-class HTTPRouteSpecRulesBackendRefsFilters(Message):
-    r"""CEL rules: filter.cors must be nil if the filter.type is not CORS; filter.cors must be specified for CORS filter.type; filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.requestRedirect must be nil if the filter.type is not RequestRedirect; filter.requestRedirect must be specified for RequestRedirect filter.type; filter.urlRewrite must be nil if the filter.type is not URLRewrite; filter.urlRewrite must be specified for URLRewrite filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type; filter.externalAuth must be nil if the filter.type is not ExternalAuth; filter.externalAuth must be specified for ExternalAuth filter.type"""
-
-    cors: HTTPRouteSpecRulesBackendRefsFiltersCors | None = None
-    extensionRef: HTTPRouteSpecRulesBackendRefsFiltersExtensionRef | None = None
-    externalAuth: HTTPRouteSpecRulesBackendRefsFiltersExternalAuth | None = None
-    requestHeaderModifier: HTTPRouteSpecRulesBackendRefsFiltersRequestHeaderModifier | None = None
-    requestMirror: HTTPRouteSpecRulesBackendRefsFiltersRequestMirror | None = None
-    requestRedirect: HTTPRouteSpecRulesBackendRefsFiltersRequestRedirect | None = None
-    responseHeaderModifier: HTTPRouteSpecRulesBackendRefsFiltersResponseHeaderModifier | None = None
-    type: Literal[
-        "RequestHeaderModifier",
-        "ResponseHeaderModifier",
-        "RequestMirror",
-        "RequestRedirect",
-        "URLRewrite",
-        "ExtensionRef",
-        "CORS",
-        "ExternalAuth",
-    ]
-    urlRewrite: HTTPRouteSpecRulesBackendRefsFiltersUrlRewrite | None = None
+_P0 = "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_P1 = "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
+_P2 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_P3 = "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$"
+_P4 = "^[!-~]+([\\t ]?[!-~]+)*$"
+_P5 = "^([0-9]{1,5}(h|m|s|ms)){1,4}$"
+_P6 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_P7 = "^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 
 
 class HTTPRouteSpecRulesBackendRefs(Message):
     r"""CEL rules: Must have port for Service reference"""
 
-    filters: Annotated[list[HTTPRouteSpecRulesBackendRefsFilters], MaxLen(16)] | None = None
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
+    filters: Annotated[list[HTTPRouteFilter], MaxLen(16)] | None = None
+    group: Annotated[str, Strict(), Pattern(_P0), MaxLen(253)] | None = None
+    kind: Annotated[str, Strict(), Pattern(_P1), MaxLen(63), MinLen(1)] | None = None
     name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
+    namespace: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
     port: Annotated[Int32, Ge(1), Le(65535)] | None = None
     weight: Annotated[Int32, Ge(0), Le(1000000)] | None = None
 
 
-class HTTPRouteSpecRulesFiltersCors(Message):
-    allowCredentials: StrictBool | None = None
-    allowHeaders: Annotated[list[Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]], MaxLen(64)] | None = None
-    allowMethods: (
-        Annotated[list[Literal["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*"]], MaxLen(9)] | None
-    ) = None
-    allowOrigins: Annotated[list[Annotated[str, Strict(), Pattern(_P6), MaxLen(253), MinLen(1)]], MaxLen(64)] | None = None
-    exposeHeaders: Annotated[list[Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]], MaxLen(64)] | None = None
-    maxAge: Annotated[Int32, Ge(1)] | None = None
-
-
-class HTTPRouteSpecRulesFiltersExtensionRef(Message):
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)]
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)]
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-
-
-class HTTPRouteSpecRulesFiltersExternalAuthBackendRef(Message):
-    r"""CEL rules: Must have port for Service reference"""
-
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-
-
-class HTTPRouteSpecRulesFiltersExternalAuthForwardBody(Message):
-    maxSize: Int32 | None = None
-
-
-class HTTPRouteSpecRulesFiltersExternalAuthGrpc(Message):
-    allowedHeaders: Annotated[list[StrictStr], MaxLen(64)] | None = None
-
-
-class HTTPRouteSpecRulesFiltersExternalAuthHttp(Message):
-    allowedHeaders: Annotated[list[StrictStr], MaxLen(64)] | None = None
-    allowedResponseHeaders: Annotated[list[StrictStr], MaxLen(64)] | None = None
-    path: Annotated[str, Strict(), Pattern(_P7), MaxLen(1024)] | None = None
-
-
-class HTTPRouteSpecRulesFiltersExternalAuth(Message):
-    r"""CEL rules: grpc must be specified when protocol is set to 'GRPC'; protocol must be 'GRPC' when grpc is set; http must be specified when protocol is set to 'HTTP'; protocol must be 'HTTP' when http is set"""
-
-    backendRef: HTTPRouteSpecRulesFiltersExternalAuthBackendRef
-    forwardBody: HTTPRouteSpecRulesFiltersExternalAuthForwardBody | None = None
-    grpc: HTTPRouteSpecRulesFiltersExternalAuthGrpc | None = None
-    http: HTTPRouteSpecRulesFiltersExternalAuthHttp | None = None
-    protocol: Literal["HTTP", "GRPC"]
-
-
-class HTTPRouteSpecRulesFiltersRequestHeaderModifierAdd(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
-
-
-class HTTPRouteSpecRulesFiltersRequestHeaderModifierSet(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
-
-
-class HTTPRouteSpecRulesFiltersRequestHeaderModifier(Message):
-    add: Annotated[list[HTTPRouteSpecRulesFiltersRequestHeaderModifierAdd], MaxLen(16)] | None = None
-    remove: Annotated[list[StrictStr], MaxLen(16)] | None = None
-    set: Annotated[list[HTTPRouteSpecRulesFiltersRequestHeaderModifierSet], MaxLen(16)] | None = None
-
-
-class HTTPRouteSpecRulesFiltersRequestMirrorBackendRef(Message):
-    r"""CEL rules: Must have port for Service reference"""
-
-    group: Annotated[str, Strict(), Pattern(_P1), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P3), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-
-
-class HTTPRouteSpecRulesFiltersRequestMirrorFraction(Message):
-    r"""CEL rules: numerator must be less than or equal to denominator"""
-
-    denominator: Annotated[Int32, Ge(1)] | None = None
-    numerator: Annotated[Int32, Ge(0)]
-
-
-class HTTPRouteSpecRulesFiltersRequestMirror(Message):
-    r"""CEL rules: Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"""
-
-    backendRef: HTTPRouteSpecRulesFiltersRequestMirrorBackendRef
-    fraction: HTTPRouteSpecRulesFiltersRequestMirrorFraction | None = None
-    percent: Annotated[Int32, Ge(0), Le(100)] | None = None
-
-
-class HTTPRouteSpecRulesFiltersRequestRedirectPath(Message):
-    r"""CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
-
-    replaceFullPath: Annotated[str, Strict(), MaxLen(1024)] | None = None
-    replacePrefixMatch: Annotated[str, Strict(), MaxLen(1024)] | None = None
-    type: Literal["ReplaceFullPath", "ReplacePrefixMatch"]
-
-
-class HTTPRouteSpecRulesFiltersRequestRedirect(Message):
-    hostname: Annotated[str, Strict(), Pattern(_P4), MaxLen(253), MinLen(1)] | None = None
-    path: HTTPRouteSpecRulesFiltersRequestRedirectPath | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-    scheme: Literal["http", "https"] | None = None
-    statusCode: Literal[301, 302, 303, 307, 308] | None = None
-
-
-class HTTPRouteSpecRulesFiltersResponseHeaderModifierAdd(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
-
-
-class HTTPRouteSpecRulesFiltersResponseHeaderModifierSet(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
-
-
-class HTTPRouteSpecRulesFiltersResponseHeaderModifier(Message):
-    add: Annotated[list[HTTPRouteSpecRulesFiltersResponseHeaderModifierAdd], MaxLen(16)] | None = None
-    remove: Annotated[list[StrictStr], MaxLen(16)] | None = None
-    set: Annotated[list[HTTPRouteSpecRulesFiltersResponseHeaderModifierSet], MaxLen(16)] | None = None
-
-
-class HTTPRouteSpecRulesFiltersUrlRewritePath(Message):
-    r"""CEL rules: replaceFullPath must be specified when type is set to 'ReplaceFullPath'; type must be 'ReplaceFullPath' when replaceFullPath is set; replacePrefixMatch must be specified when type is set to 'ReplacePrefixMatch'; type must be 'ReplacePrefixMatch' when replacePrefixMatch is set"""
-
-    replaceFullPath: Annotated[str, Strict(), MaxLen(1024)] | None = None
-    replacePrefixMatch: Annotated[str, Strict(), MaxLen(1024)] | None = None
-    type: Literal["ReplaceFullPath", "ReplacePrefixMatch"]
-
-
-class HTTPRouteSpecRulesFiltersUrlRewrite(Message):
-    hostname: Annotated[str, Strict(), Pattern(_P4), MaxLen(253), MinLen(1)] | None = None
-    path: HTTPRouteSpecRulesFiltersUrlRewritePath | None = None
-
-
-class HTTPRouteSpecRulesFilters(Message):
-    r"""CEL rules: filter.cors must be nil if the filter.type is not CORS; filter.cors must be specified for CORS filter.type; filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier; filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type; filter.responseHeaderModifier must be nil if the filter.type is not ResponseHeaderModifier; filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type; filter.requestMirror must be nil if the filter.type is not RequestMirror; filter.requestMirror must be specified for RequestMirror filter.type; filter.requestRedirect must be nil if the filter.type is not RequestRedirect; filter.requestRedirect must be specified for RequestRedirect filter.type; filter.urlRewrite must be nil if the filter.type is not URLRewrite; filter.urlRewrite must be specified for URLRewrite filter.type; filter.extensionRef must be nil if the filter.type is not ExtensionRef; filter.extensionRef must be specified for ExtensionRef filter.type; filter.externalAuth must be nil if the filter.type is not ExternalAuth; filter.externalAuth must be specified for ExternalAuth filter.type"""
-
-    cors: HTTPRouteSpecRulesFiltersCors | None = None
-    extensionRef: HTTPRouteSpecRulesFiltersExtensionRef | None = None
-    externalAuth: HTTPRouteSpecRulesFiltersExternalAuth | None = None
-    requestHeaderModifier: HTTPRouteSpecRulesFiltersRequestHeaderModifier | None = None
-    requestMirror: HTTPRouteSpecRulesFiltersRequestMirror | None = None
-    requestRedirect: HTTPRouteSpecRulesFiltersRequestRedirect | None = None
-    responseHeaderModifier: HTTPRouteSpecRulesFiltersResponseHeaderModifier | None = None
-    type: Literal[
-        "RequestHeaderModifier",
-        "ResponseHeaderModifier",
-        "RequestMirror",
-        "RequestRedirect",
-        "URLRewrite",
-        "ExtensionRef",
-        "CORS",
-        "ExternalAuth",
-    ]
-    urlRewrite: HTTPRouteSpecRulesFiltersUrlRewrite | None = None
-
-
 class HTTPRouteSpecRulesMatchesHeaders(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
+    name: Annotated[str, Strict(), Pattern(_P3), MaxLen(256), MinLen(1)]
     type: Literal["Exact", "RegularExpression"] | None = None
-    value: Annotated[str, Strict(), Pattern(_P8), MaxLen(4096), MinLen(1)]
+    value: Annotated[str, Strict(), Pattern(_P4), MaxLen(4096), MinLen(1)]
 
 
 class HTTPRouteSpecRulesMatchesPath(Message):
@@ -380,7 +50,7 @@ class HTTPRouteSpecRulesMatchesPath(Message):
 
 
 class HTTPRouteSpecRulesMatchesQueryParams(Message):
-    name: Annotated[str, Strict(), Pattern(_P5), MaxLen(256), MinLen(1)]
+    name: Annotated[str, Strict(), Pattern(_P3), MaxLen(256), MinLen(1)]
     type: Literal["Exact", "RegularExpression"] | None = None
     value: Annotated[str, Strict(), MaxLen(1024), MinLen(1)]
 
@@ -394,45 +64,31 @@ class HTTPRouteSpecRulesMatches(Message):
 
 class HTTPRouteSpecRulesRetry(Message):
     attempts: Int32 | None = None
-    backoff: Annotated[str, Strict(), Pattern(_P9)] | None = None
+    backoff: Annotated[str, Strict(), Pattern(_P5)] | None = None
     codes: list[Annotated[Int32, Ge(400), Le(599)]] | None = None
-
-
-class HTTPRouteSpecRulesSessionPersistenceCookieConfig(Message):
-    lifetimeType: Literal["Permanent", "Session"] | None = None
-
-
-class HTTPRouteSpecRulesSessionPersistence(Message):
-    r"""CEL rules: AbsoluteTimeout must be specified when cookie lifetimeType is Permanent; cookieConfig can only be set with type Cookie"""
-
-    absoluteTimeout: Annotated[str, Strict(), Pattern(_P9)] | None = None
-    cookieConfig: HTTPRouteSpecRulesSessionPersistenceCookieConfig | None = None
-    idleTimeout: Annotated[str, Strict(), Pattern(_P9)] | None = None
-    sessionName: Annotated[str, Strict(), MaxLen(128)] | None = None
-    type: Literal["Cookie", "Header"] | None = None
 
 
 class HTTPRouteSpecRulesTimeouts(Message):
     r"""CEL rules: backendRequest timeout cannot be longer than request timeout"""
 
-    backendRequest: Annotated[str, Strict(), Pattern(_P9)] | None = None
-    request: Annotated[str, Strict(), Pattern(_P9)] | None = None
+    backendRequest: Annotated[str, Strict(), Pattern(_P5)] | None = None
+    request: Annotated[str, Strict(), Pattern(_P5)] | None = None
 
 
 class HTTPRouteSpecRules(Message):
     r"""CEL rules: RequestRedirect filter must not be used together with backendRefs; When using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; Within backendRefs, when using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified; Within backendRefs, When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified"""
 
     backendRefs: Annotated[list[HTTPRouteSpecRulesBackendRefs], MaxLen(16)] | None = None
-    filters: Annotated[list[HTTPRouteSpecRulesFilters], MaxLen(16)] | None = None
+    filters: Annotated[list[HTTPRouteFilter], MaxLen(16)] | None = None
     matches: Annotated[list[HTTPRouteSpecRulesMatches], MaxLen(64)] | None = None
-    name: Annotated[str, Strict(), Pattern(_P4), MaxLen(253), MinLen(1)] | None = None
+    name: Annotated[str, Strict(), Pattern(_P6), MaxLen(253), MinLen(1)] | None = None
     retry: HTTPRouteSpecRulesRetry | None = None
-    sessionPersistence: HTTPRouteSpecRulesSessionPersistence | None = None
+    sessionPersistence: SessionPersistence | None = None
     timeouts: HTTPRouteSpecRulesTimeouts | None = None
 
 
 class HTTPRouteSpec(Message):
-    hostnames: Annotated[list[Annotated[str, Strict(), Pattern(_P0), MaxLen(253), MinLen(1)]], MaxLen(16)] | None = None
-    parentRefs: Annotated[list[HTTPRouteSpecParentRefs], MaxLen(32)] | None = None
+    hostnames: Annotated[list[Annotated[str, Strict(), Pattern(_P7), MaxLen(253), MinLen(1)]], MaxLen(16)] | None = None
+    parentRefs: Annotated[list[ParentReference], MaxLen(32)] | None = None
     rules: Annotated[list[HTTPRouteSpecRules], MaxLen(16), MinLen(1)] | None = None
     useDefaultGateways: Literal["All", "None"] | None = None

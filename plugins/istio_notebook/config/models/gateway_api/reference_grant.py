@@ -5,13 +5,13 @@ types, required fields, enums, lengths, bounds and RE2 patterns. Do not edit by 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from annotated_types import Ge, Le, MaxLen, MinLen
-from pydantic import Field, Strict, StrictBool, StrictStr
+from annotated_types import MaxLen, MinLen
+from pydantic import Field, Strict
 
-from istio_notebook.config.models.base import Float, Int32, Int64, Message, Struct
-from istio_notebook.config.models.gateway_api.patterns import IntOrString, Pattern
+from istio_notebook.config.models.base import Message
+from istio_notebook.config.models.gateway_api.patterns import Pattern
 
 _P0 = "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 _P1 = "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"

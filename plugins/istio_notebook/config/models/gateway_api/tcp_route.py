@@ -5,46 +5,15 @@ types, required fields, enums, lengths, bounds and RE2 patterns. Do not edit by 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from annotated_types import Ge, Le, MaxLen, MinLen
-from pydantic import Field, Strict, StrictBool, StrictStr
+from annotated_types import MaxLen, MinLen
 
-from istio_notebook.config.models.base import Float, Int32, Int64, Message, Struct
-from istio_notebook.config.models.gateway_api.patterns import IntOrString, Pattern
-
-_P0 = "^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-_P1 = "^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$"
-_P2 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-_P3 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-
-
-class TCPRouteSpecParentRefs(Message):
-    group: Annotated[str, Strict(), Pattern(_P0), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P1), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-    sectionName: Annotated[str, Strict(), Pattern(_P3), MaxLen(253), MinLen(1)] | None = None
-
-
-class TCPRouteSpecRulesBackendRefs(Message):
-    r"""CEL rules: Must have port for Service reference"""
-
-    group: Annotated[str, Strict(), Pattern(_P0), MaxLen(253)] | None = None
-    kind: Annotated[str, Strict(), Pattern(_P1), MaxLen(63), MinLen(1)] | None = None
-    name: Annotated[str, Strict(), MaxLen(253), MinLen(1)]
-    namespace: Annotated[str, Strict(), Pattern(_P2), MaxLen(63), MinLen(1)] | None = None
-    port: Annotated[Int32, Ge(1), Le(65535)] | None = None
-    weight: Annotated[Int32, Ge(0), Le(1000000)] | None = None
-
-
-class TCPRouteSpecRules(Message):
-    backendRefs: Annotated[list[TCPRouteSpecRulesBackendRefs], MaxLen(16), MinLen(1)]
-    name: Annotated[str, Strict(), Pattern(_P3), MaxLen(253), MinLen(1)] | None = None
+from istio_notebook.config.models.base import Message
+from istio_notebook.config.models.gateway_api.common import L4RouteRule, ParentReference
 
 
 class TCPRouteSpec(Message):
-    parentRefs: Annotated[list[TCPRouteSpecParentRefs], MaxLen(32)] | None = None
-    rules: Annotated[list[TCPRouteSpecRules], MaxLen(16), MinLen(1)]
+    parentRefs: Annotated[list[ParentReference], MaxLen(32)] | None = None
+    rules: Annotated[list[L4RouteRule], MaxLen(16), MinLen(1)]
     useDefaultGateways: Literal["All", "None"] | None = None
