@@ -283,6 +283,16 @@ CASES = [
         ],
     ),
     (
+        "application pods running as the proxy's UID 1337",
+        ["deployment_application_uid.yaml"],
+        "applicationUID.Analyzer",
+        [
+            ("IST0144", "Pod default/app", 8),
+            ("IST0144", "Pod default/app", 13),
+            ("IST0144", "Deployment default/worker", 31),
+        ],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

@@ -162,3 +162,7 @@ def conflicting_telemetry_selectors(resource: Resource, path: Path, telemetries:
 
 def multiple_default_telemetries(resource: Resource, path: Path, telemetries: str, namespace: str) -> Diagnostic:
     return _at("IST0160", resource, path, telemetries=telemetries, namespace=namespace)
+
+
+def invalid_application_uid(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0144", resource, path)

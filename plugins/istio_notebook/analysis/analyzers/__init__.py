@@ -10,6 +10,7 @@ from types import ModuleType
 
 from istio_notebook.analysis.analyzers.annotations import k8s as annotations_k8s
 from istio_notebook.analysis.analyzers.authorizationpolicy import namespace_ref
+from istio_notebook.analysis.analyzers.deployment import application_uid
 from istio_notebook.analysis.analyzers.deployment import services as deployment_services
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
 from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_certificate, workload_ports
@@ -65,6 +66,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     http_on_tcp_port,
     deployment_services,
     telemetry_selectors,
+    application_uid,
 )
 
 
