@@ -293,6 +293,21 @@ CASES = [
         ],
     ),
     (
+        "image: auto where no Istio webhook injects",
+        ["injection_image_auto.yaml"],
+        "injection.ImageAutoAnalyzer",
+        [
+            ("IST0146", "Deployment no-injection/gateway", 66),
+            ("IST0147", "Pod edge/proxy", 75),
+        ],
+    ),
+    (
+        "image: auto not judged without webhooks in the input",
+        ["injection_image_auto_no_webhooks.yaml"],
+        "injection.ImageAutoAnalyzer",
+        [],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

@@ -166,3 +166,11 @@ def multiple_default_telemetries(resource: Resource, path: Path, telemetries: st
 
 def invalid_application_uid(resource: Resource, path: Path) -> Diagnostic:
     return _at("IST0144", resource, path)
+
+
+def image_auto_deployment_not_injected(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0146", resource, path, resource_type=resource.kind, resource_name=resource.name)
+
+
+def image_auto_pod_not_injected(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0147", resource, path, resource_type=resource.kind, resource_name=resource.name)

@@ -75,7 +75,6 @@ MODELLED: tuple[KindInfo, ...] = (
 READ_ONLY: frozenset[tuple[str, str]] = frozenset(
     {
         (CORE, "ConfigMap"),
-        (CORE, "Secret"),
         (CORE, "ServiceAccount"),
         (CORE, "Endpoints"),
         (CORE, "List"),
@@ -94,7 +93,6 @@ READ_ONLY: frozenset[tuple[str, str]] = frozenset(
         ("rbac.authorization.k8s.io", "ClusterRole"),
         ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
         ("apiextensions.k8s.io", "CustomResourceDefinition"),
-        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
         ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
         (NETWORKING, "ProxyConfig"),
         (SECURITY, "Certificate"),
@@ -103,7 +101,17 @@ READ_ONLY: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
-_BY_GROUP_KIND: dict[tuple[str, str], KindInfo] = {(k.group, k.kind): k for k in MODELLED}
+ADMISSION = "admissionregistration.k8s.io"
+
+# Read without a schema (no model, no IST0106) but kept as resources, because analyzers look into
+# them as istioctl's do (Secrets: gateway credentials; webhooks: which pods get injected). Not in
+# MODELLED, so the cluster source never asks a cluster for them: Secrets stay where they are.
+KEPT: tuple[KindInfo, ...] = (
+    KindInfo(CORE, "Secret", ("v1",)),
+    KindInfo(ADMISSION, "MutatingWebhookConfiguration", ("v1",), namespaced=False),
+)
+
+_BY_GROUP_KIND: dict[tuple[str, str], KindInfo] = {(k.group, k.kind): k for k in MODELLED + KEPT}
 
 
 def resource_name(group: str, kind: str) -> str:
@@ -127,7 +135,7 @@ def resource_name(group: str, kind: str) -> str:
 # kinds (Gateway API) are named with a GroupKind.
 _BARE_NAME_GROUPS = (NETWORKING, SECURITY, TELEMETRY, INSTALL, CORE, APPS)
 _BY_BARE_NAME: dict[str, GroupKind] = {}
-for _known in sorted({k.group_kind for k in MODELLED} | {GroupKind(*k) for k in READ_ONLY}):
+for _known in sorted({k.group_kind for k in MODELLED + KEPT} | {GroupKind(*k) for k in READ_ONLY}):
     if _known.group in _BARE_NAME_GROUPS:
         _BY_BARE_NAME.setdefault(_known.kind, _known)
 
@@ -146,7 +154,7 @@ def split_api_version(api_version: str) -> tuple[str, str]:
 
 
 def lookup(api_version: str, kind: str) -> KindInfo | None:
-    """The modelled kind for this apiVersion/kind, or None (unknown, or an unserved version)."""
+    """The modelled (or kept) kind for this apiVersion/kind, or None (unknown, or an unserved version)."""
     group, version = split_api_version(api_version)
     info = _BY_GROUP_KIND.get((group, kind))
     if info is None or version not in info.versions:

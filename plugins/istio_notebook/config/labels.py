@@ -82,3 +82,38 @@ def parse_workload(text: str, what: str, *, default_namespace: str | None = None
 def format_labels(labels: dict[str, str]) -> str:
     """Kubernetes' ``labels.SelectorFromSet(...).String()``: sorted ``k=v`` joined by commas."""
     return ",".join(f"{k}={labels[k]}" for k in sorted(labels))
+
+
+_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+def label_selector_matches(selector: Any, labels: dict[str, str]) -> bool:
+    """A Kubernetes ``metav1.LabelSelector`` (matchLabels and matchExpressions) against ``labels``.
+
+    As apimachinery's ``LabelSelectorAsSelector(...).Matches``: a missing selector (None) and an
+    empty one match everything; ``NotIn`` matches an absent key; a selector that does not parse
+    (an unknown operator, In/NotIn without values, Exists with values) matches nothing.
+    """
+    if selector is None:
+        return True
+    if not isinstance(selector, dict):
+        return False
+    if not selects(label_map(selector.get("matchLabels")), labels):
+        return False
+    expressions = selector.get("matchExpressions") or []
+    if not isinstance(expressions, list):
+        return False
+    return all(isinstance(e, dict) and _requirement_matches(e, labels) for e in expressions)
+
+
+def _requirement_matches(requirement: dict, labels: dict[str, str]) -> bool:
+    key, operator = requirement.get("key"), requirement.get("operator")
+    raw = requirement.get("values") or []
+    values = [str(v) for v in raw] if isinstance(raw, list) else []
+    if not isinstance(key, str) or operator not in _SELECTOR_OPERATORS or (operator in ("In", "NotIn")) != bool(values):
+        return False
+    if operator == "In":
+        return key in labels and labels[key] in values
+    if operator == "NotIn":
+        return key not in labels or labels[key] not in values
+    return (key in labels) == (operator == "Exists")

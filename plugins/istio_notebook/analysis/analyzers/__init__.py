@@ -14,7 +14,7 @@ from istio_notebook.analysis.analyzers.deployment import application_uid
 from istio_notebook.analysis.analyzers.deployment import services as deployment_services
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
 from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_certificate, workload_ports
-from istio_notebook.analysis.analyzers.injection import namespace_labels
+from istio_notebook.analysis.analyzers.injection import image_auto, namespace_labels
 from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
 from istio_notebook.analysis.analyzers.resource import duplicate
@@ -67,6 +67,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     deployment_services,
     telemetry_selectors,
     application_uid,
+    image_auto,
 )
 
 
