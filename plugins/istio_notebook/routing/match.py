@@ -8,10 +8,7 @@ O(labels), not O(virtual hosts). Routes within a virtual host: first match wins.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import re2
-
+from istio_notebook.config.regex import Regex, RegexError, compile_regex
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import (
     HeaderMatch,
@@ -21,23 +18,17 @@ from istio_notebook.routing.table import (
     VirtualHost,
 )
 
-# RE2 otherwise logs every parse error to stderr (noise in `istio-notebook route` output).
-_QUIET = re2.Options()
-_QUIET.log_errors = False
-
-
-@lru_cache(maxsize=4096)
-def compiled(pattern: str):
-    """RE2 pattern, or None when it does not compile (the validator reports it; nothing matches)."""
+def compiled(pattern: str) -> Regex | None:
+    """The RE2 pattern, or None when it does not compile (the validator reports it; nothing matches)."""
     try:
-        return re2.compile(pattern, _QUIET)
-    except Exception:  # noqa: BLE001 - re2 raises its own error type; any failure means "no match"
+        return compile_regex(pattern)
+    except RegexError:
         return None
 
 
 def regex_full_match(pattern: str, value: str) -> bool:
     regex = compiled(pattern)
-    return regex is not None and regex.fullmatch(value) is not None
+    return regex is not None and regex.fullmatch(value)
 
 
 def string_matches(m: StringMatch, value: str) -> bool:

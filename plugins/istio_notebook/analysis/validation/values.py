@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import re2
-
 from istio_notebook.analysis.validation.goformat import go_quote
 from istio_notebook.analysis.validation.hosts import fqdn_error, is_dns1123_label
 from istio_notebook.config.models.base import duration_nanos
+from istio_notebook.config.regex import parse_error
 
 MILLISECOND = 1_000_000  # in nanoseconds
 REGEX_MAX_LENGTH = 1024
@@ -47,11 +46,6 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~A-Za-z0-9]+")
 _STRICT_HEADER_NAME = re.compile(r"[-_A-Za-z0-9]+")
 _PROBE_HEADER_NAME = re.compile(r"[-A-Za-z0-9]+")
 _PSEUDO_HEADERS = {":method", ":scheme", ":authority", ":path", ":status"}
-
-# RE2 otherwise logs every parse error to stderr; the error text is all we need.
-_QUIET = re2.Options()
-_QUIET.log_errors = False
-
 
 def protocol_is_http(name: str) -> bool:
     return name.lower() in _HTTP
@@ -119,12 +113,8 @@ def regex_error(pattern: str, where: str) -> str | None:
 def regex_parse_error(pattern: str) -> str | None:
     """Go's ``regexp.Compile`` error for ``pattern`` (RE2 syntax), or None. The reason after
     "error parsing regexp: " is RE2's (C++) wording, which differs slightly from Go's."""
-    try:
-        re2.compile(pattern, _QUIET)
-    except re2.error as problem:
-        reason = problem.args[0].decode("utf-8", "replace") if problem.args and isinstance(problem.args[0], bytes) else str(problem)
-        return f"error parsing regexp: {reason}"
-    return None
+    reason = parse_error(pattern)
+    return None if reason is None else f"error parsing regexp: {reason}"
 
 
 def label_errors(labels: dict) -> list[str]:

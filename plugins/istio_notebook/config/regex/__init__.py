@@ -1,0 +1,46 @@
+"""Istio's regexes (RE2 syntax, Envoy's full match): the one place that compiles them.
+
+The backend is chosen at import time: google-re2 when it imports (CPython, the CLI, CI), else
+Python ``re`` behind an RE2-syntax translator (Pyodide in the reader's browser, where google-re2
+has no build). ``ISTIO_NOTEBOOK_REGEX=python`` forces the fallback (tests of the browser engine).
+The differences between the two are pinned by tests/config/test_regex_differential.py and
+listed in docs/contributing/syntax.md.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from istio_notebook.config.regex.backends import Regex, compile_python, compile_re2
+from istio_notebook.config.regex.errors import RegexError
+
+__all__ = ["BACKEND", "Regex", "RegexError", "compile_regex", "parse_error"]
+
+
+def _select():
+    if os.environ.get("ISTIO_NOTEBOOK_REGEX") == "python":
+        return "python", compile_python
+    try:
+        import re2  # noqa: F401
+    except ImportError:
+        return "python", compile_python
+    return "re2", compile_re2
+
+
+BACKEND, _compile = _select()
+
+
+@lru_cache(maxsize=4096)
+def compile_regex(pattern: str) -> Regex:
+    """The compiled pattern; RegexError (RE2's message) when it does not compile."""
+    return _compile(pattern)
+
+
+def parse_error(pattern: str) -> str | None:
+    """RE2's reason why ``pattern`` does not compile, or None."""
+    try:
+        compile_regex(pattern)
+    except RegexError as problem:
+        return str(problem)
+    return None
