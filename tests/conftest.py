@@ -28,6 +28,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--update-golden", action="store_true", help="rewrite tests/mkdocs/golden/*.html from the current rendering")
 
 
+def _default_paths(config: pytest.Config) -> bool:
+    """No test paths on the command line: pytest collected its default `testpaths`."""
+    return config.args == list(config.getini("testpaths")) or not config.args or config.args == [str(ROOT)]
+
+
 def _wants_docs(config: pytest.Config) -> list[Path]:
     if config.getoption("--no-docs"):
         return []
@@ -35,12 +40,16 @@ def _wants_docs(config: pytest.Config) -> list[Path]:
     if named:
         return named
     # Only a run over the default test paths (no explicit paths) includes the whole site.
-    if config.args == list(config.getini("testpaths")) or not config.args or config.args == [str(ROOT)]:
+    if _default_paths(config):
         return [ROOT / "docs", ROOT / "labs"]
     return []
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     targets = _wants_docs(config)
+    if config.getoption("--docs") and _default_paths(config):
+        # `pytest --docs=PAGE` runs that page's items only (CONTRIBUTING.md); with explicit test
+        # paths as well, those tests run beside it.
+        items.clear()
     if targets:
         items.extend(collect_pages(session, targets, ROOT))

@@ -197,3 +197,58 @@ def test_request_principals_and_claims_need_a_request_authentication():
 def test_trace_speaks_japanese():
     out = authorize(mesh_of(), Request.parse("GET http://x/"), HTTPBIN, FROM_SLEEP, lang="ja").to_json()
     assert any("許可" in step for step in out["trace"])
+
+
+# serviceAccounts / trustDomains and the matching `when` keys. istiod turns them into matchers on
+# the peer's SPIFFE URI (istio/istio 1.30 pilot/pkg/security/authz/model/generator.go
+# serviceAccountRegex, srcTrustDomainGenerator; builder testdata http/allow-full-rule-{in,out}.yaml:
+# `sa-only` in policy namespace foo becomes spiffe://.+/ns/foo/(.+/|)sa/sa-only(/.+)?).
+@pytest.mark.parametrize(
+    ("accounts", "principal", "allowed"),
+    [
+        ("[sleep]", "cluster.local/ns/foo/sa/sleep", True),  # bare name: the policy's namespace
+        ("[sleep]", "cluster.local/ns/default/sa/sleep", False),
+        ("[default/sleep]", "cluster.local/ns/default/sa/sleep", True),
+        ("[default/sleep]", "cluster.local/ns/default/sa/sleep-v2", False),  # no longer name
+        ("[default/sleep]", "cluster.local/ns/default/x/y/sa/sleep", True),  # extra k/v segments
+        ("[default/sleep]", "cluster.local/ns/default/sa/sleep/k/v", True),
+        ("['default/sl*']", "cluster.local/ns/default/sa/sleep", False),  # no wildcards: quoted
+        ("['default/sl*']", "cluster.local/ns/default/sa/sl*", True),
+        ("[default/sleep]", "other.domain/ns/default/sa/sleep", True),  # any trust domain
+    ],
+)
+def test_service_accounts_match_as_istiods_regex(accounts, principal, allowed):
+    mesh = mesh_of(policy("sa", f"  rules:\n  - from: [{{source: {{serviceAccounts: {accounts}}}}}]\n"))
+    decision = decide(mesh, source=Source(principal=principal))["decision"]
+    assert decision == ("ALLOW" if allowed else "DENY")
+
+
+def test_service_accounts_need_a_peer_identity():
+    mesh = mesh_of(policy("sa", "  rules:\n  - from: [{source: {serviceAccounts: [default/sleep]}}]\n"))
+    assert decide(mesh, source=Source(namespace="default", mtls=False))["decision"] == "DENY"
+
+
+def test_not_service_accounts_and_the_when_key():
+    deny = policy("deny", "  action: DENY\n  rules:\n  - from: [{source: {notServiceAccounts: [default/sleep]}}]\n")
+    assert decide(mesh_of(deny))["decision"] == "ALLOW"
+    assert decide(mesh_of(deny), source=Source(principal="cluster.local/ns/default/sa/curl"))["decision"] == "DENY"
+    when = policy("when", "  rules:\n  - when: [{key: source.serviceAccount, values: [default/sleep]}]\n")
+    assert decide(mesh_of(when))["decision"] == "ALLOW"
+    assert decide(mesh_of(when), source=Source(principal="cluster.local/ns/foo/sa/sleep"))["decision"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("domain", "principal", "allowed"),
+    [
+        ("cluster.local", "cluster.local/ns/default/sa/sleep", True),  # exact: prefix spiffe://<td>/
+        ("cluster.local", "cluster.localx/ns/default/sa/sleep", False),
+        ("'*'", "any.domain/ns/default/sa/sleep", True),
+        ("'*.example.com'", "east.example.com/ns/default/sa/sleep", True),  # first * is [^/]*
+        ("'*.example.com'", "cluster.local/ns/default/sa/sleep", False),
+    ],
+)
+def test_trust_domains_match_the_uri_prefix(domain, principal, allowed):
+    mesh = mesh_of(policy("td", f"  rules:\n  - from: [{{source: {{trustDomains: [{domain}]}}}}]\n"))
+    assert decide(mesh, source=Source(principal=principal))["decision"] == ("ALLOW" if allowed else "DENY")
+    when = mesh_of(policy("td", f"  rules:\n  - when: [{{key: source.trustDomain, values: [{domain}]}}]\n"))
+    assert decide(when, source=Source(principal=principal))["decision"] == ("ALLOW" if allowed else "DENY")

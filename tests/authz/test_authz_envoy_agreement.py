@@ -20,6 +20,19 @@ CASES = [
     ("  rules:\n  - from: [{source: {namespaces: [default]}}]\n", "GET http://httpbin.foo:8000/ip", Source(namespace="default", mtls=False)),
     ("  action: DENY\n  rules:\n  - from: [{source: {notNamespaces: [foo]}}]\n", "GET http://httpbin.foo:8000/", Source(mtls=False)),
     ("  action: DENY\n  rules:\n  - to: [{operation: {methods: [POST]}}]\n", "POST http://httpbin.foo:8000/post", FROM_SLEEP),
+    # serviceAccounts / trustDomains become principal_name matchers (generator.go): both engines alike.
+    ("  rules:\n  - from: [{source: {serviceAccounts: [default/sleep]}}]\n", "GET http://httpbin.foo:8000/ip", FROM_SLEEP),
+    ("  rules:\n  - from: [{source: {serviceAccounts: [sleep]}}]\n", "GET http://httpbin.foo:8000/ip", FROM_SLEEP),
+    ("  rules:\n  - from: [{source: {serviceAccounts: [sleep]}}]\n", "GET http://httpbin.foo:8000/ip",
+     Source(principal="cluster.local/ns/foo/sa/sleep")),
+    ("  rules:\n  - from: [{source: {serviceAccounts: [default/sleep]}}]\n", "GET http://httpbin.foo:8000/ip",
+     Source(principal="cluster.local/ns/default/sa/sleep-v2")),
+    ("  action: DENY\n  rules:\n  - from: [{source: {notServiceAccounts: [default/sleep]}}]\n", "GET http://httpbin.foo:8000/ip",
+     Source(principal="cluster.local/ns/default/sa/curl")),
+    ("  rules:\n  - when: [{key: source.serviceAccount, values: [default/sleep]}]\n", "GET http://httpbin.foo:8000/ip", FROM_SLEEP),
+    ("  rules:\n  - from: [{source: {trustDomains: [cluster.local]}}]\n", "GET http://httpbin.foo:8000/ip", FROM_SLEEP),
+    ("  rules:\n  - from: [{source: {trustDomains: ['*.example.com']}}]\n", "GET http://httpbin.foo:8000/ip", FROM_SLEEP),
+    ("  rules:\n  - when: [{key: source.trustDomain, values: [cluster.local]}]\n", "GET http://httpbin.foo:8000/ip", FROM_SLEEP),
 ]
 
 

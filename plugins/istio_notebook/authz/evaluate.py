@@ -15,7 +15,15 @@ from istio_notebook.authz.model import Source, Workload
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref
 from istio_notebook.authz.text import AuthzTrace
-from istio_notebook.authz.values import any_matches, ip_in, principal_value
+from istio_notebook.authz.values import (
+    UriMatcher,
+    any_matches,
+    ip_in,
+    peer_uri,
+    principal_value,
+    service_account_matcher,
+    trust_domain_matcher,
+)
 from istio_notebook.config import Mesh
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.shape import items
@@ -64,9 +72,16 @@ def _fields_match(spec: dict, checks: tuple) -> bool:
     return True
 
 
-def _source_matches(src: dict, f: _Facts) -> bool:
+def _uri_matches(matchers: list[UriMatcher], f: _Facts) -> bool:
+    uri = peer_uri(f.principal)
+    return uri is not None and any(m.matches(uri) for m in matchers)
+
+
+def _source_matches(src: dict, f: _Facts, policy_namespace: str) -> bool:
     return _fields_match(src, (
         ("principals", lambda v: any_matches(v, f.principal)),
+        ("serviceAccounts", lambda v: _uri_matches([service_account_matcher(policy_namespace, x) for x in v], f)),
+        ("trustDomains", lambda v: _uri_matches([trust_domain_matcher(x) for x in v], f)),
         ("requestPrincipals", lambda v: any_matches(v, f.request_principal)),
         ("namespaces", lambda v: any_matches(v, f.namespace)),
         ("ipBlocks", lambda v: ip_in(v, f.source_ip)),
@@ -119,13 +134,18 @@ def _when_value(key: str, f: _Facts) -> list[str] | None:
     return None if v is None else [str(v)]
 
 
-def _when_matches(cond: dict, f: _Facts) -> bool:
+def _when_matches(cond: dict, f: _Facts, policy_namespace: str) -> bool:
     key = str(cond.get("key", ""))
     actual = _when_value(key, f) or []
     ip_key = key in ("source.ip", "remote.ip", "destination.ip")
     values, not_values = _list(cond.get("values")), _list(cond.get("notValues"))
 
     def hit(patterns: list[str]) -> bool:
+        # Identity keys are matched on the peer's URI, as istiod builds them (generator.go).
+        if key == "source.serviceAccount":
+            return _uri_matches([service_account_matcher(policy_namespace, p) for p in patterns], f)
+        if key == "source.trustDomain":
+            return _uri_matches([trust_domain_matcher(p) for p in patterns], f)
         if ip_key:
             return any(ip_in(patterns, a) for a in actual)
         return any(any_matches(patterns, a) for a in actual)
@@ -137,12 +157,13 @@ def _when_matches(cond: dict, f: _Facts) -> bool:
     return True
 
 
-def rule_matches(rule: Any, f: _Facts) -> bool:
+def rule_matches(rule: Any, f: _Facts, policy_namespace: str) -> bool:
+    """Whether one rule matches; `policy_namespace` completes a bare ``serviceAccounts`` name."""
     if not isinstance(rule, dict):
         return False
     sources = rule.get("from")
     if isinstance(sources, list) and sources:
-        if not any(isinstance(s, dict) and isinstance(s.get("source"), dict) and _source_matches(s["source"], f) for s in sources):
+        if not any(isinstance(s, dict) and isinstance(s.get("source"), dict) and _source_matches(s["source"], f, policy_namespace) for s in sources):
             return False
     operations = rule.get("to")
     if isinstance(operations, list) and operations:
@@ -150,7 +171,7 @@ def rule_matches(rule: Any, f: _Facts) -> bool:
             return False
     conditions = rule.get("when")
     if isinstance(conditions, list):
-        if not all(isinstance(c, dict) and _when_matches(c, f) for c in conditions):
+        if not all(isinstance(c, dict) and _when_matches(c, f, policy_namespace) for c in conditions):
             return False
     return True
 
@@ -160,7 +181,7 @@ def _first_rule(policy, f: _Facts) -> int | None:
     if not isinstance(rules, list):
         return None
     for index, rule in enumerate(rules):
-        if rule_matches(rule, f):
+        if rule_matches(rule, f, policy.namespace):
             return index
     return None
 

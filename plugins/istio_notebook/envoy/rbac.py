@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from istio_notebook.authz.values import service_account_matcher, trust_domain_matcher
 from istio_notebook.config import Resource
 from istio_notebook.envoy.certs import spiffe_id
 
@@ -24,8 +25,8 @@ RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"
 EXT_AUTHZ_PREFIX = "istio_ext_authz_"
 
 # `when` keys that live on the peer (principals) side, the rest on the request (permissions) side.
-_PRINCIPAL_KEYS = ("source.ip", "remote.ip", "source.namespace", "source.principal", "request.auth.principal",
-                   "request.auth.audiences", "request.auth.presenter")
+_PRINCIPAL_KEYS = ("source.ip", "remote.ip", "source.namespace", "source.principal", "source.serviceAccount",
+                   "source.trustDomain", "request.auth.principal", "request.auth.audiences", "request.auth.presenter")
 
 
 class Unsupported(ValueError):
@@ -68,7 +69,7 @@ def build_rbac_filters(policies: list[Resource]) -> RbacFilters:
             continue  # no rules: matches nothing (ALLOW ⇒ deny all, DENY ⇒ no effect)
         for index, rule in enumerate(rules):
             try:
-                by_action[action][policy_id(policy, index)] = _rule(rule if isinstance(rule, dict) else {})
+                by_action[action][policy_id(policy, index)] = _rule(rule if isinstance(rule, dict) else {}, policy.namespace)
             except Unsupported as why:
                 unsupported.append(f"{policy.origin} rule {index}: {why}")
     filters = []
@@ -103,13 +104,14 @@ def build_rbac_filters(policies: list[Resource]) -> RbacFilters:
 # -- rules --------------------------------------------------------------------------------------
 
 
-def _rule(rule: dict) -> dict:
-    principals = _or_ids([_source(s.get("source") or {}) for s in rule.get("from") or []], "or_ids")
+def _rule(rule: dict, namespace: str) -> dict:
+    """One Envoy policy; `namespace` (the policy's) completes a bare ``serviceAccounts`` name."""
+    principals = _or_ids([_source(s.get("source") or {}, namespace) for s in rule.get("from") or []], "or_ids")
     permissions = _or_ids([_operation(o.get("operation") or {}) for o in rule.get("to") or []], "or_rules")
     principal_conditions, permission_conditions = [], []
     for condition in rule.get("when") or []:
         key = str(condition.get("key", ""))
-        built = _condition(key, condition.get("values") or [], condition.get("notValues") or [])
+        built = _condition(key, condition.get("values") or [], condition.get("notValues") or [], namespace)
         on_principal = key in _PRINCIPAL_KEYS or key.startswith("request.auth.claims[")
         (principal_conditions if on_principal else permission_conditions).append(built)
     if principal_conditions:
@@ -221,13 +223,23 @@ def _request_principal(value: str) -> dict:
     return _and(parts, "and_ids")
 
 
-def _source(source: dict) -> dict:
+def _identity(matcher) -> dict:
+    return {"authenticated": {"principal_name": matcher.envoy()}}
+
+
+def _source(source: dict, namespace: str) -> dict:
     ids: list[dict] = []
     values = source.get("requestPrincipals") or []
     if values:
         ids.append(_or_ids([_request_principal(v) for v in values], "or_ids"))
     ids += _negated(source.get("notRequestPrincipals") or [], _request_principal, "ids")
-    for field_name, build in (("principals", _principal), ("namespaces", _namespace)):
+    identity_fields = (
+        ("principals", _principal),
+        ("namespaces", _namespace),
+        ("serviceAccounts", lambda v: _identity(service_account_matcher(namespace, v))),
+        ("trustDomains", lambda v: _identity(trust_domain_matcher(v))),
+    )
+    for field_name, build in identity_fields:
         values = source.get(field_name) or []
         if values:
             ids.append(_or_ids([build(v) for v in values], "or_ids"))
@@ -283,7 +295,7 @@ def _operation(operation: dict) -> dict:
     return _and(rules, "and_rules")
 
 
-def _condition(key: str, values: list, not_values: list) -> dict:
+def _condition(key: str, values: list, not_values: list, namespace: str) -> dict:
     if key.startswith("request.headers[") and key.endswith("]"):
         name = key[len("request.headers["):-1].lower()
         build = lambda v: _header(name, v)
@@ -305,6 +317,10 @@ def _condition(key: str, values: list, not_values: list) -> dict:
         build, kind = _namespace, "ids"
     elif key == "source.principal":
         build, kind = _principal, "ids"
+    elif key == "source.serviceAccount":
+        build, kind = (lambda v: _identity(service_account_matcher(namespace, v))), "ids"
+    elif key == "source.trustDomain":
+        build, kind = (lambda v: _identity(trust_domain_matcher(v))), "ids"
     elif key == "destination.port":
         build, kind = (lambda v: {"destination_port": int(v)}), "rules"
     elif key == "destination.ip":
