@@ -13,6 +13,7 @@ from typing import Any
 
 from istio_notebook.authz.model import Source, Workload
 from istio_notebook.authz.ports import workload_port
+from istio_notebook.authz.providers import check_providers, provider_name
 from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref
 from istio_notebook.authz.text import AuthzTrace
 from istio_notebook.authz.values import (
@@ -204,6 +205,23 @@ def _request_principal(mesh: Mesh, to: Workload, source: Source, trace: AuthzTra
     return principal, False
 
 
+def _custom(mesh: Mesh, customs: list, facts: _Facts, trace: AuthzTrace) -> AuthzDecision | None:
+    """CUSTOM policies run first. A working provider decides outside the mesh (assumed to allow);
+    one istiod cannot build makes the CUSTOM rules DENY rules (builder.go getBadCustomDenyRules)."""
+    checks = check_providers(mesh, customs)
+    for p in customs:
+        index = _first_rule(p, facts)
+        if index is None:
+            continue
+        key, provider = f"{p.namespace}/{p.name}", provider_name(p)
+        check = checks[provider or ""]
+        if not check.usable:
+            trace.add("custom_bad", policy=key, rule=index, problem=check.problem)
+            return AuthzDecision("DENY", key, "CUSTOM", index, trace.lines)
+        trace.add("custom", policy=key, rule=index, provider=provider)
+    return None
+
+
 def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: str | None = "en") -> AuthzDecision:
     """Whether `to`'s policies let `source` send `request`. `lang` as in routing.route (None: locale)."""
     trace = AuthzTrace(lang)
@@ -243,11 +261,9 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
     for p in by_action["AUDIT"]:
         if _first_rule(p, facts) is not None:
             trace.add("audit", policy=f"{p.namespace}/{p.name}")
-    for p in by_action["CUSTOM"]:
-        index = _first_rule(p, facts)
-        if index is not None:
-            provider = (p.spec.get("provider") or {}).get("name") if isinstance(p.spec.get("provider"), dict) else None
-            trace.add("custom", policy=f"{p.namespace}/{p.name}", rule=index, provider=provider)
+    custom = _custom(mesh, by_action["CUSTOM"], facts, trace)
+    if custom is not None:
+        return custom
     for p in by_action["DENY"]:
         index = _first_rule(p, facts)
         key = f"{p.namespace}/{p.name}"

@@ -23,6 +23,10 @@ STEPS: dict[str, tuple[str, str]] = {
     "audit": ("AUDIT policy {policy} matches (logged only)", "AUDIT ポリシー {policy} が一致(記録のみ)"),
     "custom": ("CUSTOM policy {policy} rule {rule} matches: the external authorizer {provider} decides (assumed to allow)",
                "CUSTOM ポリシー {policy} のルール {rule} が一致: 外部認可 {provider} が判断(許可と仮定)"),
+    "custom_bad": ("CUSTOM policy {policy} rule {rule} matches, but istiod cannot build its ext_authz filter ({problem}): "
+                   "it installs the rule as DENY instead: 403 RBAC: access denied",
+                   "CUSTOM ポリシー {policy} のルール {rule} が一致。ただし istiod は ext_authz フィルターを作れない({problem})ため、"
+                   "ルールを DENY として設定する: 403 RBAC: access denied"),
     "deny_match": ("DENY policy {policy} rule {rule} matches: 403 RBAC: access denied",
                    "DENY ポリシー {policy} のルール {rule} が一致: 403 RBAC: access denied"),
     "deny_no_match": ("DENY policy {policy}: no rule matches", "DENY ポリシー {policy}: 一致するルールなし"),

@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from istio_notebook.authz.ports import workload_port
+from istio_notebook.authz.providers import bad_custom_policies
 from istio_notebook.authz.scope import peer_authentication, policies
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
@@ -36,6 +37,7 @@ from istio_notebook.envoy.instrument import DETAILS_HEADER, EXT_AUTHZ_HEADER, in
 from istio_notebook.envoy.jwt import TokenIssuer, jwt_filter
 from istio_notebook.envoy.open_scenarios import OpenScenarios
 from istio_notebook.envoy.rbac import (
+    BAD_CUSTOM_SUFFIX,
     RbacFilters,
     build_rbac_filters,
     parse_policy_id,
@@ -69,7 +71,8 @@ class InboundScenario:
             self.ca = MeshCA(self.workdir)
             server = self.ca.workload(principal_for_namespace(self.to.namespace))
             # The simulator's scope rules (authz.scope), so both engines judge the same policies.
-            rbac = build_rbac_filters(policies(self.mesh, "AuthorizationPolicy", self.to))
+            applicable = policies(self.mesh, "AuthorizationPolicy", self.to)
+            rbac = build_rbac_filters(applicable, bad_custom_policies(self.mesh, applicable))
             self.unsupported = rbac.unsupported
             self.tokens = TokenIssuer()
             authn = jwt_filter(policies(self.mesh, "RequestAuthentication", self.to), self.tokens)
@@ -134,7 +137,7 @@ class InboundScenario:
         claims = dict(getattr(source, "claims", None) or {})
         # The caller's claims become a token signed with the run's key (the request's own
         # "Authorization: Bearer <token>" placeholder is replaced).
-        headers += [(k, v) for k, v in request.headers.items() if k != "host" and not (claims and k == "authorization")]
+        headers += [(k, v) for k, v in request.sent_lines() if not (claims and k == "authorization")]
         if claims:
             headers.append(("authorization", f"Bearer {self.tokens.token(claims)}"))
         headers.append((REQUEST_ID_HEADER, "authz"))
@@ -168,7 +171,7 @@ class InboundScenario:
             parsed = parse_policy_id(inner)
             if parsed is not None:
                 out["policy"], out["rule_index"] = parsed
-                out["action"] = "DENY"
+                out["action"] = "CUSTOM" if inner.endswith(BAD_CUSTOM_SUFFIX) else "DENY"
         elif details == "via_upstream":
             out["decision"] = "ALLOW"
         else:

@@ -23,6 +23,7 @@ from istio_notebook.envoy.certs import spiffe_id
 RBAC_FILTER = "envoy.filters.http.rbac"
 RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"
 EXT_AUTHZ_PREFIX = "istio_ext_authz_"
+BAD_CUSTOM_SUFFIX = "-deny-due-to-bad-CUSTOM-action"  # builder/extauthz.go badCustomActionSuffix
 
 # `when` keys that live on the peer (principals) side, the rest on the request (permissions) side.
 _PRINCIPAL_KEYS = ("source.ip", "remote.ip", "source.namespace", "source.principal", "source.serviceAccount",
@@ -44,7 +45,8 @@ def policy_id(policy: Resource, rule_index: int) -> str:
 
 
 def parse_policy_id(text: str) -> tuple[str, int] | None:
-    """``ns[foo]-policy[deny]-rule[0]`` → (``foo/deny``, 0)."""
+    """``ns[foo]-policy[deny]-rule[0]`` → (``foo/deny``, 0); a bad CUSTOM rule's suffix is dropped."""
+    text = text.removesuffix(BAD_CUSTOM_SUFFIX)
     try:
         ns = text.split("ns[", 1)[1].split("]", 1)[0]
         name = text.split("-policy[", 1)[1].split("]-rule[", 1)[0]
@@ -54,13 +56,18 @@ def parse_policy_id(text: str) -> tuple[str, int] | None:
     return f"{ns}/{name}", rule
 
 
-def build_rbac_filters(policies: list[Resource]) -> RbacFilters:
-    by_action: dict[str, dict[str, dict]] = {"CUSTOM": {}, "DENY": {}, "ALLOW": {}, "AUDIT": {}}
+def build_rbac_filters(policies: list[Resource], bad_custom: frozenset[str] = frozenset()) -> RbacFilters:
+    """``bad_custom``: keys (``ns/name``) of CUSTOM policies whose provider istiod cannot build
+    (authz.providers): their rules become DENY rules named ``<id>-deny-due-to-bad-CUSTOM-action``
+    in an RBAC filter of their own, first (builder.go getBadCustomDenyRules)."""
+    by_action: dict[str, dict[str, dict]] = {"BAD_CUSTOM": {}, "CUSTOM": {}, "DENY": {}, "ALLOW": {}, "AUDIT": {}}
     present: set[str] = set()
     unsupported: list[str] = []
     for policy in policies:
         spec = policy.spec
         action = str(spec.get("action") or "ALLOW").upper()
+        if action == "CUSTOM" and f"{policy.namespace}/{policy.name}" in bad_custom:
+            action = "BAD_CUSTOM"
         if action not in by_action:
             continue
         present.add(action)
@@ -68,11 +75,15 @@ def build_rbac_filters(policies: list[Resource]) -> RbacFilters:
         if not isinstance(rules, list):
             continue  # no rules: matches nothing (ALLOW ⇒ deny all, DENY ⇒ no effect)
         for index, rule in enumerate(rules):
+            suffix = BAD_CUSTOM_SUFFIX if action == "BAD_CUSTOM" else ""
             try:
-                by_action[action][policy_id(policy, index)] = _rule(rule if isinstance(rule, dict) else {}, policy.namespace)
+                by_action[action][policy_id(policy, index) + suffix] = _rule(rule if isinstance(rule, dict) else {}, policy.namespace)
             except Unsupported as why:
                 unsupported.append(f"{policy.origin} rule {index}: {why}")
     filters = []
+    if "BAD_CUSTOM" in present:
+        filters.append({"name": RBAC_FILTER, "typed_config": {
+            "@type": RBAC_TYPE, "rules": {"action": "DENY", "policies": by_action["BAD_CUSTOM"]}}})
     if "CUSTOM" in present:
         # Istio sends a request to the ext_authz provider only when a CUSTOM rule matches: an
         # RBAC filter whose shadow rules say so (builder.go). No provider runs here, so the

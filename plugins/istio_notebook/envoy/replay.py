@@ -244,7 +244,7 @@ class Scenario:
         assert self.envoy is not None
         request_id = _new_id()
         headers = [("host", request.authority)]
-        headers += [(k, v) for k, v in request.headers.items() if k != "host"]
+        headers += request.sent_lines()
         headers += [(REQUEST_ID_HEADER, request_id), *extra]
         response = client.send(
             self.envoy.listener_port(listener), request.method, request.path_with_query, headers,
@@ -499,7 +499,7 @@ class Scenario:
         assert self.envoy is not None
         counts: Counter[str] = Counter()
         headers = [("host", request.authority)]
-        headers += [(k, v) for k, v in request.headers.items() if k != "host"]
+        headers += request.sent_lines()
         headers.append((REQUEST_ID_HEADER, _new_id()))
         responses = client.send_many(
             self.envoy.listener_port(listener), request.method, request.path_with_query, headers, self.samples,

@@ -174,7 +174,11 @@ class _Builder:
 
     @staticmethod
     def filtered_out(match: dict, flt: _Filter, vs_namespace: str) -> Note | None:
-        """Istio applies port, gateways, sourceLabels, sourceNamespace when it builds the config."""
+        """Istio applies port, gateways, sourceLabels, sourceNamespace when it builds the config.
+
+        As istio's sourceMatchHTTP (pilot/pkg/networking/core/route/route.go, 1.30): once a match
+        names `gateways`, only the gateway decides; sourceLabels and sourceNamespace are not read
+        (istio/api HTTPMatchRequest.gateways: "independent of sourceLabels")."""
         port = match.get("port")
         if isinstance(port, int) and not isinstance(port, bool) and port != flt.port:
             return Note("r_port", port=port, listener=flt.port)
@@ -183,6 +187,7 @@ class _Builder:
             names = {str(g) if str(g) == "mesh" or "/" in str(g) else f"{vs_namespace}/{g}" for g in gws}
             if flt.gateway not in names:
                 return Note("r_gateways", gateways=sorted(names), gateway=flt.gateway)
+            return None
         labels = match.get("sourceLabels")
         if isinstance(labels, dict) and not selects(label_map(labels), flt.labels):
             return Note("r_source_labels", labels=labels)

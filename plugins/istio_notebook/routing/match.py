@@ -47,10 +47,11 @@ def string_matches(m: StringMatch, value: str) -> bool:
 
 
 def header_matches(h: HeaderMatch, request: Request) -> bool:
-    value = request.header(h.name)
-    if value is None and h.treat_missing_as_empty and h.match.kind != "present":
-        value = ""
-    matched = value is not None and string_matches(h.match, value)
+    """Any value of a repeated header may match (Request.header_values); invert negates that."""
+    values = request.header_values(h.name)
+    if not values and h.treat_missing_as_empty and h.match.kind != "present":
+        values = ("",)
+    matched = any(string_matches(h.match, value) for value in values)
     return matched != h.invert
 
 

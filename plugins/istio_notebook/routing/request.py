@@ -61,7 +61,9 @@ class Request:
     port: int
     path: str  # without query string and fragment, normalised as Envoy does (normalize_path)
     query: str  # raw query string, without '?'
-    headers: dict[str, str] = field(default_factory=dict)  # lower-case names; includes none of the pseudo headers
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names, first value of each; no pseudo headers
+    # Every header line as sent, in order (lower-case names): a repeated header keeps all its values.
+    lines: tuple[tuple[str, str], ...] = ()
 
     @property
     def authority(self) -> str:
@@ -90,6 +92,25 @@ class Request:
         if name == ":path":
             return self.path_with_query
         return self.headers.get(name)
+
+    def header_values(self, name: str) -> tuple[str, ...]:
+        """Every value of a header, in the order sent (pseudo headers have one).
+
+        Envoy 1.40's route header matcher tests each value of a repeated header on its own and
+        matches when any does; the values are not joined with "," first (replayed on real Envoy:
+        `exact: one` matches `x-a: two` + `x-a: one`, `exact: "one,two"` matches neither order;
+        tests/routing/test_istio_fidelity.py)."""
+        lowered = name.lower()
+        if lowered.startswith(":") or lowered == "host" or not self.lines:
+            value = self.header(lowered)
+            return () if value is None else (value,)
+        return tuple(v for n, v in self.lines if n == lowered)
+
+    def sent_lines(self) -> list[tuple[str, str]]:
+        """The header lines to put on the wire, Host left out (senders put the authority first)."""
+        if self.lines:
+            return [(n, v) for n, v in self.lines if n != "host"]
+        return [(n, v) for n, v in self.headers.items() if n != "host"]
 
     def query_params(self) -> dict[str, str]:
         """First value of each query parameter; `?key` gives "". Values stay percent-encoded, as
@@ -132,12 +153,14 @@ class Request:
         if not split.hostname:
             raise RequestError(f"URL has no host: {url!r}")
         parsed: dict[str, str] = {}
+        lines: list[tuple[str, str]] = []
         for raw in headers or ():
             name, colon, value = str(raw).partition(":")
             name = name.strip().lower()
             if not colon or not name or any(c.isspace() for c in name):
                 raise RequestError(f"header wants 'Name: value', got {raw!r}")
-            parsed[name] = value.strip()
+            parsed.setdefault(name, value.strip())
+            lines.append((name, value.strip()))
         return cls(
             method=method,
             scheme=scheme,
@@ -146,4 +169,5 @@ class Request:
             path=normalize_path(split.path or "/"),
             query=split.query,
             headers=parsed,
+            lines=tuple(lines),
         )

@@ -23,6 +23,7 @@ from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import Route, RouteConfig, RouteTable, cluster_name
 from istio_notebook.routing.trace import Note, Trace
+from istio_notebook.routing.views import sidecar_view
 
 MAX_SKIPPED_IN_TRACE = 20
 
@@ -191,6 +192,11 @@ def _no_listener(mesh: Mesh, table: RouteTable, request: Request, proxy: Proxy, 
         trace.add("no_listener_gateway", port=request.port)
         return RouteOutcome("no_route", None, trace=trace.lines)
     service = destination_service(registry_of(mesh), request.host, request.port, proxy.namespace)
+    if service is not None and not sidecar_view(mesh, proxy).sees(service.namespace, service.hostname):
+        # A service the proxy's Sidecar does not import has no listener here: the catch-all decides
+        # (istio.io Sidecar reference, egress hosts; sidecar scope in pilot/pkg/model/sidecar.go).
+        trace.add("not_imported", host=service.hostname)
+        service = None
     if service is not None:
         cluster = cluster_name(request.port, None, service.hostname)
         trace.add("tcp_port", port=request.port, host=service.hostname, cluster=cluster)
@@ -274,7 +280,7 @@ def _apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
 
 def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace, out: RouteOutcome) -> None:
     action = chosen.action
-    missing = 0
+    missing = empty = 0
     for d in action.destinations:
         out.destinations.append({"host": d.host, "subset": d.subset, "port": d.port, "weight": d.share, "cluster": d.cluster})
         trace.add("destination", cluster=d.cluster, share=f"{d.share:g}")
@@ -283,11 +289,17 @@ def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
             missing += 1
             trace.add("missing_cluster", cluster=d.cluster)
         elif not cluster.has_endpoints:
+            empty += 1
             trace.add("no_endpoints", cluster=d.cluster)
     if action.destinations and missing == len(action.destinations):
         # Gateway API routes: istiod sets cluster_not_found_response_code INTERNAL_SERVER_ERROR
         # (pilot/pkg/networking/core/route/route.go applyHTTPRouteDestination, gateway semantics).
         out.status = 500 if gateway_semantics(origin_source(chosen)) else 503
+    elif action.destinations and missing + empty == len(action.destinations):
+        # Every cluster the route can pick exists but has no endpoint (a subset selecting no pod,
+        # a Service without ready workloads): Envoy's router answers 503 with flag UH and details
+        # no_healthy_upstream (replayed on real Envoy in tests/routing/test_istio_fidelity.py).
+        out.status = 503
     out.fault = action.fault
     if action.fault:
         abort, delay = action.fault.get("abort"), action.fault.get("delay")

@@ -15,6 +15,7 @@ from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import export_targets, exported_to, fqdn, host_subset_of, hosts_overlap
 from istio_notebook.config.labels import label_map, selects, service_selects
 from istio_notebook.config.mesh import ROOT_NAMESPACE
+from istio_notebook.config.meshconfig import mesh_setting
 from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, PARENTS
 from istio_notebook.routing.hosts import split_namespaced
 from istio_notebook.routing.proxy import Proxy
@@ -160,10 +161,9 @@ class SidecarView:
 
 
 def mesh_outbound_policy(mesh: Mesh) -> tuple[str, str]:
-    for op in mesh.of_kind("IstioOperator"):
-        mode = op.get("spec", "meshConfig", "outboundTrafficPolicy", "mode")
-        if isinstance(mode, str) and mode:
-            return mode.upper(), f"IstioOperator {op.key} meshConfig"
+    mode, source = mesh_setting(mesh, "outboundTrafficPolicy", "mode")
+    if isinstance(mode, str) and mode and source:
+        return mode.upper(), source
     return "ALLOW_ANY", "mesh default"
 
 

