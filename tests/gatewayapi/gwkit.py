@@ -30,6 +30,14 @@ def service(name: str, port: int = 80, namespace: str = "default") -> str:
             f"spec:\n  selector: {{app: {name}}}\n  ports: [{{name: http, port: {port}}}]\n")
 
 
+def workload(name: str, port: int = 80, namespace: str = "default") -> str:
+    """A Service and the Deployment behind it (real Envoy needs endpoints to answer from an upstream)."""
+    return service(name, port, namespace) + (
+        f"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {namespace}}}\n"
+        f"spec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n"
+        f"    spec: {{containers: [{{name: app, image: example/{name}}}]}}\n")
+
+
 def mesh_of(*documents: str) -> Mesh:
     text = "\n---\n".join(textwrap.dedent(d).strip("\n") for d in documents) + "\n"
     loaded = load_text(text, Origin("gw.yaml"))
