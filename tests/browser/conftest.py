@@ -151,41 +151,77 @@ class PageSession:
         if self._local(response.url) and response.status >= 400:
             self.errors.append(f"HTTP {response.status}: {response.url}")
 
-    def open(self, path: str) -> object:
-        self.page.goto(self.base_url + path, wait_until="networkidle")
+    def open(self, path: str, wait_until: str = "load") -> object:
+        """Go to ``path``. "load" by default: Material's scripts have run; a test that must see every
+        request the page makes (the search worker, its index) waits for "networkidle" instead."""
+        self.page.goto(self.base_url + path, wait_until=wait_until)
         return self.page
 
-    def screenshot(self, name: str) -> Path:
+    def screenshot(self, name: str, element: object | None = None, full_page: bool = True) -> Path:
+        """The whole page, the first screen, or only ``element``.
+
+        A full-page shot of the VirtualService page (24,000 px) takes 5-15 s on a loaded machine,
+        so tests shoot long pages by element or first screen.
+        """
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         target = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(target), full_page=True)
+        if element is not None:
+            element.screenshot(path=str(target))
+        else:
+            self.page.screenshot(path=str(target), full_page=full_page)
         return target
 
 
 
 
+def _new_session(browser: object, site_url: str, viewport: str, scheme: str) -> PageSession:
+    context = browser.new_context(
+        locale="ja-JP",
+        viewport=VIEWPORTS[viewport],
+        color_scheme=scheme,
+        is_mobile=viewport == "phone",
+        has_touch=viewport == "phone",
+    )
+    context.add_init_script(_OPEN_SHADOW_ROOTS)
+    return PageSession(context.new_page(), site_url)
+
+
 @pytest.fixture
 def open_session(browser: object, site_url: str) -> Iterator[object]:
     """``open_session(viewport="phone", scheme="dark")``: a fresh browser context per call."""
-    contexts = []
+    sessions: list[PageSession] = []
 
     def make(viewport: str = "desktop", scheme: str = "light") -> PageSession:
-        context = browser.new_context(
-            locale="ja-JP",
-            viewport=VIEWPORTS[viewport],
-            color_scheme=scheme,
-            is_mobile=viewport == "phone",
-            has_touch=viewport == "phone",
-        )
-        context.add_init_script(_OPEN_SHADOW_ROOTS)
-        contexts.append(context)
-        return PageSession(context.new_page(), site_url)
+        sessions.append(_new_session(browser, site_url, viewport, scheme))
+        return sessions[-1]
 
     try:
         yield make
     finally:
-        for context in contexts:
-            context.close()
+        for made in sessions:
+            made.page.context.close()
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser: object, site_url: str) -> Iterator[object]:
+    """``shared_page(path, viewport, scheme)``: one loaded page per module and key, for tests that
+    only read it or open tabs of their own example (each VirtualService page load costs seconds).
+    A test that checks what else changes (tab independence, remembered state) opens its own session.
+    """
+    opened: dict[tuple[str, str, str], PageSession] = {}
+
+    def get(path: str, viewport: str = "desktop", scheme: str = "light") -> PageSession:
+        key = (path, viewport, scheme)
+        if key not in opened:
+            opened[key] = _new_session(browser, site_url, viewport, scheme)
+            opened[key].open(path)
+        return opened[key]
+
+    try:
+        yield get
+    finally:
+        for made in opened.values():
+            made.page.context.close()
 
 
 @pytest.fixture

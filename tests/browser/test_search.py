@@ -9,7 +9,6 @@ terms to highlight (never an empty ``?h=``).
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import parse_qs, urlsplit
 
 # query → the page expected as the first result
@@ -35,22 +34,30 @@ EXPECTED_FIRST = {
 }
 
 
-def _results(page, query: str, timeout_s: float = 20.0) -> list[str]:
-    """The result links for ``query``, once the list shows this query's results (not the last one's)."""
+# Material's Japanese strings (partials/languages/ja.html): "N件見つかりました", "1件見つかりました" and
+# "何も見つかりませんでした" answer a query; the placeholder and "検索を初期化" mean no answer yet.
+_ANSWERED = r"/見つかり(ました|ませんでした)$/"
+_META = ".md-search-result__meta"
+
+
+def _results(page, query: str, timeout_ms: float = 15_000) -> list[str]:
+    """The result links for ``query``, once the search worker has answered this query (not the last one).
+
+    The input is emptied first and the test waits until the list is back to its placeholder, so the
+    next answer that appears can only be this query's. Material sends a query on ``keyup`` (and
+    again when the index becomes ready), so one key event per value is enough; no fixed sleeps.
+    """
     search = page.locator("input.md-search__input")
     search.click()
     search.fill("")
-    meta = page.locator(".md-search-result__meta")
+    search.dispatch_event("keyup")
+    page.wait_for_function(f"() => !{_ANSWERED}.test(document.querySelector('{_META}').textContent.trim())",
+                           timeout=timeout_ms)
     search.fill(query)
-    links = page.locator(".md-search-result__item > a")
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        # Queries typed before the index is ready are dropped: ask again on the next key event.
-        search.dispatch_event("keyup")
-        page.wait_for_timeout(200)
-        if links.count() and search.input_value() == query and "一致" in meta.inner_text():
-            break
-    return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+    search.dispatch_event("keyup")
+    page.wait_for_function(f"() => {_ANSWERED}.test(document.querySelector('{_META}').textContent.trim())",
+                           timeout=timeout_ms)
+    return page.eval_on_selector_all(".md-search-result__item > a", "links => links.map(a => a.getAttribute('href') || '')")
 
 
 def test_each_query_finds_its_page_first(session) -> None:

@@ -17,13 +17,13 @@ def test_home_page_renders_without_console_errors(session) -> None:
     assert "Istio Notebook" in page.title()
     assert page.locator("article h1").first.is_visible()
     assert page.locator("html").get_attribute("lang") == "ja"
-    session.screenshot("home")
     assert session.errors == []
     assert session.external_hosts <= ALLOWED_EXTERNAL_HOSTS
 
 
-def test_routing_diagram_renders_as_svg(session) -> None:
-    page = session.open(VIRTUAL_SERVICE)
+def test_routing_diagram_renders_as_svg(shared_page) -> None:
+    session = shared_page(VIRTUAL_SERVICE)
+    page = session.page
     # The diagram sits in the "図" tab of the first VirtualService example.
     example = page.locator(".inb-example:has(.mermaid)").first
     example.locator(".tabbed-labels label", has_text="図").click()
@@ -34,12 +34,13 @@ def test_routing_diagram_renders_as_svg(session) -> None:
     # The diagram is about routing: it names the VirtualService and a destination.
     html = diagram.inner_html()
     assert "VirtualService" in html and "reviews" in html
-    session.screenshot("virtual-service-diagram")
+    session.screenshot("virtual-service-diagram", element=example)
     assert session.errors == []
 
 
-def test_envoy_tab_shows_what_the_virtual_service_became(session) -> None:
-    page = session.open(VIRTUAL_SERVICE)
+def test_envoy_tab_shows_what_the_virtual_service_became(shared_page) -> None:
+    session = shared_page(VIRTUAL_SERVICE)
+    page = session.page
     example = page.locator(".inb-example:has(div.inb-envoy)").first
     example.locator(".tabbed-labels label", has_text="Envoy").click()
     caption = example.locator(".inb-envoy__caption").first
@@ -50,8 +51,9 @@ def test_envoy_tab_shows_what_the_virtual_service_became(session) -> None:
     assert session.errors == []
 
 
-def test_examples_show_their_verification_badges(session) -> None:
-    page = session.open(VIRTUAL_SERVICE)
+def test_examples_show_their_verification_badges(shared_page) -> None:
+    session = shared_page(VIRTUAL_SERVICE)
+    page = session.page
     verified = page.locator(".inb-example--verified .inb-badge--verified")
     expected_error = page.locator(".inb-example--expected-error .inb-badge--expected-error")
     assert verified.count() >= 1 and verified.first.is_visible()
@@ -62,8 +64,9 @@ def test_examples_show_their_verification_badges(session) -> None:
     assert session.errors == []
 
 
-def test_check_results_show_as_a_table(session) -> None:
-    page = session.open(VIRTUAL_SERVICE)
+def test_check_results_show_as_a_table(shared_page) -> None:
+    session = shared_page(VIRTUAL_SERVICE)
+    page = session.page
     table = page.locator(".inb-check-table table >> visible=true").first
     table.wait_for(state="visible")
     headers = [h.inner_text().strip() for h in table.locator("thead th").all()]
@@ -73,5 +76,5 @@ def test_check_results_show_as_a_table(session) -> None:
     first = rows.first
     assert "curl" in first.locator("td").first.inner_text()
     assert first.locator(".inb-mark--pass").count() == 1
-    session.screenshot("virtual-service-checks")
+    session.screenshot("virtual-service-checks", element=table)
     assert session.errors == []
