@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from istio_notebook.config.yaml_size import DOCUMENT_NODE_LIMIT, oversized_document
 from istio_notebook.config.yaml_scalars import NotANumber, NotFinite, scalar_value
 from istio_notebook.diagnostics import Diagnostic, Position, report
+from istio_notebook.libyaml import SafeLoader
 
 # How many nodes aliases may add beyond the document's own nodes before it is refused.
 ALIAS_EXPANSION_LIMIT = 100_000
@@ -256,7 +257,7 @@ def read_documents(text: str, origin: Origin) -> tuple[list[YamlDocument], list[
         return [], [report("INB1017", origin.at(oversized), limit=f"{DOCUMENT_NODE_LIMIT:,}")]
     with gc_paused():
         try:
-            for node in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+            for node in yaml.compose_all(text, Loader=SafeLoader):
                 nodes.append(node)
         except yaml.YAMLError as error:
             diagnostics.append(_syntax_diagnostic(error, origin, text))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import yaml
 
+from istio_notebook.libyaml import SafeLoader
+
 DOCUMENT_NODE_LIMIT = 1_000_000
 # Below this bound for the whole text no exact count is made; then one document holds at most
 # this many nodes (about 900 MB of node tree).
@@ -36,7 +38,7 @@ def oversized_document(text: str, limit: int = DOCUMENT_NODE_LIMIT) -> int | Non
     count = 0
     start_line = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        for event in yaml.parse(text, Loader=SafeLoader):
             if isinstance(event, _NODES):
                 count += 1
                 if count > limit:

@@ -9,6 +9,8 @@ from importlib import resources
 
 import yaml
 
+from istio_notebook.libyaml import SafeLoader
+
 
 HINT_LANGUAGES = ("en", "ja")
 
@@ -50,7 +52,7 @@ class Message:
 
 def _load() -> dict[str, Message]:
     text = resources.files(__package__).joinpath("messages.yaml").read_text(encoding="utf-8")
-    entries = yaml.load(text, Loader=yaml.CSafeLoader)["messages"]
+    entries = yaml.load(text, Loader=SafeLoader)["messages"]
     catalogue: dict[str, Message] = {}
     for entry in entries:
         msg = Message(

@@ -8,6 +8,8 @@ from importlib import resources
 
 import yaml
 
+from istio_notebook.libyaml import SafeLoader
+
 
 class Status(str, enum.Enum):
     IMPLEMENTED = "implemented"  # reported by the modules listed
@@ -37,7 +39,7 @@ def _entry(raw: dict) -> IstioctlCode:
 
 def _load() -> tuple[str, tuple[IstioctlCode, ...]]:
     text = resources.files(__package__).joinpath("istioctl_codes.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=yaml.CSafeLoader)
+    data = yaml.load(text, Loader=SafeLoader)
     return data["istioctl"], tuple(_entry(raw) for raw in data["codes"])
 
 

@@ -21,6 +21,7 @@ import yaml
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.diagnostics import Diagnostic
+from istio_notebook.libyaml import SafeLoader
 
 METADATA = Metadata(
     name="annotations.K8sAnalyzer",
@@ -44,7 +45,7 @@ class Annotation:
 
 def _load() -> dict[str, Annotation]:
     text = resources.files(__package__).joinpath("istio_annotations.yaml").read_text(encoding="utf-8")
-    entries = yaml.load(text, Loader=yaml.CSafeLoader)["annotations"]
+    entries = yaml.load(text, Loader=SafeLoader)["annotations"]
     return {e["name"]: Annotation(e["name"], tuple(e["resources"]), bool(e["deprecated"])) for e in entries}
 
 

@@ -1,0 +1,38 @@
+// The playground's engine: Pyodide plus the project's own wheel, in a module Web Worker so that
+// the page stays responsive. Every file comes from the site (manifest.json, written by
+// tools/playground/assets.py); nothing is fetched from anywhere else.
+//
+// Messages in:  {id, base, argv, files}   base: URL of assets/playground/ (with a trailing slash)
+// Messages out: {id, ok: true, result: {exit, stdout, stderr}, timings: {boot_ms, run_ms}}
+//               {id, ok: false, error}
+
+let engine = null;
+let bootMs = null;
+
+async function boot(base) {
+  const started = performance.now();
+  const manifest = await (await fetch(new URL("manifest.json", base))).json();
+  const indexURL = new URL(manifest.pyodide, base).href;
+  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL, fullStdLib: false });
+  await pyodide.loadPackage(manifest.wheels.map((wheel) => new URL(wheel, base).href), {
+    messageCallback: () => {},
+  });
+  const run = pyodide.pyimport("istio_notebook.playground.engine").run_json;
+  bootMs = performance.now() - started;
+  return run;
+}
+
+self.onmessage = async (event) => {
+  const { id, base, argv, files } = event.data;
+  try {
+    engine ??= boot(base);
+    const run = await engine;
+    const started = performance.now();
+    const result = JSON.parse(run(JSON.stringify({ argv, files })));
+    self.postMessage({ id, ok: true, result, timings: { boot_ms: bootMs, run_ms: performance.now() - started } });
+  } catch (error) {
+    engine = null;
+    self.postMessage({ id, ok: false, error: String(error && error.message ? error.message : error) });
+  }
+};

@@ -1,0 +1,53 @@
+"""The playground's Python side (istio_notebook.playground.engine): the command line on in-memory
+files gives exactly what the installed `istio-notebook` prints for the same files and arguments."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from istio_notebook.config import yaml_reader
+from istio_notebook.playground.engine import run, run_json
+from playground_cases import BOOKINFO, JASON, JASON_MISSING_GATEWAY, cli
+
+
+def test_route_json_is_the_command_lines(tmp_path):
+    files = {"bookinfo.yaml": BOOKINFO, "vs.yaml": JASON}
+    argv = ["route", "bookinfo.yaml", "vs.yaml", "--request", "GET http://reviews:9080/reviews/1", "-H", "end-user: jason", "--format", "json", "--lang", "ja"]
+    expected = cli(tmp_path, argv, files)
+    outcome = run(argv, files)
+    assert (outcome.exit, outcome.stdout) == (expected.returncode, expected.stdout)
+    assert json.loads(outcome.stdout)["destinations"][0]["subset"] == "v2"
+
+
+def test_check_diagnostics_name_the_given_file_and_line(tmp_path):
+    files = {"bookinfo.yaml": BOOKINFO, "vs.yaml": JASON_MISSING_GATEWAY}
+    argv = ["check", "bookinfo.yaml", "vs.yaml", "--format", "json"]
+    expected = cli(tmp_path, argv, files)
+    outcome = run(argv, files)
+    assert (outcome.exit, outcome.stdout) == (expected.returncode, expected.stdout) == (1, expected.stdout)
+    first = json.loads(outcome.stdout)["diagnostics"][0]
+    assert (first["code"], first["file"], first["line"]) == ("IST0101", "vs.yaml", 7)
+
+
+def test_unusable_arguments_and_names_exit_2_without_a_traceback():
+    assert run(["route", "x.yaml"], {"x.yaml": ""}).exit == 2  # --request missing: argparse's exit 2
+    outcome = run(["check", "../x.yaml"], {"../x.yaml": "a: 1"})
+    assert outcome.exit == 2 and "Traceback" not in outcome.stderr
+
+
+def test_run_json_round_trips_strings_only():
+    answer = json.loads(run_json(json.dumps({"argv": ["check", "a.yaml", "--format", "json"], "files": {"a.yaml": BOOKINFO}})))
+    assert answer == {"exit": 0, "stdout": '{\n  "diagnostics": []\n}\n', "stderr": ""}
+
+
+def test_the_pure_python_yaml_loader_reads_what_libyaml_reads_and_errs_on_the_same_line(monkeypatch):
+    # Pyodide's PyYAML has no libyaml: yaml.SafeLoader must give the same documents and errors.
+    broken = JASON + "---\nkind: [unclosed\n"
+    with_c = yaml_reader.read_documents(broken, yaml_reader.Origin("x.yaml"))
+    monkeypatch.setattr(yaml_reader, "SafeLoader", yaml.SafeLoader)
+    pure = yaml_reader.read_documents(broken, yaml_reader.Origin("x.yaml"))
+    assert [d.data for d in pure[0]] == [d.data for d in with_c[0]]
+    # Same code and line; the wording of a syntax error is each parser's own ("did not find
+    # expected ',' or ']'" from libyaml, "expected ',' or ']', but got '<stream end>'" in Python).
+    assert [(d.code, d.line) for d in pure[1]] == [(d.code, d.line) for d in with_c[1]] == [("INB1001", 18)]

@@ -1,0 +1,135 @@
+"""Build the in-browser playground's files into docs/assets/playground/ (served with the site).
+
+  vendor/pyodide/   Pyodide's runtime from the npm registry (pinned version, tarball sha256)
+  wheels/           the engine's dependencies from PyPI (requirements*.txt, pip --require-hashes),
+                    PyYAML repacked as a pure-Python wheel, and the project's own wheel
+  manifest.json     what the Web Worker loads, in order
+
+Nothing is fetched when a reader opens the page: the worker loads these files from the site.
+Downloads are cached in .cache/playground/ and skipped when their checksum still matches.
+Usage: python tools/playground/assets.py [--out DIR] [--skip-project]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+CACHE = REPO / ".cache" / "playground"
+PYODIDE_VERSION = "314.0.7"
+PYODIDE_SHA256 = "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0"
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+PLATFORM = ["--platform", "pyemscripten_2026_0_wasm32", "--python-version", "3.14", "--implementation", "cp", "--abi", "cp314"]
+# Installed in this order: dependencies first, the project last.
+WHEEL_ORDER = ("typing_extensions", "typing_inspection", "annotated_types", "pydantic_core", "pydantic", "PyYAML", "istio_notebook")
+
+
+def log(message: str) -> None:
+    print(f"playground assets: {message}", file=sys.stderr)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def pyodide_tarball() -> Path:
+    tarball = CACHE / f"pyodide-{PYODIDE_VERSION}.tgz"
+    if not (tarball.exists() and sha256(tarball) == PYODIDE_SHA256):
+        log(f"fetching pyodide {PYODIDE_VERSION} from the npm registry")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", "--silent", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", str(CACHE)], check=True, stdout=subprocess.DEVNULL)
+    if sha256(tarball) != PYODIDE_SHA256:
+        raise SystemExit(f"pyodide checksum mismatch: {tarball}")
+    return tarball
+
+
+def vendor_pyodide(out: Path) -> None:
+    target = out / "vendor" / "pyodide"
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(pyodide_tarball()) as archive:
+        for name in PYODIDE_FILES:
+            member = archive.extractfile(f"package/{name}")
+            (target / name).write_bytes(member.read())
+
+
+def download_wheels() -> Path:
+    wheels = CACHE / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes", "-d", str(wheels)]
+    subprocess.run([*pip, "--only-binary=:all:", *PLATFORM, "-r", str(HERE / "requirements.txt")], check=True)
+    subprocess.run([*pip, "--no-binary=:all:", "--no-build-isolation", "-r", str(HERE / "requirements-sdist.txt")], check=True)
+    return wheels
+
+
+def repack_pyyaml(sdist: Path, out: Path) -> Path:
+    """A py3-none-any wheel of PyYAML's pure-Python package (lib/yaml of the pinned sdist)."""
+    version = sdist.name.removeprefix("pyyaml-").removesuffix(".tar.gz")
+    wheel = out / f"PyYAML-{version}-py3-none-any.whl"
+    info = f"PyYAML-{version}.dist-info"
+    files: dict[str, bytes] = {}
+    with tarfile.open(sdist) as archive:
+        for member in archive.getmembers():
+            parts = Path(member.name).parts
+            if member.isfile() and parts[1:3] == ("lib", "yaml") and member.name.endswith(".py"):
+                files["/".join(parts[2:])] = archive.extractfile(member).read()
+            elif member.isfile() and parts[1:] in (("PKG-INFO",), ("LICENSE",)):
+                files[f"{info}/{'METADATA' if parts[1] == 'PKG-INFO' else 'LICENSE'}"] = archive.extractfile(member).read()
+    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: istio-notebook playground assets\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    record = "".join(f"{name},sha256={hashlib.sha256(data).hexdigest()},{len(data)}\n" for name, data in sorted(files.items()))
+    files[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return wheel
+
+
+def build_project_wheel(out: Path) -> None:
+    for old in out.glob("istio_notebook-*.whl"):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as build:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", build, str(REPO)],
+            check=True,
+        )
+        for wheel in Path(build).glob("istio_notebook-*.whl"):
+            shutil.copy(wheel, out / wheel.name)
+
+
+def write_manifest(out: Path) -> None:
+    wheels = sorted((out / "wheels").glob("*.whl"), key=lambda w: WHEEL_ORDER.index(w.name.split("-")[0]))
+    manifest = {"pyodide": "vendor/pyodide/", "pyodide_version": PYODIDE_VERSION, "wheels": [f"wheels/{w.name}" for w in wheels]}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "assets" / "playground")
+    parser.add_argument("--skip-project", action="store_true", help="only the pinned third-party files")
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    vendor_pyodide(out)
+    wheels_out = out / "wheels"
+    wheels_out.mkdir(parents=True, exist_ok=True)
+    cache = download_wheels()
+    for wheel in cache.glob("*.whl"):
+        shutil.copy(wheel, wheels_out / wheel.name)
+    repack_pyyaml(next(cache.glob("pyyaml-*.tar.gz")), wheels_out)
+    if not args.skip_project:
+        build_project_wheel(wheels_out)
+    write_manifest(out)
+    log(f"ready in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
