@@ -6,7 +6,8 @@ VirtualServices (marked with gateway semantics) and builds Envoy config from tho
 the simulator and the Envoy translator see one kind of input. Modules: listeners (Gateway →
 servers, parents), attach (parentRefs → accepted parents and status reasons), rules (one rule →
 one Istio http route), backends (backendRefs, ReferenceGrant via grants), virtualservices
-(merge and precedence), synthetic (generated resources located at their source), convert (entry).
+(merge and precedence), l4 (TLSRoute / TCPRoute → tls / tcp routes), synthetic (generated
+resources located at their source), convert (entry).
 """
 
 from istio_notebook.gatewayapi.convert import conversion_of, convert, effective_mesh, gateway_semantics, gateways_named, route_ref

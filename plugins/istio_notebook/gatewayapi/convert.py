@@ -13,7 +13,7 @@ import weakref
 from istio_notebook.config import Mesh
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi.attach import attachments
-from istio_notebook.gatewayapi.backends import BackendError, resolve_backend
+from istio_notebook.gatewayapi.l4 import convert_l4_rules, l4_virtual_services
 from istio_notebook.gatewayapi.listeners import ISTIO_CONTROLLERS, controller_of, convert_gateway
 from istio_notebook.gatewayapi.model import ROUTE_SEMANTICS, Conversion, Parent, Problem, RouteRef, of_kind
 from istio_notebook.gatewayapi.rules import HardError, convert_rule
@@ -70,28 +70,26 @@ def convert(mesh: Mesh) -> Conversion:
                     if (problem.reason, problem.path) not in seen:
                         seen.add((problem.reason, problem.path))
                         result.problems.append(problem)
-    for kind in L4_KINDS:
-        for route in of_kind(mesh, kind):
-            _l4_status(mesh, route, parents, result.problems)
+    _l4_routes(mesh, parents, result)
     for group in groups.values():
         result.resources.append(virtual_service(group, result.route_refs))
     return result
 
 
-def _l4_status(mesh: Mesh, route: Resource, parents: dict, problems: list[Problem]) -> None:
-    """TLSRoute / TCPRoute: attachment and backend status only. The routing engine models HTTP
-    routing; istiod's TLS/TCP VirtualServices would have nothing to feed (docs/concepts/gateway-api.md)."""
-    if not attachments(mesh, route, parents, problems):
-        return
-    for r_index, rule in enumerate(r for r in route.spec.get("rules") or [] if isinstance(r, dict)):
-        for b_index, ref in enumerate(r for r in rule.get("backendRefs") or [] if isinstance(r, dict)):
-            try:
-                backend = resolve_backend(mesh, route, ref, ("spec", "rules", r_index, "backendRefs", b_index))
-            except BackendError as error:
-                problems.append(Problem(route, "ResolvedRefs", "InvalidDestination", error.message, error.path))
-                continue
-            if backend.problem is not None:
-                problems.append(backend.problem)
+def _l4_routes(mesh: Mesh, parents: dict, result: Conversion) -> None:
+    """TLSRoute / TCPRoute → VirtualServices with tls / tcp routes (gatewayapi/l4.py)."""
+    for kind in L4_KINDS:
+        for route in of_kind(mesh, kind):
+            accepted = attachments(mesh, route, parents, result.problems)
+            converted: dict[bool, list] = {}
+            seen = set()
+            for grant in dict.fromkeys(not a.is_mesh for a in accepted):
+                converted[grant], problems = convert_l4_rules(mesh, route, grant)
+                for problem in problems:
+                    if (problem.reason, problem.path) not in seen:
+                        seen.add((problem.reason, problem.path))
+                        result.problems.append(problem)
+            result.resources.extend(l4_virtual_services(route, accepted, converted))
 
 
 def effective_mesh(mesh: Mesh) -> Mesh:
