@@ -1,9 +1,10 @@
-"""Expectation clauses against outcomes in the DESIGN.md JSON shape."""
+"""Expectation clauses against outcomes written in the DESIGN.md JSON shape (read back as typed outcomes)."""
 
 import pytest
 
 from istio_notebook.examples.expectations import Observed, evaluate, parse_clause
 from istio_notebook.examples.model import Request
+from istio_notebook.routing.outcome import outcome_from_json
 
 REQUEST = Request("GET", "http://reviews:9080/reviews/1?x=1", ["end-user: jason"])
 
@@ -31,7 +32,8 @@ ROUTED = {
 
 def judge(text, route=ROUTED, authz=None):
     name, args = parse_clause(text)
-    return evaluate(name, args, Observed(route=route, authz=authz, request=REQUEST))
+    typed = outcome_from_json(route) if route is not None else None
+    return evaluate(name, args, Observed(route=typed, authz=authz, request=REQUEST))
 
 
 @pytest.mark.parametrize(

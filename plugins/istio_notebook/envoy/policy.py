@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from istio_notebook.config.durations import format_envoy, seconds
 from istio_notebook.envoy.certs import CertFiles
+from istio_notebook.routing.outcome import TrafficPolicy
 
 _LB = {"ROUND_ROBIN": "ROUND_ROBIN", "LEAST_REQUEST": "LEAST_REQUEST", "LEAST_CONN": "LEAST_REQUEST",
        "RANDOM": "RANDOM", "PASSTHROUGH": "CLUSTER_PROVIDED"}
@@ -21,7 +22,7 @@ LB_NAMES = {"ROUND_ROBIN": "ROUND_ROBIN", "LEAST_REQUEST": "LEAST_REQUEST", "RAN
 TLS_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"
 
 
-def cluster_policies(mesh, table) -> dict[str, dict]:
+def cluster_policies(mesh, table) -> dict[str, TrafficPolicy]:
     """Cluster name → the traffic policy the simulator applies to that destination."""
     from istio_notebook.routing.build import dr_set, registry_of
     from istio_notebook.routing.policy import traffic_policy
@@ -39,16 +40,16 @@ def _duration(value: object) -> str | None:
     return format_envoy(seconds(value))
 
 
-def lb_fields(policy: dict) -> dict:
-    lb = policy.get("load_balancer") or {}
+def lb_fields(policy: TrafficPolicy) -> dict:
+    lb = policy.load_balancer or {}
     if isinstance(lb.get("consistentHash"), dict):
         return {"lb_policy": "MAGLEV" if "maglev" in lb["consistentHash"] else "RING_HASH"}
     simple = str(lb.get("simple") or "LEAST_REQUEST").upper()
     return {"lb_policy": _LB.get(simple, "LEAST_REQUEST")}
 
 
-def circuit_breakers(policy: dict) -> dict | None:
-    pool = policy.get("connection_pool") or {}
+def circuit_breakers(policy: TrafficPolicy) -> dict | None:
+    pool = policy.connection_pool or {}
     tcp, http = pool.get("tcp") or {}, pool.get("http") or {}
     threshold: dict = {}
     for source, key, target in ((tcp, "maxConnections", "max_connections"),
@@ -60,8 +61,8 @@ def circuit_breakers(policy: dict) -> dict | None:
     return {"thresholds": [threshold]} if threshold else None
 
 
-def outlier_detection(policy: dict) -> dict | None:
-    spec = policy.get("outlier_detection") or {}
+def outlier_detection(policy: TrafficPolicy) -> dict | None:
+    spec = policy.outlier_detection or {}
     out: dict = {}
     errors = spec.get("consecutive5xxErrors", spec.get("consecutiveErrors"))
     if isinstance(errors, int):
@@ -76,11 +77,10 @@ def outlier_detection(policy: dict) -> dict | None:
     return out or None
 
 
-def tls_socket(policy: dict, host: str, *, client: CertFiles | None = None, ca_file: str | None = None,
+def tls_socket(policy: TrafficPolicy, host: str, *, client: CertFiles | None = None, ca_file: str | None = None,
                run: bool = False) -> dict | None:
     """The upstream transport socket; ``run``: certificates from files made for the run."""
-    tls = policy.get("tls") or {}
-    mode = str(tls.get("mode") or "DISABLE").upper()
+    mode = str(policy.tls.mode or "DISABLE").upper()
     if mode == "DISABLE":
         return None
     context: dict = {"@type": TLS_TYPE, "common_tls_context": {}}
@@ -98,13 +98,13 @@ def tls_socket(policy: dict, host: str, *, client: CertFiles | None = None, ca_f
         common["alpn_protocols"] = ["istio-peer-exchange", "istio"]
         context["sni"] = f"outbound_.{host}"
     else:  # SIMPLE / MUTUAL: origination to the host's own certificate
-        context["sni"] = str(tls.get("sni") or host)
+        context["sni"] = host
     if run:
         common.pop("combined_validation_context", None)  # the run's echo certificates are not verified
     return {"name": "envoy.transport_sockets.tls", "typed_config": context}
 
 
-def apply(cluster: dict, policy: dict | None, host: str, *, client: CertFiles | None = None, run: bool = False) -> dict:
+def apply(cluster: dict, policy: TrafficPolicy | None, host: str, *, client: CertFiles | None = None, run: bool = False) -> dict:
     """Adds the policy's fields to an Envoy cluster (in place) and returns it."""
     if not policy:
         return cluster

@@ -28,383 +28,219 @@ percentages of a single request). What is observed, and how:
   otherwise the observed shares are reported, and disagree.
 
 Envoy starts once per scenario (mesh + proxy view), not per request: ``Scenario`` keeps one
-Envoy and its echo servers; the module functions reuse open scenarios (closed at exit).
+Envoy and its echo servers (lifecycle: envoy/running.py); the module functions reuse open
+scenarios (closed at exit). Reading an exchange into the typed outcome: envoy/observe.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-import shutil
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
-from typing import Any
 
 from istio_notebook.config import durations
 from istio_notebook.config.durations import format_seconds
 from istio_notebook.config.percent import from_fractional
-from istio_notebook.envoy import client
-from istio_notebook.envoy.certs import MeshCA
+from istio_notebook.envoy import client, observe
 from istio_notebook.envoy.echo import (
-    GRPC_STATUS_HEADER,
     REQUEST_ID_HEADER,
-    STATUS_HEADER,
-    EchoFleet,
-    EchoIdentity,
-    EchoTls,
 )
 from istio_notebook.envoy.instrument import (
     CLUSTER_HEADER,
     DETAILS_HEADER,
     FLAGS_HEADER,
-    INSTRUMENT_HEADERS,
     ROUTE_HEADER,
-    instrument,
+)
+from istio_notebook.envoy.observe import (
+    Draft,
+    cors_answer,
+    cors_origins,
+    header_changes,
+    is_shadow,
+    preflight_origin,
+    retriable_failure,
+    upstream_policy,
 )
 from istio_notebook.envoy.open_scenarios import OpenScenarios
-from istio_notebook.envoy.policy import LB_NAMES, cluster_policies
-from istio_notebook.envoy.runner import EnvoyProcess, localize
+from istio_notebook.envoy.running import RunningEnvoy, new_id
 from istio_notebook.envoy.translate import (
     VIRTUAL_OUTBOUND,
-    grpc_name,
-    listener_name,
-    route_table,
-    translate,
 )
 from istio_notebook.gatewayapi import route_ref
+from istio_notebook.routing.outcome import (
+    Cors,
+    DirectResponse,
+    MirrorTo,
+    RedirectTo,
+    Retries,
+    Rewrite,
+    RouteOutcome,
+    Upstream,
+)
 from istio_notebook.routing.table import (
     BLACKHOLE_CLUSTER,
     PASSTHROUGH_CLUSTER,
     Route,
-    RouteTable,
 )
 
-DEFAULT_SAMPLES = 200  # requests sent to measure the shares of a weighted route
 MIRROR_WAIT = 0.3  # seconds to wait for mirrored copies (they are sent asynchronously)
 
-# Headers Envoy itself adds upstream or downstream; not part of the configured header changes.
-_ENVOY_REQUEST_HEADERS = frozenset({
-    "host", "content-length", "x-forwarded-proto", "x-request-id", "x-envoy-expected-rq-timeout-ms",
-    "x-envoy-attempt-count", "x-forwarded-client-cert", "x-envoy-internal", "x-forwarded-for",
-    "x-envoy-original-path", "x-envoy-original-host", "x-envoy-decorator-operation", "x-envoy-peer-metadata", "x-envoy-peer-metadata-id",
-    "transfer-encoding", "connection", REQUEST_ID_HEADER,
-})
-_BASE_RESPONSE_HEADERS = frozenset({
-    "content-type", "content-length", "date", "server", "x-echo-server", "x-envoy-upstream-service-time",
-    "connection", "transfer-encoding", *INSTRUMENT_HEADERS,
-})
 
-_ids = itertools.count(1)
+class _Exchange:
+    """One request sent through Envoy and the instrumented answer (instrument.py's headers)."""
 
-
-def _new_id() -> str:
-    return f"r{next(_ids)}-{time.monotonic_ns()}"
+    def __init__(self, request, listener: str, request_id: str, response: client.Response):
+        self.request, self.listener, self.request_id, self.response = request, listener, request_id, response
+        headers = response.headers
+        self.route_name = headers.get(ROUTE_HEADER) or ""
+        self.details = headers.get(DETAILS_HEADER, "")
+        self.flags = headers.get(FLAGS_HEADER, "-")
+        self.flag_list = self.flags.split(",")
+        self.upstream_cluster = headers.get(CLUSTER_HEADER) or headers.get("x-echo-server")
 
 
-def _is_shadow(received) -> bool:
-    host = received.headers.get("host", "")
-    return host.split(":")[0].endswith("-shadow")
-
-
-def _empty_outcome() -> dict[str, Any]:
-    return {
-        "action": None, "status": None, "virtual_service": None, "route_index": None, "match_index": None,
-        "route_name": None, "route_ref": None, "destinations": [], "rewrite": None, "redirect": None, "direct_response": None,
-        "fault": None, "timeout": None, "retries": None, "mirrors": [], "headers": None, "cors": None,
-        "policy": None, "protocol": None, "trace": [], "envoy": {},
-    }
-
-
-class Scenario:
-    """One running Envoy (+ echo upstreams) for one proxy view of one mesh."""
-
-    def __init__(self, mesh, proxy, *, samples: int = DEFAULT_SAMPLES, keep_logs_in=None):
-        self.mesh, self.proxy, self.samples = mesh, proxy, samples
-        self.keep_logs_in = keep_logs_in
-        self.table: RouteTable | None = None
-        self.fleet: EchoFleet | None = None
-        self.envoy: EnvoyProcess | None = None
-        self.bootstrap: dict | None = None
-        self._certdir: Path | None = None
-        self._mesh_ca: MeshCA | None = None
-        self.policies: dict[str, dict] = {}
-        self._envoy_routes: dict[str, dict] = {}
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> Scenario:
-        self.table = route_table(self.mesh, self.proxy)
-        self.fleet = EchoFleet()
-        try:
-            self.policies = cluster_policies(self.mesh, self.table)
-            upstreams: dict[str, int] = {}
-            for name, cluster in self.table.clusters.items():
-                identity = EchoIdentity(name, cluster.host, cluster.subset or "", cluster.port)
-                upstreams[name] = self.fleet.add(identity, tls=self._upstream_tls(name, cluster.host))
-            upstreams[PASSTHROUGH_CLUSTER] = self.fleet.add(EchoIdentity(PASSTHROUGH_CLUSTER))
-            cert_files = self._server_certificates()
-            client_cert = None
-            if any(self._tls_mode(name) != "DISABLE" for name in self.table.clusters):
-                client_cert = self._ca().workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/default")
-            self.bootstrap = instrument(translate(self.table, upstreams=upstreams, cert_files=cert_files,
-                                                  policies=self.policies, client_cert=client_cert))
-            self._index_routes()
-            self.envoy = EnvoyProcess(localize(self.bootstrap), keep_logs_in=self.keep_logs_in)
-            self.envoy.__enter__()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def _ca(self) -> MeshCA:
-        if self._mesh_ca is None:
-            self._certdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
-            self._mesh_ca = MeshCA(self._certdir)
-        return self._mesh_ca
-
-    def _tls_mode(self, cluster_name: str) -> str:
-        return str(((self.policies.get(cluster_name) or {}).get("tls") or {}).get("mode") or "DISABLE").upper()
-
-    def _upstream_tls(self, cluster_name: str, host: str) -> EchoTls | None:
-        """A TLS echo server for clusters whose policy originates TLS (ISTIO_MUTUAL, SIMPLE, MUTUAL)."""
-        if self._tls_mode(cluster_name) == "DISABLE":
-            return None
-        files = self._ca().workload(f"cluster.local/ns/upstream/sa/{host.split('.')[0]}", dns_names=(host,))
-        return EchoTls(str(files.cert), str(files.key), str(self._ca().files.cert))
-
-    def _server_certificates(self) -> dict:
-        """Gateway TLS servers: a certificate for their hosts, signed by a CA made for the run."""
-        assert self.table is not None
-        tls_configs = [c for c in self.table.route_configs if c.tls]
-        return {
-            c.name: self._ca().workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/gateway",
-                                        dns_names=tuple(h for h in c.sni_hosts or () if h != "*"))
-            for c in tls_configs
-        }
-
-    def close(self, failed: bool = False) -> None:
-        if self.envoy is not None:
-            self.envoy.stop(failed=failed)
-            self.envoy = None
-        if self.fleet is not None:
-            self.fleet.close()
-            self.fleet = None
-        if self._certdir is not None:
-            shutil.rmtree(self._certdir, ignore_errors=True)
-            self._certdir, self._mesh_ca = None, None
-
-    def __enter__(self) -> Scenario:
-        return self.start()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.close(failed=exc_type is not None)
-
-    def _index_routes(self) -> None:
-        assert self.bootstrap is not None
-        for listener in self.bootstrap["static_resources"]["listeners"]:
-            for chain in listener.get("filter_chains", []):
-                for network_filter in chain.get("filters", []):
-                    route_config = network_filter.get("typed_config", {}).get("route_config")
-                    for vhost in (route_config or {}).get("virtual_hosts", []):
-                        for route in vhost.get("routes", []):
-                            if route.get("name"):
-                                self._envoy_routes[route["name"]] = route
-
-    def _table_route(self, route_name: str) -> Route | None:
-        """``inb|<config>|<vhost>|<route>`` (see translate.route_id) → the table route."""
-        assert self.table is not None
-        parts = route_name.split("|")
-        if len(parts) != 4 or parts[0] != "inb":
-            return None
-        for config in self.table.route_configs:
-            if config.name == parts[1]:
-                try:
-                    return config.virtual_hosts[int(parts[2])].routes[int(parts[3])]
-                except (IndexError, ValueError):
-                    return None
-        return None
-
-    # -- sending -------------------------------------------------------------------------------
-
-    def _listener_for(self, port: int) -> str | None:
-        assert self.envoy is not None and self.table is not None
-        ports = self.envoy.listener_ports
-        if listener_name(port) in ports:
-            return listener_name(port)
-        mapped = getattr(self.table, "port_map", {}).get(port)
-        if mapped is not None and listener_name(mapped) in ports:
-            return listener_name(mapped)
-        if self.table.proxy.kind == "sidecar" and VIRTUAL_OUTBOUND in ports:
-            return VIRTUAL_OUTBOUND
-        return None
-
-    def _send(self, request, listener: str, extra: list[tuple[str, str]] = ()) -> tuple[str, client.Response]:
-        assert self.envoy is not None
-        request_id = _new_id()
-        headers = [("host", request.authority)]
-        headers += request.sent_lines()
-        headers += [(REQUEST_ID_HEADER, request_id), *extra]
-        response = client.send(
-            self.envoy.listener_port(listener), request.method, request.path_with_query, headers,
-            sni=request.host if request.scheme == "https" else None,
-        )
-        return request_id, response
-
-    # -- route ---------------------------------------------------------------------------------
+class Scenario(RunningEnvoy):
+    """Routing observed on a running Envoy: where each request went, in the typed outcome."""
 
     def route(self, request) -> dict:
         """The outcome of ``request`` (a routing.Request) on real Envoy, in the route JSON contract."""
-        assert self.fleet is not None
-        out = _empty_outcome()
-        trace = out["trace"]
+        return self.outcome(request).to_json()
+
+    def outcome(self, request) -> RouteOutcome:
+        """The outcome of ``request`` (a routing.Request) on real Envoy."""
+        assert self.fleet is not None and self.table is not None
+        draft = Draft()
         if request.scheme == "https" and self.table.proxy.kind == "sidecar":
             # A sidecar passes TLS from the app through untouched (TCP): nothing HTTP to route.
-            out["trace"].append("envoy: https from a sidecar is TLS passthrough, not replayed as HTTP")
-            out["envoy"]["unsupported"] = "scheme"
-            return out
+            draft.trace.append("envoy: https from a sidecar is TLS passthrough, not replayed as HTTP")
+            draft.envoy["unsupported"] = "scheme"
+            return draft.done()
         listener = self._listener_for(request.port)
         if listener is None:
-            trace.append(f"envoy: no listener for port {request.port}: connection refused")
-            out["action"] = "no_route"
-            return out
+            draft.trace.append(f"envoy: no listener for port {request.port}: connection refused")
+            draft.fields["action"] = "no_route"
+            return draft.done()
         try:
             request_id, response = self._send(request, listener)
         except (ConnectionError, OSError) as error:
-            trace.append(f"envoy: connection closed by {listener} ({type(error).__name__})")
+            draft.trace.append(f"envoy: connection closed by {listener} ({type(error).__name__})")
             # A sidecar drops it (BlackHoleCluster); a gateway has no server for it (no filter chain).
-            out["action"] = "blackhole" if self.table.proxy.kind == "sidecar" else "no_route"
-            return out
-        headers = response.headers
-        route_name = headers.get(ROUTE_HEADER) or ""
-        details = headers.get(DETAILS_HEADER, "")
-        flags = headers.get(FLAGS_HEADER, "-")
-        upstream_cluster = headers.get(CLUSTER_HEADER) or headers.get("x-echo-server")
-        out["envoy"] = {
-            "listener": listener, "route": route_name or None, "response_flags": flags, "details": details,
-            "upstream_cluster": upstream_cluster, "status": response.status,
+            draft.fields["action"] = "blackhole" if self.table.proxy.kind == "sidecar" else "no_route"
+            return draft.done()
+        exchange = _Exchange(request, listener, request_id, response)
+        draft.envoy.update({
+            "listener": listener, "route": exchange.route_name or None, "response_flags": exchange.flags,
+            "details": exchange.details, "upstream_cluster": exchange.upstream_cluster, "status": response.status,
             "elapsed": round(response.elapsed, 4),
             "sent": {"path": request.path_with_query, "authority": request.authority,
                      "headers": sorted(k for k in request.headers if k != "host")},
-        }
-        trace.append(
-            f"envoy: {listener} route {route_name or '-'} → HTTP {response.status} "
-            f"(flags {flags}, details {details or '-'}, cluster {upstream_cluster or '-'})"
+        })
+        draft.trace.append(
+            f"envoy: {listener} route {exchange.route_name or '-'} → HTTP {response.status} "
+            f"(flags {exchange.flags}, details {exchange.details or '-'}, cluster {exchange.upstream_cluster or '-'})"
         )
-        table_route = self._table_route(route_name)
+        table_route = self._table_route(exchange.route_name)
         if table_route is not None:
             origin = table_route.origin
-            out["virtual_service"] = origin.virtual_service
-            out["route_index"] = origin.rule_index
-            out["match_index"] = origin.match_index
-            out["route_name"] = table_route.name
-            ref = route_ref(origin.source, origin.rule_index)
-            out["route_ref"] = ref.to_json() if ref is not None else None
-        # Envoy marks mirrored copies by appending "-shadow" to the authority.
-        received = [r for r in self.fleet.log.of(request_id) if not _is_shadow(r)]
-        served = [r for r in received if r.server == upstream_cluster] or received[:1]
+            draft.fields.update(virtual_service=origin.virtual_service, route_index=origin.rule_index,
+                                match_index=origin.match_index, route_name=table_route.name,
+                                route_ref=route_ref(origin.source, origin.rule_index))
+        action = self._decided_without_upstream(exchange, table_route, draft)
+        if action is None:
+            self._routed(exchange, draft)
+        return draft.done()
 
-        if listener == VIRTUAL_OUTBOUND:
-            out["action"] = "passthrough" if response.headers.get("x-echo-server") == PASSTHROUGH_CLUSTER else "blackhole"
-            return out
-        if details == "route_not_found" or "NR" in flags.split(","):
-            out["action"], out["status"] = "no_route", response.status
-            return out
-        if route_name == "allow_any":
-            out["action"] = "passthrough"
-            return out
-        if route_name == "block_all" or (table_route is not None and table_route.action.kind == "blackhole"):
-            out["action"], out["status"] = "blackhole", response.status
-            return out
-        if details == "direct_response":
-            location = headers.get("location")
-            if location is not None and 300 <= response.status < 400:
-                out["action"], out["status"] = "redirect", response.status
-                out["redirect"] = {"location": location, "status": response.status}
+    def _decided_without_upstream(self, x: _Exchange, table_route: Route | None, draft: Draft) -> str | None:
+        """The action when Envoy answered itself (no route, redirect, direct response, catch-alls)."""
+        fields, status = draft.fields, x.response.status
+        if x.listener == VIRTUAL_OUTBOUND:
+            fields["action"] = "passthrough" if x.response.headers.get("x-echo-server") == PASSTHROUGH_CLUSTER else "blackhole"
+        elif x.details == "route_not_found" or "NR" in x.flag_list:
+            fields.update(action="no_route", status=status)
+        elif x.route_name == "allow_any":
+            fields["action"] = "passthrough"
+        elif x.route_name == "block_all" or (table_route is not None and table_route.action.kind == "blackhole"):
+            fields.update(action="blackhole", status=status)
+        elif x.details == "direct_response":
+            location = x.response.headers.get("location")
+            if location is not None and 300 <= status < 400:
+                fields.update(action="redirect", status=status, redirect=RedirectTo(location, status))
             else:
-                out["action"], out["status"] = "direct_response", response.status
-                out["direct_response"] = {"status": response.status, "body": response.body.decode("utf-8", "replace") or None}
-            out["headers"] = self._header_changes(request, None, headers)
-            return out
+                body = x.response.body.decode("utf-8", "replace") or None
+                fields.update(action="direct_response", status=status, direct_response=DirectResponse(status, body))
+            fields["headers"] = header_changes(x.request.headers, None, x.response.headers)
+        return fields.get("action")
 
-        out["action"] = "route"
-        if upstream_cluster == PASSTHROUGH_CLUSTER:
-            out["action"] = "passthrough"
-        elif upstream_cluster == BLACKHOLE_CLUSTER:
-            out["action"] = "blackhole"
-        if details != "via_upstream":
-            out["status"] = response.status  # decided by Envoy: fault abort, 503 NC/UH, ...
-        envoy_route = self._envoy_routes.get(route_name, {})
-        out["fault"] = self._fault(envoy_route, flags, response, out["envoy"])
+    def _routed(self, x: _Exchange, draft: Draft) -> None:
+        """A request Envoy's router forwarded (or failed to): destinations, fault, what upstream got."""
+        assert self.fleet is not None and self.bootstrap is not None
+        fields = draft.fields
+        fields["action"] = {PASSTHROUGH_CLUSTER: "passthrough", BLACKHOLE_CLUSTER: "blackhole"}.get(x.upstream_cluster, "route")
+        if x.details != "via_upstream":
+            fields["status"] = x.response.status  # decided by Envoy: fault abort, 503 NC/UH, ...
+        envoy_route = self._envoy_routes.get(x.route_name, {})
+        fields["fault"] = observe.fault(envoy_route, x.flags, x.response.status, x.response.elapsed, draft.envoy)
         weighted = envoy_route.get("route", {}).get("weighted_clusters")
-        if weighted and details == "via_upstream" and self.samples > 1 and "DI" not in flags.split(","):
-            out["destinations"], out["envoy"]["samples"] = self._sample_shares(request, listener, weighted)
-        elif upstream_cluster and upstream_cluster not in (PASSTHROUGH_CLUSTER, BLACKHOLE_CLUSTER):
-            out["destinations"] = [self._destination(upstream_cluster, 100.0)]
-        elif details == "cluster_not_found" and envoy_route.get("route", {}).get("cluster"):
+        if weighted and x.details == "via_upstream" and self.samples > 1 and "DI" not in x.flag_list:
+            fields["destinations"], draft.envoy["samples"] = self._sample_shares(x.request, x.listener, weighted)
+        elif x.upstream_cluster and x.upstream_cluster not in (PASSTHROUGH_CLUSTER, BLACKHOLE_CLUSTER):
+            fields["destinations"] = (self._destination(x.upstream_cluster, 100.0),)
+        elif x.details == "cluster_not_found" and envoy_route.get("route", {}).get("cluster"):
             # Envoy chose this route and found no cluster of that name (503 NC): name it.
-            out["destinations"] = [self._destination(envoy_route["route"]["cluster"], 100.0)]
+            fields["destinations"] = (self._destination(envoy_route["route"]["cluster"], 100.0),)
+        received = [r for r in self.fleet.log.of(x.request_id) if not is_shadow(r)]
+        served = [r for r in received if r.server == x.upstream_cluster] or received[:1]
         if served:
-            first = served[0]
-            out["envoy"]["received"] = {"path": first.path, "authority": first.headers.get("host")}
-            out["policy"] = self._policy(first, upstream_cluster)
-            timeout_ms = first.headers.get("x-envoy-expected-rq-timeout-ms")
-            announced = format_seconds(int(timeout_ms) / 1000) if timeout_ms else None
-            out["timeout"] = announced
-            policy = envoy_route.get("route", {}).get("retry_policy") or {}
-            if policy.get("per_try_timeout"):
-                route_timeout = envoy_route["route"].get("timeout", "0s")
-                out["timeout"] = None if route_timeout in ("0s", None) else durations.normalize(route_timeout)
-                trace.append(f"envoy: announced upstream timeout {announced} (per-try {policy['per_try_timeout']}, "
-                             f"route timeout {route_timeout} as loaded)")
-            # As the simulator: null when the upstream got the request's own path and authority.
-            authority = first.headers.get("host")
-            if first.path != request.path_with_query or authority != request.authority:
-                out["rewrite"] = {
-                    "uri": first.path,
-                    "authority": authority if authority != request.authority else None,
-                }
-            out["headers"] = self._header_changes(request, first.headers, headers)
-            if policy:
-                if "DI" in flags.split(","):
-                    attempts = int(policy.get("num_retries", 0))
-                    trace.append("envoy: retries not probed (every request is delayed); read from the route")
-                else:
-                    attempts = self._probe_retries(request, listener, upstream_cluster, policy)
-                    if attempts is None:
-                        attempts = int(policy.get("num_retries", 0))
-                        trace.append("envoy: retries not probed (no upstream answer meets the route's "
-                                     f"retry_on {policy.get('retry_on')!r}); read from the route")
-                per_try = policy.get("per_try_timeout")
-                out["retries"] = {
-                    "attempts": attempts,
-                    "per_try_timeout": durations.normalize(per_try) if per_try else None,
-                    "retry_on": policy.get("retry_on"),
-                }
+            self._upstream_view(x, served[0], envoy_route, draft)
         if envoy_route.get("route", {}).get("request_mirror_policies"):
-            out["mirrors"] = self._mirrors(request_id, envoy_route)
+            fields["mirrors"] = self._mirrors(x.request_id, envoy_route)
         cors = envoy_route.get("typed_per_filter_config", {}).get("envoy.filters.http.cors")
         if cors:
-            out["cors"] = self._preflight(request, listener, route_name, cors, trace)
-        return out
+            fields["cors"] = self._preflight(x.request, x.listener, x.route_name, cors, draft.trace)
 
-    def _preflight(self, request, listener: str, route_name: str, cors: dict, trace: list[str]) -> dict | None:
+    def _upstream_view(self, x: _Exchange, first, envoy_route: dict, draft: Draft) -> None:
+        """What the upstream that served the request received: path, authority, headers, TLS, timeout."""
+        fields, trace = draft.fields, draft.trace
+        draft.envoy["received"] = {"path": first.path, "authority": first.headers.get("host")}
+        loaded = next((c for c in self.bootstrap["static_resources"]["clusters"] if c["name"] == x.upstream_cluster), {})
+        fields["policy"] = upstream_policy(first, loaded)
+        timeout_ms = first.headers.get("x-envoy-expected-rq-timeout-ms")
+        announced = format_seconds(int(timeout_ms) / 1000) if timeout_ms else None
+        fields["timeout"] = announced
+        policy = envoy_route.get("route", {}).get("retry_policy") or {}
+        if policy.get("per_try_timeout"):
+            route_timeout = envoy_route["route"].get("timeout", "0s")
+            fields["timeout"] = None if route_timeout in ("0s", None) else durations.normalize(route_timeout)
+            trace.append(f"envoy: announced upstream timeout {announced} (per-try {policy['per_try_timeout']}, "
+                         f"route timeout {route_timeout} as loaded)")
+        # As the simulator: null when the upstream got the request's own path and authority.
+        authority = first.headers.get("host")
+        if first.path != x.request.path_with_query or authority != x.request.authority:
+            fields["rewrite"] = Rewrite(first.path, authority if authority != x.request.authority else None)
+        fields["headers"] = header_changes(x.request.headers, first.headers, x.response.headers)
+        if policy:
+            fields["retries"] = self._retries(x, policy, trace)
+
+    def _retries(self, x: _Exchange, policy: dict, trace: list[str]) -> Retries:
+        if "DI" in x.flag_list:
+            attempts = int(policy.get("num_retries", 0))
+            trace.append("envoy: retries not probed (every request is delayed); read from the route")
+        else:
+            attempts = self._probe_retries(x.request, x.listener, x.upstream_cluster, policy)
+            if attempts is None:
+                attempts = int(policy.get("num_retries", 0))
+                trace.append("envoy: retries not probed (no upstream answer meets the route's "
+                             f"retry_on {policy.get('retry_on')!r}); read from the route")
+        per_try = policy.get("per_try_timeout")
+        return Retries(attempts, durations.normalize(per_try) if per_try else None, policy.get("retry_on"))
+
+    def _preflight(self, request, listener: str, route_name: str, cors: dict, trace: list[str]) -> Cors | None:
         """A CORS preflight from an origin the policy allows; the answer's access-control-* headers.
 
         The allowed origins themselves cannot be enumerated by probing: they are the route's as
         loaded, reported when Envoy accepted the probe origin drawn from them."""
-        origins = []
-        for matcher in cors.get("allow_origin_string_match", []):
-            if "safe_regex" in matcher:
-                regex = matcher["safe_regex"]["regex"]
-                origins.append({"present": True} if regex == ".*" else {"regex": regex})
-            else:
-                origins.append({k: v for k, v in matcher.items() if k != "ignore_case"})
-        probe = next((o.get("exact") or (o["prefix"] + "example.com" if "prefix" in o else None)
-                      for o in origins if "exact" in o or "prefix" in o), None)
-        if probe is None and any("present" in o for o in origins):
-            probe = "https://any.example.com"
+        origins = cors_origins(cors)
+        probe = preflight_origin(origins)
         if probe is None:
             trace.append("envoy: CORS not probed (only regex origins)")
             return None
@@ -421,69 +257,9 @@ class Scenario:
             return None
         if answered.get("access-control-allow-origin") != probe:
             trace.append(f"envoy: CORS preflight from {probe} not allowed")
-            return {"allow_origins": [], "allow_methods": [], "allow_headers": [], "expose_headers": [],
-                    "max_age": None, "allow_credentials": None}
-        split = lambda name: [v.strip() for v in answered.get(name, "").split(",") if v.strip()]
-        max_age = answered.get("access-control-max-age")
-        return {
-            "allow_origins": origins,
-            "allow_methods": split("access-control-allow-methods"),
-            "allow_headers": split("access-control-allow-headers"),
-            "expose_headers": split("access-control-expose-headers"),
-            "max_age": f"{int(max_age)}s" if max_age and max_age.isdigit() else None,
-            "allow_credentials": True if answered.get("access-control-allow-credentials") == "true" else None,
-        }
+        return cors_answer(origins, probe, answered)
 
-    def _fault(self, envoy_route: dict, flags: str, response: client.Response, extra: dict) -> dict | None:
-        observed: dict = {}
-        if "FI" in flags.split(","):
-            observed["abort"] = {"http_status": response.status, "percentage": None}
-        if "DI" in flags.split(","):
-            observed["delay"] = {"fixed_delay": format_seconds(round(response.elapsed, 3)), "percentage": None}
-        extra["fault_observed"] = observed or None
-        loaded = envoy_route.get("typed_per_filter_config", {}).get("envoy.filters.http.fault")
-        if not loaded:
-            return observed or None
-        fault: dict = {"delay": None, "abort": None}
-        consistent = True
-        if "abort" in loaded:
-            abort = loaded["abort"]
-            share = from_fractional(abort.get("percentage"))
-            entry: dict = {"percentage": share}
-            if "http_status" in abort:
-                entry["http_status"] = abort["http_status"]
-            elif "grpc_status" in abort:
-                entry["grpc_status"] = grpc_name(abort["grpc_status"])
-            fault["abort"] = entry
-            if share >= 100 and "http_status" in abort and observed.get("abort", {}).get("http_status") != abort["http_status"]:
-                consistent = False
-        elif "abort" in observed:
-            consistent = False
-        if "delay" in loaded:
-            delay = loaded["delay"]
-            share = from_fractional(delay.get("percentage"))
-            fault["delay"] = {"fixed_delay": durations.normalize(delay["fixed_delay"]), "percentage": share}
-            if share >= 100 and not observed.get("abort") and (
-                "delay" not in observed or response.elapsed + 0.01 < (durations.seconds(delay["fixed_delay"]) or 0.0)
-            ):
-                consistent = False
-        elif "delay" in observed:
-            consistent = False
-        return fault if consistent else (observed or None)
-
-    def _policy(self, received, cluster_name: str | None) -> dict:
-        """TLS as the upstream saw it (plaintext, TLS, TLS with a SPIFFE client certificate);
-        the load balancer as the cluster was loaded (one endpoint per cluster shows no balancing)."""
-        if received.tls is None:
-            mode = "DISABLE"
-        else:
-            mode = "ISTIO_MUTUAL" if (received.tls.get("peer") or "").startswith("spiffe://") else "SIMPLE"
-        loaded = next((c for c in self.bootstrap["static_resources"]["clusters"] if c["name"] == cluster_name), {})
-        lb = LB_NAMES.get(loaded.get("lb_policy", "ROUND_ROBIN"), loaded.get("lb_policy"))
-        return {"destination_rules": None, "scope": None, "tls": {"mode": mode, "auto": None},
-                "load_balancer": {"simple": lb}, "connection_pool": None, "outlier_detection": None}
-
-    def _destination(self, cluster_name: str, share: float) -> dict:
+    def _destination(self, cluster_name: str, share: float) -> Upstream:
         assert self.table is not None
         cluster = self.table.clusters.get(cluster_name)
         parts = cluster_name.split("|")
@@ -493,14 +269,14 @@ class Scenario:
             host, port, subset = parts[3], int(parts[1]) if parts[1].isdigit() else None, parts[2] or None
         else:
             host, port, subset = cluster_name, None, None
-        return {"host": host, "subset": subset, "port": port, "weight": share, "cluster": cluster_name}
+        return Upstream(host, subset, port, share, cluster_name)
 
-    def _sample_shares(self, request, listener: str, weighted: dict) -> tuple[list[dict], dict[str, int]]:
+    def _sample_shares(self, request, listener: str, weighted: dict) -> tuple[tuple[Upstream, ...], dict[str, int]]:
         assert self.envoy is not None
         counts: Counter[str] = Counter()
         headers = [("host", request.authority)]
         headers += request.sent_lines()
-        headers.append((REQUEST_ID_HEADER, _new_id()))
+        headers.append((REQUEST_ID_HEADER, new_id()))
         responses = client.send_many(
             self.envoy.listener_port(listener), request.method, request.path_with_query, headers, self.samples,
             sni=request.host if request.scheme == "https" else None,
@@ -518,23 +294,23 @@ class Scenario:
             shares = {name: round(share, 4) for name, share in expected.items()}
         else:
             shares = {name: round(100.0 * n / total, 1) for name, n in counts.items()}
-        return [self._destination(name, share) for name, share in shares.items()], dict(counts)
+        return tuple(self._destination(name, share) for name, share in shares.items()), dict(counts)
 
     def _probe_retries(self, request, listener: str, cluster: str | None, policy: dict) -> int | None:
         """Make the upstream fail in a way the route retries and count how often Envoy tries it
         (retries = tries - 1). ``None`` when no upstream answer can trigger the route's conditions
         (e.g. only connect-failure): then the attempts are read from the route."""
         assert self.fleet is not None
-        failure = _retriable_failure(policy)
+        failure = retriable_failure(policy)
         if failure is None:
             return None
         request_id, _ = self._send(request, listener, failure)
         # Mirrors of the probe are not attempts: count only the serving cluster.
-        tries = [r for r in self.fleet.log.of(request_id) if not _is_shadow(r)]
+        tries = [r for r in self.fleet.log.of(request_id) if not is_shadow(r)]
         tries = [r for r in tries if r.server == cluster] or tries
         return max(len(tries) - 1, 0)
 
-    def _mirrors(self, request_id: str, envoy_route: dict) -> list[dict]:
+    def _mirrors(self, request_id: str, envoy_route: dict) -> tuple[MirrorTo, ...]:
         """Copies received (authority ``<host>-shadow``); percentages as loaded when consistent.
 
         Waits (bounded) for every 100% mirror of the route to arrive; partial mirrors get a short
@@ -549,35 +325,21 @@ class Scenario:
         deadline = time.monotonic() + MIRROR_WAIT
         seen: set[str] = set()
         while time.monotonic() < deadline:
-            seen = {r.server for r in self.fleet.log.of(request_id) if _is_shadow(r)}
+            seen = {r.server for r in self.fleet.log.of(request_id) if is_shadow(r)}
             if sure <= seen:
                 break
             time.sleep(0.005)
         if partial:
             time.sleep(0.05)
-            seen = {r.server for r in self.fleet.log.of(request_id) if _is_shadow(r)}
+            seen = {r.server for r in self.fleet.log.of(request_id) if is_shadow(r)}
 
-        def entry(cluster: str, share: float | None) -> dict:
+        def entry(cluster: str, share: float | None) -> MirrorTo:
             dest = self._destination(cluster, 100.0)
-            return {"host": dest["host"], "subset": dest["subset"], "port": dest["port"], "cluster": cluster,
-                    "percentage": share}
+            return MirrorTo(dest.host, dest.subset, dest.port, cluster, share)
 
         if sure <= seen <= {cluster for cluster, _ in loaded}:
-            return [entry(cluster, share) for cluster, share in loaded]
-        return [entry(cluster, None) for cluster in sorted(seen)]
-
-    def _header_changes(self, request, upstream: dict[str, str] | None, response_headers: dict[str, str]) -> dict | None:
-        sent = {k: v for k, v in request.headers.items() if k != "host"}
-        changes: dict = {}
-        if upstream is not None:
-            set_ = {k: v for k, v in upstream.items() if k not in _ENVOY_REQUEST_HEADERS and sent.get(k) != v}
-            removed = [k for k in sent if k not in upstream]
-            if set_ or removed:
-                changes["request"] = {"set": set_, "add": {}, "remove": removed}
-        response_set = {k: v for k, v in response_headers.items() if k not in _BASE_RESPONSE_HEADERS and k != "location"}
-        if response_set:
-            changes["response"] = {"set": response_set, "add": {}, "remove": []}
-        return changes or None
+            return tuple(entry(cluster, share) for cluster, share in loaded)
+        return tuple(entry(cluster, None) for cluster in sorted(seen))
 
 
 # -- module API: scenarios reused across calls ---------------------------------------------------
@@ -593,6 +355,11 @@ def _scenario(mesh, proxy) -> Scenario:
 def route(mesh, request, proxy) -> dict:
     """Public API: ``request`` through ``proxy`` on real Envoy, in the route JSON contract."""
     return _scenario(mesh, proxy).route(request)
+
+
+def outcome(mesh, request, proxy) -> RouteOutcome:
+    """Public API: ``request`` through ``proxy`` on real Envoy, as a routing.outcome.RouteOutcome."""
+    return _scenario(mesh, proxy).outcome(request)
 
 
 def authorize(mesh, request, to, source) -> dict:
@@ -625,18 +392,3 @@ def replay_checks(mesh, items) -> list[dict]:
         for scenario in scenarios.values():
             scenario.close()
     return results
-
-
-def _retriable_failure(policy: dict) -> list[tuple[str, str]] | None:
-    """Echo headers for an upstream answer that the loaded retry policy retries.
-
-    Istio's default policy (since 1.24) retries no HTTP status: only connection failures and the
-    gRPC statuses ``unavailable``/``cancelled``, which an answer's ``grpc-status`` triggers.
-    """
-    conditions = set(str(policy.get("retry_on", "")).split(","))
-    if conditions & {"5xx", "gateway-error"} or 503 in policy.get("retriable_status_codes", []):
-        return [(STATUS_HEADER, "503")]
-    for condition, grpc_status in (("unavailable", "14"), ("cancelled", "1")):
-        if condition in conditions:
-            return [(GRPC_STATUS_HEADER, grpc_status)]
-    return None

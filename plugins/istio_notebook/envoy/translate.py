@@ -23,6 +23,7 @@ from istio_notebook.config.percent import to_fractional as fractional
 from istio_notebook.gatewayapi import gateway_semantics
 from istio_notebook.envoy import policy as cluster_policy
 from istio_notebook.envoy import xds
+from istio_notebook.routing.outcome import Cors, Fault, HeaderChanges, HeaderOps
 from istio_notebook.routing.table import (
     BLACKHOLE_CLUSTER,
     PASSTHROUGH_CLUSTER,
@@ -97,22 +98,24 @@ def route_match(route: Route) -> dict:
 # -- actions -------------------------------------------------------------------------------------
 
 
-def _header_options(ops: dict | None) -> tuple[list[dict], list[str]]:
+def _header_options(ops: HeaderOps | None) -> tuple[list[dict], list[str]]:
     if not ops:
         return [], []
     add = [
         {"header": {"key": k, "value": v}, "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}
-        for k, v in ops.get("set", {}).items()
+        for k, v in ops.set
     ] + [
         {"header": {"key": k, "value": v}, "append_action": "APPEND_IF_EXISTS_OR_ADD"}
-        for k, v in ops.get("add", {}).items()
+        for k, v in ops.add
     ]
-    return add, list(ops.get("remove", []))
+    return add, list(ops.remove)
 
 
-def _apply_headers(target: dict, headers: dict | None) -> None:
-    for side in ("request", "response"):
-        add, remove = _header_options((headers or {}).get(side))
+def _apply_headers(target: dict, headers: HeaderChanges | None) -> None:
+    if headers is None:
+        return
+    for side, ops in (("request", headers.request), ("response", headers.response)):
+        add, remove = _header_options(ops)
         if add:
             target.setdefault(f"{side}_headers_to_add", []).extend(add)
         if remove:
@@ -145,18 +148,18 @@ def retry_policy(action: RouteAction) -> dict | None:
     return policy
 
 
-def fault_config(fault: dict) -> dict:
+def fault_config(fault: Fault) -> dict:
     out: dict = {"@type": xds.FAULT_TYPE}
-    delay = fault.get("delay")
-    if delay and delay.get("fixed_delay"):
-        out["delay"] = {"fixed_delay": duration(delay["fixed_delay"]), "percentage": fractional(delay.get("percentage", 0))}
-    abort = fault.get("abort")
+    delay = fault.delay
+    if delay and delay.fixed_delay:
+        out["delay"] = {"fixed_delay": duration(delay.fixed_delay), "percentage": fractional(delay.percentage or 0)}
+    abort = fault.abort
     if abort:
-        entry: dict = {"percentage": fractional(abort.get("percentage", 0))}
-        if "http_status" in abort:
-            entry["http_status"] = abort["http_status"]
-        elif "grpc_status" in abort:
-            entry["grpc_status"] = _grpc_code(abort["grpc_status"])
+        entry: dict = {"percentage": fractional(abort.percentage or 0)}
+        if abort.http_status is not None:
+            entry["http_status"] = abort.http_status
+        elif abort.grpc_status is not None:
+            entry["grpc_status"] = _grpc_code(abort.grpc_status)
         out["abort"] = entry
     return out
 
@@ -177,27 +180,28 @@ def _grpc_code(value: str) -> int:
     return number if (number := decimal_value(text)) is not None else (_GRPC_CODES.index(text) if text in _GRPC_CODES else 2)
 
 
-def cors_policy(cors: dict) -> dict:
+def cors_policy(cors: Cors) -> dict:
     out: dict = {"@type": xds.CORS_POLICY_TYPE}
     origins = []
-    for item in cors.get("allow_origins") or []:
-        if "present" in item:
+    for item in cors.allow_origins:
+        if item.kind == "present":
             origins.append({"safe_regex": {"regex": ".*"}})
-        elif "regex" in item:
-            origins.append({"safe_regex": {"regex": item["regex"]}})
+        elif item.kind == "regex":
+            origins.append({"safe_regex": {"regex": item.value}})
         else:
-            origins.append(dict(item))
+            origins.append({item.kind: item.value})
     if origins:
         out["allow_origin_string_match"] = origins
-    for key in ("allow_methods", "allow_headers", "expose_headers"):
-        if cors.get(key):
-            out[key] = ",".join(cors[key])
-    if cors.get("max_age"):
-        secs = seconds(cors["max_age"])
+    for key, values in (("allow_methods", cors.allow_methods), ("allow_headers", cors.allow_headers),
+                        ("expose_headers", cors.expose_headers)):
+        if values:
+            out[key] = ",".join(values)
+    if cors.max_age:
+        secs = seconds(cors.max_age)
         if secs is not None:
             out["max_age"] = str(int(secs))
-    if cors.get("allow_credentials") is not None:
-        out["allow_credentials"] = cors["allow_credentials"]
+    if cors.allow_credentials is not None:
+        out["allow_credentials"] = cors.allow_credentials
     return out
 
 

@@ -1,6 +1,7 @@
 """Who answers a check: the routing simulator ("sim") or real Envoy ("envoy").
 
-Both answer in the DESIGN.md JSON; imports are deferred so that discovery and rendering work
+Routing: both answer with a routing.outcome.RouteOutcome; authorization: the DESIGN.md JSON.
+Imports are deferred so that discovery and rendering work
 even where a backend is not installed, and a missing backend is one clear sentence.
 """
 
@@ -49,19 +50,20 @@ def authz_parties(context: CheckContext):
     return Workload(namespace, labels), source
 
 
-def route(mesh: Mesh, check: Check, backend: str = "sim") -> dict:
+def route(mesh: Mesh, check: Check, backend: str = "sim"):
+    """The check's routing outcome (a routing.outcome.RouteOutcome), from either engine."""
     request, proxy = request_of(check), proxy_of(check.context)
     if backend == "envoy":
         try:
             from istio_notebook.envoy import replay
         except ImportError as error:
             raise BackendUnavailable(f"the Envoy backend is not available ({error})") from None
-        return replay.route(mesh, request, proxy)
+        return replay.outcome(mesh, request, proxy)
     try:
         from istio_notebook.routing import route as simulate
     except ImportError as error:
         raise BackendUnavailable(f"the routing simulator is not available ({error})") from None
-    return simulate(mesh, request, proxy).to_json()
+    return simulate(mesh, request, proxy)
 
 
 def authorize(mesh: Mesh, check: Check, backend: str = "sim") -> dict:

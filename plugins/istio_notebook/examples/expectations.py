@@ -17,6 +17,7 @@ from istio_notebook.config.durations import format_human
 from istio_notebook.config.percent import format_percent, parse_percent, percent_value
 from istio_notebook.examples.model import Request
 from istio_notebook.examples.values import duration_seconds, host_matches, short_host
+from istio_notebook.routing.outcome import Abort, Delay, Fault, MirrorTo, RouteOutcome, Upstream
 
 ARROWS = ("→", "=>")
 
@@ -25,7 +26,7 @@ ARROWS = ("→", "=>")
 class Observed:
     """What a check can look at: the routing outcome, the authz decision, the request itself."""
 
-    route: dict | None
+    route: RouteOutcome | None
     authz: dict | None
     request: Request
 
@@ -47,44 +48,47 @@ class Clause:
 # ---------------------------------------------------------------- helpers
 
 
-def _route(obs: Observed) -> dict:
-    return obs.route or {}
+_NOTHING = RouteOutcome(None)
 
 
-def _live_destinations(route: dict) -> list[dict]:
-    dests = route.get("destinations") or []
-    return [d for d in dests if (percent_value(d.get("weight"), 100.0) or 0) > 0] or list(dests)
+def _route(obs: Observed) -> RouteOutcome:
+    return obs.route or _NOTHING
 
 
-def _action_word(route: dict) -> str:
-    action = route.get("action")
+def _live_destinations(route: RouteOutcome) -> list[Upstream]:
+    dests = route.destinations
+    return [d for d in dests if (percent_value(d.weight, 100.0) or 0) > 0] or list(dests)
+
+
+def _action_word(route: RouteOutcome) -> str:
+    action = route.action
     if action == "route":
-        return _describe_destinations(route, [("", "", None)], False) if route.get("destinations") else "route"
+        return _describe_destinations(route, [("", "", None)], False) if route.destinations else "route"
     if action == "redirect":
-        redirect = route.get("redirect") or {}
-        return f"redirect {redirect.get('status')} {redirect.get('location')}"
+        redirect = route.redirect
+        return f"redirect {redirect.status} {redirect.location}" if redirect else "redirect None None"
     if action == "direct_response":
-        direct = route.get("direct_response") or {}
-        body = direct.get("body")
-        return f"direct-response {direct.get('status')}" + (f" {body}" if body else "")
+        direct = route.direct_response
+        body = direct.body if direct else None
+        return f"direct-response {direct.status if direct else None}" + (f" {body}" if body else "")
     return {"no_route": "no-route"}.get(str(action), str(action))
 
 
-def _describe_destinations(route: dict, expected: list[tuple[str, str, float | None]], weighted: bool) -> str:
+def _describe_destinations(route: RouteOutcome, expected: list[tuple[str, str, float | None]], weighted: bool) -> str:
     dests = _live_destinations(route)
-    if route.get("action") != "route" or not dests:
-        return _action_word(route) if route.get("action") != "route" else "no destination"
+    if route.action != "route" or not dests:
+        return _action_word(route) if route.action != "route" else "no destination"
     like = expected[0][0] if expected else ""
     show_port = any(":" in e[0] for e in expected)
     weighted = weighted or len(dests) > 1
     parts = []
     for dest in dests:
-        host = short_host(str(dest.get("host")), like.split(":")[0])
-        if show_port and dest.get("port") is not None:
-            host = f"{host}:{dest.get('port')}"
-        words = [host] + ([str(dest["subset"])] if dest.get("subset") else [])
+        host = short_host(str(dest.host), like.split(":")[0])
+        if show_port and dest.port is not None:
+            host = f"{host}:{dest.port}"
+        words = [host] + ([str(dest.subset)] if dest.subset else [])
         if weighted:
-            words.append(format_percent(percent_value(dest.get("weight"), 100.0)))
+            words.append(format_percent(percent_value(dest.weight, 100.0)))
         parts.append(" ".join(words))
     return " | ".join(parts)
 
@@ -122,16 +126,17 @@ def parse_destination(words: list[str], text: str) -> dict:
     return {"targets": targets}
 
 
-def _destination_matches(target: tuple[str, str, float | None], dest: dict) -> bool:
+def _destination_matches(target: tuple[str, str, float | None], dest: Upstream | MirrorTo) -> bool:
     host, subset, weight = target
     name, _, port = host.partition(":")
-    if not host_matches(name, dest.get("host")):
+    if not host_matches(name, dest.host):
         return False
-    if port and str(dest.get("port")) != port:
+    if port and str(dest.port) != port:
         return False
-    if (dest.get("subset") or "") != subset:
+    if (dest.subset or "") != subset:
         return False
-    return weight is None or abs((percent_value(dest.get("weight"), 100.0) or 0) - weight) < 0.01
+    share = dest.weight if isinstance(dest, Upstream) else dest.percentage
+    return weight is None or abs((percent_value(share, 100.0) or 0) - weight) < 0.01
 
 
 def check_destination(args: dict, obs: Observed) -> Verdict:
@@ -139,7 +144,7 @@ def check_destination(args: dict, obs: Observed) -> Verdict:
     targets = args["targets"]
     weighted = any(t[2] is not None for t in targets)
     actual = _describe_destinations(route, targets, weighted)
-    if route.get("action") != "route":
+    if route.action != "route":
         return False, actual
     dests = _live_destinations(route)
     if len(dests) != len(targets):
@@ -164,7 +169,7 @@ def parse_status(words: list[str], text: str) -> dict:
 
 
 def check_status(args: dict, obs: Observed) -> Verdict:
-    status = _route(obs).get("status")
+    status = _route(obs).status
     return status == args["status"], f"status {status}" if status is not None else f"no status ({_action_word(_route(obs))})"
 
 
@@ -176,8 +181,8 @@ def parse_redirect(words: list[str], text: str) -> dict:
 
 def check_redirect(args: dict, obs: Observed) -> Verdict:
     route = _route(obs)
-    redirect = route.get("redirect") or {}
-    ok = route.get("action") == "redirect" and redirect.get("status") == args["status"] and redirect.get("location") == args["location"]
+    redirect = route.redirect
+    ok = route.action == "redirect" and redirect is not None and redirect.status == args["status"] and redirect.location == args["location"]
     return ok, _action_word(route)
 
 
@@ -190,10 +195,10 @@ def parse_direct_response(words: list[str], text: str) -> dict:
 
 def check_direct_response(args: dict, obs: Observed) -> Verdict:
     route = _route(obs)
-    direct = route.get("direct_response") or {}
-    ok = route.get("action") == "direct_response" and direct.get("status") == args["status"]
+    direct = route.direct_response
+    ok = route.action == "direct_response" and direct is not None and direct.status == args["status"]
     if args["body"] is not None:
-        ok = ok and (direct.get("body") or "").strip() == args["body"]
+        ok = ok and ((direct.body if direct else None) or "").strip() == args["body"]
     return ok, _action_word(route)
 
 
@@ -205,7 +210,7 @@ def _parse_word(words: list[str], text: str) -> dict:
 
 def _check_action(action: str) -> Callable[[dict, Observed], Verdict]:
     def check(args: dict, obs: Observed) -> Verdict:
-        return _route(obs).get("action") == action, _action_word(_route(obs))
+        return _route(obs).action == action, _action_word(_route(obs))
 
     return check
 
@@ -220,18 +225,18 @@ def _one_argument(words: list[str], text: str) -> dict:
 
 
 def check_path(args: dict, obs: Observed) -> Verdict:
-    rewrite = _route(obs).get("rewrite") or {}
+    rewrite = _route(obs).rewrite
     url = urlsplit(obs.request.url)
-    actual = rewrite.get("uri") or (url.path or "/") + (f"?{url.query}" if url.query else "")
+    actual = (rewrite.uri if rewrite else None) or (url.path or "/") + (f"?{url.query}" if url.query else "")
     if "?" not in args["value"]:
         actual = actual.split("?", 1)[0]
     return actual == args["value"], f"path {actual}"
 
 
 def check_authority(args: dict, obs: Observed) -> Verdict:
-    rewrite = _route(obs).get("rewrite") or {}
+    rewrite = _route(obs).rewrite
     host_header = next((h.split(":", 1)[1].strip() for h in obs.request.headers if h.lower().startswith("host:")), None)
-    actual = rewrite.get("authority") or host_header or urlsplit(obs.request.url).netloc
+    actual = (rewrite.authority if rewrite else None) or host_header or urlsplit(obs.request.url).netloc
     return actual.lower() == args["value"].lower(), f"authority {actual}"
 
 
@@ -249,28 +254,31 @@ def parse_fault(words: list[str], text: str) -> dict:
     return {"type": "delay", "seconds": duration_seconds(words[2]), "percent": share}
 
 
-def _describe_fault(fault: dict, kind: str) -> str:
-    part = fault.get(kind) or {}
-    if not part:
+def _fault_part(fault: Fault | None, kind: str) -> Abort | Delay | None:
+    if fault is None:
+        return None
+    return fault.abort if kind == "abort" else fault.delay
+
+
+def _describe_fault(part: Abort | Delay | None, kind: str) -> str:
+    if part is None:
         return f"no {kind} fault"
-    share = format_percent(percent_value(part.get("percentage"), 100.0))
-    if kind == "abort":
-        status = part.get("http_status", part.get("grpc_status"))
-        return f"fault abort {status} {share}"
-    return f"fault delay {format_human(duration_seconds(part.get('fixed_delay')))} {share}"
+    share = format_percent(percent_value(part.percentage, 100.0))
+    if isinstance(part, Abort):
+        return f"fault abort {part.status} {share}"
+    return f"fault delay {format_human(duration_seconds(part.fixed_delay))} {share}"
 
 
 def check_fault(args: dict, obs: Observed) -> Verdict:
-    fault = _route(obs).get("fault") or {}
-    part = fault.get(args["type"]) or {}
-    actual = _describe_fault(fault, args["type"])
-    if not part:
+    part = _fault_part(_route(obs).fault, args["type"])
+    actual = _describe_fault(part, args["type"])
+    if part is None:
         return False, actual
-    if abs((percent_value(part.get("percentage"), 100.0) or 0) - args["percent"]) > 0.001:
+    if abs((percent_value(part.percentage, 100.0) or 0) - args["percent"]) > 0.001:
         return False, actual
-    if args["type"] == "abort":
-        return part.get("http_status", part.get("grpc_status")) == args["status"], actual
-    return duration_seconds(part.get("fixed_delay")) == args["seconds"], actual
+    if isinstance(part, Abort):
+        return part.status == args["status"], actual
+    return duration_seconds(part.fixed_delay) == args["seconds"], actual
 
 
 def parse_timeout(words: list[str], text: str) -> dict:
@@ -280,7 +288,7 @@ def parse_timeout(words: list[str], text: str) -> dict:
 
 
 def check_timeout(args: dict, obs: Observed) -> Verdict:
-    actual = duration_seconds(_route(obs).get("timeout")) or None
+    actual = duration_seconds(_route(obs).timeout) or None
     return actual == args["seconds"], f"timeout {format_human(actual)}"
 
 
@@ -296,18 +304,15 @@ def parse_retries(words: list[str], text: str) -> dict:
     }
 
 
-def _retry_on(value: object) -> list[str]:
-    if not value:
-        return []
-    items = value if isinstance(value, list) else str(value).split(",")
-    return sorted(str(i).strip() for i in items if str(i).strip())
+def _retry_on(value: str | None) -> list[str]:
+    return sorted(i.strip() for i in (value or "").split(",") if i.strip())
 
 
 def check_retries(args: dict, obs: Observed) -> Verdict:
-    retries = _route(obs).get("retries") or {}
-    attempts = int(retries.get("attempts") or 0)
-    per_try = duration_seconds(retries.get("per_try_timeout")) or None
-    on = _retry_on(retries.get("retry_on"))
+    retries = _route(obs).retries
+    attempts = retries.attempts if retries else 0
+    per_try = duration_seconds(retries.per_try_timeout if retries else None) or None
+    on = _retry_on(retries.retry_on if retries else None)
     words = ["retries", str(attempts)]
     if args["per_try"] is not None or per_try:
         words.append(format_human(per_try))
@@ -330,14 +335,8 @@ def parse_mirror(words: list[str], text: str) -> dict:
     return {"target": target[0]}
 
 
-def _mirror_fields(mirror: dict) -> dict:
-    dest = mirror.get("destination") if isinstance(mirror.get("destination"), dict) else mirror
-    share = percent_value(mirror.get("percentage", mirror.get("percent")), 100.0)
-    return {"host": dest.get("host"), "subset": dest.get("subset"), "port": dest.get("port"), "weight": share}
-
-
 def check_mirror(args: dict, obs: Observed) -> Verdict:
-    mirrors = [_mirror_fields(m) for m in (_route(obs).get("mirrors") or []) if isinstance(m, dict)]
+    mirrors = _route(obs).mirrors
     host, subset, weight = args["target"]
     target = (host, subset, weight if weight is not None else None)
     ok = any(_destination_matches(target, m) for m in mirrors)
@@ -345,13 +344,13 @@ def check_mirror(args: dict, obs: Observed) -> Verdict:
         return ok, "no mirror"
     described = []
     for m in mirrors:
-        words = [short_host(str(m["host"]), host.split(":")[0])] + ([m["subset"]] if m.get("subset") else [])
-        described.append("mirror " + " ".join(words + [format_percent(m["weight"])]))
+        words = [short_host(str(m.host), host.split(":")[0])] + ([m.subset] if m.subset else [])
+        described.append("mirror " + " ".join(words + [format_percent(percent_value(m.percentage, 100.0))]))
     return ok, " | ".join(described)
 
 
 def check_cluster(args: dict, obs: Observed) -> Verdict:
-    clusters = [d.get("cluster") for d in _live_destinations(_route(obs))]
+    clusters = [d.cluster for d in _live_destinations(_route(obs))]
     return args["value"] in clusters, "cluster " + (" | ".join(str(c) for c in clusters) if clusters else "none")
 
 
@@ -366,23 +365,12 @@ def parse_header(words: list[str], text: str) -> dict:
     return {"side": words[1], "name": name.strip().lower(), "value": value.strip() if sep else None}
 
 
-def _header_values(route: dict, side: str) -> dict[str, str]:
-    """Headers set or added for one side, from the route and from its destinations."""
-    found: dict[str, str] = {}
-    sources = [route.get("headers")] + [d.get("headers") for d in _live_destinations(route)]
-    for headers in sources:
-        if not isinstance(headers, dict):
-            continue
-        ops = headers.get(side) or {}
-        for op in ("set", "add"):
-            values = ops.get(op) if isinstance(ops, dict) else None
-            if isinstance(values, dict):
-                found.update({str(k).lower(): str(v) for k, v in values.items()})
-            elif isinstance(values, list):
-                for item in values:
-                    if isinstance(item, dict) and "name" in item:
-                        found[str(item["name"]).lower()] = str(item.get("value", ""))
-    return found
+def _header_values(route: RouteOutcome, side: str) -> dict[str, str]:
+    """Headers set or added for one side (the outcome already merges a single destination's)."""
+    ops = getattr(route.headers, side) if route.headers is not None else None
+    if ops is None:
+        return {}
+    return {str(k).lower(): str(v) for k, v in ops.set + ops.add}
 
 
 def check_header(args: dict, obs: Observed) -> Verdict:
@@ -394,33 +382,15 @@ def check_header(args: dict, obs: Observed) -> Verdict:
     return ok, f"header {args['side']} {name}: {values[name]}"
 
 
-def _find(obj: object, keys: tuple[str, ...]) -> object:
-    """The first value under any of ``keys``, searched depth-first (policy shapes vary: camelCase or snake_case)."""
-    if isinstance(obj, dict):
-        for key in keys:
-            if key in obj and obj[key] is not None:
-                return obj[key]
-        for value in obj.values():
-            found = _find(value, keys)
-            if found is not None:
-                return found
-    return None
-
-
-def _policy_word(policy: object, section: tuple[str, ...], leaf: tuple[str, ...]) -> str | None:
-    value = _find(policy, section)
-    if isinstance(value, dict):
-        value = _find(value, leaf)
-    return str(value) if value is not None and not isinstance(value, (dict, list)) else None
-
-
 def check_tls(args: dict, obs: Observed) -> Verdict:
-    mode = _policy_word(_route(obs).get("policy"), ("tls", "tls_mode", "tlsMode"), ("mode",))
+    policy = _route(obs).policy
+    mode = policy.tls.mode if policy is not None else None
     return (mode or "").upper() == args["value"].upper(), f"tls {mode or 'none'}"
 
 
 def check_lb(args: dict, obs: Observed) -> Verdict:
-    simple = _policy_word(_route(obs).get("policy"), ("loadBalancer", "load_balancer", "lb"), ("simple",))
+    policy = _route(obs).policy
+    simple = policy.load_balancer_simple if policy is not None else None
     return (simple or "").upper() == args["value"].upper(), f"lb {simple or 'default'}"
 
 
@@ -452,7 +422,7 @@ def parse_virtual_service(words: list[str], text: str) -> dict:
 
 def check_virtual_service(args: dict, obs: Observed) -> Verdict:
     route = _route(obs)
-    name, index = route.get("virtual_service"), route.get("route_index")
+    name, index = route.virtual_service, route.route_index
     actual = f"virtual-service {name} rule {index}" if name else "no virtual service"
     ok = name == args["name"] and (args["rule"] is None or index == args["rule"])
     return ok, actual

@@ -32,10 +32,11 @@ def run_check(mesh: Mesh, check: Check, backend: str = "sim") -> CheckResult:
     if check.diagnostics or check.request is None:
         return CheckResult(check, False, [d.message for d in check.diagnostics], {}, diagnostics=list(check.diagnostics))
     needs = {clause(e.clause).needs for e in check.expectations}
-    route_json = authz_json = None
+    routed = route_json = authz_json = None
     try:
         if "route" in needs:
-            route_json = backends.route(mesh, check, backend)
+            routed = backends.route(mesh, check, backend)
+            route_json = routed.to_json()
         if "authz" in needs:
             authz_json = backends.authorize(mesh, check, backend)
     except backends.BackendUnavailable as error:
@@ -49,7 +50,7 @@ def run_check(mesh: Mesh, check: Check, backend: str = "sim") -> CheckResult:
     outcome = dict(route_json or {})
     if authz_json is not None:
         outcome = {**outcome, "authz": authz_json} if route_json is not None else dict(authz_json)
-    observed = Observed(route=route_json, authz=authz_json, request=check.request)
+    observed = Observed(route=routed, authz=authz_json, request=check.request)
     differences: list[str] = []
     actual: dict[int, str] = {}
     failing: list[int] = []

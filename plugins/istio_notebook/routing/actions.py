@@ -14,6 +14,7 @@ from istio_notebook.config import durations
 from istio_notebook.config.decimal import decimal_value
 from istio_notebook.config.hosts import fqdn
 from istio_notebook.config.percent import istio_percent
+from istio_notebook.routing.outcome import Abort, Cors, Delay, Fault, HeaderChanges, HeaderOps, OriginMatch
 from istio_notebook.routing.shape import items
 from istio_notebook.routing.table import (
     DEFAULT_RETRY_ATTEMPTS,
@@ -82,20 +83,21 @@ def route_match(spec: dict | None, *, gateway_semantics: bool = False) -> RouteM
     return RouteMatch(path, tuple(headers), tuple(query))
 
 
-def header_ops(spec: Any) -> dict | None:
-    """Headers {request|response: {set, add, remove}} → the same shape with defaults filled in."""
+def _pairs(spec: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in spec.items()} if isinstance(spec, dict) else {}
+
+
+def header_ops(spec: Any) -> HeaderChanges | None:
+    """Headers {request|response: {set, add, remove}} → HeaderChanges (a side only when given)."""
     if not isinstance(spec, dict):
         return None
-    out = {}
+    sides: dict[str, HeaderOps] = {}
     for side in ("request", "response"):
         ops = spec.get(side)
         if isinstance(ops, dict):
-            out[side] = {
-                "set": {str(k): str(v) for k, v in (ops.get("set") or {}).items()} if isinstance(ops.get("set"), dict) else {},
-                "add": {str(k): str(v) for k, v in (ops.get("add") or {}).items()} if isinstance(ops.get("add"), dict) else {},
-                "remove": [str(v) for v in items(ops.get("remove")) if isinstance(v, (str, int))],
-            }
-    return out or None
+            remove = [str(v) for v in items(ops.get("remove")) if isinstance(v, (str, int))]
+            sides[side] = HeaderOps.of(_pairs(ops.get("set")), _pairs(ops.get("add")), remove)
+    return HeaderChanges(**sides) if sides else None
 
 
 def destinations(items: list, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> list[Destination]:
@@ -169,45 +171,46 @@ def retry_policy(spec: Any) -> RetryPolicy | None:
     return RetryPolicy(attempts, durations.normalize(spec.get("perTryTimeout")), retry_on, codes)
 
 
-def fault(spec: Any) -> dict | None:
+def fault(spec: Any) -> Fault | None:
     """HTTPFaultInjection; an absent percentage leaves Envoy's FractionalPercent at 0: no request
     is affected (istio/istio pilot/pkg/networking/core/route/route.go TranslateFault)."""
     if not isinstance(spec, dict):
         return None
-    out: dict = {"delay": None, "abort": None}
-    delay = spec.get("delay")
-    if isinstance(delay, dict):
+    delay = abort = None
+    if isinstance(spec.get("delay"), dict):
         # The deprecated integer `percent` is not translated any more (route.go TranslateFault).
-        out["delay"] = {"fixed_delay": durations.normalize(delay.get("fixedDelay")), "percentage": istio_percent(delay.get("percentage"), 0.0)}
-    abort = spec.get("abort")
-    if isinstance(abort, dict):
-        entry: dict = {"percentage": istio_percent(abort.get("percentage"), 0.0)}
-        if isinstance(abort.get("httpStatus"), int):
-            entry["http_status"] = abort["httpStatus"]
-        elif abort.get("grpcStatus") is not None:
-            entry["grpc_status"] = str(abort["grpcStatus"])
-        out["abort"] = entry
-    return out if out["delay"] or out["abort"] else None
+        spec_delay = spec["delay"]
+        delay = Delay(durations.normalize(spec_delay.get("fixedDelay")), istio_percent(spec_delay.get("percentage"), 0.0))
+    if isinstance(spec.get("abort"), dict):
+        spec_abort = spec["abort"]
+        share = istio_percent(spec_abort.get("percentage"), 0.0)
+        if isinstance(spec_abort.get("httpStatus"), int):
+            abort = Abort(share, http_status=spec_abort["httpStatus"])
+        elif spec_abort.get("grpcStatus") is not None:
+            abort = Abort(share, grpc_status=str(spec_abort["grpcStatus"]))
+        else:
+            abort = Abort(share)
+    return Fault(delay, abort) if delay or abort else None
 
 
-def cors(spec: Any) -> dict | None:
+def cors(spec: Any) -> Cors | None:
     if not isinstance(spec, dict):
         return None
     origins = []
     for item in items(spec.get("allowOrigins")):
         m = string_match(item)
         if m is not None:
-            origins.append({m.kind: m.value} if m.kind != "present" else {"present": True})
+            origins.append(OriginMatch(m.kind, m.value))
     for item in items(spec.get("allowOrigin")):  # deprecated exact list
-        origins.append({"exact": str(item)})
-    return {
-        "allow_origins": origins,
-        "allow_methods": [str(m) for m in items(spec.get("allowMethods"))],
-        "allow_headers": [str(m) for m in items(spec.get("allowHeaders"))],
-        "expose_headers": [str(m) for m in items(spec.get("exposeHeaders"))],
-        "max_age": durations.normalize(spec.get("maxAge")),
-        "allow_credentials": spec.get("allowCredentials") if isinstance(spec.get("allowCredentials"), bool) else None,
-    }
+        origins.append(OriginMatch("exact", str(item)))
+    return Cors(
+        allow_origins=tuple(origins),
+        allow_methods=tuple(str(m) for m in items(spec.get("allowMethods"))),
+        allow_headers=tuple(str(m) for m in items(spec.get("allowHeaders"))),
+        expose_headers=tuple(str(m) for m in items(spec.get("exposeHeaders"))),
+        max_age=durations.normalize(spec.get("maxAge")),
+        allow_credentials=spec.get("allowCredentials") if isinstance(spec.get("allowCredentials"), bool) else None,
+    )
 
 
 def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> RouteAction | None:

@@ -7,6 +7,7 @@ portLevelSettings (pilot/pkg/networking/core/cluster_builder.go, MergeTrafficPol
 
 from __future__ import annotations
 
+from istio_notebook.routing.outcome import TlsSettings, TrafficPolicy
 from istio_notebook.routing.registry import Service
 from istio_notebook.routing.shape import items
 from istio_notebook.routing.views import DestinationRuleSet
@@ -32,7 +33,7 @@ def _layer(policy: object, port: int | None) -> list[dict]:
     return layers
 
 
-def traffic_policy(drs: DestinationRuleSet, service: Service | None, port: int | None, subset: str | None) -> dict:
+def traffic_policy(drs: DestinationRuleSet, service: Service | None, port: int | None, subset: str | None) -> TrafficPolicy:
     layers = _layer(drs.traffic_policy(), port)
     if subset:
         spec = drs.subset(subset)
@@ -45,19 +46,19 @@ def traffic_policy(drs: DestinationRuleSet, service: Service | None, port: int |
                 merged[out_key] = layer[key]
     tls = merged.get("tls")
     if isinstance(tls, dict) and tls.get("mode"):
-        tls_out = {"mode": str(tls["mode"]), "auto": False}
+        tls_out = TlsSettings(str(tls["mode"]), False)
     else:
         # Auto mTLS (on by default): Istio sends ISTIO_MUTUAL to workloads with a sidecar,
         # i.e. in-mesh services; external ServiceEntries get plain text.
         internal = service is not None and (service.registry == "Kubernetes" or service.location == "MESH_INTERNAL")
-        tls_out = {"mode": "ISTIO_MUTUAL" if internal else "DISABLE", "auto": True}
+        tls_out = TlsSettings("ISTIO_MUTUAL" if internal else "DISABLE", True)
     lb = merged.get("load_balancer")
-    return {
-        "destination_rules": [f"{r.namespace}/{r.name}" for r in drs.rules],
-        "scope": drs.scope,
-        "tls": tls_out,
+    return TrafficPolicy(
+        destination_rules=tuple(f"{r.namespace}/{r.name}" for r in drs.rules),
+        scope=drs.scope,
+        tls=tls_out,
         # Istio's default load balancer is LEAST_REQUEST (istio.io DestinationRule reference).
-        "load_balancer": lb if lb else {"simple": "LEAST_REQUEST"},
-        "connection_pool": merged.get("connection_pool"),
-        "outlier_detection": merged.get("outlier_detection"),
-    }
+        load_balancer=lb if lb else {"simple": "LEAST_REQUEST"},
+        connection_pool=merged.get("connection_pool"),
+        outlier_detection=merged.get("outlier_detection"),
+    )

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from istio_notebook.routing.outcome import Cors, Fault, HeaderChanges
+
 PASSTHROUGH_CLUSTER = "PassthroughCluster"
 BLACKHOLE_CLUSTER = "BlackHoleCluster"
 
@@ -78,7 +80,7 @@ class Destination:
     weight: int  # as written in the VirtualService (0 when unset)
     share: float  # percent of requests after Istio's normalisation
     cluster: str  # outbound|port|subset|host
-    headers: dict | None = None  # destination-level header operations
+    headers: HeaderChanges | None = None  # destination-level header operations
 
 
 @dataclass(frozen=True)
@@ -121,12 +123,12 @@ class RouteAction:
     redirect: Redirect | None = None
     direct_status: int | None = None
     direct_body: str | None = None
-    fault: dict | None = None  # {"delay": {...}|None, "abort": {...}|None}
+    fault: Fault | None = None
     timeout: str | None = None  # normalised duration, None = disabled
     retries: RetryPolicy | None = None
     mirrors: list[Mirror] = field(default_factory=list)
-    headers: dict | None = None  # {"request": {"set","add","remove"}, "response": {...}}
-    cors: dict | None = None
+    headers: HeaderChanges | None = None
+    cors: Cors | None = None
 
 
 @dataclass(frozen=True)

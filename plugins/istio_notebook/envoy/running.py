@@ -1,0 +1,180 @@
+"""A running Envoy for one proxy view of one mesh: route table, echo upstreams, certificates, process.
+
+envoy/replay.py's Scenario builds on it to observe where requests go. Lifecycle only: translate the
+table (envoy/translate.py), start an echo server per cluster (TLS where the DestinationRule
+originates it, with a CA made for the run), start Envoy, send requests, and tear all of it down.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from istio_notebook.envoy import client
+from istio_notebook.envoy.certs import MeshCA
+from istio_notebook.envoy.echo import (
+    REQUEST_ID_HEADER,
+    EchoFleet,
+    EchoIdentity,
+    EchoTls,
+)
+from istio_notebook.envoy.instrument import instrument
+from istio_notebook.envoy.policy import cluster_policies
+from istio_notebook.envoy.runner import EnvoyProcess, localize
+from istio_notebook.envoy.translate import (
+    VIRTUAL_OUTBOUND,
+    listener_name,
+    route_table,
+    translate,
+)
+from istio_notebook.routing.outcome import TrafficPolicy
+from istio_notebook.routing.table import PASSTHROUGH_CLUSTER, Route, RouteTable
+
+DEFAULT_SAMPLES = 200  # requests sent to measure the shares of a weighted route
+
+_ids = itertools.count(1)
+
+
+def new_id() -> str:
+    return f"r{next(_ids)}-{time.monotonic_ns()}"
+
+
+class RunningEnvoy:
+    """One running Envoy (+ echo upstreams) for one proxy view of one mesh."""
+    def __init__(self, mesh, proxy, *, samples: int = DEFAULT_SAMPLES, keep_logs_in=None):
+        self.mesh, self.proxy, self.samples = mesh, proxy, samples
+        self.keep_logs_in = keep_logs_in
+        self.table: RouteTable | None = None
+        self.fleet: EchoFleet | None = None
+        self.envoy: EnvoyProcess | None = None
+        self.bootstrap: dict | None = None
+        self._certdir: Path | None = None
+        self._mesh_ca: MeshCA | None = None
+        self.policies: dict[str, TrafficPolicy] = {}
+        self._envoy_routes: dict[str, dict] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> RunningEnvoy:
+        self.table = route_table(self.mesh, self.proxy)
+        self.fleet = EchoFleet()
+        try:
+            self.policies = cluster_policies(self.mesh, self.table)
+            upstreams: dict[str, int] = {}
+            for name, cluster in self.table.clusters.items():
+                identity = EchoIdentity(name, cluster.host, cluster.subset or "", cluster.port)
+                upstreams[name] = self.fleet.add(identity, tls=self._upstream_tls(name, cluster.host))
+            upstreams[PASSTHROUGH_CLUSTER] = self.fleet.add(EchoIdentity(PASSTHROUGH_CLUSTER))
+            cert_files = self._server_certificates()
+            client_cert = None
+            if any(self._tls_mode(name) != "DISABLE" for name in self.table.clusters):
+                client_cert = self._ca().workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/default")
+            self.bootstrap = instrument(translate(self.table, upstreams=upstreams, cert_files=cert_files,
+                                                  policies=self.policies, client_cert=client_cert))
+            self._index_routes()
+            self.envoy = EnvoyProcess(localize(self.bootstrap), keep_logs_in=self.keep_logs_in)
+            self.envoy.__enter__()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _ca(self) -> MeshCA:
+        if self._mesh_ca is None:
+            self._certdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
+            self._mesh_ca = MeshCA(self._certdir)
+        return self._mesh_ca
+
+    def _tls_mode(self, cluster_name: str) -> str:
+        policy = self.policies.get(cluster_name)
+        return str((policy.tls.mode if policy is not None else None) or "DISABLE").upper()
+
+    def _upstream_tls(self, cluster_name: str, host: str) -> EchoTls | None:
+        """A TLS echo server for clusters whose policy originates TLS (ISTIO_MUTUAL, SIMPLE, MUTUAL)."""
+        if self._tls_mode(cluster_name) == "DISABLE":
+            return None
+        files = self._ca().workload(f"cluster.local/ns/upstream/sa/{host.split('.')[0]}", dns_names=(host,))
+        return EchoTls(str(files.cert), str(files.key), str(self._ca().files.cert))
+
+    def _server_certificates(self) -> dict:
+        """Gateway TLS servers: a certificate for their hosts, signed by a CA made for the run."""
+        assert self.table is not None
+        tls_configs = [c for c in self.table.route_configs if c.tls]
+        return {
+            c.name: self._ca().workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/gateway",
+                                        dns_names=tuple(h for h in c.sni_hosts or () if h != "*"))
+            for c in tls_configs
+        }
+
+    def close(self, failed: bool = False) -> None:
+        if self.envoy is not None:
+            self.envoy.stop(failed=failed)
+            self.envoy = None
+        if self.fleet is not None:
+            self.fleet.close()
+            self.fleet = None
+        if self._certdir is not None:
+            shutil.rmtree(self._certdir, ignore_errors=True)
+            self._certdir, self._mesh_ca = None, None
+
+    def __enter__(self) -> RunningEnvoy:
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(failed=exc_type is not None)
+
+    def _index_routes(self) -> None:
+        assert self.bootstrap is not None
+        for listener in self.bootstrap["static_resources"]["listeners"]:
+            for chain in listener.get("filter_chains", []):
+                for network_filter in chain.get("filters", []):
+                    route_config = network_filter.get("typed_config", {}).get("route_config")
+                    for vhost in (route_config or {}).get("virtual_hosts", []):
+                        for route in vhost.get("routes", []):
+                            if route.get("name"):
+                                self._envoy_routes[route["name"]] = route
+
+    def _table_route(self, route_name: str) -> Route | None:
+        """``inb|<config>|<vhost>|<route>`` (see translate.route_id) → the table route."""
+        assert self.table is not None
+        parts = route_name.split("|")
+        if len(parts) != 4 or parts[0] != "inb":
+            return None
+        for config in self.table.route_configs:
+            if config.name == parts[1]:
+                try:
+                    return config.virtual_hosts[int(parts[2])].routes[int(parts[3])]
+                except (IndexError, ValueError):
+                    return None
+        return None
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def _listener_for(self, port: int) -> str | None:
+        assert self.envoy is not None and self.table is not None
+        ports = self.envoy.listener_ports
+        if listener_name(port) in ports:
+            return listener_name(port)
+        mapped = getattr(self.table, "port_map", {}).get(port)
+        if mapped is not None and listener_name(mapped) in ports:
+            return listener_name(mapped)
+        if self.table.proxy.kind == "sidecar" and VIRTUAL_OUTBOUND in ports:
+            return VIRTUAL_OUTBOUND
+        return None
+
+    def _send(self, request, listener: str, extra: list[tuple[str, str]] = ()) -> tuple[str, client.Response]:
+        assert self.envoy is not None
+        request_id = new_id()
+        headers = [("host", request.authority)]
+        headers += request.sent_lines()
+        headers += [(REQUEST_ID_HEADER, request_id), *extra]
+        response = client.send(
+            self.envoy.listener_port(listener), request.method, request.path_with_query, headers,
+            sni=request.host if request.scheme == "https" else None,
+        )
+        return request_id, response
+
+    # -- route ---------------------------------------------------------------------------------

@@ -1,0 +1,187 @@
+"""The route a request matched → the RouteOutcome: destinations, rewrite, redirect, fault, policy.
+
+routing/simulate.py finds the route (listener, virtual host, first matching route); this module
+applies its action to the request, as Envoy's router would, and writes the trace steps for it.
+"""
+
+from __future__ import annotations
+
+from istio_notebook.config import Mesh
+from istio_notebook.gatewayapi import gateway_semantics, route_ref
+from istio_notebook.routing.build import dr_set, registry_of
+from istio_notebook.routing.match import compiled, strip_port
+from istio_notebook.routing.outcome import (
+    DirectResponse,
+    MirrorTo,
+    RedirectTo,
+    Retries,
+    Rewrite,
+    RouteOutcome,
+    TrafficPolicy,
+    Upstream,
+)
+from istio_notebook.routing.policy import traffic_policy
+from istio_notebook.routing.proxy import Proxy
+from istio_notebook.routing.request import Request
+from istio_notebook.routing.table import (
+    Redirect,
+    Route,
+    RouteAction,
+    RouteTable,
+    StringMatch,
+)
+from istio_notebook.routing.trace import Trace
+
+
+def origin_text(route: Route) -> str:
+    o = route.origin
+    if o.virtual_service is None:
+        return route.name or "generated"
+    text = f"VirtualService {o.virtual_service} http[{o.rule_index}]"
+    if o.match_index is not None:
+        text += f".match[{o.match_index}]"
+    if o.delegate:
+        text += f" (delegated from {o.delegate})"
+    return text
+
+
+def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace, index: int) -> RouteOutcome:
+    """The outcome of ``request`` on the route ``chosen`` (the ``index``-th of its virtual host)."""
+    action, origin = chosen.action, chosen.origin
+    ref = route_ref(origin.source, origin.rule_index)
+    if origin.virtual_service is None and action.kind == "route":
+        trace.add("default_route", cluster=action.destinations[0].cluster)
+    elif origin.virtual_service is not None:
+        trace.add("matched_route", index=index, origin=origin_text(chosen))
+    fields: dict = {}
+    if action.kind == "passthrough":
+        trace.add("passthrough", host=request.host)
+    elif action.kind == "blackhole":
+        fields["status"] = action.direct_status
+        trace.add("blackhole", host=request.host, status=action.direct_status)
+    elif action.kind == "direct_response":
+        fields["status"] = action.direct_status
+        fields["direct_response"] = DirectResponse(action.direct_status, action.direct_body)
+        trace.add("direct", status=action.direct_status)
+    elif action.kind == "redirect":
+        location = _location(action.redirect, request, chosen.match.path)
+        fields["status"] = action.redirect.status
+        fields["redirect"] = RedirectTo(location, action.redirect.status)
+        trace.add("redirect", status=action.redirect.status, location=location)
+    elif action.kind == "route":
+        fields.update(_route(mesh, table, chosen, request, proxy, trace))
+    return RouteOutcome(
+        action.kind, virtual_service=origin.virtual_service, route_index=origin.rule_index,
+        match_index=origin.match_index, route_name=chosen.name, route_ref=ref, headers=_merged_headers(action),
+        trace=tuple(trace.lines), route=chosen, **fields,
+    )
+
+
+def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace) -> dict:
+    """The fields of a ``route`` action's outcome."""
+    action = chosen.action
+    fields: dict = {"destinations": tuple(Upstream(d.host, d.subset, d.port, d.share, d.cluster) for d in action.destinations)}
+    missing = empty = 0
+    for d in action.destinations:
+        trace.add("destination", cluster=d.cluster, share=f"{d.share:g}")
+        cluster = table.clusters.get(d.cluster)
+        if cluster is None:
+            missing += 1
+            trace.add("missing_cluster", cluster=d.cluster)
+        elif not cluster.has_endpoints:
+            empty += 1
+            trace.add("no_endpoints", cluster=d.cluster)
+    if action.destinations and missing == len(action.destinations):
+        # Gateway API routes: istiod sets cluster_not_found_response_code INTERNAL_SERVER_ERROR
+        # (pilot/pkg/networking/core/route/route.go applyHTTPRouteDestination, gateway semantics).
+        fields["status"] = 500 if gateway_semantics(chosen.origin.source) else 503
+    elif action.destinations and missing + empty == len(action.destinations):
+        # Every cluster the route can pick exists but has no endpoint (a subset selecting no pod,
+        # a Service without ready workloads): Envoy's router answers 503 with flag UH and details
+        # no_healthy_upstream (replayed on real Envoy in tests/routing/test_istio_fidelity.py).
+        fields["status"] = 503
+    fields["fault"] = action.fault
+    if action.fault:
+        abort, delay = action.fault.abort, action.fault.delay
+        if delay:
+            trace.add("delay", delay=delay.fixed_delay, percentage=f"{delay.percentage:g}")
+        if abort:
+            trace.add("abort", status=abort.status, percentage=f"{abort.percentage:g}")
+            # The abort filter runs before the router: at 100% the caller always sees its status.
+            if abort.percentage >= 100 and abort.http_status is not None:
+                fields["status"] = abort.http_status
+    fields["timeout"] = action.timeout
+    if action.retries is not None:
+        fields["retries"] = Retries(action.retries.attempts, action.retries.per_try_timeout, action.retries.retry_on)
+    fields["mirrors"] = tuple(MirrorTo(m.host, m.subset, m.port, m.cluster, m.percentage) for m in action.mirrors)
+    fields["cors"] = action.cors
+    fields["rewrite"] = rewrite = _rewrite(chosen, request)
+    if rewrite:
+        trace.add("rewrite", uri=rewrite.uri, authority=rewrite.authority)
+    if action.destinations:
+        fields["policy"] = _policy(mesh, table, action, proxy, trace)
+    return fields
+
+
+def _policy(mesh: Mesh, table: RouteTable, action: RouteAction, proxy: Proxy, trace: Trace) -> TrafficPolicy:
+    main = max(action.destinations, key=lambda d: d.share)
+    client_ns = table.namespace or proxy.namespace
+    drs = dr_set(mesh, main.host, client_ns)
+    service = registry_of(mesh).lookup(main.host, client_ns)
+    if drs.rules:
+        trace.add("policy", rules=", ".join(f"DestinationRule {r.namespace}/{r.name}" for r in drs.rules), scope=drs.scope)
+    else:
+        trace.add("no_policy", host=main.host)
+    return traffic_policy(drs, service, main.port, main.subset)
+
+
+def _rewrite(chosen: Route, request: Request) -> Rewrite | None:
+    action = chosen.action
+    if action.prefix_rewrite is None and action.regex_rewrite is None and action.authority_rewrite is None:
+        return None
+    path = request.path
+    if action.regex_rewrite is not None:
+        pattern, substitution = action.regex_rewrite
+        regex = compiled(pattern)
+        if regex is not None:
+            try:
+                path = regex.sub(substitution, path)
+            except Exception:  # noqa: BLE001 - a bad substitution leaves the path as it is
+                pass
+    elif action.prefix_rewrite is not None:
+        m = chosen.match.path
+        if m.kind in ("prefix", "path_separated_prefix"):
+            path = action.prefix_rewrite + path[len(m.value):]
+        else:
+            # exact and regex matches: Envoy swaps the whole matched path.
+            path = action.prefix_rewrite
+    uri = path + (f"?{request.query}" if request.query else "")
+    return Rewrite(uri, action.authority_rewrite)
+
+
+def _location(redirect: Redirect, request: Request, matched: StringMatch | None = None) -> str:
+    scheme = redirect.scheme or request.scheme
+    hostport = redirect.authority or request.authority
+    if redirect.port is not None:
+        hostport = f"{strip_port(hostport)}:{redirect.port}"
+    elif redirect.derive_port:
+        hostport = f"{strip_port(hostport)}:{request.port}"
+    default = {"http": "80", "https": "443"}.get(scheme)
+    host, colon, port = hostport.rpartition(":")
+    if colon and host and port == default:
+        hostport = host  # :80 for http and :443 for https are left out of the Location
+    path = redirect.uri if redirect.uri is not None else request.path
+    if redirect.prefix_rewrite is not None and matched is not None and matched.kind in ("prefix", "path_separated_prefix"):
+        path = redirect.prefix_rewrite + request.path[len(matched.value):]  # Envoy: the matched prefix is swapped
+    if request.query and "?" not in path:
+        path += f"?{request.query}"
+    return f"{scheme}://{hostport}{path}"
+
+
+def _merged_headers(action: RouteAction):
+    """Route-level header operations, then those of its destination when there is only one."""
+    ops = action.headers
+    if len(action.destinations) == 1 and action.destinations[0].headers:
+        dest = action.destinations[0].headers
+        ops = dest if ops is None else ops.merged(dest)
+    return ops
