@@ -7,21 +7,18 @@ Screenshots of every tested page are kept under test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import functools
-import http.server
+import contextlib
 import os
 import shutil
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import builds
 import pytest
 from screens import VIEWPORTS
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = builds.REPO
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 
 # Flags for a sandboxed, offline machine: no background network traffic to Google's services.
@@ -48,40 +45,52 @@ def _chromium_executable() -> str | None:
     return found
 
 
+def _built(build, *args: object) -> Path:
+    try:
+        return build(*args)
+    except builds.BuildFailed as failure:
+        pytest.fail(str(failure))
+
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built strictly into a temporary directory."""
-    out = tmp_path_factory.mktemp("site")
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    result = subprocess.run(
-        [str(mkdocs), "build", "--strict", "--quiet", "--site-dir", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
-    return out
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature from the stdlib
-        pass
+    """The real site, built strictly by MkDocs into a temporary directory."""
+    return _built(builds.build_mkdocs, tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(scope="session")
-def site_url(site_dir: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def zensical_site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same site built strictly by Zensical (issue 17), in a scratch project (builds.py)."""
+    zensical = builds.zensical_executable()
+    if zensical is None:
+        if os.environ.get("CI"):
+            pytest.fail("zensical is not installed (./dev installs the [zensical] extra)")
+        pytest.skip("zensical is not installed (pip install -e '.[zensical]'; ./dev does it)")
+    return _built(builds.build_zensical, tmp_path_factory.mktemp("zensical"), zensical)
+
+
+@pytest.fixture(scope="session")
+def builder_url(request: pytest.FixtureRequest) -> Iterator[object]:
+    """``builder_url("mkdocs" | "zensical")``: that builder's output, served on loopback.
+
+    Each output is built and served the first time a test asks for it, so a run that opens only
+    MkDocs pages never builds with Zensical.
+    """
+    outputs = {"mkdocs": "site_dir", "zensical": "zensical_site_dir"}
+    urls: dict[str, str] = {}
+    with contextlib.ExitStack() as servers:
+        def url(builder: str) -> str:
+            if builder not in urls:
+                urls[builder] = servers.enter_context(builds.serve(request.getfixturevalue(outputs[builder])))
+            return urls[builder]
+
+        yield url
+
+
+@pytest.fixture(scope="session")
+def site_url(builder_url) -> str:
+    """The MkDocs output, served (the published site)."""
+    return builder_url("mkdocs")
 
 
 @pytest.fixture(scope="session")
@@ -187,12 +196,12 @@ def _new_session(browser: object, site_url: str, viewport: str, scheme: str) -> 
 
 
 @pytest.fixture
-def open_session(browser: object, site_url: str) -> Iterator[object]:
-    """``open_session(viewport="phone", scheme="dark")``: a fresh browser context per call."""
+def open_session(browser: object, builder_url) -> Iterator[object]:
+    """``open_session(viewport="phone", scheme="dark", builder="zensical")``: a fresh browser context per call."""
     sessions: list[PageSession] = []
 
-    def make(viewport: str = "desktop", scheme: str = "light") -> PageSession:
-        sessions.append(_new_session(browser, site_url, viewport, scheme))
+    def make(viewport: str = "desktop", scheme: str = "light", builder: str = "mkdocs") -> PageSession:
+        sessions.append(_new_session(browser, builder_url(builder), viewport, scheme))
         return sessions[-1]
 
     try:
@@ -203,17 +212,18 @@ def open_session(browser: object, site_url: str) -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def shared_page(browser: object, site_url: str) -> Iterator[object]:
-    """``shared_page(path, viewport, scheme)``: one loaded page per module and key, for tests that
-    only read it or open tabs of their own example (each VirtualService page load costs seconds).
-    A test that checks what else changes (tab independence, remembered state) opens its own session.
+def shared_page(browser: object, builder_url) -> Iterator[object]:
+    """``shared_page(path, viewport, scheme, builder)``: one loaded page per module and key, for tests
+    that only read it or open tabs of their own example (each VirtualService page load costs
+    seconds). A test that checks what else changes (tab independence, remembered state) opens its
+    own session.
     """
-    opened: dict[tuple[str, str, str], PageSession] = {}
+    opened: dict[tuple[str, str, str, str], PageSession] = {}
 
-    def get(path: str, viewport: str = "desktop", scheme: str = "light") -> PageSession:
-        key = (path, viewport, scheme)
+    def get(path: str, viewport: str = "desktop", scheme: str = "light", builder: str = "mkdocs") -> PageSession:
+        key = (path, viewport, scheme, builder)
         if key not in opened:
-            opened[key] = _new_session(browser, site_url, viewport, scheme)
+            opened[key] = _new_session(browser, builder_url(builder), viewport, scheme)
             opened[key].open(path)
         return opened[key]
 
