@@ -233,7 +233,11 @@ CASES = [
         "policy selectors on the pods of a Gateway API gateway",
         ["gatewayapi_ineffective_selector.yaml"],
         "gatewayapi.IneffectiveSelector",
-        [("IST0166", "RequestAuthentication default/ra-ineffective", 15), ("IST0166", "AuthorizationPolicy default/ap-ineffective", 22)],
+        [
+            ("IST0166", "RequestAuthentication default/ra-ineffective", 15),
+            ("IST0166", "AuthorizationPolicy default/ap-ineffective", 22),
+            ("IST0166", "WasmPlugin default/wasm-ineffective", 44),
+        ],
     ),
     (
         "Gateways sharing a certificate",

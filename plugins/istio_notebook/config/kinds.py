@@ -8,6 +8,7 @@ from typing import NamedTuple
 NETWORKING = "networking.istio.io"
 SECURITY = "security.istio.io"
 TELEMETRY = "telemetry.istio.io"
+EXTENSIONS = "extensions.istio.io"
 INSTALL = "install.istio.io"
 CORE = ""
 APPS = "apps"
@@ -56,6 +57,9 @@ MODELLED: tuple[KindInfo, ...] = (
     KindInfo(SECURITY, "PeerAuthentication", ("v1", "v1beta1")),
     KindInfo(SECURITY, "RequestAuthentication", ("v1", "v1beta1")),
     KindInfo(TELEMETRY, "Telemetry", ("v1", "v1alpha1")),
+    # Istio 1.30's extension APIs (manifests/charts/base/files/crd-all.gen.yaml: v1alpha1 only).
+    KindInfo(EXTENSIONS, "WasmPlugin", ("v1alpha1",)),
+    KindInfo(EXTENSIONS, "TrafficExtension", ("v1alpha1",)),
     KindInfo(INSTALL, "IstioOperator", ("v1alpha1",)),
     KindInfo(CORE, "Namespace", ("v1",), namespaced=False),
     KindInfo(CORE, "Service", ("v1",)),
@@ -96,7 +100,6 @@ READ_ONLY: frozenset[tuple[str, str]] = frozenset(
         ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
         (NETWORKING, "ProxyConfig"),
         (SECURITY, "Certificate"),
-        ("extensions.istio.io", "WasmPlugin"),
         ("kind.x-k8s.io", "Cluster"),
     }
 )
@@ -133,7 +136,7 @@ def resource_name(group: str, kind: str) -> str:
 
 # A bare kind name ("Gateway") means the kind of Istio's or Kubernetes' own groups; other groups'
 # kinds (Gateway API) are named with a GroupKind.
-_BARE_NAME_GROUPS = (NETWORKING, SECURITY, TELEMETRY, INSTALL, CORE, APPS)
+_BARE_NAME_GROUPS = (NETWORKING, SECURITY, TELEMETRY, EXTENSIONS, INSTALL, CORE, APPS)
 _BY_BARE_NAME: dict[str, GroupKind] = {}
 for _known in sorted({k.group_kind for k in MODELLED + KEPT} | {GroupKind(*k) for k in READ_ONLY}):
     if _known.group in _BARE_NAME_GROUPS:

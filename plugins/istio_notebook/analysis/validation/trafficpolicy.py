@@ -91,9 +91,6 @@ def _check_outlier_detection(outlier: dict, at: Path, found: Findings) -> None:
     for field in ("maxEjectionPercent", "minHealthPercent"):
         if present(outlier, field):
             found.errors(at + (field,), [values.percent_error(outlier[field])])
-    for index, code in enumerate(items(outlier.get("outlierDetectionHttpErrorCodes"))):
-        if not 100 <= code <= 599:  # CRD bounds (destination_rule.proto)
-            found.error(at + ("outlierDetectionHttpErrorCodes", index), f"status code {code} must be in the range 100..599")
 
 
 def check_connection_pool(pool: dict, at: Path, found: Findings) -> None:
@@ -113,13 +110,6 @@ def check_connection_pool(pool: dict, at: Path, found: Findings) -> None:
     _duration(http, "idleTimeout", at + ("http",), found)
     if http.get("h2UpgradePolicy") == "UPGRADE" and http.get("useClientProtocol"):
         found.error(at + ("http", "useClientProtocol"), "use client protocol must not be true when H2UpgradePolicy is UPGRADE")
-    if present(http, "http2KeepAlive"):
-        keepalive, where = http["http2KeepAlive"], at + ("http", "http2KeepAlive")
-        for field in ("interval", "timeout"):
-            if not present(keepalive, field):
-                found.error(where, f"http2 keepalive {field} is required")
-            else:
-                _duration(keepalive, field, where, found)
     if (tcp.get("maxConnections") or 0) < 0:
         found.error(at + ("tcp", "maxConnections"), "max connections must be non-negative")
     _duration(tcp, "connectTimeout", at + ("tcp",), found)
@@ -140,14 +130,10 @@ def _check_load_balancer(balancer: dict, outlier: dict | None, at: Path, found: 
                 at + ("consistentHash", "minimumRingSize"),
                 "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
             )
-    if present(balancer, "localityLbSetting") and present(balancer, "zoneAwareLbSetting"):
-        found.error(at + ("zoneAwareLbSetting",), "only one of localityLbSetting and zoneAwareLbSetting can be set")
     if present(balancer, "localityLbSetting"):
         complete = _check_locality(balancer["localityLbSetting"], at + ("localityLbSetting",), found)
         if warn and complete:
             _warn_failover_without_outlier(balancer["localityLbSetting"], outlier, at + ("localityLbSetting",), found)
-    if present(balancer, "zoneAwareLbSetting"):
-        _check_zone_aware(balancer["zoneAwareLbSetting"], at + ("zoneAwareLbSetting",), found)
     if present(balancer, "warmupDurationSecs") and present(balancer, "warmup"):
         found.error(at + ("warmup",), "only one of warmupDurationSecs or warmup can be set")  # CRD rule
     if present(balancer, "warmup"):
@@ -241,23 +227,6 @@ def _warn_failover_without_outlier(setting: dict, outlier: dict | None, at: Path
         if items(setting.get(field)):
             found.warning(at + (field,), "outlier detection policy must be provided for failover")
             return
-
-
-def _check_zone_aware(setting: dict, at: Path, found: Findings) -> None:
-    for index, label in enumerate(items(setting.get("failoverPriority"))):
-        if label in _TOPOLOGY_LABELS:
-            found.error(
-                at + ("failoverPriority", index),
-                f"'failover_priority' for zone aware lb must not use topology label '{label}'; region- and zone-level routing are handled automatically",
-            )
-    _check_failover(
-        items(setting.get("failover")),
-        at,
-        found,
-        "zone aware lb failover settings must specify different regions",
-        "zone aware lb failover only specifies region; zone and subzone failover are handled automatically",
-        "zone aware lb failover region should not contain '*' wildcard",
-    )
 
 
 def _check_failover(failover: list, at: Path, found: Findings, same: str, slash: str, star: str) -> None:

@@ -323,18 +323,9 @@ def _http_status_error(status: int) -> str | None:
 
 
 def _check_redirect(redirect: dict, matches: list, at: Path, found: Findings) -> None:
-    uri, prefix = redirect.get("uri") or "", redirect.get("prefixRewrite") or ""
-    if uri and prefix:
-        found.error(at + ("prefixRewrite",), "redirect may only specify one of uri or prefix_rewrite")
-        return
-    if prefix:
-        for match in matches:
-            uri_match = fields(match.get("uri"))
-            if present(match, "uri") and uri_match.get("prefix") is None:
-                found.error(at + ("prefixRewrite",), "redirect prefix_rewrite requires all URI matches to use prefix match type")
-                return
+    # validateHTTPRedirect (istio 1.30 pkg/config/validation/validation.go).
     port_set = present(redirect, "port") or present(redirect, "derivePort")
-    if not (uri or prefix or redirect.get("authority") or port_set or redirect.get("scheme")):
+    if not (redirect.get("uri") or redirect.get("authority") or port_set or redirect.get("scheme")):
         found.error(at, "redirect must specify URI, authority, scheme, or port")
         return
     code = redirect.get("redirectCode") or 0

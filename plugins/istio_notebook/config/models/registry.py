@@ -20,7 +20,9 @@ from istio_notebook.config.models import (
     service_entry,
     sidecar,
     telemetry,
+    traffic_extension,
     virtual_service,
+    wasm_plugin,
     workload_entry,
     workload_group,
 )
@@ -51,6 +53,8 @@ SPECS: dict[tuple[str, str], type] = {
     (kinds.SECURITY, "PeerAuthentication"): peer_authentication.PeerAuthentication,
     (kinds.SECURITY, "RequestAuthentication"): request_authentication.RequestAuthentication,
     (kinds.TELEMETRY, "Telemetry"): telemetry.Telemetry,
+    (kinds.EXTENSIONS, "WasmPlugin"): wasm_plugin.WasmPlugin,
+    (kinds.EXTENSIONS, "TrafficExtension"): traffic_extension.TrafficExtension,
     (kinds.INSTALL, "IstioOperator"): istio_operator.IstioOperator,
     (kinds.CORE, "Namespace"): kubernetes.NamespaceSpec,
     (kinds.CORE, "Service"): kubernetes.ServiceSpec,

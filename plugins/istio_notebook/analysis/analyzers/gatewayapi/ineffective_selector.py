@@ -1,13 +1,13 @@
 """IST0166: a policy's ``selector`` picks the pods of a Gateway API gateway, where it has no effect.
 
 As istioctl's ``k8sgateway.SelectorAnalyzer`` (pkg/config/analysis/analyzers/k8sgateway/workloadselector.go,
-testdata/k8sgateway-selector.yaml): an AuthorizationPolicy, RequestAuthentication or Telemetry
+testdata/k8sgateway-selector.yaml): an AuthorizationPolicy, RequestAuthentication, Telemetry or WasmPlugin
 without ``targetRef(s)`` whose ``selector.matchLabels`` are all on a pod labelled
 ``gateway.networking.k8s.io/gateway-name`` is reported; such gateways take policies through
 ``targetRefs``. istioctl looks at the Pods of the cluster; files seldom hold the pods istiod
 deploys, so each Istio-managed Gateway API Gateway of the input also stands for its pods (labelled
 ``gateway.networking.k8s.io/gateway-name: <name>`` in its namespace, as istiod's deployment
-template labels them). WasmPlugin is not modelled here.
+template labels them).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, of_kind
 METADATA = Metadata(
     name="gatewayapi.IneffectiveSelector",
     description="Checks that policy selectors are not aimed at the pods of Gateway API gateways",
-    inputs=("AuthorizationPolicy", "RequestAuthentication", "Telemetry", "Pod", "Gateway"),
+    inputs=("AuthorizationPolicy", "RequestAuthentication", "Telemetry", "WasmPlugin", "Pod", "Gateway"),
 )
-POLICY_KINDS = ("AuthorizationPolicy", "RequestAuthentication", "Telemetry")
+POLICY_KINDS = ("AuthorizationPolicy", "RequestAuthentication", "Telemetry", "WasmPlugin")
 
 
 def _gateway_pods(ctx: Context) -> dict[str, list[dict[str, str]]]:
