@@ -149,7 +149,7 @@ class _Parser:
             raise RegexSyntaxError("bad repetition operator", self.pattern[repeat_before:end])
         counted = op.startswith("{")
         if counted and (lo > MAX_REPEAT or hi > MAX_REPEAT or (hi != -1 and hi < lo)):
-            raise RegexSyntaxError("invalid repetition size", op.rstrip("?"))
+            raise RegexSyntaxError("invalid repetition size", op)  # RE2 quotes the lazy "?" too
         group = self.top
         if group.last is None:
             raise RegexSyntaxError("no argument for repetition operator", op)
@@ -157,7 +157,7 @@ class _Parser:
         if counted and (lo >= 2 or hi >= 2):
             depth *= hi if hi > 0 else max(lo, 1)
             if depth > MAX_REPEAT:
-                raise RegexSyntaxError("invalid repetition size", op.rstrip("?"))
+                raise RegexSyntaxError("invalid repetition size", op)  # RE2 quotes the lazy "?" too
         nongreedy = op.endswith("?") if counted else len(op) == 2  # "??" is a lazy "?"
         lazy = nongreedy != self.flags.ungreedy
         quantifier = {(0, -1): "*", (1, -1): "+", (0, 1): "?"}.get(bounds) if not counted else None
