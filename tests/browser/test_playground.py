@@ -1,0 +1,144 @@
+"""The playground in Chromium (試してみる): Pyodide and the project's wheel in a Web Worker, served by
+the site only (tools/playground/assets.py writes them into the built site, as ./dev build does).
+
+One page for the whole module (one Pyodide load): reached through a "試す" button, it is then
+edited by the tests, and its engine also answers every check of several pages, each compared
+with what the command line prints for the same files and arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from istio_notebook.playground.engine import run as run_cli_in_process
+from playground_cases import BOOKINFO, JASON, JASON_MISSING_GATEWAY, REPO, cli
+
+# The page's own engine module (same URL, so the same worker and the same Pyodide).
+RUN = "async ([argv, files]) => (await import(new URL('assets/javascripts/playground/engine.js', window.inbPlayground.root).href)).run(argv, files)"
+PAGES = ["contributing/syntax/", "traffic/fault-injection/", "traffic/ingress-gateway/", "security/authorization/"]
+RUNS = "#inb-playground[data-runs='{n}']"
+
+
+def _browser_conftest(request):
+    """tests/browser/conftest.py as pytest loaded it ("from conftest import" may find another one)."""
+    return next(p for p in request.config.pluginmanager.get_plugins() if str(getattr(p, "__file__", "")).endswith("browser/conftest.py"))
+
+
+@pytest.fixture(scope="module")
+def playground_site(site_dir: Path) -> Path:
+    out = site_dir / "assets" / "playground"
+    subprocess.run([sys.executable, str(REPO / "tools" / "playground" / "assets.py"), "--out", str(out)], check=True, timeout=600)
+    return site_dir
+
+
+@pytest.fixture(scope="module")
+def playground(playground_site, browser, site_url, request):
+    """The playground page, opened by the first "試す" of the syntax page's checks and run once."""
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900})
+    session = _browser_conftest(request).PageSession(context.new_page(), site_url)
+    page = session.open(PAGES[0])
+    assert page.locator(".inb-example .inb-try").count() > 0  # checked examples have one too
+    button = page.locator(".inb-checks .inb-try").first
+    assert "check=" in button.get_attribute("href")
+    button.click()
+    page.wait_for_selector(RUNS.format(n=1), timeout=300_000)
+    yield session
+    context.close()
+
+
+def _runs(page) -> int:
+    return int(page.locator("#inb-playground").get_attribute("data-runs"))
+
+
+def _control(page, label: str):
+    return page.locator("#inb-playground").get_by_label(label, exact=True)
+
+
+def _edit(page, label: str, value: str) -> None:
+    """Replace a control's text as a reader would, and wait for the live rerun."""
+    before = _runs(page)
+    _control(page, label).fill(value)
+    page.wait_for_selector(RUNS.format(n=before + 1), timeout=120_000)
+
+
+def test_the_button_opens_the_checks_files_and_request_and_runs_them(playground):
+    page = playground.page
+    assert "reviews" in _control(page, "example.yaml").input_value()
+    assert _control(page, "ヘッダー").input_value() == "end-user: jason"
+    last = page.evaluate("window.inbPlayground.last")
+    assert json.loads(last["answer"]["result"]["stdout"])["destinations"][0]["subset"] == "v2"
+    assert "reviews.default.svc.cluster.local" in page.locator(".inb-pg__summary").inner_text()
+    assert "として評価" in page.locator(".inb-pg__trace").inner_text()
+    assert "#s=" in page.url  # the state is in the URL
+
+
+def test_editing_a_header_changes_the_outcome_and_the_url_replays_it(playground):
+    page = playground.page
+    _edit(page, "ヘッダー", "end-user: alice")
+    outcome = page.evaluate("window.inbPlayground.last.outcome")
+    assert outcome["destinations"][0]["subset"] == "v1"
+    shared = page.url
+    _edit(page, "ヘッダー", "end-user: jason")
+    assert page.evaluate("window.inbPlayground.last.outcome")["destinations"][0]["subset"] == "v2"
+    other = page.context.new_page()
+    try:
+        other.goto(shared)
+        other.wait_for_selector(RUNS.format(n=1), timeout=300_000)
+        assert _control(other, "ヘッダー").input_value() == "end-user: alice"
+        assert other.evaluate("window.inbPlayground.last.outcome")["destinations"][0]["subset"] == "v1"
+    finally:
+        other.close()
+
+
+def test_invalid_yaml_shows_a_japanese_error_with_its_line_and_no_console_error(playground):
+    page = playground.page
+    good = _control(page, "example.yaml").input_value()
+    broken = good.replace("kind: VirtualService", "kind: [VirtualService", 1)
+    line = broken.splitlines().index("kind: [VirtualService") + 1
+    try:
+        _edit(page, "example.yaml", broken)
+        item = page.locator(".inb-pg__diagnostic[data-code='INB1001']").first
+        text = item.inner_text()
+        assert "YAML の構文エラー" in text and "example.yaml" in text
+        assert int(item.get_attribute("data-line")) in (line, line + 1)  # where the parser notices it
+        assert f"{item.get_attribute('data-line')} 行目" in text
+    finally:
+        _edit(page, "example.yaml", good)
+    assert playground.errors == []
+    assert playground.external_hosts == set()
+
+
+@pytest.mark.parametrize("key", PAGES)
+def test_every_check_of_the_page_in_the_browser_is_the_command_lines_json(playground, playground_site, key):
+    sessions = json.loads((playground_site / "assets" / "playground" / "sessions" / key / "session.json").read_text(encoding="utf-8"))
+    assert sessions["checks"]
+    for check in sessions["checks"]:
+        files = sessions["scenarios"][check["scenario"]]
+        answer = playground.page.evaluate(RUN, [check["argv"], files])
+        expected = run_cli_in_process(check["argv"], files)
+        assert answer["ok"], answer
+        assert answer["result"]["exit"] == expected.exit == 0, (key, check["line"], answer["result"]["stderr"])
+        assert json.loads(answer["result"]["stdout"]) == json.loads(expected.stdout), (key, check["line"])
+
+
+@pytest.mark.parametrize("header", ["end-user: jason", "end-user: alice"])
+def test_route_in_the_browser_is_the_installed_commands(playground, tmp_path, header):
+    files = {"bookinfo.yaml": BOOKINFO, "vs.yaml": JASON}
+    argv = ["route", "bookinfo.yaml", "vs.yaml", "--request", "GET http://reviews:9080/reviews/1", "-H", header, "--format", "json", "--lang", "ja"]
+    answer = playground.page.evaluate(RUN, [argv, files])
+    expected = cli(tmp_path, argv, files)  # the console script in a subprocess
+    assert json.loads(answer["result"]["stdout"]) == json.loads(expected.stdout)
+    assert answer["result"]["exit"] == expected.returncode == 0
+
+
+def test_check_in_the_browser_reports_the_installed_commands_diagnostics(playground, tmp_path):
+    files = {"bookinfo.yaml": BOOKINFO, "vs.yaml": JASON_MISSING_GATEWAY}
+    argv = ["check", "bookinfo.yaml", "vs.yaml", "--format", "json"]
+    answer = playground.page.evaluate(RUN, [argv, files])
+    expected = cli(tmp_path, argv, files)
+    assert (answer["result"]["exit"], json.loads(answer["result"]["stdout"])) == (expected.returncode, json.loads(expected.stdout))
+    assert json.loads(answer["result"]["stdout"])["diagnostics"][0]["line"] == 7
