@@ -15,6 +15,7 @@ from istio_notebook.authz.model import Source, Workload
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import check_providers, provider_name
 from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref
+from istio_notebook.authz.tcp import port_is_tcp, tcp_rule
 from istio_notebook.authz.text import AuthzTrace
 from istio_notebook.authz.values import (
     UriMatcher,
@@ -55,6 +56,8 @@ class _Facts:
     remote_ip: str | None
     request_principal: str | None
     claims: dict
+    tcp: bool = False  # the port is TCP to Istio: network RBAC, HTTP-only attributes unknown
+    notes: list = field(default_factory=list)  # (step, policy, rule) seen while matching, for the trace
 
 
 def _list(value: Any) -> list | None:
@@ -181,7 +184,13 @@ def _first_rule(policy, f: _Facts) -> int | None:
     rules = policy.spec.get("rules")
     if not isinstance(rules, list):
         return None
+    action = str(policy.spec.get("action") or "ALLOW").upper()
     for index, rule in enumerate(rules):
+        if f.tcp:
+            rule = tcp_rule(action, rule)  # authz/tcp.py: what istiod keeps on a TCP filter chain
+            if rule is None:
+                f.notes.append(("tcp_skipped", f"{policy.namespace}/{policy.name}", index))
+                continue
         if rule_matches(rule, f, policy.namespace):
             return index
     return None
@@ -237,10 +246,15 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
     mtls = source.mtls and mode != "DISABLE"
     if not mtls and (source.principal or source.namespace):
         trace.add("no_peer_identity")
-    request_principal, rejected = _request_principal(mesh, to, source, trace)
+    tcp = port_is_tcp(mesh, to, request.host, request.port)
+    if tcp is not None:
+        trace.add("tcp_port", port=request.port, protocol=tcp.protocol.value)
+        request_principal, rejected = None, False  # no HTTP filters: no JWT, no headers
+    else:
+        request_principal, rejected = _request_principal(mesh, to, source, trace)
     if rejected:
         return AuthzDecision("DENY", None, None, None, trace.lines)
-    forwarded = request.header("x-forwarded-for")
+    forwarded = request.header("x-forwarded-for") if tcp is None else None
     facts = _Facts(
         request=request,
         port=port,
@@ -250,7 +264,17 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
         remote_ip=forwarded.split(",")[0].strip() if forwarded else source.ip,
         request_principal=request_principal,
         claims=dict(source.claims) if request_principal else {},
+        tcp=tcp is not None,
     )
+    decision = _decide(mesh, to, facts, trace)
+    if facts.tcp and decision.decision == "DENY":
+        trace.add("tcp_denied")
+    decision.trace = trace.lines
+    return decision
+
+
+def _decide(mesh: Mesh, to: Workload, facts: _Facts, trace: AuthzTrace) -> AuthzDecision:
+    """CUSTOM → DENY → ALLOW over the policies that apply to `to` (the module docstring)."""
     for skipped in skipped_target_ref(mesh, to):
         trace.add("target_ref", policy=f"{skipped.namespace}/{skipped.name}")
     applicable = policies(mesh, "AuthorizationPolicy", to)
@@ -277,6 +301,9 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
     for p in by_action["ALLOW"]:
         index = _first_rule(p, facts)
         key = f"{p.namespace}/{p.name}"
+        for _, policy, rule in facts.notes:
+            trace.add("tcp_skipped", policy=policy, rule=rule)
+        facts.notes.clear()
         if index is not None:
             trace.add("allow_match", policy=key, rule=index)
             return AuthzDecision("ALLOW", key, "ALLOW", index, trace.lines)

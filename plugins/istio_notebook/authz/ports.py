@@ -42,18 +42,25 @@ def _services(mesh: Mesh, workload: Workload, host: str) -> list[Resource]:
     return sorted(found, key=lambda s: s.name != short)
 
 
-def workload_port(mesh: Mesh, workload: Workload, host: str, port: int) -> int:
-    """The port ``workload`` receives a request for ``host:port`` on (``port`` itself when no Service maps it)."""
+def service_port_entry(mesh: Mesh, workload: Workload, host: str, port: int) -> dict | None:
+    """The `ports` entry of the Service in front of ``workload`` that a request for ``host:port`` uses."""
     for service in _services(mesh, workload, host):
         for entry in items(service.spec.get("ports")):
-            if not isinstance(entry, dict) or entry.get("port") != port:
-                continue
-            target = entry.get("targetPort")
-            if target is None:
-                return port
-            if isinstance(target, int):
-                return target
-            if (number := decimal_value(str(target))) is not None:
-                return number
-            return _container_port(mesh, workload, str(target)) or port
-    return port
+            if isinstance(entry, dict) and entry.get("port") == port:
+                return entry
+    return None
+
+
+def workload_port(mesh: Mesh, workload: Workload, host: str, port: int) -> int:
+    """The port ``workload`` receives a request for ``host:port`` on (``port`` itself when no Service maps it)."""
+    entry = service_port_entry(mesh, workload, host, port)
+    if entry is None:
+        return port
+    target = entry.get("targetPort")
+    if target is None:
+        return port
+    if isinstance(target, int):
+        return target
+    if (number := decimal_value(str(target))) is not None:
+        return number
+    return _container_port(mesh, workload, str(target)) or port

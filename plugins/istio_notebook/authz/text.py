@@ -20,6 +20,14 @@ STEPS: dict[str, tuple[str, str]] = {
     "jwt_ok": ("valid token: request principal {principal}", "有効なトークン: request principal {principal}"),
     "target_ref": ("AuthorizationPolicy {policy} uses targetRef (gateways/waypoints): not applied to a sidecar workload",
                    "AuthorizationPolicy {policy} は targetRef 指定(ゲートウェイ/waypoint 用): サイドカーには適用されない"),
+    "tcp_port": ("port {port} is {protocol} to Istio: the network RBAC filter decides; HTTP-only fields (hosts, methods, paths, "
+                 "requestPrincipals, request.headers, request.auth.*) are unknown there",
+                 "ポート {port} は Istio にとって {protocol}: ネットワーク RBAC フィルターが判定し、HTTP だけのフィールド(hosts・methods・"
+                 "paths・requestPrincipals・request.headers・request.auth.*)はそこでは分からない"),
+    "tcp_skipped": ("ALLOW policy {policy} rule {rule} uses HTTP-only fields: istiod skips it on the TCP filter chain",
+                    "ALLOW ポリシー {policy} のルール {rule} は HTTP だけのフィールドを使う: istiod は TCP のフィルターチェーンでは省く"),
+    "tcp_denied": ("on a TCP port a denied connection is closed (no HTTP status)",
+                   "TCP のポートでは、拒否された接続は閉じられる(HTTP ステータスなし)"),
     "audit": ("AUDIT policy {policy} matches (logged only)", "AUDIT ポリシー {policy} が一致(記録のみ)"),
     "custom": ("CUSTOM policy {policy} rule {rule} matches: the external authorizer {provider} decides (assumed to allow)",
                "CUSTOM ポリシー {policy} のルール {rule} が一致: 外部認可 {provider} が判断(許可と仮定)"),

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import bad_custom_policies
+from istio_notebook.authz.tcp import port_is_tcp
 from istio_notebook.authz.scope import peer_authentication, policies
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
@@ -57,8 +58,8 @@ def peer_mode(mesh, to, port: int) -> str:
 class InboundScenario:
     """One Envoy playing the workload's inbound sidecar, for one mTLS mode."""
 
-    def __init__(self, mesh, to, mode: str, port: int):
-        self.mesh, self.to, self.mode, self.port = mesh, to, mode, port
+    def __init__(self, mesh, to, mode: str, port: int, tcp: bool = False):
+        self.mesh, self.to, self.mode, self.port, self.tcp = mesh, to, mode, port, tcp
         self.workdir: Path | None = None
         self.ca: MeshCA | None = None
         self.fleet: EchoFleet | None = None
@@ -72,10 +73,10 @@ class InboundScenario:
             server = self.ca.workload(principal_for_namespace(self.to.namespace))
             # The simulator's scope rules (authz.scope), so both engines judge the same policies.
             applicable = policies(self.mesh, "AuthorizationPolicy", self.to)
-            rbac = build_rbac_filters(applicable, bad_custom_policies(self.mesh, applicable))
+            rbac = build_rbac_filters(applicable, bad_custom_policies(self.mesh, applicable), tcp=self.tcp)
             self.unsupported = rbac.unsupported
             self.tokens = TokenIssuer()
-            authn = jwt_filter(policies(self.mesh, "RequestAuthentication", self.to), self.tokens)
+            authn = None if self.tcp else jwt_filter(policies(self.mesh, "RequestAuthentication", self.to), self.tokens)
             filters = ([authn] if authn else []) + peer_address_from_proxy_protocol(rbac.filters)
             rbac = RbacFilters(filters, rbac.unsupported)
             self.fleet = EchoFleet()
@@ -86,6 +87,7 @@ class InboundScenario:
                 ca_cert=str(self.ca.files.cert) if self.mode != "DISABLE" else None,
                 upstream_port=app_port,
                 plaintext=self.mode != "STRICT",
+                tcp=self.tcp,
             )
             run = localize(instrument(bootstrap))
             listener = run["static_resources"]["listeners"][0]
@@ -153,6 +155,12 @@ class InboundScenario:
                                 f"{'mTLS' if use_tls else 'plaintext'} caller): {type(error).__name__}")
             out["envoy"] = {"connection": "refused"}
             return out
+        if self.tcp:
+            # Network RBAC answers nothing: a connection that carries the app's reply was allowed.
+            out.update(decision="ALLOW")
+            out["envoy"] = {"status": response.status, "mode": self.mode, "mtls": use_tls, "tcp": True}
+            out["trace"].append(f"envoy: inbound TCP ({self.mode}) → the app answered HTTP {response.status} through tcp_proxy")
+            return out
         details = response.headers.get(DETAILS_HEADER, "")
         custom = response.headers.get(EXT_AUTHZ_HEADER, "")
         if custom and custom != "-":
@@ -183,11 +191,12 @@ _OPEN: OpenScenarios[InboundScenario] = OpenScenarios()
 close_all = _OPEN.close_all
 
 
-def _scenario(mesh, to, mode: str, port: int) -> InboundScenario:
-    key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode, port)
-    return _OPEN.get(key, mesh, lambda: InboundScenario(mesh, to, mode, port).start())
+def _scenario(mesh, to, mode: str, port: int, tcp: bool = False) -> InboundScenario:
+    key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode, port, tcp)
+    return _OPEN.get(key, mesh, lambda: InboundScenario(mesh, to, mode, port, tcp).start())
 
 
 def authorize(mesh, request, to, source) -> dict:
     port = workload_port(mesh, to, request.host, request.port)  # what the inbound listener sees (authz/ports.py)
-    return _scenario(mesh, to, peer_mode(mesh, to, port), port).authorize(request, source, port)
+    tcp = port_is_tcp(mesh, to, request.host, request.port) is not None
+    return _scenario(mesh, to, peer_mode(mesh, to, port), port, tcp).authorize(request, source, port)

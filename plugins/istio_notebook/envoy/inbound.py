@@ -27,6 +27,7 @@ def inbound_bootstrap(
     ca_cert: str | None = None,
     upstream_port: int = 0,  # the local app's port; 0 ⇒ the workload port itself
     plaintext: bool = True,  # False for STRICT mTLS: no plaintext chain
+    tcp: bool = False,  # a port Istio treats as TCP: network RBAC + tcp_proxy, no HTTP connection manager
 ) -> dict:
     """Inbound config for one workload port. ``server``/``ca_cert`` given ⇒ an mTLS chain is added."""
     route_config = {
@@ -47,14 +48,17 @@ def inbound_bootstrap(
         ],
     }
     hcm_filters = [*rbac.filters, xds.router_filter()]
-    chain = lambda: xds.hcm(f"inbound_0.0.0.0_{port}", route_config, hcm_filters)
+    if tcp:
+        chain_filters = lambda: [*rbac.filters, xds.tcp_proxy(inbound_cluster(port), inbound_cluster(port))]
+    else:
+        chain_filters = lambda: [xds.hcm(f"inbound_0.0.0.0_{port}", route_config, hcm_filters)]
     chains = []
     if server is not None and ca_cert is not None:
         chains.append(
             {
                 "name": f"0.0.0.0_{port}_mtls",
                 "filter_chain_match": {"transport_protocol": "tls"},
-                "filters": [chain()],
+                "filters": chain_filters(),
                 "transport_socket": {
                     "name": "envoy.transport_sockets.tls",
                     "typed_config": {
@@ -78,7 +82,7 @@ def inbound_bootstrap(
             {
                 "name": f"0.0.0.0_{port}_plaintext",
                 "filter_chain_match": {"transport_protocol": "raw_buffer"},
-                "filters": [chain()],
+                "filters": chain_filters(),
             }
         )
     listener = {

@@ -17,11 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.authz.values import service_account_matcher, trust_domain_matcher
+from istio_notebook.authz.tcp import tcp_rule
 from istio_notebook.config import Resource
 from istio_notebook.envoy.certs import spiffe_id
 
 RBAC_FILTER = "envoy.filters.http.rbac"
 RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"
+NETWORK_RBAC_FILTER = "envoy.filters.network.rbac"
+NETWORK_RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC"
+TCP_STAT_PREFIX = "tcp."  # model.go RBACTCPFilterStatPrefix
 EXT_AUTHZ_PREFIX = "istio_ext_authz_"
 BAD_CUSTOM_SUFFIX = "-deny-due-to-bad-CUSTOM-action"  # builder/extauthz.go badCustomActionSuffix
 
@@ -56,10 +60,15 @@ def parse_policy_id(text: str) -> tuple[str, int] | None:
     return f"{ns}/{name}", rule
 
 
-def build_rbac_filters(policies: list[Resource], bad_custom: frozenset[str] = frozenset()) -> RbacFilters:
+def build_rbac_filters(policies: list[Resource], bad_custom: frozenset[str] = frozenset(), tcp: bool = False) -> RbacFilters:
     """``bad_custom``: keys (``ns/name``) of CUSTOM policies whose provider istiod cannot build
     (authz.providers): their rules become DENY rules named ``<id>-deny-due-to-bad-CUSTOM-action``
-    in an RBAC filter of their own, first (builder.go getBadCustomDenyRules)."""
+    in an RBAC filter of their own, first (builder.go getBadCustomDenyRules).
+
+    ``tcp``: network RBAC filters for a TCP filter chain (builder.go BuildTCP), rules as istiod
+    keeps them there (authz/tcp.py); CUSTOM with a working provider is left to ext_authz."""
+    if tcp:
+        return _tcp_filters(policies, bad_custom)
     by_action: dict[str, dict[str, dict]] = {"BAD_CUSTOM": {}, "CUSTOM": {}, "DENY": {}, "ALLOW": {}, "AUDIT": {}}
     present: set[str] = set()
     unsupported: list[str] = []
@@ -109,6 +118,39 @@ def build_rbac_filters(policies: list[Resource], bad_custom: frozenset[str] = fr
                 },
             }
         )
+    return RbacFilters(filters, unsupported)
+
+
+def _tcp_filters(policies: list[Resource], bad_custom: frozenset[str]) -> RbacFilters:
+    """Network RBAC: one filter per action in build()'s order (bad CUSTOM, AUDIT, DENY, ALLOW)."""
+    groups: dict[str, dict[str, dict]] = {"BAD_CUSTOM": {}, "AUDIT": {}, "DENY": {}, "ALLOW": {}}
+    present: set[str] = set()
+    unsupported: list[str] = []
+    for policy in policies:
+        action = str(policy.spec.get("action") or "ALLOW").upper()
+        if action == "CUSTOM":
+            if f"{policy.namespace}/{policy.name}" not in bad_custom:
+                continue  # a working provider: ext_authz decides, not replayed here
+            action, suffix, built_as = "BAD_CUSTOM", BAD_CUSTOM_SUFFIX, "DENY"
+        else:
+            suffix, built_as = "", action
+        if action not in groups:
+            continue
+        present.add(action)
+        for index, rule in enumerate(policy.spec.get("rules") if isinstance(policy.spec.get("rules"), list) else []):
+            kept = tcp_rule(built_as, rule)
+            if kept is None:
+                continue
+            try:
+                groups[action][policy_id(policy, index) + suffix] = _rule(kept if isinstance(kept, dict) else {}, policy.namespace)
+            except Unsupported as why:
+                unsupported.append(f"{policy.origin} rule {index}: {why}")
+    filters = []
+    for action, envoy_action in (("BAD_CUSTOM", "DENY"), ("AUDIT", "LOG"), ("DENY", "DENY"), ("ALLOW", "ALLOW")):
+        if action in present:
+            filters.append({"name": NETWORK_RBAC_FILTER, "typed_config": {
+                "@type": NETWORK_RBAC_TYPE, "stat_prefix": TCP_STAT_PREFIX,
+                "rules": {"action": envoy_action, "policies": groups[action]}}})
     return RbacFilters(filters, unsupported)
 
 

@@ -50,3 +50,12 @@ def static_cluster(name: str, address: str, port: int, *, connect_timeout: str =
         },
     }
 
+
+
+TCP_PROXY_TYPE = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"
+
+
+def tcp_proxy(stat_prefix: str, cluster: str) -> dict:
+    """The tcp_proxy network filter to one cluster (istiod's inbound/outbound TCP filter chains)."""
+    return {"name": "envoy.filters.network.tcp_proxy",
+            "typed_config": {"@type": TCP_PROXY_TYPE, "stat_prefix": stat_prefix, "cluster": cluster}}
