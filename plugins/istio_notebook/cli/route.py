@@ -26,6 +26,7 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument("--request", required=True, metavar="'METHOD URL'", help="e.g. 'GET http://reviews:9080/reviews/1'")
     parser.add_argument("-H", "--header", dest="headers", action="append", default=[], metavar="'Name: value'")
+    parser.add_argument("--sni", default=None, metavar="NAME", help="TLS server name of a tls://host:port connection (default: the host)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--backend", choices=BACKENDS, default="sim", help="sim (default) or envoy (real Envoy replay)")
     parser.add_argument("--lang", choices=("en", "ja"), default=None, help="trace language (default: from the locale)")
@@ -67,7 +68,7 @@ def parse_request(args: argparse.Namespace):
     from istio_notebook.routing import Request, RequestError
 
     try:
-        return Request.parse(args.request, args.headers)
+        return Request.parse(args.request, args.headers, sni=args.sni)
     except RequestError as error:
         raise UsageError(str(error)) from None
 

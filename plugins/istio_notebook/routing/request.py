@@ -11,6 +11,7 @@ class RequestError(ValueError):
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+CONNECTION_SCHEMES = ("tcp", "tls")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -64,6 +65,7 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names, first value of each; no pseudo headers
     # Every header line as sent, in order (lower-case names): a repeated header keeps all its values.
     lines: tuple[tuple[str, str], ...] = ()
+    sni: str | None = None  # tls:// connections: the TLS server name the client sends (default: the host)
 
     @property
     def authority(self) -> str:
@@ -124,9 +126,15 @@ class Request:
             params.setdefault(key, value)
         return params
 
+    @property
+    def is_connection(self) -> bool:
+        """A TCP or TLS connection (`tcp://`, `tls://`), routed by routing.l4, not by HTTP routes."""
+        return self.scheme in CONNECTION_SCHEMES
+
     @classmethod
-    def parse(cls, request_line: str, headers: list[str] | tuple[str, ...] = ()) -> "Request":
-        """`"GET http://reviews:9080/reviews/1"` (or just a URL: GET) plus `"Name: value"` strings."""
+    def parse(cls, request_line: str, headers: list[str] | tuple[str, ...] = (), sni: str | None = None) -> "Request":
+        """`"GET http://reviews:9080/reviews/1"` (or just a URL: GET) plus `"Name: value"` strings;
+        `"tcp://tcp-echo:9000"` or `"tls://my-nginx:443"` (with `sni`, default the host) for a connection."""
         if any(c in "\r\n" for c in "".join([request_line or "", *map(str, headers or ())])):
             raise RequestError("a request line or header cannot contain CR or LF (it would end the line)")
         parts = (request_line or "").split()
@@ -148,10 +156,16 @@ class Request:
         if port == 0:
             raise RequestError(f"bad URL {url!r}: port 0")
         scheme = split.scheme.lower()
-        if scheme not in _DEFAULT_PORTS:
-            raise RequestError(f"URL scheme must be http or https, got {split.scheme!r}")
+        if scheme not in _DEFAULT_PORTS and scheme not in CONNECTION_SCHEMES:
+            raise RequestError(f"URL scheme must be http, https, tcp or tls, got {split.scheme!r}")
         if not split.hostname:
             raise RequestError(f"URL has no host: {url!r}")
+        if scheme in CONNECTION_SCHEMES and port is None:
+            raise RequestError(f"a {scheme}:// connection needs a port, got {url!r}")
+        if sni is not None and scheme != "tls":
+            raise RequestError(f"--sni is for tls:// connections, got a {scheme}:// request")
+        if sni is not None and (not sni.strip() or any(c.isspace() for c in sni.strip())):
+            raise RequestError(f"bad --sni {sni!r}")
         parsed: dict[str, str] = {}
         lines: list[tuple[str, str]] = []
         for raw in headers or ():
@@ -166,6 +180,7 @@ class Request:
             scheme=scheme,
             host=split.hostname.lower(),
             port=port or _DEFAULT_PORTS[scheme],
+            sni=(sni.strip().lower() if sni else split.hostname.lower()) if scheme == "tls" else None,
             path=normalize_path(split.path or "/"),
             query=split.query,
             headers=parsed,

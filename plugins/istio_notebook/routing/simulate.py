@@ -7,6 +7,7 @@ import dataclasses
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import host_subset_of
 from istio_notebook.routing.build import build_table, dr_set, registry_of
+from istio_notebook.routing.connect import route_connection
 from istio_notebook.routing.decide import apply, origin_text
 from istio_notebook.routing.match import (
     header_matches,
@@ -34,7 +35,10 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -
 
     `lang`: trace language, "en" or "ja"; None follows the locale (what the CLI does by default).
     """
-    out = _route_http(mesh, request, proxy, lang)
+    if request.is_connection:
+        out = route_connection(mesh, request, proxy, lang)
+    else:
+        out = _route_http(mesh, request, proxy, lang)
     found = port_protocol(mesh, registry_of(mesh), request.host, request.port, proxy)
     step = Trace(lang)
     if found is not None:

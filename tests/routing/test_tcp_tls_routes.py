@@ -1,0 +1,265 @@
+"""VirtualService `tcp` and `tls` rules, Gateway TLS PASSTHROUGH / AUTO_PASSTHROUGH, TCP outcomes.
+
+Sources: istio 1.30 pilot/pkg/networking/core/tls.go (matchTCP, matchTLS,
+buildSidecarOutboundTCPFilterChainOpts, buildSidecarOutboundTLSFilterChainOpts), gateway.go
+(TCP/TLS servers), model.BuildDNSSrvSubsetKey (AUTO_PASSTHROUGH SNI); istio.io tasks
+traffic-management/tcp-traffic-shifting and traffic-management/ingress/ingress-sni-passthrough.
+"""
+
+from __future__ import annotations
+
+import pytest
+from istio_notebook.routing import Proxy, Request, RequestError, route
+from routing_helpers import make_mesh
+
+NS = "istio-io-tcp-traffic-shifting"
+ECHO = f"tcp-echo.{NS}.svc.cluster.local"
+
+TCP_ECHO = f"""
+apiVersion: v1
+kind: Service
+metadata: {{name: tcp-echo, namespace: {NS}}}
+spec:
+  selector: {{app: tcp-echo}}
+  clusterIP: 10.96.0.90
+  ports:
+  - {{name: tcp, port: 9000}}
+  - {{name: tcp-other, port: 9001}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: tcp-echo-v1, namespace: {NS}}}
+spec:
+  selector: {{matchLabels: {{app: tcp-echo, version: v1}}}}
+  template:
+    metadata: {{labels: {{app: tcp-echo, version: v1}}}}
+    spec: {{containers: [{{name: tcp-echo, image: istio/tcp-echo-server:1.3}}]}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: tcp-echo-v2, namespace: {NS}}}
+spec:
+  selector: {{matchLabels: {{app: tcp-echo, version: v2}}}}
+  template:
+    metadata: {{labels: {{app: tcp-echo, version: v2}}}}
+    spec: {{containers: [{{name: tcp-echo, image: istio/tcp-echo-server:1.3}}]}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: tcp-echo-destination, namespace: {NS}}}
+spec:
+  host: tcp-echo
+  subsets:
+  - {{name: v1, labels: {{version: v1}}}}
+  - {{name: v2, labels: {{version: v2}}}}
+"""
+
+# istio.io tasks/traffic-management/tcp-traffic-shifting (samples/tcp-echo/tcp-echo-20-v2.yaml).
+SHIFTING = f"""
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: tcp-echo-gateway, namespace: {NS}}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers:
+  - port: {{number: 31400, name: tcp, protocol: TCP}}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: tcp-echo, namespace: {NS}}}
+spec:
+  hosts: ["*"]
+  gateways: [tcp-echo-gateway]
+  tcp:
+  - match: [{{port: 31400}}]
+    route:
+    - {{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v1}}, weight: 80}}
+    - {{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}, weight: 20}}
+"""
+
+MESH_TCP = f"""
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: tcp-echo-mesh, namespace: {NS}}}
+spec:
+  hosts: [tcp-echo]
+  tcp:
+  - match: [{{port: 9000, sourceLabels: {{app: canary-client}}}}]
+    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}}}]
+  - match: [{{port: 9000, gateways: [mesh], sourceLabels: {{app: nobody}}}}]
+    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}}}]
+  - match: [{{destinationSubnets: [10.200.0.0/16]}}]
+    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}}}]
+  - match: [{{port: 9000}}]
+    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v1}}}}]
+"""
+
+
+def connect(mesh, url: str, *, via: str | None = None, source: str | None = None, sni: str | None = None) -> dict:
+    proxy = Proxy.parse_gateway(via) if via else Proxy.parse_from(source)
+    return route(mesh, Request.parse(url, sni=sni), proxy, lang="en").to_json()
+
+
+def summary(out: dict) -> tuple:
+    return out["action"], out["status"], [(d["cluster"], d["weight"]) for d in out["destinations"]]
+
+
+def test_tcp_traffic_shifting_through_the_ingress_gateway():
+    out = connect(make_mesh(TCP_ECHO, SHIFTING), "tcp://203.0.113.10:31400", via=f"{NS}/tcp-echo-gateway")
+    assert summary(out) == ("route", None, [(f"outbound|9000|v1|{ECHO}", 80.0), (f"outbound|9000|v2|{ECHO}", 20.0)])
+    assert (out["virtual_service"], out["route_index"], out["match_index"]) == (f"{NS}/tcp-echo", 0, 0)
+
+
+def test_a_gateway_without_a_tcp_server_on_the_port_refuses():
+    out = connect(make_mesh(TCP_ECHO, SHIFTING), "tcp://203.0.113.10:31401", via=f"{NS}/tcp-echo-gateway")
+    assert summary(out) == ("no_route", None, [])
+
+
+@pytest.mark.parametrize(
+    ("source", "url", "cluster"),
+    [
+        # matchTCP: sourceLabels select the proxy.
+        (f"{NS}/app=canary-client", "tcp://tcp-echo:9000", f"outbound|9000|v2|{ECHO}"),
+        # matchTCP checks gateways AND sourceLabels (unlike HTTP's sourceMatchHTTP): rule 1 never applies.
+        (f"{NS}/app=sleep", "tcp://tcp-echo:9000", f"outbound|9000|v1|{ECHO}"),
+        # destinationSubnets: the service VIP 10.96.0.90 is not in 10.200.0.0/16.
+        (f"{NS}/app=sleep", "tcp://10.96.0.90:9000", f"outbound|9000|v1|{ECHO}"),
+        # No rule for port 9001 (rule 2 has a subnet the VIP is not in): the service's own cluster.
+        (f"{NS}/app=sleep", "tcp://tcp-echo:9001", f"outbound|9001||{ECHO}"),
+    ],
+)
+def test_sidecar_tcp_rules(source, url, cluster):
+    out = connect(make_mesh(TCP_ECHO, MESH_TCP), url, source=source)
+    assert summary(out) == ("route", None, [(cluster, 100.0)])
+
+
+def test_sidecar_without_virtual_service_uses_the_service_cluster():
+    out = connect(make_mesh(TCP_ECHO), "tcp://tcp-echo:9000", source=f"{NS}/app=sleep")
+    assert summary(out) == ("route", None, [(f"outbound|9000||{ECHO}", 100.0)])
+    assert out["virtual_service"] is None
+
+
+def test_unknown_destinations_follow_the_outbound_policy():
+    mesh = make_mesh(TCP_ECHO)
+    assert connect(mesh, "tcp://db.example.com:5432")["action"] == "passthrough"
+    blocked = make_mesh(TCP_ECHO, """
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: default}
+spec:
+  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+""")
+    assert connect(blocked, "tcp://db.example.com:5432")["action"] == "blackhole"
+
+
+def test_a_tcp_connection_to_an_http_port_is_not_routed_by_tcp_rules():
+    out = connect(make_mesh(), "tcp://reviews:9080")
+    assert out["action"] == "blackhole"
+    assert any("is HTTP to Istio" in step for step in out["trace"])
+
+
+EXTERNAL_TLS = """
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: external, namespace: default}
+spec:
+  hosts: [api.example.com, "*.example.org"]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: backup, namespace: default}
+spec:
+  hosts: [backup.example.net]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: external, namespace: default}
+spec:
+  hosts: [api.example.com]
+  tls:
+  - match: [{port: 443, sniHosts: [api.example.com]}]
+    route: [{destination: {host: backup.example.net, port: {number: 443}}}]
+"""
+
+
+def test_sidecar_tls_rules_match_the_sni():
+    out = connect(make_mesh(EXTERNAL_TLS), "tls://api.example.com:443")
+    assert summary(out) == ("route", None, [("outbound|443||backup.example.net", 100.0)])
+    assert (out["virtual_service"], out["route_index"]) == ("default/external", 0)
+
+
+def test_an_sni_no_tls_rule_takes_has_no_filter_chain():
+    out = connect(make_mesh(EXTERNAL_TLS), "tls://api.example.com:443", sni="other.example.com")
+    assert out["action"] == "passthrough"
+    assert any("SNI other.example.com is not in sniHosts" in step for step in out["trace"])
+
+
+NGINX = """
+apiVersion: v1
+kind: Service
+metadata: {name: my-nginx, namespace: default}
+spec:
+  selector: {run: my-nginx}
+  ports: [{name: https, port: 443, targetPort: 443}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: mygateway, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 443, name: https, protocol: HTTPS}
+    tls: {mode: PASSTHROUGH}
+    hosts: [nginx.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: nginx, namespace: default}
+spec:
+  hosts: [nginx.example.com]
+  gateways: [mygateway]
+  tls:
+  - match: [{port: 443, sniHosts: [nginx.example.com]}]
+    route: [{destination: {host: my-nginx, port: {number: 443}}}]
+"""
+
+
+def test_ingress_tls_passthrough_by_sni():
+    # istio.io tasks/traffic-management/ingress/ingress-sni-passthrough.
+    mesh = make_mesh(NGINX)
+    out = connect(mesh, "tls://nginx.example.com:443", via="default/mygateway")
+    assert summary(out) == ("route", None, [("outbound|443||my-nginx.default.svc.cluster.local", 100.0)])
+    refused = connect(mesh, "tls://nginx.example.com:443", via="default/mygateway", sni="other.example.com")
+    assert refused["action"] == "no_route"  # no server takes that SNI: no filter chain
+
+
+def test_auto_passthrough_forwards_by_the_sni_cluster_name():
+    mesh = make_mesh("""
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: cross-network-gateway, namespace: istio-system}
+spec:
+  selector: {istio: eastwestgateway}
+  servers:
+  - port: {number: 15443, name: tls, protocol: TLS}
+    tls: {mode: AUTO_PASSTHROUGH}
+    hosts: ["*.local"]
+""")
+    sni = "outbound_.9080_.v1_.reviews.default.svc.cluster.local"
+    out = connect(mesh, "tls://203.0.113.7:15443", via="istio-system/cross-network-gateway", sni=sni)
+    assert summary(out) == ("route", None, [("outbound|9080|v1|reviews.default.svc.cluster.local", 100.0)])
+
+
+@pytest.mark.parametrize(("url", "sni", "why"), [
+    ("tcp://tcp-echo", None, "needs a port"),
+    ("tcp://tcp-echo:9000", "x.example.com", "--sni is for tls://"),
+    ("ftp://tcp-echo:21", None, "http, https, tcp or tls"),
+])
+def test_bad_connection_requests_are_one_line_errors(url, sni, why):
+    with pytest.raises(RequestError, match=why):
+        Request.parse(url, sni=sni)
