@@ -252,3 +252,69 @@ def test_a_weighted_route_with_one_empty_subset_is_not_always_503():
     out = route(make_mesh(EMPTY_SUBSET), Request.parse("GET http://reviews:9080/half"), Proxy.sidecar("default")).to_json()
     assert out["status"] is None
     assert [d["weight"] for d in out["destinations"]] == [50.0, 50.0]
+
+
+DERIVE_PORT = """
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: httpbin-gateway, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [httpbin.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: httpbin, namespace: default}
+spec:
+  hosts: [httpbin.example.com]
+  gateways: [httpbin-gateway]
+  http:
+  - match: [{uri: {prefix: /secure}}]
+    redirect: {derivePort: FROM_REQUEST_PORT, scheme: https}
+  - redirect: {derivePort: FROM_REQUEST_PORT}
+"""
+
+
+@needs_envoy
+@pytest.mark.envoy
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        # istio 1.30 route.go: FROM_REQUEST_PORT becomes port_redirect = the listener port (80);
+        # real Envoy 1.40 writes a port_redirect into Location as given, even the scheme's
+        # default: https://...:80 and http://...:80 both keep it.
+        ("/secure/x", "https://httpbin.example.com:80/secure/x"),
+        ("/y", "http://httpbin.example.com:80/y"),
+    ],
+)
+def test_derive_port_from_request_port_writes_the_listener_port_into_location(replay, path, location):
+    sim, envoy = both(replay, make_mesh(DERIVE_PORT), f"GET http://httpbin.example.com{path}",
+                      proxy=Proxy.parse_gateway("default/httpbin-gateway"))
+    assert (sim["redirect"], envoy["redirect"]) == ({"location": location, "status": 301},) * 2
+
+
+PREFIX_TO_ROOT = """
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: default}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{uri: {prefix: /p}}]
+    rewrite: {uri: /}
+    route: [{destination: {host: reviews, subset: v1}}]
+  - route: [{destination: {host: reviews, subset: v1}}]
+"""
+
+
+@needs_envoy
+@pytest.mark.envoy
+@pytest.mark.parametrize(("path", "upstream"), [("/p/x?q=1", "//x?q=1"), ("/px", "/x")])
+def test_a_prefix_rewritten_to_root_keeps_the_rest_of_the_path(replay, path, upstream):
+    # Envoy's prefix_rewrite swaps the matched prefix only: `/p` + `/x` with "/" is `//x`, and the
+    # upstream receives that request line (the echo server reports the raw target; Python's
+    # http.server would have collapsed it to `/x`).
+    sim, envoy = both(replay, make_mesh(PREFIX_TO_ROOT), f"GET http://reviews:9080{path}")
+    assert sim["rewrite"]["uri"] == envoy["rewrite"]["uri"] == upstream

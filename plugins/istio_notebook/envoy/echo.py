@@ -83,6 +83,13 @@ class EchoLog:
             return list(self._by_id.get(request_id, ()))
 
 
+def _raw_target(request_line: str, parsed: str) -> str:
+    """The request target exactly as sent. http.server (3.12+) collapses a leading "//" in
+    ``self.path`` (gh-87389), which would hide Envoy's `//x` after a prefix rewrite to "/"."""
+    parts = request_line.split(" ")
+    return parts[1] if len(parts) == 3 and parts[1].startswith("/") else parsed
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Envoy reuses upstream connections
     disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed-ACK stall
@@ -97,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
                 server=self.server.identity.name,
                 request_id=headers.get(REQUEST_ID_HEADER, ""),
                 method=self.command,
-                path=self.path,
+                path=_raw_target(self.requestline, self.path),
                 headers=headers,
                 at=time.monotonic(),
                 tls=_peer(self.connection),

@@ -250,7 +250,9 @@ def _redirect(action: RouteAction) -> dict:
         out["prefix_rewrite"] = redirect.prefix_rewrite
     if redirect.authority:
         out["host_redirect"] = redirect.authority
-    if redirect.port and not redirect.derive_port:
+    if redirect.port:
+        # Also for derivePort FROM_REQUEST_PORT (the listener port, as istiod writes it): Envoy
+        # then omits the port only when it is the scheme's default (443 for https, 80 for http).
         out["port_redirect"] = redirect.port
     if redirect.scheme:
         out["scheme_redirect"] = redirect.scheme

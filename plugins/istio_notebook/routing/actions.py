@@ -220,6 +220,10 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
     if isinstance(redirect, dict):
         code = redirect.get("redirectCode")
         port = redirect.get("port")
+        if redirect.get("derivePort") == "FROM_REQUEST_PORT":
+            # route.go: "Envoy doesn't actually support deriving the port from the request
+            # dynamically ... we can just use that port": port_redirect is the listener port.
+            port = listener_port
         return RouteAction(
             "redirect",
             redirect=Redirect(

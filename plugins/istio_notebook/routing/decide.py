@@ -162,14 +162,15 @@ def _rewrite(chosen: Route, request: Request) -> Rewrite | None:
 def _location(redirect: Redirect, request: Request, matched: StringMatch | None = None) -> str:
     scheme = redirect.scheme or request.scheme
     hostport = redirect.authority or request.authority
-    if redirect.port is not None:
-        hostport = f"{strip_port(hostport)}:{redirect.port}"
-    elif redirect.derive_port:
-        hostport = f"{strip_port(hostport)}:{request.port}"
     default = {"http": "80", "https": "443"}.get(scheme)
-    host, colon, port = hostport.rpartition(":")
-    if colon and host and port == default:
-        hostport = host  # :80 for http and :443 for https are left out of the Location
+    if redirect.port is not None:
+        # Envoy's port_redirect (an explicit port, or derivePort's listener port) is written as
+        # given, default port included (replayed on real Envoy 1.40: port 80 → "http://h:80/y").
+        hostport = f"{strip_port(hostport)}:{redirect.port}"
+    else:
+        host, colon, port = hostport.rpartition(":")
+        if colon and host and port == default:
+            hostport = host  # a Host header's :80 (http) or :443 (https) is left out
     path = redirect.uri if redirect.uri is not None else request.path
     if redirect.prefix_rewrite is not None and matched is not None and matched.kind in ("prefix", "path_separated_prefix"):
         path = redirect.prefix_rewrite + request.path[len(matched.value):]  # Envoy: the matched prefix is swapped
