@@ -312,6 +312,22 @@ CASES = [
         [],
     ),
     (
+        "gateway credentialName: missing and unusable Secrets",
+        ["gateway_secret.yaml"],
+        "gateway.SecretAnalyzer",
+        [
+            ("IST0101", "Gateway web/public", 23),
+            ("IST0161", "Gateway web/public", 29),
+            ("IST0161", "Gateway web/public", 35),
+        ],
+    ),
+    (
+        "gateway credentialName not judged without any Secret in the input",
+        ["gateway_workload_ports.yaml"],
+        "gateway.SecretAnalyzer",
+        [],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

@@ -174,3 +174,7 @@ def image_auto_deployment_not_injected(resource: Resource, path: Path) -> Diagno
 
 def image_auto_pod_not_injected(resource: Resource, path: Path) -> Diagnostic:
     return _at("IST0147", resource, path, resource_type=resource.kind, resource_name=resource.name)
+
+
+def invalid_gateway_credential(resource: Resource, path: Path, gateway: str, namespace: str) -> Diagnostic:
+    return _at("IST0161", resource, path, gateway=gateway, namespace=namespace)

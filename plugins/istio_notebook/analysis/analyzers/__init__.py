@@ -14,6 +14,7 @@ from istio_notebook.analysis.analyzers.deployment import application_uid
 from istio_notebook.analysis.analyzers.deployment import services as deployment_services
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
 from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_certificate, workload_ports
+from istio_notebook.analysis.analyzers.gateway import secret as gateway_secret
 from istio_notebook.analysis.analyzers.injection import image_auto, namespace_labels
 from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
@@ -68,6 +69,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     telemetry_selectors,
     application_uid,
     image_auto,
+    gateway_secret,
 )
 
 
