@@ -179,10 +179,15 @@ CASES = [
         ],
     ),
     (
-        "Service port names without protocol",
+        "Service port names without protocol; ExternalName ports",
         ["service_port_name.yaml"],
         "service.PortNameAnalyzer",
-        [("IST0118", "Service default/web", 10), ("IST0118", "Service default/web", 14)],
+        [
+            ("IST0118", "Service default/web", 10),
+            ("IST0118", "Service default/web", 14),
+            ("IST0150", "Service default/db", 31),
+            ("IST0150", "Service default/db", 32),
+        ],
     ),
     (
         "Sidecar selector matching no pod of its namespace",

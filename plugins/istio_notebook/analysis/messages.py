@@ -178,3 +178,7 @@ def image_auto_pod_not_injected(resource: Resource, path: Path) -> Diagnostic:
 
 def invalid_gateway_credential(resource: Resource, path: Path, gateway: str, namespace: str) -> Diagnostic:
     return _at("IST0161", resource, path, gateway=gateway, namespace=namespace)
+
+
+def external_name_invalid_port_name(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0150", resource, path)
