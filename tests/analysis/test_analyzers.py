@@ -19,21 +19,24 @@ TESTDATA = Path(__file__).parent / "testdata"
 
 CASES = [
     (
-        "gateway refs: missing, wrong namespace, host not served",
+        "gateway refs: missing, wrong namespace, host not served, internal gateway",
         ["virtualservice_gateway_ref.yaml"],
         "virtualservice.GatewayAnalyzer",
         [
             ("IST0101", "VirtualService default/missing-gateway", 45),
-            ("IST0101", "VirtualService web/wrong-namespace", 55),
-            ("IST0132", "VirtualService default/host-not-served", 65),
-            ("IST0132", "VirtualService web/local-host-other-ns", 75),
+            ("IST0132", "VirtualService default/missing-gateway", 45),
+            ("IST0101", "VirtualService web/wrong-namespace", 56),
+            ("IST0132", "VirtualService web/wrong-namespace", 56),
+            ("IST0132", "VirtualService default/host-not-served", 66),
+            ("IST0132", "VirtualService web/local-host-other-ns", 76),
+            ("IST0165", "VirtualService web/internal-gateway", 96),
         ],
     ),
     (
         "gateway refs judged without any Gateway in the input",
         ["virtualservice_gateway_ref_no_gateways.yaml"],
         "virtualservice.GatewayAnalyzer",
-        [("IST0101", "VirtualService default/bound", 10)],
+        [("IST0101", "VirtualService default/bound", 11), ("IST0132", "VirtualService default/bound", 11)],
     ),
     (
         "destination hosts, ports and mirrors",

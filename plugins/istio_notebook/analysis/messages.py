@@ -182,3 +182,7 @@ def invalid_gateway_credential(resource: Resource, path: Path, gateway: str, nam
 
 def external_name_invalid_port_name(resource: Resource, path: Path) -> Diagnostic:
     return _at("IST0150", resource, path)
+
+
+def referenced_internal_gateway(resource: Resource, path: Path, gateway: str) -> Diagnostic:
+    return _at("IST0165", resource, path, virtual_service=resource.key, gateway=gateway)
