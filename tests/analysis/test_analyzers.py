@@ -336,6 +336,18 @@ CASES = [
         [],
     ),
     (
+        "EnvoyFilter patch operations: misplaced ADD/REMOVE/REPLACE, relative without priority",
+        ["envoyfilter_patches.yaml"],
+        "envoyfilter.EnvoyPatchAnalyzer",
+        [
+            ("IST0151", "EnvoyFilter istio-system/no-priority", 18),
+            ("IST0152", "EnvoyFilter istio-system/no-priority", 28),
+            ("IST0153", "EnvoyFilter istio-system/no-priority", 35),
+            ("IST0154", "EnvoyFilter istio-system/no-priority", 38),
+            ("IST0155", "EnvoyFilter istio-system/after-versioned", 85),
+        ],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

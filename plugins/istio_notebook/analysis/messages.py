@@ -186,3 +186,23 @@ def external_name_invalid_port_name(resource: Resource, path: Path) -> Diagnosti
 
 def referenced_internal_gateway(resource: Resource, path: Path, gateway: str) -> Diagnostic:
     return _at("IST0165", resource, path, virtual_service=resource.key, gateway=gateway)
+
+
+def envoy_filter_replace_incorrectly(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0152", resource, path)
+
+
+def envoy_filter_add_incorrectly(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0153", resource, path)
+
+
+def envoy_filter_remove_incorrectly(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0154", resource, path)
+
+
+def envoy_filter_relative_operation_with_proxy_version(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0155", resource, path)
+
+
+def envoy_filter_relative_operation(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0151", resource, path)

@@ -16,6 +16,7 @@ from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, d
 from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_certificate, workload_ports
 from istio_notebook.analysis.analyzers.gateway import secret as gateway_secret
 from istio_notebook.analysis.analyzers.injection import image_auto, namespace_labels
+from istio_notebook.analysis.analyzers.envoyfilter import patches as envoyfilter_patches
 from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
 from istio_notebook.analysis.analyzers.resource import duplicate
@@ -70,6 +71,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     application_uid,
     image_auto,
     gateway_secret,
+    envoyfilter_patches,
 )
 
 
