@@ -348,6 +348,12 @@ CASES = [
         ],
     ),
     (
+        "deprecated fields: fault.delay.percent, Sidecar egressProxy",
+        ["deprecation_fields.yaml"],
+        "deprecation.DeprecationAnalyzer",
+        [("IST0002", "VirtualService default/ratings", 11), ("IST0002", "Sidecar default/default", 25)],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

@@ -206,3 +206,8 @@ def envoy_filter_relative_operation_with_proxy_version(resource: Resource, path:
 
 def envoy_filter_relative_operation(resource: Resource, path: Path) -> Diagnostic:
     return _at("IST0151", resource, path)
+
+
+def deprecated(resource: Resource, path: Path, detail: str) -> Diagnostic:
+    return _at("IST0002", resource, path, detail=detail)
+

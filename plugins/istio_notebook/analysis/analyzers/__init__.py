@@ -12,6 +12,7 @@ from istio_notebook.analysis.analyzers.annotations import k8s as annotations_k8s
 from istio_notebook.analysis.analyzers.authorizationpolicy import namespace_ref
 from istio_notebook.analysis.analyzers.deployment import application_uid
 from istio_notebook.analysis.analyzers.deployment import services as deployment_services
+from istio_notebook.analysis.analyzers.deprecation import fields as deprecated_fields
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
 from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_certificate, workload_ports
 from istio_notebook.analysis.analyzers.gateway import secret as gateway_secret
@@ -72,6 +73,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     image_auto,
     gateway_secret,
     envoyfilter_patches,
+    deprecated_fields,
 )
 
 

@@ -1,0 +1,1 @@
+"""Deprecated fields (istioctl deprecation/)."""
