@@ -354,6 +354,16 @@ CASES = [
         [("IST0002", "VirtualService default/ratings", 11), ("IST0002", "Sidecar default/default", 25)],
     ),
     (
+        "negative status conditions in dumped resources",
+        ["conditions_negative.yaml"],
+        "conditions.ConditionAnalyzer",
+        [
+            ("IST0171", "Service default/reviews", 11),
+            ("IST0171", "AuthorizationPolicy default/allow-get", 25),
+            ("IST0171", "HTTPRoute default/reviews", 48),
+        ],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

@@ -211,3 +211,6 @@ def envoy_filter_relative_operation(resource: Resource, path: Path) -> Diagnosti
 def deprecated(resource: Resource, path: Path, detail: str) -> Diagnostic:
     return _at("IST0002", resource, path, detail=detail)
 
+
+def negative_condition_status(resource: Resource, path: Path, condition_type: str, reason: str, message: str) -> Diagnostic:
+    return _at("IST0171", resource, path, condition_type=condition_type, reason=reason, message=message)

@@ -10,6 +10,7 @@ from types import ModuleType
 
 from istio_notebook.analysis.analyzers.annotations import k8s as annotations_k8s
 from istio_notebook.analysis.analyzers.authorizationpolicy import namespace_ref
+from istio_notebook.analysis.analyzers.conditions import negative as negative_conditions
 from istio_notebook.analysis.analyzers.deployment import application_uid
 from istio_notebook.analysis.analyzers.deployment import services as deployment_services
 from istio_notebook.analysis.analyzers.deprecation import fields as deprecated_fields
@@ -74,6 +75,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     gateway_secret,
     envoyfilter_patches,
     deprecated_fields,
+    negative_conditions,
 )
 
 

@@ -1,0 +1,1 @@
+"""Status conditions in dumped resources (istioctl conditions/)."""
