@@ -364,6 +364,12 @@ CASES = [
         ],
     ),
     (
+        "JWT claim routes on gateways without RequestAuthentication",
+        ["virtualservice_jwt_claim_route.yaml"],
+        "virtualservice.JWTClaimRouteAnalyzer",
+        [("IST0149", "VirtualService default/by-group", 44)],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

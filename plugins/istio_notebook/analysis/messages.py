@@ -214,3 +214,7 @@ def deprecated(resource: Resource, path: Path, detail: str) -> Diagnostic:
 
 def negative_condition_status(resource: Resource, path: Path, condition_type: str, reason: str, message: str) -> Diagnostic:
     return _at("IST0171", resource, path, condition_type=condition_type, reason=reason, message=message)
+
+
+def jwt_claim_route_without_authn(resource: Resource, path: Path, key: str, gateway: str, pod: str) -> Diagnostic:
+    return _at("IST0149", resource, path, key=key, gateway=gateway, pod=pod)

@@ -32,6 +32,7 @@ from istio_notebook.analysis.analyzers.virtualservice import (
     destination_subset,
     gateway_ref,
     http_on_tcp_port,
+    jwt_claim_route,
     repeated_destination,
     shared_gateway_host,
     single_destination_weight,
@@ -76,6 +77,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     envoyfilter_patches,
     deprecated_fields,
     negative_conditions,
+    jwt_claim_route,
 )
 
 

@@ -140,11 +140,24 @@ def _label_errors(key: str, value: str) -> tuple[str, ...]:
     return tuple(problems)
 
 
+ROUTING_CLAIM = "@request.auth.claims"
+
+
+def is_routing_claim(name: str) -> bool:
+    """istio/istio pkg/jwt ToRoutingClaim(name).Match: ``@request.auth.claims.a.b`` or
+    ``@request.auth.claims[a][b]`` (the prefix in any case), as header names in VirtualService matches."""
+    if not name.lower().startswith(ROUTING_CLAIM):
+        return False
+    rest = name[len(ROUTING_CLAIM) :]
+    return (rest.startswith(".") and len(rest) > 1) or (rest.startswith("[") and rest.endswith("]") and len(rest) > 2)
+
+
 def header_name_error(name: str, allow_routing_claim: bool = True) -> str | None:
-    """Header names in matches: RFC 7230 tokens, pseudo-headers, or ``@request.auth.claims.*``."""
+    """Header names in matches: RFC 7230 tokens, pseudo-headers, or a JWT routing claim
+    (pkg/config/validation ValidateHTTPHeaderNameOrJwtClaimRoute)."""
     if not name:
         return "header name cannot be empty"
-    if allow_routing_claim and name.startswith("@request.auth.claims."):
+    if allow_routing_claim and is_routing_claim(name):
         return None
     if name in _PSEUDO_HEADERS or _HEADER_NAME.fullmatch(name):
         return None

@@ -134,7 +134,7 @@ def _check_claim_routes(spec: dict, gateways: list, found: Findings) -> None:
         for m, match in enumerate(items(route.get("match"))):
             for field in ("headers", "withoutHeaders"):
                 for key in entries(match.get(field)):
-                    if key.startswith("@request.auth.claims."):
+                    if values.is_routing_claim(key):
                         found.error(
                             ("spec", "http", r, "match", m, field, key),
                             f"JWT claim based routing (key: {key}) is only supported for gateway, found no gateways: {gateways}",
