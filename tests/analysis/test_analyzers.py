@@ -370,6 +370,12 @@ CASES = [
         [("IST0149", "VirtualService default/by-group", 44)],
     ),
     (
+        "gateway routes without subset to a host split by subset elsewhere",
+        ["virtualservice_ingress_subsets.yaml"],
+        "virtualservice.IngressSubsetAnalyzer",
+        [("IST0140", "VirtualService default/bookinfo", 12)],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

@@ -218,3 +218,7 @@ def negative_condition_status(resource: Resource, path: Path, condition_type: st
 
 def jwt_claim_route_without_authn(resource: Resource, path: Path, key: str, gateway: str, pod: str) -> Diagnostic:
     return _at("IST0149", resource, path, key=key, gateway=gateway, pod=pod)
+
+
+def ingress_route_rules_not_affected(resource: Resource, path: Path, subset_virtual_service: str) -> Diagnostic:
+    return _at("IST0140", resource, path, subset_virtual_service=subset_virtual_service, virtual_service=resource.key)

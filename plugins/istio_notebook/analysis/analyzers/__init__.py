@@ -32,6 +32,7 @@ from istio_notebook.analysis.analyzers.virtualservice import (
     destination_subset,
     gateway_ref,
     http_on_tcp_port,
+    ingress_subsets,
     jwt_claim_route,
     repeated_destination,
     shared_gateway_host,
@@ -78,6 +79,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     deprecated_fields,
     negative_conditions,
     jwt_claim_route,
+    ingress_subsets,
 )
 
 
