@@ -376,6 +376,12 @@ CASES = [
         [("IST0140", "VirtualService default/bookinfo", 12)],
     ),
     (
+        "RequestAuthentications while istiod does not block CIDRs for JWKS fetches",
+        ["authn_blocked_cidrs.yaml"],
+        "authn.BlockedCIDRsAnalyzer",
+        [("IST0175", "Deployment istio-system/istiod", 12)],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

@@ -222,3 +222,7 @@ def jwt_claim_route_without_authn(resource: Resource, path: Path, key: str, gate
 
 def ingress_route_rules_not_affected(resource: Resource, path: Path, subset_virtual_service: str) -> Diagnostic:
     return _at("IST0140", resource, path, subset_virtual_service=subset_virtual_service, virtual_service=resource.key)
+
+
+def jwks_uri_fetch_unrestricted(resource: Resource, path: Path, count: int, names: str) -> Diagnostic:
+    return _at("IST0175", resource, path, count=count, names=names)

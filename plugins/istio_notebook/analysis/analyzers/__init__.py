@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from istio_notebook.analysis.analyzers.annotations import k8s as annotations_k8s
+from istio_notebook.analysis.analyzers.authn import blocked_cidrs
 from istio_notebook.analysis.analyzers.authorizationpolicy import namespace_ref
 from istio_notebook.analysis.analyzers.conditions import negative as negative_conditions
 from istio_notebook.analysis.analyzers.deployment import application_uid
@@ -80,6 +81,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     negative_conditions,
     jwt_claim_route,
     ingress_subsets,
+    blocked_cidrs,
 )
 
 

@@ -1,0 +1,1 @@
+"""Analyzers of request authentication (istioctl authn/)."""
