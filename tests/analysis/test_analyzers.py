@@ -382,6 +382,22 @@ CASES = [
         [("IST0175", "Deployment istio-system/istiod", 12)],
     ),
     (
+        "Istio injection webhooks that overlap or name a missing injector Service",
+        ["webhook_overlap.yaml"],
+        "webhook.Analyzer",
+        [
+            ("IST0139", "MutatingWebhookConfiguration istio-sidecar-injector", 14),
+            ("IST0139", "MutatingWebhookConfiguration istio-sidecar-injector-1-29", 40),
+            ("IST0139", "MutatingWebhookConfiguration istio-sidecar-injector-1-29", 42),
+        ],
+    ),
+    (
+        "injection webhooks of one install do not overlap",
+        ["injection_image_auto.yaml"],
+        "webhook.Analyzer",
+        [],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

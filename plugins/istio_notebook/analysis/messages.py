@@ -226,3 +226,7 @@ def ingress_route_rules_not_affected(resource: Resource, path: Path, subset_virt
 
 def jwks_uri_fetch_unrestricted(resource: Resource, path: Path, count: int, names: str) -> Diagnostic:
     return _at("IST0175", resource, path, count=count, names=names)
+
+
+def invalid_webhook(resource: Resource, path: Path, detail: str) -> Diagnostic:
+    return _at("IST0139", resource, path, detail=detail)

@@ -40,6 +40,7 @@ from istio_notebook.analysis.analyzers.virtualservice import (
     single_destination_weight,
     unreachable_rules,
 )
+from istio_notebook.analysis.analyzers.webhook import overlap as webhook_overlap
 from istio_notebook.analysis.analyzers.workload import policy_selector, sidecar_conflicts, sidecar_selector
 
 ANALYZERS: tuple[ModuleType, ...] = (
@@ -82,6 +83,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     jwt_claim_route,
     ingress_subsets,
     blocked_cidrs,
+    webhook_overlap,
 )
 
 

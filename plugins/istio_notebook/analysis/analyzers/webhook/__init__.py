@@ -1,0 +1,1 @@
+"""Analyzers of admission webhooks (istioctl webhook/, externalcontrolplane/)."""
