@@ -398,6 +398,16 @@ CASES = [
         [],
     ),
     (
+        "webhooks of a remote cluster reaching the external control plane",
+        ["webhook_external_control_plane.yaml"],
+        "externalcontrolplane.ExternalControlPlaneAnalyzer",
+        [
+            ("IST0164", "ValidatingWebhookConfiguration istio-validator-external-istiod", 7),
+            ("IST0163", "ValidatingWebhookConfiguration istio-validator-external-istiod", 10),
+            ("IST0163", "MutatingWebhookConfiguration istio-sidecar-injector-external-istiod", 21),
+        ],
+    ),
+    (
         "services selecting one in-mesh deployment: protocols and targetPorts",
         ["deployment_services.yaml"],
         "deployment.MultiServiceAnalyzer",

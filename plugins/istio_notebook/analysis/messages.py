@@ -230,3 +230,11 @@ def jwks_uri_fetch_unrestricted(resource: Resource, path: Path, count: int, name
 
 def invalid_webhook(resource: Resource, path: Path, detail: str) -> Diagnostic:
     return _at("IST0139", resource, path, detail=detail)
+
+
+def invalid_external_control_plane(resource: Resource, path: Path, hostname: str, webhook: str, problem: str) -> Diagnostic:
+    return _at("IST0163", resource, path, hostname=hostname, webhook=webhook, problem=problem)
+
+
+def external_control_plane_ip(resource: Resource, path: Path, hostname: str, webhook: str) -> Diagnostic:
+    return _at("IST0164", resource, path, hostname=hostname, webhook=webhook)

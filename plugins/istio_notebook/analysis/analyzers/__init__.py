@@ -40,6 +40,7 @@ from istio_notebook.analysis.analyzers.virtualservice import (
     single_destination_weight,
     unreachable_rules,
 )
+from istio_notebook.analysis.analyzers.webhook import external_control_plane
 from istio_notebook.analysis.analyzers.webhook import overlap as webhook_overlap
 from istio_notebook.analysis.analyzers.workload import policy_selector, sidecar_conflicts, sidecar_selector
 
@@ -84,6 +85,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     ingress_subsets,
     blocked_cidrs,
     webhook_overlap,
+    external_control_plane,
 )
 
 
