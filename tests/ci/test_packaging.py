@@ -87,7 +87,11 @@ def test_the_installed_command_runs_outside_the_repository(venv: Path, tmp_path:
     (tmp_path / "mesh.yaml").write_text(VS)
     done = run([str(venv / "bin" / "istio-notebook"), "check", "mesh.yaml", "-n", "shop"], cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    assert done.stdout == 'Error [IST0101] (VirtualService shop/reviews mesh.yaml:13) Referenced gateway not found: "missing"\n'
+    assert done.stdout == (
+        'Error [IST0101] (VirtualService shop/reviews mesh.yaml:13) Referenced gateway not found: "missing"\n'
+        "Warning [IST0132] (VirtualService shop/reviews mesh.yaml:13) one or more host [reviews.example.com] "
+        "defined in VirtualService shop/reviews not found in Gateway shop/missing.\n"
+    )
 
 
 @pytest.mark.slow

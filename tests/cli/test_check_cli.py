@@ -99,7 +99,12 @@ def test_text_format_is_one_line_per_diagnostic_with_level_code_origin_and_place
     path = write(tmp_path, "vs.yaml", VS_MISSING_GATEWAY % "")
     result = run_check(path)
     assert result.returncode == 1
-    assert result.stdout == f'Error [IST0101] (VirtualService default/reviews {path}:16) Referenced gateway not found: "missing"\n'
+    # A missing gateway is IST0101 and, as it serves none of the hosts, IST0132 (istioctl reports both).
+    assert result.stdout == (
+        f'Error [IST0101] (VirtualService default/reviews {path}:16) Referenced gateway not found: "missing"\n'
+        f"Warning [IST0132] (VirtualService default/reviews {path}:16) one or more host [reviews.example.com] "
+        "defined in VirtualService default/reviews not found in Gateway default/missing.\n"
+    )
     assert result.stderr == ""
 
 
@@ -117,7 +122,16 @@ def test_json_format_has_exactly_the_contract_keys(tmp_path):
                 "line": 16,
                 "column": 5,
                 "message": 'Referenced gateway not found: "missing"',
-            }
+            },
+            {
+                "code": "IST0132",
+                "level": "Warning",
+                "origin": "VirtualService default/reviews",
+                "file": str(path),
+                "line": 16,
+                "column": 5,
+                "message": "one or more host [reviews.example.com] defined in VirtualService default/reviews not found in Gateway default/missing.",
+            },
         ]
     }
 
@@ -130,6 +144,8 @@ def test_github_format_is_a_workflow_annotation(tmp_path):
     assert result.stdout == (
         f"::error file={prop_file},line=16,col=5,title=IST0101 VirtualService default/reviews::"
         'Referenced gateway not found: "missing"\n'
+        f"::warning file={prop_file},line=16,col=5,title=IST0132 VirtualService default/reviews::"
+        "one or more host [reviews.example.com] defined in VirtualService default/reviews not found in Gateway default/missing.\n"
     )
 
 
@@ -173,7 +189,7 @@ def test_markdown_fences_report_file_lines(tmp_path):
     page = f"# title\n\n!!! note\n\n    ```yaml\n{body}    ```\n"
     path = write(tmp_path, "page.md", page)
     result = run_check(path, "--format", "json")
-    [found] = json.loads(result.stdout)["diagnostics"]
+    [found] = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "IST0101"]
     # The fence body starts on line 6; the gateway reference is its 16th line.
     assert (found["code"], found["line"], found["column"]) == ("IST0101", 21, 9)
     assert page.splitlines()[found["line"] - 1].strip() == "- missing"
