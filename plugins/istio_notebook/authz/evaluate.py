@@ -214,6 +214,17 @@ def _request_principal(mesh: Mesh, to: Workload, source: Source, trace: AuthzTra
     return principal, False
 
 
+def _remote_ip(forwarded: str | None, peer: str | None) -> str | None:
+    """remote.ip on a sidecar's inbound HTTP chain: istiod sets use_remote_address false and
+    xff_num_trusted_hops 0 there (listener_builder.go), so Envoy takes the rightmost
+    X-Forwarded-For address (Envoy docs, config_http_conn_man_headers_x-forwarded-for; replayed on
+    Envoy 1.40: "8.8.8.8, 1.1.1.1" gives 1.1.1.1); without the header, the peer."""
+    if not forwarded:
+        return peer
+    last = forwarded.split(",")[-1].strip()
+    return last or peer
+
+
 def _custom(mesh: Mesh, customs: list, facts: _Facts, trace: AuthzTrace) -> AuthzDecision | None:
     """CUSTOM policies run first. A working provider decides outside the mesh (assumed to allow);
     one istiod cannot build makes the CUSTOM rules DENY rules (builder.go getBadCustomDenyRules)."""
@@ -261,7 +272,7 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
         principal=principal_value(source.principal) if mtls else None,
         namespace=source.peer_namespace if mtls else None,
         source_ip=source.ip,
-        remote_ip=forwarded.split(",")[0].strip() if forwarded else source.ip,
+        remote_ip=_remote_ip(forwarded, source.ip),
         request_principal=request_principal,
         claims=dict(source.claims) if request_principal else {},
         tcp=tcp is not None,

@@ -313,15 +313,16 @@ def _header(name: str, value: str, *, ignore_case: bool = False) -> dict:
 
 
 def peer_address_from_proxy_protocol(config: object) -> object:
-    """Run form only: ``direct_remote_ip`` → ``remote_ip`` throughout an RBAC config.
+    """Run form only: ``direct_remote_ip`` → ``source_ip`` throughout an RBAC config.
 
     Here every caller connects from loopback and states its address in a PROXY protocol line;
-    Envoy exposes that address as ``remote_ip`` while ``direct_remote_ip`` stays the physical
-    peer (127.0.0.1). In a pod the physical peer is the caller itself, so the stated address is
-    what Istio's ``ipBlocks`` (``direct_remote_ip``) would see.
+    ``direct_remote_ip`` stays the physical peer (127.0.0.1), ``remote_ip`` follows
+    X-Forwarded-For on an HTTP chain, and ``source_ip`` (Envoy's connection remote address) is
+    the stated address. In a pod the physical peer is the caller itself, so ``source_ip`` is
+    what Istio's ``ipBlocks`` (``direct_remote_ip``) sees, whatever X-Forwarded-For says.
     """
     if isinstance(config, dict):
-        return {("remote_ip" if k == "direct_remote_ip" else k): peer_address_from_proxy_protocol(v)
+        return {("source_ip" if k == "direct_remote_ip" else k): peer_address_from_proxy_protocol(v)
                 for k, v in config.items()}
     if isinstance(config, list):
         return [peer_address_from_proxy_protocol(v) for v in config]
