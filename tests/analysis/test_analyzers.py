@@ -348,10 +348,14 @@ CASES = [
         ],
     ),
     (
-        "deprecated fields: fault.delay.percent, Sidecar egressProxy",
+        "deprecated fields: fault.delay.percent, Sidecar egressProxy; removed rbac.istio.io CRDs",
         ["deprecation_fields.yaml"],
         "deprecation.DeprecationAnalyzer",
-        [("IST0002", "VirtualService default/ratings", 11), ("IST0002", "Sidecar default/default", 25)],
+        [
+            ("IST0002", "VirtualService default/ratings", 11),
+            ("IST0002", "Sidecar default/default", 25),
+            ("IST0002", "CustomResourceDefinition serviceroles.rbac.istio.io", 36),
+        ],
     ),
     (
         "negative status conditions in dumped resources",
@@ -406,6 +410,12 @@ CASES = [
             ("IST0163", "ValidatingWebhookConfiguration istio-validator-external-istiod", 10),
             ("IST0163", "MutatingWebhookConfiguration istio-sidecar-injector-external-istiod", 21),
         ],
+    ),
+    (
+        "Gateway API CRDs below the bundle version Istio 1.30 requires",
+        ["k8sgateway_crd_version.yaml"],
+        "k8sgateway.CRDVersionAnalyzer",
+        [("IST0176", "CustomResourceDefinition tlsroutes.gateway.networking.k8s.io", 8)],
     ),
     (
         "services selecting one in-mesh deployment: protocols and targetPorts",

@@ -40,8 +40,8 @@ def test_analyzer_names_are_unique_and_kind_dot_check():
     names = [a.METADATA.name for a in ANALYZERS]
     assert len(names) == len(set(names)) == len(by_name())
     for name in names:
-        # istioctl's own names where we mirror one, camelCase prefixes included (applicationUID.Analyzer).
-        assert re.fullmatch(r"[a-z][A-Za-z]*\.[A-Z][A-Za-z0-9]+", name), name
+        # istioctl's own names where we mirror one, camelCase prefixes included (applicationUID.Analyzer, k8sgateway.X).
+        assert re.fullmatch(r"[a-z][A-Za-z0-9]*\.[A-Z][A-Za-z0-9]+", name), name
 
 
 def test_analyzers_have_a_one_line_description_inputs_and_analyze():

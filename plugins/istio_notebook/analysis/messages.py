@@ -238,3 +238,7 @@ def invalid_external_control_plane(resource: Resource, path: Path, hostname: str
 
 def external_control_plane_ip(resource: Resource, path: Path, hostname: str, webhook: str) -> Diagnostic:
     return _at("IST0164", resource, path, hostname=hostname, webhook=webhook)
+
+
+def gateway_api_crd_below_minimum(resource: Resource, path: Path, crd: str, installed: str, minimum: str) -> Diagnostic:
+    return _at("IST0176", resource, path, crd=crd, installed=installed, minimum=minimum)

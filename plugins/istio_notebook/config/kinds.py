@@ -96,7 +96,6 @@ READ_ONLY: frozenset[tuple[str, str]] = frozenset(
         ("rbac.authorization.k8s.io", "RoleBinding"),
         ("rbac.authorization.k8s.io", "ClusterRole"),
         ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-        ("apiextensions.k8s.io", "CustomResourceDefinition"),
         (NETWORKING, "ProxyConfig"),
         (SECURITY, "Certificate"),
         ("kind.x-k8s.io", "Cluster"),
@@ -104,15 +103,17 @@ READ_ONLY: frozenset[tuple[str, str]] = frozenset(
 )
 
 ADMISSION = "admissionregistration.k8s.io"
+APIEXTENSIONS = "apiextensions.k8s.io"
 
 # Read without a schema (no model, no IST0106) but kept as resources, because analyzers look into
 # them as istioctl's do (Secrets: gateway credentials; webhooks: which pods get injected, where a
-# remote cluster's webhooks reach its control plane). Not in
+# remote cluster's webhooks reach its control plane; CRDs: installed versions and removed kinds). Not in
 # MODELLED, so the cluster source never asks a cluster for them: Secrets stay where they are.
 KEPT: tuple[KindInfo, ...] = (
     KindInfo(CORE, "Secret", ("v1",)),
     KindInfo(ADMISSION, "MutatingWebhookConfiguration", ("v1",), namespaced=False),
     KindInfo(ADMISSION, "ValidatingWebhookConfiguration", ("v1",), namespaced=False),
+    KindInfo(APIEXTENSIONS, "CustomResourceDefinition", ("v1",), namespaced=False),
 )
 
 _BY_GROUP_KIND: dict[tuple[str, str], KindInfo] = {(k.group, k.kind): k for k in MODELLED + KEPT}

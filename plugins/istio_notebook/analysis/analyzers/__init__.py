@@ -22,6 +22,7 @@ from istio_notebook.analysis.analyzers.injection import image_auto, namespace_la
 from istio_notebook.analysis.analyzers.envoyfilter import patches as envoyfilter_patches
 from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
+from istio_notebook.analysis.analyzers.k8sgateway import crd_version
 from istio_notebook.analysis.analyzers.resource import duplicate
 from istio_notebook.analysis.analyzers.service import port_name
 from istio_notebook.analysis.analyzers.serviceentry import addresses
@@ -86,6 +87,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     blocked_cidrs,
     webhook_overlap,
     external_control_plane,
+    crd_version,
 )
 
 

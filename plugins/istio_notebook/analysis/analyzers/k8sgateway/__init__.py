@@ -1,0 +1,1 @@
+"""Analyzers of the Gateway API installation (istioctl k8sgateway/)."""
