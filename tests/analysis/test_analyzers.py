@@ -207,6 +207,9 @@ CASES = [
             ("IST0110", "Sidecar default/by-version", 18),
             ("IST0111", "Sidecar default/default-1", 26),
             ("IST0111", "Sidecar default/default-2", 33),
+            ("IST0167", "Sidecar mesh-ambient/default", 52),
+            ("IST0167", "Sidecar mesh-ambient/default-2", 59),
+            ("IST0167", "Sidecar default/details", 75),
         ],
     ),
     (

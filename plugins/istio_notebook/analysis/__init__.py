@@ -4,16 +4,19 @@
 (``analysis.analyzers.ANALYZERS``), drops what the resources' suppression annotation asks to
 drop, removes duplicates and sorts by file, line, column.
 
-When a reference is judged. istioctl reads no Services or Pods from files; we do, but a docs
-example often shows only part of a mesh, so "not found" is reported only where the input
-shows the kind that would hold the target:
-- gateway references (IST0101 gateway, IST0132): the input has at least one Gateway;
+When a reference is judged. Gateway references (IST0101 gateway, IST0132) are judged always, as
+istioctl does. istioctl reads no Services, Pods or Secrets from files; we do, but a docs example
+often shows only part of a mesh, so other "not found"s are reported only where the input shows
+the kind that would hold the target:
 - subsets (IST0101 host+subset): the input has at least one DestinationRule;
 - hosts (IST0101 host / mirror host / host:port, IST0112, IST0174): a cluster-local host
   ``name.ns.svc.cluster.local`` (short names expand in the resource's namespace) when the input
   has a Service or ServiceEntry in ``ns``; any other host when it has at least one ServiceEntry;
-- workload selectors (IST0101 selector, IST0127, IST0162, IST0173): the input has at least one
-  Pod or Deployment (Deployments count through their pod template labels).
+- workload selectors (IST0101 selector, IST0127, IST0162, IST0173, IST0159, IST0149): the input
+  has at least one Pod or Deployment (Deployments count through their pod template labels);
+- gateway credentials (IST0101 credentialName, IST0161): the gateway's pods and some Secret;
+- injection webhooks (IST0146, IST0147): some MutatingWebhookConfiguration; an injector
+  Service (IST0139): some Service in its namespace.
 Each analyzer module's docstring says what it mirrors in istio/istio and where it differs.
 """
 

@@ -242,3 +242,7 @@ def external_control_plane_ip(resource: Resource, path: Path, hostname: str, web
 
 def gateway_api_crd_below_minimum(resource: Resource, path: Path, crd: str, installed: str, minimum: str) -> Diagnostic:
     return _at("IST0176", resource, path, crd=crd, installed=installed, minimum=minimum)
+
+
+def ineffective_policy(resource: Resource, path: Path, reason: str) -> Diagnostic:
+    return _at("IST0167", resource, path, reason=reason)
