@@ -1,5 +1,9 @@
 """Upstream echo servers on loopback that say who they are and what they received.
 
+All servers of a fleet share one asyncio event loop in one thread (no polling, no thread per
+server or connection): a mesh of thousands of clusters starts and stops in milliseconds
+(benchmarks/envoy_scale.py prints the figures). HTTP framing is in envoy/echo_http.py.
+
 Each server stands for one Envoy cluster (one host/subset/port) and answers every request with
 JSON: its own identity, the method, path and headers it received. A shared ``EchoLog`` records
 every request by the client's request id (header ``x-inb-request``, forwarded by Envoy, copied
@@ -15,13 +19,18 @@ request through headers, which Envoy forwards upstream:
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 import ssl
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from istio_notebook.envoy.echo_ports import PortAllocator
+from istio_notebook.envoy.echo_http import HEAD_LIMIT, BadRequest, Request, read_request, response_bytes
 
 REQUEST_ID_HEADER = "x-inb-request"
 STATUS_HEADER = "x-echo-status"
@@ -73,91 +82,18 @@ class EchoLog:
 
     def wait_for(self, request_id: str, count: int, timeout: float) -> list[Received]:
         """Wait (bounded) until ``count`` requests with that id arrived; return what arrived."""
+        return self.wait_until(request_id, lambda received: len(received) >= count, timeout)
+
+    def wait_until(self, request_id: str, done: Callable[[list[Received]], bool], timeout: float) -> list[Received]:
+        """Wait (bounded, woken by each arrival) until ``done`` holds for that id's requests."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while len(self._by_id.get(request_id, ())) < count:
+            while not done(list(self._by_id.get(request_id, ()))):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
                 self._lock.wait(left)
             return list(self._by_id.get(request_id, ()))
-
-
-def _raw_target(request_line: str, parsed: str) -> str:
-    """The request target exactly as sent. http.server (3.12+) collapses a leading "//" in
-    ``self.path`` (gh-87389), which would hide Envoy's `//x` after a prefix rewrite to "/"."""
-    parts = request_line.split(" ")
-    return parts[1] if len(parts) == 3 and parts[1].startswith("/") else parsed
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: Envoy reuses upstream connections
-    disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed-ACK stall
-    server: _Server
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        self.server.log.add(
-            Received(
-                server=self.server.identity.name,
-                request_id=headers.get(REQUEST_ID_HEADER, ""),
-                method=self.command,
-                path=_raw_target(self.requestline, self.path),
-                headers=headers,
-                at=time.monotonic(),
-                tls=_peer(self.connection),
-            )
-        )
-        status = self.server.status
-        delay = self.server.delay
-        try:
-            status = int(headers.get(STATUS_HEADER, status))
-        except ValueError:
-            pass
-        try:
-            delay = float(headers.get(DELAY_HEADER)) / 1000.0 if DELAY_HEADER in headers else delay
-        except ValueError:
-            pass
-        if delay > 0:
-            time.sleep(min(delay, MAX_DELAY_SECONDS))
-        payload = json.dumps(
-            {
-                "server": self.server.identity.to_json(),
-                "method": self.command,
-                "path": self.path,
-                "headers": headers,
-                "body": body.decode("utf-8", "replace"),
-            }
-        ).encode()
-        try:
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header(IDENTITY_HEADER, self.server.identity.name)
-            grpc_status = headers.get(GRPC_STATUS_HEADER, "")
-            if grpc_status.isdigit():
-                self.send_header("grpc-status", grpc_status)
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # Envoy gave up (timeout): nothing to answer
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _answer
-
-    def log_message(self, format: str, *args: object) -> None:
-        return  # silent: the EchoLog is the record
-
-
-def _peer(connection: object) -> dict | None:
-    """What TLS the client used: None for plaintext, else the SPIFFE URI of its certificate."""
-    if not isinstance(connection, ssl.SSLSocket):
-        return None
-    cert = connection.getpeercert() or {}
-    uris = [value for kind, value in cert.get("subjectAltName", ()) if kind == "URI"]
-    return {"peer": uris[0] if uris else None}
 
 
 @dataclass(frozen=True)
@@ -168,74 +104,218 @@ class EchoTls:
     key: str
     ca: str
 
+    def context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, self.key)
+        context.load_verify_locations(self.ca)
+        context.verify_mode = ssl.CERT_OPTIONAL  # Istio mTLS sends one; SIMPLE origination does not
+        context.set_alpn_protocols(["istio-peer-exchange", "istio", "http/1.1"])
+        return context
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
 
-    def __init__(self, identity: EchoIdentity, log: EchoLog, status: int, delay: float, tls: EchoTls | None = None):
-        self.identity, self.log, self.status, self.delay = identity, log, status, delay
-        super().__init__(("127.0.0.1", 0), _Handler)
-        if tls is not None:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(tls.cert, tls.key)
-            context.load_verify_locations(tls.ca)
-            context.verify_mode = ssl.CERT_OPTIONAL  # Istio mTLS sends one; SIMPLE origination does not
-            context.set_alpn_protocols(["istio-peer-exchange", "istio", "http/1.1"])
-            self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+@dataclass(frozen=True)
+class _Upstream:
+    """What one listening socket answers as: a cluster, its default status and delay."""
 
-    def finish_request(self, request, client_address) -> None:
-        if isinstance(request, ssl.SSLSocket):
+    identity: EchoIdentity
+    status: int
+    delay: float
+
+
+def _peer(writer: asyncio.StreamWriter) -> dict | None:
+    """What TLS the client used: None for plaintext, else the SPIFFE URI of its certificate."""
+    if writer.get_extra_info("ssl_object") is None:
+        return None
+    cert = writer.get_extra_info("peercert") or {}
+    uris = [value for kind, value in cert.get("subjectAltName", ()) if kind == "URI"]
+    return {"peer": uris[0] if uris else None}
+
+
+def _number(text: str | None, default: float) -> float:
+    try:
+        return float(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+class _Connections:
+    """The handler of every connection of a fleet, on the fleet's loop."""
+
+    def __init__(self, log: EchoLog) -> None:
+        self.log = log
+        self.tasks: set[asyncio.Task] = set()
+
+    def handler(self, upstream: _Upstream):
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self.tasks.add(task)
             try:
-                request.do_handshake()  # in the request's own thread, not the accept loop
-            except (ssl.SSLError, OSError):
-                return
-        super().finish_request(request, client_address)
+                await self._serve(upstream, reader, writer)
+            except (BadRequest, ConnectionError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+                pass  # Envoy resets connections it gave up on (timeouts, shutdown): not an error here
+            finally:
+                self.tasks.discard(task)
+                writer.close()
 
-    def handle_error(self, request, client_address) -> None:
-        return  # Envoy resets connections it gave up on (timeouts, shutdown): not an error here
+        return handle
+
+    async def _serve(self, upstream: _Upstream, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tls = _peer(writer)
+        while (request := await read_request(reader, writer)) is not None:
+            await self._answer(upstream, request, tls, writer)
+            if not request.keep_alive:
+                return
+
+    async def _answer(self, upstream: _Upstream, request: Request, tls: dict | None, writer: asyncio.StreamWriter) -> None:
+        headers = request.headers
+        identity = upstream.identity
+        self.log.add(Received(identity.name, headers.get(REQUEST_ID_HEADER, ""), request.method, request.target,
+                              headers, time.monotonic(), tls))
+        asked = headers.get(STATUS_HEADER, "")
+        status = int(asked) if asked.isascii() and asked.isdigit() and len(asked) == 3 else upstream.status
+        if status < 200:  # an informational status cannot end a request
+            status = upstream.status
+        delay = _number(headers.get(DELAY_HEADER), upstream.delay * 1000.0) / 1000.0
+        if delay > 0:
+            await asyncio.sleep(min(delay, MAX_DELAY_SECONDS))
+        payload = json.dumps({"server": identity.to_json(), "method": request.method, "path": request.target,
+                              "headers": headers, "body": request.body.decode("utf-8", "replace")}).encode()
+        answer = [("content-type", "application/json"), (IDENTITY_HEADER, identity.name)]
+        grpc_status = headers.get(GRPC_STATUS_HEADER, "")
+        if grpc_status.isascii() and grpc_status.isdigit():
+            answer.append(("grpc-status", grpc_status))
+        if not request.keep_alive:
+            answer.append(("connection", "close"))
+        writer.write(response_bytes(status, answer, payload, head_only=request.method == "HEAD"))
+        await writer.drain()
 
 
 class EchoFleet:
-    """A set of echo servers sharing one log; a context manager that stops them all."""
+    """A set of echo servers sharing one log and one event loop; a context manager that stops them all.
+
+    Each server is a listening socket that the loop watches (``add_reader``): no asyncio.Server
+    per socket, whose start and close cost a fleet of thousands whole seconds. Accepted
+    connections become asyncio streams (TLS where the cluster originates it).
+    """
 
     def __init__(self) -> None:
         self.log = EchoLog()
-        self._servers: dict[str, _Server] = {}
-        self._threads: list[threading.Thread] = []
+        self._ports: dict[str, int] = {}
+        self._listeners: list[socket.socket] = []
+        self._pending: list[tuple[socket.socket, Callable, ssl.SSLContext | None]] = []
+        self._waking = False  # a batch of listeners is scheduled to be watched by the loop
+        self._lock = threading.Lock()
+        self._contexts: dict[EchoTls, ssl.SSLContext] = {}
+        self._ports_from = PortAllocator()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._connections = _Connections(self.log)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            loop.set_exception_handler(lambda loop, context: None)  # failed TLS handshakes: Envoy's side reports them
+            self._thread = threading.Thread(target=loop.run_forever, daemon=True, name="echo fleet")
+            self._thread.start()
+            self._loop = loop
+        return self._loop
 
     def add(self, identity: EchoIdentity, *, status: int = 200, delay: float = 0.0, tls: EchoTls | None = None) -> int:
-        """Start a server for ``identity`` (once per name); return its loopback port."""
-        existing = self._servers.get(identity.name)
+        """Start a server for ``identity`` (once per name); return its loopback port.
+
+        The socket listens before this returns (connections wait in its backlog); the loop
+        watches it soon after, in batches: one wake-up of the loop's thread for many calls.
+        """
+        existing = self._ports.get(identity.name)
         if existing is not None:
-            return existing.server_address[1]
-        server = _Server(identity, self.log, status, delay, tls)
-        thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
-            name=f"echo {identity.name}",
-        )
-        thread.start()
-        self._servers[identity.name] = server
-        self._threads.append(thread)
-        return server.server_address[1]
+            return existing
+        sock = self._ports_from.listen()
+        self._listeners.append(sock)
+        handler = self._connections.handler(_Upstream(identity, status, delay))
+        loop = self._running_loop()
+        with self._lock:
+            self._pending.append((sock, handler, self._context(tls)))
+            wake, self._waking = not self._waking, True
+        if wake:
+            loop.call_soon_threadsafe(self._watch_pending)
+        self._ports[identity.name] = port = sock.getsockname()[1]
+        return port
+
+    def _context(self, tls: EchoTls | None) -> ssl.SSLContext | None:
+        """One SSL context per certificate: loading one costs milliseconds, servers share it."""
+        if tls is None:
+            return None
+        if tls not in self._contexts:
+            self._contexts[tls] = tls.context()
+        return self._contexts[tls]
+
+    def _watch_pending(self) -> None:
+        assert self._loop is not None
+        with self._lock:
+            batch, self._pending, self._waking = self._pending, [], False
+        for sock, handler, context in batch:
+            self._loop.add_reader(sock.fileno(), self._accept, sock, handler, context)
+
+    def _accept(self, listener: socket.socket, handler: Callable, context: ssl.SSLContext | None) -> None:
+        loop = self._loop
+        assert loop is not None
+        for _ in range(64):  # then back to the loop: other sockets get their turn
+            try:
+                conn, _ = listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return  # EMFILE and the like: the client's connection waits or fails; Envoy reports it
+            conn.setblocking(False)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # headers and body in two writes
+            reader = asyncio.StreamReader(limit=HEAD_LIMIT, loop=loop)
+            protocol = asyncio.StreamReaderProtocol(reader, handler, loop=loop)
+            opening = loop.create_task(loop.connect_accepted_socket(
+                lambda protocol=protocol: protocol, sock=conn, ssl=context, ssl_handshake_timeout=10 if context else None))
+            opening.add_done_callback(_quiet)
 
     def port_of(self, name: str) -> int:
-        return self._servers[name].server_address[1]
+        return self._ports[name]
 
     def names(self) -> list[str]:
-        return list(self._servers)
+        return list(self._ports)
+
+    async def _stop(self) -> None:
+        tasks = list(self._connections.tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def close(self) -> None:
-        for server in self._servers.values():
-            server.shutdown()
-            server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=2)
-        self._servers.clear()
-        self._threads.clear()
+        """End every connection, the loop's thread, then every socket: milliseconds, whatever the size."""
+        loop, thread = self._loop, self._thread
+        self._loop = self._thread = None
+        if loop is not None and thread is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(self._stop(), loop).result(timeout=5)
+            except Exception:  # noqa: BLE001 - a stuck stop must not keep the command alive
+                pass
+            finally:
+                loop.call_soon_threadsafe(loop.stop)
+                thread.join(timeout=5)
+        for sock in self._listeners:  # the loop has stopped: nothing watches them any more
+            sock.close()
+        self._listeners.clear()
+        self._pending.clear()
+        self._ports.clear()
+        self._contexts.clear()
+        if loop is not None and thread is not None and not thread.is_alive():
+            loop.close()
 
     def __enter__(self) -> EchoFleet:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _quiet(task: asyncio.Task) -> None:
+    """A failed TLS handshake or a reset before it: retrieved, so asyncio does not log it."""
+    if not task.cancelled():
+        task.exception()

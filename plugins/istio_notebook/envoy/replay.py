@@ -327,13 +327,10 @@ class Scenario(RunningEnvoy):
         loaded = [(p["cluster"], from_fractional(p.get("runtime_fraction", {}).get("default_value"))) for p in policies]
         sure = {cluster for cluster, share in loaded if share >= 100}
         partial = any(share < 100 for _, share in loaded)
-        deadline = time.monotonic() + MIRROR_WAIT
-        seen: set[str] = set()
-        while time.monotonic() < deadline:
-            seen = {r.server for r in self.fleet.log.of(request_id) if is_shadow(r)}
-            if sure <= seen:
-                break
-            time.sleep(0.005)
+        def shadows(received: list) -> set[str]:
+            return {r.server for r in received if is_shadow(r)}
+
+        seen = shadows(self.fleet.log.wait_until(request_id, lambda received: sure <= shadows(received), MIRROR_WAIT))
         if partial:
             time.sleep(0.05)
             seen = {r.server for r in self.fleet.log.of(request_id) if is_shadow(r)}

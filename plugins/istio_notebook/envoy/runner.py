@@ -72,11 +72,19 @@ def localize(bootstrap: dict) -> dict:
 
     Listener names keep Istio's (``0.0.0.0_8080``) so they can be found again.
     """
-    copy = json.loads(json.dumps(bootstrap))
-    for listener in copy.get("static_resources", {}).get("listeners", []):
-        listener["address"] = {"socket_address": {"address": "127.0.0.1", "port_value": 0}}
-        listener.pop("bind_to_port", None)
+    # Only the listeners' addresses change: a copy of those dicts, the rest shared (a deep copy
+    # of 5,000 services' configuration took seconds).
+    copy = dict(bootstrap)
+    if "listeners" in bootstrap.get("static_resources", {}):
+        resources = copy["static_resources"] = dict(bootstrap["static_resources"])
+        resources["listeners"] = [_on_loopback(listener) for listener in resources["listeners"]]
     return copy
+
+
+def _on_loopback(listener: dict) -> dict:
+    moved = {key: value for key, value in listener.items() if key != "bind_to_port"}
+    moved["address"] = {"socket_address": {"address": "127.0.0.1", "port_value": 0}}
+    return moved
 
 
 class EnvoyProcess:
@@ -125,8 +133,13 @@ class EnvoyProcess:
             "address": {"socket_address": {"address": "127.0.0.1", "port_value": 0}},
             "access_log": [],
         }
+        # No stats: nothing here reads them, and creating each cluster's few hundred stats was
+        # two thirds of Envoy's start-up with thousands of clusters (3,338 clusters: 19 s → 6 s).
+        config.setdefault("stats_config", {"stats_matcher": {"reject_all": True}})
         config_file = self.workdir / "envoy.json"
-        config_file.write_text(json.dumps(config, indent=1))
+        # Compact: json's C encoder is used only without indent (37 MB for 5,000 services took
+        # seconds more through the pure-Python one). `python -m json.tool` reads a kept one.
+        config_file.write_text(json.dumps(config, separators=(",", ":")))
         self.log_file = self.workdir / "envoy.log"
         binary = str(envoy_path())
         if not os.access(binary, os.X_OK):  # said here: behind setpriv it would only be "exit status 126"
@@ -159,7 +172,10 @@ class EnvoyProcess:
         process = self.process
         if process is not None:
             if process.poll() is None:
-                _kill_group(process.pid, signal.SIGTERM)
+                # A clean stop needs nothing from Envoy: SIGKILL ends it at once, where its own
+                # shutdown of thousands of clusters took seconds. SIGTERM flushes a kept log.
+                keep = failed or self.keep_always
+                _kill_group(process.pid, signal.SIGTERM if keep else signal.SIGKILL)
                 try:
                     process.wait(timeout=STOP_TIMEOUT)
                 except subprocess.TimeoutExpired:
