@@ -1,41 +1,85 @@
-"""How routing scales: 100 → 5,000 services plus a gateway with 1,000 hosts.
+"""How routing scales on realistic meshes: 100 → 20,000 services in several namespaces.
 
-Prints, per mesh size: load time (YAML → resources), index time (route tables of one sidecar
-and one gateway), and per-request time of `routing.route` (median and p99 over N requests,
-default 100,000, alternating sidecar and gateway requests to random hosts). Target: median
-under 50 µs and flat as the mesh grows (virtual hosts are found through a domain index).
+Each mesh (``manifest``) has, per service: a Service, a Deployment per version (2 or 3
+versions, labels app/version), a DestinationRule with a subset per version; every other service
+a VirtualService (header match, regex match, weighted catch-all); a Sidecar per namespace
+(egress ``./*`` and ``istio-system/*``); and an ingress Gateway with 1,000 hosts on
+VirtualServices of their own. 50 services per namespace.
 
-    .venv/bin/python benchmarks/route_scale.py [--requests 100000] [--sizes 100,1000,5000]
+Per size it prints, each size measured in a fresh process (so the peak memory is that size's):
+- parse: YAML text → resources (config.load_text), the floor for anything that reads the files;
+- load: parse + Mesh (indexes: workloads by namespace and labels, kinds);
+- index: the route tables of one sidecar and one gateway;
+- end-to-end: what ``istio-notebook route`` costs on that mesh (load + index + one request),
+  and its ratio to parse (issue 12 target: ≤ 2× at 5,000 services);
+- per request: median and p99 of ``routing.route`` (target: median ≤ 30 µs, flat);
+- batch: requests/s of ``route --requests FILE`` in one process (JSON Lines in and out; target
+  ≥ 20,000/s on the simulator), measured on the CLI's own code path;
+- peak RSS of the process.
+
+    .venv/bin/python benchmarks/route_scale.py [--requests 100000] [--sizes 100,1000,5000,20000]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import io
+import json
 import random
+import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from istio_notebook.config import Mesh, Origin, load_text
 from istio_notebook.routing import Proxy, Request, build_table, route
 
 GATEWAY_HOSTS = 1000
+PER_NAMESPACE = 50
+PATHS = ["/", "/api/v1/items", "/api/x", "/static/a.css"]
 
 
-def manifest(services: int) -> str:
-    docs = []
-    for i in range(services):
-        docs.append(f"""apiVersion: v1
+def _versions(i: int) -> list[str]:
+    return ["v1", "v2", "v3"] if i % 3 == 0 else ["v1", "v2"]
+
+
+def _service(i: int) -> str:
+    ns, versions = f"ns-{i // PER_NAMESPACE}", _versions(i)
+    docs = [f"""apiVersion: v1
 kind: Service
-metadata: {{name: svc-{i}, namespace: ns-{i % 10}}}
+metadata: {{name: svc-{i}, namespace: {ns}}}
 spec:
   selector: {{app: svc-{i}}}
   ports: [{{name: http, port: 8080}}]
+"""]
+    for v in versions:
+        docs.append(f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: svc-{i}-{v}, namespace: {ns}}}
+spec:
+  selector: {{matchLabels: {{app: svc-{i}, version: {v}}}}}
+  template:
+    metadata: {{labels: {{app: svc-{i}, version: {v}}}}}
+    spec: {{containers: [{{name: app, image: app}}]}}
 """)
-        if i % 2 == 0:  # half the services have a VirtualService with a few rules and a DestinationRule
-            docs.append(f"""apiVersion: networking.istio.io/v1
+    subsets = ", ".join(f"{{name: {v}, labels: {{version: {v}}}}}" for v in versions)
+    docs.append(f"""apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: svc-{i}, namespace: {ns}}}
+spec:
+  host: svc-{i}
+  trafficPolicy: {{loadBalancer: {{simple: ROUND_ROBIN}}}}
+  subsets: [{subsets}]
+""")
+    if i % 2 == 0:
+        docs.append(f"""apiVersion: networking.istio.io/v1
 kind: VirtualService
-metadata: {{name: svc-{i}, namespace: ns-{i % 10}}}
+metadata: {{name: svc-{i}, namespace: {ns}}}
 spec:
   hosts: [svc-{i}]
   http:
@@ -43,14 +87,21 @@ spec:
     route: [{{destination: {{host: svc-{i}, subset: v2}}}}]
   - match: [{{uri: {{regex: '/api/v[0-9]+/.*'}}}}]
     route: [{{destination: {{host: svc-{i}, subset: v1}}}}]
-  - route: [{{destination: {{host: svc-{i}, subset: v1}}}}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {{name: svc-{i}, namespace: ns-{i % 10}}}
+  - route:
+    - {{destination: {{host: svc-{i}, subset: v1}}, weight: 90}}
+    - {{destination: {{host: svc-{i}, subset: v2}}, weight: 10}}
+""")
+    return "---\n".join(docs)
+
+
+def manifest(services: int) -> str:
+    docs = [_service(i) for i in range(services)]
+    for n in range((services + PER_NAMESPACE - 1) // PER_NAMESPACE):
+        docs.append(f"""apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {{name: default, namespace: ns-{n}}}
 spec:
-  host: svc-{i}
-  subsets: [{{name: v1, labels: {{version: v1}}}}, {{name: v2, labels: {{version: v2}}}}]
+  egress: [{{hosts: ["./*", "istio-system/*"]}}]
 """)
     docs.append("""apiVersion: networking.istio.io/v1
 kind: Gateway
@@ -62,7 +113,7 @@ spec:
     hosts: ["*"]
 """)
     for h in range(GATEWAY_HOSTS):
-        target = h % services
+        t = h % services
         docs.append(f"""apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {{name: edge-{h}, namespace: ns-0}}
@@ -71,35 +122,38 @@ spec:
   gateways: [edge]
   http:
   - match: [{{uri: {{prefix: /api}}}}]
-    route: [{{destination: {{host: svc-{target}.ns-{target % 10}.svc.cluster.local}}}}]
-  - route: [{{destination: {{host: svc-{target}.ns-{target % 10}.svc.cluster.local}}}}]
+    route: [{{destination: {{host: svc-{t}.ns-{t // PER_NAMESPACE}.svc.cluster.local}}}}]
+  - route: [{{destination: {{host: svc-{t}.ns-{t // PER_NAMESPACE}.svc.cluster.local}}}}]
 """)
     return "---\n".join(docs)
 
 
-def measure(services: int, requests: int, rng: random.Random) -> None:
-    text = manifest(services)
-    start = time.perf_counter()
-    loaded = load_text(text, Origin("<generated>"))
-    mesh = Mesh(loaded.resources)
-    load_s = time.perf_counter() - start
-
-    sidecar, gateway = Proxy.sidecar("ns-0", {"app": "client"}), Proxy.gateway("ns-0", "edge")
-    start = time.perf_counter()
-    build_table(mesh, sidecar)
-    build_table(mesh, gateway)
-    index_s = time.perf_counter() - start
-
-    paths = ["/", "/api/v1/items", "/api/x", "/static/a.css"]
-    prepared = []
-    for n in range(min(requests, 5000)):
+def _requests(services: int, count: int, rng: random.Random) -> list[dict]:
+    """Sidecar requests from a client in ns-0 to its own namespace's services, and gateway requests."""
+    lines = []
+    for n in range(count):
         if n % 2:
-            i = rng.randrange(services)
-            host = f"svc-{i}.ns-{i % 10}" if i % 10 else f"svc-{i}"
+            i = rng.randrange(min(services, PER_NAMESPACE))
             headers = ["end-user: jason"] if n % 4 == 1 else []
-            prepared.append((Request.parse(f"GET http://{host}:8080{rng.choice(paths)}", headers), sidecar))
+            lines.append({"request": f"GET http://svc-{i}:8080{rng.choice(PATHS)}", "headers": headers,
+                          "from": "ns-0/app=client"})
         else:
-            prepared.append((Request.parse(f"GET http://site-{rng.randrange(GATEWAY_HOSTS)}.example.com{rng.choice(paths)}"), gateway))
+            lines.append({"request": f"GET http://site-{rng.randrange(GATEWAY_HOSTS)}.example.com{rng.choice(PATHS)}",
+                          "gateway": "ns-0/edge"})
+    return lines
+
+
+def _timed(work):
+    start = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - start
+
+
+def _per_request(mesh: Mesh, lines: list[dict], requests: int) -> tuple[float, float]:
+    prepared = []
+    for line in lines:
+        proxy = Proxy.parse_gateway(line["gateway"]) if "gateway" in line else Proxy.parse_from(line["from"])
+        prepared.append((Request.parse(line["request"], line.get("headers", [])), proxy))
     timings = []
     gc.disable()
     try:
@@ -111,20 +165,59 @@ def measure(services: int, requests: int, rng: random.Random) -> None:
     finally:
         gc.enable()
     timings.sort()
-    median = statistics.median(timings) / 1000
-    p99 = timings[int(len(timings) * 0.99) - 1] / 1000
-    print(f"{services:>6} services {len(mesh):>7} resources | load {load_s:7.2f} s | index {index_s:6.2f} s | "
-          f"per request median {median:6.1f} µs  p99 {p99:7.1f} µs  ({requests} requests)")
+    return statistics.median(timings) / 1000, timings[max(int(len(timings) * 0.99) - 1, 0)] / 1000
+
+
+def _batch_rate(text: str, lines: list[dict]) -> float:
+    """Requests per second of `route --requests FILE` (mesh load excluded: timed from a warm start)."""
+    from istio_notebook.cli import main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        mesh_file, requests_file = Path(tmp) / "mesh.yaml", Path(tmp) / "requests.jsonl"
+        mesh_file.write_text(text)
+        requests_file.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        one = Path(tmp) / "one.jsonl"
+        one.write_text(json.dumps(lines[0]) + "\n")
+        runs = {}
+        for name, path in (("one", one), ("all", requests_file)):
+            sink = io.StringIO()
+            with contextlib.redirect_stdout(sink):
+                _, runs[name] = _timed(lambda p=path: main(["route", str(mesh_file), "--requests", str(p), "--lang", "en"]))
+    return (len(lines) - 1) / max(runs["all"] - runs["one"], 1e-9)
+
+
+def measure(services: int, requests: int, rng: random.Random, batch: int = 20_000) -> None:
+    text = manifest(services)
+    loaded, parse_s = _timed(lambda: load_text(text, Origin("<generated>")))
+    mesh, mesh_s = _timed(lambda: Mesh(loaded.resources))
+    sidecar, gateway = Proxy.parse_from("ns-0/app=client"), Proxy.gateway("ns-0", "edge")
+    _, index_s = _timed(lambda: (build_table(mesh, sidecar), build_table(mesh, gateway)))
+    lines = _requests(services, max(min(requests, 5000), 1), rng)
+    first = Request.parse(lines[1]["request"] if len(lines) > 1 else lines[0]["request"])
+    _, fresh_s = _timed(lambda: route(Mesh(load_text(text, Origin("<generated>")).resources), first, sidecar))
+    median, p99 = _per_request(mesh, lines, requests)
+    rate = _batch_rate(text, _requests(services, max(batch, 2), rng))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{services:>6} services {len(mesh):>7} resources | parse {parse_s:6.2f} s | load {parse_s + mesh_s:6.2f} s | "
+          f"index {index_s:5.2f} s | end-to-end {fresh_s:6.2f} s ({fresh_s / parse_s:.2f}x parse) | "
+          f"per request median {median:5.1f} µs p99 {p99:6.1f} µs ({requests} requests) | "
+          f"batch {rate:8,.0f} req/s | peak RSS {peak_mb:6.0f} MB", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100_000)
-    parser.add_argument("--sizes", default="100,500,1000,5000")
+    parser.add_argument("--batch", type=int, default=20_000, help="requests in the batch-mode run")
+    parser.add_argument("--sizes", default="100,1000,5000,20000")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
     args = parser.parse_args()
-    rng = random.Random(7)
+    if args.one is not None:
+        measure(args.one, args.requests, random.Random(7), args.batch)
+        return
     for size in (int(s) for s in args.sizes.split(",")):
-        measure(size, args.requests, rng)
+        # A fresh process per size: peak RSS and caches belong to that size alone.
+        subprocess.run([sys.executable, __file__, "--one", str(size), "--requests", str(args.requests),
+                        "--batch", str(args.batch)], check=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,6 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 def test_route_scale_runs_and_prints_its_figures(capsys):
     import route_scale
 
-    route_scale.measure(20, 200, random.Random(1))
+    route_scale.measure(20, 200, random.Random(1), batch=50)
     line = capsys.readouterr().out
-    assert "20 services" in line and "median" in line and "p99" in line
+    assert "20 services" in line and "median" in line and "p99" in line and "req/s" in line and "peak RSS" in line

@@ -13,8 +13,9 @@ import json
 import sys
 from contextlib import contextmanager
 
-from istio_notebook.diagnostics.printable import printable
+from istio_notebook.cli.batch import ROUTE_KEYS, add_batch_argument, check_format, parsed, read_lines, write_answers
 from istio_notebook.cli.inputs import add_input_arguments, inputs_of, require_input
+from istio_notebook.diagnostics.printable import printable
 from istio_notebook.config import Mesh
 from istio_notebook.diagnostics import Level
 from istio_notebook.examples.backends import BACKENDS
@@ -24,10 +25,12 @@ from istio_notebook.examples.backends import BACKENDS
 def add_common(parser: argparse.ArgumentParser) -> None:
     """Arguments `route` and `authz` share."""
     add_input_arguments(parser)
-    parser.add_argument("--request", required=True, metavar="'METHOD URL'", help="e.g. 'GET http://reviews:9080/reviews/1'")
+    parser.add_argument("--request", metavar="'METHOD URL'", help="e.g. 'GET http://reviews:9080/reviews/1'")
+    add_batch_argument(parser)
     parser.add_argument("-H", "--header", dest="headers", action="append", default=[], metavar="'Name: value'")
     parser.add_argument("--sni", default=None, metavar="NAME", help="TLS server name of a tls://host:port connection (default: the host)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    # No default: text for one --request, JSON Lines for --requests (batch.check_format).
+    parser.add_argument("--format", choices=("text", "json"), default=None)
     parser.add_argument("--backend", choices=BACKENDS, default="sim", help="sim (default) or envoy (real Envoy replay)")
     parser.add_argument("--lang", choices=("en", "ja"), default=None, help="trace language (default: from the locale)")
 
@@ -127,6 +130,9 @@ def envoy_failures():
 def run(args: argparse.Namespace) -> int:
     from istio_notebook.routing import route
 
+    check_format(args)
+    if args.requests is not None:
+        return run_batch(args)
     request = parse_request(args)
     proxy, mesh = load_proxy_and_mesh(args)
     if args.backend == "envoy":
@@ -137,6 +143,27 @@ def run(args: argparse.Namespace) -> int:
         result = route(mesh, request, proxy, lang=args.lang).to_json()
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else as_text(result))
     return 0
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """`--requests FILE`: every line's request through its proxy, one JSON outcome per line."""
+    from istio_notebook.routing import Proxy, Request, route
+
+    def parse(line):
+        fields = line.fields
+        gateway = fields.get("gateway", args.gateway if "from" not in fields else None)
+        proxy = Proxy.parse_gateway(gateway) if gateway else Proxy.parse_from(fields.get("from", args.source))
+        return Request.parse(fields["request"], fields.get("headers", [])), proxy
+
+    pairs = parsed(read_lines(args.requests, ROUTE_KEYS), parse)
+    mesh = load_mesh(args)
+    for proxy in {p.key: p for _, p in pairs if p.kind == "gateway"}.values():
+        check_gateway(mesh, proxy)
+    if args.backend == "envoy":
+        replay = envoy_replay()
+        with envoy_failures():
+            return write_answers(replay.route(mesh, request, proxy) for request, proxy in pairs)
+    return write_answers(route(mesh, request, proxy, lang=args.lang).to_json() for request, proxy in pairs)
 
 
 def _destination(d: dict) -> str:
