@@ -1,7 +1,7 @@
 """``istio-notebook check PATH... [--format text|json|github] [--strict]``.
 
 Loads YAML files, directories and the ```yaml fences of Markdown files, validates and analyzes
-them (``istio_notebook.analysis.analyze``) and prints the diagnostics. Exit codes (DESIGN.md):
+them (``istio_notebook.analysis.analyze``) and prints the diagnostics. Exit codes (docs/reference/cli.md):
 0 no Error (with --strict: no Warning either), 1 otherwise, 2 when an input cannot be read
 (missing, unreadable, too large, binary, not UTF-8).
 """

@@ -1,7 +1,7 @@
 """Ask real Envoy: send a request through the translated config and report what really happened.
 
 ``route(mesh, request, proxy)`` and ``authorize(mesh, request, to, source)`` answer in the
-DESIGN.md JSON contract of the simulator; what Envoy cannot show is null (``policy`` scope,
+JSON contract of the simulator (docs/reference/cli.md); what Envoy cannot show is null (``policy`` scope,
 percentages of a single request). What is observed, and how:
 - the serving destination: the echo server that answered names its cluster;
 - status, Location, direct response body: the response itself;

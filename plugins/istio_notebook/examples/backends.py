@@ -1,6 +1,6 @@
 """Who answers a check: the routing simulator ("sim") or real Envoy ("envoy").
 
-Routing: both answer with a routing.outcome.RouteOutcome; authorization: the DESIGN.md JSON.
+Routing: both answer with a routing.outcome.RouteOutcome; authorization: the JSON of docs/reference/cli.md.
 Imports are deferred so that discovery and rendering work
 even where a backend is not installed, and a missing backend is one clear sentence.
 """

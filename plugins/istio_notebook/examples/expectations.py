@@ -1,7 +1,7 @@
 """Expectation clauses: ``→ reviews v2``, ``→ 404``, ``→ fault abort 500 100%``...
 
 Each clause has a parser (words → arguments, ``ValueError`` with a reason on bad input) and a
-checker that reads the backend's outcome (the DESIGN.md JSON) and says what actually holds,
+checker that reads the backend's outcome (routing/outcome.py) and says what actually holds,
 written in the same clause syntax — so a difference reads "expected reviews v2, got reviews v1"
 and ``--update-examples`` can write the actual line back. One registry lists every clause.
 """

@@ -1,4 +1,5 @@
-"""The outcome of routing one request: the typed form of DESIGN.md's `route` JSON contract.
+"""The outcome of routing one request: the typed form of the `route` JSON contract
+(docs/reference/cli.md).
 
 Both engines answer with these types: the simulator (routing/simulate.py) and the Envoy replay
 (envoy/observe.py reads what real Envoy did into them); the expectation checkers

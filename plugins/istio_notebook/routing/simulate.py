@@ -1,4 +1,5 @@
-"""Route one request through a proxy's route table: the RouteOutcome of DESIGN.md's JSON contract."""
+"""Route one request through a proxy's route table: the RouteOutcome of the `route` JSON contract
+(docs/reference/cli.md); the architecture: docs/contributing/architecture.md."""
 
 from __future__ import annotations
 
