@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from istio_notebook.config import Mesh, Origin, Resource, load_text
+from istio_notebook.config.confine import confined
 from istio_notebook.diagnostics import Diagnostic, Level, Position, report
 from istio_notebook.examples import backends
 from istio_notebook.examples.coverage import Coverage, covered_by, route_units
@@ -182,7 +183,9 @@ def _page_problems(page: Page, store: FixtureStore) -> list[Diagnostic]:
     problems = list(page.problems)
     names = list(page.fixtures) + [n for names in page.scenario_fixtures.values() for n in names]
     for name in dict.fromkeys(names):
-        if store.get(name) is None:
+        if not confined(store.path(name), store.directory):
+            problems.append(report("INB1018", Position(page.file, 1), what="fixture", name=name, root=store.display(store.directory)))
+        elif store.get(name) is None:
             problems.append(report("INB3006", Position(page.file, 1), name=name, path=store.display(store.path(name))))
         elif findings := store.findings(name):
             detail = f"{findings[0]} (and {len(findings) - 1} more)" if len(findings) > 1 else str(findings[0])

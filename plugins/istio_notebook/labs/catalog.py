@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from istio_notebook.config.loader import read_text
+from istio_notebook.config.confine import confined
 from istio_notebook.config.yaml_reader import Origin, YamlDocument, read_documents
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
@@ -89,6 +90,10 @@ def _file_problems(path: Path, named_at: Position, what: str, name: str) -> list
     return read_text(path)[1]  # a directory, FIFO or device is refused there, with its file
 
 
+def _outside(named_at: Position, what: str, name: str, root: Path) -> Diagnostic:
+    return report("INB1018", named_at, what=what, name=name, root=f"{root}{'/' if not str(root).endswith('/') else ''}")
+
+
 def load_lab(directory: Path, fixtures_dir: Path) -> tuple[Lab | None, list[Diagnostic]]:
     """Read ``directory/lab.yaml``; ``None`` (with diagnostics) when the lab is unusable."""
     path = directory / LAB_FILE
@@ -113,14 +118,22 @@ def load_lab(directory: Path, fixtures_dir: Path) -> tuple[Lab | None, list[Diag
     manifest_names = _string_list(doc, "manifests", problems, file)
     if not manifest_names:
         problems.append(report("INB4001", doc.locate("manifests"), file=file, detail="'manifests' must name at least one file"))
+    labs_root = directory.parent
     for index, name in enumerate(manifest_names):
+        if not confined(directory / name, labs_root):
+            problems.append(_outside(doc.locate("manifests", index), "manifest", name, labs_root))
+            continue
         problems.extend(_file_problems(directory / name, doc.locate("manifests", index), "manifest", name))
     for index, name in enumerate(fixtures):
-        if not (fixtures_dir / f"{name}.yaml").is_file():
+        if not confined(fixtures_dir / f"{name}.yaml", fixtures_dir):
+            problems.append(_outside(doc.locate("fixtures", index), "fixture", name, fixtures_dir))
+        elif not (fixtures_dir / f"{name}.yaml").is_file():
             problems.append(report("INB4002", doc.locate("fixtures", index), what="fixture", name=name))
     checks_name = data.get("checks", DEFAULT_CHECKS_FILE)
     if not isinstance(checks_name, str):
         problems.append(report("INB4002", doc.locate("checks"), what="checks file", name=str(checks_name)))
+    elif not confined(directory / checks_name, labs_root):
+        problems.append(_outside(doc.locate("checks"), "checks file", checks_name, labs_root))
     else:
         problems.extend(_file_problems(directory / checks_name, doc.locate("checks"), "checks file", checks_name))
     for key in ("client", "gateway", "description"):
