@@ -15,6 +15,8 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
 
 from __future__ import annotations
 
+import math
+
 from istio_notebook.config.durations import seconds
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
@@ -35,6 +37,16 @@ def _merged(ops: dict | None) -> dict:
 
 def expected_attempts(retries: dict | None) -> int:
     return int((retries or {}).get("attempts") or 0)
+
+
+def _share_limit(weight: float, samples: int, floor: float) -> float:
+    """How far an observed share may be from its weight: ``floor`` points, or five binomial
+    standard deviations for the number of requests actually sampled when that is wider (a run
+    with 100 samples at 10/90 saw 23/77: 4.3 standard deviations, not a wrong answer)."""
+    if samples <= 0:
+        return floor
+    p = min(max(weight / 100.0, 0.0), 1.0)
+    return max(floor, 5 * 100.0 * math.sqrt(p * (1 - p) / samples) + 0.5)
 
 
 def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERANCE) -> list[str]:
@@ -64,8 +76,9 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
         if set(env_dest) - set(live) or (len(live) == 1 and set(env_dest) != set(live)):
             differ("destinations", sim_dest, env_dest)
         elif len(live) > 1 and env_dest:
+            total = sum((envoy.get("envoy", {}).get("samples") or {}).values())
             for cluster, weight in live.items():
-                if abs(env_dest.get(cluster, 0.0) - weight) > share_tolerance:
+                if abs(env_dest.get(cluster, 0.0) - weight) > _share_limit(weight, total, share_tolerance):
                     differ("destinations (shares)", sim_dest, env_dest)
                     break
     served = envoy.get("envoy", {}).get("details") == "via_upstream"

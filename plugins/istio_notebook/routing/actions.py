@@ -213,24 +213,37 @@ def cors(spec: Any) -> Cors | None:
     )
 
 
-def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> RouteAction | None:
+def _redirect_port(redirect: dict, listener_port: int, listener_tls: bool) -> int | None:
+    """port_redirect as istiod writes it (pilot/pkg/networking/core/route/route.go)."""
+    port = redirect.get("port")
+    if redirect.get("derivePort") == "FROM_REQUEST_PORT":
+        # "Envoy doesn't actually support deriving the port from the request dynamically ...
+        # we can just use that port": port_redirect is the listener port.
+        port = listener_port
+    if not isinstance(port, int) or isinstance(port, bool):
+        return None
+    scheme = redirect.get("scheme") or ("https" if listener_tls else "http")
+    # "Do not put explicit :80 or :443 when its http/https": istiod zeroes them.
+    if (port, scheme) in ((80, "http"), (443, "https")):
+        return None
+    return port
+
+
+def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver,
+                 listener_tls: bool = False) -> RouteAction | None:
     """One http rule → its action. None when the rule has nothing to do (validation reports it)."""
     headers = header_ops(rule.get("headers"))
     redirect = rule.get("redirect")
     if isinstance(redirect, dict):
         code = redirect.get("redirectCode")
-        port = redirect.get("port")
-        if redirect.get("derivePort") == "FROM_REQUEST_PORT":
-            # route.go: "Envoy doesn't actually support deriving the port from the request
-            # dynamically ... we can just use that port": port_redirect is the listener port.
-            port = listener_port
+        port = _redirect_port(redirect, listener_port, listener_tls)
         return RouteAction(
             "redirect",
             redirect=Redirect(
                 uri=redirect.get("uri") if isinstance(redirect.get("uri"), str) else None,
                 prefix_rewrite=redirect.get("prefixRewrite") if isinstance(redirect.get("prefixRewrite"), str) and redirect["prefixRewrite"] else None,
                 authority=redirect.get("authority") if isinstance(redirect.get("authority"), str) else None,
-                port=port if isinstance(port, int) and not isinstance(port, bool) else None,
+                port=port,
                 derive_port=redirect.get("derivePort") == "FROM_REQUEST_PORT",
                 scheme=redirect.get("scheme") if isinstance(redirect.get("scheme"), str) else None,
                 status=code if isinstance(code, int) and code in (301, 302, 303, 307, 308) else 301,

@@ -95,6 +95,7 @@ class _Filter:
     labels: dict[str, str]
     gateway: str  # "mesh" or "ns/name" of the Gateway owning the server
     port: int
+    tls: bool = False  # the server terminates TLS (istiod's isTLS for redirect ports)
 
 
 @dataclass
@@ -150,7 +151,7 @@ class _Builder:
         return routes
 
     def translate(self, vs: Resource, key: str, index: int, rule: dict, matches, flt: _Filter, client_ns: str, root: str | None) -> list[Route]:
-        action = actions.route_action(rule, vs.namespace, flt.port, self.resolve_port(client_ns))
+        action = actions.route_action(rule, vs.namespace, flt.port, self.resolve_port(client_ns), flt.tls)
         if action is None:
             self.notes.append(Note("n_no_action", vs=key, rule=index))
             return []
@@ -357,7 +358,7 @@ class _Builder:
         vhosts: dict[str, VirtualHost] = {}
         for server in servers:
             gw_key = f"{server.gateway.namespace}/{server.gateway.name}"
-            flt = _Filter(view.workload_namespace, view.workload_labels, gw_key, port)
+            flt = _Filter(view.workload_namespace, view.workload_labels, gw_key, port, name.startswith("https."))
             for vs in vss:
                 if gw_key not in vs_gateways(vs):
                     continue

@@ -21,8 +21,6 @@ import binascii
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from cryptography import x509
-
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.util import as_dict, as_str, enumerate_dicts
@@ -72,6 +70,10 @@ def valid_certificate(data: bytes, now: datetime) -> bool:
     der = first_pem_block(data)
     if der is None:
         return False
+    # Imported here: cryptography has no build for the in-browser engine (Pyodide), which runs
+    # every analyzer but meets gateway Secrets only when a reader pastes one.
+    from cryptography import x509
+
     try:
         cert = x509.load_der_x509_certificate(der)
     except ValueError:
