@@ -8,6 +8,7 @@
 
 let engine = null;
 let bootMs = null;
+const phases = {}; // boot phases in ms, for benchmarks/playground.py
 
 async function boot(base) {
   const started = performance.now();
@@ -15,11 +16,14 @@ async function boot(base) {
   const indexURL = new URL(manifest.pyodide, base).href;
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
   const pyodide = await loadPyodide({ indexURL, fullStdLib: false });
+  phases.runtime_ms = performance.now() - started;
   await pyodide.loadPackage(manifest.wheels.map((wheel) => new URL(wheel, base).href), {
     messageCallback: () => {},
   });
+  phases.wheels_ms = performance.now() - started - phases.runtime_ms;
   const run = pyodide.pyimport("istio_notebook.playground.engine").run_json;
   bootMs = performance.now() - started;
+  phases.import_ms = bootMs - phases.runtime_ms - phases.wheels_ms;
   return run;
 }
 
@@ -30,7 +34,7 @@ self.onmessage = async (event) => {
     const run = await engine;
     const started = performance.now();
     const result = JSON.parse(run(JSON.stringify({ argv, files })));
-    self.postMessage({ id, ok: true, result, timings: { boot_ms: bootMs, run_ms: performance.now() - started } });
+    self.postMessage({ id, ok: true, result, timings: { boot_ms: bootMs, run_ms: performance.now() - started, phases } });
   } catch (error) {
     engine = null;
     self.postMessage({ id, ok: false, error: String(error && error.message ? error.message : error) });

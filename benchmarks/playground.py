@@ -1,0 +1,115 @@
+"""The playground's speed in Chromium (issue: first run after "試す" under 5 s with a cold cache,
+later runs under 200 ms per request).
+
+Builds the site (or takes --site DIR, built with its playground files), serves it on loopback,
+and in a fresh browser context (empty cache) clicks the first "試す" of a page and times it until
+the playground has shown its first outcome; then reloads (warm HTTP cache) and times that; then
+asks the same worker for --requests route requests. Prints the figures and the load average (the
+machine is shared: figures under load are slower than the machine is).
+
+Usage: python benchmarks/playground.py [--site DIR] [--page contributing/syntax/] [--requests 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RUNS = "#inb-playground[data-runs='{n}']"
+RUN = "async ([argv, files]) => (await import(new URL('assets/javascripts/playground/engine.js', window.inbPlayground.root).href)).run(argv, files)"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+        pass
+
+
+def build_site(out: Path) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "--strict", "--quiet", "--site-dir", str(out)], cwd=REPO, check=True, env=env)
+    subprocess.run([sys.executable, str(REPO / "tools" / "playground" / "assets.py"), "--out", str(out / "assets" / "playground")], check=True)
+
+
+def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def first_run(page, url: str) -> tuple[float, dict]:
+    """Seconds from the click on "試す" to the first outcome shown, and the worker's timings."""
+    page.goto(url, wait_until="networkidle")
+    started = time.perf_counter()
+    page.locator(".inb-checks .inb-try").first.click()
+    page.wait_for_selector(RUNS.format(n=1), timeout=600_000)
+    return time.perf_counter() - started, page.evaluate("window.inbPlayground.last")
+
+
+def requests(page, count: int) -> tuple[list[float], list[float]]:
+    """Round trips (page → worker → page) and the engine's own time, in ms, per route request."""
+    last = page.evaluate("window.inbPlayground.last")
+    files = page.evaluate("({'fixtures.yaml': document.querySelector('[data-file=\"fixtures.yaml\"]').value, 'example.yaml': document.querySelector('[data-file=\"example.yaml\"]').value})")
+    trips, engine = [], []
+    for index in range(count):
+        argv = [*last["argv"]]
+        argv[argv.index("--request") + 1] = f"GET http://reviews:9080/reviews/{index}"
+        started = time.perf_counter()
+        answer = page.evaluate(RUN, [argv, files])
+        trips.append((time.perf_counter() - started) * 1000)
+        engine.append(answer["timings"]["run_ms"])
+    return trips, engine
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="playground timings in Chromium")
+    parser.add_argument("--site", type=Path, help="a built site with its playground files")
+    parser.add_argument("--page", default="contributing/syntax/")
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    temporary = None
+    site = args.site
+    if site is None:
+        temporary = Path(tempfile.mkdtemp(prefix="playground-bench-"))
+        build_site(temporary)
+        site = temporary
+    server, base = serve(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context()  # a new context starts with an empty cache
+            page = context.new_page()
+            cold, last = first_run(page, base + args.page)
+            warm, warm_last = first_run(page, base + args.page)
+            trips, engine = requests(page, args.requests)
+            browser.close()
+    finally:
+        server.shutdown()
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+    load = os.getloadavg()[0]
+    print(f"load average (1 min): {load:.2f} on {os.cpu_count()} cores")
+    print(f"first run after 試す, cold cache: {cold:.2f} s (worker boot {last['answer']['timings']['boot_ms'] / 1000:.2f} s; target < 5 s)")
+    phases = ", ".join(f"{k.removesuffix('_ms')} {v / 1000:.2f} s" for k, v in last["answer"]["timings"]["phases"].items())
+    print(f"  worker boot phases: {phases}; first route run {last['answer']['timings']['run_ms'] / 1000:.2f} s")
+    print(f"first run after 試す, warm HTTP cache: {warm:.2f} s (worker boot {warm_last['answer']['timings']['boot_ms'] / 1000:.2f} s)")
+    print(f"UI rerun (route + check) on the first page: {last['elapsed_ms']} ms")
+    p95 = sorted(trips)[int(len(trips) * 0.95) - 1]
+    print(f"route requests ({len(trips)}): median {statistics.median(trips):.0f} ms, p95 {p95:.0f} ms round trip; engine median {statistics.median(engine):.0f} ms (target < 200 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
