@@ -56,6 +56,20 @@ def test_ci_workflow_runs_the_readme_test_command_and_the_strict_build() -> None
     assert any("./dev build" in run for run in runs)  # ./dev build is mkdocs build --strict
 
 
+def test_published_build_takes_its_address_from_configure_pages() -> None:
+    # mkdocs.yml: site_url: !ENV [ISTIO_NOTEBOOK_SITE_URL, ...]; actions/configure-pages sets the
+    # output base_url from the Pages API's html_url (src/get-pages-base-url.js).
+    ci = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    steps = ci["jobs"]["test"]["steps"]
+    pages = next(step for step in steps if str(step.get("uses", "")).startswith("actions/configure-pages@"))
+    build = next(step for step in steps if "./dev build\n" in step.get("run", "") and "--zensical" not in step["run"])
+    assert steps.index(pages) < steps.index(build)
+    assert build["env"]["PAGES_BASE_URL"] == f"${{{{ steps.{pages['id']}.outputs.base_url }}}}"
+    assert "ISTIO_NOTEBOOK_SITE_URL=" in build["run"]
+    assert ci["jobs"]["test"]["permissions"]["pages"] == "read"
+    assert "ISTIO_NOTEBOOK_SITE_URL" in (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+
+
 def test_pre_commit_hook_checks_docs_and_labs_with_the_cli() -> None:
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
