@@ -78,3 +78,24 @@ def test_check_results_show_as_a_table(shared_page) -> None:
     assert first.locator(".inb-mark--pass").count() == 1
     session.screenshot("virtual-service-checks", element=table)
     assert session.errors == []
+
+
+def test_a_deliberately_wrong_example_is_marked_with_its_line_and_linked_code(shared_page) -> None:
+    session = shared_page(VIRTUAL_SERVICE)
+    page = session.page
+    wrong = page.locator(".inb-example--expected-error").first
+    assert "わざと間違えた例" in wrong.locator(".inb-wrong-note").inner_text()
+    # Material's copy button skips code inside .no-copy (components/content/code); the button
+    # itself is not asserted: headless Chromium shows none on any page of this site.
+    assert "no-copy" in (wrong.get_attribute("class") or "")
+    assert wrong.locator(".highlight .hll").count() >= 1  # the line its expected code points at
+    # Its code links to the code's entry on the code reference page, which exists.
+    wrong.locator(".tabbed-labels label", has_text="診断").click()
+    link = wrong.locator(".inb-diagnostic code a").first
+    href = link.get_attribute("href")
+    assert href.startswith("../../reference/diagnostics/#ist")
+    anchor = href.split("#", 1)[1]
+    link.click()
+    page.wait_for_load_state()
+    assert page.locator(f"[id='{anchor}']").count() == 1
+    assert session.errors == []

@@ -25,7 +25,7 @@ from markdown.preprocessors import Preprocessor
 
 from istio_notebook.markdown import panels, reports
 from istio_notebook.markdown.checker import Checker, PreparedPage, Settings, page_markdown
-from istio_notebook.markdown.source import PageSource, page_source
+from istio_notebook.markdown.source import PageSource, docs_path, page_source, site_root
 from istio_notebook.markdown.state import PREPROCESSOR, PageState
 
 log = logging.getLogger("mkdocs.plugins.istio_notebook")
@@ -129,7 +129,8 @@ class PagePreprocessor(Preprocessor):
                 raise ExampleFailure("\n".join(failures))
             for line in failures:  # `zensical serve` would end on the exception: show the page, say why
                 log.warning("%s", line)
-        self.page = PageState(prepared, source.display)
+        page = docs_path(source)
+        self.page = PageState(prepared, source.display, site_root(page) if page else None)
         return page_markdown(markdown, prepared).split("\n")
 
 

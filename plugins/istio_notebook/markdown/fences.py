@@ -56,19 +56,27 @@ def _item(options: dict, md):
 
 
 def format_yaml(source: str, language: str, class_name: str, options: dict, md, **kwargs) -> str:
-    code = _highlight(source, language, options, md, kwargs)
     try:
         page, item = _item(options, md)
-        if page is None or not isinstance(item, YamlExample):
-            return code
-        result = page.prepared.report.examples.get(item.line)
-        if result is None:
-            return code
+        result = page.prepared.report.examples.get(item.line) if page is not None and isinstance(item, YamlExample) else None
+    except Exception as error:  # noqa: BLE001 - a rendering bug must not stop the build with a traceback
+        log.warning("%s: cannot render a YAML example: %s: %s", _where(md), type(error).__name__, error)
+        page = result = None
+    if result is None:
+        return _highlight(source, language, options, md, kwargs)
+    # Highlighted once (pymdownx numbers the code blocks of a page as it highlights them), with the
+    # lines the example's errors point at marked; an author's own hl_lines win.
+    marked = render.offending_lines(result)
+    if marked and "hl_lines" not in options:
+        options = {**options, "hl_lines": " ".join(map(str, marked))}
+    code = _highlight(source, language, options, md, kwargs)
+    try:
         page.counter += 1
         envoy = _envoy_panel(page.prepared.envoy.get(item.line, []))
-        html = render.example_html(result, code, page.prepared.diagrams.get(item.line, []), f"__inb_{page.counter}", envoy)
+        diagrams = page.prepared.diagrams.get(item.line, [])
+        html = render.example_html(result, code, diagrams, f"__inb_{page.counter}", envoy, page.site_root)
         return panels.defer(page.panels, html, code)
-    except Exception as error:  # noqa: BLE001 - a rendering bug must not stop the build with a traceback
+    except Exception as error:  # noqa: BLE001
         log.warning("%s: cannot render a YAML example: %s: %s", _where(md), type(error).__name__, error)
         return code
 
@@ -98,7 +106,7 @@ def format_check(source: str, language: str, class_name: str, options: dict, md,
         checks = page.prepared.report.checks
         results = [checks[c.line] for c in item.checks if c.line in checks]
         page.counter += 1
-        html = render.check_block_html(item, results, code, f"__inb_{page.counter}", list(item.problems))
+        html = render.check_block_html(item, results, code, f"__inb_{page.counter}", list(item.problems), page.site_root)
         return panels.defer(page.panels, html, code)
     except Exception as error:  # noqa: BLE001
         log.warning("%s: cannot render a check block: %s: %s", _where(md), type(error).__name__, error)

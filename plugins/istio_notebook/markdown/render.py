@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from istio_notebook.diagnostics import Diagnostic
+from istio_notebook.diagnostics.catalogue import CATALOGUE
 from istio_notebook.examples.model import CheckBlock, CheckResult, ExampleResult
 
 BADGES = {
@@ -52,16 +53,51 @@ def mermaid(diagram: str) -> str:
     return f'<pre class="mermaid"><code>{escape(diagram, quote=False)}</code></pre>'
 
 
-def diagnostics_list(diagnostics: list[Diagnostic], empty: str) -> str:
+# The levels as the site's Japanese names them (docs/reference/diagnostics.md uses the same words).
+LEVEL_WORDS = {"Error": "エラー", "Warning": "警告", "Info": "情報"}
+DIAGNOSTICS_PAGE = "reference/diagnostics/"  # the generated code reference; each code is an anchor there
+
+
+def diagnostics_list(diagnostics: list[Diagnostic], empty: str = "", root: str | None = None) -> str:
+    """The diagnostics as a list: level in Japanese, the code (linked to its entry on the code
+    reference page when ``root``, the way from this page to the site's root, is known), where,
+    the message as istioctl words it, and the catalogue's Japanese fix hint when it has one."""
     if not diagnostics:
         return f'<p class="inb-diagnostics inb-diagnostics--empty">{escape(empty)}</p>'
-    items = "".join(
-        f'<li class="inb-diagnostic inb-diagnostic--{d.level.value.lower()}">'
-        f'<code>{escape(d.code)}</code> <strong>{escape(d.level.value)}</strong> '
-        f'<span class="inb-diagnostic__where">{escape(str(d.position))}</span> {escape(d.message)}</li>'
-        for d in diagnostics
+    return f'<ul class="inb-diagnostics">{"".join(_diagnostic_item(d, root) for d in diagnostics)}</ul>'
+
+
+def _diagnostic_item(d: Diagnostic, root: str | None) -> str:
+    entry = CATALOGUE.get(d.code)
+    code = escape(d.code)
+    if root is not None and entry is not None:
+        code = f'<a href="{escape(root)}{DIAGNOSTICS_PAGE}#{d.code.lower()}" title="{escape(entry.name)}">{code}</a>'
+    hint = entry.hint("ja") if entry is not None else ""
+    hint_html = f'<span class="inb-diagnostic__hint">直し方: {escape(hint)}</span>' if hint else ""
+    level = d.level.value
+    return (
+        f'<li class="inb-diagnostic inb-diagnostic--{level.lower()}"><code>{code}</code> '
+        f"<strong>{LEVEL_WORDS.get(level, escape(level))}</strong> "
+        f'<span class="inb-diagnostic__where">{escape(str(d.position))}</span> {escape(d.message)}{hint_html}</li>'
     )
-    return f'<ul class="inb-diagnostics">{items}</ul>'
+
+
+def offending_lines(result: ExampleResult) -> list[int]:
+    """The example's own lines (1 = first line of its code) that its errors point at: the expected
+    codes of a deliberately wrong example, the failures of a broken one."""
+    example = result.example
+    if result.status == "expected-error":
+        pointed = [d for d in result.diagnostics if d.code in example.expect]
+    elif result.status == "error":
+        pointed = result.failures
+    else:
+        return []
+    lines = {
+        d.position.line - example.body_line + 1
+        for d in pointed
+        if d.position.file == example.file and example.body_line <= d.position.line <= example.end_line
+    }
+    return sorted(lines)
 
 
 def envoy_panel(parts: list[tuple[str, str]]) -> str:
@@ -95,8 +131,13 @@ def code_spans(text: str) -> str:
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(pieces))
 
 
-def example_html(result: ExampleResult, code: str, diagrams: list[str], prefix: str, envoy: str = "") -> str:
-    """A YAML example: badge, then tabs YAML | 図 | Envoy | 診断 (``envoy``: the Envoy panel's HTML, if any)."""
+def example_html(result: ExampleResult, code: str, diagrams: list[str], prefix: str, envoy: str = "", root: str | None = None) -> str:
+    """A YAML example: badge, then tabs YAML | 図 | Envoy | 診断 (``envoy``: the Envoy panel's HTML, if any).
+
+    The 診断 tab only when there is something to say (the badge says "検証済み" otherwise). A
+    deliberately wrong or broken example says so above its code and is not offered for copying
+    (Material's copy button skips ``.no-copy``).
+    """
     example = result.example
     status = result.status
     if status == "verified" and example.mode == "fragment":
@@ -112,15 +153,25 @@ def example_html(result: ExampleResult, code: str, diagrams: list[str], prefix: 
     head = f'<p class="inb-badges">{badge(status, detail)}</p>'
     if status == "unchecked":
         return f'<div class="inb-example inb-example--unchecked">\n{head}\n{code}\n</div>'
+    wrong = status in ("expected-error", "error")
+    if wrong:
+        head += "\n" + WRONG_NOTES[status]
     panels = [("YAML", code)]
     if diagrams:
         panels.append(("図", "\n".join(mermaid(d) for d in diagrams)))
     if envoy:
         panels.append(("Envoy", envoy))
     shown = result.diagnostics if status != "error" else _unique(result.failures + result.diagnostics)
-    empty = "スキーマ検証とアナライザーで問題は見つかりませんでした。"
-    panels.append(("診断", diagnostics_list(shown, empty)))
-    return f'<div class="inb-example inb-example--{status}">\n{head}\n{tabs(prefix, panels)}\n</div>'
+    if shown:
+        panels.append(("診断", diagnostics_list(shown, root=root)))
+    css = f"inb-example inb-example--{status}" + (" no-copy" if wrong else "")
+    return f'<div class="{css}">\n{head}\n{tabs(prefix, panels)}\n</div>'
+
+
+WRONG_NOTES = {
+    "expected-error": '<p class="inb-wrong-note">わざと間違えた例です。印を付けた行が、診断タブのコードの原因です。このままでは使わないでください。</p>',
+    "error": '<p class="inb-wrong-note">この例には問題があります。印を付けた行と診断タブを確認してください。</p>',
+}
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -169,7 +220,9 @@ def check_row(result: CheckResult) -> str:
     return f'<tr class="{css}" id="inb-check-{check.line}"><td>{"<br>".join(request)}</td><td>{expected}</td><td>{actual}</td><td>{mark}</td></tr>'
 
 
-def check_block_html(block: CheckBlock, results: list[CheckResult], source: str, prefix: str, problems: list[Diagnostic]) -> str:
+def check_block_html(
+    block: CheckBlock, results: list[CheckResult], source: str, prefix: str, problems: list[Diagnostic], root: str | None = None
+) -> str:
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
     status = "verified" if not failed and not problems else "error"
@@ -184,10 +237,10 @@ def check_block_html(block: CheckBlock, results: list[CheckResult], source: str,
     panels = [("結果", table), ("チェック", source)]
     failures = problems + [d for r in results for d in r.diagnostics]
     if failures:
-        panels.append(("診断", diagnostics_list(failures, "")))
+        panels.append(("診断", diagnostics_list(failures, root=root)))
     return f'<div class="inb-checks inb-checks--{status}">\n{head}\n{tabs(prefix, panels)}\n</div>'
 
 
 def problems_html(problems: list[Diagnostic]) -> str:
     """Page-level problems (front matter, fixtures), shown at the top of the page in serve mode."""
-    return f'<div class="admonition failure inb-page-problems"><p class="admonition-title">このページの例に問題があります</p>\n{diagnostics_list(problems, "")}\n</div>'
+    return f'<div class="admonition failure inb-page-problems"><p class="admonition-title">このページの例に問題があります</p>\n{diagnostics_list(problems)}\n</div>'

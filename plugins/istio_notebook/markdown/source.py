@@ -60,6 +60,26 @@ def _zensical(md) -> PageSource | None:
     return PageSource(text, _display(path, root), root, docs_dir)
 
 
+def docs_path(source: PageSource) -> str | None:
+    """The page relative to docs_dir ("traffic/x.md"), or None when it lies outside."""
+    try:
+        return (source.root / source.display).resolve().relative_to(source.docs_dir.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def site_root(page: str) -> str:
+    """The relative URL from the page's address back to the site's root ("../../" for traffic/x.md).
+
+    Both builders give each page its own directory (MkDocs' use_directory_urls, Zensical's
+    default): ``x/y.md`` is served at ``x/y/``, ``x/index.md`` at ``x/``. HTML that is attached
+    after the builder rewrote the page's links (the panels) has to carry its links this way.
+    """
+    parts = page.split("/")
+    own_dir = 0 if parts[-1] in ("index.md", "README.md") else 1
+    return "../" * (len(parts) - 1 + own_dir)
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         return os.path.relpath(path, root)

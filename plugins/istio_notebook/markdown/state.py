@@ -19,6 +19,7 @@ PREPROCESSOR = "istio_notebook"  # name of the extension's preprocessor in md.pr
 class PageState:
     prepared: PreparedPage
     display: str  # the page as messages name it: "docs/x.md"
+    site_root: str | None = None  # relative URL from this page to the site's root (source.site_root), for links in panels
     counter: int = 0  # unique ids for the tabs of this page
     panels: dict[str, str] = field(default_factory=dict)  # HTML around the examples' code (see panels.py)
 

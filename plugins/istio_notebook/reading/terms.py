@@ -20,7 +20,7 @@ from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from istio_notebook.markdown.source import page_source
+from istio_notebook.markdown.source import docs_path, page_source
 from istio_notebook.reading import glossary
 from istio_notebook.reading.glossary import Term
 
@@ -76,12 +76,7 @@ class TermsTreeprocessor(Treeprocessor):
     def _page(self) -> str | None:
         """The page being rendered, docs-relative, as the builder (MkDocs or Zensical) tells."""
         source = page_source(self.md)
-        if source is None:
-            return None
-        try:
-            return (source.root / source.display).resolve().relative_to(source.docs_dir.resolve()).as_posix()
-        except ValueError:
-            return None
+        return docs_path(source) if source is not None else None
 
     def _mark_entries(self, root: etree.Element, terms: tuple[Term, ...]) -> None:
         anchors = {term.names[0]: term.anchor for term in terms}
