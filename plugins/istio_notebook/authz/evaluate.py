@@ -14,7 +14,7 @@ from typing import Any
 from istio_notebook.authz.model import Source, Workload
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import check_providers, provider_name
-from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref
+from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref, target_refs
 from istio_notebook.authz.tcp import port_is_tcp, tcp_rule
 from istio_notebook.authz.text import AuthzTrace
 from istio_notebook.authz.values import (
@@ -196,12 +196,12 @@ def _first_rule(policy, f: _Facts) -> int | None:
     return None
 
 
-def _request_principal(mesh: Mesh, to: Workload, source: Source, trace: AuthzTrace) -> tuple[str | None, bool]:
+def _request_principal(mesh: Mesh, to: Workload, host: str, source: Source, trace: AuthzTrace) -> tuple[str | None, bool]:
     """(request principal `iss/sub`, token rejected). Claims stand for a JWT the caller sent."""
     if not source.claims:
         return None, False
     issuer = source.claims.get("iss")
-    authns = policies(mesh, "RequestAuthentication", to)
+    authns = policies(mesh, "RequestAuthentication", to, host)
     issuers = [str(rule.get("issuer")) for ra in authns for rule in items(ra.spec.get("jwtRules")) if isinstance(rule, dict)]
     if not authns:
         trace.add("jwt_unchecked")
@@ -262,7 +262,7 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
         trace.add("tcp_port", port=request.port, protocol=tcp.protocol.value)
         request_principal, rejected = None, False  # no HTTP filters: no JWT, no headers
     else:
-        request_principal, rejected = _request_principal(mesh, to, source, trace)
+        request_principal, rejected = _request_principal(mesh, to, request.host, source, trace)
     if rejected:
         return AuthzDecision("DENY", None, None, None, trace.lines)
     forwarded = request.header("x-forwarded-for") if tcp is None else None
@@ -286,9 +286,14 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
 
 def _decide(mesh: Mesh, to: Workload, facts: _Facts, trace: AuthzTrace) -> AuthzDecision:
     """CUSTOM → DENY → ALLOW over the policies that apply to `to` (the module docstring)."""
-    for skipped in skipped_target_ref(mesh, to):
-        trace.add("target_ref", policy=f"{skipped.namespace}/{skipped.name}")
-    applicable = policies(mesh, "AuthorizationPolicy", to)
+    matcher, skipped = skipped_target_ref(mesh, to, facts.request.host)
+    for policy in skipped:
+        step = "target_ref" if matcher.gateway_name is None else "target_ref_other"
+        trace.add(step, policy=f"{policy.namespace}/{policy.name}", gateway=matcher.gateway_name)
+    applicable = policies(mesh, "AuthorizationPolicy", to, facts.request.host)
+    for policy in applicable:
+        if target_refs(policy):
+            trace.add("target_ref_applied", policy=f"{policy.namespace}/{policy.name}", gateway=matcher.gateway_name)
     by_action: dict[str, list] = {"CUSTOM": [], "DENY": [], "ALLOW": [], "AUDIT": []}
     for p in applicable:
         action = str(p.spec.get("action") or "ALLOW").upper()

@@ -1,17 +1,32 @@
 """Which security policies apply to a workload (istio.io docs/reference/config/security/).
 
-AuthorizationPolicy / RequestAuthentication: the workload's namespace (narrowed by selector),
-plus the root namespace `istio-system` (mesh-wide; with a selector, matching workloads of any
-namespace). PeerAuthentication: workload selector > namespace > mesh (root namespace), with
-port-level overrides; UNSET inherits from the level above; default PERMISSIVE.
+AuthorizationPolicy / RequestAuthentication: looked up in the root namespace `istio-system` and
+the workload's namespace (and, for a waypoint, the namespace of the Service the request is for),
+then attached as istio's WorkloadPolicyMatcher.ShouldAttachPolicy does (pilot/pkg/model/
+policyattachment.go, istio 1.30):
+- a workload that is not a Gateway API gateway (no ``gateway.networking.k8s.io/gateway-name``
+  label): policies with ``targetRef(s)`` never apply; the others by selector (none = all);
+- a Gateway API gateway: policies without targetRefs by selector (ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY,
+  on by default), except on a waypoint, which never uses selectors; with targetRefs, one ref must
+  name it: kind Gateway with the gateway's name, from the gateway's namespace (a ref naming another
+  namespace never matches); on a waypoint also kind Service naming the Service the request is for
+  (policy in that Service's namespace), and GatewayClass ``istio-waypoint`` from the root namespace.
+PeerAuthentication: workload selector > namespace > mesh (root namespace), with port-level
+overrides; UNSET inherits from the level above; default PERMISSIVE.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from istio_notebook.authz.model import Workload
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.labels import label_map, selects
 from istio_notebook.config.mesh import ROOT_NAMESPACE
+from istio_notebook.gatewayapi.listeners import WAYPOINT_CONTROLLER, controller_of
+from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, GROUP, of_kind
+
+WAYPOINT_CLASS = "istio-waypoint"  # constants.WaypointGatewayClassName
 
 
 def _selector(resource: Resource) -> dict[str, str] | None:
@@ -21,21 +36,75 @@ def _selector(resource: Resource) -> dict[str, str] | None:
     return None
 
 
-def applies(resource: Resource, workload: Workload) -> bool:
-    if resource.spec.get("targetRef") or resource.spec.get("targetRefs"):
-        return False  # targetRef policies bind gateways/waypoints, not sidecar workloads
-    if resource.namespace not in (workload.namespace, ROOT_NAMESPACE):
-        return False
-    return selects(_selector(resource) or {}, workload.labels)
+def target_refs(resource: Resource) -> list[dict]:
+    """GetTargetRefs: ``targetRefs``, else the single ``targetRef``."""
+    refs = [r for r in resource.spec.get("targetRefs") or [] if isinstance(r, dict)]
+    single = resource.spec.get("targetRef")
+    return refs or ([single] if isinstance(single, dict) else [])
 
 
-def policies(mesh: Mesh, kind: str, workload: Workload) -> list[Resource]:
-    return [r for r in sorted(mesh.of_kind(kind), key=lambda r: r.creation_key) if applies(r, workload)]
+@dataclass(frozen=True)
+class Matcher:
+    """istio's WorkloadPolicyMatcher: the workload, whether it is a Gateway API gateway or a waypoint,
+    and (waypoints) the Service the request is for, as (namespace, name)."""
+
+    workload: Workload
+    gateway_name: str | None = None
+    waypoint: bool = False
+    service: tuple[str, str] | None = None
+
+    @classmethod
+    def of(cls, mesh: Mesh, workload: Workload, host: str | None = None) -> "Matcher":
+        name = workload.labels.get(GATEWAY_NAME_LABEL)
+        if name is None:
+            return cls(workload)
+        gateways = [g for g in of_kind(mesh, "Gateway") if g.namespace == workload.namespace and g.name == name]
+        waypoint = bool(gateways) and controller_of(mesh, gateways[0]) == WAYPOINT_CONTROLLER
+        return cls(workload, name, waypoint, _service_of(host, workload.namespace) if waypoint and host else None)
+
+    def namespaces(self) -> list[str]:
+        found = [ROOT_NAMESPACE, self.workload.namespace] + ([self.service[0]] if self.service else [])
+        return list(dict.fromkeys(found))
+
+    def attaches(self, resource: Resource) -> bool:
+        refs = target_refs(resource)
+        if self.gateway_name is None or not refs:
+            if refs or (self.gateway_name is not None and self.waypoint):
+                return False
+            in_scope = resource.namespace in (self.workload.namespace, ROOT_NAMESPACE)
+            return in_scope and selects(_selector(resource) or {}, self.workload.labels)
+        return any(self._names_us(ref, resource.namespace) for ref in refs)
+
+    def _names_us(self, ref: dict, policy_namespace: str) -> bool:
+        group, kind, name = ref.get("group") or "", ref.get("kind"), ref.get("name")
+        if self.waypoint and (group, kind) == ("", "Service") and self.service == (policy_namespace, name):
+            return True
+        if self.waypoint and (group, kind, name) == (GROUP, "GatewayClass", WAYPOINT_CLASS) and policy_namespace == ROOT_NAMESPACE:
+            return True
+        if policy_namespace != self.workload.namespace or ref.get("namespace") not in (None, "", self.workload.namespace):
+            return False
+        return (group, kind, name) == (GROUP, "Gateway", self.gateway_name)
 
 
-def skipped_target_ref(mesh: Mesh, workload: Workload) -> list[Resource]:
-    return [r for r in mesh.of_kind("AuthorizationPolicy")
-            if (r.spec.get("targetRef") or r.spec.get("targetRefs")) and r.namespace in (workload.namespace, ROOT_NAMESPACE)]
+def _service_of(host: str, namespace: str) -> tuple[str, str]:
+    """The Service a request host names: ``name[.namespace[.svc.cluster.local]]`` (short names: the workload's namespace)."""
+    parts = host.split(".")
+    return (parts[1] if len(parts) > 1 else namespace, parts[0])
+
+
+def policies(mesh: Mesh, kind: str, workload: Workload, host: str | None = None) -> list[Resource]:
+    """The policies of ``kind`` that attach to ``workload`` (``host``: the request's, for a waypoint's Service targetRefs)."""
+    matcher = Matcher.of(mesh, workload, host)
+    lookup = set(matcher.namespaces())
+    return [r for r in sorted(mesh.of_kind(kind), key=lambda r: r.creation_key) if r.namespace in lookup and matcher.attaches(r)]
+
+
+def skipped_target_ref(mesh: Mesh, workload: Workload, host: str | None = None) -> tuple[Matcher, list[Resource]]:
+    """The matcher, and the targetRef policies of the looked-up namespaces that do not attach to ``workload``."""
+    matcher = Matcher.of(mesh, workload, host)
+    lookup = set(matcher.namespaces())
+    skipped = [r for r in mesh.of_kind("AuthorizationPolicy") if target_refs(r) and r.namespace in lookup and not matcher.attaches(r)]
+    return matcher, skipped
 
 
 def peer_authentication(mesh: Mesh, workload: Workload, port: int) -> tuple[str, Resource | None]:

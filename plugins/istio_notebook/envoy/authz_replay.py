@@ -25,7 +25,7 @@ from pathlib import Path
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import bad_custom_policies
 from istio_notebook.authz.tcp import port_is_tcp
-from istio_notebook.authz.scope import peer_authentication, policies
+from istio_notebook.authz.scope import Matcher, peer_authentication, policies
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
@@ -58,8 +58,9 @@ def peer_mode(mesh, to, port: int) -> str:
 class InboundScenario:
     """One Envoy playing the workload's inbound sidecar, for one mTLS mode."""
 
-    def __init__(self, mesh, to, mode: str, port: int, tcp: bool = False):
+    def __init__(self, mesh, to, mode: str, port: int, tcp: bool = False, host: str | None = None):
         self.mesh, self.to, self.mode, self.port, self.tcp = mesh, to, mode, port, tcp
+        self.host = host  # a waypoint's Service targetRefs depend on the Service the request is for
         self.workdir: Path | None = None
         self.ca: MeshCA | None = None
         self.fleet: EchoFleet | None = None
@@ -72,11 +73,11 @@ class InboundScenario:
             self.ca = MeshCA(self.workdir)
             server = self.ca.workload(principal_for_namespace(self.to.namespace))
             # The simulator's scope rules (authz.scope), so both engines judge the same policies.
-            applicable = policies(self.mesh, "AuthorizationPolicy", self.to)
+            applicable = policies(self.mesh, "AuthorizationPolicy", self.to, self.host)
             rbac = build_rbac_filters(applicable, bad_custom_policies(self.mesh, applicable), tcp=self.tcp)
             self.unsupported = rbac.unsupported
             self.tokens = TokenIssuer()
-            authn = None if self.tcp else jwt_filter(policies(self.mesh, "RequestAuthentication", self.to), self.tokens)
+            authn = None if self.tcp else jwt_filter(policies(self.mesh, "RequestAuthentication", self.to, self.host), self.tokens)
             filters = ([authn] if authn else []) + peer_address_from_proxy_protocol(rbac.filters)
             rbac = RbacFilters(filters, rbac.unsupported)
             self.fleet = EchoFleet()
@@ -191,12 +192,13 @@ _OPEN: OpenScenarios[InboundScenario] = OpenScenarios()
 close_all = _OPEN.close_all
 
 
-def _scenario(mesh, to, mode: str, port: int, tcp: bool = False) -> InboundScenario:
-    key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode, port, tcp)
-    return _OPEN.get(key, mesh, lambda: InboundScenario(mesh, to, mode, port, tcp).start())
+def _scenario(mesh, to, mode: str, port: int, tcp: bool, host: str) -> InboundScenario:
+    service = Matcher.of(mesh, to, host).service  # None unless a waypoint: then policies depend on it
+    key = (id(mesh), to.namespace, tuple(sorted(to.labels.items())), mode, port, tcp, service)
+    return _OPEN.get(key, mesh, lambda: InboundScenario(mesh, to, mode, port, tcp, host if service else None).start())
 
 
 def authorize(mesh, request, to, source) -> dict:
     port = workload_port(mesh, to, request.host, request.port)  # what the inbound listener sees (authz/ports.py)
     tcp = port_is_tcp(mesh, to, request.host, request.port) is not None
-    return _scenario(mesh, to, peer_mode(mesh, to, port), port, tcp).authorize(request, source, port)
+    return _scenario(mesh, to, peer_mode(mesh, to, port), port, tcp, request.host).authorize(request, source, port)
