@@ -428,6 +428,22 @@ def check_virtual_service(args: dict, obs: Observed) -> Verdict:
     return ok, actual
 
 
+def parse_route_ref(words: list[str], text: str) -> dict:
+    if len(words) in (3, 5) and "/" in words[2] and (len(words) == 3 or (words[3] == "rule" and words[4].isdigit())):
+        return {"kind": words[1], "name": words[2], "rule": int(words[4]) if len(words) == 5 else None}
+    raise ValueError("write 'route KIND NAMESPACE/NAME [rule N]' (KIND: HTTPRoute or GRPCRoute)")
+
+
+def check_route_ref(args: dict, obs: Observed) -> Verdict:
+    """The Gateway API rule a request matched (the outcome's route_ref), as the reader wrote it."""
+    ref = _route(obs).get("route_ref") or {}
+    if not ref:
+        return False, "no Gateway API route"
+    name, index = f"{ref.get('namespace')}/{ref.get('name')}", ref.get("rule_index")
+    ok = (ref.get("kind"), name) == (args["kind"], args["name"]) and args["rule"] in (None, index)
+    return ok, f"route {ref.get('kind')} {name} rule {index}"
+
+
 # ---------------------------------------------------------------- registry
 
 CLAUSES: tuple[Clause, ...] = (
@@ -450,6 +466,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("authz", "ALLOW", "→ ALLOW", "認可で許可される", parse_authz, check_authz, needs="authz"),
     Clause("authz", "DENY", "→ DENY / → DENY by foo/deny-policy", "認可で拒否される（判定したポリシー）", parse_authz, check_authz, needs="authz"),
     Clause("virtual-service", "virtual-service", "→ virtual-service default/reviews rule 1", "一致した VirtualService とルール番号（0 始まり）", parse_virtual_service, check_virtual_service),
+    Clause("route", "route", "→ route HTTPRoute default/reviews rule 1", "一致した Gateway API のルート（HTTPRoute / GRPCRoute）とルール番号（0 始まり）", parse_route_ref, check_route_ref),
     Clause("destination", None, "→ reviews v2 / → reviews v1 75% | reviews v3 25%", "宛先（ホスト[:ポート] [subset] [重み]）", parse_destination, check_destination),
 )
 
