@@ -117,9 +117,9 @@ def header_ops(spec: dict) -> dict:
 
 
 def redirect(spec: dict) -> dict:
-    out: dict = {}
-    if isinstance(spec.get("statusCode"), int):
-        out["redirectCode"] = spec["statusCode"]
+    # createRedirectFilter copies statusCode; the CRD defaults it to 302, which the API server writes
+    # before istiod reads the route, so an unset code is 302 (a VirtualService's own default is 301).
+    out: dict = {"redirectCode": spec["statusCode"] if isinstance(spec.get("statusCode"), int) else 302}
     if spec.get("hostname"):
         out["authority"] = spec["hostname"]
     if spec.get("scheme"):
