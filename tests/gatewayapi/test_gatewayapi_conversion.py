@@ -181,4 +181,4 @@ def test_redirect_without_status_code_is_302_the_crd_default() -> None:
     (http,) = http_of(mesh_of(GATEWAY, route(rules)))
     assert http["redirect"]["redirectCode"] == 302
     outcome = send(mesh_of(GATEWAY, route(rules)), "GET http://a.example.com/old")
-    assert outcome["redirect"] == {"location": "http://b.example.com/old", "status": 302}
+    assert (outcome["status"], outcome["redirect"]["status"]) == (302, 302)

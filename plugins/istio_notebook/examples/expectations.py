@@ -9,7 +9,7 @@ and ``--update-examples`` can write the actual line back. One registry lists eve
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -436,7 +436,8 @@ def parse_route_ref(words: list[str], text: str) -> dict:
 
 def check_route_ref(args: dict, obs: Observed) -> Verdict:
     """The Gateway API rule a request matched (the outcome's route_ref), as the reader wrote it."""
-    ref = _route(obs).get("route_ref") or {}
+    found = _route(obs).route_ref  # a gatewayapi.RouteRef, or its JSON mapping from the Envoy backend
+    ref = dict(found) if isinstance(found, Mapping) else found.to_json() if found is not None else {}
     if not ref:
         return False, "no Gateway API route"
     name, index = f"{ref.get('namespace')}/{ref.get('name')}", ref.get("rule_index")
