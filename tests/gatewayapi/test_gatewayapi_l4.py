@@ -6,8 +6,8 @@ compatibleRoutesForHost, constrainTLSRoutesToListenerHost, filteredReferences;
 route_collections.go TCPRouteCollection / TLSRouteCollection; testdata/tcp.yaml.golden and
 tls.yaml.golden (the shapes asserted below; the fixtures are our own). Gateway API v1.5.1:
 TLSRoute hostnames are matched against the SNI (apis/v1/tlsroute_types.go), TCPRoute has no match
-(apis/v1alpha2/tcproute_types.go). The simulator does not route TLS/TCP yet, so these tests pin
-the conversion, which is what the routing core will read.
+(apis/v1alpha2/tcproute_types.go). The first tests pin the conversion; the last ones send
+connections through it on the simulator's TCP/TLS routing (routing/l4.py, routing/connect.py).
 """
 
 from __future__ import annotations
@@ -153,3 +153,49 @@ def test_generated_tcp_routes_are_located_at_their_rule() -> None:
     (vs,) = [r for r in convert(mesh).resources if r.kind == "VirtualService"]
     route = mesh.get("TCPRoute", "default", "db") or next(r for r in mesh if r.kind == "TCPRoute")
     assert vs.locate("spec", "tcp", 0, "route") == route.locate("spec", "rules", 0)
+
+
+# Connections through the converted routes, on the simulator's TCP/TLS routing (routing/l4.py):
+# the generated tls/tcp VirtualServices bind to the listener's internal Gateway like any other.
+def _connect(mesh, line: str, proxy) -> dict:
+    from istio_notebook.routing import Request, route
+
+    return route(mesh, Request.parse(line, []), proxy).to_json()
+
+
+def _edge():
+    from gwkit import workload
+
+    rules = "  - backendRefs: [{name: a, port: 5432, weight: 90}, {name: b, port: 5432, weight: 10}]\n"
+    return mesh_of(L4_GATEWAY, workload("a", 5432), workload("b", 5432), workload("secure", 443), tcp_route(rules), tls_route("[db.example.com]"))
+
+
+def test_a_tcp_connection_to_the_gateway_port_is_split_by_the_tcproute_weights() -> None:
+    from istio_notebook.routing import Proxy
+
+    outcome = _connect(_edge(), "tcp://edge.infra:5432", Proxy.gateway("infra", "edge"))
+    assert outcome["action"] == "route"
+    assert [(d["cluster"], d["weight"]) for d in outcome["destinations"]] == [
+        ("outbound|5432||a.default.svc.cluster.local", 90.0), ("outbound|5432||b.default.svc.cluster.local", 10.0)]
+
+
+def test_a_tls_connection_goes_by_its_sni_and_an_unknown_sni_is_closed() -> None:
+    # Passthrough listener: the TLSRoute's sniHosts pick the route; an SNI no tls rule matches has
+    # nothing to go to on a PASSTHROUGH server (gateway.go: the connection is closed).
+    from istio_notebook.routing import Proxy
+
+    gateway = Proxy.gateway("infra", "edge")
+    routed = _connect(_edge(), "tls://db.example.com:443", gateway)
+    assert (routed["action"], [d["cluster"] for d in routed["destinations"]]) == ("route", ["outbound|443||secure.default.svc.cluster.local"])
+    assert _connect(_edge(), "tls://other.example.com:443", gateway)["action"] == "blackhole"
+
+
+def test_a_mesh_tcproute_takes_a_sidecars_connection_to_the_service_port() -> None:
+    from gwkit import workload
+    from istio_notebook.routing import Proxy
+
+    parents = "[{group: '', kind: Service, name: postgres, port: 5432}]"
+    route_yaml = tcp_route("  - backendRefs: [{name: replica, port: 5432}]\n", parents=parents)
+    mesh = mesh_of(workload("postgres", 5432).replace("name: http", "name: tcp"), workload("replica", 5432).replace("name: http", "name: tcp"), route_yaml)
+    outcome = _connect(mesh, "tcp://postgres.default:5432", Proxy.sidecar("default"))
+    assert [d["cluster"] for d in outcome["destinations"]] == ["outbound|5432||replica.default.svc.cluster.local"]

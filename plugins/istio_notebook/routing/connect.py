@@ -10,6 +10,7 @@ exists on a TCP connection. An empty destination cluster (no endpoints) is repor
 from __future__ import annotations
 
 from istio_notebook.config import Mesh
+from istio_notebook.gatewayapi import effective_mesh
 from istio_notebook.routing.build import build_table, dr_set, registry_of
 from istio_notebook.routing.outcome import RouteOutcome, Upstream
 from istio_notebook.routing.l4 import L4Choice, L4Router, gateway_choice, sidecar_choice
@@ -22,6 +23,8 @@ from istio_notebook.routing.views import sidecar_view
 
 def route_connection(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) -> RouteOutcome:
     """The outcome of one `tcp://` or `tls://` connection through `proxy`."""
+    # TLSRoute / TCPRoute reach the same tls / tcp routes as VirtualServices (gatewayapi/l4.py).
+    mesh = effective_mesh(mesh)
     trace = Trace(lang)
     trace.add("proxy", proxy=str(proxy))
     trace.add("l4_request", scheme=request.scheme, host=request.host, port=request.port, sni=request.sni or "-")
