@@ -84,3 +84,14 @@ def test_authz_batch_takes_missing_keys_from_the_command_line(tmp_path: Path, ca
     code, out, _ = run(capsys, "authz", *MESH, "--request", "GET http://reviews:9080/admin/x", "--to", "default/app=reviews",
                        "--format", "json", "--lang", "en")
     assert json.loads(out) == decisions[1]
+
+
+def test_requests_from_a_fifo_are_refused_in_one_line(tmp_path: Path, capsys):
+    # Bad input: --requests reads through config.source like every input (regular files only).
+    import os
+
+    fifo = tmp_path / "requests.jsonl"
+    os.mkfifo(fifo)
+    code, out, err = run(capsys, "route", *MESH, "--from", "default", "--requests", str(fifo))
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "not a regular file" in err and "Traceback" not in err

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from istio_notebook.config.source import read_stdin, read_text
+
 ROUTE_KEYS = frozenset({"request", "headers", "gateway", "from"})
 AUTHZ_KEYS = frozenset({"request", "headers", "to", "source_principal", "source_namespace", "source_ip", "mtls", "claims"})
 
@@ -45,11 +47,12 @@ def read_lines(path: str, allowed: frozenset[str]) -> list[BatchLine]:
     """The batch's requests; a line that is not a JSON object of known keys is a usage error."""
     from istio_notebook.cli import UsageError
 
+    # The same reader as every other input: regular files only, within the size limit.
     name = "<stdin>" if path == "-" else path
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{name}: cannot read the requests: {error}") from None
+    text, problems = read_stdin(name) if path == "-" else read_text(Path(path))
+    if text is None:
+        reason = problems[0].message if problems else "unreadable"
+        raise UsageError(f"{name}: cannot read the requests: {reason}")
     out = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
