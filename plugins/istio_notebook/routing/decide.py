@@ -6,6 +6,8 @@ applies its action to the request, as Envoy's router would, and writes the trace
 
 from __future__ import annotations
 
+import weakref
+
 from istio_notebook.config import Mesh
 from istio_notebook.gatewayapi import gateway_semantics, route_ref
 from istio_notebook.routing.build import dr_set, registry_of
@@ -126,13 +128,27 @@ def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
 def _policy(mesh: Mesh, table: RouteTable, action: RouteAction, proxy: Proxy, trace: Trace) -> TrafficPolicy:
     main = max(action.destinations, key=lambda d: d.share)
     client_ns = table.namespace or proxy.namespace
-    drs = dr_set(mesh, main.host, client_ns)
-    service = registry_of(mesh).lookup(main.host, client_ns)
-    if drs.rules:
-        trace.add("policy", rules=", ".join(f"DestinationRule {r.namespace}/{r.name}" for r in drs.rules), scope=drs.scope)
+    policies = _POLICIES.get(mesh)
+    if policies is None:
+        policies = _POLICIES.setdefault(mesh, {})
+    key = (main.host, client_ns, main.port, main.subset)
+    if key not in policies:
+        drs = dr_set(mesh, main.host, client_ns)
+        service = registry_of(mesh).lookup(main.host, client_ns)
+        rules = ", ".join(f"DestinationRule {r.namespace}/{r.name}" for r in drs.rules) if drs.rules else None
+        policies[key] = (traffic_policy(drs, service, main.port, main.subset), rules, drs.scope)
+    policy, rules, scope = policies[key]
+    if rules:
+        trace.add("policy", rules=rules, scope=scope)
     else:
         trace.add("no_policy", host=main.host)
-    return traffic_policy(drs, service, main.port, main.subset)
+    return policy
+
+
+# The policy of a destination per mesh: it depends on the host, the client namespace, the port and
+# the subset only, and merging the DestinationRule layers cost more than the rest of a route() call.
+_POLICIES: "weakref.WeakKeyDictionary[Mesh, dict[tuple, tuple[TrafficPolicy, str | None, str | None]]]" = (
+    weakref.WeakKeyDictionary())
 
 
 def _rewrite(chosen: Route, request: Request) -> Rewrite | None:

@@ -71,9 +71,25 @@ def _gateway_view(mesh: Mesh, proxy: Proxy) -> GatewayView:
     return views[proxy.key]
 
 
+# Answers per mesh and (host, port, proxy): they depend on nothing else, and every route() asks
+# (a DNS expansion and up to four registry lookups each time otherwise). The mesh is read-only.
+_FOUND: weakref.WeakKeyDictionary[Mesh, dict[tuple, PortProtocol | None]] = weakref.WeakKeyDictionary()
+
+
 def port_protocol(mesh: Mesh, registry: Registry, host: str, port: int, proxy: Proxy,
                   listener_port: int | None = None) -> PortProtocol | None:
     """The protocol the proxy gives `host:port`, or None when nothing declares the port."""
+    found = _FOUND.get(mesh)
+    if found is None:
+        found = _FOUND.setdefault(mesh, {})
+    key = (host, port, proxy.key, listener_port, id(registry))
+    if key not in found:
+        found[key] = _port_protocol(mesh, registry, host, port, proxy, listener_port)
+    return found[key]
+
+
+def _port_protocol(mesh: Mesh, registry: Registry, host: str, port: int, proxy: Proxy,
+                   listener_port: int | None) -> PortProtocol | None:
     if proxy.kind == "gateway":
         view = _gateway_view(mesh, proxy)
         wanted = {port, listener_port if listener_port is not None else view.listener_port(port)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from istio_notebook.config.labels import LabelError, format_labels, parse_workload
 from istio_notebook.routing.request import RequestError
@@ -43,8 +44,10 @@ class Proxy:
             raise RequestError(str(error)) from None
         return cls.sidecar(namespace, labels)
 
-    @property
+    @cached_property
     def key(self) -> tuple:
+        # Every route() looks its table up by this key: sorted once per Proxy, not per request
+        # (cached_property writes the instance __dict__, which a frozen dataclass allows).
         return (self.kind, self.namespace, self.name, tuple(sorted(self.labels.items())))
 
     def __str__(self) -> str:

@@ -156,13 +156,25 @@ class Trace:
         self.lang = lang if lang in ("en", "ja") else default_lang()
         self.steps = steps if steps is not None else STEPS
         self.lines: list[str] = []
+        self._templates = _column_of(self.steps, self._column)
 
     def add(self, key: str, **args: object) -> None:
         for name, value in args.items():
             if type(value) is Note:
                 args[name] = value.render(self.lang)
-        self.lines.append(self.steps[key][self._column].format(**args))
+        template = self._templates.get(key) or self.steps[key][self._column]
+        self.lines.append(template.format(**args))
 
     @property
     def _column(self) -> int:
         return 1 if self.lang == "ja" else 0
+
+
+# Each language's templates of STEPS split out once: Trace.add runs about ten times per request.
+_STEP_COLUMNS = tuple({key: texts[column] for key, texts in STEPS.items()} for column in (0, 1))
+
+
+def _column_of(steps: dict[str, tuple[str, str]], column: int) -> dict[str, str]:
+    if steps is STEPS:
+        return _STEP_COLUMNS[column]
+    return {key: texts[column] for key, texts in steps.items()}
