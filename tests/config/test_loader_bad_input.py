@@ -40,7 +40,9 @@ CASES = [
     ("core kind under an Istio group", "apiVersion: networking.istio.io/v1\nkind: Service\nmetadata: {name: a}\n", [("INB1015", 1)], 0),
     ("same kind name in someone else's group", "apiVersion: example.com/v1\nkind: VirtualService\nmetadata: {name: a}\n", [("INB1007", 2)], 0),
     ("Gateway API Gateway is modelled as its own kind", "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: a}\n", [], 1),
-    ("read-only kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", [("INB1014", 2)], 0),
+    ("read-only kind", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n", [("INB1014", 2)], 0),
+    # ConfigMaps are kept without a schema: the injection analyzer reads the injector's values (IST0148).
+    ("kept kind", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", [], 1),
     ("empty text", "", [("INB1010", 1)], 0),
     ("only comments", "# nothing here\n", [("INB1010", 1)], 0),
     ("empty documents between separators", "---\n---\n" + SERVICE + "---\n---\n", [], 1),

@@ -140,6 +140,14 @@ def deprecated_annotation(resource: Resource, path: Path, annotation: str, extra
     return _at("IST0135", resource, path, annotation=annotation, extra=extra)
 
 
+def invalid_annotation(resource: Resource, path: Path, annotation: str, problem: str) -> Diagnostic:
+    return _at("IST0125", resource, path, annotation=annotation, problem=problem)
+
+
+def namespace_injection_enabled_by_default(resource: Resource, path: Path) -> Diagnostic:
+    return _at("IST0148", resource, path)
+
+
 def misplaced_annotation(resource: Resource, path: Path, annotation: str, kinds: str) -> Diagnostic:
     return _at("IST0107", resource, path, annotation=annotation, kinds=kinds)
 

@@ -78,7 +78,6 @@ MODELLED: tuple[KindInfo, ...] = (
 # Read without validation: common in Istio manifests, but they carry no routing or policy.
 READ_ONLY: frozenset[tuple[str, str]] = frozenset(
     {
-        (CORE, "ConfigMap"),
         (CORE, "ServiceAccount"),
         (CORE, "Endpoints"),
         (CORE, "List"),
@@ -106,11 +105,13 @@ ADMISSION = "admissionregistration.k8s.io"
 APIEXTENSIONS = "apiextensions.k8s.io"
 
 # Read without a schema (no model, no IST0106) but kept as resources, because analyzers look into
-# them as istioctl's do (Secrets: gateway credentials; webhooks: which pods get injected, where a
-# remote cluster's webhooks reach its control plane; CRDs: installed versions and removed kinds). Not in
-# MODELLED, so the cluster source never asks a cluster for them: Secrets stay where they are.
+# them as istioctl's do (Secrets: gateway credentials; ConfigMaps: the injector's values; webhooks:
+# which pods get injected, where a remote cluster's webhooks reach its control plane; CRDs:
+# installed versions and removed kinds). Not in MODELLED, so the cluster source never asks a
+# cluster for them: Secrets stay where they are.
 KEPT: tuple[KindInfo, ...] = (
     KindInfo(CORE, "Secret", ("v1",)),
+    KindInfo(CORE, "ConfigMap", ("v1",)),
     KindInfo(ADMISSION, "MutatingWebhookConfiguration", ("v1",), namespaced=False),
     KindInfo(ADMISSION, "ValidatingWebhookConfiguration", ("v1",), namespaced=False),
     KindInfo(APIEXTENSIONS, "CustomResourceDefinition", ("v1",), namespaced=False),

@@ -25,6 +25,7 @@ class IstioctlCode:
     status: Status
     modules: tuple[str, ...]  # istio_notebook.<module> that report it (IMPLEMENTED only)
     reason: str  # why not (OFFLINE) or what it needs (PENDING)
+    note: str = ""  # IMPLEMENTED only: what the input must hold for it to be judged, if anything
 
 
 def _entry(raw: dict) -> IstioctlCode:
@@ -34,7 +35,8 @@ def _entry(raw: dict) -> IstioctlCode:
     status = statuses[0]
     value = raw[status.value]
     modules = tuple(value) if status is Status.IMPLEMENTED else ()
-    return IstioctlCode(raw["code"], raw["name"], raw["level"], status, modules, "" if modules else str(value))
+    note = str(raw.get("note", ""))
+    return IstioctlCode(raw["code"], raw["name"], raw["level"], status, modules, "" if modules else str(value), note)
 
 
 def _load() -> tuple[str, tuple[IstioctlCode, ...]]:

@@ -86,12 +86,17 @@ def _mesh_parent(mesh: Mesh, route: Resource, ref: dict) -> tuple[Parent | None,
     return Parent(MESH, None, allowed_kinds=kinds), None
 
 
+def _listed(value: object) -> list:
+    # A field of the wrong type (``parentRefs: true``) is IST0106 from the schema; here it is empty.
+    return value if isinstance(value, list) else []
+
+
 def attachments(mesh: Mesh, route: Resource, parents: dict[tuple[str, str], list[Parent]], problems: list[Problem]) -> list[Attachment]:
     """The accepted parents of ``route``; one Problem (Accepted=False) per parentRef that attached nowhere."""
-    hostnames = [h for h in route.spec.get("hostnames") or [] if isinstance(h, str)]
+    hostnames = [h for h in _listed(route.spec.get("hostnames")) if isinstance(h, str)]
     out: list[Attachment] = []
     known_gateways = bool(of_kind(mesh, "Gateway"))
-    for index, ref in enumerate(r for r in route.spec.get("parentRefs") or [] if isinstance(r, dict)):
+    for index, ref in enumerate(r for r in _listed(route.spec.get("parentRefs")) if isinstance(r, dict)):
         at = ("spec", "parentRefs", index)
         group, kind = ref.get("group", GROUP), ref.get("kind") or "Gateway"
         if (group or "") == "" and kind == "Service":

@@ -13,9 +13,10 @@ _STATUS = {
 }
 
 
-def _detail(modules: tuple[str, ...], reason: str) -> str:
+def _detail(modules: tuple[str, ...], reason: str, note: str = "") -> str:
     if modules:
-        return "<br>".join(f"`istio_notebook.{m}`" for m in modules)
+        names = "<br>".join(f"`istio_notebook.{m}`" for m in modules)
+        return names + ("<br>" + note.replace("|", "\\|") if note else "")
     return reason.replace("|", "\\|")
 
 
@@ -33,6 +34,6 @@ def coverage_table() -> str:
     ]
     for c in ISTIOCTL_CODES:
         code = f"[{c.code}](#{c.code.lower()})" if c.status is Status.IMPLEMENTED else c.code
-        out.append(f"| {code} | {c.name} | {c.level} | {_STATUS[c.status]} | {_detail(c.modules, c.reason)} |")
+        out.append(f"| {code} | {c.name} | {c.level} | {_STATUS[c.status]} | {_detail(c.modules, c.reason, c.note)} |")
     out.append("")
     return "\n".join(out)

@@ -1,4 +1,4 @@
-"""IST0108, IST0135 and IST0107: the Istio annotations on Namespaces, Services, Pods, Deployments.
+"""IST0108, IST0135, IST0107 and IST0125: the Istio annotations on Namespaces, Services, Pods, Deployments.
 
 As istioctl's ``annotations.K8sAnalyzer`` (pkg/config/analysis/analyzers/annotations/
 annotations.go, tag 1.30.3), for each annotation whose key's prefix (before the first ``/``) ends
@@ -6,8 +6,10 @@ with ``istio.io``, or that is ``kubernetes.io/ingress.class``, skipping the ones
 (``sidecar.istio.io/status``, ``gateway.istio.io/controller-version``, ``istio.io/rev``):
 - not in istio/api's list (istio_annotations.yaml): IST0108;
 - deprecated: IST0135 (not for ``sidecar.istio.io/inject`` when the label of that name is set too);
-- attached to none of ``Any`` or this kind: IST0107 naming where it belongs.
-Every message points at the annotation's key. IST0125 (value checks) is not implemented.
+- attached to none of ``Any`` or this kind: IST0107 naming where it belongs;
+- attached to this kind, and its value refused by the injector's check for it: IST0125
+  (:mod:`.values`, pkg/kube/inject/validate.go ``AnnotationValidation``).
+Every message points at the annotation's key.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from importlib import resources
 import yaml
 
 from istio_notebook.analysis import messages
+from istio_notebook.analysis.analyzers.annotations.values import value_problem
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.diagnostics import Diagnostic
 from istio_notebook.libyaml import SafeLoader
@@ -69,5 +72,9 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
                     continue
                 if known.deprecated and not (key == INJECT and INJECT in resource.labels):
                     yield messages.deprecated_annotation(resource, path, key, EXTRA.get(key, ""))
-                if "Any" not in known.resources and kind not in known.resources:
+                if "Any" in known.resources:
+                    continue
+                if kind not in known.resources:
                     yield messages.misplaced_annotation(resource, path, key, ", ".join(known.resources))
+                elif (problem := value_problem(key, resource.annotations[key])) is not None:
+                    yield messages.invalid_annotation(resource, path, key, problem)
