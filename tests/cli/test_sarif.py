@@ -47,9 +47,8 @@ spec:
   resolution: DNS
 ---
 apiVersion: v1
-kind: ConfigMap
+kind: ServiceAccount
 metadata: {name: settings}
-data: {a: b}
 """
 
 
