@@ -68,10 +68,16 @@ CASES = [
         ],
     ),
     (
-        "destination subsets not judged without any DestinationRule",
-        ["virtualservice_destination_host.yaml"],
+        "subsets judged with no Pod in the input, as istioctl does",
+        ["destinationrule_subset_no_pods.yaml"],
+        "destinationrule.SubsetSelectPodAnalyzer",
+        [("IST0173", "DestinationRule default/reviews", 17)],
+    ),
+    (
+        "destination subsets judged with no DestinationRule in the input, as istioctl does",
+        ["virtualservice_destination_subset_no_rules.yaml"],
         "virtualservice.DestinationRuleAnalyzer",
-        [],
+        [("IST0101", "VirtualService default/reviews", 14)],
     ),
     (
         "mesh VirtualServices sharing a host",

@@ -5,7 +5,8 @@ host is looked up like a VirtualService destination (IST0174 when absent); each 
 merged over the ServiceEntry's workloadSelector, must match some pod — in any namespace, as
 istioctl matches. Topology labels that Istio adds to endpoints from the node (region, zone,
 hostname, cluster, network) cannot be seen in files and are ignored in the match.
-Judged only where the input describes the registry (IST0174) or holds Pods/Deployments (IST0173).
+Judged only where the input describes the registry (Services or ServiceEntries); then every
+subset is matched against the pods the input holds, none if it holds none, as istioctl does.
 """
 
 from __future__ import annotations
@@ -55,8 +56,6 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
         found = ctx.services.lookup(rule.namespace, rule.get("spec", "exportTo"), host)
         if found is None:
             yield messages.unknown_destination_rule_host(rule, ("spec", "host"), host)
-            continue
-        if not ctx.workloads:
             continue
         for i, subset in enumerate_dicts(rule.get("spec", "subsets")):
             labels = {**found.workload_selector, **label_map(subset.get("labels"))}

@@ -2,7 +2,8 @@
 
 As istioctl's ``virtualservice.DestinationRuleAnalyzer`` (destinationrules.go): the pair
 (host as FQDN in the VS namespace, subset) must appear in some DestinationRule, whatever its
-namespace or exportTo. Judged only when the input has at least one DestinationRule.
+namespace or exportTo. Judged always, as istioctl does: with no DestinationRule in the input,
+every named subset is reported.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ METADATA = Metadata(
 
 
 def analyze(ctx: Context) -> Iterator[Diagnostic]:
-    if not ctx.has("DestinationRule"):
-        return
     subsets = ctx.subsets_by_host
     for vs in ctx.of_kind("VirtualService"):
         for kind, destinations in (("host+subset", route_destinations(vs)), ("mirror+subset", mirror_destinations(vs))):
