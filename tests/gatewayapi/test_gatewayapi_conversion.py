@@ -43,6 +43,28 @@ def test_allowed_routes_same_is_the_default_and_selector_picks_namespaces() -> N
     assert hosts == {"http": ["infra/*.example.com"], "sel": ["a/*", "b/*"], "none": ["~/*"]}
 
 
+def test_allowed_routes_selector_match_expressions_as_apimachinery() -> None:
+    # namespacesFromSelector runs metav1.LabelSelectorAsSelector(...).Matches over toNamespaceSet
+    # (the Namespace's labels plus kubernetes.io/metadata.name): NotIn admits a namespace without
+    # the key; a selector that does not parse (DoesNotExist with values: "values set must be empty")
+    # admits no namespace at all, not even one without the key, and
+    # the listener's hosts become "~/" (LabelSelectorAsSelector error → nil).
+    def listener(name: str, port: int, selector: str) -> str:
+        return (f"  - name: {name}\n    port: {port}\n    protocol: HTTP\n    allowedRoutes:\n"
+                f"      namespaces: {{from: Selector, selector: {selector}}}\n")
+
+    gw = GATEWAY.replace("    allowedRoutes:\n      namespaces: {from: All}\n", "")
+    gw += listener("notin", 8080, "{matchExpressions: [{key: team, operator: NotIn, values: [shop]}]}")
+    gw += listener("byname", 8081, "{matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [b]}]}")
+    gw += listener("broken", 8082, "{matchExpressions: [{key: team, operator: DoesNotExist, values: [shop]}]}")
+    ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s, labels: %s}\n"
+    mesh = mesh_of(gw, ns % ("a", "{team: shop}"), ns % ("b", "{team: web}"), ns % ("c", "{}"))
+    hosts = {r.name.split("~")[-1]: r.spec["servers"][0]["hosts"] for r in convert(mesh).resources}
+    assert hosts["notin"] == ["b/*", "c/*"]
+    assert hosts["byname"] == ["b/*"]
+    assert hosts["broken"] == ["~/*"]
+
+
 def test_rules_split_to_one_match_each_and_named_after_the_route() -> None:
     # route_collections.go: "split the rule to make sure each rule has up to one match";
     # convertHTTPRoute: unnamed rules are "<namespace>.<name>.<rule index>".
