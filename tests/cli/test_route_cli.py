@@ -9,7 +9,7 @@ import pytest
 from istio_notebook.cli import main
 
 FIXTURES = Path(__file__).parents[1] / "routing" / "fixtures"
-CONTRACT_KEYS = {"action", "status", "virtual_service", "route_index", "match_index", "route_name", "route_ref", "destinations",
+CONTRACT_KEYS = {"action", "status", "virtual_service", "route_index", "match_index", "route_name", "route_ref", "waypoint", "destinations",
                  "rewrite", "redirect", "direct_response", "fault", "timeout", "retries", "mirrors", "headers",
                  "cors", "trace", "policy", "protocol"}
 

@@ -190,6 +190,8 @@ def as_text(result: dict) -> str:
     elif action == "redirect" and result.get("redirect"):
         head += f" → {result['redirect']['location']}"
     lines.append(head)
+    if result.get("waypoint"):
+        lines.append(f"via waypoint {result['waypoint']}")
     ref = result.get("route_ref")
     if ref:
         where = f"{ref['kind']} {ref['namespace']}/{ref['name']} rule {ref['rule_index']}"

@@ -67,6 +67,9 @@ from istio_notebook.envoy.translate import (
     VIRTUAL_OUTBOUND,
 )
 from istio_notebook.gatewayapi import route_ref
+from istio_notebook.routing.ambient import WaypointHop, client_is_ambient, waypoint_hop
+from istio_notebook.routing.build import registry_of
+from istio_notebook.routing.simulate import via_waypoint
 from istio_notebook.routing.outcome import (
     Cors,
     DirectResponse,
@@ -109,7 +112,15 @@ class Scenario(RunningEnvoy):
     def outcome(self, request) -> RouteOutcome:
         """The outcome of ``request`` (a routing.Request) on real Envoy."""
         assert self.fleet is not None and self.table is not None
+        hop, _ = waypoint_hop(self.mesh, registry_of(self.mesh), request, self.proxy)
+        if hop is not None:
+            # An ambient client has no Envoy of its own: the waypoint's Envoy routes the request.
+            return via_waypoint(self._waypoint(hop).outcome(request), hop, "en")
         draft = Draft()
+        if client_is_ambient(self.mesh, self.proxy) and not request.is_connection:
+            draft.trace.append("envoy: an ambient client without a waypoint: only ztunnel (L4, not Envoy) is on the path")
+            draft.envoy["unsupported"] = "ztunnel"
+            return draft.done()
         if request.is_connection:
             # tcp:// and tls:// are decided by routing.l4; their tcp_proxy filter chains are not translated yet.
             draft.trace.append(f"envoy: {request.scheme}:// connections are not replayed on Envoy yet")
@@ -154,6 +165,18 @@ class Scenario(RunningEnvoy):
         if action is None:
             self._routed(exchange, draft)
         return draft.done()
+
+    def _waypoint(self, hop: WaypointHop) -> "Scenario":
+        """The waypoint's own Envoy for one Service (started once, closed with this scenario)."""
+        hops = self.__dict__.setdefault("_hops", {})
+        if hop.proxy.key not in hops:
+            hops[hop.proxy.key] = Scenario(self.mesh, hop.proxy, samples=self.samples).start()
+        return hops[hop.proxy.key]
+
+    def close(self, failed: bool = False) -> None:
+        for scenario in self.__dict__.pop("_hops", {}).values():
+            scenario.close(failed)
+        super().close(failed)
 
     def _decided_without_upstream(self, x: _Exchange, table_route: Route | None, draft: Draft) -> str | None:
         """The action when Envoy answered itself (no route, redirect, direct response, catch-alls)."""

@@ -152,12 +152,13 @@ class RunningEnvoy:
         """``inb|<config>|<vhost>|<route>`` (see translate.route_id) → the table route."""
         assert self.table is not None
         parts = route_name.split("|")
-        if len(parts) != 4 or parts[0] != "inb":
+        if len(parts) < 4 or parts[0] != "inb":
             return None
+        name = "|".join(parts[1:-2])  # a waypoint's config name has "|" itself: inbound-vip|9080|http|host
         for config in self.table.route_configs:
-            if config.name == parts[1]:
+            if config.name == name:
                 try:
-                    return config.virtual_hosts[int(parts[2])].routes[int(parts[3])]
+                    return config.virtual_hosts[int(parts[-2])].routes[int(parts[-1])]
                 except (IndexError, ValueError):
                     return None
         return None

@@ -538,6 +538,8 @@ def node(table: RouteTable) -> dict:
     proxy = table.proxy
     if proxy.kind == "gateway":
         node_id = f"router~10.0.0.1~{proxy.name}.{proxy.namespace}~{proxy.namespace}.svc.cluster.local"
+    elif proxy.kind == "waypoint":  # pilot/pkg/model NodeType Waypoint ("waypoint")
+        node_id = f"waypoint~10.0.0.3~{proxy.name}.{proxy.namespace}~{proxy.namespace}.svc.cluster.local"
     else:
         node_id = f"sidecar~10.0.0.2~client.{proxy.namespace}~{proxy.namespace}.svc.cluster.local"
     return {"id": node_id, "cluster": f"{proxy.name or 'client'}.{proxy.namespace}"}

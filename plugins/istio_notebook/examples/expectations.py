@@ -445,6 +445,18 @@ def check_route_ref(args: dict, obs: Observed) -> Verdict:
     return ok, f"route {ref.get('kind')} {name} rule {index}"
 
 
+def parse_waypoint(words: list[str], text: str) -> dict:
+    if len(words) == 2 and ("/" in words[1] or words[1] == "none"):
+        return {"waypoint": None if words[1] == "none" else words[1]}
+    raise ValueError("write 'waypoint NAMESPACE/NAME' or 'waypoint none'")
+
+
+def check_waypoint(args: dict, obs: Observed) -> Verdict:
+    """The waypoint an ambient client's request went through (routing/ambient.py), or none."""
+    found = _route(obs).waypoint
+    return found == args["waypoint"], f"waypoint {found or 'none'}"
+
+
 # ---------------------------------------------------------------- registry
 
 CLAUSES: tuple[Clause, ...] = (
@@ -468,6 +480,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("authz", "DENY", "→ DENY / → DENY by foo/deny-policy", "認可で拒否される（判定したポリシー）", parse_authz, check_authz, needs="authz"),
     Clause("virtual-service", "virtual-service", "→ virtual-service default/reviews rule 1", "一致した VirtualService とルール番号（0 始まり）", parse_virtual_service, check_virtual_service),
     Clause("route", "route", "→ route HTTPRoute default/reviews rule 1", "一致した Gateway API のルート（HTTPRoute / GRPCRoute）とルール番号（0 始まり）", parse_route_ref, check_route_ref),
+    Clause("waypoint", "waypoint", "→ waypoint shop/waypoint / → waypoint none", "アンビエントのクライアントのリクエストが通った waypoint（なければ none）", parse_waypoint, check_waypoint),
     Clause("destination", None, "→ reviews v2 / → reviews v1 75% | reviews v3 25%", "宛先（ホスト[:ポート] [subset] [重み]）", parse_destination, check_destination),
 )
 

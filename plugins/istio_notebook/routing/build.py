@@ -1,4 +1,4 @@
-"""Build the route table of one proxy (sidecar or gateway) from the mesh, as istiod would.
+"""Build the route table of one proxy (sidecar, gateway or waypoint) from the mesh, as istiod would.
 
 Sidecar (pilot/pkg/networking/core/httproute.go, route/route.go BuildSidecarVirtualHostWrapper):
 one route config per HTTP service port, named by the port; VirtualServices bound to `mesh` in
@@ -7,6 +7,7 @@ route; a catch-all virtual host `allow_any` (PassthroughCluster) or `block_all` 
 Gateway (pilot/pkg/networking/core/gateway.go): one route config per plain-HTTP port
 ("http.<port>") and per TLS-terminating server; VirtualServices for the same host are
 concatenated and their catch-all routes moved to the end (route.CombineVHostRoutes).
+Waypoint (an ambient client's request for one Service): routing/waypoint.py, with this builder.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from istio_notebook.routing.table import (
     cluster_name,
 )
 from istio_notebook.routing.trace import Note
+from istio_notebook.routing.waypoint import waypoint_table
 from istio_notebook.routing.views import (
     DestinationRuleIndex,
     DestinationRuleSet,
@@ -72,7 +74,10 @@ def build_table(mesh: Mesh, proxy: Proxy) -> RouteTable:
         with gc_paused():
             # Gateway API resources reach the builder as istiod's internal Gateways and VirtualServices.
             builder = _Builder(effective_mesh(mesh), proxy)
-            cache[key] = builder.gateway() if proxy.kind == "gateway" else builder.sidecar()
+            if proxy.kind == "waypoint":
+                cache[key] = waypoint_table(builder)
+            else:
+                cache[key] = builder.gateway() if proxy.kind == "gateway" else builder.sidecar()
     return cache[key]
 
 
@@ -88,7 +93,7 @@ def dr_set(mesh: Mesh, host: str, client_namespace: str) -> DestinationRuleSet:
 
 
 @dataclass
-class _Filter:
+class BuildFilter:
     """The build-time facts a match-level filter is compared with."""
 
     namespace: str
@@ -96,6 +101,7 @@ class _Filter:
     gateway: str  # "mesh" or "ns/name" of the Gateway owning the server
     port: int
     tls: bool = False  # the server terminates TLS (istiod's isTLS for redirect ports)
+    waypoint: bool = False  # a waypoint: matches with sourceLabels are dropped (routing/waypoint.py)
 
 
 @dataclass
@@ -133,7 +139,7 @@ class _Builder:
                     out[name] = Cluster(name, service.hostname, port.number, subset, dict(labels), has)
         return out
 
-    def rule_routes(self, vs: Resource, flt: _Filter, client_ns: str) -> list[Route]:
+    def rule_routes(self, vs: Resource, flt: BuildFilter, client_ns: str) -> list[Route]:
         """Every route an http rule list yields for one listener, with delegates expanded."""
         routes: list[Route] = []
         rules = vs.spec.get("http")
@@ -150,7 +156,7 @@ class _Builder:
             routes.extend(self.translate(vs, key, index, rule, rule.get("match"), flt, client_ns, None))
         return routes
 
-    def translate(self, vs: Resource, key: str, index: int, rule: dict, matches, flt: _Filter, client_ns: str, root: str | None) -> list[Route]:
+    def translate(self, vs: Resource, key: str, index: int, rule: dict, matches, flt: BuildFilter, client_ns: str, root: str | None) -> list[Route]:
         action = actions.route_action(rule, vs.namespace, flt.port, self.resolve_port(client_ns), flt.tls)
         if action is None:
             self.notes.append(Note("n_no_action", vs=key, rule=index))
@@ -174,12 +180,14 @@ class _Builder:
         return out
 
     @staticmethod
-    def filtered_out(match: dict, flt: _Filter, vs_namespace: str) -> Note | None:
+    def filtered_out(match: dict, flt: BuildFilter, vs_namespace: str) -> Note | None:
         """Istio applies port, gateways, sourceLabels, sourceNamespace when it builds the config.
 
         As istio's sourceMatchHTTP (pilot/pkg/networking/core/route/route.go, 1.30): once a match
         names `gateways`, only the gateway decides; sourceLabels and sourceNamespace are not read
         (istio/api HTTPMatchRequest.gateways: "independent of sourceLabels")."""
+        if flt.waypoint and match.get("sourceLabels"):
+            return Note("r_waypoint_source_labels")
         port = match.get("port")
         if isinstance(port, int) and not isinstance(port, bool) and port != flt.port:
             return Note("r_port", port=port, listener=flt.port)
@@ -197,7 +205,7 @@ class _Builder:
             return Note("r_source_namespace", namespace=ns, proxy_namespace=flt.namespace)
         return None
 
-    def delegate_routes(self, root: Resource, index: int, rule: dict, ref: dict, flt: _Filter, client_ns: str) -> list[Route]:
+    def delegate_routes(self, root: Resource, index: int, rule: dict, ref: dict, flt: BuildFilter, client_ns: str) -> list[Route]:
         """Delegation (one level): the delegate's rules, each match narrowed by the root's matches,
         unset fields inherited from the root rule (pilot/pkg/model/virtualservice.go mergeVirtualServicesIfNeeded)."""
         root_key = f"{root.namespace}/{root.name}"
@@ -265,7 +273,7 @@ class _Builder:
 
     def sidecar_config(self, port: int, services: list[Service], vss: list[Resource], fallback: str) -> RouteConfig:
         ns = self.proxy.namespace
-        flt = _Filter(ns, self.proxy.labels, "mesh", port)
+        flt = BuildFilter(ns, self.proxy.labels, "mesh", port)
         by_host = {s.hostname: s for s in services}
         names: set[str] = set()
         domains_taken: set[str] = set()
@@ -358,7 +366,7 @@ class _Builder:
         vhosts: dict[str, VirtualHost] = {}
         for server in servers:
             gw_key = f"{server.gateway.namespace}/{server.gateway.name}"
-            flt = _Filter(view.workload_namespace, view.workload_labels, gw_key, port, name.startswith("https."))
+            flt = BuildFilter(view.workload_namespace, view.workload_labels, gw_key, port, name.startswith("https."))
             for vs in vss:
                 if gw_key not in vs_gateways(vs):
                     continue

@@ -250,6 +250,7 @@ class RouteOutcome:
     match_index: int | None = None
     route_name: str | None = None
     route_ref: Any = None  # gatewayapi.RouteRef (or its JSON mapping): the Gateway API rule behind a generated route
+    waypoint: str | None = None  # "ns/name" of the waypoint an ambient client's request went through (routing/ambient.py)
     destinations: tuple[Upstream, ...] = ()
     rewrite: Rewrite | None = None
     redirect: RedirectTo | None = None
@@ -275,6 +276,7 @@ class RouteOutcome:
             "match_index": self.match_index,
             "route_name": self.route_name,
             "route_ref": dict(self.route_ref) if isinstance(self.route_ref, Mapping) else _json(self.route_ref),
+            "waypoint": self.waypoint,
             "destinations": [d.to_json() for d in self.destinations],
             "rewrite": _json(self.rewrite),
             "redirect": _json(self.redirect),
@@ -347,6 +349,7 @@ def outcome_from_json(data: Mapping[str, Any]) -> RouteOutcome:
         action=data.get("action"), status=data.get("status"), virtual_service=data.get("virtual_service"),
         route_index=data.get("route_index"), match_index=data.get("match_index"), route_name=data.get("route_name"),
         route_ref=data.get("route_ref"),  # read back as the mapping it is in JSON
+        waypoint=data.get("waypoint"),
         destinations=tuple(_maybe(Upstream, d, "host", "subset", "port", "weight", "cluster") for d in data.get("destinations") or ()),
         rewrite=_maybe(Rewrite, data.get("rewrite"), "uri", "authority"),
         redirect=_maybe(RedirectTo, data.get("redirect"), "location", "status"),

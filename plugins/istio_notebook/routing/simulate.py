@@ -7,6 +7,7 @@ import dataclasses
 
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import host_subset_of
+from istio_notebook.routing.ambient import WaypointHop, client_is_ambient, waypoint_hop
 from istio_notebook.routing.build import build_table, dr_set, registry_of
 from istio_notebook.routing.connect import route_connection
 from istio_notebook.routing.decide import apply, origin_text
@@ -36,8 +37,13 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -
 
     `lang`: trace language, "en" or "ja"; None follows the locale (what the CLI does by default).
     """
+    hop, notes = waypoint_hop(mesh, registry_of(mesh), request, proxy)
     if request.is_connection:
         out = route_connection(mesh, request, proxy, lang)
+    elif hop is not None:
+        out = _route_http(mesh, request, hop.proxy, lang)
+    elif client_is_ambient(mesh, proxy):
+        out = _ztunnel(mesh, request, proxy, notes, lang)
     else:
         out = _route_http(mesh, request, proxy, lang)
     found = port_protocol(mesh, registry_of(mesh), request.host, request.port, proxy)
@@ -49,7 +55,33 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -
     else:
         step.add("no_protocol", port=request.port, host=request.host)
     trace = out.trace[:1] + (step.lines[0],) + out.trace[1:]  # right after the proxy line
+    if hop is not None:
+        return via_waypoint(dataclasses.replace(out, protocol=found.to_json() if found is not None else None, trace=trace), hop, lang)
     return dataclasses.replace(out, protocol=found.to_json() if found is not None else None, trace=trace)
+
+
+def via_waypoint(out: RouteOutcome, hop: WaypointHop, lang: str | None) -> RouteOutcome:
+    """The waypoint's outcome, said to be the ambient client's: ``waypoint`` set, ztunnel's hand-off first in the trace."""
+    step = Trace(lang)
+    step.add("ambient_waypoint", service=hop.service, waypoint=hop.key, bound_by=hop.bound_by)
+    return dataclasses.replace(out, waypoint=hop.key, trace=tuple(step.lines) + out.trace)
+
+
+def _ztunnel(mesh: Mesh, request: Request, proxy: Proxy, notes: list[Note], lang: str | None) -> RouteOutcome:
+    """An ambient client without a waypoint: ztunnel is L4 only, no VirtualService or HTTPRoute applies;
+    the connection goes to the Service (its endpoints), or out unchanged when the registry does not know it."""
+    trace = Trace(lang)
+    trace.add("proxy", proxy=f"ztunnel (ambient client {str(proxy).removeprefix('sidecar ')})")
+    for note in notes:
+        trace.add("note", note=note)
+    service = destination_service(registry_of(mesh), request.host, request.port, proxy.namespace)
+    if service is None:
+        trace.add("passthrough", host=request.host)
+        return RouteOutcome("passthrough", None, trace=tuple(trace.lines))
+    cluster = cluster_name(request.port, None, service.hostname)
+    trace.add("ambient_ztunnel", host=service.hostname, cluster=cluster)
+    dest = Upstream(service.hostname, None, request.port, 100, cluster)
+    return RouteOutcome("route", None, destinations=(dest,), trace=tuple(trace.lines))
 
 
 def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) -> RouteOutcome:

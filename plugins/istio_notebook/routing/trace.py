@@ -76,6 +76,25 @@ STEPS: dict[str, tuple[str, str]] = {
     "policy": ("traffic policy from {rules} ({scope})", "トラフィックポリシー: {rules} ({scope})"),
     "no_policy": ("no DestinationRule applies to {host}", "{host} に適用される DestinationRule はない"),
     "note": ("build: {note}", "構築時: {note}"),
+    # Ambient mode (routing.ambient): ztunnel, and the waypoint it hands a request to.
+    "ambient_waypoint": ("ambient client: ztunnel hands the request for {service} to waypoint {waypoint} "
+                         "(istio.io/use-waypoint on {bound_by})",
+                         "アンビエントのクライアント: ztunnel が {service} 宛てのリクエストを waypoint {waypoint} に渡す"
+                         "({bound_by} の istio.io/use-waypoint)"),
+    "ambient_ztunnel": ("ambient client, no waypoint for {host}: ztunnel carries it as TCP (L4) to {cluster}, no HTTP routing",
+                        "アンビエントのクライアントで {host} に waypoint がない: ztunnel が TCP(L4)で {cluster} へ運ぶ(HTTP ルーティングなし)"),
+    "a_opt_out": ("{service} has istio.io/use-waypoint=none: no waypoint", "{service} に istio.io/use-waypoint=none: waypoint を使わない"),
+    "a_not_ready": ("{bound_by} names waypoint {waypoint}, which the input does not define (istiod: not ready): no waypoint",
+                    "{bound_by} が waypoint {waypoint} を指すが、入力にない(istiod では準備ができていない扱い): waypoint なし"),
+    "a_not_istio": ("{waypoint} is not of a class istiod programs as a waypoint (istio.io/mesh-controller): not simulated, no waypoint",
+                    "{waypoint} は istiod が waypoint として設定するクラス(istio.io/mesh-controller)ではない: シミュレートせず waypoint なし"),
+    "a_denied": ("waypoint {waypoint} does not allow Services of namespace {namespace} (allowedRoutes of its HBONE listener): no waypoint",
+                 "waypoint {waypoint} は名前空間 {namespace} のサービスを許可しない(HBONE リスナーの allowedRoutes): waypoint なし"),
+    "a_traffic_type": ("waypoint {waypoint} is for {traffic} traffic (istio.io/waypoint-for), not service traffic: no waypoint",
+                       "waypoint {waypoint} は {traffic} 向け(istio.io/waypoint-for)でサービス向けではない: waypoint なし"),
+    "n_waypoint_no_service": ("no Service {service} for this waypoint", "この waypoint に対するサービス {service} がない"),
+    "r_waypoint_source_labels": ("sourceLabels are not supported on a waypoint (ambient)",
+                                 "waypoint(アンビエント)では sourceLabels は使えない"),
     # Build notes (routing.build): why something did not make it into the route table.
     "w_path": ("path {path} is not {kind} {value}{case}", "パス {path} は {kind} {value}{case} に一致しない"),
     "w_header": ("header {name} {verb} {kind} {value!r}, got {actual!r}", "ヘッダー {name} は {kind} {value!r} {verb_ja}(実際は {actual!r})"),
