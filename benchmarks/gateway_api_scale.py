@@ -7,6 +7,8 @@ and p99 over N random requests) for each, and the ratio of the medians. Target: 
 median within 1.2× of the VirtualService one (both go through the same route table).
 
     .venv/bin/python benchmarks/gateway_api_scale.py [--routes 1000] [--requests 50000]
+
+benchmarks/route_scale.py prints the same comparison after its sizes (it imports these meshes).
 """
 
 from __future__ import annotations

@@ -18,7 +18,12 @@ Per size it prints, each size measured in a fresh process (so the peak memory is
   route, write one JSON line each) on the loaded mesh (target ≥ 20,000/s on the simulator);
 - peak RSS of the benchmark process (it holds the mesh text, resources and tables).
 
-    .venv/bin/python benchmarks/route_scale.py [--requests 100000] [--sizes 100,1000,5000,20000]
+Then, in a fresh process, a Gateway API mesh: one Gateway with ``--gateway-api-routes`` (1,000)
+HTTPRoutes, beside the same routes written as VirtualServices on one Istio Gateway (the meshes of
+benchmarks/gateway_api_scale.py): the per-request median of each and their ratio (issue 15
+target: HTTPRoute within 1.2× of VirtualService; both go through the same route table).
+
+    .venv/bin/python benchmarks/route_scale.py [--requests 100000] [--sizes 100,1000,5000,20000] [--gateway-api-routes 1000]
 """
 
 from __future__ import annotations
@@ -230,15 +235,34 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=20_000, help="requests in the batch-mode run")
     parser.add_argument("--sizes", default="100,1000,5000,20000")
+    parser.add_argument("--gateway-api-routes", type=int, default=1000, help="HTTPRoutes on one Gateway (0: skip)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
+    parser.add_argument("--gateway-api-one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one is not None:
         measure(args.one, args.requests, random.Random(7), args.batch)
+        return
+    if args.gateway_api_one:
+        gateway_api(args.gateway_api_routes, args.requests)
         return
     for size in (int(s) for s in args.sizes.split(",")):
         # A fresh process per size: peak RSS and caches belong to that size alone.
         subprocess.run([sys.executable, __file__, "--one", str(size), "--requests", str(args.requests),
                         "--batch", str(args.batch)], check=True)
+    if args.gateway_api_routes > 0:
+        subprocess.run([sys.executable, __file__, "--gateway-api-one", "--gateway-api-routes", str(args.gateway_api_routes),
+                        "--requests", str(args.requests)], check=True)
+
+
+def gateway_api(routes: int, requests: int) -> None:
+    """The Gateway API mesh beside its VirtualService twin (one home for both meshes: gateway_api_scale.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import gateway_api_scale as gw
+
+    print(f"Gateway API mesh: {routes:,} HTTPRoutes on one Gateway, beside {routes:,} VirtualServices on one Istio Gateway", flush=True)
+    vs = gw.measure("VirtualService", gw.istio_mesh(routes), routes, requests, 7)
+    http = gw.measure("HTTPRoute", gw.gateway_api_mesh(routes), routes, requests, 7)
+    print(f"per request median: HTTPRoute {http:.1f} µs, VirtualService {vs:.1f} µs: {http / vs:.2f}× (target ≤ 1.20×)", flush=True)
 
 
 if __name__ == "__main__":
