@@ -106,12 +106,14 @@ def test_path_prefix_trailing_slash_is_ignored() -> None:
     assert http[0]["match"] == [{"uri": {"prefix": "/api"}}]
 
 
-def test_no_backend_refs_and_all_zero_weights_answer_500() -> None:
-    # testdata/empty-backend-refs.yaml(.golden): omitted, empty and zero-weight backendRefs all give
-    # directResponse 500 ("Per the Gateway API spec, when there are no >0 weight backends return 500").
+def test_no_backend_refs_answer_404_and_all_zero_weights_500() -> None:
+    # istio 1.30.3 convertHTTPRoute and testdata/empty-backend-refs.yaml.golden (istio#59445, since
+    # 1.30.0): omitted or empty backendRefs give directResponse 404 ("No backends specified at all;
+    # per the Gateway API spec return 404"), backends that all weigh 0 give 500.
     rules = "  - matches: [{path: {value: /none}}]\n  - matches: [{path: {value: /empty}}]\n    backendRefs: []\n" \
             "  - matches: [{path: {value: /zero}}]\n    backendRefs: [{name: s, port: 80, weight: 0}]\n"
-    assert [h.get("directResponse") for h in http_of(mesh_of(GATEWAY, route(rules)))] == [{"status": 500}] * 3
+    statuses = [h.get("directResponse") for h in http_of(mesh_of(GATEWAY, route(rules)))]
+    assert statuses == [{"status": 404}, {"status": 404}, {"status": 500}]
 
 
 def test_weights_zero_dropped_and_a_single_backend_takes_all() -> None:

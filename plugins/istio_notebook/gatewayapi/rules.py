@@ -14,8 +14,9 @@ create*Match / create*Filter helpers:
 - ``retry``: attempts (default 2) on connect-failure, refused-stream, unavailable, cancelled and
   the listed codes; ``timeouts.request`` → timeout, ``backendRequest`` → per-try timeout with a
   retry, else the timeout;
-- backends: weight-0 ones dropped, one left takes all; every weight 0 (or no backendRefs at all)
-  → direct response 500, unless the rule redirects.
+- backends: weight-0 ones dropped, one left takes all; no backendRefs at all (omitted or empty)
+  → direct response 404 on an HTTPRoute (istio#59445, in 1.30.0), 500 on a GRPCRoute; every
+  weight 0 → 500; neither when the rule redirects.
 """
 
 from __future__ import annotations
@@ -253,7 +254,10 @@ def convert_rule(mesh: Mesh, route: Resource, index: int, rule: dict, match: dic
     refs = _items(rule.get("backendRefs"))
     weights = [ref.get("weight") if isinstance(ref.get("weight"), int) else 1 for ref in refs]
     if sum(weights) == 0 and "redirect" not in out:
-        out["directResponse"] = {"status": 500}  # "when there are no >0 weight backends return 500"
+        # convertHTTPRoute: "No backends specified at all; per the Gateway API spec return 404",
+        # zero weights 500; convertGRPCRoute answers 500 for both.
+        status = 404 if not refs and route.kind == "HTTPRoute" else 500
+        out["directResponse"] = {"status": status}
         return Converted(out, problems)
     kept = [(i, ref, w) for i, (ref, w) in enumerate(zip(refs, weights)) if w > 0]
     destinations = []
