@@ -6,7 +6,10 @@ NoMatchingParent), one route hostname must match the listener's hostname both wa
 NoMatchingListenerHostname) from a namespace allowedRoutes admits (else NotAllowedByListeners),
 and the route's kind must be allowed (NotAllowedByListeners). A ref is Accepted when one listener
 takes it; else the most telling reason is reported (NotAllowedByListeners, then
-NoMatchingListenerHostname, then NoMatchingParent). A parentRef to a Service is mesh routing (GAMMA).
+NoMatchingListenerHostname, then NoMatchingParent). A parentRef to a Service or to an Istio
+ServiceEntry is mesh routing (GAMMA; allowedParentReferences in conversion.go): the route's
+VirtualServices are for the Service's FQDN, or for every host of the ServiceEntry
+(route_collections.go, ``parent.InternalKind == gvk.ServiceEntry``: ``vsHosts = ses.Spec.Hosts``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi.backends import service_known
-from istio_notebook.gatewayapi.model import GROUP, MESH, Parent, Problem, of_kind
+from istio_notebook.gatewayapi.model import DOMAIN_SUFFIX, GROUP, ISTIO_GROUP, MESH, Parent, Problem, of_kind
 
 _RANK = {"NotAllowedByListeners": 1, "NoMatchingListenerHostname": 2, "NoMatchingParent": 4}  # conditions.go: lower = reported
 
@@ -78,12 +81,21 @@ def _denied(parent: Parent, ref: dict, route: Resource, hostnames: list[str]) ->
     return None
 
 
-def _mesh_parent(mesh: Mesh, route: Resource, ref: dict) -> tuple[Parent | None, tuple[str, str] | None]:
+_MESH_KINDS = [(GROUP, k) for k in ("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute")]
+
+
+def _mesh_parent(mesh: Mesh, route: Resource, ref: dict, kind: str) -> tuple[Parent | None, tuple[str, str] | None]:
+    """referenceAllowed for a Service or ServiceEntry parent: it must exist (else NoMatchingParent)."""
     namespace, name = ref.get("namespace") or route.namespace, str(ref.get("name"))
+    if kind == "ServiceEntry":
+        entry = mesh.get("ServiceEntry", namespace, name)
+        if entry is None:
+            return None, ("NoMatchingParent", f"parent service entry: {name!r} not found")
+        hosts = [h for h in entry.spec.get("hosts") or [] if isinstance(h, str)]
+        return Parent(MESH, None, allowed_kinds=_MESH_KINDS, mesh_hosts=hosts), None
     if service_known(mesh, namespace, name) is False:
         return None, ("NoMatchingParent", f"parent service: {name!r} not found")
-    kinds = [(GROUP, k) for k in ("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute")]
-    return Parent(MESH, None, allowed_kinds=kinds), None
+    return Parent(MESH, None, allowed_kinds=_MESH_KINDS, mesh_hosts=[f"{name}.{namespace}.svc.{DOMAIN_SUFFIX}"]), None
 
 
 def _listed(value: object) -> list:
@@ -99,8 +111,8 @@ def attachments(mesh: Mesh, route: Resource, parents: dict[tuple[str, str], list
     for index, ref in enumerate(r for r in _listed(route.spec.get("parentRefs")) if isinstance(r, dict)):
         at = ("spec", "parentRefs", index)
         group, kind = ref.get("group", GROUP), ref.get("kind") or "Gateway"
-        if (group or "") == "" and kind == "Service":
-            parent, denied = _mesh_parent(mesh, route, ref)
+        if ((group or ""), kind) in (("", "Service"), (ISTIO_GROUP, "ServiceEntry")):
+            parent, denied = _mesh_parent(mesh, route, ref, kind)
             if parent is not None:
                 out.append(Attachment(parent, ref, index))
             else:

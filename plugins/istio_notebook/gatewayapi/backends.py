@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from istio_notebook.config import Mesh
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi import grants
-from istio_notebook.gatewayapi.model import DOMAIN_SUFFIX, GROUP, Problem
+from istio_notebook.gatewayapi.model import DOMAIN_SUFFIX, GROUP, ISTIO_GROUP, Problem
 
-ISTIO_GROUP = "networking.istio.io"
 INVALID_HOST = ""  # istiod's empty Destination{}: Envoy finds no cluster and answers 500
 
 

@@ -13,6 +13,7 @@ from istio_notebook.config import Mesh
 from istio_notebook.config.resource import Resource
 
 GROUP = "gateway.networking.k8s.io"
+ISTIO_GROUP = "networking.istio.io"
 # Internal annotations istiod puts on what it generates (pkg/config/constants/constants.go).
 ROUTE_SEMANTICS = "internal.istio.io/route-semantics"  # "gateway" on VirtualServices from routes
 GATEWAY_SEMANTICS = "internal.istio.io/gateway-semantics"  # "gateway" on Gateways from Gateway API
@@ -75,6 +76,8 @@ class Parent:
     hostname: str = ""  # the listener's hostname as written ("" = any)
     hostnames: list[str] = field(default_factory=list)  # "ns/host" as Istio's server.hosts
     allowed_kinds: list[tuple[str, str]] = field(default_factory=list)  # (group, kind)
+    # The mesh: the hosts its VirtualServices are for (a Service's FQDN, or a ServiceEntry's hosts).
+    mesh_hosts: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

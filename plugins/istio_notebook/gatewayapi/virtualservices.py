@@ -3,9 +3,9 @@
 As pilot/pkg/config/kube/gateway/route_collections.go HTTPRouteCollection / mergeHTTPRoutes do it:
 - each rule is split so that a route has one match (a rule without matches stays one route);
 - gateway parent: key ``<parent internal name>/<hostname>`` for each route hostname (``*`` when
-  none), hostnames a more specific sibling listener claims left out; mesh parent (a Service):
-  key ``<route namespace>[/<port>]/<service FQDN>``, ``gateways: [mesh]``, a parentRef port added
-  to every match;
+  none), hostnames a more specific sibling listener claims left out; mesh parent (a Service or a
+  ServiceEntry): key ``<route namespace>[/<port>]/<host>`` for the Service's FQDN or each host of
+  the ServiceEntry, ``gateways: [mesh]``, a parentRef port added to every match;
 - VirtualServices with one key merge: routes of the oldest HTTPRoute first (creation time, then
   namespace, then name), then the whole list stable-sorted by Gateway API precedence
   (sortHTTPRoutes: exact > prefix > regex, longer value first, then a method match, more
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi.attach import Attachment
-from istio_notebook.gatewayapi.model import DOMAIN_SUFFIX, MESH, PARENTS, ROUTE_SEMANTICS, RouteRef
+from istio_notebook.gatewayapi.model import MESH, PARENTS, ROUTE_SEMANTICS, RouteRef
 from istio_notebook.gatewayapi.synthetic import generated
 
 _URI_RANK = {"exact": 3, "prefix": 2, "regex": 1}
@@ -77,8 +77,7 @@ def groups_for(route: Resource, attachment: Attachment, routes: list[GeneratedRo
     hostnames = [h for h in route.spec.get("hostnames") or [] if isinstance(h, str)] or ["*"]
     if attachment.is_mesh:
         ref = attachment.ref
-        namespace = ref.get("namespace") or route.namespace
-        key, hosts = route.namespace, [f"{ref.get('name')}.{namespace}.svc.{DOMAIN_SUFFIX}"]
+        key, hosts = route.namespace, attachment.parent.mesh_hosts
         if isinstance(ref.get("port"), int):
             routes = with_port(routes, ref["port"])
             key += f"/{ref['port']}"
