@@ -39,7 +39,8 @@ def test_allowed_routes_same_is_the_default_and_selector_picks_namespaces() -> N
           "        selector: {matchLabels: {team: shop}}\n  - name: none\n    port: 8081\n    protocol: HTTP\n" \
           "    allowedRoutes:\n      namespaces: {from: Selector, selector: {matchLabels: {team: nobody}}}\n"
     ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s, labels: {team: shop}}\n"
-    hosts = {r.name.split("~")[-1]: r.spec["servers"][0]["hosts"] for r in convert(mesh_of(gw, ns % "b", ns % "a")).resources}
+    hosts = {r.name.split("~")[-1]: r.spec["servers"][0]["hosts"] for r in convert(mesh_of(gw, ns % "b", ns % "a")).resources
+             if r.kind == "Gateway"}
     assert hosts == {"http": ["infra/*.example.com"], "sel": ["a/*", "b/*"], "none": ["~/*"]}
 
 
@@ -59,7 +60,7 @@ def test_allowed_routes_selector_match_expressions_as_apimachinery() -> None:
     gw += listener("broken", 8082, "{matchExpressions: [{key: team, operator: DoesNotExist, values: [shop]}]}")
     ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s, labels: %s}\n"
     mesh = mesh_of(gw, ns % ("a", "{team: shop}"), ns % ("b", "{team: web}"), ns % ("c", "{}"))
-    hosts = {r.name.split("~")[-1]: r.spec["servers"][0]["hosts"] for r in convert(mesh).resources}
+    hosts = {r.name.split("~")[-1]: r.spec["servers"][0]["hosts"] for r in convert(mesh).resources if r.kind == "Gateway"}
     assert hosts["notin"] == ["b/*", "c/*"]
     assert hosts["byname"] == ["b/*"]
     assert hosts["broken"] == ["~/*"]

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from istio_notebook.config import Mesh
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi import grants
-from istio_notebook.gatewayapi.model import DOMAIN_SUFFIX, GROUP, ISTIO_GROUP, Problem
+from istio_notebook.gatewayapi.deployment import MANAGED_CONTROLLER, deployment_name, is_managed
+from istio_notebook.gatewayapi.listeners import controller_of
+from istio_notebook.gatewayapi.model import DOMAIN_SUFFIX, GROUP, ISTIO_GROUP, Problem, of_kind
 
 INVALID_HOST = ""  # istiod's empty Destination{}: Envoy finds no cluster and answers 500
 
@@ -47,12 +49,16 @@ _SERVICES: "weakref.WeakKeyDictionary[Mesh, dict[str, set[str]]]" = weakref.Weak
 
 
 def services_by_namespace(mesh: Mesh) -> dict[str, set[str]]:
-    """Service names per namespace, indexed once per mesh."""
+    """Service names per namespace, indexed once per mesh: the input's, and those istiod's
+    deployment controller creates for managed Gateways (gatewayapi/deployment.py)."""
     index = _SERVICES.get(mesh)
     if index is None:
         index = {}
         for service in mesh.of_kind("Service"):
             index.setdefault(service.namespace, set()).add(service.name)
+        for gateway in of_kind(mesh, "Gateway"):
+            if controller_of(mesh, gateway) == MANAGED_CONTROLLER and is_managed(gateway):
+                index.setdefault(gateway.namespace, set()).add(deployment_name(gateway))
         _SERVICES[mesh] = index
     return index
 

@@ -13,6 +13,7 @@ import weakref
 from istio_notebook.config import Mesh
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi.attach import attachments
+from istio_notebook.gatewayapi.deployment import MANAGED_CONTROLLER, deployed_resources
 from istio_notebook.gatewayapi.l4 import convert_l4_rules, l4_virtual_services
 from istio_notebook.gatewayapi.listeners import ISTIO_CONTROLLERS, controller_of, convert_gateway
 from istio_notebook.gatewayapi.model import ROUTE_SEMANTICS, Conversion, Parent, Problem, RouteRef, of_kind
@@ -52,6 +53,8 @@ def convert(mesh: Mesh) -> Conversion:
         listeners, generated = convert_gateway(mesh, gateway, result.problems)
         parents[(gateway.namespace, gateway.name)] = listeners
         result.resources.extend(generated)
+        if controller_of(mesh, gateway) == MANAGED_CONTROLLER:
+            result.resources.extend(deployed_resources(mesh, gateway))
     groups: dict = {}
     for kind in HTTP_KINDS:
         for route in of_kind(mesh, kind):

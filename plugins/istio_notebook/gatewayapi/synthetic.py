@@ -51,14 +51,25 @@ class SyntheticDocument:
 
 
 def generated(
-    kind: str, name: str, namespace: str, spec: dict, source: Resource, annotations: dict[str, str]
+    kind: str,
+    name: str,
+    namespace: str,
+    spec: dict,
+    source: Resource,
+    annotations: dict[str, str],
+    *,
+    api_version: str = f"{kinds.NETWORKING}/v1",
+    labels: dict[str, str] | None = None,
 ) -> tuple[Resource, SyntheticDocument]:
-    """A networking.istio.io resource generated from ``source`` (creation time and order are the source's)."""
-    metadata = {"name": name, "namespace": namespace, "annotations": dict(annotations)}
+    """A resource generated from ``source`` (creation time and order are the source's): by default
+    networking.istio.io, else what istiod's deployment controller creates (gatewayapi/deployment.py)."""
+    metadata: dict = {"name": name, "namespace": namespace, "annotations": dict(annotations)}
+    if labels:
+        metadata["labels"] = dict(labels)
     stamp = source.metadata.get("creationTimestamp")
     if stamp:
         metadata["creationTimestamp"] = stamp
-    body = {"apiVersion": f"{kinds.NETWORKING}/v1", "kind": kind, "metadata": metadata, "spec": spec}
+    body = {"apiVersion": api_version, "kind": kind, "metadata": metadata, "spec": spec}
     document = SyntheticDocument(body, source)
     info = kinds.lookup(body["apiVersion"], kind)
     resource = Resource(
