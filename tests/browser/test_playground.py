@@ -142,3 +142,36 @@ def test_check_in_the_browser_reports_the_installed_commands_diagnostics(playgro
     expected = cli(tmp_path, argv, files)
     assert (answer["result"]["exit"], json.loads(answer["result"]["stdout"])) == (expected.returncode, json.loads(expected.stdout))
     assert json.loads(answer["result"]["stdout"])["diagnostics"][0]["line"] == 7
+
+
+# engine.js of the page (the same module instance as RUN's): its time limit and restart count.
+ENGINE = "async (code) => { const engine = await import(new URL('assets/javascripts/playground/engine.js', window.inbPlayground.root).href); return new Function('engine', code)(engine); }"
+
+
+def test_a_run_over_the_time_limit_is_stopped_with_a_japanese_message_and_the_worker_restarts(playground):
+    """The fallback regex engine (Python re) backtracks exponentially on `(a*)*b` against a run of
+    "a"s with no "b" (google-re2 is linear); the page must stop it, say so, and keep working."""
+    page = playground.page
+    good = _control(page, "example.yaml").input_value()
+    assert "exact: jason" in good
+    limit = page.evaluate(ENGINE, "return engine.configure({timeoutMs: 4000}).timeoutMs")
+    restarts = page.evaluate(ENGINE, "return engine.stats.restarts")
+    try:
+        _edit(page, "example.yaml", good.replace("exact: jason", "regex: '(a*)*b'", 1))
+        _edit(page, "ヘッダー", "end-user: " + "a" * 40)
+        last = page.evaluate("window.inbPlayground.last")
+        assert last["answer"]["timeout"] is True
+        assert last["elapsed_ms"] >= limit
+        message = page.locator(".inb-pg__outcome .inb-pg__timeout").inner_text()
+        assert f"{limit / 1000:g} 秒を超えたため止めました" in message and "再起動しました" in message
+        assert page.evaluate(ENGINE, "return engine.stats.restarts") == restarts + 1
+        assert last["checked"]["ok"]  # the check that follows runs on the new worker
+        _edit(page, "ヘッダー", "end-user: jason")  # "jason" does not match (a*)*b: the default route
+        assert page.evaluate("window.inbPlayground.last.outcome")["destinations"][0]["subset"] == "v1"
+    finally:
+        for label, value in (("ヘッダー", "end-user: jason"), ("example.yaml", good)):
+            if _control(page, label).input_value() != value:
+                _edit(page, label, value)
+        page.evaluate(ENGINE, "return engine.configure({timeoutMs: engine.DEFAULT_TIMEOUT_MS})")
+    assert page.evaluate("window.inbPlayground.last.outcome")["destinations"][0]["subset"] == "v2"
+    assert playground.errors == []

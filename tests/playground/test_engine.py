@@ -51,3 +51,32 @@ def test_the_pure_python_yaml_loader_reads_what_libyaml_reads_and_errs_on_the_sa
     # Same code and line; the wording of a syntax error is each parser's own ("did not find
     # expected ',' or ']'" from libyaml, "expected ',' or ']', but got '<stream end>'" in Python).
     assert [(d.code, d.line) for d in pure[1]] == [(d.code, d.line) for d in with_c[1]] == [("INB1001", 18)]
+
+
+PRELOAD_PROBE = """
+import json, sys
+from istio_notebook.playground.engine import preload, run
+from playground_cases import BOOKINFO, JASON
+preload()
+before = {m for m in sys.modules if m.startswith("istio_notebook")}
+files = {"bookinfo.yaml": BOOKINFO, "vs.yaml": JASON}
+request = ["--request", "GET http://reviews:9080/reviews/1", "-H", "end-user: jason", "--format", "json", "--lang", "ja"]
+for argv in (["route", "bookinfo.yaml", "vs.yaml", *request], ["check", "bookinfo.yaml", "vs.yaml", "--format", "json", "--lang", "ja"],
+             ["authz", "bookinfo.yaml", *request, "--to", "default/app=reviews"]):
+    assert run(argv, files).exit in (0, 1), argv
+print(json.dumps(sorted({m for m in sys.modules if m.startswith("istio_notebook")} - before)))
+"""
+
+
+def test_preload_imports_every_module_the_playgrounds_commands_import_on_first_use():
+    """engine.js's time limit starts after the worker's boot (which calls preload): a module that
+    route, check or authz would still import on its first run would count against the reader's
+    command (compiling it in Pyodide takes time), and could stop a first run that is not stuck."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", PRELOAD_PROBE], cwd=tests, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []

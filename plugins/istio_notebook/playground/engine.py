@@ -9,6 +9,7 @@ file names in diagnostics are the names given here.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -16,7 +17,28 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 
-from istio_notebook.cli import EXIT_USAGE, main
+from istio_notebook.cli import EXIT_USAGE, build_parser, main
+
+
+# What the commands import on first use (cli/check.py, cli/route.py and cli/authz.py import them
+# inside their functions, to keep the terminal's start short). The worker imports them while it
+# boots, so that engine.js's time limit counts the reader's command, not Pyodide compiling modules.
+PRELOAD = (
+    "istio_notebook.cli.signals",
+    "istio_notebook.analysis",
+    "istio_notebook.examples",
+    "istio_notebook.labs.checking",
+    "istio_notebook.routing",
+    "istio_notebook.routing.trace",
+    "istio_notebook.gatewayapi",
+    "istio_notebook.authz",
+)
+
+
+def preload() -> None:
+    build_parser()  # imports every command's module
+    for name in PRELOAD:
+        importlib.import_module(name)
 
 
 @dataclass(frozen=True)

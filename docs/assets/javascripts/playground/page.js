@@ -181,6 +181,11 @@ function summary(outcome) {
 
 function showOutcome(view, answer) {
   view.outcome.replaceChildren();
+  if (answer.timeout) {
+    // engine.js stopped the run and restarted the worker; the message says why, in Japanese.
+    view.outcome.append(element("p", { class: "inb-pg__error inb-pg__timeout", role: "alert" }, answer.error));
+    return null;
+  }
   if (!answer.ok) {
     view.outcome.append(element("p", { class: "inb-pg__error" }, `エンジンのエラー: ${answer.error}`));
     return null;
