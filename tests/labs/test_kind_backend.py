@@ -21,8 +21,8 @@ from istio_notebook.labs.kind import (
     RefusedCluster,
     client_for,
     istio_config_yaml,
-    parse_proxy_status,
 )
+from istio_notebook.labs.proxy_status import parse_proxy_status
 from istio_notebook.labs.runner import Completed, CommandFailed, WaitTimeout, wait_until
 from istio_notebook.labs.scenario import load_scenario
 from istio_notebook.labs.session import kind_workloads, run_labs

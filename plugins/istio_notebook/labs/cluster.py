@@ -169,6 +169,7 @@ class ClusterBackend(KindBackend):
         self._pods.clear()
         try:
             self.setup(plan)
+            self.wait_for_gateways(scenario.mesh)
             for check in scenario.checks:
                 item = self.run_check(check, scenario.mesh, scenario.lab.client)
                 report.checks.append(item)

@@ -1,7 +1,7 @@
 """Backend ``kind``: a real kind cluster with a pinned Istio, driven through kubectl and istioctl.
 
-``up`` creates the cluster from labs/kind/cluster.yaml, installs Istio with the pinned istioctl
-and deploys the echo workloads; ``run`` applies a lab's Istio config, sends each check as real
+``up`` creates the cluster from labs/kind/cluster.yaml, installs the pinned Gateway API CRDs and
+Istio with the pinned istioctl, and deploys the echo workloads; ``run`` applies a lab's Istio config, sends each check as real
 curl requests from a client pod (or through the ingress gateway), judges what came back, and
 removes the lab's config again; ``down`` deletes the cluster.
 
@@ -24,9 +24,10 @@ import yaml
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.labels import label_map, selects, service_selects
 from istio_notebook.examples.model import Check
-from istio_notebook.labs import pins
+from istio_notebook.labs import gateway_api, pins
 from istio_notebook.labs.curl import MAX_TIME, Transfer, curl_argv, parse_transfers
 from istio_notebook.labs.offline import check_report
+from istio_notebook.labs.proxy_status import parse_proxy_status
 from istio_notebook.labs.results import CheckReport, LabReport
 from istio_notebook.labs.runner import Clock, CommandFailed, CommandRunner, must, wait_until, WaitTimeout
 from istio_notebook.labs.scenario import LabScenario
@@ -79,7 +80,13 @@ def gateway_client(mesh: Mesh, via: str, url: str) -> Client:
     namespace, _, name = via.partition("/")
     gateway = mesh.get("Gateway", namespace, name)
     if gateway is None:
-        raise NotRunnable(f"Gateway {via} is not in the lab")
+        try:
+            target = gateway_api.connect_to(mesh, via, url)
+        except LookupError as reason:
+            raise NotRunnable(str(reason)) from None
+        if target is None:
+            raise NotRunnable(f"Gateway {via} is not in the lab")
+        return Client(OUTSIDE_NAMESPACE, f"app={OUTSIDE_CLIENT}", connect_to=target)
     selector = label_map(gateway.get("spec", "selector"))
     # The Gateway selects pods; the Service to connect to is the one that selects those same pods.
     pod_labels = [label_map(d.get("spec", "template", "metadata", "labels")) for d in mesh.of_kind("Deployment")]
@@ -199,6 +206,8 @@ class KindBackend:
             created = True
         try:
             self.ensure_ours()
+            self.log(f"installing the Gateway API CRDs {pins.GATEWAY_API_VERSION}")
+            self._run(gateway_api.crds_argv(self.settings.context), timeout=120)
             self.log(f"installing Istio {pins.ISTIO_VERSION}")
             self._run(
                 ["istioctl", "install", "--context", self.settings.context, "-f",
@@ -255,6 +264,13 @@ class KindBackend:
             self.kubectl("apply", "-f", "-", input=config)
         for manifest in scenario.lab.manifests:
             self.kubectl("apply", "-f", str(manifest))
+        self.wait_for_gateways(scenario.mesh)
+
+    def wait_for_gateways(self, mesh: Mesh) -> None:
+        """Bounded wait until each Gateway API Gateway is Programmed (istiod deploys its proxy asynchronously)."""
+        for gateway in gateway_api.deployed_gateways(mesh):
+            args = gateway_api.programmed_wait_args(gateway, self.place(gateway.namespace), self.settings.rollout_timeout)
+            self.kubectl(*args, timeout=self.settings.rollout_timeout + 30)
 
     def remove_lab(self, scenario: LabScenario) -> None:
         for manifest in reversed(scenario.lab.manifests):
@@ -310,7 +326,7 @@ class KindBackend:
 
     def send(self, check: Check, mesh: Mesh, default_from: str) -> tuple[list[Transfer], str]:
         client = client_for(check, mesh, default_from)
-        client = replace(client, namespace=self.place(client.namespace))
+        client = replace(client, namespace=self.place(client.namespace), connect_to=gateway_api.placed_target(client.connect_to, self.place))
         pod = self.pod_for(client)
         probe_id = f"inb-{uuid.uuid4().hex[:12]}"
         repeat = repeat_for(check.expectations)
@@ -366,27 +382,3 @@ class KindBackend:
                 self.remove_lab(scenario)
             report.seconds = self.clock.monotonic() - started
         return report
-
-
-@dataclass(frozen=True)
-class ProxyStatus:
-    pod: str
-    namespace: str
-    version: str
-
-
-def parse_proxy_status(stdout: str) -> list[ProxyStatus]:
-    """``istioctl proxy-status`` rows (``NAME`` is ``pod.namespace``; 1.2x+ and older column sets)."""
-    lines = [line for line in stdout.splitlines() if line.strip()]
-    if not lines or not lines[0].startswith("NAME"):
-        return []
-    subscribed_format = "SUBSCRIBED" in lines[0].split()
-    rows = []
-    for line in lines[1:]:
-        cells = line.split()
-        pod, _, namespace = cells[0].rpartition(".")
-        # 1.2x+: "... ISTIOD VERSION SUBSCRIBED TYPES" where the last column is "4 (CDS,LDS,EDS,RDS)";
-        # older: "... CDS LDS EDS RDS ECDS ISTIOD VERSION" where states like "NOT SENT" are two words.
-        version = cells[-3] if subscribed_format and len(cells) >= 3 else cells[-1]
-        rows.append(ProxyStatus(pod, namespace, version))
-    return rows

@@ -20,6 +20,15 @@ ISTIOCTL_URL = (
     f"https://github.com/istio/istio/releases/download/{ISTIO_VERSION}/istioctl-{ISTIO_VERSION}-linux-amd64.tar.gz"
 )
 
+# The Gateway API CRDs `lab up` installs (standard channel: GatewayClass, Gateway, HTTPRoute,
+# GRPCRoute, ReferenceGrant, ...) before Istio: the version Istio 1.30 builds against (go.mod of
+# istio/istio 1.30.x: sigs.k8s.io/gateway-api v1.5.1). The release publishes no checksum for the
+# manifest, and it could not be fetched here, so it is pinned by its release tag only.
+GATEWAY_API_VERSION = "v1.5.1"
+GATEWAY_API_CRDS_URL = (
+    f"https://github.com/kubernetes-sigs/gateway-api/releases/download/{GATEWAY_API_VERSION}/standard-install.yaml"
+)
+
 # Oldest tool versions the backend is written against (flags and output formats it parses).
 MINIMUM_VERSIONS = {
     "docker": (20, 10, 0),
