@@ -115,6 +115,8 @@ KEPT: tuple[KindInfo, ...] = (
     KindInfo(ADMISSION, "MutatingWebhookConfiguration", ("v1",), namespaced=False),
     KindInfo(ADMISSION, "ValidatingWebhookConfiguration", ("v1",), namespaced=False),
     KindInfo(APIEXTENSIONS, "CustomResourceDefinition", ("v1",), namespaced=False),
+    # Nodes: the topology labels istiod reads a pod's locality from (config/locality.py).
+    KindInfo(CORE, "Node", ("v1",), namespaced=False),
 )
 
 _BY_GROUP_KIND: dict[tuple[str, str], KindInfo] = {(k.group, k.kind): k for k in MODELLED + KEPT}

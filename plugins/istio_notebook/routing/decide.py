@@ -9,6 +9,7 @@ from __future__ import annotations
 import weakref
 
 from istio_notebook.config import Mesh
+from istio_notebook.config.locality import workload_locality
 from istio_notebook.gatewayapi import gateway_semantics, route_ref
 from istio_notebook.routing.build import dr_set, registry_of
 from istio_notebook.routing.match import compiled, strip_port
@@ -142,7 +143,20 @@ def _policy(mesh: Mesh, table: RouteTable, action: RouteAction, proxy: Proxy, tr
         trace.add("policy", rules=rules, scope=scope)
     else:
         trace.add("no_policy", host=main.host)
+    setting = (policy.load_balancer or {}).get("localityLbSetting") if policy is not None else None
+    if isinstance(setting, dict) and setting.get("enabled") is not False:
+        _locality(mesh, proxy, main.cluster, trace)
     return policy
+
+
+def _locality(mesh: Mesh, proxy: Proxy, cluster: str, trace: Trace) -> None:
+    """Locality load balancing orders endpoints inside the cluster: the route stays; say whose locality counts."""
+    picked = mesh.workloads.select(proxy.labels, proxy.namespace) if proxy.kind == "sidecar" else []
+    found = next((loc for w in sorted(picked, key=lambda w: w.kind != "Pod") if (loc := workload_locality(mesh, w))), None)
+    if found is None:
+        trace.add("locality_unknown", cluster=cluster)
+    else:
+        trace.add("locality", cluster=cluster, locality=found.value, source=found.source)
 
 
 # The policy of a destination per mesh: it depends on the host, the client namespace, the port and

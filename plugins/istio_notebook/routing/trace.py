@@ -75,6 +75,14 @@ STEPS: dict[str, tuple[str, str]] = {
     "rewrite": ("rewritten to {uri} (authority {authority})", "{uri} に書き換え (authority {authority})"),
     "policy": ("traffic policy from {rules} ({scope})", "トラフィックポリシー: {rules} ({scope})"),
     "no_policy": ("no DestinationRule applies to {host}", "{host} に適用される DestinationRule はない"),
+    "locality": ("localityLbSetting: Envoy orders the endpoints of {cluster} by their locality against the client's "
+                 "{locality} ({source}); the route and the cluster stay as above",
+                 "localityLbSetting: Envoy は {cluster} のエンドポイントを、クライアントのローカリティ {locality}({source})"
+                 "との近さで順位付けする。ルートとクラスターは上のとおり"),
+    "locality_unknown": ("localityLbSetting: Envoy orders the endpoints of {cluster} by locality; the input shows no "
+                         "locality for the client (no topology.istio.io/locality label, no Pod on a Node with topology labels)",
+                         "localityLbSetting: Envoy は {cluster} のエンドポイントをローカリティで順位付けする。入力からはクライアントの"
+                         "ローカリティが分からない(topology.istio.io/locality ラベルも、トポロジーのラベルを持つ Node 上の Pod もない)"),
     "note": ("build: {note}", "構築時: {note}"),
     # Ambient mode (routing.ambient): ztunnel, and the waypoint it hands a request to.
     "ambient_waypoint": ("ambient client: ztunnel hands the request for {service} to waypoint {waypoint} "
