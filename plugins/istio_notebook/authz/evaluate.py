@@ -17,6 +17,7 @@ from istio_notebook.authz.providers import check_providers, provider_name
 from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref, target_refs
 from istio_notebook.authz.tcp import port_is_tcp, tcp_rule
 from istio_notebook.authz.text import AuthzTrace
+from istio_notebook.authz.unbuildable import built_rule
 from istio_notebook.authz.values import (
     UriMatcher,
     any_matches,
@@ -186,6 +187,10 @@ def _first_rule(policy, f: _Facts) -> int | None:
         return None
     action = str(policy.spec.get("action") or "ALLOW").upper()
     for index, rule in enumerate(rules):
+        rule = built_rule(action, rule)  # authz/unbuildable.py: values istiod cannot build
+        if rule is None:
+            f.notes.append(("unbuildable_skipped", f"{policy.namespace}/{policy.name}", index))
+            continue
         if f.tcp:
             rule = tcp_rule(action, rule)  # authz/tcp.py: what istiod keeps on a TCP filter chain
             if rule is None:
@@ -317,8 +322,8 @@ def _decide(mesh: Mesh, to: Workload, facts: _Facts, trace: AuthzTrace) -> Authz
     for p in by_action["ALLOW"]:
         index = _first_rule(p, facts)
         key = f"{p.namespace}/{p.name}"
-        for _, policy, rule in facts.notes:
-            trace.add("tcp_skipped", policy=policy, rule=rule)
+        for step, policy, rule in facts.notes:
+            trace.add(step, policy=policy, rule=rule)
         facts.notes.clear()
         if index is not None:
             trace.add("allow_match", policy=key, rule=index)

@@ -26,6 +26,8 @@ STEPS: dict[str, tuple[str, str]] = {
                  "paths・requestPrincipals・request.headers・request.auth.*)はそこでは分からない"),
     "tcp_skipped": ("ALLOW policy {policy} rule {rule} uses HTTP-only fields: istiod skips it on the TCP filter chain",
                     "ALLOW ポリシー {policy} のルール {rule} は HTTP だけのフィールドを使う: istiod は TCP のフィルターチェーンでは省く"),
+    "unbuildable_skipped": ("ALLOW policy {policy} rule {rule} has a port or address istiod cannot build: it skips the rule",
+                            "ALLOW ポリシー {policy} のルール {rule} に istiod が変換できないポートかアドレスがある: istiod はルールを省く"),
     "tcp_denied": ("on a TCP port a denied connection is closed (no HTTP status)",
                    "TCP のポートでは、拒否された接続は閉じられる(HTTP ステータスなし)"),
     "target_ref_other": ("AuthorizationPolicy {policy} targets another resource than gateway {gateway}: not applied",

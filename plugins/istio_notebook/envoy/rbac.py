@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from istio_notebook.authz.values import service_account_matcher, trust_domain_matcher
 from istio_notebook.authz.tcp import tcp_rule
+from istio_notebook.authz.unbuildable import built_rule
 from istio_notebook.config import Resource
 from istio_notebook.envoy.certs import spiffe_id
 
@@ -85,6 +86,9 @@ def build_rbac_filters(policies: list[Resource], bad_custom: frozenset[str] = fr
             continue  # no rules: matches nothing (ALLOW ⇒ deny all, DENY ⇒ no effect)
         for index, rule in enumerate(rules):
             suffix = BAD_CUSTOM_SUFFIX if action == "BAD_CUSTOM" else ""
+            rule = built_rule(action, rule)  # authz/unbuildable.py: values istiod cannot build
+            if rule is None:
+                continue
             try:
                 by_action[action][policy_id(policy, index) + suffix] = _rule(rule if isinstance(rule, dict) else {}, policy.namespace)
             except Unsupported as why:
@@ -138,7 +142,7 @@ def _tcp_filters(policies: list[Resource], bad_custom: frozenset[str]) -> RbacFi
             continue
         present.add(action)
         for index, rule in enumerate(policy.spec.get("rules") if isinstance(policy.spec.get("rules"), list) else []):
-            kept = tcp_rule(built_as, rule)
+            kept = tcp_rule(built_as, built_rule(built_as, rule))
             if kept is None:
                 continue
             try:
