@@ -55,3 +55,36 @@ def test_cr_or_lf_in_a_header_is_a_usage_error_on_both_backends(backend):
     assert result.stderr.strip().splitlines() == [
         "istio-notebook route: error: a request line or header cannot contain CR or LF (it would end the line)"
     ]
+
+
+# A body announced and not sent: Envoy forwards the headers and waits for the body (replayed on
+# Envoy 1.40.0: no answer within 4 s for `content-length: 99999` or `transfer-encoding: chunked`
+# without a body; the Envoy backend used to stall 30 s on its client timeout, then say blackhole).
+@pytest.mark.parametrize("backend", ["sim", "envoy"])
+@pytest.mark.parametrize(("header", "message"), [
+    ("content-length: 99999", "content-length: 99999 announces a body, and route sends none: Envoy would wait for it "
+                              "(leave the header out, or send content-length: 0)"),
+    ("Transfer-Encoding: Chunked", "transfer-encoding: chunked announces a body, and route sends none: "
+                                   "Envoy would wait for it (leave the header out)"),
+])
+def test_a_body_announced_but_not_sent_is_a_usage_error_on_both_backends(backend, header, message):
+    result = route("GET http://reviews:9080/", header, backend=backend)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"istio-notebook route: error: {message}"]
+
+
+@pytest.mark.parametrize(("lines", "refused"), [
+    ([("content-length", "0")], False),
+    ([("content-length", "00")], False),
+    ([("content-length", "7")], True),
+    ([("transfer-encoding", "chunked")], True),
+    # Malformed framing is Envoy's codec's to answer (400/501 at once), not a wait.
+    ([("content-length", "abc")], False),
+    ([("content-length", "7"), ("content-length", "7")], False),
+    ([("content-length", "7"), ("transfer-encoding", "chunked")], False),
+    ([("transfer-encoding", "gzip")], False),
+])
+def test_only_well_formed_framing_announces_a_body(lines, refused):
+    from istio_notebook.routing.wire import unsent_body
+
+    assert (unsent_body(lines) is not None) is refused

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from istio_notebook.routing.wire import unsent_body
+
 
 class RequestError(ValueError):
     """A request (or proxy spec) that cannot be parsed; the message is one line."""
@@ -175,6 +177,9 @@ class Request:
                 raise RequestError(f"header wants 'Name: value', got {raw!r}")
             parsed.setdefault(name, value.strip())
             lines.append((name, value.strip()))
+        unsendable = unsent_body(lines)
+        if unsendable:
+            raise RequestError(unsendable)
         return cls(
             method=method,
             scheme=scheme,
