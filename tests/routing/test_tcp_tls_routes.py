@@ -10,90 +10,8 @@ from __future__ import annotations
 
 import pytest
 from istio_notebook.routing import Proxy, Request, RequestError, route
+from l4_meshes import ECHO, EASTWEST, EXTERNAL_TLS, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
 from routing_helpers import make_mesh
-
-NS = "istio-io-tcp-traffic-shifting"
-ECHO = f"tcp-echo.{NS}.svc.cluster.local"
-
-TCP_ECHO = f"""
-apiVersion: v1
-kind: Service
-metadata: {{name: tcp-echo, namespace: {NS}}}
-spec:
-  selector: {{app: tcp-echo}}
-  clusterIP: 10.96.0.90
-  ports:
-  - {{name: tcp, port: 9000}}
-  - {{name: tcp-other, port: 9001}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: tcp-echo-v1, namespace: {NS}}}
-spec:
-  selector: {{matchLabels: {{app: tcp-echo, version: v1}}}}
-  template:
-    metadata: {{labels: {{app: tcp-echo, version: v1}}}}
-    spec: {{containers: [{{name: tcp-echo, image: istio/tcp-echo-server:1.3}}]}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {{name: tcp-echo-v2, namespace: {NS}}}
-spec:
-  selector: {{matchLabels: {{app: tcp-echo, version: v2}}}}
-  template:
-    metadata: {{labels: {{app: tcp-echo, version: v2}}}}
-    spec: {{containers: [{{name: tcp-echo, image: istio/tcp-echo-server:1.3}}]}}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {{name: tcp-echo-destination, namespace: {NS}}}
-spec:
-  host: tcp-echo
-  subsets:
-  - {{name: v1, labels: {{version: v1}}}}
-  - {{name: v2, labels: {{version: v2}}}}
-"""
-
-# istio.io tasks/traffic-management/tcp-traffic-shifting (samples/tcp-echo/tcp-echo-20-v2.yaml).
-SHIFTING = f"""
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {{name: tcp-echo-gateway, namespace: {NS}}}
-spec:
-  selector: {{istio: ingressgateway}}
-  servers:
-  - port: {{number: 31400, name: tcp, protocol: TCP}}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {{name: tcp-echo, namespace: {NS}}}
-spec:
-  hosts: ["*"]
-  gateways: [tcp-echo-gateway]
-  tcp:
-  - match: [{{port: 31400}}]
-    route:
-    - {{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v1}}, weight: 80}}
-    - {{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}, weight: 20}}
-"""
-
-MESH_TCP = f"""
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {{name: tcp-echo-mesh, namespace: {NS}}}
-spec:
-  hosts: [tcp-echo]
-  tcp:
-  - match: [{{port: 9000, sourceLabels: {{app: canary-client}}}}]
-    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}}}]
-  - match: [{{port: 9000, gateways: [mesh], sourceLabels: {{app: nobody}}}}]
-    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}}}]
-  - match: [{{destinationSubnets: [10.200.0.0/16]}}]
-    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}}}]
-  - match: [{{port: 9000}}]
-    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v1}}}}]
-"""
 
 
 def connect(mesh, url: str, *, via: str | None = None, source: str | None = None, sni: str | None = None) -> dict:
@@ -159,34 +77,6 @@ def test_a_tcp_connection_to_an_http_port_is_not_routed_by_tcp_rules():
     assert any("is HTTP to Istio" in step for step in out["trace"])
 
 
-EXTERNAL_TLS = """
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: external, namespace: default}
-spec:
-  hosts: [api.example.com, "*.example.org"]
-  ports: [{number: 443, name: tls, protocol: TLS}]
-  resolution: DNS
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: backup, namespace: default}
-spec:
-  hosts: [backup.example.net]
-  ports: [{number: 443, name: tls, protocol: TLS}]
-  resolution: DNS
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: external, namespace: default}
-spec:
-  hosts: [api.example.com]
-  tls:
-  - match: [{port: 443, sniHosts: [api.example.com]}]
-    route: [{destination: {host: backup.example.net, port: {number: 443}}}]
-"""
-
-
 def test_sidecar_tls_rules_match_the_sni():
     out = connect(make_mesh(EXTERNAL_TLS), "tls://api.example.com:443")
     assert summary(out) == ("route", None, [("outbound|443||backup.example.net", 100.0)])
@@ -199,36 +89,6 @@ def test_an_sni_no_tls_rule_takes_has_no_filter_chain():
     assert any("SNI other.example.com is not in sniHosts" in step for step in out["trace"])
 
 
-NGINX = """
-apiVersion: v1
-kind: Service
-metadata: {name: my-nginx, namespace: default}
-spec:
-  selector: {run: my-nginx}
-  ports: [{name: https, port: 443, targetPort: 443}]
----
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: mygateway, namespace: default}
-spec:
-  selector: {istio: ingressgateway}
-  servers:
-  - port: {number: 443, name: https, protocol: HTTPS}
-    tls: {mode: PASSTHROUGH}
-    hosts: [nginx.example.com]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: nginx, namespace: default}
-spec:
-  hosts: [nginx.example.com]
-  gateways: [mygateway]
-  tls:
-  - match: [{port: 443, sniHosts: [nginx.example.com]}]
-    route: [{destination: {host: my-nginx, port: {number: 443}}}]
-"""
-
-
 def test_ingress_tls_passthrough_by_sni():
     # istio.io tasks/traffic-management/ingress/ingress-sni-passthrough.
     mesh = make_mesh(NGINX)
@@ -239,17 +99,7 @@ def test_ingress_tls_passthrough_by_sni():
 
 
 def test_auto_passthrough_forwards_by_the_sni_cluster_name():
-    mesh = make_mesh("""
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: cross-network-gateway, namespace: istio-system}
-spec:
-  selector: {istio: eastwestgateway}
-  servers:
-  - port: {number: 15443, name: tls, protocol: TLS}
-    tls: {mode: AUTO_PASSTHROUGH}
-    hosts: ["*.local"]
-""")
+    mesh = make_mesh(EASTWEST)
     sni = "outbound_.9080_.v1_.reviews.default.svc.cluster.local"
     out = connect(mesh, "tls://203.0.113.7:15443", via="istio-system/cross-network-gateway", sni=sni)
     assert summary(out) == ("route", None, [("outbound|9080|v1|reviews.default.svc.cluster.local", 100.0)])

@@ -23,6 +23,8 @@ from istio_notebook.config.percent import to_fractional as fractional
 from istio_notebook.gatewayapi import gateway_semantics
 from istio_notebook.envoy import policy as cluster_policy
 from istio_notebook.envoy import xds
+from istio_notebook.envoy.translate_l4 import L4Translation, l4_credentials, server_credential, stats_config
+from istio_notebook.routing.l4_table import l4_listeners
 from istio_notebook.routing.outcome import Cors, Fault, HeaderChanges, HeaderOps
 from istio_notebook.routing.table import (
     BLACKHOLE_CLUSTER,
@@ -446,15 +448,8 @@ def gateway_credentials(mesh, table: RouteTable) -> dict[str, str]:
     for config in table.route_configs:
         if not config.tls or not config.server:
             continue
-        label = config.server.split(", ")[0]  # "ns/name servers[i]"
-        try:
-            key, _, index = label.partition(" servers[")
-            namespace, _, name = key.partition("/")
-            gateway = mesh.get("Gateway", namespace, name)
-            credential = gateway.get("spec", "servers", int(index.rstrip("]")), "tls", "credentialName") if gateway else None
-        except ValueError:
-            credential = None
-        if isinstance(credential, str):
+        credential = server_credential(mesh, config.server.split(", ")[0])
+        if credential is not None:
             found[config.name] = credential
     return found
 
@@ -553,22 +548,27 @@ def translate(
     cert_files: dict | None = None,
     policies: dict[str, dict] | None = None,
     client_cert=None,
+    l4: L4Translation | None = None,
 ) -> dict:
     """The bootstrap for ``table``'s proxy; with ``upstreams``, the runnable loopback form.
 
     ``credentials``: route configuration name → credentialName (display form of TLS servers);
     ``cert_files``: route configuration name → certs.CertFiles (run form of TLS servers);
     ``policies``: cluster name → DestinationRule traffic policy (policy.cluster_policies);
-    ``client_cert``: the proxy's own workload certificate for ISTIO_MUTUAL clusters (run form).
+    ``client_cert``: the proxy's own workload certificate for ISTIO_MUTUAL clusters (run form);
+    ``l4``: the proxy's TCP/TLS listeners (envoy/translate_l4.py), added to the HTTP ones.
     """
     run = upstreams is not None
+    found = listeners(table, run_names=run, credentials=credentials, cert_files=cert_files)
     bootstrap: dict = {
         "node": node(table),
         "static_resources": {
-            "listeners": listeners(table, run_names=run, credentials=credentials, cert_files=cert_files),
+            "listeners": l4.merge(found) if l4 is not None else found,
             "clusters": clusters(table, upstreams, policies, client_cert),
         },
     }
+    if run and l4 is not None:
+        bootstrap["stats_config"] = stats_config()
     if not run:
         bootstrap["dynamic_resources"] = {
             "ads_config": {
@@ -593,4 +593,7 @@ def route_table(mesh, proxy) -> RouteTable:
 def envoy_config(mesh, proxy) -> dict:
     """Public API: the Envoy bootstrap (display form) for ``proxy`` in ``mesh``."""
     table = route_table(mesh, proxy)
-    return translate(table, credentials=gateway_credentials(mesh, table), policies=cluster_policy.cluster_policies(mesh, table))
+    found = l4_listeners(mesh, proxy)
+    l4 = L4Translation(found, run=False, sidecar=proxy.kind == "sidecar", credentials=l4_credentials(mesh, found))
+    credentials = gateway_credentials(mesh, table)
+    return translate(table, credentials=credentials, policies=cluster_policy.cluster_policies(mesh, table), l4=l4)

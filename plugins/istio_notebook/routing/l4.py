@@ -192,8 +192,8 @@ def sidecar_choice(router: L4Router) -> tuple[L4Choice | None, Service | None, s
         router.registry.visible(proxy.namespace), request.host, request.port)
     if service is None or not view.sees(service.namespace, service.hostname):
         return None, None, "none"
-    port = service.port(request.port)
-    kind = "tls" if port.protocol in ("TLS", "HTTPS") else ("http" if port.selection.listener.value == "HTTP" else "tcp")
+    kind = port_kind(service.port(request.port))
+    kind = "tcp" if kind in ("auto", "none") else kind
     if kind == "http":
         return None, service, kind
     vss = vss_for_host(mesh, proxy.namespace, "mesh", service.hostname, view.sees)
@@ -204,6 +204,13 @@ def sidecar_choice(router: L4Router) -> tuple[L4Choice | None, Service | None, s
     elif choice is None and not any(items(vs.spec.get("tls")) for vs in vss):
         choice = L4Choice(None, "tls", None, None, [default_destination(service, request.port)])
     return choice, service, kind
+
+
+def port_kind(port) -> str:
+    """tls (TLS/HTTPS: tls rules) | http | auto (sniffed: tcp rules for what is not HTTP) | none (UDP) | tcp."""
+    if port.protocol in ("TLS", "HTTPS"):
+        return "tls"
+    return {"HTTP": "http", "AUTO": "auto", "NONE": "none"}.get(port.selection.listener.value, "tcp")
 
 
 def gateway_choice(router: L4Router) -> tuple[L4Choice | None, str | None, str]:
