@@ -10,22 +10,11 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from istio_notebook.routing.match import regex_full_match
+from istio_notebook.config.matchers import authz_value, regex_full_match
 
 
-def value_matches(pattern: str, value: str | None, *, ignore_case: bool = False) -> bool:
-    if value is None:
-        return False
-    pattern = str(pattern)
-    if ignore_case:
-        pattern, value = pattern.lower(), value.lower()
-    if pattern == "*":
-        return value != ""
-    if pattern.startswith("*"):
-        return value.endswith(pattern[1:])
-    if pattern.endswith("*"):
-        return value.startswith(pattern[:-1])
-    return value == pattern
+def value_matches(pattern: object, value: str | None, *, ignore_case: bool = False) -> bool:
+    return value is not None and authz_value(pattern, ignore_case=ignore_case).matches(value)
 
 
 def any_matches(patterns: list, value: str | None, **kw) -> bool:

@@ -20,6 +20,7 @@ from istio_notebook.authz.values import service_account_matcher, trust_domain_ma
 from istio_notebook.authz.tcp import tcp_rule
 from istio_notebook.authz.unbuildable import built_rule
 from istio_notebook.config import Resource
+from istio_notebook.config.matchers import authz_value
 from istio_notebook.envoy.certs import spiffe_id
 
 RBAC_FILTER = "envoy.filters.http.rbac"
@@ -195,20 +196,9 @@ def _and(items: list[dict], kind: str) -> dict:
     return {kind: {"ids" if kind == "and_ids" else "rules": items}}
 
 
-def _string_match(value: str, *, ignore_case: bool = False, prefix: str = "") -> dict:
+def _string_match(value: object, *, ignore_case: bool = False) -> dict:
     """Istio's value forms: exact, ``abc*`` prefix, ``*abc`` suffix, ``*`` any non-empty."""
-    value = str(value)
-    if value == "*":
-        match = {"safe_regex": {"regex": ".+"}}
-    elif value.startswith("*"):
-        match = {"suffix": value[1:]}
-    elif value.endswith("*"):
-        match = {"prefix": prefix + value[:-1]}
-    else:
-        match = {"exact": prefix + value}
-    if ignore_case and "safe_regex" not in match:
-        match["ignore_case"] = True
-    return match
+    return authz_value(value, ignore_case=ignore_case).envoy()
 
 
 def _negated(values: list, build, kind: str) -> list[dict]:
@@ -333,8 +323,8 @@ def peer_address_from_proxy_protocol(config: object) -> object:
     return config
 
 
-def _path(value: str) -> dict:
-    return {"url_path": {"path": _string_match(value)}}
+def _path(value: object) -> dict:
+    return authz_value(value).envoy_permission()
 
 
 def _operation(operation: dict) -> dict:

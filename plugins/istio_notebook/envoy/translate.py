@@ -34,7 +34,6 @@ from istio_notebook.routing.table import (
     RouteAction,
     RouteConfig,
     RouteTable,
-    StringMatch,
     VirtualHost,
 )
 
@@ -53,45 +52,29 @@ def duration(value: str | None) -> str | None:
 # -- matches -------------------------------------------------------------------------------------
 
 
-def string_matcher(match: StringMatch) -> dict:
-    if match.kind == "regex":
-        return {"safe_regex": {"regex": match.value}}
-    out = {match.kind: match.value}
-    if match.ignore_case:
-        out["ignore_case"] = True
-    return out
-
-
 def header_matcher(header: HeaderMatch) -> dict:
     out: dict = {"name": header.name}
-    if header.match.kind == "present":
+    if header.match.presence:
         out["present_match"] = True
     else:
-        out["string_match"] = string_matcher(header.match)
+        out["string_match"] = header.match.envoy()
     if header.invert:
         out["invert_match"] = True
-    if header.treat_missing_as_empty and header.match.kind != "present":
+    if header.treat_missing_as_empty and not header.match.presence:
         out["treat_missing_header_as_empty"] = True
     return out
 
 
 def route_match(route: Route) -> dict:
     match = route.match
-    path = match.path
-    out: dict
-    if path.kind == "regex":
-        out = {"safe_regex": {"regex": path.value}}
-    else:
-        out = {{"exact": "path", "path_separated_prefix": "path_separated_prefix"}.get(path.kind, "prefix"): path.value}
-        if path.ignore_case:
-            out["case_sensitive"] = False
+    out = match.path.envoy_path()
     if match.headers:
         out["headers"] = [header_matcher(h) for h in match.headers]
     if match.query:
         out["query_parameters"] = [
             {"name": q.name, "present_match": True}
-            if q.match.kind == "present"
-            else {"name": q.name, "string_match": string_matcher(q.match)}
+            if q.match.presence
+            else {"name": q.name, "string_match": q.match.envoy()}
             for q in match.query
         ]
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from istio_notebook.config import Origin, Resource, load_text
+from istio_notebook.config.matchers import from_istio
 from istio_notebook.examples.model import YamlExample
 
 
@@ -13,12 +14,10 @@ def _label(*lines: str) -> str:
 
 
 def _string_match(value: object) -> str:
-    if isinstance(value, dict):
-        for key in ("exact", "prefix", "regex"):
-            if key in value:
-                return f"{key} {value[key]}"
-        return "present" if not value else ", ".join(f"{k} {v}" for k, v in value.items())
-    return str(value)
+    matcher = from_istio(value)
+    if matcher is not None:
+        return matcher.describe()
+    return ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
 
 
 def describe_match(match: object) -> str:

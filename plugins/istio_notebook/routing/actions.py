@@ -13,6 +13,7 @@ from typing import Any
 from istio_notebook.config import durations
 from istio_notebook.config.decimal import decimal_value
 from istio_notebook.config.hosts import fqdn
+from istio_notebook.config.matchers import Prefix, SegmentPrefix, from_istio
 from istio_notebook.config.percent import istio_percent
 from istio_notebook.routing.outcome import Abort, Cors, Delay, Fault, HeaderChanges, HeaderOps, OriginMatch
 from istio_notebook.routing.shape import items
@@ -27,27 +28,11 @@ from istio_notebook.routing.table import (
     RetryPolicy,
     RouteAction,
     RouteMatch,
-    StringMatch,
     cluster_name,
 )
 
 # Resolves a destination host (FQDN) to its port when none is given: (host, listener_port) -> port
 PortResolver = Callable[[str, int], int | None]
-
-
-def string_match(spec: Any, *, ignore_case: bool = False) -> StringMatch | None:
-    """Istio StringMatch {exact|prefix|regex} → StringMatch; {} (or regex "*") is presence."""
-    if not isinstance(spec, dict):
-        return None
-    for kind in ("exact", "prefix", "regex"):
-        if kind in spec:
-            value = spec[kind]
-            if not isinstance(value, str):
-                return None
-            if (kind == "regex" and value == "*") or (kind == "prefix" and value == ""):
-                return StringMatch("present")
-            return StringMatch(kind, value, ignore_case and kind != "regex")
-    return StringMatch("present") if not spec else None
 
 
 def route_match(spec: dict | None, *, gateway_semantics: bool = False) -> RouteMatch:
@@ -57,27 +42,27 @@ def route_match(spec: dict | None, *, gateway_semantics: bool = False) -> RouteM
     Envoy's path_separated_prefix, its trailing "/" trimmed (route.go, UseGatewaySemantics)."""
     if not spec:
         return RouteMatch()
-    path = string_match(spec.get("uri"), ignore_case=bool(spec.get("ignoreUriCase"))) if spec.get("uri") else None
-    if path is None or path.kind == "present":
-        path = StringMatch("prefix", "/", bool(spec.get("ignoreUriCase")))
-    elif gateway_semantics and path.kind == "prefix" and path.value != "/":
-        path = StringMatch("path_separated_prefix", path.value.removesuffix("/"), path.ignore_case)
+    path = from_istio(spec.get("uri"), ignore_case=bool(spec.get("ignoreUriCase"))) if spec.get("uri") else None
+    if path is None or path.presence:
+        path = Prefix("/", bool(spec.get("ignoreUriCase")))
+    elif gateway_semantics and isinstance(path, Prefix) and path.value != "/":
+        path = SegmentPrefix(path.value.removesuffix("/"), path.ignore_case)
     headers: list[HeaderMatch] = []
     for field, name in (("method", ":method"), ("authority", ":authority"), ("scheme", ":scheme")):
-        m = string_match(spec.get(field))
+        m = from_istio(spec.get(field))
         if m is not None:
             headers.append(HeaderMatch(name, m))
     for field, invert in (("headers", False), ("withoutHeaders", True)):
         entries = spec.get(field)
         if isinstance(entries, dict):
             for name, value in entries.items():
-                m = string_match(value)
+                m = from_istio(value)
                 if m is not None:
                     headers.append(HeaderMatch(str(name).lower(), m, invert, treat_missing_as_empty=invert))
     query: list[QueryMatch] = []
     if isinstance(spec.get("queryParams"), dict):
         for name, value in spec["queryParams"].items():
-            m = string_match(value)
+            m = from_istio(value)
             if m is not None:
                 query.append(QueryMatch(str(name), m))
     return RouteMatch(path, tuple(headers), tuple(query))
@@ -198,7 +183,7 @@ def cors(spec: Any) -> Cors | None:
         return None
     origins = []
     for item in items(spec.get("allowOrigins")):
-        m = string_match(item)
+        m = from_istio(item)
         if m is not None:
             origins.append(OriginMatch(m.kind, m.value))
     for item in items(spec.get("allowOrigin")):  # deprecated exact list

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import export_targets, exported_to, host_subset_of, hosts_overlap
 from istio_notebook.config.labels import label_map, selects
+from istio_notebook.config.matchers import Prefix, SegmentPrefix
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.gatewayapi import effective_mesh, gateway_semantics
 from istio_notebook.routing import actions
@@ -35,7 +36,6 @@ from istio_notebook.routing.table import (
     RouteMatch,
     RouteOrigin,
     RouteTable,
-    StringMatch,
     VirtualHost,
     cluster_name,
 )
@@ -326,7 +326,7 @@ class _Builder:
                                  retries=actions.retry_policy(None))
             route = Route("default", RouteMatch(), action, RouteOrigin(None, None, None))
             add(f"{service.hostname}:{port}", sidecar_domains(service, ns), [route], service.hostname)
-        catch_all = StringMatch("prefix", "/")
+        catch_all = Prefix("/")
         if fallback == "passthrough":
             action = RouteAction("passthrough", [Destination("", None, None, 0, 100.0, PASSTHROUGH_CLUSTER)])
             vhosts.append(VirtualHost("allow_any", ["*"], [Route("allow_any", RouteMatch(catch_all), action, RouteOrigin(None, None, None))]))
@@ -409,7 +409,7 @@ class _Builder:
 def gateway_rewrite(action: RouteAction, match: RouteMatch) -> RouteAction:
     """Gateway API ReplacePrefixMatch "" (rewrite.uri "/") on a path_separated_prefix match removes the
     prefix with a regex, keeping one "/" (route.go applyHTTPRouteDestination, UseGatewaySemantics)."""
-    if action.prefix_rewrite != "/" or match.path.kind != "path_separated_prefix":
+    if action.prefix_rewrite != "/" or not isinstance(match.path, SegmentPrefix):
         return action
     quoted = "".join("\\" + c if c in "\\.+*?()|[]{}^$" else c for c in match.path.value)  # Go regexp.QuoteMeta
     return replace(action, prefix_rewrite=None, regex_rewrite=(f"^{quoted}(/?)(.*)", "/\\2"))

@@ -12,7 +12,8 @@ from istio_notebook.config import Mesh
 from istio_notebook.config.locality import workload_locality
 from istio_notebook.gatewayapi import gateway_semantics, route_ref
 from istio_notebook.routing.build import dr_set, registry_of
-from istio_notebook.routing.match import compiled, strip_port
+from istio_notebook.config.matchers import Matcher, compiled
+from istio_notebook.routing.match import strip_port
 from istio_notebook.routing.outcome import (
     DirectResponse,
     MirrorTo,
@@ -31,7 +32,6 @@ from istio_notebook.routing.table import (
     Route,
     RouteAction,
     RouteTable,
-    StringMatch,
 )
 from istio_notebook.routing.trace import Trace
 
@@ -180,7 +180,7 @@ def _rewrite(chosen: Route, request: Request) -> Rewrite | None:
                 pass
     elif action.prefix_rewrite is not None:
         m = chosen.match.path
-        if m.kind in ("prefix", "path_separated_prefix"):
+        if m.swaps_prefix:
             path = action.prefix_rewrite + path[len(m.value):]
         else:
             # exact and regex matches: Envoy swaps the whole matched path.
@@ -189,7 +189,7 @@ def _rewrite(chosen: Route, request: Request) -> Rewrite | None:
     return Rewrite(uri, action.authority_rewrite)
 
 
-def _location(redirect: Redirect, request: Request, matched: StringMatch | None = None) -> str:
+def _location(redirect: Redirect, request: Request, matched: Matcher | None = None) -> str:
     scheme = redirect.scheme or request.scheme
     hostport = redirect.authority or request.authority
     default = {"http": "80", "https": "443"}.get(scheme)
@@ -202,7 +202,7 @@ def _location(redirect: Redirect, request: Request, matched: StringMatch | None 
         if colon and host and port == default:
             hostport = host  # a Host header's :80 (http) or :443 (https) is left out
     path = redirect.uri if redirect.uri is not None else request.path
-    if redirect.prefix_rewrite is not None and matched is not None and matched.kind in ("prefix", "path_separated_prefix"):
+    if redirect.prefix_rewrite is not None and matched is not None and matched.swaps_prefix:
         path = redirect.prefix_rewrite + request.path[len(matched.value):]  # Envoy: the matched prefix is swapped
     if request.query and "?" not in path:
         path += f"?{request.query}"

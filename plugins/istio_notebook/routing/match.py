@@ -8,63 +8,34 @@ O(labels), not O(virtual hosts). Routes within a virtual host: first match wins.
 
 from __future__ import annotations
 
-from istio_notebook.config.regex import Regex, RegexError, compile_regex
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import (
     HeaderMatch,
     RouteConfig,
     RouteMatch,
-    StringMatch,
     VirtualHost,
 )
-
-def compiled(pattern: str) -> Regex | None:
-    """The RE2 pattern, or None when it does not compile (the validator reports it; nothing matches)."""
-    try:
-        return compile_regex(pattern)
-    except RegexError:
-        return None
-
-
-def regex_full_match(pattern: str, value: str) -> bool:
-    regex = compiled(pattern)
-    return regex is not None and regex.fullmatch(value)
-
-
-def string_matches(m: StringMatch, value: str) -> bool:
-    if m.kind == "present":
-        return True
-    if m.kind == "regex":
-        return regex_full_match(m.value, value)
-    expected, actual = (m.value.lower(), value.lower()) if m.ignore_case else (m.value, value)
-    if m.kind == "exact":
-        return actual == expected
-    if m.kind == "prefix":
-        return actual.startswith(expected)
-    if m.kind == "path_separated_prefix":
-        return actual == expected or actual.startswith(expected + "/")
-    return False
 
 
 def header_matches(h: HeaderMatch, request: Request) -> bool:
     """Any value of a repeated header may match (Request.header_values); invert negates that."""
     values = request.header_values(h.name)
-    if not values and h.treat_missing_as_empty and h.match.kind != "present":
+    if not values and h.treat_missing_as_empty and not h.match.presence:
         values = ("",)
-    matched = any(string_matches(h.match, value) for value in values)
+    matched = any(h.match.matches(value) for value in values)
     return matched != h.invert
 
 
 def route_matches(match: RouteMatch, request: Request) -> bool:
     """Path (query string and fragment removed), then headers, then query parameters."""
-    if not string_matches(match.path, request.path):
+    if not match.path.matches(request.path):
         return False
     if not all(header_matches(h, request) for h in match.headers):
         return False
     if match.query:
         params = request.query_params()
         for q in match.query:
-            if q.name not in params or not string_matches(q.match, params[q.name]):
+            if q.name not in params or not q.match.matches(params[q.name]):
                 return False
     return True
 

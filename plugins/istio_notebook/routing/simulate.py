@@ -15,7 +15,6 @@ from istio_notebook.routing.match import (
     header_matches,
     route_matches,
     select_virtual_host,
-    string_matches,
     strip_port,
 )
 from istio_notebook.routing.outcome import RedirectTo, RouteOutcome, Upstream
@@ -202,7 +201,7 @@ def _no_listener(mesh: Mesh, table: RouteTable, request: Request, proxy: Proxy, 
 
 def _why_not(route: Route, request: Request) -> Note:
     m = route.match
-    if not string_matches(m.path, request.path):
+    if not m.path.matches(request.path):
         return Note("w_path", path=request.path, kind=m.path.kind, value=m.path.value,
                     case=" (ignoring case)" if m.path.ignore_case else "")
     for h in m.headers:
@@ -212,6 +211,6 @@ def _why_not(route: Route, request: Request) -> Note:
                         value=h.match.value, actual=request.header(h.name))
     params = request.query_params()
     for q in m.query:
-        if q.name not in params or not string_matches(q.match, params[q.name]):
+        if q.name not in params or not q.match.matches(params[q.name]):
             return Note("w_query", name=q.name, kind=q.match.kind, value=q.match.value, actual=params.get(q.name))
     return Note("w_none")

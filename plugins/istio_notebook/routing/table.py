@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from istio_notebook.config.matchers import Matcher, Prefix
 from istio_notebook.routing.outcome import Cors, Fault, HeaderChanges
 
 PASSTHROUGH_CLUSTER = "PassthroughCluster"
@@ -32,21 +33,11 @@ DEFAULT_RETRY_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
-class StringMatch:
-    """Envoy StringMatcher: kind exact | prefix | regex (RE2, full match) | present; for paths also
-    path_separated_prefix (Envoy's: the path is the prefix or goes on with "/"; Gateway API PathPrefix)."""
-
-    kind: str
-    value: str = ""
-    ignore_case: bool = False
-
-
-@dataclass(frozen=True)
 class HeaderMatch:
     """A header (or pseudo-header :method, :authority, :scheme) condition. `invert` = withoutHeaders."""
 
     name: str  # lower case
-    match: StringMatch
+    match: Matcher
     invert: bool = False
     treat_missing_as_empty: bool = False
 
@@ -54,22 +45,19 @@ class HeaderMatch:
 @dataclass(frozen=True)
 class QueryMatch:
     name: str
-    match: StringMatch
+    match: Matcher
 
 
 @dataclass(frozen=True)
 class RouteMatch:
-    path: StringMatch = StringMatch("prefix", "/")
+    path: Matcher = Prefix("/")
     headers: tuple[HeaderMatch, ...] = ()
     query: tuple[QueryMatch, ...] = ()
 
     @property
     def is_catch_all(self) -> bool:
         """Istio's isCatchAllRoute: prefix "/" (or regex matching everything), nothing else."""
-        path_all = (self.path.kind == "prefix" and self.path.value == "/") or (
-            self.path.kind == "regex" and self.path.value in ("*", ".*")
-        )
-        return path_all and not self.headers and not self.query
+        return self.path.matches_everything and not self.headers and not self.query
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.util import as_dict, as_list
 from istio_notebook.config import Resource
+from istio_notebook.config.matchers import Prefix, from_istio
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -47,12 +48,8 @@ def _match_key(match: object) -> str:
 
 
 def _exact_or_prefix(value: object) -> str:
-    value = as_dict(value)
-    if value.get("exact"):
-        return f"exact:{value['exact']}"
-    if value.get("prefix"):
-        return f"prefix:{value['prefix']}"
-    return ""
+    matcher = from_istio(value)
+    return matcher.overlap_key() if matcher is not None else ""
 
 
 @dataclass
@@ -70,9 +67,10 @@ class _PrefixMatch:
 
 
 def _prefix_match(match: dict, rule: str, name: str, path: tuple) -> _PrefixMatch | None:
-    prefix = as_dict(match.get("uri")).get("prefix")
-    if not isinstance(prefix, str) or not prefix:
+    uri = from_istio(match.get("uri"))
+    if not isinstance(uri, Prefix):
         return None
+    prefix = uri.value
     return _PrefixMatch(
         rule=rule,
         match=name,
