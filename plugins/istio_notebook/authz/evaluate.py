@@ -18,6 +18,7 @@ from istio_notebook.authz.scope import peer_authentication, policies, skipped_ta
 from istio_notebook.authz.tcp import port_is_tcp, tcp_rule
 from istio_notebook.authz.text import AuthzTrace
 from istio_notebook.authz.unbuildable import built_rule
+from istio_notebook.config.matchers import authz_path
 from istio_notebook.authz.values import (
     UriMatcher,
     any_matches,
@@ -102,7 +103,7 @@ def _operation_matches(op: dict, f: _Facts) -> bool:
         ("hosts", lambda v: any_matches(v, request.authority, ignore_case=True)),
         ("ports", lambda v: str(f.port) in v),
         ("methods", lambda v: any_matches(v, request.method)),
-        ("paths", lambda v: any_matches(v, request.path)),
+        ("paths", lambda v: any(authz_path(p).matches(request.path) for p in v)),
     ))
 
 

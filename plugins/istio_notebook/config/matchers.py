@@ -11,6 +11,8 @@ see docs/contributing/architecture.md ("新しいマッチの種類").
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -172,6 +174,54 @@ class Present(Matcher):
 
     def describe(self) -> str:
         return self.kind
+
+
+# Envoy's uri_template literal characters: RFC 3986 pchar without "*" and "="
+# (source/extensions/path/uri_template_lib/uri_template_internal.cc, kLiteral).
+_PCHAR = r"a-zA-Z0-9\-._~%!$&'()+,;:@"
+_TEMPLATES = ("{*}", "{**}")  # pkg/config/security/security.go MatchOneTemplate, MatchAnyTemplate
+_LITERAL_QUOTE = re.compile(r"[$()+.]")
+
+
+@dataclass(frozen=True)
+class PathTemplate(Matcher):
+    """AuthorizationPolicy path template (Istio 1.30): ``{*}`` one path segment, ``{**}`` any
+    number of segments, as Envoy's uri_template matcher (``*`` / ``**``) does them: an RE2 full
+    match of the path without its query, ``*`` = one or more literal characters, ``**`` = zero
+    or more literal characters or "/"."""
+
+    kind: ClassVar[str] = "path_template"
+
+    @property
+    def template(self) -> str:
+        """istiod's sanitizePathTemplate (authz/matcher/template.go): {*} → *, {**} → **."""
+        return self.value.replace("{**}", "**").replace("{*}", "*")
+
+    def matches(self, value: str) -> bool:
+        return regex_full_match(_template_regex(self.template), value.partition("?")[0].partition("#")[0])
+
+    def envoy_permission(self) -> dict:
+        """istiod's permissionPathTemplate (authz/model/permission.go): an RBAC uri_template rule."""
+        return {"uri_template": {"name": "uri-template", "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig",
+            "path_template": self.template,
+        }}}
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_regex(template: str) -> str:
+    """Envoy's convertPathPatternSyntaxToRegex for whole-segment operators (Istio's validation
+    allows no others): "/" + the segments joined by "/", literals with $ ( ) + . quoted."""
+    globs = {"*": f"[{_PCHAR}]+", "**": f"[{_PCHAR}/]*"}
+    segments = template.removeprefix("/").split("/")
+    return "/" + "/".join(globs.get(s) or _LITERAL_QUOTE.sub(r"\\\g<0>", s) for s in segments)
+
+
+def authz_path(value: object) -> Matcher:
+    """An AuthorizationPolicy ``paths`` value: a template when it holds ``{*}`` or ``{**}``
+    (istiod's pathGenerator, authz/model/generator.go), else an ordinary value."""
+    text = str(value)
+    return PathTemplate(text) if any(t in text for t in _TEMPLATES) else authz_value(text)
 
 
 # Istio StringMatch's oneof fields, in the order the factory tries them.

@@ -20,7 +20,7 @@ from istio_notebook.authz.values import service_account_matcher, trust_domain_ma
 from istio_notebook.authz.tcp import tcp_rule
 from istio_notebook.authz.unbuildable import built_rule
 from istio_notebook.config import Resource
-from istio_notebook.config.matchers import authz_value
+from istio_notebook.config.matchers import authz_path, authz_value
 from istio_notebook.envoy.certs import spiffe_id
 
 RBAC_FILTER = "envoy.filters.http.rbac"
@@ -324,7 +324,7 @@ def peer_address_from_proxy_protocol(config: object) -> object:
 
 
 def _path(value: object) -> dict:
-    return authz_value(value).envoy_permission()
+    return authz_path(value).envoy_permission()
 
 
 def _operation(operation: dict) -> dict:
