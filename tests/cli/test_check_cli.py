@@ -97,20 +97,23 @@ def annotated(value: str) -> str:
 
 def test_text_format_is_one_line_per_diagnostic_with_level_code_origin_and_place(tmp_path):
     path = write(tmp_path, "vs.yaml", VS_MISSING_GATEWAY % "")
-    result = run_check(path)
+    result = run_check(path, "--lang", "en")
     assert result.returncode == 1
-    # A missing gateway is IST0101 and, as it serves none of the hosts, IST0132 (istioctl reports both).
+    # A missing gateway is IST0101 and, as it serves none of the hosts, IST0132 (istioctl reports both);
+    # each line ends with the catalogue's fix hint in the chosen language.
     assert result.stdout == (
-        f'Error [IST0101] (VirtualService default/reviews {path}:16) Referenced gateway not found: "missing"\n'
+        f'Error [IST0101] (VirtualService default/reviews {path}:16) Referenced gateway not found: "missing"'
+        f' (hint: {message("IST0101").hint("en")})\n'
         f"Warning [IST0132] (VirtualService default/reviews {path}:16) one or more host [reviews.example.com] "
-        "defined in VirtualService default/reviews not found in Gateway default/missing.\n"
+        f'defined in VirtualService default/reviews not found in Gateway default/missing. (hint: {message("IST0132").hint("en")})\n'
     )
     assert result.stderr == ""
 
 
 def test_json_format_has_exactly_the_contract_keys(tmp_path):
+    """The contract's keys, plus ``hint`` (the documented addition: the catalogue's fix hint)."""
     path = write(tmp_path, "vs.yaml", VS_MISSING_GATEWAY % "")
-    result = run_check(path, "--format", "json")
+    result = run_check(path, "--format", "json", "--lang", "en")
     assert result.returncode == 1
     assert json.loads(result.stdout) == {
         "diagnostics": [
@@ -122,6 +125,7 @@ def test_json_format_has_exactly_the_contract_keys(tmp_path):
                 "line": 16,
                 "column": 5,
                 "message": 'Referenced gateway not found: "missing"',
+                "hint": message("IST0101").hint("en"),
             },
             {
                 "code": "IST0132",
@@ -131,6 +135,7 @@ def test_json_format_has_exactly_the_contract_keys(tmp_path):
                 "line": 16,
                 "column": 5,
                 "message": "one or more host [reviews.example.com] defined in VirtualService default/reviews not found in Gateway default/missing.",
+                "hint": message("IST0132").hint("en"),
             },
         ]
     }
