@@ -110,3 +110,21 @@ def test_every_typed_constructor_matches_its_catalogue_template():
         diagnostic = build(*args)
         assert isinstance(diagnostic, Diagnostic), build.__name__
         assert diagnostic.origin == "VirtualService ns/r" and diagnostic.file == "sample.yaml", build.__name__
+
+
+def test_every_catalogue_code_has_a_fix_hint_in_english_and_japanese():
+    """Issue 16: the diagnostics reference, the 診断 tab and ``check --lang`` give every code a
+    way to fix it, in both languages (messages.yaml hint_en / hint_ja)."""
+    kana = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    for code, msg in CATALOGUE.items():
+        en, ja = msg.hint("en"), msg.hint("ja")
+        assert en and ja, f"{code}: give hint_en and hint_ja in messages.yaml"
+        assert not kana.search(en) and en.endswith("."), f"{code}: hint_en is one English text ending with '.'"
+        assert kana.search(ja) and ja.endswith("。"), f"{code}: hint_ja is Japanese ending with '。'"
+
+
+def test_japanese_hints_follow_the_style_guide():
+    """The Japanese hints are site text: the style guide's banned spellings apply (tests/content)."""
+    from tests.content.test_style import terms, violations
+
+    assert violations(CATALOGUE_FILE, terms(), root=CATALOGUE_FILE.parents[3]) == []

@@ -1,5 +1,10 @@
 """Generated reference pages, the coverage report and the VirtualService diagram."""
 
+import re
+from html import unescape
+
+import markdown
+
 from istio_notebook.config import Origin, load_text
 from istio_notebook.diagnostics.catalogue import CATALOGUE
 from istio_notebook.examples.coverage import Coverage, RouteUnit
@@ -92,9 +97,12 @@ def test_diagnostics_reference_shows_every_pinned_istioctl_code_with_its_status(
         assert entry.name in row and (entry.reason.replace("|", "\\|") in row if entry.reason else entry.modules[0] in row)
 
 
-def test_diagnostics_reference_shows_fix_hints_in_both_languages():
-    page = reports.diagnostics_reference()
-    hinted = [m for m in CATALOGUE.values() if m.hints]
-    assert hinted
-    for m in hinted:
-        assert m.hint("ja") in page and m.hint("en") in page
+def test_diagnostics_reference_shows_every_fix_hint_as_written_in_both_languages():
+    """The rendered reference shows each code's hints character for character: placeholders such
+    as <revision>, wildcards such as *.example.com and YAML such as [{group: ...}] are not read as
+    HTML tags, emphasis or table cells."""
+    html = markdown.markdown(reports.diagnostics_reference(), extensions=["tables"])
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    for m in CATALOGUE.values():
+        assert m.hint("ja") in text and m.hint("en") in text, m.code
+    assert "istio.io/rev=<revision>" in text  # IST0123's placeholder, once lost as an unknown HTML tag

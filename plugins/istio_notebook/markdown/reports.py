@@ -85,7 +85,17 @@ def diagnostics_reference() -> str:
 def _hint(m: Message) -> str:
     if not m.hints:
         return ""
-    return f"<br>**直し方**: {_cell(m.hint('ja'))}<br>*Fix*: {_cell(m.hint('en'))}"
+    return f"<br>**直し方**: {_literal(m.hint('ja'))}<br>*Fix*: {_literal(m.hint('en'))}"
+
+
+# A hint is plain text: placeholders such as <revision> and YAML such as *.example.com or
+# [{group: ...}] must reach the reader as written, not as HTML tags, emphasis or table cells.
+_LITERAL = {c: f"&#{ord(c)};" for c in "&<>*_`[]|\\"}
+
+
+def _literal(text: str) -> str:
+    """``text`` for a Markdown table cell, shown character for character."""
+    return "".join(_LITERAL.get(c, c) for c in text.replace("\n", " "))
 
 
 _CONTEXT = (
