@@ -1,0 +1,97 @@
+"""The site on a phone (issue 18): at 390×844 nothing is cut off at the right edge on any kind of
+page, and check results read as cards with their ✔ in view instead of a table that scrolls sideways.
+
+The detector (overflow.py) is tested on the real page with something made to overflow, so a
+passing run means the pages fit, not that the detector sees nothing.
+"""
+
+from __future__ import annotations
+
+import overflow
+import pytest
+
+# One page of each kind a reader opens, by the path the site serves it under.
+PAGE_KINDS = {
+    "home": "",
+    "traffic page with tabs, diagrams and checks": "traffic/virtual-service/",
+    "traffic page with a comparison table": "traffic/destination-rule/",
+    "security page with authorization checks": "security/authorization/",
+    "concept page with wide tables": "concepts/envoy-mapping/",
+    "troubleshooting": "operations/troubleshooting/",
+    "lab index": "labs/",
+    "lab page": "labs/request-routing/",
+    "diagnostics reference": "reference/diagnostics/",
+    "command-line reference": "reference/cli/",
+    "playground": "playground/",
+    "glossary": "glossary/",
+    "contributor page": "contributing/syntax/",
+    "coverage report": "reports/coverage/",
+}
+
+
+@pytest.mark.parametrize("path", list(PAGE_KINDS.values()), ids=list(PAGE_KINDS))
+def test_nothing_is_cut_off_at_the_right_edge_of_a_phone(open_session, path) -> None:
+    session = open_session("phone")
+    page = session.open(path)
+    assert page.evaluate("() => document.documentElement.clientWidth") == 390
+    assert overflow.spills(page) == []
+    assert overflow.check_spills(page) == []
+    assert session.errors == []
+
+
+def test_every_tab_of_an_example_fits_a_phone(open_session) -> None:
+    # An example with an Envoy tab (a long dump) and a deliberately wrong one (its 診断 tab).
+    session = open_session("phone")
+    page = session.open("traffic/virtual-service/")
+    seen = set()
+    for example in (page.locator(".inb-example:has(.inb-envoy)").first, page.locator(".inb-example--expected-error").first):
+        labels = example.locator(":scope > .tabbed-set > .tabbed-labels > label")
+        for label in labels.all():
+            name = label.inner_text().strip()
+            if name == "図":
+                continue  # a diagram is drawn at its own size and scrolls in its box
+            label.click()
+            seen.add(name)
+            assert overflow.spills(page) == [], name
+    assert {"YAML", "Envoy", "診断"} <= seen
+    assert session.errors == []
+
+
+def test_checks_are_cards_with_the_outcome_in_view(open_session) -> None:
+    session = open_session("phone")
+    page = session.open("traffic/virtual-service/")
+    row = page.locator(".inb-check-table tbody tr >> visible=true").first
+    assert row.evaluate("r => getComputedStyle(r).display") == "block"  # a card, not a table row
+    assert page.locator(".inb-check-table thead >> visible=true").count() == 0
+    mark = row.locator(".inb-mark").bounding_box()
+    card = row.bounding_box()
+    assert mark["y"] < card["y"] + 30  # the ✔ sits at the card's top, beside the request
+    labels = row.locator("td").evaluate_all("cells => cells.map(c => getComputedStyle(c, '::before').content)")
+    assert labels[1:3] == ['"期待 "', '"結果 "']
+    session.screenshot("virtual-service-checks-phone", element=row)
+    assert session.errors == []
+
+
+def test_the_detectors_see_what_does_not_fit(open_session) -> None:
+    session = open_session("phone")
+    page = session.open("traffic/virtual-service/")
+    assert overflow.spills(page) == [] and overflow.check_spills(page) == []
+    page.evaluate("""() => {
+      const wide = document.createElement("p");
+      wide.className = "too-wide";
+      wide.style.width = "600px";
+      wide.textContent = "wide";
+      document.querySelector("article").appendChild(wide);
+    }""")
+    assert any(found.startswith("p.too-wide right=") for found in overflow.spills(page))
+    # A check table that scrolls sideways (as the plain table did before the cards).
+    page.evaluate("""() => {
+      const rows = document.querySelector(".inb-check-table tbody");
+      const cell = rows.querySelector("td code");
+      cell.style.whiteSpace = "nowrap";
+      cell.style.wordBreak = "normal";
+      cell.style.overflowWrap = "normal";
+      cell.textContent = "curl http://reviews:9080/" + "x".repeat(120);
+      rows.closest("table").style.overflowX = "auto";
+    }""")
+    assert any(found.startswith("scrolls ") for found in overflow.check_spills(page))
