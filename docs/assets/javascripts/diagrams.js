@@ -5,6 +5,11 @@
  * until its diagram is about to be seen (its tab opened, or scrolled near), and only then loads the
  * real Mermaid from this site. A page without diagrams never loads it; a page with many renders
  * only the diagrams the reader opens.
+ *
+ * On a narrow screen (below 600 px) a flowchart is drawn top to bottom (most then fit a phone's
+ * column) and keeps its natural size instead of shrinking to the column (Mermaid's useMaxWidth),
+ * so its labels stay readable (16 px, not 6-8 px); a diagram still wider than the column scrolls
+ * sideways in its own box (istio-notebook.css, tests/browser/test_diagrams.py).
  */
 (function () {
   "use strict";
@@ -13,6 +18,9 @@
   var settings = {};
   var loading = null;
   var claimed = new Set();
+  var NARROW = "(max-width: 600px)";
+
+  function narrow() { return !!(window.matchMedia && window.matchMedia(NARROW).matches); }
 
   function load() {
     loading = loading || new Promise(function (resolve, reject) {
@@ -56,11 +64,16 @@
   }
 
   var standIn = {
-    initialize: function (options) { settings = options || {}; },
+    initialize: function (options) {
+      settings = options || {};
+      if (narrow()) {
+        settings.flowchart = Object.assign({}, settings.flowchart, { useMaxWidth: false });
+      }
+    },
     render: function (id, text) {
       return whenSeen(elementFor(text))
         .then(load)
-        .then(function (real) { return real.render(id, text); });
+        .then(function (real) { return real.render(id, narrow() ? text.replace(/^flowchart LR\b/, "flowchart TB") : text); });
     }
   };
   window.mermaid = standIn;

@@ -1,0 +1,91 @@
+"""Routing diagrams that can be read on a phone (issue 18: "diagram text ≥ 11 px on a phone").
+
+Below 600 px diagrams.js draws each flowchart top to bottom at its natural size (Mermaid's
+``useMaxWidth: false``) instead of shrinking a 710-865 px drawing into a 358 px column (6-8 px
+text); what is still wider than the column scrolls in its own box. On a laptop the diagram keeps
+Mermaid's default: left to right, scaled to fit the column.
+
+The rendered size of a label is its CSS font size times the scale the SVG is drawn at (its
+on-screen width over its viewBox width), which is what the reader's eye gets.
+"""
+
+from __future__ import annotations
+
+import overflow
+import pytest
+
+VIRTUAL_SERVICE = "traffic/virtual-service/"
+READABLE_PX = 11
+
+# Rendered label sizes, the SVG's scale and layout, and the diagram box's scrolling.
+MEASURE_JS = """(host) => {
+  const svg = host.shadowRoot.querySelector("svg");
+  const box = svg.getBoundingClientRect();
+  const scale = box.width / svg.viewBox.baseVal.width;
+  const labels = [...svg.querySelectorAll(".nodeLabel, .edgeLabel span, text")].filter(e => e.textContent.trim());
+  const place = (name) => {
+    const node = svg.querySelector(`g.node[id*="-flowchart-${name}-"]`).getBoundingClientRect();
+    return { x: node.x, y: node.y, right: node.right, bottom: node.bottom };
+  };
+  return {
+    scale,
+    sizes: labels.map(e => parseFloat(getComputedStyle(e).fontSize) * scale),
+    svgWidth: box.width,
+    boxWidth: host.clientWidth,
+    scrolls: host.scrollWidth > host.clientWidth,
+    overflowX: getComputedStyle(host).overflowX,
+    vs: place("vs"),
+    rule: place("r0m0"),
+  };
+}"""
+
+
+def _open_diagrams(page, count: int) -> list[object]:
+    """The drawn diagram boxes (div.mermaid) of the first ``count`` examples with a 図 tab."""
+    hosts = []
+    for i in range(count):
+        example = page.locator(".inb-example:has(.mermaid)").nth(i)
+        example.locator(".tabbed-labels label", has_text="図").click()
+        host = example.locator("div.mermaid").first
+        host.locator("svg").first.wait_for(state="visible", timeout=20_000)
+        hosts.append(host)
+    return hosts
+
+
+def test_diagram_text_is_at_least_11px_on_a_phone_and_drawn_top_to_bottom(open_session) -> None:
+    session = open_session("phone")
+    page = session.open(VIRTUAL_SERVICE)
+    for host in _open_diagrams(page, 4):
+        seen = host.evaluate(MEASURE_JS)
+        assert seen["sizes"] and min(seen["sizes"]) >= READABLE_PX, seen
+        assert seen["scale"] == pytest.approx(1.0)  # natural size, not shrunk to the column
+        assert seen["rule"]["y"] >= seen["vs"]["bottom"]  # the VirtualService above its rules
+        if seen["svgWidth"] > seen["boxWidth"]:
+            assert seen["scrolls"] and seen["overflowX"] in ("auto", "scroll"), seen
+    session.screenshot("virtual-service-diagram-phone", element=page.locator(".inb-example:has(div.mermaid)").first)
+    assert overflow.spills(page) == []  # a wide diagram scrolls in its box; the page holds
+    assert session.errors == []
+
+
+def test_on_a_laptop_the_diagram_fits_its_column_left_to_right(shared_page) -> None:
+    session = shared_page(VIRTUAL_SERVICE)
+    (host,) = _open_diagrams(session.page, 1)
+    seen = host.evaluate(MEASURE_JS)
+    assert seen["svgWidth"] <= seen["boxWidth"] + 1 and not seen["scrolls"]
+    assert min(seen["sizes"]) >= READABLE_PX, seen
+    assert seen["rule"]["x"] >= seen["vs"]["right"]  # the rules to the right of the VirtualService
+    assert session.errors == []
+
+
+def test_the_measure_sees_a_shrunk_diagram_and_a_wide_one_scrolls(open_session) -> None:
+    session = open_session("phone")
+    page = session.open(VIRTUAL_SERVICE)
+    (host,) = _open_diagrams(page, 1)
+    # Drawn into 150 px, as Mermaid's useMaxWidth would into a small column: the text is too small.
+    host.evaluate("h => { const svg = h.shadowRoot.querySelector('svg'); svg.removeAttribute('width'); svg.style.width = '150px'; }")
+    assert min(host.evaluate(MEASURE_JS)["sizes"]) < READABLE_PX
+    # Drawn at 900 px: its box scrolls and nothing else on the page is pushed past the edge.
+    host.evaluate("h => { h.shadowRoot.querySelector('svg').style.width = '900px'; }")
+    seen = host.evaluate(MEASURE_JS)
+    assert seen["scrolls"] and seen["svgWidth"] == pytest.approx(900)
+    assert overflow.spills(page) == []
