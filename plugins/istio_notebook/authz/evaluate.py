@@ -14,11 +14,15 @@ from typing import Any
 from istio_notebook.authz.model import Source, Workload
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import check_providers, provider_name
-from istio_notebook.authz.scope import peer_authentication, policies, skipped_target_ref, target_refs
+from istio_notebook.authz.scope import (
+    peer_authentication,
+    policies,
+    skipped_target_ref,
+    target_refs,
+)
 from istio_notebook.authz.tcp import port_is_tcp, tcp_rule
 from istio_notebook.authz.text import AuthzTrace
 from istio_notebook.authz.unbuildable import built_rule
-from istio_notebook.config.matchers import authz_path
 from istio_notebook.authz.values import (
     UriMatcher,
     any_matches,
@@ -29,6 +33,7 @@ from istio_notebook.authz.values import (
     trust_domain_matcher,
 )
 from istio_notebook.config import Mesh
+from istio_notebook.config.matchers import authz_path
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.shape import items
 

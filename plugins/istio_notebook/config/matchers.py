@@ -16,10 +16,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from istio_notebook.config.regex import Regex, RegexError, compile_regex
+from istio_notebook.config.regex import Regex as CompiledRegex
+from istio_notebook.config.regex import RegexError, compile_regex
 
 
-def compiled(pattern: str) -> Regex | None:
+def compiled(pattern: str) -> CompiledRegex | None:
     """The RE2 pattern, or None when it does not compile (the validator reports it; nothing matches)."""
     try:
         return compile_regex(pattern)

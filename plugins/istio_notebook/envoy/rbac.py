@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from istio_notebook.authz.values import service_account_matcher, trust_domain_matcher
 from istio_notebook.authz.tcp import tcp_rule
 from istio_notebook.authz.unbuildable import built_rule
+from istio_notebook.authz.values import service_account_matcher, trust_domain_matcher
 from istio_notebook.config import Resource
 from istio_notebook.config.matchers import authz_path, authz_value
 from istio_notebook.envoy.certs import spiffe_id

@@ -214,6 +214,17 @@ def _redirect_port(redirect: dict, listener_port: int, listener_tls: bool) -> in
     return port
 
 
+def mirrors(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> list[Mirror]:
+    """``mirror`` (with ``mirrorPercentage``) and the ``mirrors`` list, in that order."""
+    found: list[Mirror | None] = []
+    if isinstance(rule.get("mirror"), dict):
+        found.append(_mirror(rule["mirror"], istio_percent(rule.get("mirrorPercentage"), 100.0), vs_namespace, listener_port, resolve_port))
+    for item in items(rule.get("mirrors")):
+        if isinstance(item, dict):
+            found.append(_mirror(item.get("destination"), istio_percent(item.get("percentage"), 100.0), vs_namespace, listener_port, resolve_port))
+    return [m for m in found if m]
+
+
 def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver,
                  listener_tls: bool = False) -> RouteAction | None:
     """One http rule → its action. None when the rule has nothing to do (validation reports it)."""
@@ -254,16 +265,6 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
     rr = rule.get("rewrite", {}).get("uriRegexRewrite") if isinstance(rule.get("rewrite"), dict) else None
     if isinstance(rr, dict) and isinstance(rr.get("match"), str) and isinstance(rr.get("rewrite"), str):
         regex_rewrite = (rr["match"], rr["rewrite"])
-    mirrors: list[Mirror] = []
-    if isinstance(rule.get("mirror"), dict):
-        m = _mirror(rule["mirror"], istio_percent(rule.get("mirrorPercentage"), 100.0), vs_namespace, listener_port, resolve_port)
-        if m:
-            mirrors.append(m)
-    for item in items(rule.get("mirrors")):
-        if isinstance(item, dict):
-            m = _mirror(item.get("destination"), istio_percent(item.get("percentage"), 100.0), vs_namespace, listener_port, resolve_port)
-            if m:
-                mirrors.append(m)
     return RouteAction(
         "route",
         destinations=dests,
@@ -273,7 +274,7 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
         fault=fault(rule.get("fault")),
         timeout=durations.normalize(rule.get("timeout")),
         retries=retry_policy(rule.get("retries")),
-        mirrors=mirrors,
+        mirrors=mirrors(rule, vs_namespace, listener_port, resolve_port),
         headers=headers,
         cors=cors(rule.get("corsPolicy")),
     )

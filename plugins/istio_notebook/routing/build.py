@@ -16,13 +16,19 @@ import weakref
 from dataclasses import dataclass, field, replace
 
 from istio_notebook.config import Mesh, Resource
-from istio_notebook.config.hosts import export_targets, exported_to, host_subset_of, hosts_overlap
-from istio_notebook.config.labels import label_map, selects
+from istio_notebook.config.hosts import (
+    export_targets,
+    exported_to,
+    host_subset_of,
+    hosts_overlap,
+)
 from istio_notebook.config.matchers import Prefix, SegmentPrefix
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.gatewayapi import effective_mesh, gateway_semantics
 from istio_notebook.routing import actions
+from istio_notebook.routing.delegate import merge_match
 from istio_notebook.routing.hosts import more_specific
+from istio_notebook.routing.match_filters import BuildFilter, filtered_out
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Registry, Service, sidecar_domains
 from istio_notebook.routing.shape import items
@@ -40,7 +46,6 @@ from istio_notebook.routing.table import (
     cluster_name,
 )
 from istio_notebook.routing.trace import Note
-from istio_notebook.routing.waypoint import waypoint_table
 from istio_notebook.routing.views import (
     DestinationRuleIndex,
     DestinationRuleSet,
@@ -53,6 +58,7 @@ from istio_notebook.routing.views import (
     vs_gateways,
     vs_hosts,
 )
+from istio_notebook.routing.waypoint import waypoint_table
 
 _CACHE: "weakref.WeakKeyDictionary[Mesh, dict]" = weakref.WeakKeyDictionary()
 
@@ -90,18 +96,6 @@ def dr_set(mesh: Mesh, host: str, client_namespace: str) -> DestinationRuleSet:
         service = registry_of(mesh).lookup(host, client_namespace)
         cache[key] = destination_rules(mesh, host, client_namespace, service.namespace if service else None, cache["dr_index"])
     return cache[key]
-
-
-@dataclass
-class BuildFilter:
-    """The build-time facts a match-level filter is compared with."""
-
-    namespace: str
-    labels: dict[str, str]
-    gateway: str  # "mesh" or "ns/name" of the Gateway owning the server
-    port: int
-    tls: bool = False  # the server terminates TLS (istiod's isTLS for redirect ports)
-    waypoint: bool = False  # a waypoint: matches with sourceLabels are dropped (routing/waypoint.py)
 
 
 @dataclass
@@ -168,7 +162,7 @@ class _Builder:
         for m_index, match in enumerate(matches):
             if not isinstance(match, dict):
                 match = {}
-            reason = self.filtered_out(match, flt, vs.namespace)
+            reason = filtered_out(match, flt, vs.namespace)
             if reason:
                 self.notes.append(Note("n_match_dropped", vs=key, rule=index, match=m_index, reason=reason))
                 continue
@@ -178,32 +172,6 @@ class _Builder:
             route_match = actions.route_match(match, gateway_semantics=gateway_semantics(vs))
             out.append(Route(route_name, route_match, gateway_rewrite(action, route_match), RouteOrigin(key, index, m_index, root, vs)))
         return out
-
-    @staticmethod
-    def filtered_out(match: dict, flt: BuildFilter, vs_namespace: str) -> Note | None:
-        """Istio applies port, gateways, sourceLabels, sourceNamespace when it builds the config.
-
-        As istio's sourceMatchHTTP (pilot/pkg/networking/core/route/route.go, 1.30): once a match
-        names `gateways`, only the gateway decides; sourceLabels and sourceNamespace are not read
-        (istio/api HTTPMatchRequest.gateways: "independent of sourceLabels")."""
-        if flt.waypoint and match.get("sourceLabels"):
-            return Note("r_waypoint_source_labels")
-        port = match.get("port")
-        if isinstance(port, int) and not isinstance(port, bool) and port != flt.port:
-            return Note("r_port", port=port, listener=flt.port)
-        gws = match.get("gateways")
-        if isinstance(gws, list) and gws:
-            names = {str(g) if str(g) == "mesh" or "/" in str(g) else f"{vs_namespace}/{g}" for g in gws}
-            if flt.gateway not in names:
-                return Note("r_gateways", gateways=sorted(names), gateway=flt.gateway)
-            return None
-        labels = match.get("sourceLabels")
-        if isinstance(labels, dict) and not selects(label_map(labels), flt.labels):
-            return Note("r_source_labels", labels=labels)
-        ns = match.get("sourceNamespace")
-        if isinstance(ns, str) and ns and ns != flt.namespace:
-            return Note("r_source_namespace", namespace=ns, proxy_namespace=flt.namespace)
-        return None
 
     def delegate_routes(self, root: Resource, index: int, rule: dict, ref: dict, flt: BuildFilter, client_ns: str) -> list[Route]:
         """Delegation (one level): the delegate's rules, each match narrowed by the root's matches,
@@ -326,13 +294,7 @@ class _Builder:
                                  retries=actions.retry_policy(None))
             route = Route("default", RouteMatch(), action, RouteOrigin(None, None, None))
             add(f"{service.hostname}:{port}", sidecar_domains(service, ns), [route], service.hostname)
-        catch_all = Prefix("/")
-        if fallback == "passthrough":
-            action = RouteAction("passthrough", [Destination("", None, None, 0, 100.0, PASSTHROUGH_CLUSTER)])
-            vhosts.append(VirtualHost("allow_any", ["*"], [Route("allow_any", RouteMatch(catch_all), action, RouteOrigin(None, None, None))]))
-        else:
-            action = RouteAction("blackhole", direct_status=502)
-            vhosts.append(VirtualHost("block_all", ["*"], [Route("block_all", RouteMatch(catch_all), action, RouteOrigin(None, None, None))]))
+        vhosts.append(fallback_vhost(fallback))
         return RouteConfig(str(port), port, vhosts, ignore_port_in_host_matching=True)
 
     # --- gateway --------------------------------------------------------------------------------
@@ -406,6 +368,15 @@ class _Builder:
                            server=", ".join(s.label for s in servers))
 
 
+def fallback_vhost(fallback: str) -> VirtualHost:
+    """A sidecar's catch-all virtual host: allow_any (PassthroughCluster) or block_all (502)."""
+    if fallback == "passthrough":
+        name, action = "allow_any", RouteAction("passthrough", [Destination("", None, None, 0, 100.0, PASSTHROUGH_CLUSTER)])
+    else:
+        name, action = "block_all", RouteAction("blackhole", direct_status=502)
+    return VirtualHost(name, ["*"], [Route(name, RouteMatch(Prefix("/")), action, RouteOrigin(None, None, None))])
+
+
 def gateway_rewrite(action: RouteAction, match: RouteMatch) -> RouteAction:
     """Gateway API ReplacePrefixMatch "" (rewrite.uri "/") on a path_separated_prefix match removes the
     prefix with a regex, keeping one "/" (route.go applyHTTPRouteDestination, UseGatewaySemantics)."""
@@ -423,43 +394,3 @@ def gateway_domains(host: str, port: int) -> list[str]:
     if host.startswith("*"):
         return [host, f"{host}:{port}"]
     return [host, f"{host}:*"]
-
-
-def merge_match(root: dict | None, delegate: dict | None) -> dict | None:
-    """A delegate match narrowed by a root match, or None when it is not within the root's.
-
-    (pilot/pkg/model/virtualservice.go mergeHTTPMatchRequest / hasConflict.)
-    """
-    if root is None:
-        return delegate
-    if delegate is None:
-        return dict(root)
-    out = dict(root)
-    ru, du = root.get("uri"), delegate.get("uri")
-    if isinstance(ru, dict) and isinstance(du, dict):
-        if "prefix" in ru and isinstance(ru["prefix"], str):
-            value = du.get("prefix", du.get("exact"))
-            if "regex" in du or not isinstance(value, str) or not value.startswith(ru["prefix"]):
-                return None
-        elif ru != du:
-            return None
-        out["uri"] = du
-    elif isinstance(du, dict):
-        out["uri"] = du
-    for key in ("headers", "withoutHeaders", "queryParams", "sourceLabels"):
-        r, d = root.get(key), delegate.get(key)
-        if isinstance(d, dict):
-            merged = dict(r) if isinstance(r, dict) else {}
-            for k, v in d.items():
-                if k in merged and merged[k] != v:
-                    return None
-                merged[k] = v
-            out[key] = merged
-    for key in ("method", "authority", "scheme", "port", "sourceNamespace", "gateways", "ignoreUriCase"):
-        if key in delegate:
-            if key in root and root[key] != delegate[key]:
-                return None
-            out[key] = delegate[key]
-    if "name" in delegate:
-        out["name"] = delegate["name"]
-    return out

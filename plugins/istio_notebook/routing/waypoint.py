@@ -29,6 +29,7 @@ from istio_notebook.config.hosts import export_targets, hosts_overlap
 from istio_notebook.gatewayapi import gateway_semantics
 from istio_notebook.routing import actions
 from istio_notebook.routing.ambient import binding
+from istio_notebook.routing.match_filters import BuildFilter
 from istio_notebook.routing.registry import Service
 from istio_notebook.routing.table import (
     Cluster,
@@ -121,7 +122,6 @@ def _default_route(port: int, host: str) -> Route:
 
 def waypoint_table(builder) -> RouteTable:
     """The table of ``builder.proxy`` (kind waypoint) for the Service ``proxy.service``."""
-    from istio_notebook.routing.build import BuildFilter  # build.py dispatches here: import at call time
 
     proxy, namespace = builder.proxy, builder.proxy.namespace
     service = builder.registry.lookup(proxy.service or "")
