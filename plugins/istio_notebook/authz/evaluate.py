@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from istio_notebook.authz.model import Source, Workload
+from istio_notebook.authz.model import AuthzDecision, Source, Workload
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import check_providers, provider_name
 from istio_notebook.authz.scope import (
@@ -36,19 +36,6 @@ from istio_notebook.config import Mesh
 from istio_notebook.config.matchers import authz_path
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.shape import items
-
-
-@dataclass
-class AuthzDecision:
-    decision: str  # ALLOW | DENY
-    policy: str | None = None  # ns/name of the deciding AuthorizationPolicy
-    action: str | None = None  # its action
-    rule_index: int | None = None
-    trace: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"decision": self.decision, "policy": self.policy, "action": self.action,
-                "rule_index": self.rule_index, "trace": self.trace}
 
 
 @dataclass

@@ -1,8 +1,10 @@
-"""The parties of an authorization question: the target workload and the caller."""
+"""The parties of an authorization question (the target workload and the caller) and its answer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from istio_notebook.config.labels import LabelError, parse_workload
 from istio_notebook.routing.request import RequestError
@@ -41,3 +43,22 @@ class Source:
             if "ns" in parts and parts.index("ns") + 1 < len(parts):
                 return parts[parts.index("ns") + 1]
         return self.namespace
+
+
+@dataclass
+class AuthzDecision:
+    """The answer of both engines (the evaluator and the Envoy replay) and its only ``to_json``."""
+
+    decision: str | None  # ALLOW | DENY; None: the Envoy replay could not decide (see ``envoy``)
+    policy: str | None = None  # ns/name of the deciding AuthorizationPolicy
+    action: str | None = None  # its action
+    rule_index: int | None = None
+    trace: list[str] = field(default_factory=list)
+    envoy: Mapping[str, Any] | None = None  # Envoy replay only: what was observed (status, details, ...)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"decision": self.decision, "policy": self.policy, "action": self.action,
+               "rule_index": self.rule_index, "trace": self.trace}
+        if self.envoy is not None:
+            out["envoy"] = dict(self.envoy)
+        return out

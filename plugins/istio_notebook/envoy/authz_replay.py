@@ -22,10 +22,11 @@ import ssl
 import tempfile
 from pathlib import Path
 
+from istio_notebook.authz.model import AuthzDecision
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import bad_custom_policies
-from istio_notebook.authz.tcp import port_is_tcp
 from istio_notebook.authz.scope import Matcher, peer_authentication, policies
+from istio_notebook.authz.tcp import port_is_tcp
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
@@ -125,17 +126,43 @@ class InboundScenario:
 
     def authorize(self, request, source, port: int | None = None) -> dict:
         """``port``: the workload's port the connection arrives on (the PROXY line names it); default the request's."""
+        return self.decide(request, source, port).to_json()
+
+    def decide(self, request, source, port: int | None = None) -> AuthzDecision:
+        """The decision real Envoy takes, as the evaluator's AuthzDecision (``envoy``: what was observed)."""
         assert self.envoy is not None and self.ca is not None
-        out = {"decision": None, "policy": None, "action": None, "rule_index": None, "trace": [], "envoy": {}}
         if self.unsupported:
-            out["trace"] += [f"envoy: not replayed: {why}" for why in self.unsupported]
-            out["envoy"]["unsupported"] = self.unsupported
-            return out
+            return AuthzDecision(None, trace=[f"envoy: not replayed: {why}" for why in self.unsupported],
+                                 envoy={"unsupported": self.unsupported})
         use_tls = bool(source.mtls) and self.mode != "DISABLE"
-        tls = None
-        if use_tls:
-            principal = source.principal or (principal_for_namespace(source.namespace) if source.namespace else NO_IDENTITY)
-            tls = self.ca.workload(principal) if principal else self.ca.anonymous()
+        caller = f"{self.mode}, {'mTLS' if use_tls else 'plaintext'}"
+        tls = self._client_certificate(source) if use_tls else None
+        try:
+            response = self._send(request, source, port, tls)
+        except (ConnectionError, ssl.SSLError, OSError) as error:
+            return AuthzDecision("DENY", envoy={"connection": "refused"}, trace=[
+                f"envoy: connection refused by the inbound listener ({caller} caller): {type(error).__name__}"])
+        if self.tcp:
+            # Network RBAC answers nothing: a connection that carries the app's reply was allowed.
+            return AuthzDecision("ALLOW", envoy={"status": response.status, "mode": self.mode, "mtls": use_tls, "tcp": True},
+                                 trace=[f"envoy: inbound TCP ({self.mode}) → the app answered HTTP {response.status} through tcp_proxy"])
+        custom = response.headers.get(EXT_AUTHZ_HEADER, "")
+        if custom and custom != "-":
+            return AuthzDecision(None, envoy={"unsupported": ["CUSTOM"], "custom_rule": custom}, trace=[
+                f"envoy: not replayed: CUSTOM rule {custom} sends this request to an ext_authz provider, and none runs here"])
+        details = response.headers.get(DETAILS_HEADER, "")
+        decision = http_decision(response.status, details)
+        decision.envoy = {"status": response.status, "details": details, "mode": self.mode, "mtls": use_tls}
+        decision.trace.insert(0, f"envoy: inbound ({caller}) → HTTP {response.status} ({details or '-'})")
+        return decision
+
+    def _client_certificate(self, source):
+        """The caller's certificate: its principal's SPIFFE ID (or its namespace's), else none in it."""
+        principal = source.principal or (principal_for_namespace(source.namespace) if source.namespace else NO_IDENTITY)
+        return self.ca.workload(principal) if principal else self.ca.anonymous()
+
+    def _send(self, request, source, port: int | None, tls) -> client.Response:
+        """The request as the caller sends it: over ``tls`` (mTLS), a token for its claims, a PROXY line."""
         headers = [("host", request.authority)]
         claims = dict(getattr(source, "claims", None) or {})
         # The caller's claims become a token signed with the run's key (the request's own
@@ -145,47 +172,25 @@ class InboundScenario:
             headers.append(("authorization", f"Bearer {self.tokens.token(claims)}"))
         headers.append((REQUEST_ID_HEADER, "authz"))
         proxy = client.ProxyLine(source.ip or UNKNOWN_SOURCE_IP, request.port if port is None else port)
-        try:
-            response = client.send(
-                self.envoy.listener_port(INBOUND_LISTENER), request.method, request.path_with_query, headers,
-                proxy=proxy, tls=tls,
-            )
-        except (ConnectionError, ssl.SSLError, OSError) as error:
-            out.update(decision="DENY")
-            out["trace"].append(f"envoy: connection refused by the inbound listener ({self.mode}, "
-                                f"{'mTLS' if use_tls else 'plaintext'} caller): {type(error).__name__}")
-            out["envoy"] = {"connection": "refused"}
-            return out
-        if self.tcp:
-            # Network RBAC answers nothing: a connection that carries the app's reply was allowed.
-            out.update(decision="ALLOW")
-            out["envoy"] = {"status": response.status, "mode": self.mode, "mtls": use_tls, "tcp": True}
-            out["trace"].append(f"envoy: inbound TCP ({self.mode}) → the app answered HTTP {response.status} through tcp_proxy")
-            return out
-        details = response.headers.get(DETAILS_HEADER, "")
-        custom = response.headers.get(EXT_AUTHZ_HEADER, "")
-        if custom and custom != "-":
-            out["trace"].append(f"envoy: not replayed: CUSTOM rule {custom} sends this request to an ext_authz "
-                                "provider, and none runs here")
-            out["envoy"] = {"unsupported": ["CUSTOM"], "custom_rule": custom}
-            return out
-        out["envoy"] = {"status": response.status, "details": details, "mode": self.mode, "mtls": use_tls}
-        out["trace"].append(f"envoy: inbound ({self.mode}, {'mTLS' if use_tls else 'plaintext'}) → HTTP "
-                            f"{response.status} ({details or '-'})")
-        if response.status == 401 and details.startswith("jwt_authn_access_denied"):
-            out["decision"] = "DENY"  # the token failed authentication (RequestAuthentication)
-        elif response.status == 403 and details.startswith("rbac_access_denied_matched_policy["):
-            out["decision"] = "DENY"
-            inner = details[len("rbac_access_denied_matched_policy["):-1]
-            parsed = parse_policy_id(inner)
-            if parsed is not None:
-                out["policy"], out["rule_index"] = parsed
-                out["action"] = "CUSTOM" if inner.endswith(BAD_CUSTOM_SUFFIX) else "DENY"
-        elif details == "via_upstream":
-            out["decision"] = "ALLOW"
-        else:
-            out["trace"].append("envoy: neither RBAC nor the app answered")
-        return out
+        return client.send(self.envoy.listener_port(INBOUND_LISTENER), request.method, request.path_with_query, headers,
+                           proxy=proxy, tls=tls)
+
+
+def http_decision(status: int, details: str) -> AuthzDecision:
+    """An HTTP answer of the inbound listener → the decision: 401 from jwt_authn (RequestAuthentication)
+    and 403 ``rbac_access_denied_matched_policy[<policy id>|none]`` deny, the app's answer
+    (``via_upstream``) allows; anything else decides nothing."""
+    if status == 401 and details.startswith("jwt_authn_access_denied"):
+        return AuthzDecision("DENY")
+    if status == 403 and details.startswith("rbac_access_denied_matched_policy["):
+        inner = details[len("rbac_access_denied_matched_policy["):-1]
+        parsed = parse_policy_id(inner)
+        if parsed is None:
+            return AuthzDecision("DENY")
+        return AuthzDecision("DENY", parsed[0], "CUSTOM" if inner.endswith(BAD_CUSTOM_SUFFIX) else "DENY", parsed[1])
+    if details == "via_upstream":
+        return AuthzDecision("ALLOW")
+    return AuthzDecision(None, trace=["envoy: neither RBAC nor the app answered"])
 
 
 _OPEN: OpenScenarios[InboundScenario] = OpenScenarios()
