@@ -141,6 +141,18 @@ CASES = [
         ],
     ),
     (
+        "DR host cutting a Service name short (name.ns, name.ns.svc) without ServiceEntries",
+        ["cut_short_service_hosts.yaml"],
+        "destinationrule.SubsetSelectPodAnalyzer",
+        [("IST0174", "DestinationRule default/dotted", 17), ("IST0174", "DestinationRule default/svc", 23)],
+    ),
+    (
+        "VS destination cutting a Service name short without ServiceEntries",
+        ["cut_short_service_hosts.yaml"],
+        "virtualservice.DestinationHostAnalyzer",
+        [("IST0101", "VirtualService default/reviews", 51)],
+    ),
+    (
         "two DestinationRules define the same subset",
         ["destinationrule_duplicate_subset.yaml"],
         "destinationrule.DuplicateSubsetAnalyzer",

@@ -11,7 +11,8 @@ the kind that would hold the target:
 - subsets (IST0101 host+subset): the input has at least one DestinationRule;
 - hosts (IST0101 host / mirror host / host:port, IST0112, IST0174): a cluster-local host
   ``name.ns.svc.cluster.local`` (short names expand in the resource's namespace) when the input
-  has a Service or ServiceEntry in ``ns``; any other host when it has at least one ServiceEntry;
+  has a Service or ServiceEntry in ``ns``, and so its cut-short forms ``name.ns`` and
+  ``name.ns.svc``, which Istio never expands; any other host when it has at least one ServiceEntry;
 - workload selectors (IST0101 selector, IST0127, IST0162, IST0173, IST0159, IST0149): the input
   has at least one Pod or Deployment (Deployments count through their pod template labels);
 - gateway credentials (IST0101 credentialName, IST0161): the gateway's pods and some Secret;

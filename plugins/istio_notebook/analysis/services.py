@@ -20,6 +20,7 @@ from istio_notebook.config.hosts import (
     hosts_overlap,
     is_wildcard,
     service_namespace,
+    truncated_service_namespace,
 )
 from istio_notebook.config.labels import label_map
 
@@ -106,11 +107,15 @@ class ServiceRegistry:
         """Whether the input holds the registry ``host`` would live in (rule in ``analysis/__init__``).
 
         A cluster-local host ``name.ns.svc.cluster.local`` (short names expand to it) is judged
-        only when the input has a Service or ServiceEntry in ``ns``; any other host only when the
-        input has at least one ServiceEntry. Otherwise the example simply does not show the
-        registry, and "not found" would be noise.
+        only when the input has a Service or ServiceEntry in ``ns``; so is a cut-short form of it
+        (``name.ns``, ``name.ns.svc``, ``name.ns.svc.cluster``), which Istio does not expand
+        (ResolveShortnameToFQDN expands only names without a dot) and so never finds; any other
+        host only when the input has at least one ServiceEntry. Otherwise the example simply does
+        not show the registry, and "not found" would be noise.
         """
-        namespace = service_namespace(fqdn(host, source_namespace))
+        name = fqdn(host, source_namespace)
+        namespace = service_namespace(name)
         if namespace is not None:
             return namespace in self.described_namespaces
-        return self.has_service_entries
+        cut_short = truncated_service_namespace(name)
+        return cut_short in self.described_namespaces or self.has_service_entries

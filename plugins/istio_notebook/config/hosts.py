@@ -51,6 +51,18 @@ def service_namespace(fqdn: str) -> str | None:
     return namespace if dot and name and namespace else None
 
 
+def truncated_service_namespace(host: str) -> str | None:
+    """The ``ns`` of a cluster-local name cut short: ``name.ns``, ``name.ns.svc``, ``name.ns.svc.cluster``.
+
+    Istio expands only names without a dot (ResolveShortnameToFQDN), so such a host stays as
+    written and names no Kubernetes service.
+    """
+    labels = host.split(".")
+    if 2 <= len(labels) <= 4 and all(labels[:2]) and labels[2:] == ["svc", "cluster"][: len(labels) - 2]:
+        return labels[1]
+    return None
+
+
 def is_wildcard(host: str) -> bool:
     return host.startswith("*")
 

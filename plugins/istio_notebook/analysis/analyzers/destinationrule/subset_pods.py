@@ -5,7 +5,11 @@ host is looked up like a VirtualService destination (IST0174 when absent); each 
 merged over the ServiceEntry's workloadSelector, must match some pod — in any namespace, as
 istioctl matches. Topology labels that Istio adds to endpoints from the node (region, zone,
 hostname, cluster, network) cannot be seen in files and are ignored in the match.
-Judged only where the input describes the registry (Services or ServiceEntries); then every
+Judged only where the input describes the registry (Services or ServiceEntries; a host such as
+``reviews.default`` counts as one of namespace ``default``: Istio does not expand it, istioctl
+looks it up as written and reports it, so do we when the input shows Services of ``default``;
+istioctl's own fixture destinationrule-with-fake-host.yaml holds no Service at all and is
+reported there, not here, see ``ServiceRegistry.describes``); then every
 subset is matched against the pods the input holds, none if it holds none, as istioctl does.
 """
 
