@@ -3,16 +3,20 @@
 Our own fixed patterns use Python's re (fast); regexes taken from Istio config go through RE2.
 Follows istio/istio pkg/config/validation/agent/validation.go (ValidateWildcardDomain,
 ValidateFQDN, ValidateNamespaceSlashWildcardHostname, ValidateIPSubnet) and
-pkg/config/labels/instance.go (DNS-1123 label, wildcard label).
+pkg/config/labels/instance.go (DNS-1123 label, wildcard label). Addresses and CIDRs are read as
+Istio 1.30 reads them everywhere in validation, with Go's net/netip (ValidateIPAddress,
+ValidateIPSubnet, util/net IsValidIPAddress, security.ValidateIPs): ``gonetip`` here, not
+Python's ipaddress, which also takes netmasks (10.0.0.0/255.0.0.0), leading zeros in the prefix
+length (/08) and IPv6 zones in a prefix, and refuses a zone holding a slash.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from functools import lru_cache
 
 from istio_notebook.analysis.validation.goformat import go_quote
+from istio_notebook.analysis.validation.gonetip import parse_addr_error, parse_prefix_error
 
 DNS1123_LABEL_MAX = 63
 _DNS1123_LABEL = re.compile(r"[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?")
@@ -28,11 +32,8 @@ def is_wildcard_label(value: str) -> bool:
 
 
 def is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
+    """netip.ParseAddr accepts it (IPv4, IPv6, IPv4-mapped IPv6, IPv6 with a zone)."""
+    return parse_addr_error(value) is None
 
 
 def _preconditions(name: str) -> str | None:
@@ -110,11 +111,8 @@ def namespace_host_errors(hostname: str, gateway: bool) -> list[str]:
 
 
 def is_cidr(value: str) -> bool:
-    try:
-        ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return False
-    return True
+    """netip.ParsePrefix accepts it (host bits may be set: 10.0.0.1/8)."""
+    return parse_prefix_error(value) is None
 
 
 def ip_subnet_error(subnet: str) -> str | None:
@@ -125,8 +123,10 @@ def ip_subnet_error(subnet: str) -> str | None:
 
 
 def ip_or_cidr_error(value: str) -> str | None:
-    """AuthorizationPolicy ipBlocks and ``source.ip`` values."""
+    """AuthorizationPolicy ipBlocks and ``source.ip`` values (security.go ValidateIPs: the CIDR
+    error carries ParsePrefix's own text, the address error does not)."""
     if "/" in value:
-        return None if is_cidr(value) else f"bad CIDR range ({value})"
+        problem = parse_prefix_error(value)
+        return f"bad CIDR range ({value}): {problem}" if problem else None
     return None if is_ip(value) else f"bad IP address ({value})"
 
