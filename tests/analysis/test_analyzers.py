@@ -141,6 +141,17 @@ CASES = [
         ],
     ),
     (
+        "subsets with topology labels, matched against the endpoints' region, zone and hostname",
+        ["destinationrule_subset_topology.yaml"],
+        "destinationrule.SubsetSelectPodAnalyzer",
+        [
+            ("IST0173", "DestinationRule default/httpbin", 58),
+            ("IST0173", "DestinationRule default/httpbin", 60),
+            ("IST0173", "DestinationRule default/httpbin", 64),
+            ("IST0173", "DestinationRule default/httpbin", 70),
+        ],
+    ),
+    (
         "DR host cutting a Service name short (name.ns, name.ns.svc) without ServiceEntries",
         ["cut_short_service_hosts.yaml"],
         "destinationrule.SubsetSelectPodAnalyzer",

@@ -3,8 +3,10 @@
 As istioctl's ``destinationrule.SubsetSelectPodAnalyzer`` (destinationrule/subset.go): the DR
 host is looked up like a VirtualService destination (IST0174 when absent); each subset's labels,
 merged over the ServiceEntry's workloadSelector, must match some pod — in any namespace, as
-istioctl matches. Topology labels that Istio adds to endpoints from the node (region, zone,
-hostname, cluster, network) cannot be seen in files and are ignored in the match.
+istioctl matches. Topology labels (region, zone, subzone, hostname) are matched against what
+istiod adds to the pod's endpoints (``topology.py``): a subset for a region no pod's Node is in
+selects nothing; where the input cannot tell (no Node, no nodeName, cluster and network IDs),
+the label is not judged.
 Judged only where the input describes the registry (Services or ServiceEntries; a host such as
 ``reviews.default`` counts as one of namespace ``default``: Istio does not expand it, istioctl
 looks it up as written and reports it, so do we when the input shows Services of ``default``;
@@ -18,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
+from istio_notebook.analysis.analyzers.destinationrule.topology import TOPOLOGY_LABELS, endpoint_labels
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.util import as_str, enumerate_dicts
 from istio_notebook.config.hosts import is_wildcard
@@ -27,20 +30,9 @@ from istio_notebook.diagnostics import Diagnostic
 METADATA = Metadata(
     name="destinationrule.SubsetSelectPodAnalyzer",
     description="Checks that DestinationRule hosts exist and that their subsets select pods",
-    inputs=("DestinationRule", "Service", "ServiceEntry", "Pod", "Deployment"),
+    inputs=("DestinationRule", "Service", "ServiceEntry", "Pod", "Deployment", "Node"),
 )
 
-# Labels pilot adds to every endpoint (pilot/pkg/model label.AugmentLabels), unknown in files.
-TOPOLOGY_LABELS = frozenset(
-    {
-        "topology.kubernetes.io/region",
-        "topology.kubernetes.io/zone",
-        "topology.istio.io/subzone",
-        "kubernetes.io/hostname",
-        "topology.istio.io/cluster",
-        "topology.istio.io/network",
-    }
-)
 
 
 def analyze(ctx: Context) -> Iterator[Diagnostic]:
@@ -63,6 +55,13 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
             continue
         for i, subset in enumerate_dicts(rule.get("spec", "subsets")):
             labels = {**found.workload_selector, **label_map(subset.get("labels"))}
-            labels = {k: v for k, v in labels.items() if k not in TOPOLOGY_LABELS}
-            if not ctx.workloads.any_selected(labels):
+            if not _selects_some_pod(ctx, labels):
                 yield messages.subset_selects_no_pods(rule, ("spec", "subsets", i, "name"), as_str(subset.get("name")))
+
+
+def _selects_some_pod(ctx: Context, labels: dict[str, str]) -> bool:
+    plain = {k: v for k, v in labels.items() if k not in TOPOLOGY_LABELS}
+    topology = {k: v for k, v in labels.items() if k in TOPOLOGY_LABELS}
+    if not topology:
+        return ctx.workloads.any_selected(plain)
+    return any(endpoint_labels(ctx.mesh, w).matches(topology) for w in ctx.workloads.select(plain))
