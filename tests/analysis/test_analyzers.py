@@ -152,6 +152,16 @@ CASES = [
         ],
     ),
     (
+        "meshNetworks registries: built-in, remote secret, local cluster; case-sensitive",
+        ["multicluster_meshnetworks.yaml"],
+        "meshnetworks.MeshNetworksAnalyzer",
+        [
+            ("IST0126", "ConfigMap istio-system/istio", 29),
+            ("IST0126", "ConfigMap istio-system/istio", 29),
+            ("IST0126", "IstioOperator istio-system/control-plane", 54),
+        ],
+    ),
+    (
         "DR host cutting a Service name short (name.ns, name.ns.svc) without ServiceEntries",
         ["cut_short_service_hosts.yaml"],
         "destinationrule.SubsetSelectPodAnalyzer",

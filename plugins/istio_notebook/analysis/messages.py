@@ -36,6 +36,10 @@ def port_name_not_under_convention(resource: Resource, path: Path, port_name: st
     return _at("IST0118", resource, path, port_name=port_name, port=port, target_port=target_port)
 
 
+def unknown_mesh_networks_service_registry(resource: Resource, path: Path, serviceregistry: str, network: str) -> Diagnostic:
+    return _at("IST0126", resource, path, serviceregistry=serviceregistry, network=network)
+
+
 def no_matching_workloads(resource: Resource, path: Path, labels: str) -> Diagnostic:
     return _at("IST0127", resource, path, labels=labels)
 

@@ -23,6 +23,7 @@ from istio_notebook.analysis.analyzers.envoyfilter import patches as envoyfilter
 from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
 from istio_notebook.analysis.analyzers.k8sgateway import crd_version
+from istio_notebook.analysis.analyzers.multicluster import meshnetworks
 from istio_notebook.analysis.analyzers.resource import duplicate
 from istio_notebook.analysis.analyzers.service import port_name
 from istio_notebook.analysis.analyzers.serviceentry import addresses
@@ -88,6 +89,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     webhook_overlap,
     external_control_plane,
     crd_version,
+    meshnetworks,
 )
 
 

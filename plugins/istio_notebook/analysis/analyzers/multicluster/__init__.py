@@ -1,0 +1,1 @@
+"""Analyzers of multi-cluster configuration."""
