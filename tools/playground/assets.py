@@ -5,6 +5,10 @@
                     PyYAML repacked as a pure-Python wheel, and the project's own wheel
   manifest.json     what the Web Worker loads, in order
 
+Every wheel then gets the bytecode of its modules, written by the browser's own interpreter
+(pyodide_node.mjs runs precompile.py in the vendored Pyodide under Node), so that the first run
+does not compile them in the browser.
+
 Nothing is fetched when a reader opens the page: the worker loads these files from the site.
 Downloads are cached in .cache/playground/ and skipped when their checksum still matches.
 Usage: python tools/playground/assets.py [--out DIR] [--skip-project]
@@ -89,7 +93,7 @@ def repack_pyyaml(sdist: Path, out: Path) -> Path:
     files[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(files.items()):
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
     return wheel
 
 
@@ -103,6 +107,21 @@ def build_project_wheel(out: Path) -> None:
         )
         for wheel in Path(build).glob("istio_notebook-*.whl"):
             shutil.copy(wheel, out / wheel.name)
+
+
+def precompile(out: Path) -> None:
+    """Bytecode into every wheel of ``out``/wheels (precompile.py says why and how)."""
+    wheels = sorted(w.name for w in (out / "wheels").glob("*.whl"))
+    run_in_pyodide(out / "vendor" / "pyodide", out / "wheels", HERE / "precompile.py", *wheels)
+
+
+def run_in_pyodide(pyodide: Path, host: Path, script: Path, *args: str) -> str:
+    """``script``'s standard output, run in Pyodide under Node with ``host`` mounted at /host."""
+    node = shutil.which("node")
+    if node is None:
+        raise SystemExit("node is needed to run Pyodide outside the browser (it comes with npm)")
+    command = [node, str(HERE / "pyodide_node.mjs"), str(pyodide), str(host), str(script), *args]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
 def write_manifest(out: Path) -> None:
@@ -126,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     repack_pyyaml(next(cache.glob("pyyaml-*.tar.gz")), wheels_out)
     if not args.skip_project:
         build_project_wheel(wheels_out)
+    precompile(out)
     write_manifest(out)
     log(f"ready in {out}")
     return 0
