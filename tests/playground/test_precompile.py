@@ -1,7 +1,7 @@
-"""The playground's wheels carry their modules' bytecode, written by the browser's own interpreter
-(tools/playground/precompile.py run in the vendored Pyodide under Node), in the form Python's
-import system uses instead of compiling (PEP 552 checked-hash .pyc in __pycache__), and only for
-modules of this Python's syntax."""
+"""The playground's wheels (tools/playground/assets.py) carry their modules' bytecode, written by
+the browser's own interpreter (precompile.py run in the vendored Pyodide under Node) in the form
+Python's import system uses instead of compiling (PEP 552 checked-hash .pyc in __pycache__), only
+for modules of this Python's syntax; and the project's wheel the JSON twins of its YAML data."""
 
 from __future__ import annotations
 
@@ -12,17 +12,19 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from istio_notebook import package_data
 
 REPO = Path(__file__).resolve().parents[2]
-TOOLS = REPO / "tools" / "playground"
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(REPO / "tools" / "playground"))
 import assets  # noqa: E402  (tools/playground/assets.py)
 
 MODULES = {
     "demo/__init__.py": b"VALUE = 1\n",
     "demo/deep/rules.py": b"def rule(x):\n    return x * 2\n",
     "demo/legacy.py": b"print 'Python 2'\n",  # not 3.14 syntax: left without bytecode
+    "demo/catalogue.yaml": b"messages:\n- code: X1\n  text: |\n    two\n    lines\n",
 }
+PYCS = {"demo/__pycache__/__init__.cpython-314.pyc", "demo/deep/__pycache__/rules.cpython-314.pyc"}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +37,7 @@ def pyodide(tmp_path_factory) -> Path:
 
 
 def _wheel(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
     wheel = folder / "demo-1.0-py3-none-any.whl"
     record = "".join(f"{name},,\n" for name in MODULES) + "demo-1.0.dist-info/RECORD,,\n"
     with zipfile.ZipFile(wheel, "w") as archive:
@@ -45,26 +48,32 @@ def _wheel(folder: Path) -> Path:
 
 
 def test_every_module_gets_the_bytecode_pyodide_imports_and_broken_ones_are_left_alone(pyodide, tmp_path):
-    wheel = _wheel(tmp_path)
-    printed = assets.run_in_pyodide(pyodide, tmp_path, TOOLS / "precompile.py", wheel.name)
-    assert "2 modules compiled" in printed
+    out = tmp_path / "out"
+    (out / "vendor").mkdir(parents=True)
+    (out / "vendor" / "pyodide").symlink_to(pyodide, target_is_directory=True)
+    wheel = _wheel(out / "wheels")
+    assets.precompile(out)
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         record = archive.read("demo-1.0.dist-info/RECORD").decode()
         assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist())
-    pycs = {"demo/__pycache__/__init__.cpython-314.pyc", "demo/deep/__pycache__/rules.cpython-314.pyc"}
-    assert pycs <= names and set(MODULES) <= names
-    assert not any("legacy" in n and n.endswith(".pyc") for n in names)
-    assert all(f"{pyc},sha256=" in record for pyc in pycs)
-    checked = json.loads(assets.run_in_pyodide(pyodide, tmp_path, REPO / "tests" / "playground" / "in_pyodide" / "pyc_matches_source.py", wheel.name))
-    assert set(checked) == pycs
+    assert PYCS <= names and set(MODULES) <= names and not any("legacy" in n and n.endswith(".pyc") for n in names)
+    assert all(f"{pyc},sha256=" in record for pyc in PYCS)
+    assert not any(p.name.endswith(".bytecode") for p in (out / "wheels").iterdir())
+    script = REPO / "tests" / "playground" / "in_pyodide" / "pyc_matches_source.py"
+    checked = json.loads(assets.run_in_pyodide(pyodide, out / "wheels", script, wheel.name))
+    assert set(checked) == PYCS
     for pyc, facts in checked.items():
         assert facts == {"source": facts["source"], "magic": True, "flags": 0b11, "hash": True, "filename": True}, pyc
 
 
-def test_a_wheel_already_precompiled_is_left_as_it_is(pyodide, tmp_path):
+def test_the_project_wheel_gets_a_json_twin_of_each_yaml_file_that_loads_as_the_yaml_does(tmp_path):
     wheel = _wheel(tmp_path)
-    assets.run_in_pyodide(pyodide, tmp_path, TOOLS / "precompile.py", wheel.name)
-    first = wheel.read_bytes()
-    assert "0 modules compiled" in assets.run_in_pyodide(pyodide, tmp_path, TOOLS / "precompile.py", wheel.name)
-    assert wheel.read_bytes() == first
+    with zipfile.ZipFile(wheel, "a") as archive:
+        archive.writestr("istio_notebook/data/codes.yaml", "codes: [IST0101, {code: IST0102, level: Error}]\n")
+    assets.add_json_twins(wheel)
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp_path / "unpacked")
+        assert "istio_notebook/data/codes.yaml.json,sha256=" in archive.read("demo-1.0.dist-info/RECORD").decode()
+    folder = tmp_path / "unpacked" / "istio_notebook" / "data"
+    assert package_data.load(folder, "codes.yaml") == {"codes": ["IST0101", {"code": "IST0102", "level": "Error"}]}

@@ -6,8 +6,9 @@
   manifest.json     what the Web Worker loads, in order
 
 Every wheel then gets the bytecode of its modules, written by the browser's own interpreter
-(pyodide_node.mjs runs precompile.py in the vendored Pyodide under Node), so that the first run
-does not compile them in the browser.
+(pyodide_node.mjs runs precompile.py in the vendored Pyodide under Node), and the project's wheel
+the JSON twins of its YAML data files (istio_notebook/package_data.py), so that the first run
+neither compiles modules nor parses YAML catalogues with the pure-Python PyYAML.
 
 Nothing is fetched when a reader opens the page: the worker loads these files from the site.
 Downloads are cached in .cache/playground/ and skipped when their checksum still matches.
@@ -17,6 +18,7 @@ Usage: python tools/playground/assets.py [--out DIR] [--skip-project]
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import shutil
@@ -27,12 +29,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from istio_notebook import package_data
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CACHE = REPO / ".cache" / "playground"
 PYODIDE_VERSION = "314.0.7"
 PYODIDE_SHA256 = "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+EPOCH = (1980, 1, 1, 0, 0, 0)  # zip entries' time: the same wheel bytes on every build
 PLATFORM = ["--platform", "pyemscripten_2026_0_wasm32", "--python-version", "3.14", "--implementation", "cp", "--abi", "cp314"]
 # Installed in this order: dependencies first, the project last.
 WHEEL_ORDER = ("typing_extensions", "typing_inspection", "annotated_types", "pydantic_core", "pydantic", "PyYAML", "istio_notebook")
@@ -89,11 +94,11 @@ def repack_pyyaml(sdist: Path, out: Path) -> Path:
             elif member.isfile() and parts[1:] in (("PKG-INFO",), ("LICENSE",)):
                 files[f"{info}/{'METADATA' if parts[1] == 'PKG-INFO' else 'LICENSE'}"] = archive.extractfile(member).read()
     files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: istio-notebook playground assets\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    record = "".join(f"{name},sha256={hashlib.sha256(data).hexdigest()},{len(data)}\n" for name, data in sorted(files.items()))
+    record = "".join(f"{name},sha256={_record_digest(data)},{len(data)}\n" for name, data in sorted(files.items()))
     files[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(files.items()):
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(zipfile.ZipInfo(name, date_time=EPOCH), data, compress_type=zipfile.ZIP_DEFLATED)
     return wheel
 
 
@@ -109,10 +114,38 @@ def build_project_wheel(out: Path) -> None:
             shutil.copy(wheel, out / wheel.name)
 
 
+def add_to_wheel(wheel: Path, added: dict[str, bytes]) -> None:
+    """Rewrite ``wheel`` with the files ``added`` (path in the wheel → bytes), listed in its RECORD."""
+    with zipfile.ZipFile(wheel) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    record = next(name for name in members if name.endswith(".dist-info/RECORD"))
+    lines = [f"{name},sha256={_record_digest(data)},{len(data)}\n" for name, data in sorted(added.items())]
+    members.update(added)
+    members[record] += "".join(lines).encode()
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name in sorted(members):
+            archive.writestr(zipfile.ZipInfo(name, date_time=EPOCH), members[name], compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _record_digest(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def add_json_twins(wheel: Path) -> None:
+    """The JSON twin of each YAML data file of the project's package (istio_notebook.package_data)."""
+    with zipfile.ZipFile(wheel) as archive:
+        yamls = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("istio_notebook/") and n.endswith(".yaml")}
+    add_to_wheel(wheel, {name + package_data.TWIN_SUFFIX: package_data.twin(text).encode("utf-8") for name, text in yamls.items()})
+
+
 def precompile(out: Path) -> None:
     """Bytecode into every wheel of ``out``/wheels (precompile.py says why and how)."""
-    wheels = sorted(w.name for w in (out / "wheels").glob("*.whl"))
-    run_in_pyodide(out / "vendor" / "pyodide", out / "wheels", HERE / "precompile.py", *wheels)
+    wheels = sorted((out / "wheels").glob("*.whl"))
+    run_in_pyodide(out / "vendor" / "pyodide", out / "wheels", HERE / "precompile.py", *(w.name for w in wheels))
+    for wheel in wheels:
+        compiled = wheel.with_name(wheel.name + ".bytecode")
+        add_to_wheel(wheel, {p.relative_to(compiled).as_posix(): p.read_bytes() for p in compiled.rglob("*.pyc")})
+        shutil.rmtree(compiled)
 
 
 def run_in_pyodide(pyodide: Path, host: Path, script: Path, *args: str) -> str:
@@ -145,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     repack_pyyaml(next(cache.glob("pyyaml-*.tar.gz")), wheels_out)
     if not args.skip_project:
         build_project_wheel(wheels_out)
+        add_json_twins(next(wheels_out.glob("istio_notebook-*.whl")))
     precompile(out)
     write_manifest(out)
     log(f"ready in {out}")

@@ -5,11 +5,8 @@ from __future__ import annotations
 import enum
 import string
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
-
-from istio_notebook.libyaml import SafeLoader
+from istio_notebook import package_data
 
 
 HINT_LANGUAGES = ("en", "ja")
@@ -51,8 +48,7 @@ class Message:
 
 
 def _load() -> dict[str, Message]:
-    text = resources.files(__package__).joinpath("messages.yaml").read_text(encoding="utf-8")
-    entries = yaml.load(text, Loader=SafeLoader)["messages"]
+    entries = package_data.load(__package__, "messages.yaml")["messages"]
     catalogue: dict[str, Message] = {}
     for entry in entries:
         msg = Message(

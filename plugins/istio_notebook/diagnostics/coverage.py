@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
-
-from istio_notebook.libyaml import SafeLoader
+from istio_notebook import package_data
 
 
 class Status(str, enum.Enum):
@@ -40,8 +37,7 @@ def _entry(raw: dict) -> IstioctlCode:
 
 
 def _load() -> tuple[str, tuple[IstioctlCode, ...]]:
-    text = resources.files(__package__).joinpath("istioctl_codes.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=SafeLoader)
+    data = package_data.load(__package__, "istioctl_codes.yaml")
     return data["istioctl"], tuple(_entry(raw) for raw in data["codes"])
 
 

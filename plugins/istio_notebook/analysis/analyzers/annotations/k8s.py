@@ -16,15 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
-
+from istio_notebook import package_data
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.analyzers.annotations.values import value_problem
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.diagnostics import Diagnostic
-from istio_notebook.libyaml import SafeLoader
 
 METADATA = Metadata(
     name="annotations.K8sAnalyzer",
@@ -47,8 +44,7 @@ class Annotation:
 
 
 def _load() -> dict[str, Annotation]:
-    text = resources.files(__package__).joinpath("istio_annotations.yaml").read_text(encoding="utf-8")
-    entries = yaml.load(text, Loader=SafeLoader)["annotations"]
+    entries = package_data.load(__package__, "istio_annotations.yaml")["annotations"]
     return {e["name"]: Annotation(e["name"], tuple(e["resources"]), bool(e["deprecated"])) for e in entries}
 
 
