@@ -68,8 +68,12 @@ def test_cors_is_read_from_the_preflight_answer():
     assert observe.cors_answer(origins, "https://app.example.com", {}).to_json()["allow_origins"] == []
 
 
-def test_only_regex_origins_give_no_probe():
-    assert observe.preflight_origin((OriginMatch("regex", "https://.*"),)) is None
+def test_regex_origins_give_a_probe_drawn_from_the_regex():
+    # Gateway API's CORS filter writes "*" and "https://*.example.com" as regexes only (istio 1.30.3
+    # conversion.go createCorsFilter): the probe is a sample the regex accepts.
+    assert observe.preflight_origin((OriginMatch("regex", r"^https://.*\.example\.com$"),)) == "https://any.example.com"
+    assert observe.preflight_origin((OriginMatch("regex", r"^https://.*\.test$"),)) == "https://a.test"
+    assert observe.preflight_origin((OriginMatch("regex", r"[^\x00-\x7f]+"),)) is None  # no header-safe sample
 
 
 def test_upstream_tls_is_what_the_echo_server_saw():

@@ -13,6 +13,7 @@ from typing import Any
 from istio_notebook.config import durations
 from istio_notebook.config.durations import format_seconds
 from istio_notebook.config.percent import from_fractional
+from istio_notebook.config.regex.sample import sample
 from istio_notebook.envoy.echo import (
     GRPC_STATUS_HEADER,
     REQUEST_ID_HEADER,
@@ -148,13 +149,22 @@ def cors_origins(cors: dict) -> tuple[OriginMatch, ...]:
     return tuple(origins)
 
 
+ANY_ORIGIN = "https://any.example.com"
+
+
 def preflight_origin(origins: tuple[OriginMatch, ...]) -> str | None:
-    """An origin the policy allows, to send a preflight from; None when only regexes are given."""
+    """An origin the policy allows, to send a preflight from; None when none can be drawn.
+
+    The first exact or prefix origin decides (an empty exact one gives no probe); else any origin
+    when one is present; else the first regex that accepts a sample of itself (Gateway API's CORS
+    filter writes ``*`` and ``https://*.example.com`` as regexes only)."""
     for o in origins:
         if o.kind in ("exact", "prefix"):
-            # The first exact or prefix origin decides (an empty exact one gives no probe).
             return (o.value or None) if o.kind == "exact" else o.value + "example.com"
-    return "https://any.example.com" if any(o.kind == "present" for o in origins) else None
+    if any(o.kind == "present" for o in origins):
+        return ANY_ORIGIN
+    drawn = (sample(o.value, (ANY_ORIGIN,)) for o in origins if o.kind == "regex")
+    return next((d for d in drawn if d and d.isprintable() and d == d.strip()), None)  # a header value
 
 
 def cors_answer(origins: tuple[OriginMatch, ...], probe: str, answered: dict[str, str]) -> Cors:

@@ -270,7 +270,7 @@ class Scenario(RunningEnvoy):
         origins = cors_origins(cors)
         probe = preflight_origin(origins)
         if probe is None:
-            trace.append("envoy: CORS not probed (only regex origins)")
+            trace.append("envoy: CORS not probed (no origin the policy allows could be drawn)")
             return None
         assert self.envoy is not None
         headers = [("host", request.authority), ("origin", probe), ("access-control-request-method", "GET")]

@@ -187,7 +187,7 @@ def cors_policy(cors: Cors) -> dict:
             out["max_age"] = str(int(secs))
     if cors.allow_credentials is not None:
         out["allow_credentials"] = cors.allow_credentials
-    return out
+    return out | {"forward_not_matching_preflights": cors.forward_unmatched_preflights}  # Istio always writes it
 
 
 def _route_body(action: RouteAction) -> dict:

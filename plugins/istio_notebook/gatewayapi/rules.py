@@ -9,8 +9,10 @@ create*Match / create*Filter helpers:
 - filters: header modifiers (names lower-cased, the first of a name wins), RequestRedirect
   (no port: the request's port, or the scheme's default when a scheme is set), URLRewrite
   (ReplacePrefixMatch → ``rewrite.uri`` without trailing ``/``, empty → ``/``; ReplaceFullPath →
-  ``uriRegexRewrite {match: "/.*"}``), RequestMirror (fraction or percent), CORS; any other filter
-  type is a hard error (InvalidFilter: the route is not programmed);
+  ``uriRegexRewrite {match: "/.*"}``), RequestMirror (fraction or percent), CORS (createCorsFilter:
+  ``*`` → a strict origin regex, no ``*`` → exact, one trailing ``*`` → prefix, else a quoted regex;
+  maxAge 5 s by the CRD's default; unmatched preflights IGNORE); any other filter type is a hard
+  error (InvalidFilter: the route is not programmed);
 - ``retry``: attempts (default 2) on connect-failure, refused-stream, unavailable, cancelled and
   the listed codes; ``timeouts.request`` → timeout, ``backendRequest`` → per-try timeout with a
   retry, else the timeout;
@@ -31,6 +33,7 @@ from istio_notebook.gatewayapi.model import Problem
 
 _RETRY_ON = ["connect-failure", "refused-stream", "unavailable", "cancelled"]
 _CORS_ANY_ORIGIN = r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s?#]+$"
+_CORS_MAX_AGE = 5  # seconds: HTTPCORSFilter.maxAge's +kubebuilder:default
 
 
 class HardError(Exception):
@@ -154,6 +157,8 @@ def rewrite(spec: dict) -> dict | None:
 def cors(spec: dict) -> dict:
     origins = []
     for origin in spec.get("allowOrigins") or []:
+        if not isinstance(origin, str) or not origin:
+            continue  # createCorsFilter skips an empty origin
         if origin == "*":
             origins.append({"regex": _CORS_ANY_ORIGIN})
         elif "*" not in origin:
@@ -168,8 +173,10 @@ def cors(spec: dict) -> dict:
             out[field_name] = [str(v) for v in spec[field_name]]
     if spec.get("allowCredentials") is True:
         out["allowCredentials"] = True
-    if isinstance(spec.get("maxAge"), int) and spec["maxAge"] > 0:
-        out["maxAge"] = f"{spec['maxAge']}s"
+    # The CRD defaults maxAge to 5 (the API server writes it before istiod reads the route).
+    max_age = spec["maxAge"] if isinstance(spec.get("maxAge"), int) else _CORS_MAX_AGE
+    if max_age > 0:
+        out["maxAge"] = f"{max_age}s"
     return out
 
 

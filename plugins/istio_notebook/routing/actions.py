@@ -195,6 +195,7 @@ def cors(spec: Any) -> Cors | None:
         expose_headers=tuple(str(m) for m in items(spec.get("exposeHeaders"))),
         max_age=durations.normalize(spec.get("maxAge")),
         allow_credentials=spec.get("allowCredentials") if isinstance(spec.get("allowCredentials"), bool) else None,
+        forward_unmatched_preflights=spec.get("unmatchedPreflights") != "IGNORE",  # route.go forwardNotMatchingPreflights
     )
 
 

@@ -186,6 +186,9 @@ class Cors:
     expose_headers: tuple[str, ...] = ()
     max_age: str | None = None
     allow_credentials: bool | None = None
+    # unmatchedPreflights: IGNORE → False (Envoy answers a preflight from another origin itself).
+    # Not in the JSON: what it changes is the answer to a preflight, which the outcome shows.
+    forward_unmatched_preflights: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {

