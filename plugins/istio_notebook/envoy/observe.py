@@ -22,6 +22,7 @@ from istio_notebook.envoy.echo import (
 from istio_notebook.envoy.instrument import INSTRUMENT_HEADERS
 from istio_notebook.envoy.policy import LB_NAMES
 from istio_notebook.envoy.translate import grpc_name
+from istio_notebook.gatewayapi import route_ref
 from istio_notebook.routing.outcome import (
     Abort,
     Cors,
@@ -199,3 +200,10 @@ def retriable_failure(policy: dict) -> list[tuple[str, str]] | None:
         if condition in conditions:
             return [(GRPC_STATUS_HEADER, grpc_status)]
     return None
+
+
+def route_fields(table_route) -> dict:
+    """The outcome fields that name a table route Envoy chose: VirtualService, rule, match, route_ref."""
+    origin = table_route.origin
+    return {"virtual_service": origin.virtual_service, "route_index": origin.rule_index, "match_index": origin.match_index,
+            "route_name": table_route.name, "route_ref": route_ref(origin.source, origin.rule_index)}

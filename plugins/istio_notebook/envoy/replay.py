@@ -41,7 +41,7 @@ from collections import Counter
 from istio_notebook.config import durations
 from istio_notebook.config.durations import format_seconds
 from istio_notebook.config.percent import from_fractional
-from istio_notebook.envoy import client, observe
+from istio_notebook.envoy import client, observe, preflight
 from istio_notebook.envoy.echo import (
     REQUEST_ID_HEADER,
 )
@@ -66,7 +66,6 @@ from istio_notebook.envoy.running import RunningEnvoy, new_id
 from istio_notebook.envoy.translate import (
     VIRTUAL_OUTBOUND,
 )
-from istio_notebook.gatewayapi import route_ref
 from istio_notebook.routing.ambient import WaypointHop, client_is_ambient, waypoint_hop
 from istio_notebook.routing.build import registry_of
 from istio_notebook.routing.simulate import via_waypoint
@@ -157,10 +156,7 @@ class Scenario(RunningEnvoy):
         )
         table_route = self._table_route(exchange.route_name)
         if table_route is not None:
-            origin = table_route.origin
-            draft.fields.update(virtual_service=origin.virtual_service, route_index=origin.rule_index,
-                                match_index=origin.match_index, route_name=table_route.name,
-                                route_ref=route_ref(origin.source, origin.rule_index))
+            draft.fields.update(observe.route_fields(table_route))
         action = self._decided_without_upstream(exchange, table_route, draft)
         if action is None:
             self._routed(exchange, draft)
@@ -189,6 +185,8 @@ class Scenario(RunningEnvoy):
             fields["action"] = "passthrough"
         elif x.route_name == "block_all" or (table_route is not None and table_route.action.kind == "blackhole"):
             fields.update(action="blackhole", status=status)
+        elif preflight.answered_by_cors_filter(x):
+            preflight.read_answer(self, x, draft)
         elif x.details == "direct_response":
             location = x.response.headers.get("location")
             if location is not None and 300 <= status < 400:

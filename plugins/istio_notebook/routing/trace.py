@@ -65,6 +65,12 @@ STEPS: dict[str, tuple[str, str]] = {
     "no_route": ("no route of {vhost} matches: 404 (Envoy NR)", "{vhost} のどのルートにも一致しない: 404 (Envoy NR)"),
     "redirect": ("redirect {status} to {location}", "{location} へリダイレクト ({status})"),
     "direct": ("direct response {status}", "ダイレクトレスポンス {status}"),
+    "cors_preflight": ("CORS preflight from {origin}: the CORS filter answers 200 with the policy's headers (not forwarded)",
+                       "{origin} からの CORS プリフライト: CORS フィルターがポリシーのヘッダー付きで 200 を返す(転送しない)"),
+    "cors_preflight_ignored": ("CORS preflight from {origin}, an origin the policy does not allow: unmatchedPreflights IGNORE, "
+                               "the CORS filter answers 200 without CORS headers (not forwarded)",
+                               "ポリシーが許可しないオリジン {origin} からの CORS プリフライト: unmatchedPreflights IGNORE のため、"
+                               "CORS フィルターが CORS ヘッダーなしで 200 を返す(転送しない)"),
     "destination": ("destination {cluster} ({share}%)", "宛先 {cluster} ({share}%)"),
     "missing_cluster": ("cluster {cluster} does not exist (no such service, port or subset): 503 (Envoy NC)",
                         "クラスタ {cluster} が存在しない(サービス・ポート・サブセットなし): 503 (Envoy NC)"),
