@@ -25,6 +25,19 @@ spec:
 """
 
 
+# One rule per step of Gateway API precedence (conversion.go sortHTTPRoutes), in an order that
+# sorting must change: rule i sends to backend s<i>; sorted, they read s6 s2 s4 s3 s5 s1 s0.
+PRECEDENCE_MATCHES = [
+    "{path: {type: RegularExpression, value: '/.*'}}",
+    "{path: {value: /a}}",
+    "{path: {value: /a/b}}",
+    "{path: {value: /a}, headers: [{name: x, value: '1'}]}",
+    "{path: {value: /a}, method: GET}",
+    "{path: {value: /a}, queryParams: [{name: q, value: '1'}]}",
+    "{path: {type: Exact, value: /a}}",
+]
+
+
 def service(name: str, port: int = 80, namespace: str = "default") -> str:
     return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {namespace}}}\n"
             f"spec:\n  selector: {{app: {name}}}\n  ports: [{{name: http, port: {port}}}]\n")

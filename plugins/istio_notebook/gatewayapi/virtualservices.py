@@ -91,10 +91,16 @@ def groups_for(route: Resource, attachment: Attachment, routes: list[GeneratedRo
         group.sources.append((route, routes))
 
 
+def _oldest_first(route: Resource) -> tuple:
+    """sortRoutesByCreationTime: creation time, then namespace, then name. A file without
+    creationTimestamp has its input order stand for the time; routes that do give one (equal
+    times: one ``kubectl apply``) are ordered by namespace and name whatever their place."""
+    stamp = str(route.metadata.get("creationTimestamp") or "")
+    return (stamp, 0 if stamp else route.order, route.namespace, route.name)
+
+
 def virtual_service(group: _Group, route_refs: dict) -> Resource:
-    sources = sorted(
-        group.sources, key=lambda s: (str(s[0].metadata.get("creationTimestamp") or ""), s[0].order, s[0].namespace, s[0].name)
-    )
+    sources = sorted(group.sources, key=lambda s: _oldest_first(s[0]))
     merged = [g for _, routes in sources for g in routes]
     merged.sort(key=lambda g: precedence(g.route))  # stable: ties keep the oldest route's rules first
     first = sources[0][0]
