@@ -152,6 +152,12 @@ CASES = [
         ],
     ),
     (
+        "running Pods of an injected namespace without istio-proxy",
+        ["injection_missing_proxy.yaml"],
+        "injection.PodMissingProxyAnalyzer",
+        [("IST0103", "Pod shop/cart-old", 12)],
+    ),
+    (
         "meshNetworks registries: built-in, remote secret, local cluster; case-sensitive",
         ["multicluster_meshnetworks.yaml"],
         "meshnetworks.MeshNetworksAnalyzer",

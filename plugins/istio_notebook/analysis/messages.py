@@ -24,6 +24,10 @@ def referenced_resource_not_found(resource: Resource, path: Path, kind: str, nam
     return _at("IST0101", resource, path, kind=kind, name=name)
 
 
+def pod_missing_proxy(resource: Resource, path: Path, pod: str) -> Diagnostic:
+    return _at("IST0103", resource, path, pod=pod)
+
+
 def conflicting_mesh_gateway_hosts(resource: Resource, path: Path, virtual_services: str, host: str) -> Diagnostic:
     return _at("IST0109", resource, path, virtual_services=virtual_services, host=host)
 
