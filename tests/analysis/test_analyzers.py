@@ -158,6 +158,12 @@ CASES = [
         [("IST0103", "Pod shop/cart-old", 12)],
     ),
     (
+        "injected proxies running another image than the injector's, per namespace",
+        ["injection_proxy_image.yaml"],
+        "injection.ImageAnalyzer",
+        [("IST0158", "Namespace shop", 16)],
+    ),
+    (
         "meshNetworks registries: built-in, remote secret, local cluster; case-sensitive",
         ["multicluster_meshnetworks.yaml"],
         "meshnetworks.MeshNetworksAnalyzer",

@@ -28,6 +28,10 @@ def pod_missing_proxy(resource: Resource, path: Path, pod: str) -> Diagnostic:
     return _at("IST0103", resource, path, pod=pod)
 
 
+def pods_proxy_image_mismatch(resource: Resource, path: Path, pod_names: str) -> Diagnostic:
+    return _at("IST0158", resource, path, pod_names=pod_names)
+
+
 def conflicting_mesh_gateway_hosts(resource: Resource, path: Path, virtual_services: str, host: str) -> Diagnostic:
     return _at("IST0109", resource, path, virtual_services=virtual_services, host=host)
 

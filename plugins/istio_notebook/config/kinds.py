@@ -95,7 +95,6 @@ READ_ONLY: frozenset[tuple[str, str]] = frozenset(
         ("rbac.authorization.k8s.io", "RoleBinding"),
         ("rbac.authorization.k8s.io", "ClusterRole"),
         ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-        (NETWORKING, "ProxyConfig"),
         (SECURITY, "Certificate"),
         ("kind.x-k8s.io", "Cluster"),
     }
@@ -117,6 +116,8 @@ KEPT: tuple[KindInfo, ...] = (
     KindInfo(APIEXTENSIONS, "CustomResourceDefinition", ("v1",), namespaced=False),
     # Nodes: the topology labels istiod reads a pod's locality from (config/locality.py).
     KindInfo(CORE, "Node", ("v1",), namespaced=False),
+    # ProxyConfig: the proxy image type injected Pods run (injection.ImageAnalyzer, IST0158).
+    KindInfo(NETWORKING, "ProxyConfig", ("v1beta1",)),
 )
 
 _BY_GROUP_KIND: dict[tuple[str, str], KindInfo] = {(k.group, k.kind): k for k in MODELLED + KEPT}

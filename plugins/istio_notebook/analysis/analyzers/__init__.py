@@ -18,7 +18,7 @@ from istio_notebook.analysis.analyzers.deprecation import fields as deprecated_f
 from istio_notebook.analysis.analyzers.destinationrule import ca_certificates, duplicate_subset, subset_labels, subset_pods
 from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_certificate, workload_ports
 from istio_notebook.analysis.analyzers.gateway import secret as gateway_secret
-from istio_notebook.analysis.analyzers.injection import image_auto, missing_proxy, namespace_labels
+from istio_notebook.analysis.analyzers.injection import image_auto, missing_proxy, namespace_labels, proxy_image
 from istio_notebook.analysis.analyzers.envoyfilter import patches as envoyfilter_patches
 from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
@@ -72,6 +72,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     namespace_ref,
     namespace_labels,
     missing_proxy,
+    proxy_image,
     gatewayapi_status,
     ineffective_selector,
     annotations_k8s,
