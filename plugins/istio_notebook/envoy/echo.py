@@ -15,6 +15,10 @@ request through headers, which Envoy forwards upstream:
   ``x-echo-status: 503``      answer with that status instead of 200
   ``x-echo-delay-ms: 1500``   sleep that long before answering (timeouts)
   ``x-echo-grpc-status: 14``  add that ``grpc-status`` to the answer (gRPC retry conditions)
+
+A TCP connection (tcp_proxy, TLS passthrough) sends ``INB-L4 <request id>`` and a blank line
+instead of a request: not HTTP, so a sniffing listener keeps it on its TCP chain. The server logs
+it and answers ``INB-L4 <cluster name>``, then closes (envoy/replay_l4.py reads who answered).
 """
 
 from __future__ import annotations
@@ -30,13 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from istio_notebook.envoy.echo_ports import PortAllocator
-from istio_notebook.envoy.echo_http import HEAD_LIMIT, BadRequest, Request, read_request, response_bytes
+from istio_notebook.envoy.echo_http import HEAD_LIMIT, BadRequest, Request, read_head, read_request, response_bytes
 
 REQUEST_ID_HEADER = "x-inb-request"
 STATUS_HEADER = "x-echo-status"
 DELAY_HEADER = "x-echo-delay-ms"
 GRPC_STATUS_HEADER = "x-echo-grpc-status"
 IDENTITY_HEADER = "x-echo-server"
+L4_PROBE = b"INB-L4 "  # a TCP probe's first line (envoy/replay_l4.py); the answer names the cluster
 MAX_DELAY_SECONDS = 30.0  # bounded even when a header asks for more
 
 
@@ -120,6 +125,7 @@ class _Upstream:
     identity: EchoIdentity
     status: int
     delay: float
+    inner: ssl.SSLContext | None = None  # a client's own TLS inside the mesh's mTLS (TLS passthrough)
 
 
 def _peer(writer: asyncio.StreamWriter) -> dict | None:
@@ -151,8 +157,11 @@ class _Connections:
             assert task is not None
             self.tasks.add(task)
             try:
+                if upstream.inner is not None:
+                    await writer.start_tls(upstream.inner, ssl_handshake_timeout=10)
                 await self._serve(upstream, reader, writer)
-            except (BadRequest, ConnectionError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            except (BadRequest, ConnectionError, OSError, ssl.SSLError, asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError, asyncio.TimeoutError):
                 pass  # Envoy resets connections it gave up on (timeouts, shutdown): not an error here
             finally:
                 self.tasks.discard(task)
@@ -162,10 +171,22 @@ class _Connections:
 
     async def _serve(self, upstream: _Upstream, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tls = _peer(writer)
-        while (request := await read_request(reader, writer)) is not None:
+        while (head := await read_head(reader)) is not None:
+            if head.startswith(L4_PROBE):
+                await self._greet(upstream, head, tls, writer)
+                return
+            request = await read_request(reader, writer, head)
+            assert request is not None
             await self._answer(upstream, request, tls, writer)
             if not request.keep_alive:
                 return
+
+    async def _greet(self, upstream: _Upstream, head: bytes, tls: dict | None, writer: asyncio.StreamWriter) -> None:
+        """A TCP probe (``INB-L4 <id>``): answer ``INB-L4 <cluster>`` and end the connection."""
+        request_id = head[len(L4_PROBE):].decode("ascii", "replace").strip()
+        self.log.add(Received(upstream.identity.name, request_id, "L4", "", {}, time.monotonic(), tls))
+        writer.write(L4_PROBE + upstream.identity.name.encode() + b"\r\n")
+        await writer.drain()
 
     async def _answer(self, upstream: _Upstream, request: Request, tls: dict | None, writer: asyncio.StreamWriter) -> None:
         headers = request.headers
@@ -221,8 +242,12 @@ class EchoFleet:
             self._loop = loop
         return self._loop
 
-    def add(self, identity: EchoIdentity, *, status: int = 200, delay: float = 0.0, tls: EchoTls | None = None) -> int:
+    def add(self, identity: EchoIdentity, *, status: int = 200, delay: float = 0.0, tls: EchoTls | None = None,
+            inner_tls: EchoTls | None = None) -> int:
         """Start a server for ``identity`` (once per name); return its loopback port.
+
+        ``inner_tls``: after the ``tls`` handshake, a second one inside it (a client's TLS that a
+        gateway passes through, wrapped in the mesh's mTLS as a sidecar receives it).
 
         The socket listens before this returns (connections wait in its backlog); the loop
         watches it soon after, in batches: one wake-up of the loop's thread for many calls.
@@ -232,7 +257,7 @@ class EchoFleet:
             return existing
         sock = self._ports_from.listen()
         self._listeners.append(sock)
-        handler = self._connections.handler(_Upstream(identity, status, delay))
+        handler = self._connections.handler(_Upstream(identity, status, delay, self._context(inner_tls)))
         loop = self._running_loop()
         with self._lock:
             self._pending.append((sock, handler, self._context(tls)))

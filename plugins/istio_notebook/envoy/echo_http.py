@@ -93,8 +93,8 @@ async def _body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
     return await reader.readexactly(length) if length else b""
 
 
-async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request | None:
-    """The next request on the connection; None when the peer closed it between requests."""
+async def read_head(reader: asyncio.StreamReader) -> bytes | None:
+    """The next head on the connection, up to its blank line (excluded); None when the peer closed it."""
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as closed:
@@ -103,7 +103,16 @@ async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
         return None
     except asyncio.LimitOverrunError:
         raise BadRequest("request head over the limit") from None
-    method, target, version, headers = parse_head(head[:-4].lstrip(b"\r\n"))
+    return head[:-4].lstrip(b"\r\n")
+
+
+async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, head: bytes | None = None) -> Request | None:
+    """The next request on the connection (``head``: already read by read_head); None when the peer closed it."""
+    if head is None:
+        head = await read_head(reader)
+    if head is None:
+        return None
+    method, target, version, headers = parse_head(head)
     if headers.get("expect", "").lower() == "100-continue":
         writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
     return Request(method, target, version, headers, await _body(reader, headers))

@@ -7,6 +7,8 @@ recorded exchanges without running Envoy. envoy/replay.py sends the requests and
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +62,21 @@ class Draft:
     def done(self) -> RouteOutcome:
         fields = dict(self.fields)
         return RouteOutcome(fields.pop("action", None), trace=tuple(self.trace), envoy=self.envoy, **fields)
+
+
+def shares(counts: Mapping[str, int], given: Mapping[str, float]) -> dict[str, float]:
+    """Shares of sampled requests or connections (``counts`` per cluster) against the weights
+    Envoy was given: the configured shares when every observed one is within 4 binomial standard
+    deviations of its weight (the observation confirmed them), else the observed shares."""
+    total = sum(counts.values()) or 1
+    weight_sum = sum(given.values()) or 1
+    expected = {name: 100.0 * w / weight_sum for name, w in given.items()}
+    if set(counts) <= set(expected) and all(
+        abs(100.0 * counts.get(name, 0) / total - share) <= 4 * 100.0 * math.sqrt(share / 100 * (1 - share / 100) / total) + 0.5
+        for name, share in expected.items()
+    ):
+        return {name: round(share, 4) for name, share in expected.items()}
+    return {name: round(100.0 * n / total, 1) for name, n in counts.items()}
 
 
 def is_shadow(received) -> bool:

@@ -34,7 +34,6 @@ scenarios (closed at exit). Reading an exchange into the typed outcome: envoy/ob
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 
@@ -59,9 +58,11 @@ from istio_notebook.envoy.observe import (
     is_shadow,
     preflight_origin,
     retriable_failure,
+    shares,
     upstream_policy,
 )
 from istio_notebook.envoy.open_scenarios import OpenScenarios
+from istio_notebook.envoy.replay_l4 import L4Replay
 from istio_notebook.envoy.running import RunningEnvoy, new_id
 from istio_notebook.envoy.translate import (
     VIRTUAL_OUTBOUND,
@@ -116,15 +117,12 @@ class Scenario(RunningEnvoy):
             # An ambient client has no Envoy of its own: the waypoint's Envoy routes the request.
             return via_waypoint(self._waypoint(hop).outcome(request), hop, "en")
         draft = Draft()
-        if client_is_ambient(self.mesh, self.proxy) and not request.is_connection:
+        if client_is_ambient(self.mesh, self.proxy):
             draft.trace.append("envoy: an ambient client without a waypoint: only ztunnel (L4, not Envoy) is on the path")
             draft.envoy["unsupported"] = "ztunnel"
             return draft.done()
         if request.is_connection:
-            # tcp:// and tls:// are decided by routing.l4; their tcp_proxy filter chains are not translated yet.
-            draft.trace.append(f"envoy: {request.scheme}:// connections are not replayed on Envoy yet")
-            draft.envoy["unsupported"] = "scheme"
-            return draft.done()
+            return L4Replay(self).outcome(request)  # tcp_proxy filter chains (envoy/replay_l4.py)
         if request.scheme == "https" and self.table.proxy.kind == "sidecar":
             # A sidecar passes TLS from the app through untouched (TCP): nothing HTTP to route.
             draft.trace.append("envoy: https from a sidecar is TLS passthrough, not replayed as HTTP")
@@ -285,18 +283,6 @@ class Scenario(RunningEnvoy):
             trace.append(f"envoy: CORS preflight from {probe} not allowed")
         return cors_answer(origins, probe, answered)
 
-    def _destination(self, cluster_name: str, share: float) -> Upstream:
-        assert self.table is not None
-        cluster = self.table.clusters.get(cluster_name)
-        parts = cluster_name.split("|")
-        if cluster is not None:
-            host, port, subset = cluster.host, cluster.port, cluster.subset
-        elif len(parts) == 4:
-            host, port, subset = parts[3], int(parts[1]) if parts[1].isdigit() else None, parts[2] or None
-        else:
-            host, port, subset = cluster_name, None, None
-        return Upstream(host, subset, port, share, cluster_name)
-
     def _sample_shares(self, request, listener: str, weighted: dict) -> tuple[tuple[Upstream, ...], dict[str, int]]:
         assert self.envoy is not None
         counts: Counter[str] = Counter()
@@ -309,18 +295,9 @@ class Scenario(RunningEnvoy):
         )
         for response in responses:
             counts[response.headers.get(CLUSTER_HEADER) or response.headers.get("x-echo-server") or "-"] += 1
-        total = sum(counts.values())
         given = {c["name"]: c["weight"] for c in weighted.get("clusters", [])}
-        weight_sum = sum(given.values()) or 1
-        expected = {name: 100.0 * w / weight_sum for name, w in given.items()}
-        if set(counts) <= set(expected) and all(
-            abs(100.0 * counts.get(name, 0) / total - share) <= 4 * 100.0 * math.sqrt(share / 100 * (1 - share / 100) / total) + 0.5
-            for name, share in expected.items()
-        ):
-            shares = {name: round(share, 4) for name, share in expected.items()}
-        else:
-            shares = {name: round(100.0 * n / total, 1) for name, n in counts.items()}
-        return tuple(self._destination(name, share) for name, share in shares.items()), dict(counts)
+        found = shares(counts, given)
+        return tuple(self._destination(name, share) for name, share in found.items()), dict(counts)
 
     def _probe_retries(self, request, listener: str, cluster: str | None, policy: dict) -> int | None:
         """Make the upstream fail in a way the route retries and count how often Envoy tries it

@@ -1,8 +1,9 @@
 """A running Envoy for one proxy view of one mesh: route table, echo upstreams, certificates, process.
 
 envoy/replay.py's Scenario builds on it to observe where requests go. Lifecycle only: translate the
-table (envoy/translate.py), start an echo server per cluster (TLS where the DestinationRule
-originates it, with a CA made for the run), start Envoy, send requests, and tear all of it down.
+table (envoy/translate.py) and the TCP/TLS listeners (envoy/translate_l4.py, run form), start an
+echo server per cluster (TLS where the DestinationRule originates it or a client's TLS passes
+through, with a CA made for the run), start Envoy, send requests, and tear all of it down.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from istio_notebook.envoy.translate import (
     route_table,
     translate,
 )
-from istio_notebook.routing.outcome import TrafficPolicy
+from istio_notebook.envoy.translate_l4 import L4Translation
+from istio_notebook.routing.l4_table import L4Listener, l4_listeners, tls_upstreams
+from istio_notebook.routing.outcome import TrafficPolicy, Upstream
 from istio_notebook.routing.table import PASSTHROUGH_CLUSTER, Route, RouteTable
 
 DEFAULT_SAMPLES = 200  # requests sent to measure the shares of a weighted route
@@ -56,6 +59,8 @@ class RunningEnvoy:
         self._mesh_ca: MeshCA | None = None
         self.policies: dict[str, TrafficPolicy] = {}
         self._envoy_routes: dict[str, dict] = {}
+        self.l4: list[L4Listener] = []
+        self.l4_translation: L4Translation | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -67,22 +72,28 @@ class RunningEnvoy:
 
     def _start(self) -> RunningEnvoy:
         self.table = route_table(self.mesh, self.proxy)
+        self.l4 = l4_listeners(self.mesh, self.proxy)
         self.fleet = EchoFleet()
         try:
             self.policies = cluster_policies(self.mesh, self.table)
             upstreams: dict[str, int] = {}
+            passthrough = tls_upstreams(self.l4)
             for name, cluster in self.table.clusters.items():
                 if not cluster.has_endpoints:
                     continue  # Envoy answers 503 (no healthy upstream) itself: no server to stand for it
                 identity = EchoIdentity(name, cluster.host, cluster.subset or "", cluster.port)
-                upstreams[name] = self.fleet.add(identity, tls=self._upstream_tls(name))
+                tls, inner = self._upstream_tls(name), self._echo_tls() if name in passthrough else None
+                upstreams[name] = self.fleet.add(identity, tls=tls or inner, inner_tls=inner if tls else None)
             upstreams[PASSTHROUGH_CLUSTER] = self.fleet.add(EchoIdentity(PASSTHROUGH_CLUSTER))
             cert_files = self._server_certificates()
             client_cert = None
             if any(self._tls_mode(name) != "DISABLE" for name in self.table.clusters):
                 client_cert = self._ca().workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/default")
+            self.l4_translation = L4Translation(self.l4, run=True, sidecar=self.proxy.kind == "sidecar",
+                                                cert_files=self._l4_certificates())
             self.bootstrap = instrument(translate(self.table, upstreams=upstreams, cert_files=cert_files,
-                                                  policies=self.policies, client_cert=client_cert))
+                                                  policies=self.policies, client_cert=client_cert,
+                                                  l4=self.l4_translation))
             self._index_routes()
             self.envoy = EnvoyProcess(localize(self.bootstrap), keep_logs_in=self.keep_logs_in)
             self.envoy.__enter__()
@@ -105,6 +116,10 @@ class RunningEnvoy:
         """A TLS echo server for clusters whose policy originates TLS (ISTIO_MUTUAL, SIMPLE, MUTUAL)."""
         if self._tls_mode(cluster_name) == "DISABLE":
             return None
+        return self._echo_tls()
+
+    def _echo_tls(self) -> EchoTls:
+        """The TLS of an echo upstream: Envoy originating it, or a client's TLS passed through."""
         # One certificate for every TLS upstream: the translation does not verify an upstream's
         # SAN, and one certificate (one SSL context) per host cost seconds in a mesh of thousands.
         files = self._ca().workload("cluster.local/ns/upstream/sa/echo")
@@ -118,6 +133,15 @@ class RunningEnvoy:
             c.name: self._ca().workload(f"cluster.local/ns/{self.table.proxy.namespace}/sa/gateway",
                                         dns_names=tuple(h for h in c.sni_hosts or () if h != "*"))
             for c in tls_configs
+        }
+
+    def _l4_certificates(self) -> dict:
+        """Gateway TCP servers that terminate TLS (SIMPLE, MUTUAL): a certificate for their hosts."""
+        servers = {c.terminate: c.sni_hosts for item in self.l4 for c in item.chains if c.terminate}
+        return {
+            label: self._ca().workload(f"cluster.local/ns/{self.proxy.namespace}/sa/gateway",
+                                       dns_names=tuple(h for h in hosts if h != "*"))
+            for label, hosts in servers.items()
         }
 
     def close(self, failed: bool = False) -> None:
@@ -162,6 +186,19 @@ class RunningEnvoy:
                 except (IndexError, ValueError):
                     return None
         return None
+
+    def _destination(self, cluster_name: str, share: float) -> Upstream:
+        """The Upstream a cluster name stands for (the table's cluster, else its name's parts)."""
+        assert self.table is not None
+        cluster = self.table.clusters.get(cluster_name)
+        parts = cluster_name.split("|")
+        if cluster is not None:
+            host, port, subset = cluster.host, cluster.port, cluster.subset
+        elif len(parts) == 4:
+            host, port, subset = parts[3], int(parts[1]) if parts[1].isdigit() else None, parts[2] or None
+        else:
+            host, port, subset = cluster_name, None, None
+        return Upstream(host, subset, port, share, cluster_name)
 
     # -- sending -------------------------------------------------------------------------------
 

@@ -1,0 +1,233 @@
+"""Replay ``tcp://`` and ``tls://`` connections on real Envoy, in the route JSON contract.
+
+The TCP/TLS listeners are those istiod builds (routing/l4_table.py), written in their run form by
+envoy/translate_l4.py. One connection, and what shows where it went:
+- the listener: a sidecar's ``virtualOutbound`` hands a connection to the listener of the address
+  and port the client dialled (``<vip>_<port>``, then ``0.0.0.0_<port>``, else it keeps it:
+  ``use_original_dst``); the address is what the client's DNS gives (the service VIP, a literal
+  IP, or an address outside the mesh). On loopback every listener has its own port, so the replay
+  connects to that listener and sends a PROXY protocol line naming the dialled address: Envoy then
+  matches destination prefix ranges on it as it would on the original destination;
+- the filter chain: each chain's tcp_proxy counts its connections under its own stat prefix
+  (``tcp.inb_l4_<n>.downstream_cx_total``), read from the admin API before and after;
+- the upstream: the echo server that answers the probe line names its cluster (envoy/echo.py).
+  ``tls://`` connections do a TLS handshake with the SNI first (not verified: passthrough chains
+  forward it to a TLS echo server, terminating chains to a plaintext one). A client that sends
+  Istio's SNI form ``outbound_.<port>_.<subset>_.<host>`` is an Istio mTLS client and offers
+  Istio's ALPNs, as AUTO_PASSTHROUGH chains require.
+Several destinations (weighted_clusters): ``samples`` connections, shares counted upstream and
+reported as for HTTP (envoy/observe.py shares). A chain whose cluster has no endpoints closes the
+connection: the chain still names its destination.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass
+
+from istio_notebook.envoy.echo import L4_PROBE
+from istio_notebook.envoy.observe import Draft, shares
+from istio_notebook.envoy.running import RunningEnvoy, new_id
+from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND
+from istio_notebook.envoy.translate_l4 import STAT_PREFIX
+from istio_notebook.routing.build import registry_of
+from istio_notebook.routing.l4 import by_address, destination_address
+from istio_notebook.routing.l4_table import ISTIO_MTLS_ALPNS, WILDCARD, L4Chain
+from istio_notebook.routing.outcome import RouteOutcome
+from istio_notebook.routing.port_protocol import destination_service
+from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER
+
+OUTSIDE_ADDRESS = "198.51.100.10"  # RFC 5737: what DNS gives for a host the mesh has no address for
+CLIENT_ADDRESS = "10.0.0.2"  # the sidecar's own pod address (translate.node)
+PROBE_TIMEOUT = 3.0
+HANDSHAKE_TIMEOUT = 1.0
+COUNTER = "downstream_cx_total"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One connection: the chain that took it (stat prefix), the cluster that answered, if any."""
+
+    prefix: str | None
+    answered_by: str | None
+    handshake: str | None = None  # why the TLS handshake failed, if it did
+
+
+def dialled_address(mesh, request, proxy) -> str:
+    """The IP the client connects to: a literal, the service VIP its DNS gives, else outside the mesh."""
+    registry = registry_of(mesh)
+    service = destination_service(registry, request.host, request.port, proxy.namespace)
+    if service is None:
+        service = by_address(registry.visible(proxy.namespace), request.host, request.port)
+    return destination_address(request, service) or OUTSIDE_ADDRESS
+
+
+def proxy_line(address: str, port: int) -> bytes:
+    """PROXY protocol v1: the connection as the client made it (source: the client pod)."""
+    family = "TCP6" if ipaddress.ip_address(address).version == 6 else "TCP4"
+    source = CLIENT_ADDRESS if family == "TCP4" else "::1"
+    return f"PROXY {family} {source} {address} 40000 {port}\r\n".encode()
+
+
+def client_alpn(sni: str | None) -> tuple[str, ...]:
+    return ISTIO_MTLS_ALPNS[:2] if sni and sni.startswith("outbound_.") else ()
+
+
+def connect(port: int, preamble: bytes, request_id: str, *, tls: bool, sni: str | None) -> tuple[str | None, str | None]:
+    """Open one connection, send the probe; (cluster named by the answer, TLS failure)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=PROBE_TIMEOUT) as raw:
+        stream: socket.socket = raw
+        if preamble:
+            raw.sendall(preamble)
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+            if client_alpn(sni):
+                context.set_alpn_protocols(list(client_alpn(sni)))
+            raw.settimeout(HANDSHAKE_TIMEOUT)  # loopback: milliseconds, unless a plaintext server got the ClientHello
+            try:
+                stream = context.wrap_socket(raw, server_hostname=sni)  # an IP literal sends no SNI (RFC 6066)
+            except (ssl.SSLError, OSError) as error:
+                return None, type(error).__name__
+            stream.settimeout(PROBE_TIMEOUT)
+        try:
+            stream.sendall(L4_PROBE + request_id.encode() + b"\r\n\r\n")
+            answer = _read_line(stream)
+        except (ssl.SSLError, OSError):
+            answer = b""
+    if answer.startswith(L4_PROBE):
+        return answer[len(L4_PROBE):].decode("ascii", "replace").strip(), None
+    return None, None
+
+
+def _read_line(stream: socket.socket) -> bytes:
+    data = b""
+    while b"\n" not in data and len(data) < 4096:
+        chunk = stream.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class L4Replay:
+    """tcp:// and tls:// connections through one running Envoy (a replay.Scenario)."""
+
+    def __init__(self, running: RunningEnvoy):
+        self.running = running
+        assert running.bootstrap is not None and running.l4_translation is not None
+        self.listeners = {item["name"]: item for item in running.bootstrap["static_resources"]["listeners"]}
+        self.chains = running.l4_translation.stat_prefixes
+        self.l4 = {item.name: item for item in running.l4}
+
+    def listener(self, address: str, port: int) -> str | None:
+        """The listener that gets the connection (see the module docstring)."""
+        running = self.running
+        assert running.envoy is not None and running.table is not None
+        bound = running.envoy.listener_ports
+        if running.proxy.kind != "sidecar":
+            mapped = running.table.port_map.get(port, port)
+            return next((n for n in (f"{WILDCARD}_{port}", f"{WILDCARD}_{mapped}") if n in bound), None)
+        for name in (f"{address}_{port}", f"{WILDCARD}_{port}", VIRTUAL_OUTBOUND):
+            if name in bound:
+                return name
+        return None
+
+    def counters(self) -> Counter[str]:
+        """Connections per chain stat prefix, as Envoy counted them."""
+        assert self.running.envoy is not None
+        wanted = urllib.parse.quote(rf"^tcp\.{STAT_PREFIX}[0-9]+\.{COUNTER}$")
+        out: Counter[str] = Counter()
+        for line in self.running.envoy.admin(f"/stats?filter={wanted}").splitlines():
+            name, _, value = line.partition(":")
+            parts = name.strip().split(".")
+            if len(parts) == 3 and value.strip().isdigit():
+                out[parts[1]] = int(value)
+        return out
+
+    def probe(self, listener: str, address: str, request) -> Probe:
+        """One connection, and the chain Envoy counted it on."""
+        before = self.counters()
+        answered, failure = self._connect(listener, address, request)
+        taken = [prefix for prefix, count in (self.counters() - before).items() if count > 0]
+        return Probe(taken[0] if taken else None, answered, failure)
+
+    def _connect(self, listener: str, address: str, request) -> tuple[str | None, str | None]:
+        assert self.running.envoy is not None
+        filters = self.listeners[listener].get("listener_filters", [])
+        has_proxy_protocol = any(f["name"] == "envoy.filters.listener.proxy_protocol" for f in filters)
+        preamble = proxy_line(address, request.port) if has_proxy_protocol else b""
+        return connect(self.running.envoy.listener_port(listener), preamble, new_id(),
+                       tls=request.scheme == "tls", sni=request.sni)
+
+    def outcome(self, request) -> RouteOutcome:
+        running = self.running
+        draft = Draft()
+        address = dialled_address(running.mesh, request, running.proxy)
+        listener = self.listener(address, request.port)
+        draft.envoy.update(sent={"address": address, "port": request.port, "sni": request.sni}, listener=listener)
+        if listener is None:
+            draft.trace.append(f"envoy: no listener for port {request.port}: connection refused")
+            draft.fields["action"] = "no_route"
+            return draft.done()
+        first = self.probe(listener, address, request)
+        draft.envoy.update(chain=first.prefix, upstream_cluster=first.answered_by)
+        draft.trace.append(f"envoy: {request.scheme}://{address}:{request.port} on {listener}: chain "
+                           f"{self._chain_label(first.prefix)}, answered by {first.answered_by or 'nobody'}"
+                           + (f" (TLS handshake failed: {first.handshake})" if first.handshake else ""))
+        if first.prefix is None:
+            # No filter chain took it: a gateway has no server (or SNI) for it; a sidecar's HTTP port.
+            draft.fields["action"] = "no_route" if running.proxy.kind == "gateway" else "blackhole"
+            return draft.done()
+        self._decide(first, self._chain(first.prefix), listener, address, request, draft)
+        return draft.done()
+
+    def _chain(self, prefix: str) -> L4Chain | None:
+        name, index = self.chains[prefix]
+        return self.l4[name].chains[index] if name in self.l4 and index >= 0 else None
+
+    def _chain_label(self, prefix: str | None) -> str:
+        if prefix is None:
+            return "none"
+        name, index = self.chains[prefix]
+        return f"{name}[{index}]" if index >= 0 else f"{name} catch-all"
+
+    def _decide(self, first: Probe, chain: L4Chain | None, listener: str, address: str, request, draft: Draft) -> None:
+        """The action and destinations of a connection a chain took."""
+        fields = draft.fields
+        clusters = [d.cluster for d in chain.destinations] if chain is not None else []
+        if chain is None or chain.origin.section == "catch_all":
+            passthrough = first.answered_by == PASSTHROUGH_CLUSTER or clusters == [PASSTHROUGH_CLUSTER]
+            fields["action"] = "passthrough" if passthrough else "blackhole"
+            return
+        if clusters == [BLACKHOLE_CLUSTER]:
+            fields["action"] = "blackhole"
+            return
+        origin = chain.origin
+        fields["action"] = "route"
+        if origin.section in ("tcp", "tls"):
+            fields.update(virtual_service=origin.virtual_service, route_index=origin.rule_index,
+                          match_index=origin.match_index)
+        if len(clusters) > 1 and self.running.samples > 1:
+            counts = self._sample(listener, address, request)
+            draft.envoy["samples"] = dict(counts)
+            weights = {d.cluster: d.share for d in chain.destinations}
+            found = shares(counts, weights)
+            fields["destinations"] = tuple(self.running._destination(c, s) for c, s in found.items())
+            return
+        cluster = first.answered_by or clusters[0]
+        if first.answered_by is None:
+            known = self.running.table.clusters.get(cluster) if self.running.table is not None else None
+            why = "it has no endpoints" if known is not None and not known.has_endpoints else "no answer to the probe"
+            draft.trace.append(f"envoy: no upstream answered on {cluster} ({why}); the chain names it")
+        fields["destinations"] = (self.running._destination(cluster, 100.0),)
+
+    def _sample(self, listener: str, address: str, request) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for _ in range(self.running.samples):
+            counts[self._connect(listener, address, request)[0] or "-"] += 1
+        return counts
