@@ -128,6 +128,10 @@ class Scenario(RunningEnvoy):
             draft.trace.append("envoy: https from a sidecar is TLS passthrough, not replayed as HTTP")
             draft.envoy["unsupported"] = "scheme"
             return draft.done()
+        l4 = L4Replay(self)
+        if self.table.proxy.kind == "sidecar" and l4.tcp_only(request):
+            # A port Istio treats as TCP: the bytes go through its tcp_proxy chain, no HTTP routing.
+            return l4.outcome(request)
         listener = self._listener_for(request.port)
         if listener is None:
             draft.trace.append(f"envoy: no listener for port {request.port}: connection refused")

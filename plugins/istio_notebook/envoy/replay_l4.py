@@ -137,6 +137,15 @@ class L4Replay:
                 return name
         return None
 
+    def tcp_only(self, request) -> bool:
+        """Whether the listener that gets ``request`` has TCP chains only (no HTTP connection manager)."""
+        name = self.listener(dialled_address(self.running.mesh, request, self.running.proxy), request.port)
+        if name not in self.l4:
+            return False
+        listener = self.listeners[name]
+        chains = [*listener.get("filter_chains", []), *([listener["default_filter_chain"]] if "default_filter_chain" in listener else [])]
+        return all(f["name"] == "envoy.filters.network.tcp_proxy" for c in chains for f in c.get("filters", []))
+
     def counters(self) -> Counter[str]:
         """Connections per chain stat prefix, as Envoy counted them."""
         assert self.running.envoy is not None
