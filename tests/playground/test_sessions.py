@@ -14,7 +14,8 @@ from istio_notebook.playground.engine import run
 from istio_notebook.playground.sessions import page_sessions
 from playground_cases import REPO
 
-PAGES = ["contributing/syntax.md", "traffic/fault-injection.md", "traffic/ingress-gateway.md", "security/authorization.md"]
+PAGES = ["contributing/syntax.md", "traffic/fault-injection.md", "traffic/ingress-gateway.md", "security/authorization.md",
+         "traffic/tcp-tls.md"]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""```check fences → :class:`Check` records (curl line, context lines, expectation lines).
+"""```check fences → :class:`Check` records (curl, nc or openssl line, context lines, expectation lines).
 
 Syntax errors do not raise: each becomes an INB3xxx diagnostic with file:line on the check it
 belongs to, so a broken check is still an item that fails, naming its line.
@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from istio_notebook.config import Origin
 from istio_notebook.config.labels import parse_workload
 from istio_notebook.diagnostics import Diagnostic, report
+from istio_notebook.examples.connections import parse_nc, parse_openssl, tool_of
 from istio_notebook.examples.expectations import parse_clause, strip_arrow
 from istio_notebook.examples.model import DEFAULT_SCENARIO, Check, CheckContext, Expectation, Request
 
@@ -62,6 +63,9 @@ def parse_curl(line: str) -> Request:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"{url!r} is not an http:// or https:// URL")
     return Request(method=method or ("POST" if data is not None else "GET"), url=url, headers=headers, data=data)
+
+
+_PARSERS = {"curl": parse_curl, "nc": parse_nc, "openssl": parse_openssl}
 
 
 def _validate_selector(value: str, *, needs_labels: bool, name: str) -> None:
@@ -191,13 +195,14 @@ def _parse_group(group: list[tuple[int, str]], origin: Origin, context: CheckCon
             except ValueError as error:
                 problems.append(report("INB3013", position, text=line, detail=str(error)))
             continue
-        if line.startswith("curl ") or line == "curl":
+        tool = tool_of(line)
+        if tool is not None:
             if request_line is not None:
-                problems.append(report("INB3010", position, detail="a second curl line; separate checks with a blank line"))
+                problems.append(report("INB3010", position, detail="a second request line; separate checks with a blank line"))
                 continue
             request_line = position.line
             try:
-                request = parse_curl(line)
+                request = _PARSERS[tool](line)
             except ValueError as error:
                 problems.append(report("INB3010", position, detail=str(error)))
             continue

@@ -53,15 +53,27 @@ class Request:
     """A check's request, as the curl line states it."""
 
     method: str
-    url: str
+    url: str  # http(s)://, or tcp:// (an nc line) and tls:// (an openssl s_client line)
     headers: list[str]  # "Name: value"
     data: str | None = None
+    sni: str | None = None  # tls://: the server name the client sends
+    tool: str = "curl"  # curl | nc | openssl (examples/connections.py)
+
+    @property
+    def is_connection(self) -> bool:
+        return self.tool != "curl"
 
     @property
     def request_line(self) -> str:
-        return f"{self.method} {self.url}"
+        return self.url if self.is_connection else f"{self.method} {self.url}"
 
     def __str__(self) -> str:
+        host, _, port = self.url.partition("://")[2].rpartition(":")
+        if self.tool == "nc":
+            return f"nc {host.strip('[]')} {port}"
+        if self.tool == "openssl":
+            servername = f" -servername {self.sni}" if self.sni else ""
+            return f"openssl s_client -connect {host}:{port}{servername}"
         parts = ["curl"]
         if self.method != ("POST" if self.data is not None else "GET"):
             parts += ["-X", self.method]

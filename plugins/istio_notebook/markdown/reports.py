@@ -144,6 +144,9 @@ def check_syntax_reference() -> str:
         "`curl [-X METHOD] [-H 'Name: value']... [--data ...] URL`（メソッドは既定で GET、`--data` があれば POST）。"
         "`-s` `-i` `-v` `-k` `-L` などの表示用オプションは無視されます。",
         "",
+        "TCP の接続は `nc [-v] [-z] [-w 秒] HOST PORT`（`tcp://HOST:PORT`）、TLS の接続は "
+        "`openssl s_client -connect HOST:PORT [-servername NAME]`（`tls://HOST:PORT`。SNI は `-servername`、なければ HOST）。",
+        "",
     ]
     return "\n".join(out)
 

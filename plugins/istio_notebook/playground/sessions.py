@@ -96,7 +96,7 @@ def try_check(check: Check) -> TryCheck | None:
         method=request.method,
         url=request.url,
         headers=list(request.headers),
-        options=_context_options(check.context, authz),
+        options=_context_options(check.context, authz) + (["--sni", request.sni] if request.sni else []),
     )
 
 
