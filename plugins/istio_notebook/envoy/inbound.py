@@ -100,3 +100,13 @@ def inbound_bootstrap(
     }
     cluster = xds.static_cluster(inbound_cluster(port), "127.0.0.1", upstream_port or port)
     return {"static_resources": {"listeners": [listener], "clusters": [cluster]}}
+
+
+def termination_log(path: str) -> dict:
+    """A listener access log of why each connection ended: network RBAC's denial names the policy
+    there (``rbac_access_denied_matched_policy[...]``, %CONNECTION_TERMINATION_DETAILS%), as HTTP
+    RBAC names it in the response details."""
+    return {"name": "envoy.access_loggers.file", "typed_config": {
+        "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog", "path": path,
+        "log_format": {"text_format_source": {"inline_string": "%CONNECTION_TERMINATION_DETAILS%\n"}}}}
+

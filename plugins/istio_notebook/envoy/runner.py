@@ -98,8 +98,10 @@ class EnvoyProcess:
         ready_timeout: float = READY_TIMEOUT,
         keep_logs_in: str | os.PathLike | None = None,
         concurrency: int = 1,
+        file_flush_ms: int | None = None,  # access logs read while Envoy runs: flush them this often
     ):
         self.bootstrap = bootstrap
+        self.file_flush_ms = file_flush_ms
         self.log_level = log_level
         self.ready_timeout = ready_timeout
         keep = keep_logs_in or os.environ.get(KEEP_LOGS_ENV)
@@ -153,6 +155,7 @@ class EnvoyProcess:
             "--concurrency", str(self.concurrency),
             "--log-level", self.log_level,
             "--log-path", str(self.log_file),
+            *(["--file-flush-interval-msec", str(self.file_flush_ms)] if self.file_flush_ms else []),
         ]
         self.process = subprocess.Popen(
             command,
