@@ -46,6 +46,23 @@ class Transfer:
     echo: Echo | None = field(default=None)
 
 
+def wire_request(request: Request) -> Request:
+    """What curl sends for a check's request; ValueError when kind cannot send it.
+
+    ``nc HOST PORT`` (tcp://): an HTTP request over that TCP connection. The echo servers speak
+    HTTP, and a port Istio treats as TCP carries the bytes without reading them, so the echo's
+    answer names the version the connection reached. ``Connection: close`` makes each transfer
+    its own connection: TCP weights apply per connection. TLS connections (``openssl
+    s_client``) are not sent on kind yet.
+    """
+    if request.tool == "openssl":
+        raise ValueError("TLS connections (openssl s_client) are not sent on kind yet")
+    if request.tool != "nc":
+        return request
+    authority = request.url.removeprefix("tcp://")
+    return Request(method="GET", url=f"http://{authority}/", headers=["Connection: close"])
+
+
 def curl_argv(request: Request, *, probe_id: str, repeat: int = 1, extra_headers: tuple[str, ...] = (),
               connect_to: str | None = None, max_time: float = MAX_TIME) -> list[str]:
     """The curl command line for ``request`` (never a shell string)."""

@@ -25,7 +25,7 @@ from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.labels import label_map, selects, service_selects
 from istio_notebook.examples.model import Check
 from istio_notebook.labs import gateway_api, pins
-from istio_notebook.labs.curl import MAX_TIME, Transfer, curl_argv, parse_transfers
+from istio_notebook.labs.curl import MAX_TIME, Transfer, curl_argv, parse_transfers, wire_request
 from istio_notebook.labs.offline import check_report
 from istio_notebook.labs.proxy_status import parse_proxy_status
 from istio_notebook.labs.results import CheckReport, LabReport
@@ -330,7 +330,11 @@ class KindBackend:
         pod = self.pod_for(client)
         probe_id = f"inb-{uuid.uuid4().hex[:12]}"
         repeat = repeat_for(check.expectations)
-        argv = curl_argv(check.request, probe_id=probe_id, repeat=repeat,
+        try:
+            request = wire_request(check.request)
+        except ValueError as reason:
+            raise NotRunnable(str(reason)) from None
+        argv = curl_argv(request, probe_id=probe_id, repeat=repeat,
                          extra_headers=extra_headers(check.expectations), connect_to=client.connect_to)
         done = self.runner.run(["kubectl", "--context", self.settings.context, "exec", "-n", client.namespace, pod, "--", *argv],
                                timeout=MAX_TIME * repeat + 30)

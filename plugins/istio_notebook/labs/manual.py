@@ -46,6 +46,23 @@ def _curl(check: Check) -> str:
     return shlex.join([*argv, request.url])
 
 
+def _connection(check: Check, default: str) -> str:
+    """nc / openssl s_client as the reader runs them: a line of text sent, the reply printed
+    (istio's tcp-echo answers with its version's prefix, e.g. "one hello")."""
+    request = check.request
+    assert request is not None
+    host, _, port = request.url.partition("://")[2].rpartition(":")
+    target = "$GATEWAY" if check.context.via else host
+    if request.tool == "nc":
+        command = f"echo hello | nc {target} {port}"
+    else:
+        command = f"echo hello | openssl s_client -quiet -connect {target}:{port} -servername {request.sni or host}"
+    if check.context.via:
+        return f"# ゲートウェイ {check.context.via} 経由: $GATEWAY はゲートウェイの外部アドレス\n{command}"
+    namespace, selector = _client(check, default)
+    return f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- sh -c {shlex.quote(command)}"
+
+
 def _pod_lookup(namespace: str, selector: str) -> str:
     label = f" -l {shlex.quote(selector)}" if selector else ""
     return f"$(kubectl get pod -n {shlex.quote(namespace)}{label} -o jsonpath='{{.items[0].metadata.name}}')"
@@ -64,7 +81,9 @@ def steps(lab: Lab, root: Path) -> str:
         lines.append("")
         if check.title:
             lines.append(f"# {check.title}")
-        if check.context.via:
+        if check.request.is_connection:
+            lines.append(_connection(check, lab.client))
+        elif check.context.via:
             lines.append(f"# ゲートウェイ {check.context.via} 経由: $GATEWAY はゲートウェイの外部アドレス")
             port = "443" if check.request.url.startswith("https:") else "80"
             host = check.request.url.split("/")[2].split(":")[0]
