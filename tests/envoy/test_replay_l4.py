@@ -71,6 +71,12 @@ CASES = [
                  ("route", "default/external", 0, 0, [("outbound|443||backup.example.net", 100.0)]), id="sidecar-tls-sni"),
     pytest.param((EXTERNAL_TLS,), "tls://api.example.com:443", {"sni": "other.example.com"},
                  ("passthrough", None, None, None, []), id="sidecar-tls-unknown-sni"),
+    # A TLS port without a VIP is one 0.0.0.0_443 listener for every such service: the SNI picks the
+    # chain (a service's own chain by its hostname, or a tls rule), not the host dialled (listener.go).
+    pytest.param((EXTERNAL_TLS,), "tls://api.example.com:443", {"sni": "backup.example.net"},
+                 ("route", None, None, None, [("outbound|443||backup.example.net", 100.0)]), id="shared-listener-service-sni"),
+    pytest.param((EXTERNAL_TLS,), "tls://backup.example.net:443", {"sni": "api.example.com"},
+                 ("route", "default/external", 0, 0, [("outbound|443||backup.example.net", 100.0)]), id="shared-listener-rule-sni"),
     # istio.io ingress-sni-passthrough: the gateway forwards the client's TLS by SNI.
     pytest.param((NGINX, NGINX_POD), "tls://nginx.example.com:443", {"gateway": "default/mygateway"},
                  ("route", "default/nginx", 0, 0, [(NGINX_CLUSTER, 100.0)]), id="gateway-passthrough"),
@@ -103,7 +109,7 @@ def test_a_chain_whose_cluster_has_no_endpoints_still_names_its_destination():
     sim, envoy = both((NGINX,), "tls://nginx.example.com:443", gateway="default/mygateway")
     assert summary(envoy) == summary(sim) == ("route", "default/nginx", 0, 0, [(NGINX_CLUSTER, 100.0)])
     assert envoy["envoy"]["upstream_cluster"] is None
-    assert any("it has no endpoints" in step for step in envoy["trace"])
+    assert any("Envoy found no healthy endpoint" in step for step in envoy["trace"])
 
 
 def test_the_proxy_line_names_the_dialled_address():

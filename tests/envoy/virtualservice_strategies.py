@@ -58,8 +58,12 @@ spec:
   - {name: v1, labels: {version: v1}}
   - {name: v2, labels: {version: v2}}
   - {name: v3, labels: {version: v3}}
-""" + "".join(
-    f"""---
+"""
+
+
+def deployments(pairs) -> str:
+    """One Deployment (YAML, each after ---) per (app, version) pair, pods labelled app and version."""
+    return "".join(f"""---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: {app}-{version}, namespace: default}}
@@ -68,9 +72,10 @@ spec:
   template:
     metadata: {{labels: {{app: {app}, version: {version}}}}}
     spec: {{containers: [{{name: {app}, image: {app}}}]}}
-"""
-    for app, version in [("reviews", "v1"), ("reviews", "v2"), ("reviews", "v3"), ("ratings", "v1")]
-)
+""" for app, version in pairs)
+
+
+BASE += deployments([("reviews", "v1"), ("reviews", "v2"), ("reviews", "v3"), ("ratings", "v1")])
 
 
 def string_match(values: tuple[str, ...], regexes: tuple[str, ...]) -> st.SearchStrategy[dict]:

@@ -16,8 +16,9 @@ envoy/translate_l4.py. One connection, and what shows where it went:
   Istio's SNI form ``outbound_.<port>_.<subset>_.<host>`` is an Istio mTLS client and offers
   Istio's ALPNs, as AUTO_PASSTHROUGH chains require.
 Several destinations (weighted_clusters): ``samples`` connections, shares counted upstream and
-reported as for HTTP (envoy/observe.py shares). A chain whose cluster has no endpoints closes the
-connection: the chain still names its destination.
+reported as for HTTP (envoy/observe.py shares). A cluster without endpoints answers nothing:
+Envoy closes the connection and counts it (``cluster.<name>.upstream_cx_none_healthy``), which
+names that cluster.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from istio_notebook.envoy.echo import L4_PROBE
 from istio_notebook.envoy.observe import Draft, shares
 from istio_notebook.envoy.running import RunningEnvoy, new_id
 from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND
-from istio_notebook.envoy.translate_l4 import STAT_PREFIX
+from istio_notebook.envoy.translate_l4 import NONE_HEALTHY, STAT_PREFIX
 from istio_notebook.routing.build import registry_of
 from istio_notebook.routing.l4 import by_address, destination_address
 from istio_notebook.routing.l4_table import ISTIO_MTLS_ALPNS, WILDCARD, L4Chain
@@ -55,6 +56,7 @@ class Probe:
     prefix: str | None
     answered_by: str | None
     handshake: str | None = None  # why the TLS handshake failed, if it did
+    empty: str | None = None  # the cluster Envoy found without a healthy endpoint
 
 
 def dialled_address(mesh, request, proxy) -> str:
@@ -146,24 +148,32 @@ class L4Replay:
         chains = [*listener.get("filter_chains", []), *([listener["default_filter_chain"]] if "default_filter_chain" in listener else [])]
         return all(f["name"] == "envoy.filters.network.tcp_proxy" for c in chains for f in c.get("filters", []))
 
-    def counters(self) -> Counter[str]:
-        """Connections per chain stat prefix, as Envoy counted them."""
+    def _stats(self, pattern: str) -> dict[str, int]:
         assert self.running.envoy is not None
-        wanted = urllib.parse.quote(rf"^tcp\.{STAT_PREFIX}[0-9]+\.{COUNTER}$")
-        out: Counter[str] = Counter()
-        for line in self.running.envoy.admin(f"/stats?filter={wanted}").splitlines():
-            name, _, value = line.partition(":")
-            parts = name.strip().split(".")
-            if len(parts) == 3 and value.strip().isdigit():
-                out[parts[1]] = int(value)
+        out: dict[str, int] = {}
+        for line in self.running.envoy.admin(f"/stats?filter={urllib.parse.quote(pattern)}").splitlines():
+            name, _, value = line.rpartition(":")
+            if value.strip().isdigit():
+                out[name.strip()] = int(value)
         return out
 
+    def counters(self) -> Counter[str]:
+        """Connections per chain stat prefix, as Envoy counted them."""
+        found = self._stats(rf"^tcp\.{STAT_PREFIX}[0-9]+\.{COUNTER}$")
+        return Counter({name.split(".")[1]: count for name, count in found.items()})
+
+    def empty_hits(self) -> Counter[str]:
+        """Connections per cluster that Envoy closed for want of a healthy endpoint."""
+        found = self._stats(rf"^cluster\..*\.{NONE_HEALTHY}$")
+        return Counter({name[len("cluster."):-len(NONE_HEALTHY) - 1]: count for name, count in found.items()})
+
     def probe(self, listener: str, address: str, request) -> Probe:
-        """One connection, and the chain Envoy counted it on."""
-        before = self.counters()
+        """One connection, the chain Envoy counted it on, and the cluster it found empty (if any)."""
+        before, empty_before = self.counters(), self.empty_hits()
         answered, failure = self._connect(listener, address, request)
         taken = [prefix for prefix, count in (self.counters() - before).items() if count > 0]
-        return Probe(taken[0] if taken else None, answered, failure)
+        empty = list(self.empty_hits() - empty_before)
+        return Probe(taken[0] if taken else None, answered, failure, empty[0] if empty else None)
 
     def _connect(self, listener: str, address: str, request) -> tuple[str | None, str | None]:
         assert self.running.envoy is not None
@@ -230,13 +240,19 @@ class L4Replay:
             return
         cluster = first.answered_by or clusters[0]
         if first.answered_by is None:
-            known = self.running.table.clusters.get(cluster) if self.running.table is not None else None
-            why = "it has no endpoints" if known is not None and not known.has_endpoints else "no answer to the probe"
+            why = "Envoy found no healthy endpoint" if first.empty == cluster else "no answer to the probe"
             draft.trace.append(f"envoy: no upstream answered on {cluster} ({why}); the chain names it")
         fields["destinations"] = (self.running._destination(cluster, 100.0),)
 
     def _sample(self, listener: str, address: str, request) -> Counter[str]:
+        """Connections per cluster: named by the echo that answered, or by Envoy's count of
+        connections it closed for a cluster without endpoints."""
         counts: Counter[str] = Counter()
+        before = self.empty_hits()
         for _ in range(self.running.samples):
             counts[self._connect(listener, address, request)[0] or "-"] += 1
-        return counts
+        for cluster, closed in (self.empty_hits() - before).items():
+            moved = min(closed, counts["-"])
+            counts[cluster] += moved
+            counts["-"] -= moved
+        return +counts

@@ -212,6 +212,11 @@ def l4_credentials(mesh, listeners: list[L4Listener]) -> dict[str, str]:
     return {label: credential for label in labels if (credential := server_credential(mesh, label))}
 
 
+NONE_HEALTHY = "upstream_cx_none_healthy"  # a connection to a cluster without a healthy host (Envoy cluster stats)
+
+
 def stats_config() -> dict:
-    """Run form: keep only the chain counters the replay reads (every other stat stays off)."""
-    return {"stats_matcher": {"inclusion_list": {"patterns": [{"prefix": f"tcp.{STAT_PREFIX}"}]}}}
+    """Run form: keep only the counters the replay reads (every other stat stays off): each chain's
+    connections, and per cluster the connections Envoy closed because it had no endpoint."""
+    return {"stats_matcher": {"inclusion_list": {"patterns": [
+        {"prefix": f"tcp.{STAT_PREFIX}"}, {"safe_regex": {"regex": rf"^cluster\..*\.{NONE_HEALTHY}$"}}]}}}

@@ -201,9 +201,38 @@ def sidecar_choice(router: L4Router) -> tuple[L4Choice | None, Service | None, s
     choice = router.choose(vss, kind, facts, service)
     if choice is None and kind == "tcp":
         choice = L4Choice(None, "tcp", None, None, [default_destination(service, request.port)])
+    elif choice is None and kind == "tls" and not on_vip(service):
+        choice = shared_tls_choice(router, view, service, facts)
     elif choice is None and not any(items(vs.spec.get("tls")) for vs in vss):
         choice = L4Choice(None, "tls", None, None, [default_destination(service, request.port)])
     return choice, service, kind
+
+
+def on_vip(service: Service) -> bool:
+    """Whether the service listens on its own address (else on the port's shared 0.0.0.0 listener)."""
+    return any("/" not in a and a != "0.0.0.0" for a in service.addresses)
+
+
+def shared_tls_choice(router: L4Router, view, dialled: Service, facts: tuple) -> L4Choice | None:
+    """A TLS port without a VIP (a ServiceEntry without addresses) listens on 0.0.0.0_<port>, shared
+    by every such service: the SNI picks among all their chains (listener.go
+    buildSidecarOutboundListener; tls.go: each service's tls rules, else its own chain by its
+    hostname as server name), not the host the client dialled."""
+    port = router.request.port
+    candidates = [dialled] + [s for s in router.registry.visible(router.proxy.namespace)
+                              if s is not dialled and not on_vip(s) and s.port(port) is not None
+                              and port_kind(s.port(port)) == "tls" and view.sees(s.namespace, s.hostname)]
+    for service in candidates:
+        vss = vss_for_host(router.mesh, router.proxy.namespace, "mesh", service.hostname, view.sees)
+        if any(items(vs.spec.get("tls")) for vs in vss):
+            choice = router.choose(vss, "tls", facts, service) if service is not dialled else None
+            if choice is not None:
+                return choice
+        elif sni_matches([service.hostname], router.request.sni):
+            if service is not dialled:
+                router.trace.add("l4_shared_sni", sni=router.request.sni or "-", host=service.hostname)
+            return L4Choice(None, "tls", None, None, [default_destination(service, port)])
+    return None
 
 
 def port_kind(port) -> str:

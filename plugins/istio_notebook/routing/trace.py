@@ -29,6 +29,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "l4_on_http": ("{host} port {port} is HTTP to Istio: the HTTP connection manager cannot parse a raw TCP/TLS stream "
                    "(the connection fails)",
                    "{host} のポート {port} は Istio にとって HTTP: HTTP の接続マネージャーは生の TCP/TLS を解釈できない(接続は失敗する)"),
+    "l4_shared_sni": ("0.0.0.0 listener shared by the port's TLS services: SNI {sni} takes the chain of {host}",
+                      "ポートの TLS サービスが共有する 0.0.0.0 のリスナー: SNI {sni} は {host} のチェーンに入る"),
     "l4_no_sni": ("no tls rule takes SNI {sni}: no filter chain for it", "SNI {sni} を扱う tls のルールがない: フィルターチェーンがない"),
     "l4_unknown": ("no listener for {host}:{port} (not in the registry, or not imported)",
                    "{host}:{port} のリスナーがない(レジストリにない、または取り込まれていない)"),
