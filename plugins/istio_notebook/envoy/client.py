@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from istio_notebook.envoy.certs import CertFiles
+from istio_notebook.routing.wire import wire_bytes
 
 REQUEST_TIMEOUT = 30.0
 
@@ -44,12 +45,9 @@ class _Connection(http.client.HTTPConnection):
     """http.client with its own checks of the request off: the bytes go to Envoy as a client such
     as curl sends them (text as UTF-8), and Envoy's codec answers what HTTP/1.1 cannot carry.
 
-    Replayed on Envoy 1.40.0 (raw bytes on a socket): a non-ASCII or control character in the
-    method, path or host, a non-ASCII header name, or a control character (NUL included) in a
-    header value is 400; UTF-8 in a header value is accepted; more than 60 KiB of headers or more
-    than 100 headers is 431. http.client raised UnicodeEncodeError or ValueError instead (an
-    internal error of the CLI). Only CR and LF are never sent (they would end the header line):
-    routing.Request.parse refuses them first.
+    What Envoy answers them (400, 431), and the simulator with it: routing/wire.py. http.client
+    raised UnicodeEncodeError or ValueError instead (an internal error of the CLI). Only CR and LF
+    are never sent (they would end the header line): routing.Request.parse refuses them first.
     """
 
     def __init__(self, port: int, proxy: ProxyLine | None, tls: CertFiles | None, timeout: float, sni: str | None):
@@ -57,7 +55,7 @@ class _Connection(http.client.HTTPConnection):
         self._proxy, self._tls, self._sni = proxy, tls, sni
 
     def _encode_request(self, request: str) -> bytes:
-        return request.encode("utf-8", "surrogateescape")
+        return wire_bytes(request)
 
     def _validate_method(self, method: str) -> None:
         return None
@@ -69,8 +67,8 @@ class _Connection(http.client.HTTPConnection):
         return None
 
     def putheader(self, header: str | bytes, *values: str | bytes) -> None:
-        name = header.encode("utf-8", "surrogateescape") if isinstance(header, str) else header
-        encoded = [v.encode("utf-8", "surrogateescape") if isinstance(v, str) else v for v in values]
+        name = wire_bytes(header) if isinstance(header, str) else header
+        encoded = [wire_bytes(v) if isinstance(v, str) else v for v in values]
         if any(b"\r" in part or b"\n" in part for part in (name, *encoded)):
             raise ValueError(f"CR or LF in header {header!r}")
         self._output(name + b": " + b"\r\n\t".join(encoded))

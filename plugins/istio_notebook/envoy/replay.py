@@ -80,6 +80,7 @@ from istio_notebook.routing.outcome import (
     RouteOutcome,
     Upstream,
 )
+from istio_notebook.routing.wire import REFUSAL_DETAILS
 from istio_notebook.routing.table import (
     BLACKHOLE_CLUSTER,
     PASSTHROUGH_CLUSTER,
@@ -179,7 +180,9 @@ class Scenario(RunningEnvoy):
     def _decided_without_upstream(self, x: _Exchange, table_route: Route | None, draft: Draft) -> str | None:
         """The action when Envoy answered itself (no route, redirect, direct response, catch-alls)."""
         fields, status = draft.fields, x.response.status
-        if x.listener == VIRTUAL_OUTBOUND:
+        if x.details in REFUSAL_DETAILS:  # the connection manager answered before routing (routing/wire.py)
+            fields.update(action="rejected", status=status)
+        elif x.listener == VIRTUAL_OUTBOUND:
             fields["action"] = "passthrough" if x.response.headers.get("x-echo-server") == PASSTHROUGH_CLUSTER else "blackhole"
         elif x.details == "route_not_found" or "NR" in x.flag_list:
             fields.update(action="no_route", status=status)

@@ -244,7 +244,8 @@ class TrafficPolicy:
 @dataclass(frozen=True)
 class RouteOutcome:
     """Where one request went. ``action``: route | redirect | direct_response | no_route |
-    passthrough | blackhole (None: the Envoy replay could not send it, see ``envoy``)."""
+    passthrough | blackhole | rejected (Envoy's connection manager answered the request itself,
+    before routing: routing/wire.py) (None: the Envoy replay could not send it, see ``envoy``)."""
 
     action: str | None
     status: int | None = None

@@ -25,6 +25,7 @@ from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import Route, RouteConfig, RouteTable, cluster_name
 from istio_notebook.routing.trace import Note, Trace
 from istio_notebook.routing.views import sidecar_view
+from istio_notebook.routing.wire import codec_refusal
 
 __all__ = ["RouteOutcome", "route"]
 
@@ -102,6 +103,10 @@ def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) ->
         return _no_listener(mesh, table, request, proxy, trace)
     config = _pick_config(configs, request, trace)
     trace.add("listener", port=request.port, config=config.name)
+    refusal = codec_refusal(request)
+    if refusal is not None:  # Envoy's HTTP connection manager answers before any route (routing/wire.py)
+        trace.add(refusal.step, status=refusal.status, details=refusal.details, **refusal.args)
+        return RouteOutcome("rejected", refusal.status, trace=tuple(trace.lines))
     vhost = select_virtual_host(config, request.authority)
     if vhost is None:
         trace.add("no_vhost", authority=request.authority)
