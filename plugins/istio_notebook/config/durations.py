@@ -74,8 +74,12 @@ def seconds(value: object) -> float | None:
 
 
 def format_seconds(secs: float | None) -> str | None:
-    """The ``route`` JSON form: seconds with an ``s`` suffix, to the microsecond (``"0.1s"``, ``"10s"``)."""
-    return None if secs is None else f"{round(secs, 6):g}s"
+    """The ``route`` JSON form: seconds with an ``s`` suffix, to the microsecond (``"0.1s"``, ``"10s"``),
+    never in exponent form (``"1e+06s"`` is no duration: :func:`seconds` and Envoy refuse it)."""
+    if secs is None:
+        return None
+    text = f"{round(secs, 6):.6f}".rstrip("0").rstrip(".")
+    return f"{'0' if text in ('', '-0') else text}s"
 
 
 def normalize(value: object) -> str | None:

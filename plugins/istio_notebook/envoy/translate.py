@@ -545,6 +545,7 @@ def translate(
     found = listeners(table, run_names=run, credentials=credentials, cert_files=cert_files)
     bootstrap: dict = {
         "node": node(table),
+        "layered_runtime": xds.istio_runtime(),
         "static_resources": {
             "listeners": l4.merge(found) if l4 is not None else found,
             "clusters": clusters(table, upstreams, policies, client_cert),

@@ -9,6 +9,17 @@ CORS_TYPE = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors"
 CORS_POLICY_TYPE = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy"
 
 
+def istio_runtime() -> dict:
+    """The static runtime layer of Istio's bootstrap that changes what Envoy accepts
+    (pkg/bootstrap/config.go extractRuntimeFlags at 1.30.3): regexes compiled to RE2 programs of
+    up to 32768 instructions (Envoy's own default limit is 100: ``a{200}`` would be refused), and
+    a path's fragment stripped rather than refused."""
+    return {"layers": [{"name": "global config", "static_layer": {
+        "re2.max_program_size.error_level": "32768",
+        "envoy.reloadable_features.http_reject_path_with_fragment": False,
+    }}]}
+
+
 def router_filter() -> dict:
     return {"name": "envoy.filters.http.router", "typed_config": {"@type": ROUTER_TYPE}}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from istio_notebook.analysis.validation.header_value import header_value_syntax_error
 from istio_notebook.analysis.validation.goformat import go_quote
 from istio_notebook.analysis.validation.hosts import fqdn_error, is_dns1123_label
 from istio_notebook.config.models.base import duration_nanos
@@ -213,10 +214,11 @@ def header_operation_error(name: str) -> str | None:
 
 
 def header_value_error(value: str) -> str | None:
-    # Control characters other than horizontal tab are refused.
+    """Istio's ValidateHTTPHeaderValue: no control character but tab, and well-formed %-expressions."""
     if any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7F for c in value):
         return f"header value configuration {value} is invalid"
-    return None
+    syntax = header_value_syntax_error(value)
+    return f"header value configuration: {syntax}" if syntax else None
 
 
 def export_to_errors(
