@@ -192,6 +192,13 @@ CASES = [
         [("INB2004", "DestinationRule default/reviews", 8), ("INB2004", "DestinationRule default/reviews-copy", 19)],
     ),
     (
+        "values istiod accepts and Envoy refuses",
+        ["virtualservice_envoy_refusals.yaml"],
+        "virtualservice.EnvoyRefusalAnalyzer",
+        [("INB5003", "VirtualService default/statuses", 8), ("INB5003", "VirtualService default/statuses", 11),
+         ("INB5003", "VirtualService default/regexes", 20)],
+    ),
+    (
         "subsets without labels",
         ["destinationrule_subset_labels.yaml"],
         "destinationrule.SubsetLabelsAnalyzer",

@@ -97,3 +97,18 @@ def test_envoy_accepts_the_translation_of_what_check_passes(tmp_path, rule):
     assert errors(path) == []
     accepted, message = validate(envoy_config(Mesh(load_paths([path]).resources), Proxy.sidecar()))
     assert accepted, rejection_reason(message)
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="no Envoy binary")
+@pytest.mark.parametrize(("rule", "line"), [
+    ("fault: {abort: {httpStatus: 600, percentage: {value: 1}}}", 14),
+    ("match: [{uri: {regex: '" + "[a-z]{1000}" * 33 + "'}}]", 14),  # RE2 program of 33004 instructions
+])
+def test_what_inb5003_flags_envoy_refuses(tmp_path, rule, line):
+    from istio_notebook.envoy.runner import validate
+
+    path = mesh_file(tmp_path, rule)
+    assert [(code, at) for code, at, _ in errors(path)] == [("INB5003", line)]
+    accepted, _ = validate(envoy_config(Mesh(load_paths([path]).resources), Proxy.sidecar()))
+    assert not accepted

@@ -266,3 +266,7 @@ def gateway_api_crd_below_minimum(resource: Resource, path: Path, crd: str, inst
 
 def ineffective_policy(resource: Resource, path: Path, reason: str) -> Diagnostic:
     return _at("IST0167", resource, path, reason=reason)
+
+
+def envoy_refuses_value(resource: Resource, path: Path, what: str, why: str) -> Diagnostic:
+    return _at("INB5003", resource, path, what=what, why=why)

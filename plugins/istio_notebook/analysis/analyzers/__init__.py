@@ -33,6 +33,7 @@ from istio_notebook.analysis.analyzers.virtualservice import (
     conflicting_mesh_hosts,
     destination_host,
     destination_subset,
+    envoy_refusals,
     gateway_ref,
     http_on_tcp_port,
     ingress_subsets,
@@ -92,6 +93,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     external_control_plane,
     crd_version,
     meshnetworks,
+    envoy_refusals,
 )
 
 

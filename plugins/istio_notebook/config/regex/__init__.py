@@ -15,7 +15,7 @@ from functools import lru_cache
 from istio_notebook.config.regex.backends import Regex, compile_python, compile_re2
 from istio_notebook.config.regex.errors import RegexError
 
-__all__ = ["BACKEND", "Regex", "RegexError", "compile_regex", "parse_error"]
+__all__ = ["BACKEND", "Regex", "RegexError", "compile_regex", "parse_error", "program_size"]
 
 
 def _select():
@@ -44,3 +44,14 @@ def parse_error(pattern: str) -> str | None:
     except RegexError as problem:
         return str(problem)
     return None
+
+
+def program_size(pattern: str) -> int | None:
+    """The size of RE2's compiled program for ``pattern`` (what Envoy compares with
+    ``re2.max_program_size.error_level``); None when it does not compile or google-re2 is absent."""
+    if BACKEND != "re2":
+        return None
+    try:
+        return int(compile_regex(pattern).compiled.programsize)
+    except RegexError:
+        return None
