@@ -22,16 +22,7 @@ from istio_notebook.envoy.binary import envoy_available
 from istio_notebook.envoy.translate import envoy_config
 from istio_notebook.routing import Proxy, Request, route
 
-SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {name: reviews, namespace: default}\nspec:\n  ports: [{name: http, port: 9080}]\n---\n"
-
-
-def mesh_file(tmp_path, rule: str):
-    path = tmp_path / "in.yaml"
-    path.write_text(SERVICE + (
-        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: default}\n"
-        f"spec:\n  hosts: [reviews]\n  http:\n  - route: [{{destination: {{host: reviews}}}}]\n    {rule}\n"))
-    return path
-
+from hostile_meshes import mesh_file
 
 def errors(path) -> list[tuple[str, int, str]]:
     return [(d.code, d.line, d.message) for d in check_paths([path]) if d.level.name == "ERROR"]

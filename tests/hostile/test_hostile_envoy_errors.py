@@ -4,6 +4,9 @@
   the offending protobuf value on the next line, which the first line alone lost.
 - "log kept in DIR" names a directory that exists, also after the caller's own cleanup and when
   logs are moved under $ISTIO_NOTEBOOK_ENVOY_LOGS.
+- A rejection names the input's file:line (envoy/blame.py): the value Envoy's reason ends with or
+  holds, else the resource from which on a binary search of translations is refused, on
+  `envoy-config --validate` (INB5001) and on `route --backend envoy` (the one-line error).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import pytest
 
 from istio_notebook.envoy.binary import envoy_available
 from istio_notebook.envoy.runner import EnvoyError, EnvoyProcess, rejection_reason, validate
+
+from hostile_meshes import mesh_file
 
 requires_envoy = pytest.mark.skipif(not envoy_available(), reason="no Envoy binary")
 
@@ -71,3 +76,56 @@ def test_the_kept_log_directory_exists_after_every_cleanup(tmp_path, keep):
         import shutil
 
         shutil.rmtree(envoy.kept_logs)
+
+
+# -- rejections named by the input's file:line (envoy/blame.py) ----------------------------------
+
+def _cli(*argv: str, env_logs) -> "subprocess.CompletedProcess":
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ISTIO_NOTEBOOK_ENVOY_LOGS": str(env_logs)}  # kept logs out of $TMPDIR
+    return subprocess.run([sys.executable, "-m", "istio_notebook", *argv], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+# A %VARIABLE% Envoy does not know passes Istio's validation (istiod does not check the name) and
+# Envoy 1.40.0 refuses it: "Not supported field in StreamInfo: FOO".
+UNKNOWN_VARIABLE = "headers: {request: {set: {x-a: '%FOO%'}}}"
+
+
+@requires_envoy
+def test_route_on_envoy_names_the_line_of_the_value_envoy_refused(tmp_path):
+    path = mesh_file(tmp_path, UNKNOWN_VARIABLE)
+    result = _cli("route", str(path), "--request", "GET http://reviews:9080/", "--backend", "envoy", env_logs=tmp_path / "logs")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"istio-notebook route: error: {path}:14: envoy backend failed: envoy exited with status 1: "
+                           "it refused the configuration: Not supported field in StreamInfo: FOO (log kept in ")
+
+
+@requires_envoy
+@pytest.mark.parametrize(("rule", "route", "line"), [
+    (UNKNOWN_VARIABLE, True, 14),  # the value holding the reason's last word
+    ("directResponse: {status: 600}", False, 7),  # no value to point at: the VirtualService itself
+])
+def test_envoy_config_validate_blames_the_resource_envoy_refused(tmp_path, rule, route, line):
+    path = mesh_file(tmp_path, rule, route)
+    result = _cli("envoy-config", str(path), "--from", "default", "--validate", env_logs=tmp_path / "logs")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error [INB5001] ({path}:{line}) Envoy "), result.stderr
+
+
+def test_the_binary_search_finds_the_first_refused_resource():
+    from istio_notebook.envoy.blame import first_refused
+
+    calls: list[int] = []
+
+    def refused(prefix):
+        calls.append(len(prefix))
+        return 6 in prefix
+
+    assert first_refused(list(range(10)), refused) == 6
+    assert len(calls) <= 5  # [] and about log2(10) prefixes
+    assert first_refused(list(range(10)), lambda prefix: True) is None  # refused with no input at all

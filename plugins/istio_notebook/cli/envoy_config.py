@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(shown, indent=2, ensure_ascii=False) + "\n")
     if args.validate:
         from istio_notebook.envoy.binary import EnvoyNotFound
-        from istio_notebook.envoy.blame import culprit
+        from istio_notebook.envoy.blame import responsible
         from istio_notebook.envoy.runner import rejection, rejection_reason, validate
 
         try:
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         except EnvoyNotFound as error:
             raise UsageError(str(error)) from None
         if not accepted:
-            print(rejection(proxy, message, culprit(mesh, rejection_reason(message))), file=sys.stderr)
+            print(rejection(proxy, message, responsible(mesh, proxy, rejection_reason(message))), file=sys.stderr)
             return 1
         print("envoy --mode validate: OK", file=sys.stderr)
         return 0

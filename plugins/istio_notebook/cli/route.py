@@ -116,14 +116,19 @@ def envoy_replay():
 
 @contextmanager
 def envoy_failures():
-    """Envoy missing, not executable, not starting or not ready: one line, exit 2 (not an internal error)."""
+    """Envoy missing, not executable, not starting or not ready: one line, exit 2 (not an internal error).
+    When Envoy refused the translated configuration, the line starts with the input's file:line
+    that configuration came from (envoy/blame.py) and carries Envoy's whole reason."""
     from istio_notebook.cli import UsageError
     from istio_notebook.envoy.binary import EnvoyNotFound
     from istio_notebook.envoy.runner import EnvoyError
 
     try:
         yield
-    except (EnvoyNotFound, EnvoyError, OSError) as error:  # OSError: the binary could not be executed at all
+    except EnvoyError as error:
+        where = f"{error.position}: " if error.position is not None else ""
+        raise UsageError(f"{where}envoy backend failed: {error}") from None
+    except (EnvoyNotFound, OSError) as error:  # OSError: the binary could not be executed at all
         raise UsageError(f"envoy backend failed: {error}") from None
 
 

@@ -37,7 +37,24 @@ _LIVE: set[int] = set()  # process group ids still running; reaped at interprete
 
 
 class EnvoyError(RuntimeError):
-    """Envoy did not start, did not become ready, or rejected its configuration."""
+    """Envoy did not start, did not become ready, or rejected its configuration.
+
+    ``rejection``: Envoy's reason when it refused its configuration at start, else None;
+    ``position``: where in the input that configuration came from, when a caller found it
+    (envoy/blame.py)."""
+
+    rejection: str | None = None
+    position: object = None
+
+
+# Envoy's last word when it refuses its bootstrap at start (run mode): "error `REASON` initializing config '...'".
+_START_REJECTION = re.compile(r"\[critical\]\[main\] \[[^\]]*\] error `(.*?)` initializing config", re.S)
+
+
+def start_rejection(log_text: str) -> str | None:
+    """Why Envoy refused its configuration at start, on one line; None when it did not."""
+    found = _START_REJECTION.findall(log_text)
+    return " ".join(found[-1].split()) if found else None
 
 
 def _reap_all() -> None:
@@ -207,17 +224,23 @@ class EnvoyProcess:
     # -- readiness -----------------------------------------------------------------------------
 
     def _fail(self, why: str) -> EnvoyError:
-        tail = ""
+        tail, log_text = "", ""
         try:
-            lines = self.log_file.read_text(errors="replace").splitlines()
+            log_text = self.log_file.read_text(errors="replace")
+            lines = log_text.splitlines()
             errors = [line for line in lines if "[critical]" in line or "[error]" in line]
             tail = (errors or lines)[-1].strip() if (errors or lines) else ""
         except OSError:
             pass
+        rejection = start_rejection(log_text)
+        if rejection is not None:
+            tail = f"it refused the configuration: {rejection}"
         # Where the log will be once stop(failed=True) has kept it (moved under keep_logs_in, if set).
         kept = self.keep_logs_in / self.workdir.name if self.workdir and self.keep_logs_in else self.workdir
         where = f" (log kept in {kept})" if kept else ""
-        return EnvoyError(f"{why}{': ' + tail if tail else ''}{where}")
+        error = EnvoyError(f"{why}{': ' + tail if tail else ''}{where}")
+        error.rejection = rejection
+        return error
 
     def _check_alive(self) -> None:
         if self.process is not None and self.process.poll() is not None:

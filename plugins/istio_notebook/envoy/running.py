@@ -25,7 +25,8 @@ from istio_notebook.envoy.echo import (
 )
 from istio_notebook.envoy.instrument import instrument
 from istio_notebook.envoy.policy import cluster_policies
-from istio_notebook.envoy.runner import EnvoyProcess, localize
+from istio_notebook.envoy.blame import responsible
+from istio_notebook.envoy.runner import EnvoyError, EnvoyProcess, localize
 from istio_notebook.envoy.translate import (
     VIRTUAL_OUTBOUND,
     listener_name,
@@ -97,6 +98,11 @@ class RunningEnvoy:
             self._index_routes()
             self.envoy = EnvoyProcess(localize(self.bootstrap), keep_logs_in=self.keep_logs_in)
             self.envoy.__enter__()
+        except EnvoyError as error:
+            if error.rejection is not None:  # which input made the configuration Envoy refused
+                error.position = responsible(self.mesh, self.proxy, error.rejection)
+            self.close()
+            raise
         except BaseException:
             self.close()
             raise
