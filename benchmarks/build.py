@@ -5,7 +5,14 @@ pays on a save).
 Targets (issues 4, 17): MkDocs warm cache ≤ 1.10× the plain build, cold cache ≤ 1.3×; < 1 s of
 plugin time for one changed page. Zensical is timed with and without the extension (cold and
 warm checking cache; Zensical's own page cache cleared every time, as `./dev build --zensical`
-does). Runs on a copy of docs/ and mkdocs.yml in a temporary directory, so the repository is not
+does).
+
+Every timed build is a fresh `mkdocs build` / `zensical build` process, as a contributor or CI
+runs it: wall time and the CPU time of that process (interpreter start and imports included, the
+same for both sides but for what only checking imports). Timing builds inside one process would
+charge the first (cold) build with every one-time import and template compile and let the later
+plain builds skip them. Plain and warm builds alternate, so drift of the machine falls on both
+alike. Runs on a copy of docs/ and mkdocs.yml in a temporary directory, so the repository is not
 touched. Usage: .venv/bin/python benchmarks/build.py [--runs N] [--no-zensical] (medians, and the
 ratio of the best runs, which is the steadier figure when other work shares the machine)
 """
@@ -13,7 +20,6 @@ ratio of the best runs, which is the steadier figure when other work shares the 
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import resource
@@ -30,6 +36,10 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
 ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+QUIET = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's notice (docs/contributing/builders.md)
+
+Run = tuple[float, float]  # (wall seconds, CPU seconds of the build process)
 
 
 def site_copy(target: Path) -> Path:
@@ -39,57 +49,85 @@ def site_copy(target: Path) -> Path:
     return target / "mkdocs.yml"
 
 
-def configured(config_file: Path, *, enabled: bool):
-    # As a fresh `mkdocs build` process: MkDocs keeps plugins that define on_startup (ours does, for
-    # `mkdocs serve`) for the whole process, which would make every "warm" build an in-memory one.
-    dict(MkDocsConfig._schema)["plugins"].plugin_cache.clear()
-    config = load_config(str(config_file), site_dir=str(config_file.parent / "site"))
-    config.plugins["istio-notebook"].config.enabled = enabled
-    return config
+def switched(config_file: Path, builder: str, *, enabled: bool) -> Path:
+    """A copy of mkdocs.yml with checking switched on or off, beside the original (same project).
 
-
-def zensical_config(config_file: Path, *, enabled: bool) -> Path:
-    """A copy of mkdocs.yml with the extension switched on or off, beside the original (same project)."""
+    MkDocs: the plugin's ``enabled`` (it passes it to the extension). Zensical loads no MkDocs
+    plugin, so there the extension's own ``enabled`` is set.
+    """
     text = config_file.read_text(encoding="utf-8")
+    entry = "  - istio-notebook:\n" if builder == "mkdocs" else "  - istio_notebook.markdown:\n"
     if not enabled:
-        text = text.replace("  - istio_notebook.markdown:\n", "  - istio_notebook.markdown:\n      enabled: false\n", 1)
-    target = config_file.with_name(f"zensical-{'on' if enabled else 'off'}.yml")
+        text = text.replace(entry, f"{entry}      enabled: false\n", 1)
+    target = config_file.with_name(f"{builder}-{'on' if enabled else 'off'}.yml")
     target.write_text(text, encoding="utf-8")
     return target
 
 
-def timed_zensical(config_file: Path) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the zensical process) of one `zensical build --clean`."""
-    zensical = Path(sys.executable).with_name("zensical")
+def timed(command: list[str], cwd: Path) -> Run:
+    """(wall seconds, CPU seconds of the child) of one build process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([str(zensical), "build", "--clean", "-f", str(config_file)], cwd=config_file.parent, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=QUIET)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise SystemExit(f"zensical build failed:\n{(done.stdout + done.stderr)[-2000:]}")
+        raise SystemExit(f"{' '.join(command[:2])} failed:\n{(done.stdout + done.stderr)[-2000:]}")
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def zensical_figures(config_file: Path, runs: int) -> dict[str, list[tuple[float, float]]]:
-    on, off = zensical_config(config_file, enabled=True), zensical_config(config_file, enabled=False)
+def build_command(builder: str, config_file: Path) -> list[str]:
+    if builder == "mkdocs":
+        return [str(BIN / "mkdocs"), "build", "--quiet", "-f", str(config_file), "--site-dir", str(config_file.parent / "site")]
+    return [str(BIN / "zensical"), "build", "--clean", "-f", str(config_file)]
+
+
+def figures(config_file: Path, builder: str, runs: int) -> dict[str, list[Run]]:
+    """The cold build (no checking cache), then plain and warm builds alternating."""
+    on, off = switched(config_file, builder, enabled=True), switched(config_file, builder, enabled=False)
     shutil.rmtree(config_file.parent / ".cache" / "istio-notebook", ignore_errors=True)
-    figures: dict[str, list[tuple[float, float]]] = {"cold": [timed_zensical(on)], "plain": [], "warm": []}
+    found: dict[str, list[Run]] = {"cold": [timed(build_command(builder, on), config_file.parent)], "plain": [], "warm": []}
     for _ in range(runs):
-        figures["plain"].append(timed_zensical(off))
-        figures["warm"].append(timed_zensical(on))
-    return figures
+        found["plain"].append(timed(build_command(builder, off), config_file.parent))
+        found["warm"].append(timed(build_command(builder, on), config_file.parent))
+    return found
 
 
-def timed_build(config) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one build. CPU time is the steadier figure on a shared
-    machine; the build is single-threaded, so it is what a quiet machine's wall time would be."""
-    gc.collect()  # garbage of the previous build is not this build's cost
-    started, started_cpu = time.perf_counter(), time.process_time()
-    config.plugins.on_startup(command="build", dirty=False)
+def configured(config_file: Path) -> MkDocsConfig:
+    # MkDocs keeps plugins that define on_startup (ours does, for `mkdocs serve`) for the whole process.
+    dict(MkDocsConfig._schema)["plugins"].plugin_cache.clear()
+    return load_config(str(config_file), site_dir=str(config_file.parent / "site"))
+
+
+def one_page_change(config_file: Path) -> tuple[str, float, float, int]:
+    """As `mkdocs serve` sees a save: the same plugin object (kept across rebuilds), one page edited.
+
+    (page, plugin seconds, whole rebuild seconds, pages checked).
+    """
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    config = configured(config_file)
+    plugin = config.plugins["istio-notebook"]
+    config.plugins.on_startup(command="serve", dirty=False)
     build(config)
-    config.plugins.on_shutdown()
-    return time.perf_counter() - started, time.process_time() - started_cpu
+    pages = sorted((config_file.parent / "docs").rglob("*.md"), key=lambda p: p.read_text(encoding="utf-8").count("```"))
+    busiest = pages[-1]
+    busiest.write_text(busiest.read_text(encoding="utf-8") + "\n<!-- edited -->\n", encoding="utf-8")
+    started = time.perf_counter()
+    build(config)
+    return busiest.name, plugin.seconds, time.perf_counter() - started, len(plugin.reports)
+
+
+def report(builder: str, found: dict[str, list[Run]], runs: int, targets: bool) -> None:
+    for label, which in (("wall", 0), ("CPU", 1)):
+        base = statistics.median(run[which] for run in found["plain"])
+        best_plain = min(run[which] for run in found["plain"])
+        cold = found["cold"][0][which]
+        warm = statistics.median(run[which] for run in found["warm"])
+        best_warm = min(run[which] for run in found["warm"])
+        cold_target, warm_target = (", target <= 1.3x", ", target <= 1.10x") if targets else ("", "")
+        print(f"[{label}] {builder} plain (checking off): {base:.2f} s (median of {runs}; best {best_plain:.2f} s)")
+        print(f"[{label}] {builder} checked, cold cache: {cold:.2f} s  ({cold / base:.2f}x{cold_target})")
+        print(f"[{label}] {builder} checked, warm cache: {warm:.2f} s  ({warm / base:.2f}x{warm_target}; best-of-{runs} ratio {best_warm / best_plain:.2f}x)")
 
 
 def main() -> None:
@@ -97,60 +135,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-zensical", action="store_true", help="time MkDocs only")
     args = parser.parse_args()
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    zensical = not args.no_zensical and (BIN / "zensical").exists()
     with tempfile.TemporaryDirectory() as tmp:
         config_file = site_copy(Path(tmp))
-        cache = Path(tmp) / ".cache"
-        shutil.rmtree(cache, ignore_errors=True)
-        cold = timed_build(configured(config_file, enabled=True))
-        # Plain and warm builds alternate, so that drift of the process or the machine (a second
-        # build in one process, other load) falls on both sides alike.
-        plain, warm = [], []
-        for _ in range(args.runs):
-            plain.append(timed_build(configured(config_file, enabled=False)))
-            warm.append(timed_build(configured(config_file, enabled=True)))
-
-        # One changed page, as `mkdocs serve` sees it: the same plugin object (kept across rebuilds), one page edited.
-        config = configured(config_file, enabled=True)
-        plugin = config.plugins["istio-notebook"]
-        config.plugins.on_startup(command="serve", dirty=False)
-        build(config)
-        pages = sorted((Path(tmp) / "docs").rglob("*.md"), key=lambda p: p.read_text(encoding="utf-8").count("```"))
-        busiest = pages[-1]
-        busiest.write_text(busiest.read_text(encoding="utf-8") + "\n<!-- edited -->\n", encoding="utf-8")
-        started = time.perf_counter()
-        build(config)
-        rebuild = time.perf_counter() - started
-        one_page = plugin.seconds
-        checked = len(plugin.reports)
-        zensical = None if args.no_zensical or not Path(sys.executable).with_name("zensical").exists() else zensical_figures(config_file, args.runs)
-
-    def median(runs: list[tuple[float, float]], which: int) -> float:
-        return statistics.median(run[which] for run in runs)
-
-    def best(runs: list[tuple[float, float]], which: int) -> float:
-        return min(run[which] for run in runs)
-
-    print(f"pages checked by the plugin:        {checked}")
-    for label, which in (("wall", 0), ("CPU", 1)):
-        base = median(plain, which)
-        print(f"[{label}] plain build (enabled: false): {base:.2f} s (median of {args.runs}; best {best(plain, which):.2f} s)")
-        print(f"[{label}] checked, cold cache:          {cold[which]:.2f} s  ({cold[which] / base:.2f}x, target <= 1.3x)")
-        warm_s = median(warm, which)
-        print(
-            f"[{label}] checked, warm cache:          {warm_s:.2f} s  ({warm_s / base:.2f}x, target <= 1.10x; "
-            f"best-of-{args.runs} ratio {best(warm, which) / best(plain, which):.2f}x)"
-        )
-    print(f"one-page change ({busiest.name}): plugin time {one_page * 1000:.0f} ms (target < 1000 ms), whole rebuild {rebuild:.2f} s")
-    if zensical is None:
+        mkdocs = figures(config_file, "mkdocs", args.runs)
+        page, plugin_seconds, rebuild, checked = one_page_change(config_file)
+        zensical_runs = figures(config_file, "zensical", args.runs) if zensical else None
+    print(f"pages checked by the plugin: {checked}")
+    report("mkdocs", mkdocs, args.runs, targets=True)
+    print(f"one-page change ({page}): plugin time {plugin_seconds * 1000:.0f} ms (target < 1000 ms), whole rebuild {rebuild:.2f} s")
+    if zensical_runs is None:
         print("zensical: not installed (pip install -e '.[zensical]') or --no-zensical")
         return
-    for label, which in (("wall", 0), ("CPU", 1)):
-        base = median(zensical["plain"], which)
-        cold_z, warm_z = zensical["cold"][0][which], median(zensical["warm"], which)
-        print(f"[{label}] zensical without the extension: {base:.2f} s (median of {args.runs})")
-        print(f"[{label}] zensical, extension, cold cache: {cold_z:.2f} s  ({cold_z / base:.2f}x)")
-        print(f"[{label}] zensical, extension, warm cache: {warm_z:.2f} s  ({warm_z / base:.2f}x)")
+    report("zensical", zensical_runs, args.runs, targets=False)
+
 
 if __name__ == "__main__":
     main()

@@ -118,3 +118,26 @@ def test_an_envoy_excerpt_that_cannot_be_produced_is_logged_with_page_and_line(t
         plugin._log_results()
     found = {(r.levelno, r.getMessage().split(": cannot")[0]) for r in caplog.records if r.name == LOGGER and "cannot produce the Envoy excerpt" in r.getMessage()}
     assert found == {(level, "docs/index.md:6")}
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_a_build_freezes_what_it_checked_until_it_ends_and_serve_freezes_nothing(tmp_path, command):
+    # The GC's permanent generation holds the checked pages while a one-shot build renders (fewer
+    # full collections rescanning them, benchmarks/build.py); a long-running `mkdocs serve` must not
+    # keep each rebuild's objects there, and neither must a build once it ended.
+    import gc
+
+    from mkdocs.structure.files import get_files
+
+    site = make_site(tmp_path)
+    config = load_config(str(site / "mkdocs.yml"))
+    config.plugins.on_startup(command=command, dirty=False)
+    config = config.plugins.on_config(config)
+    plugin = config.plugins["istio-notebook"]
+    before = gc.get_freeze_count()
+    plugin.on_files(get_files(config), config=config)
+    assert plugin.reports  # the page was checked
+    assert (gc.get_freeze_count() > before) == (command == "build")
+    plugin.on_post_build(config=config)
+    assert gc.get_freeze_count() == before
+    assert gc.isenabled()
