@@ -74,6 +74,8 @@ def test_on_a_laptop_the_diagram_fits_its_column_left_to_right(shared_page) -> N
     assert seen["svgWidth"] <= seen["boxWidth"] + 1 and not seen["scrolls"]
     assert min(seen["sizes"]) >= READABLE_PX, seen
     assert seen["rule"]["x"] >= seen["vs"]["right"]  # the rules to the right of the VirtualService
+    text = host.evaluate("h => h.shadowRoot.querySelector('svg').textContent")
+    assert "ホスト: reviews" in text and "ルール 0" in text  # labelled in Japanese (markdown/mermaid.py)
     assert session.errors == []
 
 

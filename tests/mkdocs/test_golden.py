@@ -29,7 +29,7 @@ def test_verified_page_shows_badges_tabs_diagram_and_results():
     assert html.count("inb-badge--verified") == 3  # two examples and the check block
     assert '<label for="__inb_1_2">図</label>' in html
     assert '<pre class="mermaid"><code>flowchart LR' in html
-    assert "header end-user exact jason" in html  # the match block in the diagram
+    assert "ヘッダー end-user = jason" in html  # the match block in the diagram, in Japanese
     assert html.count("inb-mark--pass") == 2 and "inb-mark--fail" not in html
 
 

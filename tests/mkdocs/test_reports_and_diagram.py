@@ -64,16 +64,22 @@ def test_diagram_shows_hosts_each_match_block_and_weighted_destinations():
     (resource,) = load_text(VS, Origin("vs.yaml")).resources
     diagram = virtual_service_diagram(resource)
     assert diagram.startswith("flowchart LR\n")
-    assert '"VirtualService default/reviews<br/>hosts: reviews<br/>gateways: bookinfo-gateway"' in diagram
-    assert 'r0m0{{"rule 0 match 0 (jason): header end-user exact jason"}}' in diagram
-    assert 'r0m1{{"rule 0 match 1 (jason): uri prefix /v2"}}' in diagram
+    assert '"VirtualService default/reviews<br/>ホスト: reviews<br/>ゲートウェイ: bookinfo-gateway"' in diagram
+    assert 'r0m0{{"ルール 0・match 0 (jason): ヘッダー end-user = jason"}}' in diagram
+    assert 'r0m1{{"ルール 0・match 1 (jason): URI が /v2 で始まる"}}' in diagram
     assert 'r1m0 -->|"75%"| d1' in diagram and 'r1m0 -->|"25%"| d2' in diagram
     assert 'd0["reviews v2"]' in diagram and 'd2["reviews v3"]' in diagram
 
 
-def test_match_descriptions_escape_nothing_and_cover_common_fields():
+def test_match_descriptions_are_japanese_and_cover_common_fields():
     assert describe_match(None) == "すべてのリクエスト"
-    assert describe_match({"method": {"exact": "GET"}, "queryParams": {"a": {"regex": "b.*"}}}) == "method exact GET, query a regex b.*"
+    assert describe_match({"method": {"exact": "GET"}, "queryParams": {"a": {"regex": "b.*"}}}) == "メソッド = GET、クエリー a が正規表現 b.* に一致"
+    # withoutHeaders matches when the same condition does not hold; {} means "present"
+    # (istio/api networking/v1alpha3/virtual_service.proto, HTTPMatchRequest.without_headers).
+    assert describe_match({"headers": {"x-debug": {}}, "withoutHeaders": {"x-canary": {}, "end-user": {"prefix": "test-"}}}) == (
+        "ヘッダー x-debug がある、ヘッダー x-canary がない、ヘッダー end-user が test- で始まらない"
+    )
+    assert describe_match({"port": 9080, "sourceNamespace": "foo", "ignoreUriCase": True}) == "ポート 9080、送信元の名前空間 foo、URI の大文字小文字を区別しない"
 
 
 def test_plugin_config_defaults_and_validation():

@@ -1,4 +1,4 @@
-"""A Mermaid flowchart per VirtualService: hosts → match blocks → destinations (weights, subsets)."""
+"""A Mermaid flowchart per VirtualService: hosts → match blocks → destinations (weights, subsets), labelled in Japanese."""
 
 from __future__ import annotations
 
@@ -13,35 +13,49 @@ def _label(*lines: str) -> str:
     return '"' + "<br/>".join(escaped) + '"'
 
 
-def _string_match(value: object) -> str:
-    matcher = from_istio(value)
-    if matcher is not None:
-        return matcher.describe()
-    return ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+# A StringMatch in words, for a field named ``subject`` (ヘッダー end-user, URI...); ``negated`` for
+# withoutHeaders, which matches when the same condition does not hold (istio/api HTTPMatchRequest).
+_MATCH_WORDS = {
+    "exact": ("{subject} = {value}", "{subject} ≠ {value}"),
+    "prefix": ("{subject} が {value} で始まる", "{subject} が {value} で始まらない"),
+    "regex": ("{subject} が正規表現 {value} に一致", "{subject} が正規表現 {value} に一致しない"),
+}
+
+
+def _string_match(subject: str, value: object, negated: bool = False) -> str:
+    if isinstance(value, dict):
+        for key, (holds, fails) in _MATCH_WORDS.items():
+            if key in value:
+                return (fails if negated else holds).format(subject=subject, value=value[key])
+        if not value:  # {}: the header is present (withoutHeaders: absent)
+            return f"{subject} がない" if negated else f"{subject} がある"
+        return f"{subject} " + ", ".join(f"{k} {v}" for k, v in value.items())
+    return f"{subject} {value}"
+
+
+_FIELDS = (("uri", "URI"), ("scheme", "スキーム"), ("method", "メソッド"), ("authority", "authority"))
+_MAPS = (("headers", "ヘッダー", False), ("queryParams", "クエリー", False), ("withoutHeaders", "ヘッダー", True))
 
 
 def describe_match(match: object) -> str:
-    """One HTTPMatchRequest in a few words: ``uri prefix /api, header end-user exact jason``."""
+    """One HTTPMatchRequest in a few Japanese words: ``URI が /api で始まる、ヘッダー end-user = jason``."""
     if not isinstance(match, dict) or not match:
         return "すべてのリクエスト"
-    words = []
-    for key in ("uri", "scheme", "method", "authority"):
-        if key in match:
-            words.append(f"{key} {_string_match(match[key])}")
-    for key, label in (("headers", "header"), ("queryParams", "query"), ("withoutHeaders", "without header")):
+    words = [_string_match(label, match[key]) for key, label in _FIELDS if key in match]
+    for key, label, negated in _MAPS:
         for name, value in (match.get(key) or {}).items():
-            words.append(f"{label} {name} {_string_match(value)}")
+            words.append(_string_match(f"{label} {name}", value, negated))
     if "port" in match:
-        words.append(f"port {match['port']}")
+        words.append(f"ポート {match['port']}")
     if match.get("sourceLabels"):
-        words.append("from " + ",".join(f"{k}={v}" for k, v in match["sourceLabels"].items()))
+        words.append("送信元 " + ",".join(f"{k}={v}" for k, v in match["sourceLabels"].items()))
     if match.get("sourceNamespace"):
-        words.append(f"from ns {match['sourceNamespace']}")
+        words.append(f"送信元の名前空間 {match['sourceNamespace']}")
     if match.get("gateways"):
-        words.append("gateways " + ",".join(map(str, match["gateways"])))
+        words.append("ゲートウェイ " + ",".join(map(str, match["gateways"])))
     if match.get("ignoreUriCase"):
-        words.append("ignoreUriCase")
-    return ", ".join(words) or "すべてのリクエスト"
+        words.append("URI の大文字小文字を区別しない")
+    return "、".join(words) or "すべてのリクエスト"
 
 
 def _destination(dest: dict) -> str:
@@ -73,9 +87,9 @@ def _actions(rule: dict) -> list[tuple[str, str]]:
     if isinstance(rule.get("redirect"), dict):
         redirect = rule["redirect"]
         target = redirect.get("uri") or redirect.get("authority") or redirect.get("scheme") or ""
-        return [("", f"redirect {redirect.get('redirectCode', 301)} {target}".strip())]
+        return [("", f"リダイレクト {redirect.get('redirectCode', 301)} {target}".strip())]
     if isinstance(rule.get("directResponse"), dict):
-        return [("", f"direct response {rule['directResponse'].get('status')}")]
+        return [("", f"直接応答 {rule['directResponse'].get('status')}")]
     return [("", "（宛先なし）")]
 
 
@@ -85,7 +99,7 @@ def virtual_service_diagram(resource) -> str:
     hosts = ", ".join(map(str, spec.get("hosts") or [])) or "?"
     gateways = spec.get("gateways") or []
     lines = ["flowchart LR"]
-    head = [resource.origin, f"hosts: {hosts}"] + ([f"gateways: {', '.join(map(str, gateways))}"] if gateways else [])
+    head = [resource.origin, f"ホスト: {hosts}"] + ([f"ゲートウェイ: {', '.join(map(str, gateways))}"] if gateways else [])
     lines.append(f"  vs[{_label(*head)}]")
     destinations: dict[str, str] = {}
     for i, rule in enumerate(spec.get("http") or []):
@@ -99,7 +113,7 @@ def virtual_service_diagram(resource) -> str:
             targets.append((label, node, target))
         for j, match in enumerate(matches):
             node = f"r{i}m{j}"
-            where = f"rule {i}" + (f" match {j}" if match is not None else "") + rule_name
+            where = f"ルール {i}" + (f"・match {j}" if match is not None else "") + rule_name
             lines.append(f"  vs --> {node}{{{{{_label(where + ': ' + describe_match(match))}}}}}")
             for label, target_node, _ in targets:
                 arrow = f"-->|{_label(label)}|" if label else "-->"
