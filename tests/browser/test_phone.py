@@ -59,16 +59,20 @@ def test_every_tab_of_an_example_fits_a_phone(open_session) -> None:
 
 def test_checks_are_cards_with_the_outcome_in_view(open_session) -> None:
     session = open_session("phone")
-    page = session.open("traffic/virtual-service/")
+    page = session.open("security/authorization/")
     row = page.locator(".inb-check-table tbody tr >> visible=true").first
     assert row.evaluate("r => getComputedStyle(r).display") == "block"  # a card, not a table row
     assert page.locator(".inb-check-table thead >> visible=true").count() == 0
     mark = row.locator(".inb-mark").bounding_box()
     card = row.bounding_box()
     assert mark["y"] < card["y"] + 30  # the ✔ sits at the card's top, beside the request
-    labels = row.locator("td").evaluate_all("cells => cells.map(c => getComputedStyle(c, '::before').content)")
-    assert labels[1:3] == ['"期待 "', '"結果 "']
-    session.screenshot("virtual-service-checks-phone", element=row)
+    label = "cell => getComputedStyle(cell, '::before').content"
+    # The expectation is shown only where it differs from the result ("ALLOW" vs "ALLOW by <policy>").
+    differs = page.locator(".inb-check-table tr:not(.inb-check--same) >> visible=true").first
+    assert [differs.locator("td").nth(i).evaluate(label) for i in (1, 2)] == ['"期待 "', '"結果 "']
+    same = page.locator(".inb-check-table tr.inb-check--same >> visible=true").first
+    assert not same.locator("td").nth(1).is_visible() and same.locator("td").nth(2).evaluate(label) == '"結果 "'
+    session.screenshot("authorization-checks-phone", element=page.locator(".inb-check-table >> visible=true").first)
     assert session.errors == []
 
 

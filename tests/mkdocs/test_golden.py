@@ -31,6 +31,8 @@ def test_verified_page_shows_badges_tabs_diagram_and_results():
     assert '<pre class="mermaid"><code>flowchart LR' in html
     assert "ヘッダー end-user = jason" in html  # the match block in the diagram, in Japanese
     assert html.count("inb-mark--pass") == 2 and "inb-mark--fail" not in html
+    # Both claims say exactly what holds: the expectation is not repeated beside the result.
+    assert html.count('<span class="inb-check__same">結果と同じ</span>') == 2 and "<td>→ reviews v1</td>" not in html
 
 
 def test_error_page_shows_each_kind_of_badge_and_the_reasons():
@@ -41,6 +43,7 @@ def test_error_page_shows_each_kind_of_badge_and_the_reasons():
     assert "IST0101" in html and "IST0106" in html
     assert "expected reviews v2, got reviews v1 (rule 1 of default/reviews)" in html
     assert html.count("inb-mark--fail") == 2
+    assert "<td>→ reviews v2</td><td>reviews v1</td>" in html  # a false claim keeps its expectation
     assert "INB3012" in html  # the unreadable expectation "→ sometimes"
 
 

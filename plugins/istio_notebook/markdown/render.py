@@ -211,12 +211,16 @@ def check_row(result: CheckResult) -> str:
     if context:
         request.append(f'<small class="inb-check__context">{escape(context)}</small>')
     expected = "<br>".join(f"→ {escape(e.text)}" for e in check.expectations)
+    # What the reader compares: the expectation only where it says something the result does not.
+    same = result.passed and bool(result.actual) and all(result.actual.get(e.line, "") == e.text for e in check.expectations)
+    if same:
+        expected = '<span class="inb-check__same">結果と同じ</span>'
     if result.actual:
         actual = "<br>".join(escape(result.actual.get(e.line, "")) for e in check.expectations)
     else:
         actual = "<br>".join(escape(d) for d in result.differences)
     mark = '<span class="inb-mark inb-mark--pass" title="成立">✔</span>' if result.passed else '<span class="inb-mark inb-mark--fail" title="不成立">✘</span>'
-    css = "inb-check--pass" if result.passed else "inb-check--fail"
+    css = ("inb-check--pass" if result.passed else "inb-check--fail") + (" inb-check--same" if same else "")
     return f'<tr class="{css}" id="inb-check-{check.line}"><td>{"<br>".join(request)}</td><td>{expected}</td><td>{actual}</td><td>{mark}</td></tr>'
 
 
