@@ -17,10 +17,11 @@ subset is matched against the pods the input holds, none if it holds none, as is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 
 from istio_notebook.analysis import messages
-from istio_notebook.analysis.analyzers.destinationrule.topology import TOPOLOGY_LABELS, endpoint_labels
+from istio_notebook.analysis.analyzers.destinationrule.topology import TOPOLOGY_LABELS, TopologyIndex
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.util import as_str, enumerate_dicts
 from istio_notebook.config.hosts import is_wildcard
@@ -38,6 +39,7 @@ METADATA = Metadata(
 def analyze(ctx: Context) -> Iterator[Diagnostic]:
     if not ctx.has("Service", "ServiceEntry"):
         return
+    topology_index = cache(lambda: TopologyIndex(ctx.mesh, ctx.workloads.workloads))
     for rule in ctx.of_kind("DestinationRule"):
         host = as_str(rule.get("spec", "host"))
         if not host or not ctx.services.describes(rule.namespace, host):
@@ -55,13 +57,13 @@ def analyze(ctx: Context) -> Iterator[Diagnostic]:
             continue
         for i, subset in enumerate_dicts(rule.get("spec", "subsets")):
             labels = {**found.workload_selector, **label_map(subset.get("labels"))}
-            if not _selects_some_pod(ctx, labels):
+            if not _selects_some_pod(ctx, labels, topology_index):
                 yield messages.subset_selects_no_pods(rule, ("spec", "subsets", i, "name"), as_str(subset.get("name")))
 
 
-def _selects_some_pod(ctx: Context, labels: dict[str, str]) -> bool:
+def _selects_some_pod(ctx: Context, labels: dict[str, str], topology_index: Callable[[], TopologyIndex]) -> bool:
     plain = {k: v for k, v in labels.items() if k not in TOPOLOGY_LABELS}
     topology = {k: v for k, v in labels.items() if k in TOPOLOGY_LABELS}
     if not topology:
         return ctx.workloads.any_selected(plain)
-    return any(endpoint_labels(ctx.mesh, w).matches(topology) for w in ctx.workloads.select(plain))
+    return topology_index().any_matches(ctx.workloads.select(plain) if plain else None, topology)

@@ -15,6 +15,7 @@ pod template, an unscheduled Pod), the hostname of a workload without ``spec.nod
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from istio_notebook.config import Mesh
@@ -34,27 +35,56 @@ class EndpointLabels:
     labels: dict[str, str]
     unknown: frozenset[str]  # topology keys the input cannot tell for this workload
 
-    def matches(self, wanted: dict[str, str]) -> bool:
-        """A subset's topology requirements hold, or cannot be judged."""
-        return all(key in self.unknown or self.labels.get(key) == value for key, value in wanted.items())
-
 
 def _node_name(workload: Workload) -> str:
     name = workload.resource.get("spec", "nodeName") if workload.kind == "Pod" else None
     return name if isinstance(name, str) else ""
 
 
-def endpoint_labels(mesh: Mesh, workload: Workload) -> EndpointLabels:
+def endpoint_labels(mesh: Mesh, workload: Workload, nodes: frozenset[str] | None = None) -> EndpointLabels:
+    """``nodes``: the names of the input's Nodes (computed when not given)."""
+    nodes = frozenset(n.name for n in mesh.of_kind("Node")) if nodes is None else nodes
     labels, unknown = dict(workload.labels), set(NEVER_KNOWN)
     node_name = _node_name(workload)
     locality = workload_locality(mesh, workload)
     if locality is not None:
         parts = (locality.value.split("/") + ["", ""])[:3]
         labels.update({key: value for key, value in zip((REGION, ZONE, SUBZONE), parts) if value})
-    elif not (node_name and any(n.name == node_name for n in mesh.of_kind("Node"))):
+    elif node_name not in nodes:
         unknown |= {REGION, ZONE, SUBZONE}
     if node_name:
         labels[HOSTNAME] = node_name
     else:
         unknown.add(HOSTNAME)
     return EndpointLabels(labels, frozenset(unknown))
+
+
+class TopologyIndex:
+    """Which workloads' endpoints carry (or may carry) each topology label, built once per mesh.
+
+    A subset's topology labels then cost set intersections, not a pass over every workload per
+    subset (a mesh of thousands of subsets and pods stays within check_scale's budget).
+    """
+
+    def __init__(self, mesh: Mesh, workloads: list[Workload]):
+        nodes = frozenset(n.name for n in mesh.of_kind("Node"))
+        self._position = {id(w): i for i, w in enumerate(workloads)}
+        self._by_pair: dict[tuple[str, str], set[int]] = defaultdict(set)
+        self._unknown: dict[str, set[int]] = defaultdict(set)
+        for i, workload in enumerate(workloads):
+            endpoint = endpoint_labels(mesh, workload, nodes)
+            for key in TOPOLOGY_LABELS:
+                if key in endpoint.unknown:
+                    self._unknown[key].add(i)
+                elif key in endpoint.labels:
+                    self._by_pair[(key, endpoint.labels[key])].add(i)
+
+    def any_matches(self, candidates: list[Workload] | None, wanted: dict[str, str]) -> bool:
+        """Some candidate's (None: any workload's) endpoints carry ``wanted``, or the input cannot tell."""
+        sets = sorted((self._by_pair.get((k, v), set()) | self._unknown.get(k, set()) for k, v in wanted.items()), key=len)
+        found = set(sets[0]) if candidates is None else {self._position[id(w)] for w in candidates} & sets[0]
+        for other in sets[1:]:
+            if not found:
+                return False
+            found &= other
+        return bool(found)
