@@ -94,6 +94,7 @@ PREFLIGHTS = [
     ("https://shop.example.com", "GET", "direct_response"),
     ("https://evil.test", "GET", "direct_response"),
     ("https://evil.test", None, "route"),
+    ("https://shop.example.com", None, "route"),  # no preflight, an allowed origin: the answer gets the CORS headers
 ]
 
 
@@ -107,6 +108,9 @@ def test_the_simulator_answers_preflights_as_the_cors_filter(mesh, origin: str, 
     assert out["action"] == action, out["trace"]
     assert (out["status"], out["destinations"] == []) == ((200, True) if action == "direct_response" else (None, False))
     assert out["route_index"] == 1  # still the /wild rule's route
+    cors_headers = ((out["headers"] or {}).get("response") or {}).get("set", {})
+    allowed = origin == "https://shop.example.com" and asked is None
+    assert cors_headers == ({"access-control-allow-origin": origin, "access-control-allow-credentials": "true"} if allowed else {})
 
 
 VS_CORS = """apiVersion: networking.istio.io/v1

@@ -7,6 +7,8 @@ matchers accepts it (or accepts the literal ``*``: isOriginAllowed). A preflight
 origin is answered 200 with the access-control-* headers; one from another origin is answered 200
 without them when ``forward_not_matching_preflights`` is false (Istio's ``unmatchedPreflights:
 IGNORE``, which every Gateway API CORS filter sets), else it goes on to the route like any request.
+The answer to any other request from an allowed origin gets ``access-control-allow-origin`` (and
+the credentials and exposed headers) set by the filter (encodeHeaders), over the route's own.
 Istio enables the filter on every route that has a policy (route.go TranslateCORSPolicy:
 filter_enabled 100%). Replayed on real Envoy in tests/gatewayapi/test_gatewayapi_cors.py.
 """
@@ -23,7 +25,7 @@ from istio_notebook.config.matchers import (
     Regex,
     Suffix,
 )
-from istio_notebook.routing.outcome import Cors, OriginMatch
+from istio_notebook.routing.outcome import Cors, HeaderChanges, HeaderOps, OriginMatch
 from istio_notebook.routing.request import Request
 
 _MATCHERS: dict[str, type[Matcher]] = {"exact": Exact, "prefix": Prefix, "suffix": Suffix, "regex": Regex, "present": Present}
@@ -55,6 +57,20 @@ def answered_preflight(cors: Cors | None, request: Request) -> Preflight | None:
     if not allowed and cors.forward_unmatched_preflights:
         return None
     return Preflight(origin, allowed)
+
+
+def response_headers(cors: Cors | None, request: Request) -> HeaderChanges | None:
+    """What the CORS filter sets on the answer to a request from an allowed origin (encodeHeaders):
+    the origin itself, ``true`` for credentials when allowed, the exposed headers."""
+    origin = request.headers.get("origin")
+    if cors is None or not origin or not origin_allowed(cors, origin):
+        return None
+    values = {"access-control-allow-origin": origin}
+    if cors.allow_credentials:
+        values["access-control-allow-credentials"] = "true"
+    if cors.expose_headers:
+        values["access-control-expose-headers"] = ",".join(cors.expose_headers)
+    return HeaderChanges(response=HeaderOps.of(values))
 
 
 def _matcher(origin: OriginMatch) -> Matcher:

@@ -12,7 +12,7 @@ from istio_notebook.config import Mesh
 from istio_notebook.config.locality import workload_locality
 from istio_notebook.gatewayapi import gateway_semantics, route_ref
 from istio_notebook.routing.build import dr_set, registry_of
-from istio_notebook.routing.cors import answered_preflight
+from istio_notebook.routing.cors import answered_preflight, response_headers
 from istio_notebook.config.matchers import Matcher, compiled
 from istio_notebook.routing.match import strip_port
 from istio_notebook.routing.outcome import (
@@ -57,15 +57,14 @@ def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy:
         trace.add("default_route", cluster=action.destinations[0].cluster)
     elif origin.virtual_service is not None:
         trace.add("matched_route", index=index, origin=origin_text(chosen))
-    fields: dict = {}
-    kind, headers = action.kind, _merged_headers(action)
     preflight = answered_preflight(action.cors, request) if action.kind == "route" else None
     if preflight is not None:
-        # Envoy's CORS filter answers before the router: no upstream, none of the route's headers.
-        kind, headers = "direct_response", None
-        fields.update(status=200, direct_response=DirectResponse(200, None), cors=action.cors)
-        trace.add("cors_preflight" if preflight.allowed else "cors_preflight_ignored", origin=preflight.origin)
-    elif action.kind == "passthrough":
+        return _answered_preflight(chosen, ref, preflight, trace)
+    fields: dict = {}
+    headers = _merged_headers(action)
+    if action.kind == "route" and (changes := response_headers(action.cors, request)) is not None:
+        headers = changes if headers is None else headers.merged(changes)  # the CORS filter's, set last
+    if action.kind == "passthrough":
         trace.add("passthrough", host=request.host)
     elif action.kind == "blackhole":
         fields["status"] = action.direct_status
@@ -82,9 +81,20 @@ def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy:
     elif action.kind == "route":
         fields.update(_route(mesh, table, chosen, request, proxy, trace))
     return RouteOutcome(
-        kind, virtual_service=origin.virtual_service, route_index=origin.rule_index,
+        action.kind, virtual_service=origin.virtual_service, route_index=origin.rule_index,
         match_index=origin.match_index, route_name=chosen.name, route_ref=ref, headers=headers,
         trace=tuple(trace.lines), route=chosen, **fields,
+    )
+
+
+def _answered_preflight(chosen: Route, ref, preflight, trace: Trace) -> RouteOutcome:
+    """Envoy's CORS filter answers the preflight before the router: 200, no upstream, none of the route's headers."""
+    trace.add("cors_preflight" if preflight.allowed else "cors_preflight_ignored", origin=preflight.origin)
+    o = chosen.origin
+    return RouteOutcome(
+        "direct_response", status=200, direct_response=DirectResponse(200, None), cors=chosen.action.cors,
+        virtual_service=o.virtual_service, route_index=o.rule_index, match_index=o.match_index, route_name=chosen.name,
+        route_ref=ref, trace=tuple(trace.lines), route=chosen,
     )
 
 
