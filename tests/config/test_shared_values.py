@@ -10,7 +10,7 @@ from istio_notebook.config import Mesh, Origin, load_text
 from istio_notebook.config.durations import duration_nanos, format_envoy, format_human, format_seconds, normalize, seconds
 from istio_notebook.config.kinds import GroupKind
 from istio_notebook.config.labels import LabelError, parse_labels, parse_workload, selects, service_selects
-from istio_notebook.config.percent import from_fractional, istio_percent, to_fractional
+from istio_notebook.config.percent import as_loaded, from_fractional, istio_percent, to_fractional
 
 
 # istio/istio pkg/config/labels/instance.go: SubsetOf is true for an empty selector (policies,
@@ -83,6 +83,10 @@ def test_percentages_convert_to_and_from_envoy_fractions() -> None:
     assert from_fractional({"numerator": 125000, "denominator": "MILLION"}) == 12.5
     assert from_fractional({"numerator": 25}) == 25.0  # Envoy's default denominator is HUNDRED
     assert from_fractional(None) == 0.0
+    # uint32(p.Value * 10000) truncates (Go): 2/3 of a hundred is 666666, and 0.57 is 5699
+    # (0.57 * 10000 is 5699.999999999999 in float64); as_loaded is what Envoy then holds.
+    assert to_fractional(100 * 2 / 3)["numerator"] == 666666 and to_fractional(0.57)["numerator"] == 5699
+    assert as_loaded(100 * 2 / 3) == 66.6666
 
 
 def test_istio_percent_reads_the_value_field_only() -> None:

@@ -20,8 +20,16 @@ def istio_percent(spec: object, default: float) -> float:
 
 
 def to_fractional(percent: float) -> dict:
-    """A percentage as the FractionalPercent Istio writes (over a million)."""
-    return {"numerator": round(percent * MILLION / 100), "denominator": "MILLION"}
+    """A percentage as the FractionalPercent Istio writes (over a million).
+
+    translatePercentToFractionalPercent writes ``uint32(p.Value * 10000)``: Go's conversion
+    truncates, so 2/3 of a hundred (66.666…%) is 666666, not 666667."""
+    return {"numerator": max(int(percent * 10000), 0), "denominator": "MILLION"}
+
+
+def as_loaded(percent: float) -> float:
+    """The percentage Envoy holds once Istio has written ``percent`` as a FractionalPercent."""
+    return from_fractional(to_fractional(percent))
 
 
 def from_fractional(fraction: dict | None) -> float:

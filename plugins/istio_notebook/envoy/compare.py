@@ -9,6 +9,8 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
 - response header ``set`` and ``add`` look the same on the wire: compared merged;
 - ``fault``: as replay.py reports it (the loaded fault, checked against what the request saw);
   a partial abort that fired makes the abort status the expected status;
+- mirror percentages: the simulator's as Envoy holds them once Istio has written them (a
+  FractionalPercent over a million, truncated: 2/3 → 66.6666%);
 - weighted destinations: the observed shares must be within ``share_tolerance`` points;
 - ``policy``: the TLS mode the upstream saw and the cluster's load balancer (not MUTUAL).
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import math
 
 from istio_notebook.config.durations import seconds
+from istio_notebook.config.percent import as_loaded
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
 SHARE_TOLERANCE = 10.0  # percentage points, for DEFAULT_SAMPLES=200 (about 4 standard deviations at 50/50)
@@ -137,7 +140,7 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
             want_clusters = sorted(m["cluster"] for m in sim.get("mirrors") or [])
             if sorted(m["cluster"] for m in got_mirrors) != want_clusters:
                 differ("mirrors", sim.get("mirrors"), got_mirrors)
-        elif sorted(map(mirror_key, sim.get("mirrors") or [])) != sorted(map(mirror_key, got_mirrors)):
+        elif sorted((m["cluster"], as_loaded(m["percentage"])) for m in sim.get("mirrors") or []) != sorted(map(mirror_key, got_mirrors)):
             differ("mirrors", sim.get("mirrors"), got_mirrors)
     # replay.py reports the fault as Envoy loaded it when the request was consistent with it.
     sim_fault, env_fault = sim.get("fault") or {}, envoy.get("fault") or {}

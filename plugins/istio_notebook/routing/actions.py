@@ -128,6 +128,21 @@ def _mirror(dest: Any, percentage: float, vs_namespace: str, listener_port: int,
     return Mirror(host, port, subset, cluster_name(port, subset, host), percentage)
 
 
+def _legacy_mirror_share(rule: dict) -> float:
+    """The share of ``mirror``: ``mirrorPercentage``, else the deprecated integer ``mirrorPercent``, else 100."""
+    if isinstance(rule.get("mirrorPercentage"), dict):
+        return _mirror_share(rule["mirrorPercentage"])
+    legacy = rule.get("mirrorPercent", rule.get("mirror_percent"))
+    if isinstance(legacy, int) and not isinstance(legacy, bool):
+        return float(legacy)
+    return 100.0
+
+
+def _mirror_share(percentage: Any) -> float:
+    """A mirror's ``Percent``: 100 when absent; a message without ``value`` is 0 (GetValue)."""
+    return istio_percent(percentage, 0.0) if isinstance(percentage, dict) else 100.0
+
+
 def _is_http_status(part: str) -> bool:
     return decimal_value(part) in _HTTP_STATUSES
 
@@ -216,14 +231,16 @@ def _redirect_port(redirect: dict, listener_port: int, listener_tls: bool) -> in
 
 
 def mirrors(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> list[Mirror]:
-    """``mirror`` (with ``mirrorPercentage``) and the ``mirrors`` list, in that order."""
+    """``mirror`` (with ``mirrorPercentage`` or the deprecated ``mirrorPercent``) and the ``mirrors``
+    list, in that order. A mirror whose percentage is 0 is not written at all ("If zero percent is
+    provided explicitly, we should not mirror": route.go MirrorPercent / MirrorPercentByPolicy, 1.30.3)."""
     found: list[Mirror | None] = []
     if isinstance(rule.get("mirror"), dict):
-        found.append(_mirror(rule["mirror"], istio_percent(rule.get("mirrorPercentage"), 100.0), vs_namespace, listener_port, resolve_port))
+        found.append(_mirror(rule["mirror"], _legacy_mirror_share(rule), vs_namespace, listener_port, resolve_port))
     for item in items(rule.get("mirrors")):
         if isinstance(item, dict):
-            found.append(_mirror(item.get("destination"), istio_percent(item.get("percentage"), 100.0), vs_namespace, listener_port, resolve_port))
-    return [m for m in found if m]
+            found.append(_mirror(item.get("destination"), _mirror_share(item.get("percentage")), vs_namespace, listener_port, resolve_port))
+    return [m for m in found if m and m.percentage > 0]
 
 
 def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver,
