@@ -6,7 +6,8 @@ with URLRewrite, a filter type once), so each generated route is one the API ser
 Matches: path Exact / PathPrefix (with and without trailing "/") / RegularExpression, headers
 Exact / RegularExpression, query params, method; filters: header modifiers, URLRewrite
 (ReplaceFullPath, ReplacePrefixMatch incl. "/"), RequestRedirect (scheme, hostname, code,
-ReplaceFullPath, ReplacePrefixMatch), RequestMirror; backends: one, weighted, weight 0, none,
+ReplaceFullPath, ReplacePrefixMatch), RequestMirror (all, percent, fraction, 0%), CORS (exact,
+prefix, wildcard and ``*`` origins, which convert to regexes); backends: one, weighted, weight 0, none,
 a Service that does not exist, another namespace without ReferenceGrant.
 """
 
@@ -27,6 +28,7 @@ HEADER_NAMES = ("x-env", "end-user")
 HEADER_VALUES = ("prod", "test", "jason")
 BACKENDS = ("app-v1", "app-v2", "app-v3")
 METHODS = ("GET", "POST")
+CORS_ORIGINS = ("*", "https://*.example.com", "https://app.example.com", "http://*", "http://*.test:8080")  # the CRD pattern
 
 BASE = """\
 apiVersion: gateway.networking.k8s.io/v1
@@ -146,6 +148,29 @@ def rewrite_filter(draw, prefix_ok: bool) -> dict:
 
 
 @st.composite
+def mirror_filter(draw) -> dict:
+    spec: dict = {"backendRef": backend(draw(st.sampled_from(BACKENDS)))}
+    share = draw(st.sampled_from(("none", "percent", "fraction")))
+    if share == "percent":
+        spec["percent"] = draw(st.sampled_from((0, 50, 100)))
+    elif share == "fraction":
+        spec["fraction"] = draw(st.sampled_from(({"numerator": 2, "denominator": 3}, {"numerator": 5}, {"numerator": 0})))
+    return {"type": "RequestMirror", "requestMirror": spec}
+
+
+@st.composite
+def cors_filter(draw) -> dict:
+    spec: dict = {"allowOrigins": draw(st.lists(st.sampled_from(CORS_ORIGINS), min_size=1, max_size=2, unique=True))}
+    if draw(st.booleans()):
+        spec["allowMethods"] = draw(st.lists(st.sampled_from(METHODS), min_size=1, unique=True))
+    if draw(st.booleans()):
+        spec["allowCredentials"] = True
+    if draw(st.booleans()):
+        spec["maxAge"] = draw(st.sampled_from((1, 600)))
+    return {"type": "CORS", "cors": spec}
+
+
+@st.composite
 def rule(draw) -> dict:
     out: dict = {}
     if draw(st.integers(0, 4)) == 0:
@@ -165,7 +190,9 @@ def rule(draw) -> dict:
     if draw(st.integers(0, 4)) == 0:
         filters.append({"type": "ResponseHeaderModifier", "responseHeaderModifier": {"add": [{"name": "x-answer", "value": "yes"}]}})
     if draw(st.integers(0, 5)) == 0:
-        filters.append({"type": "RequestMirror", "requestMirror": {"backendRef": backend(draw(st.sampled_from(BACKENDS)))}})
+        filters.append(draw(mirror_filter()))
+    if draw(st.integers(0, 5)) == 0:
+        filters.append(draw(cors_filter()))
     if filters:
         out["filters"] = filters
     refs = draw(backends())
