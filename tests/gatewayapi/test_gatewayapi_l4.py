@@ -181,13 +181,14 @@ def test_a_tcp_connection_to_the_gateway_port_is_split_by_the_tcproute_weights()
 
 def test_a_tls_connection_goes_by_its_sni_and_an_unknown_sni_is_closed() -> None:
     # Passthrough listener: the TLSRoute's sniHosts pick the route; an SNI no tls rule matches has
-    # nothing to go to on a PASSTHROUGH server (gateway.go: the connection is closed).
+    # no filter chain on a PASSTHROUGH server (gateway.go buildGatewayNetworkFiltersFromTLSRoutes:
+    # one chain per tls match), so nothing takes the connection: no_route, as real Envoy answers.
     from istio_notebook.routing import Proxy
 
     gateway = Proxy.gateway("infra", "edge")
     routed = _connect(_edge(), "tls://db.example.com:443", gateway)
     assert (routed["action"], [d["cluster"] for d in routed["destinations"]]) == ("route", ["outbound|443||secure.default.svc.cluster.local"])
-    assert _connect(_edge(), "tls://other.example.com:443", gateway)["action"] == "blackhole"
+    assert _connect(_edge(), "tls://other.example.com:443", gateway)["action"] == "no_route"
 
 
 def test_a_mesh_tcproute_takes_a_sidecars_connection_to_the_service_port() -> None:

@@ -37,7 +37,7 @@ def route_connection(mesh: Mesh, request: Request, proxy: Proxy, lang: str | Non
         trace.add("l4_server", server=server, kind=kind)
         if choice is None:
             trace.add("l4_no_rule", kind=kind)
-            return _outcome("blackhole", trace=trace.lines)
+            return _outcome("no_route", trace=trace.lines)
         return _routed(mesh, proxy, choice, trace, request)
     choice, service, kind = sidecar_choice(router)
     if kind == "none":
