@@ -25,6 +25,38 @@ spec:
 """
 
 
+L4_GATEWAY = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: db, port: 5432, protocol: TCP, allowedRoutes: {namespaces: {from: All}}}
+  - name: pass
+    port: 443
+    protocol: TLS
+    hostname: "*.example.com"
+    tls: {mode: Passthrough}
+    allowedRoutes: {namespaces: {from: All}}
+  - name: pass-any
+    port: 8443
+    protocol: TLS
+    tls: {mode: Passthrough}
+    allowedRoutes: {namespaces: {from: All}}
+"""
+
+
+def tcp_route(rules: str, *, name: str = "db", parents: str = "[{name: edge, namespace: infra, sectionName: db}]") -> str:
+    return (f"apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {{name: {name}, namespace: default}}\n"
+            f"spec:\n  parentRefs: {parents}\n  rules:\n{rules}")
+
+
+def tls_route(hostnames: str, *, name: str = "secure", parents: str = "[{name: edge, namespace: infra, sectionName: pass}]") -> str:
+    return (f"apiVersion: gateway.networking.k8s.io/v1\nkind: TLSRoute\nmetadata: {{name: {name}, namespace: default}}\n"
+            f"spec:\n  parentRefs: {parents}\n  hostnames: {hostnames}\n  rules:\n  - backendRefs: [{{name: secure, port: 443}}]\n")
+
+
 # One rule per step of Gateway API precedence (conversion.go sortHTTPRoutes), in an order that
 # sorting must change: rule i sends to backend s<i>; sorted, they read s6 s2 s4 s3 s5 s1 s0.
 PRECEDENCE_MATCHES = [

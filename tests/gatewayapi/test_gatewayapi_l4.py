@@ -12,39 +12,8 @@ connections through it on the simulator's TCP/TLS routing (routing/l4.py, routin
 
 from __future__ import annotations
 
-from gwkit import mesh_of, service
+from gwkit import L4_GATEWAY, mesh_of, service, tcp_route, tls_route
 from istio_notebook.gatewayapi import convert
-
-L4_GATEWAY = """\
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: edge, namespace: infra}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - {name: db, port: 5432, protocol: TCP, allowedRoutes: {namespaces: {from: All}}}
-  - name: pass
-    port: 443
-    protocol: TLS
-    hostname: "*.example.com"
-    tls: {mode: Passthrough}
-    allowedRoutes: {namespaces: {from: All}}
-  - name: pass-any
-    port: 8443
-    protocol: TLS
-    tls: {mode: Passthrough}
-    allowedRoutes: {namespaces: {from: All}}
-"""
-
-
-def tcp_route(rules: str, *, name: str = "db", parents: str = "[{name: edge, namespace: infra, sectionName: db}]") -> str:
-    return (f"apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute\nmetadata: {{name: {name}, namespace: default}}\n"
-            f"spec:\n  parentRefs: {parents}\n  rules:\n{rules}")
-
-
-def tls_route(hostnames: str, *, name: str = "secure", parents: str = "[{name: edge, namespace: infra, sectionName: pass}]") -> str:
-    return (f"apiVersion: gateway.networking.k8s.io/v1\nkind: TLSRoute\nmetadata: {{name: {name}, namespace: default}}\n"
-            f"spec:\n  parentRefs: {parents}\n  hostnames: {hostnames}\n  rules:\n  - backendRefs: [{{name: secure, port: 443}}]\n")
 
 
 def vss(mesh) -> dict[str, dict]:
