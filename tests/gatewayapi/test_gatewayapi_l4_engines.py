@@ -5,8 +5,10 @@ hostname and one without) is converted as istiod converts it (istio/istio 1.30.3
 pilot/pkg/config/kube/gateway/conversion.go convertTCPRoute, convertTLSRoute, buildTCPDestination;
 testdata/tcp.yaml.golden, tls.yaml.golden); the connections then go through the listeners istiod
 builds for the gateway (pilot/pkg/networking/core/gateway.go: a TCP server's tcp_proxy, a
-PASSTHROUGH server's filter chains per SNI). Each case is decided by the simulator and by a real
-connection through Envoy, which must name the same route and upstream.
+PASSTHROUGH server's filter chains per SNI; a server that terminates TLS forwards by the tcp rules
+and, for a VirtualService converted from a TLSRoute, by its tls rules: buildGatewayNetworkFiltersFromTCPRoutes
+"Fallback to TLS blocks for TLSRoute with TLS termination"). Each case is decided by the simulator
+and by a real connection through Envoy, which must name the same route and upstream.
 """
 
 from __future__ import annotations
@@ -18,6 +20,26 @@ from istio_notebook.envoy.binary import envoy_available
 from istio_notebook.routing import Proxy, Request, route
 
 EDGE = Proxy.gateway("infra", "edge")
+TERMINATING = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: term, namespace: infra}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: term
+    port: 9443
+    protocol: TLS
+    hostname: "*.example.com"
+    tls: {mode: Terminate, certificateRefs: [{name: cert}]}
+    allowedRoutes: {namespaces: {from: All}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: cert, namespace: infra}
+type: kubernetes.io/tls
+data: {tls.crt: eA==, tls.key: eA==}
+"""
 CASES = [
     # (connection, SNI, action, the routes' internal VirtualService prefix, clusters and shares)
     ("tcp://edge.infra:5432", None, "route", "db~tcp", [("outbound|5432||a.default.svc.cluster.local", 90.0),
@@ -29,14 +51,23 @@ CASES = [
     # outside the hostname: no server at all. Both: no_route.
     ("tls://other.example.com:443", None, "no_route", None, []),
     ("tls://db.example.com:443", "y.test", "no_route", None, []),
+    # TLS terminated by the gateway (Terminate listener), then forwarded by the TLSRoute's rule.
+    ("tls://api.example.com:9443", None, "route", "api~tls", [("outbound|8080||plain.default.svc.cluster.local", 100.0)]),
 ]
 
 
 def l4_mesh():
     rules = "  - backendRefs: [{name: a, port: 5432, weight: 90}, {name: b, port: 5432, weight: 10}]\n"
     any_listener = "[{name: edge, namespace: infra, sectionName: pass-any}]"
-    return mesh_of(L4_GATEWAY, workload("a", 5432), workload("b", 5432), workload("secure", 443), tcp_route(rules),
-                   tls_route("[db.example.com]"), tls_route("[x.test]", name="any", parents=any_listener))
+    terminated = tls_route("[api.example.com]", name="api", parents="[{name: term, namespace: infra}]").replace(
+        "{name: secure, port: 443}", "{name: plain, port: 8080}")
+    return mesh_of(L4_GATEWAY, TERMINATING, workload("a", 5432), workload("b", 5432), workload("secure", 443),
+                   workload("plain", 8080), tcp_route(rules), tls_route("[db.example.com]"),
+                   tls_route("[x.test]", name="any", parents=any_listener), terminated)
+
+
+def proxy_for(url: str) -> Proxy:
+    return Proxy.gateway("infra", "term") if url.endswith(":9443") else EDGE
 
 
 def summary(out: dict) -> tuple:
@@ -47,7 +78,7 @@ def summary(out: dict) -> tuple:
 
 @pytest.mark.parametrize(("url", "sni", "action", "vs", "clusters"), CASES, ids=[f"{c[0]} sni={c[1]}" for c in CASES])
 def test_the_simulator(url: str, sni: str | None, action: str, vs: str | None, clusters: list) -> None:
-    out = route(l4_mesh(), Request.parse(url, sni=sni), EDGE).to_json()
+    out = route(l4_mesh(), Request.parse(url, sni=sni), proxy_for(url)).to_json()
     assert summary(out) == (action, vs, clusters), out["trace"]
 
 
@@ -60,6 +91,7 @@ def test_real_envoy_agrees(url: str, sni: str | None) -> None:
 
     mesh = l4_mesh()
     request = Request.parse(url, sni=sni)
-    expected, observed = route(mesh, request, EDGE).to_json(), replay.route(mesh, request, EDGE)
+    proxy = proxy_for(url)
+    expected, observed = route(mesh, request, proxy).to_json(), replay.route(mesh, request, proxy)
     assert differences(expected, observed) == [], (url, expected, observed)
     assert summary(observed)[0] == expected["action"], observed["trace"]

@@ -10,7 +10,15 @@ one Istio http route), backends (backendRefs, ReferenceGrant via grants), virtua
 resources located at their source), convert (entry).
 """
 
-from istio_notebook.gatewayapi.convert import conversion_of, convert, effective_mesh, gateway_semantics, gateways_named, route_ref
+from istio_notebook.gatewayapi.convert import (
+    conversion_of,
+    convert,
+    effective_mesh,
+    from_tls_route,
+    gateway_semantics,
+    gateways_named,
+    route_ref,
+)
 from istio_notebook.gatewayapi.model import Conversion, Problem, RouteRef
 
 __all__ = [
@@ -20,6 +28,7 @@ __all__ = [
     "conversion_of",
     "convert",
     "effective_mesh",
+    "from_tls_route",
     "gateway_semantics",
     "gateways_named",
     "route_ref",

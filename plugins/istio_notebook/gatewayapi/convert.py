@@ -16,7 +16,7 @@ from istio_notebook.gatewayapi.attach import attachments
 from istio_notebook.gatewayapi.deployment import MANAGED_CONTROLLER, deployed_resources
 from istio_notebook.gatewayapi.l4 import convert_l4_rules, l4_virtual_services
 from istio_notebook.gatewayapi.listeners import ISTIO_CONTROLLERS, controller_of, convert_gateway
-from istio_notebook.gatewayapi.model import ROUTE_SEMANTICS, Conversion, Parent, Problem, RouteRef, of_kind
+from istio_notebook.gatewayapi.model import PARENTS, ROUTE_SEMANTICS, Conversion, Parent, Problem, RouteRef, of_kind
 from istio_notebook.gatewayapi.rules import HardError, convert_rule
 from istio_notebook.gatewayapi.virtualservices import GeneratedRoute, groups_for, virtual_service
 
@@ -131,3 +131,10 @@ def gateways_named(mesh: Mesh, namespace: str, name: str) -> list[Resource]:
 def gateway_semantics(resource: Resource | None) -> bool:
     """istiod's model.UseGatewaySemantics: a VirtualService generated from Gateway API routes."""
     return resource is not None and resource.annotations.get(ROUTE_SEMANTICS) == "gateway"
+
+
+def from_tls_route(resource: Resource) -> bool:
+    """A VirtualService converted from a TLSRoute (internal.istio.io/parents ``TLSRoute/...``): on a
+    server that terminates TLS, istiod forwards by its tls rules too (gateway.go
+    buildGatewayNetworkFiltersFromTCPRoutes, "Fallback to TLS blocks for TLSRoute with TLS termination")."""
+    return str(resource.annotations.get(PARENTS, "")).startswith("TLSRoute/")

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.config.labels import label_map, selects
+from istio_notebook.gatewayapi import from_tls_route
 from istio_notebook.routing import actions
 from istio_notebook.routing.build import registry_of
 from istio_notebook.routing.port_protocol import destination_service
@@ -116,8 +117,8 @@ class L4Router:
             return service.ports[0].number if service is not None and len(service.ports) == 1 else listener_port
         return resolve
 
-    def choose(self, vss: list[Resource], section: str, facts: tuple, service: Service | None) -> L4Choice | None:
-        """The first rule of `section` whose matches apply (tls: and whose sniHosts take the SNI)."""
+    def choose(self, vss: list[Resource], section: str, facts: tuple, service: Service | None, sni: bool = True) -> L4Choice | None:
+        """The first rule of `section` whose matches apply (tls: and whose sniHosts take the SNI, unless not ``sni``)."""
         labels, namespace, gateway, port, client_ns = facts
         address = destination_address(self.request, service)
         for vs in vss:
@@ -125,13 +126,13 @@ class L4Router:
             for index, rule in enumerate(items(vs.spec.get(section))):
                 if not isinstance(rule, dict):
                     continue
-                hit = self._rule_hit(vs, key, section, index, rule, (labels, namespace, gateway, port), address)
+                hit = self._rule_hit(vs, key, section, index, rule, (labels, namespace, gateway, port), address, sni)
                 if hit is not None:
                     dests = actions.destinations(items(rule.get("route")), vs.namespace, port, self.resolve_port(client_ns))
                     return L4Choice(key, section, index, hit if hit >= 0 else None, dests)
         return None
 
-    def _rule_hit(self, vs: Resource, key: str, section: str, index: int, rule: dict, facts: tuple, address) -> int | None:
+    def _rule_hit(self, vs: Resource, key: str, section: str, index: int, rule: dict, facts: tuple, address, sni: bool = True) -> int | None:
         """Index of the match that takes the connection (-1: a rule without match), else None."""
         labels, namespace, gateway, port = facts
         matches = rule.get("match")
@@ -149,7 +150,7 @@ class L4Router:
                 self.trace.add("l4_skipped", origin=f"{key} {section}[{index}].match[{m_index}]",
                                why=Note("r_subnets", address=address or "?", subnets=subnets))
                 continue
-            if section == "tls" and not sni_matches(items(match.get("sniHosts")), self.request.sni):
+            if section == "tls" and sni and not sni_matches(items(match.get("sniHosts")), self.request.sni):
                 self.trace.add("l4_skipped", origin=f"{key} {section}[{index}].match[{m_index}]",
                                why=Note("r_sni", sni=self.request.sni or "-", hosts=items(match.get("sniHosts"))))
                 continue
@@ -261,8 +262,23 @@ def gateway_choice(router: L4Router) -> tuple[L4Choice | None, str | None, str]:
         vss = [vs for vs in ordered_virtual_services(mesh, view.workload_namespace)
                if gw_key in vs_gateways(vs) and any(hosts_overlap(s, h) for s in hosts for h in vs_hosts(vs))]
         facts = (view.workload_labels, view.workload_namespace, gw_key, server.port, view.workload_namespace)
+        if kind == "tcp" and server.tls_mode:
+            return _terminated(router, vss, facts), server.label, kind
         return router.choose(vss, "tls" if kind == "tls" else "tcp", facts, None), server.label, kind
     return None, None, "none"
+
+
+def _terminated(router: L4Router, vss: list[Resource], facts: tuple) -> L4Choice | None:
+    """A server that terminates TLS forwards as TCP: per VirtualService, its tcp rules, then (for
+    one converted from a TLSRoute) its tls rules by port and gateway only, the SNI having been
+    taken by the server (gateway.go buildGatewayNetworkFiltersFromTCPRoutes, 1.30.3)."""
+    for vs in vss:
+        choice = router.choose([vs], "tcp", facts, None)
+        if choice is None and from_tls_route(vs):
+            choice = router.choose([vs], "tls", facts, None, sni=False)
+        if choice is not None:
+            return choice
+    return None
 
 
 def _server_kind(server) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import host_subset_of, hosts_overlap
-from istio_notebook.gatewayapi import effective_mesh
+from istio_notebook.gatewayapi import effective_mesh, from_tls_route
 from istio_notebook.routing import actions
 from istio_notebook.routing.build import dr_set, registry_of
 from istio_notebook.routing.l4 import default_destination, port_kind, static_match, vss_for_host
@@ -274,18 +274,30 @@ def _server_chains(mesh: Mesh, view, server: Server, taken_sni: set[str]) -> lis
     facts = _Facts({}, view.workload_namespace, server.port, registry_of(mesh), view.workload_namespace)
     if mode == "PASSTHROUGH":
         return _passthrough_chains(vss, server, gw_key, facts, taken_sni)
+    terminate = server.label if mode else None  # TLS SIMPLE / MUTUAL / ISTIO_MUTUAL: terminated here
+    sni = tuple(h for _, h in server.hosts) if terminate else ()
     for vs in vss:
-        for index, rule in enumerate(items(vs.spec.get("tcp"))):
-            if not isinstance(rule, dict):
-                continue
-            matches = [m for m in items(rule.get("match")) if isinstance(m, dict)]
-            hit = next((i for i, m in enumerate(matches) if _gateway_l4_match(m, server, gw_key, vs.namespace)), None)
-            if matches and hit is None:
-                continue
-            terminate = server.label if mode else None  # TLS SIMPLE / MUTUAL / ISTIO_MUTUAL: terminated here
-            sni = tuple(h for _, h in server.hosts) if terminate else ()
-            return [L4Chain(facts.destinations(vs, rule), L4Origin(_key(vs), "tcp", index, hit), (), sni, (), terminate)]
+        # The tcp rules; on a terminating server, then the tls rules of a VirtualService converted
+        # from a TLSRoute (its SNI already taken by the server: port and gateway only).
+        sections = ("tcp", "tls") if terminate and from_tls_route(vs) else ("tcp",)
+        for section in sections:
+            found = _first_l4_rule(vs, section, server, gw_key)
+            if found is not None:
+                index, hit, rule = found
+                return [L4Chain(facts.destinations(vs, rule), L4Origin(_key(vs), section, index, hit), (), sni, (), terminate)]
     return []  # "listener missed network filter": no chain, Envoy closes the connection
+
+
+def _first_l4_rule(vs: Resource, section: str, server: Server, gw_key: str) -> tuple[int, int | None, dict] | None:
+    """(rule index, match index or None, rule) of the first ``section`` rule that fits the server."""
+    for index, rule in enumerate(items(vs.spec.get(section))):
+        if not isinstance(rule, dict):
+            continue
+        matches = [m for m in items(rule.get("match")) if isinstance(m, dict)]
+        hit = next((i for i, m in enumerate(matches) if _gateway_l4_match(m, server, gw_key, vs.namespace)), None)
+        if not matches and section == "tcp" or hit is not None:
+            return index, hit, rule
+    return None
 
 
 def _hosts_meet(server: Server, vs: Resource) -> bool:
