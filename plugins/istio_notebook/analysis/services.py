@@ -1,9 +1,10 @@
 """The service registry the analyzers look hosts up in: ServiceEntries and Kubernetes Services.
 
 Built as istioctl's ``InitServiceEntryHostMap`` does (pkg/config/analysis/analyzers/util/
-service_lookup.go): every host is stored under ``scope/fqdn`` for each namespace it is
-exported to (``*`` for all), a Service as the host ``name.ns.svc.cluster.local`` with its
-ports and the ``networking.istio.io/exportTo`` annotation as its visibility.
+service_lookup.go) over the one service registry (config/services.py): every host is stored
+under ``scope/fqdn`` for each namespace it is exported to (``*`` for all), a Service as the host
+``name.ns.svc.cluster.local`` with its ports and the ``networking.istio.io/exportTo`` annotation
+as its visibility.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.analysis.hosts import export_namespaces, export_scopes
-from istio_notebook.analysis.util import as_dict, as_list, enumerate_dicts
+from istio_notebook.analysis.util import as_dict
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.hosts import (
     EXPORT_ALL,
-    EXPORT_TO_ANNOTATION,
     fqdn,
     hosts_overlap,
     is_wildcard,
@@ -23,6 +23,7 @@ from istio_notebook.config.hosts import (
     truncated_service_namespace,
 )
 from istio_notebook.config.labels import label_map
+from istio_notebook.config.services import Service, registry_of
 
 
 @dataclass(eq=False)
@@ -35,6 +36,8 @@ class ServiceInfo:
 
 
 class ServiceRegistry:
+    """istioctl's host map over the one registry (config/services.py)."""
+
     def __init__(self, mesh: Mesh):
         self._scoped: dict[str, ServiceInfo] = {}
         self._wildcards: list[tuple[str, str, ServiceInfo]] = []  # (scope, "*.suffix", info)
@@ -44,10 +47,10 @@ class ServiceRegistry:
         # external host says nothing about the Kubernetes services of its namespace.
         self.described_namespaces: set[str] = set()
         self.has_service_entries = bool(mesh.of_kind("ServiceEntry"))
-        for entry in mesh.of_kind("ServiceEntry"):
-            self._add_service_entry(entry)
-        for service in mesh.of_kind("Service"):
-            self._add_service(service)
+        # ServiceEntries first: a Service then takes a host both declare, as istioctl fills its map.
+        for service in sorted(registry_of(mesh).services, key=lambda s: s.registry != "ServiceEntry"):
+            if service.source is not None:
+                self._add(service)
 
     def _put(self, scope: str, host: str, info: ServiceInfo) -> None:
         self._scoped[f"{scope}/{host}"] = info
@@ -57,26 +60,19 @@ class ServiceRegistry:
         if namespace:
             self.described_namespaces.add(namespace)
 
-    def _add_service_entry(self, entry: Resource) -> None:
-        ports = [p.get("number") for _, p in enumerate_dicts(entry.get("spec", "ports"))]
-        info = ServiceInfo(
-            entry,
-            ports=[p for p in ports if isinstance(p, int)],
-            workload_selector=label_map(as_dict(entry.get("spec", "workloadSelector")).get("labels")),
-        )
-        scopes = export_scopes(entry.get("spec", "exportTo"), entry.namespace)
-        for host in as_list(entry.get("spec", "hosts")):
-            if isinstance(host, str) and host:
-                for scope in scopes:
-                    self._put(scope, fqdn(host, entry.namespace), info)
-
-    def _add_service(self, service: Resource) -> None:
-        ports = [p.get("port") for _, p in enumerate_dicts(service.get("spec", "ports"))]
-        info = ServiceInfo(service, ports=[p for p in ports if isinstance(p, int)])
-        self.described_namespaces.add(service.namespace)
-        scopes = export_namespaces(service.annotations.get(EXPORT_TO_ANNOTATION), service.namespace) or [EXPORT_ALL]
+    def _add(self, service: Service) -> None:
+        ports = [p.number for p in service.ports]
+        export_to = list(service.export_to) if service.export_to else None
+        if service.registry == "ServiceEntry":
+            selector = label_map(as_dict(service.source.get("spec", "workloadSelector")).get("labels"))
+            info = ServiceInfo(service.source, ports=ports, workload_selector=selector)
+            scopes = export_scopes(export_to, service.namespace)
+        else:
+            info = ServiceInfo(service.source, ports=ports)
+            self.described_namespaces.add(service.namespace)
+            scopes = export_namespaces(export_to, service.namespace) or [EXPORT_ALL]
         for scope in scopes:
-            self._put(scope, fqdn(service.name, service.namespace), info)
+            self._put(scope, fqdn(service.hostname, service.namespace), info)
 
     def lookup(self, source_namespace: str, export_to: object, host: str) -> ServiceInfo | None:
         """istioctl's ``GetDestinationHost``: public hosts, then the caller's scopes, then wildcards."""

@@ -23,6 +23,7 @@ from istio_notebook.config.hosts import (
     hosts_overlap,
 )
 from istio_notebook.config.matchers import Prefix, SegmentPrefix
+from istio_notebook.config.services import Service, registry_of
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.gatewayapi import effective_mesh, gateway_semantics
 from istio_notebook.routing import actions
@@ -30,7 +31,7 @@ from istio_notebook.routing.delegate import merge_match
 from istio_notebook.routing.hosts import more_specific
 from istio_notebook.routing.match_filters import BuildFilter, filtered_out
 from istio_notebook.routing.proxy import Proxy
-from istio_notebook.routing.registry import Registry, Service, sidecar_domains
+from istio_notebook.routing.registry import sidecar_domains
 from istio_notebook.routing.shape import items
 from istio_notebook.routing.table import (
     PASSTHROUGH_CLUSTER,
@@ -61,13 +62,6 @@ from istio_notebook.routing.views import (
 from istio_notebook.routing.waypoint import waypoint_table
 
 _CACHE: "weakref.WeakKeyDictionary[Mesh, dict]" = weakref.WeakKeyDictionary()
-
-
-def registry_of(mesh: Mesh) -> Registry:
-    cache = _CACHE.setdefault(mesh, {})
-    if "registry" not in cache:
-        cache["registry"] = Registry(mesh)
-    return cache["registry"]
 
 
 def build_table(mesh: Mesh, proxy: Proxy) -> RouteTable:

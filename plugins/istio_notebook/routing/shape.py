@@ -1,15 +1,7 @@
-"""Defensive readers for plain-dict resources: wrong shapes read as empty, never raise."""
+"""Re-exported for the routing and authz modules: the defensive readers live in config/shape.py."""
 
 from __future__ import annotations
 
-from typing import Any
+from istio_notebook.config.shape import items, mapping
 
-
-def items(value: Any) -> list:
-    """A list field, or [] when it is missing or not a list."""
-    return value if isinstance(value, list) else []
-
-
-def mapping(value: Any) -> dict:
-    """A mapping field, or {} when it is missing or not a mapping."""
-    return value if isinstance(value, dict) else {}
+__all__ = ["items", "mapping"]

@@ -1,0 +1,15 @@
+"""Defensive readers for plain-dict resources: wrong shapes read as empty, never raise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def items(value: Any) -> list:
+    """A list field, or [] when it is missing or not a list."""
+    return value if isinstance(value, list) else []
+
+
+def mapping(value: Any) -> dict:
+    """A mapping field, or {} when it is missing or not a mapping."""
+    return value if isinstance(value, dict) else {}
