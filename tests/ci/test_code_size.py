@@ -19,8 +19,6 @@ MAX_FUNCTION_LINES = 60
 
 # What still breaks the rule: "path" (module lines) or "path:function" (function lines) → size.
 OVER: dict[str, int] = {
-    "analysis/validation/serviceentry.py:check": 79,
-    "analysis/validation/virtualservice.py": 454,
     "config/models/generate.py": 421,
     "config/models/generate.py:parse": 120,
     "config/models/generate.py:main": 169,

@@ -59,28 +59,7 @@ def check(spec: dict, found: Findings) -> None:
         found.error(at + ("resolution",), "CIDR addresses are allowed only for NONE/STATIC resolution types")
 
     ports = items(spec.get("ports"))
-    auto_allocation = _auto_allocates_ip(found, resolution, addresses)
-    names: set[str] = set()
-    numbers: set[int] = set()
-    for index, port in enumerate(ports):
-        where = at + ("ports", index)
-        name, number = port.get("name") or "", port.get("number") or 0
-        if name in names:
-            found.error(where + ("name",), f"service entry port name {values.go_quote(name)} already defined")
-        if number in numbers:
-            found.error(where + ("number",), f"service entry port {number} already defined")
-        names.add(name)
-        numbers.add(number)
-        if port.get("targetPort"):
-            found.errors(where + ("targetPort",), [values.port_error(port["targetPort"])])
-        if not addresses and not auto_allocation and (port.get("protocol") or "") in ("", "TCP"):  # validation.go:2989, case-sensitive
-            found.warning(
-                where + ("protocol",),
-                "addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled",
-            )
-        found.errors(where + ("name",), [values.port_name_error(name)])
-        found.errors(where + ("protocol",), [values.protocol_error(port.get("protocol") or "")])
-        found.errors(where + ("number",), [values.port_error(number)])
+    names = _check_ports(ports, addresses, _auto_allocates_ip(found, resolution, addresses), found)
 
     endpoints = items(spec.get("endpoints"))
     if resolution == "NONE":
@@ -103,6 +82,34 @@ def check(spec: dict, found: Findings) -> None:
                 found.error(at + ("ports", index, "protocol"), "multiple hosts provided with non-HTTP, non-TLS ports")
                 break
     found.item_errors(at + ("exportTo",), values.export_to_errors(found.namespace, items(spec.get("exportTo")), service_entry=True))
+
+
+def _check_ports(ports: list, addresses: list, auto_allocation: bool, found: Findings) -> set[str]:
+    """Each port: unique name and number, a valid targetPort, name, protocol and number; the port
+    names (for the endpoints' ports)."""
+    at = ("spec",)
+    names: set[str] = set()
+    numbers: set[int] = set()
+    for index, port in enumerate(ports):
+        where = at + ("ports", index)
+        name, number = port.get("name") or "", port.get("number") or 0
+        if name in names:
+            found.error(where + ("name",), f"service entry port name {values.go_quote(name)} already defined")
+        if number in numbers:
+            found.error(where + ("number",), f"service entry port {number} already defined")
+        names.add(name)
+        numbers.add(number)
+        if port.get("targetPort"):
+            found.errors(where + ("targetPort",), [values.port_error(port["targetPort"])])
+        if not addresses and not auto_allocation and (port.get("protocol") or "") in ("", "TCP"):  # validation.go:2989, case-sensitive
+            found.warning(
+                where + ("protocol",),
+                "addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled",
+            )
+        found.errors(where + ("name",), [values.port_name_error(name)])
+        found.errors(where + ("protocol",), [values.protocol_error(port.get("protocol") or "")])
+        found.errors(where + ("number",), [values.port_error(number)])
+    return names
 
 
 def _auto_allocates_ip(found: Findings, resolution: str, addresses: list) -> bool:

@@ -280,3 +280,18 @@ def gateway_names_errors(names: list[str]) -> list[tuple[int | None, str]]:
         if not is_dns1123_label(gateway):
             problems.append((index, f"invalid value for gateway name: {go_quote(gateway)}"))
     return problems
+
+
+def string_match_error(match: dict, where: str) -> str | None:
+    """validateStringMatch: a prefix must not be empty; a regex must compile."""
+    if "prefix" in match and match["prefix"] is not None and match["prefix"] == "":
+        return f"{go_quote(where)}: prefix string match should not be empty"
+    return regex_match_error(match, where)
+
+
+def regex_match_error(match: dict, where: str) -> str | None:
+    if match.get("regex") is None:
+        return None
+    if match["regex"] == "":
+        return f"{go_quote(where)}: regex string match should not be empty"
+    return regex_error(match["regex"], where)
