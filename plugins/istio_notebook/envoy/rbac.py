@@ -94,6 +94,11 @@ def build_rbac_filters(policies: list[Resource], bad_custom: frozenset[str] = fr
                 by_action[action][policy_id(policy, index) + suffix] = _rule(rule if isinstance(rule, dict) else {}, policy.namespace)
             except Unsupported as why:
                 unsupported.append(f"{policy.origin} rule {index}: {why}")
+    return RbacFilters(_http_filters(by_action, present), unsupported)
+
+
+def _http_filters(by_action: dict[str, dict[str, dict]], present: set[str]) -> list[dict]:
+    """HTTP RBAC filters in istiod's order: bad CUSTOM, CUSTOM (shadow), DENY, ALLOW, AUDIT (LOG)."""
     filters = []
     if "BAD_CUSTOM" in present:
         filters.append({"name": RBAC_FILTER, "typed_config": {
@@ -111,19 +116,16 @@ def build_rbac_filters(policies: list[Resource], bad_custom: frozenset[str] = fr
             },
         })
     for action, envoy_action in (("DENY", "DENY"), ("ALLOW", "ALLOW"), ("AUDIT", "LOG")):
-        if action not in present:
-            continue
-        filters.append(
-            {
+        if action in present:
+            filters.append({
                 "name": RBAC_FILTER,
                 "typed_config": {
                     "@type": RBAC_TYPE,
                     "rules": {"action": envoy_action, "policies": by_action[action]},
                     "shadow_rules_stat_prefix": "istio_dry_run_",
                 },
-            }
-        )
-    return RbacFilters(filters, unsupported)
+            })
+    return filters
 
 
 def _tcp_filters(policies: list[Resource], bad_custom: frozenset[str]) -> RbacFilters:
