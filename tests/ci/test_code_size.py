@@ -19,9 +19,6 @@ MAX_FUNCTION_LINES = 60
 
 # What still breaks the rule: "path" (module lines) or "path:function" (function lines) → size.
 OVER: dict[str, int] = {
-    "config/models/generate.py": 421,
-    "config/models/generate.py:parse": 120,
-    "config/models/generate.py:main": 169,
     "envoy/compare.py:differences": 97,
     "envoy/inbound.py:inbound_bootstrap": 81,
     "envoy/replay.py": 419,

@@ -8,7 +8,8 @@ that release does not know. The tag is written into each module's docstring.
 
 Reads only the field lists of the protos (names, types, labels, oneofs, REQUIRED) and writes one
 module per proto file (then `ruff format --line-length 140` and `ruff check --select I --fix`
-them). Hand-written modules (base, kubernetes, istio_operator, registry, parse) are untouched.
+them). Hand-written modules (base, kubernetes, istio_operator, registry, parse) are untouched; the
+proto reader is proto_reader.py.
 """
 
 import keyword
@@ -19,154 +20,7 @@ import sys
 
 from pydantic import BaseModel
 
-TOK = re.compile(
-    r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[A-Za-z_][A-Za-z0-9_.]*|\.[A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?|[{}\[\]<>=;,()]|\S'
-)
-
-
-def strip_comments(s):
-    return re.sub(r"//[^\n]*|/\*.*?\*/", "", s, flags=re.S)
-
-
-class Msg:
-    def __init__(s, name, full, parent):
-        s.name = name
-        s.full = full
-        s.fields = []
-        s.nested = []
-        s.enums = []
-        s.oneofs = {}
-        s.parent = parent
-
-
-class Enum:
-    def __init__(s, name, full):
-        s.name = name
-        s.full = full
-        s.values = []
-
-
-def parse(text, pkg_hint=None):
-    toks = TOK.findall(strip_comments(text))
-    i = 0
-    pkg = ""
-    msgs = []
-    enums = []
-
-    def skip_stmt():
-        nonlocal i
-        depth = 0
-        while i < len(toks):
-            t = toks[i]
-            i += 1
-            if t in "{[(":
-                depth += 1
-            elif t in "}])":
-                depth -= 1
-            elif t == ";" and depth == 0:
-                return
-
-    def skip_brackets():
-        nonlocal i
-        if toks[i] == "[":
-            depth = 0
-            while True:
-                t = toks[i]
-                i += 1
-                if t == "[":
-                    depth += 1
-                elif t == "]":
-                    depth -= 1
-                    if depth == 0:
-                        break
-
-    def parse_enum(prefix):
-        nonlocal i
-        name = toks[i + 1]
-        i += 3
-        e = Enum(name, prefix + name)
-        while toks[i] != "}":
-            if toks[i] in ("option", "reserved"):
-                skip_stmt()
-                continue
-            vname = toks[i]
-            i += 3  # name = N
-            skip_brackets()
-            assert toks[i] == ";", toks[i - 3 : i + 2]
-            i += 1
-            e.values.append(vname)
-        i += 1
-        return e
-
-    def parse_field(m, oneof=None):
-        nonlocal i
-        label = None
-        if toks[i] in ("repeated", "optional"):
-            label = toks[i]
-            i += 1
-        if toks[i] == "map":
-            k = toks[i + 2]
-            v = toks[i + 4]
-            i += 6
-            typ = ("map", k, v)
-        else:
-            typ = toks[i]
-            i += 1
-        name = toks[i]
-        i += 3
-        opts = []
-        if toks[i] == "[":
-            j = i
-            skip_brackets()
-            opts = toks[j:i]
-        assert toks[i] == ";", (m.full, name, toks[i - 5 : i + 3])
-        i += 1
-        m.fields.append(dict(label=label, type=typ, name=name, oneof=oneof, opts=opts))
-
-    def parse_msg(prefix, parent):
-        nonlocal i
-        name = toks[i + 1]
-        i += 3
-        m = Msg(name, prefix + name, parent)
-        while toks[i] != "}":
-            t = toks[i]
-            if t == "message":
-                m.nested.append(parse_msg(m.full + ".", m))
-            elif t == "enum":
-                m.enums.append(parse_enum(m.full + "."))
-            elif t in ("option", "reserved", "extensions"):
-                skip_stmt()
-            elif t == "oneof":
-                oname = toks[i + 1]
-                i += 3
-                m.oneofs[oname] = []
-                while toks[i] != "}":
-                    if toks[i] == "option":
-                        skip_stmt()
-                        continue
-                    parse_field(m, oname)
-                    m.oneofs[oname].append(m.fields[-1]["name"])
-                i += 1
-            elif t == ";":
-                i += 1
-            else:
-                parse_field(m)
-        i += 1
-        return m
-
-    while i < len(toks):
-        t = toks[i]
-        if t == "package":
-            pkg = toks[i + 1]
-            i += 3
-        elif t == "message":
-            msgs.append(parse_msg(pkg + ".", None))
-        elif t == "enum":
-            enums.append(parse_enum(pkg + "."))
-        else:
-            skip_stmt()
-    return pkg, msgs, enums
-
+from istio_notebook.config.models.proto_reader import parse
 
 FILES = {
     "type/v1beta1/selector.proto": "selector",
@@ -243,28 +97,23 @@ def camel(n):
     return parts[0] + "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
-# symbol table: full name -> (module, python name, kind, obj)
+def pyname(full, pkg):
+    return full[len(pkg) + 1 :].replace(".", "")
 
 
-def main(argv: list[str]) -> None:
-    REPO = argv[1]
-    REF = argv[3] if len(argv) > 3 else "HEAD"
-    symbols = {}
-    parsed = {}
-
-    def pyname(full, pkg):
-        return full[len(pkg) + 1 :].replace(".", "")
-
+def load(repo: str, ref: str):
+    """Every proto of FILES at ``ref``: (symbol table full name → (module, python name, kind, obj),
+    module → (package, messages, enums, path), the CRD's (altName, proto field) pairs)."""
+    symbols, parsed = {}, {}
     alt_names: set[tuple[str, str]] = set()  # (alternative JSON name, proto field name)
-
     for path, mod in FILES.items():
-        text = subprocess.run(["git", "-C", REPO, "show", f"{REF}:{path}"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(["git", "-C", repo, "show", f"{ref}:{path}"], capture_output=True, text=True, check=True).stdout
         pkg, msgs, enums = parse(text)
         parsed[mod] = (pkg, msgs, enums, path)
         # `+kubebuilder:altName=x` in a field's comment: the CRD also accepts that JSON name.
         alt_names.update(re.findall(r"\+kubebuilder:altName=(\w+)\n(?:\s*//[^\n]*\n)*\s*[\w.<>, ]+?\s(\w+)\s*=\s*\d+", text))
 
-        def reg(ms):
+        def reg(ms, mod=mod, pkg=pkg):
             for m in ms:
                 symbols[m.full] = (mod, pyname(m.full, pkg), "msg", m)
                 for e in m.enums:
@@ -274,19 +123,25 @@ def main(argv: list[str]) -> None:
         reg(msgs)
         for e in enums:
             symbols[e.full] = (mod, pyname(e.full, pkg), "enum", e)
+    return symbols, parsed, alt_names
 
-    def resolve(name, scope):
-        if name.startswith("."):
-            return symbols.get(name[1:])
-        parts = scope.split(".")
-        while parts:
-            cand = ".".join(parts) + "." + name
-            if cand in symbols:
-                return symbols[cand]
-            parts.pop()
-        return symbols.get(name)
 
-    used = set()  # reachable full names
+def resolve(symbols, name, scope):
+    """A type name as protoc resolves it: absolute, else from the innermost scope outwards."""
+    if name.startswith("."):
+        return symbols.get(name[1:])
+    parts = scope.split(".")
+    while parts:
+        cand = ".".join(parts) + "." + name
+        if cand in symbols:
+            return symbols[cand]
+        parts.pop()
+    return symbols.get(name)
+
+
+def reachable(symbols) -> set:
+    """Full names of the messages and enums the ROOTS kinds reach."""
+    used = set()
 
     def visit(m):
         if m.full in used:
@@ -297,7 +152,7 @@ def main(argv: list[str]) -> None:
             for tn in [t[2]] if isinstance(t, tuple) else [t]:
                 if tn in SCALAR or tn in WKT:
                     continue
-                s = resolve(tn, m.full)
+                s = resolve(symbols, tn, m.full)
                 if s is None:
                     print("UNRESOLVED", m.full, tn, file=sys.stderr)
                     continue
@@ -309,76 +164,82 @@ def main(argv: list[str]) -> None:
     for full, s in list(symbols.items()):
         if s[2] == "msg" and s[3].parent is None and s[3].name in ROOTS and full.startswith("istio."):
             visit(s[3])
+    return used
 
-    def typ(tn, scope, mod, imports):
+
+class _Module:
+    """One generated module: its enum aliases, classes and the names it imports from other modules."""
+
+    def __init__(self, mod, pkg, symbols, used, alt_names):
+        self.mod, self.pkg, self.symbols, self.used, self.alt_names = mod, pkg, symbols, used, alt_names
+        self.imports, self.enum_lines, self.class_blocks = {}, [], []
+
+    def typ(self, tn, scope):
         if tn in SCALAR:
             return SCALAR[tn]
         if tn in WKT:
             return WKT[tn]
-        s = resolve(tn, scope)
+        s = resolve(self.symbols, tn, scope)
         if s is None:
             return "Struct"
-        if s[0] != mod:
-            imports.setdefault(s[0], set()).add(s[1])
+        if s[0] != self.mod:
+            self.imports.setdefault(s[0], set()).add(s[1])
         return s[1]
 
-    out = {}
-    for mod, (pkg, msgs, enums, path) in parsed.items():
-        imports = {}
-        enum_lines, class_blocks = [], []
+    def enum(self, e):
+        if e.full not in self.used:
+            return
+        vals = ", ".join(repr(v) for v in e.values)
+        self.enum_lines.append(f"{pyname(e.full, self.pkg)} = Literal[{vals}]")
 
-        def emit_enum(e):
-            if e.full not in used:
-                return
-            vals = ", ".join(repr(v) for v in e.values)
-            enum_lines.append(f"{pyname(e.full, pkg)} = Literal[{vals}]")
+    def field_lines(self, m, f):
+        t = f["type"]
+        if isinstance(t, tuple):
+            key = "str" if t[1] == "string" else "IntKey"  # YAML writes integer keys bare, JSON quotes them
+            a = f"dict[{key}, {self.typ(t[2], m.full)}]"
+        else:
+            a = self.typ(t, m.full)
+            if f["label"] == "repeated":
+                a = f"list[{a}]"
+        j = camel(f["name"])
+        required = "REQUIRED" in f["opts"]
+        if j in RESERVED:
+            pn = j + "_"
+            default = f"Field(alias={j!r})" if required else f"Field(None, alias={j!r})"
+        else:
+            pn = j
+            default = None if required else "None"
+        ann = a if required else f"{a} | None"
+        lines = [f"    {pn}: {ann}" + (f" = {default}" if default else "")]
+        for alt, field_name in self.alt_names:
+            if field_name == f["name"]:
+                lines.append(f"    {alt}: {a} | None = None  # altName of {j} in the CRD")
+        return lines
 
-        def emit_msg(m):
-            if m.full not in used:
-                return
-            for e in m.enums:
-                emit_enum(e)
-            for n in m.nested:
-                emit_msg(n)
-            name = pyname(m.full, pkg)
-            oneofs_present = any(len(v) > 1 for v in m.oneofs.values())
-            lines = [f"class {name}(OneofMessage):" if oneofs_present else f"class {name}(Message):"]
-            oneofs = {k: tuple(camel(x) for x in v) for k, v in m.oneofs.items() if len(v) > 1}
-            if oneofs:
-                lines.append(f"    __oneofs__ = {tuple(oneofs.values())!r}")
-            for f in m.fields:
-                t = f["type"]
-                if isinstance(t, tuple):
-                    key = "str" if t[1] == "string" else "IntKey"  # YAML writes integer keys bare, JSON quotes them
-                    a = f"dict[{key}, {typ(t[2], m.full, mod, imports)}]"
-                else:
-                    a = typ(t, m.full, mod, imports)
-                    if f["label"] == "repeated":
-                        a = f"list[{a}]"
-                j = camel(f["name"])
-                required = "REQUIRED" in f["opts"]
-                if j in RESERVED:
-                    pn = j + "_"
-                    default = f"Field(alias={j!r})" if required else f"Field(None, alias={j!r})"
-                else:
-                    pn = j
-                    default = None if required else "None"
-                ann = a if required else f"{a} | None"
-                lines.append(f"    {pn}: {ann}" + (f" = {default}" if default else ""))
-                for alt, field_name in alt_names:
-                    if field_name == f["name"]:
-                        lines.append(f"    {alt}: {a} | None = None  # altName of {j} in the CRD")
-            if len(lines) == 1 or (len(lines) == 2 and oneofs):
-                lines.append("    pass")
-            class_blocks.append("\n".join(lines))
+    def message(self, m):
+        if m.full not in self.used:
+            return
+        for e in m.enums:
+            self.enum(e)
+        for n in m.nested:
+            self.message(n)
+        name = pyname(m.full, self.pkg)
+        oneofs_present = any(len(v) > 1 for v in m.oneofs.values())
+        lines = [f"class {name}(OneofMessage):" if oneofs_present else f"class {name}(Message):"]
+        oneofs = {k: tuple(camel(x) for x in v) for k, v in m.oneofs.items() if len(v) > 1}
+        if oneofs:
+            lines.append(f"    __oneofs__ = {tuple(oneofs.values())!r}")
+        for f in m.fields:
+            lines += self.field_lines(m, f)
+        if len(lines) == 1 or (len(lines) == 2 and oneofs):
+            lines.append("    pass")
+        self.class_blocks.append("\n".join(lines))
 
-        for e in enums:
-            emit_enum(e)
-        for m in msgs:
-            emit_msg(m)
-        if not class_blocks and not enum_lines:
-            continue
-        body = "\n\n\n".join(class_blocks)
+    def text(self, path, ref):
+        body = "\n\n\n".join(self.class_blocks)
+        return "\n".join(self.header(body, path, ref)) + "\n\n" + ("\n".join(self.enum_lines) + "\n\n\n" if self.enum_lines else "\n") + body + "\n"
+
+    def header(self, body, path, ref):
         need = set()
         for w in ["StrictBool", "Int32", "UInt32", "Int64", "UInt64", "Float", "Duration", "Struct", "IntKey"]:
             if re.search(rf"\b{w}\b", body):
@@ -388,7 +249,7 @@ def main(argv: list[str]) -> None:
         if "(OneofMessage)" in body:
             need.add("OneofMessage")
         hdr = [
-            f'"""Spec models for `{path}` (istio/api {REF}).',
+            f'"""Spec models for `{path}` (istio/api {ref}).',
             "",
             "Generated by ``config/models/generate.py`` from the proto field list: names in protobuf JSON",
             'form (lowerCamelCase), enums by name, wrappers as plain values, REQUIRED fields required."""',
@@ -396,10 +257,9 @@ def main(argv: list[str]) -> None:
             "from __future__ import annotations",
             "",
         ]
-        typing = ["Literal"] if enum_lines else []
-        if "Any" in body.replace("Any]", "Any]"):
-            if "Any]" in body or ": Any" in body:
-                typing.insert(0, "Any")
+        typing = ["Literal"] if self.enum_lines else []
+        if "Any]" in body or ": Any" in body:
+            typing.insert(0, "Any")
         if typing:
             hdr.append(f"from typing import {', '.join(typing)}")
         hdr.append("")
@@ -407,11 +267,25 @@ def main(argv: list[str]) -> None:
             hdr.append("from pydantic import Field")
         hdr.append("")
         hdr.append(f"from istio_notebook.config.models.base import {', '.join(sorted(need))}")
-        for m2, names in sorted(imports.items()):
+        for m2, names in sorted(self.imports.items()):
             hdr.append(f"from istio_notebook.config.models.{m2} import {', '.join(sorted(names))}")
-        text = "\n".join(hdr) + "\n\n" + ("\n".join(enum_lines) + "\n\n\n" if enum_lines else "\n") + body + "\n"
-        out[mod] = text
-    dest = argv[2]
+        return hdr
+
+
+def main(argv: list[str]) -> None:
+    repo, dest = argv[1], argv[2]
+    ref = argv[3] if len(argv) > 3 else "HEAD"
+    symbols, parsed, alt_names = load(repo, ref)
+    used = reachable(symbols)
+    out = {}
+    for mod, (pkg, msgs, enums, path) in parsed.items():
+        module = _Module(mod, pkg, symbols, used, alt_names)
+        for e in enums:
+            module.enum(e)
+        for m in msgs:
+            module.message(m)
+        if module.class_blocks or module.enum_lines:
+            out[mod] = module.text(path, ref)
     for mod, text in out.items():
         open(os.path.join(dest, mod + ".py"), "w").write(text)
     print("wrote", sorted(out))
