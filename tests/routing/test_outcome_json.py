@@ -143,3 +143,17 @@ def test_route_and_authz_json_of_real_envoy_are_pinned(request, mesh):
     finally:
         replay.close_all()
     _compare(request, "envoy", lines)
+
+
+def test_replaced_is_dataclasses_replace_and_refuses_unknown_fields() -> None:
+    # RouteOutcome.replaced skips the frozen __init__ for speed; it must give what replace gives.
+    import dataclasses
+
+    from istio_notebook.routing.outcome import RouteOutcome, Upstream
+
+    base = RouteOutcome("route", None, destinations=(Upstream("a.b.svc.cluster.local", None, 80, 100, "c"),), trace=("x",))
+    changed = base.replaced(trace=("y",), protocol={"protocol": "HTTP"})
+    assert changed == dataclasses.replace(base, trace=("y",), protocol={"protocol": "HTTP"})
+    assert base.trace == ("x",) and changed.to_json()["trace"] == ["y"]
+    with pytest.raises(TypeError):
+        base.replaced(nonsense=1)

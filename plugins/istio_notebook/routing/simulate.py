@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import host_subset_of
@@ -56,15 +55,15 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -
         step.add("no_protocol", port=request.port, host=request.host)
     trace = out.trace[:1] + (step.lines[0],) + out.trace[1:]  # right after the proxy line
     if hop is not None:
-        return via_waypoint(dataclasses.replace(out, protocol=found.to_json() if found is not None else None, trace=trace), hop, lang)
-    return dataclasses.replace(out, protocol=found.to_json() if found is not None else None, trace=trace)
+        return via_waypoint(out.replaced(protocol=found.to_json() if found is not None else None, trace=trace), hop, lang)
+    return out.replaced(protocol=found.to_json() if found is not None else None, trace=trace)
 
 
 def via_waypoint(out: RouteOutcome, hop: WaypointHop, lang: str | None) -> RouteOutcome:
     """The waypoint's outcome, said to be the ambient client's: ``waypoint`` set, ztunnel's hand-off first in the trace."""
     step = Trace(lang)
     step.add("ambient_waypoint", service=hop.service, waypoint=hop.key, bound_by=hop.bound_by)
-    return dataclasses.replace(out, waypoint=hop.key, trace=tuple(step.lines) + out.trace)
+    return out.replaced(waypoint=hop.key, trace=tuple(step.lines) + out.trace)
 
 
 def _ztunnel(mesh: Mesh, request: Request, proxy: Proxy, notes: list[Note], lang: str | None) -> RouteOutcome:
