@@ -15,6 +15,7 @@ from istio_notebook.authz.model import AuthzDecision, Source, Workload
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import check_providers, provider_name
 from istio_notebook.authz.scope import (
+    is_gateway,
     peer_authentication,
     policies,
     skipped_target_ref,
@@ -248,7 +249,10 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
     if port != request.port:
         trace.add("workload_port", service_port=request.port, port=port)
     mode, pa = peer_authentication(mesh, to, port)
-    trace.add("mtls", mode=mode, source=f"PeerAuthentication {pa.namespace}/{pa.name}" if pa else "default")
+    if is_gateway(mesh, to):
+        trace.add("gateway_mtls")
+    else:
+        trace.add("mtls", mode=mode, source=f"PeerAuthentication {pa.namespace}/{pa.name}" if pa else "default")
     if mode == "STRICT" and not source.mtls:
         trace.add("strict_plaintext")
         return AuthzDecision("DENY", None, None, None, trace.lines)

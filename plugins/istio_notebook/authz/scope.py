@@ -12,7 +12,8 @@ policyattachment.go, istio 1.30):
   namespace never matches); on a waypoint also kind Service naming the Service the request is for
   (policy in that Service's namespace), and GatewayClass ``istio-waypoint`` from the root namespace.
 PeerAuthentication: workload selector > namespace > mesh (root namespace), with port-level
-overrides; UNSET inherits from the level above; default PERMISSIVE.
+overrides; UNSET inherits from the level above; default PERMISSIVE. Selector policies in the
+root namespace apply nowhere, and gateways take no PeerAuthentication at all.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from istio_notebook.authz.model import Workload
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.labels import label_map, selects
 from istio_notebook.config.mesh import ROOT_NAMESPACE
+from istio_notebook.config.workloads import workload_labels
 from istio_notebook.gatewayapi.listeners import WAYPOINT_CONTROLLER, controller_of
 from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, GROUP, of_kind
 
@@ -107,13 +109,46 @@ def skipped_target_ref(mesh: Mesh, workload: Workload, host: str | None = None) 
     return matcher, skipped
 
 
+def is_gateway(mesh: Mesh, workload: Workload) -> bool:
+    """A gateway proxy (not a waypoint): the pods of a Gateway API gateway, or pods an Istio Gateway selects.
+
+    PeerAuthentication does not shape a gateway's listeners: istiod builds them from the Gateway's
+    servers or listeners (pilot/pkg/networking/core/gateway.go, 1.30), so STRICT never refuses a
+    gateway's plaintext clients."""
+    matcher = Matcher.of(mesh, workload)
+    if matcher.gateway_name is not None:
+        return not matcher.waypoint
+    pods = (r for kind in ("Deployment", "Pod") for r in mesh.of_kind(kind) if r.namespace == workload.namespace)
+    if any(_runs_router(r) for r in pods if selects(workload.labels, workload_labels(r))):
+        return True
+    selectors = (label_map(g.spec.get("selector")) for g in mesh.of_kind("Gateway"))
+    return any(sel and selects(sel, workload.labels) for sel in selectors)
+
+
+def _runs_router(resource: Resource) -> bool:
+    """A pod (or Deployment template) whose istio-proxy runs ``pilot-agent proxy router``, as gateway pods do."""
+    spec = resource.spec.get("template", {}).get("spec", {}) if resource.kind == "Deployment" else resource.spec
+    containers = spec.get("containers") if isinstance(spec, dict) else None
+    for container in containers if isinstance(containers, list) else []:
+        args = container.get("args") if isinstance(container, dict) else None
+        if isinstance(args, list) and [str(a) for a in args[:2]] == ["proxy", "router"]:
+            return True
+    return False
+
+
 def peer_authentication(mesh: Mesh, workload: Workload, port: int) -> tuple[str, Resource | None]:
-    """The effective mTLS mode on `port` and the PeerAuthentication that set it."""
+    """The effective mTLS mode on `port` and the PeerAuthentication that set it.
+
+    A gateway takes what its servers accept, plaintext included: PERMISSIVE, set by no policy.
+    Workload-level policies (with a selector) in the root namespace apply nowhere
+    (ComposePeerAuthentication in pilot/pkg/security/authn/policy_applier.go skips them)."""
+    if is_gateway(mesh, workload):
+        return "PERMISSIVE", None
     candidates = sorted(mesh.of_kind("PeerAuthentication"), key=lambda r: r.creation_key)
     levels: list[Resource] = []
     for r in candidates:  # workload level
         selector = _selector(r)
-        if r.namespace == workload.namespace and selector and selects(selector, workload.labels):
+        if r.namespace == workload.namespace != ROOT_NAMESPACE and selector and selects(selector, workload.labels):
             levels.append(r)
             break
     for namespace in (workload.namespace, ROOT_NAMESPACE):  # namespace, then mesh level

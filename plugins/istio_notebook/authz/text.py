@@ -9,6 +9,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "workload_port": ("Service port {service_port} reaches the workload on port {port} (targetPort): policies see {port}",
                       "Service のポート {service_port} はワークロードのポート {port}(targetPort)に届く: ポリシーが見るのは {port}"),
     "mtls": ("mTLS mode {mode} ({source})", "mTLS モード {mode} ({source})"),
+    "gateway_mtls": ("gateway: PeerAuthentication does not apply; its Gateway servers decide TLS (plaintext accepted on HTTP servers)",
+                     "ゲートウェイ: PeerAuthentication は適用されない。TLS は Gateway のサーバーの設定で決まる(HTTP のサーバーは平文を受ける)"),
     "strict_plaintext": ("STRICT mTLS rejects the plaintext connection (connection reset, no HTTP status)",
                          "STRICT mTLS は平文接続を拒否(接続リセット、HTTP ステータスなし)"),
     "no_peer_identity": ("no mTLS: source principal and namespace are unknown to the policy",
