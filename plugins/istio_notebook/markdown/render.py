@@ -16,7 +16,7 @@ from istio_notebook.examples.model import CheckBlock, CheckResult, ExampleResult
 BADGES = {
     "verified": ("検証済み", "スキーマとアナライザーで検証しました"),
     "error": ("エラー", "この例には問題があります"),
-    "expected-error": ("想定どおりのエラー", "わざと間違えた例です。宣言したコードが出ることを確かめました"),
+    "expected-error": ("想定どおりのエラー", "わざと間違えた例です。宣言したコードが出ることを確認しました"),
     "unchecked": ("未検証", "この例は検証していません"),
     "fragment": ("検証済み（部分）", "指定したフィールドのスキーマで検証しました"),
 }
@@ -231,7 +231,7 @@ def check_block_html(
     failed = len(results) - passed
     status = "verified" if not failed and not problems else "error"
     label = f"チェック {passed}/{len(results)} 成立"
-    head = f'<p class="inb-badges"><span class="inb-badge inb-badge--{status}" title="ルーティングシミュレーターで確かめました">{escape(label)}</span></p>'
+    head = f'<p class="inb-badges"><span class="inb-badge inb-badge--{status}" title="ルーティングシミュレーターで確認しました">{escape(label)}</span></p>'
     rows = "\n".join(check_row(r) for r in results)
     # A table without a class attribute: Material styles only `table:not([class])`.
     table = (
