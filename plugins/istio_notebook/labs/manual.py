@@ -58,9 +58,17 @@ def _connection(check: Check, default: str) -> str:
     else:
         command = f"echo hello | openssl s_client -quiet -connect {target}:{port} -servername {request.sni or host}"
     if check.context.via:
-        return f"# ゲートウェイ {check.context.via} 経由: $GATEWAY はゲートウェイの外部アドレス\n{command}"
-    namespace, selector = _client(check, default)
+        return f"{_gateway_note(check)}\n{command}"
+    client = _client(check, default)
+    if isinstance(client, str):
+        return f"# 手では送れません（kind バックエンドも SKIP します）: {client}"
+    namespace, selector = client
     return f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- sh -c {shlex.quote(command)}"
+
+
+def _gateway_note(check: Check) -> str:
+    return (f"# ゲートウェイ {check.context.via} 経由: $GATEWAY はゲートウェイの Service のアドレス"
+            "（kind バックエンドは名前空間 outside の Pod からクラスター内の Service 名に送る）")
 
 
 def _pod_lookup(namespace: str, selector: str) -> str:
@@ -84,7 +92,7 @@ def steps(lab: Lab, root: Path) -> str:
         if check.request.is_connection:
             lines.append(_connection(check, lab.client))
         elif check.context.via:
-            lines.append(f"# ゲートウェイ {check.context.via} 経由: $GATEWAY はゲートウェイの外部アドレス")
+            lines.append(_gateway_note(check))
             port = "443" if check.request.url.startswith("https:") else "80"
             host = check.request.url.split("/")[2].split(":")[0]
             lines.append(_curl(check).replace("curl -sS", f"curl -sS --connect-to {host}:{port}:$GATEWAY:{port}", 1))
