@@ -63,3 +63,11 @@ def test_a_check_no_pod_can_send_is_named_instead_of_sent_from_the_default_clien
     forged = replace(checks[0], context=replace(checks[0].context, claims={"iss": "https://accounts.example.com"}))
     reason = manual._client(forged, lab.client)
     assert isinstance(reason, str) and "JWT" in reason
+
+
+def test_an_authorization_verdict_says_what_curl_shows():
+    # A denial is 403 "RBAC: access denied" from the RBAC filter (istio.io, Authorization for
+    # HTTP traffic); a plaintext client that STRICT refuses gets no HTTP response at all.
+    steps = manual.steps(CATALOG.labs["mtls-authorization"], REPO).splitlines()
+    assert "#   → DENY" + manual.AUTHZ_NOTES["DENY"] in steps
+    assert "#   → ALLOW" + manual.AUTHZ_NOTES["ALLOW"] in steps

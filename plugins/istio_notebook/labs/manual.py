@@ -11,13 +11,26 @@ import shlex
 from pathlib import Path
 
 from istio_notebook.config import Mesh
-from istio_notebook.examples.model import Check
+from istio_notebook.examples.model import Check, Expectation
 from istio_notebook.labs.catalog import Lab
 from istio_notebook.labs.kind import NotRunnable, client_for
 from istio_notebook.labs.scenario import read_checks
 from istio_notebook.labs.verdicts import UNOBSERVABLE
 
 UNOBSERVABLE_NOTE = "（curl の応答からは分かりません。sim と envoy のバックエンドが確認します）"
+# What an authorization verdict looks like to curl (as verdicts._judge_authz reads it).
+AUTHZ_NOTES = {
+    "ALLOW": "（アプリが応答する）",
+    "DENY": "（403 と本文 RBAC: access denied。STRICT が平文を切るときは応答がなく、curl が失敗する）",
+}
+
+
+def _note(expectation: Expectation) -> str:
+    if expectation.clause in UNOBSERVABLE:
+        return UNOBSERVABLE_NOTE
+    if expectation.clause == "authz":
+        return AUTHZ_NOTES.get(str(expectation.args.get("decision")), "")
+    return ""
 
 
 def _client(check: Check, default: str) -> tuple[str, str] | str:
@@ -103,5 +116,5 @@ def steps(lab: Lab, root: Path) -> str:
             else:
                 namespace, selector = client
                 lines.append(f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- {_curl(check)}")
-        lines += [f"#   → {e.text}" + (UNOBSERVABLE_NOTE if e.clause in UNOBSERVABLE else "") for e in check.expectations]
+        lines += [f"#   → {e.text}{_note(e)}" for e in check.expectations]
     return "\n".join(lines) + "\n"
