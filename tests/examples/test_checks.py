@@ -3,7 +3,7 @@
 import pytest
 
 from istio_notebook.config import Origin
-from istio_notebook.examples.checks import parse_checks, parse_curl
+from istio_notebook.examples.checks import join_title, parse_checks, parse_curl
 
 ORIGIN = Origin("docs/p.md", line_offset=9)  # the fence body starts at file line 10
 
@@ -29,6 +29,14 @@ def test_curl_line():
 def test_curl_errors_say_why(line, reason):
     with pytest.raises(ValueError, match=reason):
         parse_curl(line)
+
+
+def test_a_title_over_several_comment_lines_keeps_japanese_sentences_whole():
+    body = "# ratings は見えず、\n# REGISTRY_ONLY なので遮断される\n# （502）\ncurl http://ratings:9080/\n→ blackhole\n"
+    (check,) = parse_checks(body, ORIGIN)
+    # Japanese wraps without spaces: none after "、", none between "る" and "（".
+    assert check.title == "ratings は見えず、REGISTRY_ONLY なので遮断される（502）"
+    assert join_title(["route to v2", "for jason"]) == "route to v2 for jason"
 
 
 def test_checks_are_separated_by_blank_lines_with_titles_and_file_lines():

@@ -166,6 +166,20 @@ def parse_checks(
     return checks
 
 
+WIDE = 0x2E80  # from CJK radicals on: kana, kanji, full-width punctuation and forms
+WIDE_PUNCTUATION = "、。，．・：；（「『【"  # Japanese takes no space after these
+
+
+def join_title(lines: list[str]) -> str:
+    """A check's comment lines as one title: a space between lines, none inside a Japanese sentence
+    (two wide characters meet, or the line ends with Japanese punctuation), as Japanese wraps without spaces."""
+    title = ""
+    for line in filter(None, lines):
+        joined = title and ((ord(title[-1]) >= WIDE and ord(line[0]) >= WIDE) or title[-1] in WIDE_PUNCTUATION)
+        title += ("" if joined or not title else " ") + line
+    return title
+
+
 def _parse_group(group: list[tuple[int, str]], origin: Origin, context: CheckContext, scenario: str) -> Check | None:
     title_lines: list[str] = []
     problems: list[Diagnostic] = []
@@ -216,7 +230,7 @@ def _parse_group(group: list[tuple[int, str]], origin: Origin, context: CheckCon
     return Check(
         file=origin.file,
         line=line,
-        title=" ".join(title_lines),
+        title=join_title(title_lines),
         request=request,
         context=context,
         scenario=scenario,
