@@ -17,7 +17,7 @@ from istio_notebook.labs.kind import NotRunnable, client_for
 from istio_notebook.labs.scenario import read_checks
 from istio_notebook.labs.verdicts import UNOBSERVABLE
 
-UNOBSERVABLE_NOTE = "（curl の応答からは分かりません。sim と envoy のバックエンドが確認します）"
+UNOBSERVABLE_NOTE = "（クライアントが受け取る応答からは分かりません。sim と envoy のバックエンドが確認します）"
 # What an authorization verdict looks like to curl (as verdicts._judge_authz reads it).
 AUTHZ_NOTES = {
     "ALLOW": "（アプリが応答する）",
@@ -74,9 +74,13 @@ def _connection(check: Check, default: str) -> str:
         return f"{_gateway_note(check)}\n{command}"
     client = _client(check, default)
     if isinstance(client, str):
-        return f"# 手では送れません（kind バックエンドも SKIP します）: {client}"
+        return _unsendable(client)
     namespace, selector = client
     return f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- sh -c {shlex.quote(command)}"
+
+
+def _unsendable(reason: str) -> str:
+    return f"# 手では送れません（kind バックエンドも SKIP します）: {reason}"
 
 
 def _gateway_note(check: Check) -> str:
@@ -112,7 +116,7 @@ def steps(lab: Lab, root: Path) -> str:
         else:
             client = _client(check, lab.client)
             if isinstance(client, str):
-                lines.append(f"# 手では送れません（kind バックエンドも SKIP します）: {client}")
+                lines.append(_unsendable(client))
             else:
                 namespace, selector = client
                 lines.append(f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- {_curl(check)}")
