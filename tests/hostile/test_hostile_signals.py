@@ -1,6 +1,7 @@
 """Signals (issue 13, point 5): SIGINT, SIGTERM and SIGHUP leave no process and no temp entry.
 
-A real `route --backend envoy` runs in a subprocess with its own $TMPDIR; once its Envoy work
+A real `route --backend envoy` (and `lab run --backend envoy`, and `mkdocs build` with the Envoy
+backend) runs in a subprocess with its own $TMPDIR; once its Envoy work
 directory and its certificate directory (CA and workload private keys) exist, the test sends a
 real signal. The command must exit with 128 + the signal, print one line, leave $TMPDIR empty and
 leave no process of its Envoy's process group alive. A second SIGINT right after the first must
@@ -27,25 +28,34 @@ pytestmark = [pytest.mark.envoy, pytest.mark.skipif(not envoy_available(), reaso
 MESH = Path(__file__).resolve().parent.parent / "envoy" / "fixtures" / "reviews.yaml"
 
 
-def start(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+ROUTE = ["route", str(MESH), "--from", "default/app=productpage", "--request", "GET http://reviews:9080/",
+         "-H", "x-echo-delay-ms: 25000", "--backend", "envoy"]
+# The lab's first checks wait on its 7 s fault delay for jason: Envoy is up and a request in flight.
+LAB = ["lab", "run", "fault-injection", "--backend", "envoy"]
+
+
+def start(tmp_path: Path, argv: list[str] = ROUTE, certs: bool = True,
+          module: str = "istio_notebook") -> tuple[subprocess.Popen, Path]:
+    """``python -m module argv`` running in its own $TMPDIR, once its Envoy is up (and, with
+    ``certs``, its certificate directory exists)."""
     temp = tmp_path / "tmp"
     temp.mkdir()
     process = subprocess.Popen(
-        [sys.executable, "-m", "istio_notebook", "route", str(MESH), "--from", "default/app=productpage", "--request", "GET http://reviews:9080/",
-         "-H", "x-echo-delay-ms: 25000", "--backend", "envoy"],
+        [sys.executable, "-m", module, *argv],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TMPDIR": str(temp), "ISTIO_NOTEBOOK_ENVOY_LOGS": ""},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         names = [p.name for p in temp.iterdir()]
-        if any(n.startswith("istio-notebook-envoy-") for n in names) and any(n.startswith("istio-notebook-certs-") for n in names):
+        if any(n.startswith("istio-notebook-envoy-") for n in names) and (
+                not certs or any(n.startswith("istio-notebook-certs-") for n in names)):
             envoy_log = next(temp.glob("istio-notebook-envoy-*/envoy.log"), None)
             if envoy_log is not None and (temp / envoy_log.parent.name / "admin-address").exists():
                 time.sleep(1.0)  # the request is now waiting on the delayed upstream
                 return process, temp
         if process.poll() is not None:
-            pytest.fail(f"route ended before the signal: {process.communicate()}")
+            pytest.fail(f"{argv[0]} ended before the signal: {process.communicate()}")
         time.sleep(0.05)
     process.kill()
     pytest.fail("Envoy did not start within 60 s")
@@ -84,5 +94,56 @@ def test_a_second_ctrl_c_does_not_break_the_cleanup(tmp_path):
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert "Traceback" not in err and err.strip().splitlines() == ["istio-notebook: interrupted (SIGINT)"]
+    assert list(temp.iterdir()) == []
+    assert processes_using(temp) == set()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_during_lab_run_on_envoy_leaves_nothing(tmp_path, sig):
+    process, temp = start(tmp_path, LAB, certs=False)
+    assert processes_using(temp)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 128 + sig
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == f"istio-notebook: interrupted ({signal.Signals(sig).name})"
+    assert list(temp.iterdir()) == []
+    assert processes_using(temp) == set()
+
+
+# A one-page site whose check the Envoy backend answers, held by the echo server for 25 s.
+SITE_YML = """\
+site_name: signals
+plugins: [istio-notebook]
+markdown_extensions:
+  - istio_notebook.markdown: {backend: envoy, cache_dir: ""}
+"""
+SITE_PAGE = """\
+# signals
+
+```yaml
+{mesh}
+```
+
+```check
+curl -H 'x-echo-delay-ms: 25000' http://reviews:9080/
+→ reviews v1
+```
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_during_mkdocs_build_on_envoy_leaves_nothing(tmp_path, sig):
+    site = tmp_path / "site"
+    (site / "docs").mkdir(parents=True)
+    (site / "mkdocs.yml").write_text(SITE_YML)
+    (site / "docs" / "index.md").write_text(SITE_PAGE.format(mesh=MESH.read_text().strip()))
+    argv = ["build", "-f", str(site / "mkdocs.yml"), "-d", str(site / "out")]
+    process, temp = start(tmp_path, argv, module="mkdocs")
+    assert processes_using(temp)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode != 0  # MkDocs reports the interruption as "Aborted!" (exit 1)
+    assert "Traceback" not in err
     assert list(temp.iterdir()) == []
     assert processes_using(temp) == set()

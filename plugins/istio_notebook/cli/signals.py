@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
@@ -35,29 +35,38 @@ def _ignore_further_signals() -> None:
         signal.signal(sig, signal.SIG_IGN)
 
 
+_arrived: list[int] = []  # the signal that interrupted this process, once one did
+
+
 def _on_signal(signum: int, frame: object) -> None:
     _ignore_further_signals()
+    _arrived.append(signum)
     raise Interrupted(signum)
+
+
+def unwind_on_signals() -> Callable[[], None]:
+    """From now on the signals raise :class:`Interrupted` in the main thread (the MkDocs plugin
+    calls this for a whole build: no single ``with`` block spans it). Returns the call that puts
+    the previous handlers back; once a signal arrived they stay ignored instead (cleanup and
+    atexit hooks run undisturbed). Outside the main thread (tests, embedding) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = {sig: signal.signal(sig, _on_signal) for sig in SIGNALS}
+
+    def restore() -> None:
+        if not _arrived:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    return restore
 
 
 @contextmanager
 def signals_unwind() -> Iterator[None]:
-    """Within the block the signals raise :class:`Interrupted`; outside it they are as before.
-
-    After an interruption they stay ignored until the process exits (cleanup and atexit hooks
-    run undisturbed). Outside the main thread (tests, embedding) nothing is changed.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, _on_signal) for sig in SIGNALS}
-    interrupted = False
+    """Within the block the signals raise :class:`Interrupted`; outside it they are as before
+    (see :func:`unwind_on_signals`)."""
+    restore = unwind_on_signals()
     try:
         yield
-    except Interrupted:
-        interrupted = True  # _on_signal already ignores the signals from now on
-        raise
     finally:
-        if not interrupted:  # also a KeyboardInterrupt raised by code, not by a signal
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        restore()  # a KeyboardInterrupt raised by code, not by a signal, restores them too

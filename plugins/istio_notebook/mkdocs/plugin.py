@@ -22,6 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 
+from istio_notebook.cli.signals import unwind_on_signals
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.diagnostics import Level, report
 from istio_notebook.diagnostics.record import Position
@@ -63,6 +64,15 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         # Defining on_startup also makes MkDocs keep this object across `mkdocs serve` rebuilds
         # (it re-creates plugins that lack it), so the in-memory cache and fixture store survive.
         self.serving = command == "serve"
+        # SIGTERM and SIGHUP end the build as Ctrl-C does, so the Envoy backend's work and
+        # certificate directories (private keys) are removed; by default they killed the process
+        # without any cleanup (tests/hostile/test_hostile_signals.py).
+        self._restore_signals = unwind_on_signals()
+
+    def on_shutdown(self) -> None:
+        restore = getattr(self, "_restore_signals", None)
+        if restore is not None:
+            restore()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
