@@ -93,3 +93,32 @@ def test_only_well_formed_framing_announces_a_body(lines, refused):
     from istio_notebook.routing.wire import unsent_body
 
     assert (unsent_body(lines) is not None) is refused
+
+
+_ENVOY = pytest.param("envoy", marks=[pytest.mark.envoy, pytest.mark.skipif(not envoy_available(), reason="no Envoy binary")])
+
+
+@pytest.mark.parametrize("backend", ["sim", _ENVOY])
+def test_a_lone_surrogate_in_a_batch_line_is_answered_not_an_internal_error(tmp_path, backend):
+    # JSON can spell a lone surrogate ("\ud800"); UTF-8 cannot: it went out as its bytes, and the
+    # answer echoing it could not be printed (UnicodeEncodeError, exit 3, on the Envoy backend).
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('{"request": "GET http://reviews:9080/\\ud800"}\n'
+                     '{"request": "GET http://reviews:9080/", "headers": ["x-a: \\ud800"]}\n')
+    result = subprocess.run([sys.executable, "-m", "istio_notebook", "route", str(MESH), "--from", "default/app=productpage",
+                             "--requests", str(batch), "--backend", backend], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert (first["action"], first["status"]) == ("rejected", 400)  # a byte >= 0x80 in the path
+    assert second["action"] == "route"  # a header value carries it
+
+
+@pytest.mark.parametrize("backend", ["sim", _ENVOY])
+def test_authz_of_a_request_envoy_answers_itself_has_no_decision_on_both_backends(backend):
+    argv = [sys.executable, "-m", "istio_notebook", "authz", str(MESH), "--request", "GÉT http://reviews:9080/",
+            "--to", "default/app=reviews", "--backend", backend]
+    as_json = subprocess.run(argv + ["--format", "json"], capture_output=True, text=True, timeout=120)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["decision"] is None  # 400 before RBAC: neither ALLOW nor DENY
+    as_text = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert as_text.returncode == 0 and as_text.stdout.startswith("no decision\n"), as_text.stderr

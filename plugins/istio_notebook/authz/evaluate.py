@@ -37,6 +37,7 @@ from istio_notebook.config import Mesh
 from istio_notebook.config.matchers import authz_path
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.shape import items
+from istio_notebook.routing.wire import codec_refusal
 
 
 @dataclass
@@ -264,6 +265,10 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
         trace.add("tcp_port", port=request.port, protocol=tcp.protocol.value)
         request_principal, rejected = None, False  # no HTTP filters: no JWT, no headers
     else:
+        refusal = codec_refusal(request)
+        if refusal is not None:  # answered before any HTTP filter, RBAC included (routing/wire.py)
+            trace.add("codec_refused", status=refusal.status, details=refusal.details)
+            return AuthzDecision(None, None, None, None, trace.lines)
         request_principal, rejected = _request_principal(mesh, to, request.host, source, trace)
     if rejected:
         return AuthzDecision("DENY", None, None, None, trace.lines)

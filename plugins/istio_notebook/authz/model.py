@@ -49,7 +49,8 @@ class Source:
 class AuthzDecision:
     """The answer of both engines (the evaluator and the Envoy replay) and its only ``to_json``."""
 
-    decision: str | None  # ALLOW | DENY; None: the Envoy replay could not decide (see ``envoy``)
+    decision: str | None  # ALLOW | DENY; None: no decision (Envoy's connection manager answered the
+    # request itself, routing/wire.py; or the Envoy replay could not decide, see ``envoy``)
     policy: str | None = None  # ns/name of the deciding AuthorizationPolicy
     action: str | None = None  # its action
     rule_index: int | None = None

@@ -13,6 +13,8 @@ STEPS: dict[str, tuple[str, str]] = {
                      "ゲートウェイ: PeerAuthentication は適用されない。TLS は Gateway のサーバーの設定で決まる(HTTP のサーバーは平文を受ける)"),
     "strict_plaintext": ("STRICT mTLS rejects the plaintext connection (connection reset, no HTTP status)",
                          "STRICT mTLS は平文接続を拒否(接続リセット、HTTP ステータスなし)"),
+    "codec_refused": ("Envoy's HTTP connection manager answers {status} itself ({details}), before any filter: no authorization decision",
+                      "Envoy の HTTP 接続マネージャーが自ら {status} を返す ({details})。どのフィルターより前なので認可の判断はない"),
     "no_peer_identity": ("no mTLS: source principal and namespace are unknown to the policy",
                          "mTLS なし: 送信元の principal と namespace はポリシーから見えない"),
     "jwt_unchecked": ("no RequestAuthentication applies: the token is not validated, no request principal",

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
-        head = result.get("decision", "?")
+        head = result.get("decision") or "no decision"
         if result.get("policy"):
             head += f" by {result['policy']} ({result.get('action')} rule {result.get('rule_index')})"
         lines = [head, "trace:"] + [f"  {i}. {s}" for i, s in enumerate(result.get("trace") or [], 1)]

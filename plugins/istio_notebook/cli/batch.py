@@ -89,11 +89,22 @@ def parsed(lines: list[BatchLine], parse: Callable[[BatchLine], Any]) -> list[An
     return out
 
 
+def json_line(answer: dict) -> str:
+    """``answer`` as compact JSON, UTF-8 text where it can be: a lone surrogate (a request line's
+    ``\\ud800`` echoed in the trace) cannot be written as UTF-8, so such a line is escaped ASCII."""
+    text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(answer, separators=(",", ":"))
+    return text
+
+
 def write_answers(answers: Iterator[dict]) -> int:
     """One compact JSON object per line, flushed as they come (a long batch shows progress)."""
     write = sys.stdout.write
     for answer in answers:
-        write(json.dumps(answer, ensure_ascii=False, separators=(",", ":")) + "\n")
+        write(json_line(answer) + "\n")
     return 0
 
 
