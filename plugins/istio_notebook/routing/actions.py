@@ -72,17 +72,40 @@ def _pairs(spec: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in spec.items()} if isinstance(spec, dict) else {}
 
 
+def _internal(name: str) -> bool:
+    """A header Envoy will not let a route modify (``:``-prefixed, ``host``): istiod leaves it out
+    of the header operations (route.go isInternalHeader, dropInternal at 1.30.3)."""
+    return name.startswith(":") or name.lower() == "host"
+
+
 def header_ops(spec: Any) -> HeaderChanges | None:
-    """Headers {request|response: {set, add, remove}} → HeaderChanges (a side only when given)."""
+    """Headers {request|response: {set, add, remove}} → HeaderChanges (a side only when given),
+    without the internal headers (a request ``host`` / ``:authority`` is a host rewrite instead:
+    ``header_authority``)."""
     if not isinstance(spec, dict):
         return None
     sides: dict[str, HeaderOps] = {}
     for side in ("request", "response"):
         ops = spec.get(side)
         if isinstance(ops, dict):
-            remove = [str(v) for v in items(ops.get("remove")) if isinstance(v, (str, int))]
-            sides[side] = HeaderOps.of(_pairs(ops.get("set")), _pairs(ops.get("add")), remove)
+            remove = [str(v) for v in items(ops.get("remove")) if isinstance(v, (str, int)) and not _internal(str(v))]
+            kept = [{k: v for k, v in _pairs(ops.get(op)).items() if not _internal(k)} for op in ("set", "add")]
+            sides[side] = HeaderOps.of(kept[0], kept[1], remove)
     return HeaderChanges(**sides) if sides else None
+
+
+def header_authority(spec: Any) -> str | None:
+    """The authority a request ``set`` (else ``add``) of ``host`` or ``:authority`` asks for: istiod
+    makes it the route's host rewrite unless ``rewrite.authority`` is given (route.go
+    TranslateHeadersOperations, translateRoute at 1.30.3)."""
+    request = spec.get("request") if isinstance(spec, dict) else None
+    if not isinstance(request, dict):
+        return None
+    for op in ("set", "add"):
+        found = [v for k, v in _pairs(request.get(op)).items() if k.lower() in ("host", ":authority")]
+        if found:
+            return found[-1]
+    return None
 
 
 def destinations(items: list, vs_namespace: str, listener_port: int, resolve_port: PortResolver) -> list[Destination]:
@@ -243,6 +266,17 @@ def mirrors(rule: dict, vs_namespace: str, listener_port: int, resolve_port: Por
     return [m for m in found if m and m.percentage > 0]
 
 
+def _authority(rewrite: dict, rule: dict, route_items: list) -> str | None:
+    """``rewrite.authority``, else the rule's request header authority, else (one destination)
+    the destination's (route.go: a weighted destination's own authority is not modelled)."""
+    if isinstance(rewrite.get("authority"), str) and rewrite["authority"]:
+        return rewrite["authority"]
+    found = header_authority(rule.get("headers"))
+    if found is None and len(route_items) == 1 and isinstance(route_items[0], dict):
+        found = header_authority(route_items[0].get("headers"))
+    return found
+
+
 def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver,
                  listener_tls: bool = False) -> RouteAction | None:
     """One http rule → its action. None when the rule has nothing to do (validation reports it)."""
@@ -288,7 +322,7 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
         destinations=dests,
         prefix_rewrite=rewrite.get("uri") if isinstance(rewrite.get("uri"), str) else None,
         regex_rewrite=regex_rewrite,
-        authority_rewrite=rewrite.get("authority") if isinstance(rewrite.get("authority"), str) else None,
+        authority_rewrite=_authority(rewrite, rule, route_items),
         fault=fault(rule.get("fault")),
         timeout=durations.normalize(rule.get("timeout")),
         retries=retry_policy(rule.get("retries")),
