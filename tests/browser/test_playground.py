@@ -94,6 +94,62 @@ def test_editing_a_header_changes_the_outcome_and_the_url_replays_it(playground)
         other.close()
 
 
+def _choose(page, label: str, value: str) -> None:
+    before = _runs(page)
+    _control(page, label).select_option(value)
+    page.wait_for_selector(RUNS.format(n=before + 1), timeout=120_000)
+
+
+def _last(page) -> dict:
+    return page.evaluate("window.inbPlayground.last")
+
+
+def test_the_proxy_controls_give_the_command_lines_options(playground):
+    """サイドカー → --from NS/labels, アンビエント → the same with istio.io/dataplane-mode=ambient
+    (routing/ambient.py: ztunnel carries the request), ゲートウェイ → --gateway NS/NAME. The
+    check's own context (from="default/app=productpage") arrives in the fields."""
+    page = playground.page
+    first = _last(page)["argv"]
+    assert first[first.index("--from") + 1] == "default/app=productpage"
+    assert (_control(page, "プロキシ").input_value(), _control(page, "Pod のラベル").input_value()) == ("sidecar", "app=productpage")
+    try:
+        _choose(page, "プロキシ", "ambient")
+        assert "default/istio.io/dataplane-mode=ambient,app=productpage" in _last(page)["argv"]
+        assert _last(page)["outcome"]["trace"][0].startswith("ztunnel")
+        _edit(page, "Pod のラベル", "app=ratings")
+        assert "default/istio.io/dataplane-mode=ambient,app=ratings" in _last(page)["argv"]
+        _choose(page, "プロキシ", "sidecar")
+        assert _last(page)["outcome"]["trace"][0].startswith("sidecar default/app=ratings")
+        _choose(page, "プロキシ", "gateway")
+        assert _control(page, "名前空間").is_hidden() and _control(page, "Gateway").is_visible()
+        _edit(page, "Gateway", "istio-system/bookinfo-gateway")
+        argv = _last(page)["argv"]
+        assert argv[argv.index("--gateway") + 1] == "istio-system/bookinfo-gateway" and "--from" not in argv
+    finally:
+        if _control(page, "プロキシ").input_value() != "sidecar":
+            _choose(page, "プロキシ", "sidecar")
+        if _control(page, "Pod のラベル").input_value() != "app=productpage":
+            _edit(page, "Pod のラベル", "app=productpage")
+    assert _last(page)["argv"] == first
+    assert playground.errors == []
+
+
+def test_the_diagram_marks_the_rule_the_request_took(playground):
+    """The site's flowchart of the deciding VirtualService (playground/diagram.py), drawn by the
+    site's Mermaid under the outcome, the match block taken and its destination marked."""
+    page = playground.page
+    marked = "window.inbPlayground.diagram && window.inbPlayground.diagram.includes({!r})"
+    page.wait_for_function(marked.format("class r0m0,d0 chosen"), timeout=120_000)
+    page.locator(".inb-pg__figure svg").wait_for(state="visible", timeout=60_000)
+    try:
+        _edit(page, "ヘッダー", "end-user: alice")
+        page.wait_for_function(marked.format("class r1m0,d1 chosen"), timeout=120_000)
+    finally:
+        _edit(page, "ヘッダー", "end-user: jason")
+    page.wait_for_function(marked.format("class r0m0,d0 chosen"), timeout=120_000)
+    assert playground.errors == []
+
+
 def test_invalid_yaml_shows_a_japanese_error_with_its_line_and_no_console_error(playground):
     page = playground.page
     good = _control(page, "example.yaml").input_value()
@@ -137,7 +193,9 @@ def test_route_in_the_browser_is_the_installed_commands(playground, tmp_path, he
 
 def test_check_in_the_browser_reports_the_installed_commands_diagnostics(playground, tmp_path):
     files = {"bookinfo.yaml": BOOKINFO, "vs.yaml": JASON_MISSING_GATEWAY}
-    argv = ["check", "bookinfo.yaml", "vs.yaml", "--format", "json"]
+    # The language of the hints is explicit: by default it follows the locale, and the browser's
+    # (ja-JP here: Emscripten sets LANG from navigator.language) need not be the test runner's.
+    argv = ["check", "bookinfo.yaml", "vs.yaml", "--format", "json", "--lang", "ja"]
     answer = playground.page.evaluate(RUN, [argv, files])
     expected = cli(tmp_path, argv, files)
     assert (answer["result"]["exit"], json.loads(answer["result"]["stdout"])) == (expected.returncode, json.loads(expected.stdout))
@@ -175,3 +233,37 @@ def test_a_run_over_the_time_limit_is_stopped_with_a_japanese_message_and_the_wo
         page.evaluate(ENGINE, "return engine.configure({timeoutMs: engine.DEFAULT_TIMEOUT_MS})")
     assert page.evaluate("window.inbPlayground.last.outcome")["destinations"][0]["subset"] == "v2"
     assert playground.errors == []
+
+
+def test_opening_the_playground_starts_the_engine_before_any_run(playground_site, browser, site_url, request):
+    """Pyodide's start is most of the first run: the page boots the worker as it opens (engine.js
+    warm()), while it still reads the session and builds the form, even before there is YAML to run."""
+    context = browser.new_context(locale="ja-JP")
+    session = _browser_conftest(request).PageSession(context.new_page(), site_url)
+    try:
+        with session.page.expect_request(lambda r: "/assets/playground/wheels/istio_notebook-" in r.url, timeout=300_000):
+            page = session.open("playground/")
+        assert page.locator("#inb-playground").get_attribute("data-runs") is None  # nothing was run
+        assert "YAML を貼り付けると" in page.locator(".inb-pg__status").inner_text()
+        assert session.errors == []
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def zensical_playground_site(zensical_site_dir: Path) -> Path:
+    """The Zensical output with the playground's files (as ./dev build --zensical has them: written
+    by tools/playground/assets.py, sessions included, since Zensical runs no MkDocs hooks)."""
+    out = zensical_site_dir / "assets" / "playground"
+    subprocess.run([sys.executable, str(REPO / "tools" / "playground" / "assets.py"), "--out", str(out)], check=True, timeout=600)
+    return zensical_site_dir
+
+
+def test_on_the_zensical_build_a_checks_button_opens_and_runs_it(zensical_playground_site, open_session):
+    session = open_session(builder="zensical")
+    page = session.open(PAGES[0])
+    page.locator(".inb-checks .inb-try").first.click()
+    page.wait_for_selector(RUNS.format(n=1), timeout=300_000)
+    assert _control(page, "ヘッダー").input_value() == "end-user: jason"
+    assert page.evaluate("window.inbPlayground.last.outcome")["destinations"][0]["subset"] == "v2"
+    assert session.errors == [] and session.external_hosts == set()

@@ -4,6 +4,8 @@
   wheels/           the engine's dependencies from PyPI (requirements*.txt, pip --require-hashes),
                     PyYAML repacked as a pure-Python wheel, and the project's own wheel
   manifest.json     what the Web Worker loads, in order
+  sessions/         each docs page's "試す" files and command lines (playground/site.py; the MkDocs
+                    hook rewrites them from the pages it builds, Zensical has no hooks)
 
 Every wheel then gets the bytecode of its modules, written by the browser's own interpreter
 (pyodide_node.mjs runs precompile.py in the vendored Pyodide under Node), and the project's wheel
@@ -30,6 +32,7 @@ import zipfile
 from pathlib import Path
 
 from istio_notebook import package_data
+from istio_notebook.playground import site
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -163,6 +166,13 @@ def write_manifest(out: Path) -> None:
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
+def write_sessions(out: Path) -> None:
+    written, problems = site.write_all(REPO / "docs", out / "sessions")
+    for problem in problems:
+        log(f"no playground sessions: {problem}")
+    log(f"sessions of {written} pages")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "assets" / "playground")
@@ -179,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_project:
         build_project_wheel(wheels_out)
         add_json_twins(next(wheels_out.glob("istio_notebook-*.whl")))
+        write_sessions(out)
     precompile(out)
     write_manifest(out)
     log(f"ready in {out}")

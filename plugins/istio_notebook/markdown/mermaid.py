@@ -93,8 +93,14 @@ def _actions(rule: dict) -> list[tuple[str, str]]:
     return [("", "（宛先なし）")]
 
 
-def virtual_service_diagram(resource) -> str:
-    """Mermaid ``flowchart LR`` text for one VirtualService resource."""
+# How the playground marks the rule a request took and where it went (virtual_service_diagram's chosen=).
+CHOSEN_STYLE = "  classDef chosen stroke:#2e7d32,stroke-width:4px"
+
+
+def virtual_service_diagram(resource, chosen: tuple[int, int | None] | None = None) -> str:
+    """Mermaid ``flowchart LR`` text for one VirtualService resource; ``chosen`` (http rule index,
+    match index or None: a route outcome's route_index and match_index) marks that match block
+    and its destinations with the ``chosen`` class."""
     spec = resource.spec
     hosts = ", ".join(map(str, spec.get("hosts") or [])) or "?"
     gateways = spec.get("gateways") or []
@@ -102,6 +108,7 @@ def virtual_service_diagram(resource) -> str:
     head = [resource.origin, f"ホスト: {hosts}"] + ([f"ゲートウェイ: {', '.join(map(str, gateways))}"] if gateways else [])
     lines.append(f"  vs[{_label(*head)}]")
     destinations: dict[str, str] = {}
+    marked: list[str] = []
     for i, rule in enumerate(spec.get("http") or []):
         if not isinstance(rule, dict):
             continue
@@ -118,8 +125,12 @@ def virtual_service_diagram(resource) -> str:
             for label, target_node, _ in targets:
                 arrow = f"-->|{_label(label)}|" if label else "-->"
                 lines.append(f"  {node} {arrow} {target_node}")
+            if chosen is not None and (i, j) == (chosen[0], chosen[1] or 0):
+                marked += [node, *(t for _, t, _ in targets)]
     for target, node in destinations.items():
         lines.append(f"  {node}[{_label(target)}]")
+    if marked:
+        lines += [CHOSEN_STYLE, f"  class {','.join(marked)} chosen"]
     return "\n".join(lines) + "\n"
 
 

@@ -32,6 +32,7 @@ PRELOAD = (
     "istio_notebook.routing.trace",
     "istio_notebook.gatewayapi",
     "istio_notebook.authz",
+    "istio_notebook.playground.diagram",
 )
 
 
@@ -84,3 +85,12 @@ def run_json(request: str) -> str:
     so that nothing but strings crosses the JavaScript boundary)."""
     data = json.loads(request)
     return json.dumps(asdict(run(list(data["argv"]), dict(data["files"]))), ensure_ascii=False)
+
+
+def diagram_json(request: str) -> str:
+    """``{"files": {name: text}, "outcome": route JSON}`` → ``{"diagram": Mermaid text | null}``
+    (playground/diagram.py: the decisive VirtualService's flowchart, the rule taken marked)."""
+    from istio_notebook.playground.diagram import outcome_diagram
+
+    data = json.loads(request)
+    return json.dumps({"diagram": outcome_diagram(dict(data["files"]), dict(data["outcome"]))}, ensure_ascii=False)

@@ -54,7 +54,7 @@ function restart(timedOut, ms) {
       ? { ok: false, timeout: true, error: timeoutMessage(ms) }
       : { ok: false, error: "別の実行が時間切れになり、エンジンを再起動したため中断しました。" },
   );
-  start();
+  warm();
 }
 
 function start() {
@@ -76,14 +76,31 @@ function start() {
   };
 }
 
+// Boot the engine now, before the first run is asked for (the playground page calls it as it
+// opens, while it still reads the page's session and builds the form): Pyodide's start is most of
+// the first run's time.
+export function warm() {
+  if (!worker) start();
+  worker.postMessage({ boot: true, base: assetsBase });
+}
+
 // run(["route", "a.yaml", "--request", "GET http://x/", "--format", "json"], {"a.yaml": "..."})
 // → {ok: true, result: {exit, stdout, stderr}, timings: {boot_ms, run_ms}} | {ok: false, error, timeout?}
 export function run(argv, files) {
+  return ask({ argv, files });
+}
+
+// diagram({name: text}, routeOutcome) → {ok: true, result: {diagram: "flowchart LR ..." | null}} | {ok: false, ...}
+export function diagram(files, outcome) {
+  return ask({ call: "diagram", files, outcome });
+}
+
+function ask(message) {
   if (!worker) start();
   const id = nextId++;
   return new Promise((resolve) => {
     pending.set(id, { resolve, timer: null });
-    worker.postMessage({ id, base: assetsBase, argv, files });
+    worker.postMessage({ id, base: assetsBase, ...message });
   });
 }
 

@@ -3,7 +3,8 @@
 // URL (#s=..., deflate + base64url) so that a link reproduces it; "試す" buttons arrive with
 // #from=<page>&check=<line> (or &example=<n>) and the page's sessions JSON fills the form.
 
-import { run } from "./engine.js";
+import { diagram, run, warm } from "./engine.js";
+import { PROXY_CHOICES, PROXY_DEFAULTS, liftProxy, proxyOptions, showProxyFields } from "./proxy.js";
 
 const FILES = ["fixtures.yaml", "example.yaml"];
 const EMPTY = {
@@ -13,8 +14,10 @@ const EMPTY = {
   url: "http://reviews:9080/reviews/1",
   headers: "",
   options: "",
+  ...PROXY_DEFAULTS,
   title: "",
 };
+const FIELDS = ["command", "method", "url", "headers", "options", "proxy", "namespace", "labels", "gateway"];
 
 // ---------------------------------------------------------------- state in the URL
 
@@ -68,9 +71,16 @@ async function fromSession(root, params) {
 
 async function initialState(root) {
   const params = new URLSearchParams(location.hash.slice(1));
-  if (params.has("s")) return unpack(params.get("s"));
-  if (params.has("from")) return fromSession(root, params);
+  if (params.has("s")) return withProxyFields(await unpack(params.get("s")));
+  if (params.has("from")) return withProxyFields(await fromSession(root, params));
   return { ...EMPTY };
+}
+
+// --from / --gateway in the options text (a check's context, a link from before the proxy
+// controls) move into the proxy fields, so that the controls show them.
+function withProxyFields(state) {
+  const { rest, found } = liftProxy(splitOptions(state.options));
+  return { ...state, ...found, options: rest.map(quote).join(" ") };
 }
 
 // The files worth passing, in FILES order (as sessions.py's given(): an empty one says only "no YAML documents").
@@ -81,7 +91,8 @@ function given(files) {
 export function argvOf(state) {
   const headers = state.headers.split("\n").map((h) => h.trim()).filter(Boolean).flatMap((h) => ["-H", h]);
   const request = ["--request", `${state.method} ${state.url}`.trim()];
-  return [state.command, ...given(state.files), ...request, ...headers, ...splitOptions(state.options), "--format", "json", "--lang", "ja"];
+  const options = [...proxyOptions(state), ...splitOptions(state.options)];
+  return [state.command, ...given(state.files), ...request, ...headers, ...options, "--format", "json", "--lang", "ja"];
 }
 
 // ---------------------------------------------------------------- the form
@@ -105,8 +116,18 @@ function buildForm(mount) {
     method: element("input", { size: "7", "aria-label": "メソッド" }),
     url: element("input", { size: "48", "aria-label": "URL" }),
     headers: element("textarea", { rows: "3", spellcheck: "false", placeholder: "end-user: jason", "aria-label": "ヘッダー" }),
-    options: element("input", { size: "48", placeholder: "--from default/app=productpage | --gateway istio-system/gw", "aria-label": "オプション" }),
+    proxy: element("select", { "aria-label": "プロキシ" }, ...PROXY_CHOICES.map(([value, label]) => element("option", { value }, label))),
+    namespace: element("input", { size: "16", "aria-label": "名前空間" }),
+    labels: element("input", { size: "32", placeholder: "app=productpage,version=v1", "aria-label": "Pod のラベル" }),
+    gateway: element("input", { size: "32", placeholder: "istio-system/bookinfo-gateway", "aria-label": "Gateway" }),
+    options: element("input", { size: "48", placeholder: "--to default/app=httpbin --source-namespace foo", "aria-label": "オプション" }),
   };
+  const proxyFields = {
+    proxy: field("プロキシ", controls.proxy),
+    workload: element("div", { class: "inb-pg__request" }, field("名前空間", controls.namespace), field("Pod のラベル（k=v をカンマ区切り）", controls.labels)),
+    gateway: field("Gateway（名前空間/名前）", controls.gateway),
+  };
+  const figure = element("div", { class: "inb-pg__diagram" });
   const outcome = element("div", { class: "inb-pg__outcome", "aria-live": "polite" });
   const diagnostics = element("ol", { class: "inb-pg__diagnostics" });
   const status = element("p", { class: "inb-pg__status" }, "エンジンはまだ読み込まれていません。");
@@ -117,25 +138,29 @@ function buildForm(mount) {
     element("h2", {}, "リクエスト"),
     element("div", { class: "inb-pg__request" }, field("コマンド", controls.command), field("メソッド", controls.method), field("URL", controls.url)),
     field("ヘッダー（1 行に 1 つ）", controls.headers),
-    field("プロキシと送信元（--from / --gateway、authz は --to など）", controls.options),
+    proxyFields.proxy,
+    proxyFields.workload,
+    proxyFields.gateway,
+    field("その他のオプション（authz は --to など）", controls.options),
     status,
     element("h2", {}, "結果"),
     outcome,
+    figure,
     element("h2", {}, "診断"),
     diagnostics,
   );
-  return { controls, outcome, diagnostics, status };
+  return { controls, proxyFields, outcome, figure, diagnostics, status };
 }
 
 function fill(controls, state) {
   controls.example.value = state.files["example.yaml"] || "";
   controls.fixtures.value = state.files["fixtures.yaml"] || "";
-  for (const name of ["command", "method", "url", "headers", "options"]) controls[name].value = state[name];
+  for (const name of FIELDS) controls[name].value = state[name];
 }
 
 function read(controls, title) {
   const state = { files: { "fixtures.yaml": controls.fixtures.value, "example.yaml": controls.example.value }, title };
-  for (const name of ["command", "method", "url", "headers", "options"]) state[name] = controls[name].value;
+  for (const name of FIELDS) state[name] = controls[name].value;
   return state;
 }
 
@@ -203,6 +228,31 @@ function showOutcome(view, answer) {
   return outcome;
 }
 
+// The flowchart of the VirtualService that decided a route outcome, the rule taken marked
+// (playground/diagram.py, the site's own diagram source), drawn by the site's Mermaid
+// (diagrams.js's window.mermaid). Drawn after the outcome is shown: it never delays it.
+let drawn = 0;
+
+async function showDiagram(view, files, outcome, api, mount) {
+  view.figure.replaceChildren();
+  const answer = outcome && outcome.virtual_service ? await diagram(files, outcome) : null;
+  const text = answer && answer.ok ? answer.result.diagram : null;
+  api.diagram = text;
+  if (text) {
+    view.figure.append(element("h2", {}, "図（通ったルールを緑の枠で示します）"));
+    const box = element("div", { class: "inb-pg__figure", "data-diagram": text });
+    view.figure.append(box);
+    try {
+      const { svg } = await window.mermaid.render(`inb-pg-diagram-${drawn}`, text);
+      box.innerHTML = svg;
+    } catch (error) {
+      box.append(element("pre", {}, element("code", {}, text)));
+    }
+  }
+  drawn += 1;
+  mount.dataset.diagrams = String(drawn);
+}
+
 // ---------------------------------------------------------------- live runs
 
 const STYLE = `
@@ -214,9 +264,12 @@ const STYLE = `
 .inb-pg__error, .inb-pg__diagnostic--error { color: var(--md-typeset-color, #c62828); }
 .inb-pg__diagnostic--error a { color: #c62828; }
 .inb-pg__status { font-size: .75rem; color: var(--md-default-fg-color--light); }
+.inb-pg__figure { overflow-x: auto; }
+#inb-playground [hidden] { display: none; }
 `;
 
 export async function start(mount, root) {
+  warm(); // Pyodide starts while the page reads its session and builds the form
   document.head.append(element("style", {}, STYLE));
   const view = buildForm(mount);
   const api = { runs: 0, last: null, root };
@@ -229,6 +282,7 @@ export async function start(mount, root) {
     state = { ...EMPTY };
   }
   fill(view.controls, state);
+  showProxyFields(view.proxyFields, state);
   let running = false;
   let again = false;
   let timer = null;
@@ -251,6 +305,7 @@ export async function start(mount, root) {
     history.replaceState(null, "", `#s=${await pack(current)}`);
     mount.dataset.runs = String(api.runs);
     mount.dataset.state = "done";
+    await showDiagram(view, files, current.command === "route" ? outcome : null, api, mount);
   }
 
   async function schedule() {
@@ -267,6 +322,7 @@ export async function start(mount, root) {
   }
 
   mount.addEventListener("input", () => {
+    showProxyFields(view.proxyFields, read(view.controls, state.title));
     clearTimeout(timer);
     timer = setTimeout(schedule, 400);
   });

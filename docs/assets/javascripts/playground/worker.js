@@ -3,6 +3,8 @@
 // tools/playground/assets.py); nothing is fetched from anywhere else.
 //
 // Messages in:  {id, base, argv, files}   base: URL of assets/playground/ (with a trailing slash)
+//               {boot: true, base}         start Pyodide now; no answer (a run's answer says how it went)
+//               {id, base, call: "diagram", files, outcome}   the outcome's diagram (engine.diagram_json)
 // Messages out: {id, started: true}   the command starts now (boot is over): engine.js's time limit
 //               {id, ok: true, result: {exit, stdout, stderr}, timings: {boot_ms, run_ms}}
 //               {id, ok: false, error}
@@ -22,22 +24,26 @@ async function boot(base) {
     messageCallback: () => {},
   });
   phases.wheels_ms = performance.now() - started - phases.runtime_ms;
-  const engine = pyodide.pyimport("istio_notebook.playground.engine");
-  engine.preload(); // what the commands import lazily: not inside the first run's time limit
-  const run = engine.run_json;
+  const module = pyodide.pyimport("istio_notebook.playground.engine");
+  module.preload(); // what the commands import lazily: not inside the first run's time limit
   bootMs = performance.now() - started;
   phases.import_ms = bootMs - phases.runtime_ms - phases.wheels_ms;
-  return run;
+  return { run: module.run_json, diagram: module.diagram_json };
 }
 
 self.onmessage = async (event) => {
-  const { id, base, argv, files } = event.data;
+  const { id, base, argv, files, boot: early, call, outcome } = event.data;
+  if (early) {
+    engine ??= boot(base);
+    engine.catch(() => (engine = null)); // the first run boots again and reports the error
+    return;
+  }
   try {
     engine ??= boot(base);
-    const run = await engine;
+    const entry = await engine;
     self.postMessage({ id, started: true });
     const started = performance.now();
-    const result = JSON.parse(run(JSON.stringify({ argv, files })));
+    const result = JSON.parse(call === "diagram" ? entry.diagram(JSON.stringify({ files, outcome })) : entry.run(JSON.stringify({ argv, files })));
     self.postMessage({ id, ok: true, result, timings: { boot_ms: bootMs, run_ms: performance.now() - started, phases } });
   } catch (error) {
     engine = null;
