@@ -47,24 +47,43 @@ def _wheel(folder: Path) -> Path:
     return wheel
 
 
-def test_every_module_gets_the_bytecode_pyodide_imports_and_broken_ones_are_left_alone(pyodide, tmp_path):
-    out = tmp_path / "out"
-    (out / "vendor").mkdir(parents=True)
-    (out / "vendor" / "pyodide").symlink_to(pyodide, target_is_directory=True)
-    wheel = _wheel(out / "wheels")
+@pytest.fixture(scope="module")
+def precompiled(pyodide, tmp_path_factory) -> Path:
+    """assets.precompile over a copy of the vendored Pyodide and one demo wheel."""
+    out = tmp_path_factory.mktemp("precompiled")
+    shutil.copytree(pyodide, out / "vendor" / "pyodide")
+    _wheel(out / "wheels")
     assets.precompile(out)
+    return out
+
+
+def test_every_module_gets_the_bytecode_pyodide_imports_and_broken_ones_are_left_alone(precompiled):
+    wheel = precompiled / "wheels" / "demo-1.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         record = archive.read("demo-1.0.dist-info/RECORD").decode()
         assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist())
     assert PYCS <= names and set(MODULES) <= names and not any("legacy" in n and n.endswith(".pyc") for n in names)
     assert all(f"{pyc},sha256=" in record for pyc in PYCS)
-    assert not any(p.name.endswith(".bytecode") for p in (out / "wheels").iterdir())
+    assert not any(p.name.endswith(".bytecode") for p in precompiled.rglob("*"))
     script = REPO / "tests" / "playground" / "in_pyodide" / "pyc_matches_source.py"
-    checked = json.loads(assets.run_in_pyodide(pyodide, out / "wheels", script, wheel.name))
+    checked = json.loads(assets.run_in_pyodide(precompiled / "vendor" / "pyodide", precompiled / "wheels", script, wheel.name))
     assert set(checked) == PYCS
     for pyc, facts in checked.items():
         assert facts == {"source": facts["source"], "magic": True, "flags": 0b11, "hash": True, "filename": True}, pyc
+
+
+def test_the_stdlib_zip_holds_bytecode_in_place_of_sources_and_pyodide_boots_from_it(pyodide, precompiled):
+    """Pyodide 314.0.7 ships its stdlib as sources only: every start compiled what it imported."""
+    with zipfile.ZipFile(pyodide / "python_stdlib.zip") as original:
+        assert "asyncio/base_events.py" in original.namelist() and not any(n.endswith(".pyc") for n in original.namelist())
+    with zipfile.ZipFile(precompiled / "vendor" / "pyodide" / "python_stdlib.zip") as archive:
+        names = set(archive.namelist())
+    assert {"asyncio/base_events.pyc", "json/__init__.pyc", "argparse.pyc"} <= names
+    assert not {"asyncio/base_events.py", "json/__init__.py", "argparse.py"} & names
+    script = REPO / "tests" / "playground" / "in_pyodide" / "stdlib_origin.py"
+    origins = json.loads(assets.run_in_pyodide(precompiled / "vendor" / "pyodide", precompiled, script))
+    assert origins == {"argparse": "/lib/python314.zip/argparse.pyc", "asyncio": "/lib/python314.zip/asyncio/__init__.pyc"}
 
 
 def test_the_project_wheel_gets_a_json_twin_of_each_yaml_file_that_loads_as_the_yaml_does(tmp_path):

@@ -7,8 +7,9 @@
   sessions/         each docs page's "試す" files and command lines (playground/site.py; the MkDocs
                     hook rewrites them from the pages it builds, Zensical has no hooks)
 
-Every wheel then gets the bytecode of its modules, written by the browser's own interpreter
-(pyodide_node.mjs runs precompile.py in the vendored Pyodide under Node), and the project's wheel
+Every wheel then gets the bytecode of its modules, and Pyodide's stdlib zip bytecode in place of
+its sources, written by the browser's own interpreter (pyodide_node.mjs runs precompile.py in the
+vendored Pyodide under Node), and the project's wheel
 the JSON twins of its YAML data files (istio_notebook/package_data.py), so that the first run
 neither compiles modules nor parses YAML catalogues with the pure-Python PyYAML.
 
@@ -117,17 +118,34 @@ def build_project_wheel(out: Path) -> None:
             shutil.copy(wheel, out / wheel.name)
 
 
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+
+
+def _write_zip(path: Path, members: dict[str, bytes]) -> None:
+    """``path`` rewritten with ``members``, deflated, in name order, with a fixed time (same bytes each build)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in sorted(members):
+            archive.writestr(zipfile.ZipInfo(name, date_time=EPOCH), members[name], compress_type=zipfile.ZIP_DEFLATED)
+
+
 def add_to_wheel(wheel: Path, added: dict[str, bytes]) -> None:
     """Rewrite ``wheel`` with the files ``added`` (path in the wheel → bytes), listed in its RECORD."""
-    with zipfile.ZipFile(wheel) as archive:
-        members = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    members = _members(wheel)
     record = next(name for name in members if name.endswith(".dist-info/RECORD"))
     lines = [f"{name},sha256={_record_digest(data)},{len(data)}\n" for name, data in sorted(added.items())]
     members.update(added)
     members[record] += "".join(lines).encode()
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for name in sorted(members):
-            archive.writestr(zipfile.ZipInfo(name, date_time=EPOCH), members[name], compress_type=zipfile.ZIP_DEFLATED)
+    _write_zip(wheel, members)
+
+
+def sources_to_bytecode(stdlib: Path, compiled: dict[str, bytes]) -> None:
+    """Rewrite the stdlib zip with each ``name.pyc`` of ``compiled`` in place of ``name.py``."""
+    members = _members(stdlib)
+    for name in compiled:
+        members.pop(name[:-1], None)
+    _write_zip(stdlib, {**members, **compiled})
 
 
 def _record_digest(data: bytes) -> str:
@@ -142,13 +160,18 @@ def add_json_twins(wheel: Path) -> None:
 
 
 def precompile(out: Path) -> None:
-    """Bytecode into every wheel of ``out``/wheels (precompile.py says why and how)."""
-    wheels = sorted((out / "wheels").glob("*.whl"))
-    run_in_pyodide(out / "vendor" / "pyodide", out / "wheels", HERE / "precompile.py", *(w.name for w in wheels))
-    for wheel in wheels:
-        compiled = wheel.with_name(wheel.name + ".bytecode")
-        add_to_wheel(wheel, {p.relative_to(compiled).as_posix(): p.read_bytes() for p in compiled.rglob("*.pyc")})
-        shutil.rmtree(compiled)
+    """Bytecode into every wheel of ``out``/wheels and into Pyodide's stdlib (precompile.py says why and how)."""
+    pyodide = out / "vendor" / "pyodide"
+    archives = [*sorted((out / "wheels").glob("*.whl")), pyodide / "python_stdlib.zip"]
+    run_in_pyodide(pyodide, out, HERE / "precompile.py", *(a.relative_to(out).as_posix() for a in archives))
+    for archive in archives:
+        folder = archive.with_name(archive.name + ".bytecode")
+        compiled = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.pyc")}
+        shutil.rmtree(folder)
+        if archive.suffix == ".whl":
+            add_to_wheel(archive, compiled)
+        else:
+            sources_to_bytecode(archive, compiled)
 
 
 def run_in_pyodide(pyodide: Path, host: Path, script: Path, *args: str) -> str:

@@ -1,6 +1,13 @@
-"""Run inside Pyodide (``node pyodide_node.mjs PYODIDE_DIR WHEELS_DIR precompile.py WHEEL...``, as
-assets.py does): the bytecode of every module of each wheel named (under /host), written to
-``/host/<wheel>.bytecode/<path in the wheel>``; assets.py adds those files to the wheel.
+"""Run inside Pyodide (``node pyodide_node.mjs PYODIDE_DIR OUT precompile.py ARCHIVE...``, as
+assets.py does): the bytecode of every module of each archive named (a path under /host: a wheel,
+or Pyodide's python_stdlib.zip), written to ``/host/<archive>.bytecode/<path of the .pyc>``;
+assets.py puts those files into the archive.
+
+Pyodide 314.0.7's python_stdlib.zip holds sources only (559 .py, no .pyc), so Python compiled
+every stdlib module it imported, at each start: Pyodide's own boot imports about 190. The stdlib
+gets sourceless ``.pyc`` beside the sources' places (zipimport looks for ``name.pyc`` first and
+does not read ``__pycache__``), and the sources leave the zip (assets.py), as CPython's own
+embeddable distribution ships its stdlib.
 
 Importing the engine compiled some 450 modules (the engine's, pydantic's, PyYAML's) in the browser:
 about a second of the first run's CPU time (Node, Pyodide 314.0.7: imports 2.8 s without, 1.8 s
@@ -21,27 +28,34 @@ from importlib._bootstrap_external import _code_to_hash_pyc
 SITE_PACKAGES = site.getsitepackages()[0]  # where loadPackage unpacks wheels in the browser
 
 
-def bytecode(name, source):
-    """The checked-hash ``.pyc`` of module file ``name`` (a wheel member), or None when it is not
-    this Python's syntax (a module for another version, never imported here)."""
+STDLIB = next(p for p in sys.path if p.endswith(".zip"))  # /lib/python314.zip: the stdlib, mounted
+
+
+def bytecode(filename, source, checked):
+    """The hash-based ``.pyc`` of module ``filename`` (its path at run time), or None when it is
+    not this Python's syntax (a module for another version, never imported here)."""
     try:
-        code = compile(source, f"{SITE_PACKAGES}/{name}", "exec", dont_inherit=True)
+        code = compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError:
         return None
-    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=True))
+    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=checked))
 
 
 def precompile(path, out):
-    """Write the ``.pyc`` of each module of the wheel at ``path`` under ``out``; how many."""
+    """Write the ``.pyc`` of each module of the archive at ``path`` under ``out``; how many.
+    A wheel's go to ``__pycache__`` (checked against their sources, which stay); the stdlib's
+    replace their sources (nothing to check against)."""
+    stdlib = not path.endswith(".whl")
     count = 0
-    with zipfile.ZipFile(path) as wheel:
-        for name in wheel.namelist():
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
             if not name.endswith(".py") or ".dist-info/" in name:
                 continue
-            pyc = bytecode(name, wheel.read(name))
+            where = STDLIB if stdlib else SITE_PACKAGES
+            pyc = bytecode(f"{where}/{name}", archive.read(name), checked=not stdlib)
             if pyc is None:
                 continue
-            target = os.path.join(out, importlib.util.cache_from_source(name))
+            target = os.path.join(out, name + "c" if stdlib else importlib.util.cache_from_source(name))
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as file:
                 file.write(pyc)
