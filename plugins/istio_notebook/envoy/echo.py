@@ -67,6 +67,7 @@ class Received:
     headers: dict[str, str]
     at: float
     tls: dict | None = None  # None: plaintext; {"peer": SPIFFE URI of the client certificate or None}
+    lines: tuple[tuple[str, str], ...] = ()  # every header line: a repeated header keeps all its values
 
 
 @dataclass
@@ -192,7 +193,7 @@ class _Connections:
         headers = request.headers
         identity = upstream.identity
         self.log.add(Received(identity.name, headers.get(REQUEST_ID_HEADER, ""), request.method, request.target,
-                              headers, time.monotonic(), tls))
+                              headers, time.monotonic(), tls, request.lines))
         asked = headers.get(STATUS_HEADER, "")
         status = int(asked) if asked.isascii() and asked.isdigit() and len(asked) == 3 else upstream.status
         if status < 200:  # an informational status cannot end a request

@@ -29,6 +29,7 @@ class Request:
     version: str
     headers: dict[str, str]  # lower-case names; a repeated header keeps its last value
     body: bytes
+    lines: tuple[tuple[str, str], ...] = ()  # every header line in order: a repeated header keeps all its values
 
     @property
     def keep_alive(self) -> bool:
@@ -46,19 +47,20 @@ def _text(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-def parse_head(head: bytes) -> tuple[str, str, str, dict[str, str]]:
+def parse_head(head: bytes) -> tuple[str, str, str, list[tuple[str, str]]]:
+    """(method, target, version, header lines in order with lower-case names)."""
     lines = head.split(b"\r\n")
     parts = lines[0].split(b" ")
     if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
         raise BadRequest("bad request line")
-    headers: dict[str, str] = {}
+    headers: list[tuple[str, str]] = []
     for line in lines[1:]:
         if not line:
             continue
         name, colon, value = line.partition(b":")
         if not colon or not name or name != name.strip():
             raise BadRequest("bad header line")
-        headers[_text(name).lower()] = _text(value.strip(b" \t"))
+        headers.append((_text(name).lower(), _text(value.strip(b" \t"))))
     return _text(parts[0]), _text(parts[1]), parts[2].decode("ascii", "replace"), headers
 
 
@@ -112,10 +114,11 @@ async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
         head = await read_head(reader)
     if head is None:
         return None
-    method, target, version, headers = parse_head(head)
+    method, target, version, lines = parse_head(head)
+    headers = dict(lines)
     if headers.get("expect", "").lower() == "100-continue":
         writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    return Request(method, target, version, headers, await _body(reader, headers))
+    return Request(method, target, version, headers, await _body(reader, headers), tuple(lines))
 
 
 def response_bytes(status: int, headers: list[tuple[str, str]], body: bytes, *, head_only: bool) -> bytes:

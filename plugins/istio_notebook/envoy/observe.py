@@ -139,15 +139,33 @@ def upstream_policy(received, loaded_cluster: dict) -> TrafficPolicy:
     return TrafficPolicy(None, None, TlsSettings(mode, None), {"simple": lb}, None, None)
 
 
-def header_changes(sent: dict[str, str], upstream: dict[str, str] | None, response_headers: dict[str, str]) -> HeaderChanges | None:
-    """Request headers the upstream got changed or missing, and response headers Envoy added."""
+def appended(sent: dict[str, str], lines: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Values the upstream got after the value the client sent for the same name: an ``add``
+    (Envoy appends a value to a header the request carries: append_action APPEND_IF_EXISTS_OR_ADD)."""
+    out: dict[str, str] = {}
+    for name, value in sent.items():
+        values = [v for n, v in lines if n == name]
+        if len(values) > 1 and value in values:
+            extra = list(values)
+            extra.remove(value)
+            out[name] = ", ".join(extra)
+    return out
+
+
+def header_changes(sent: dict[str, str], upstream: dict[str, str] | None, response_headers: dict[str, str],
+                   upstream_lines: tuple[tuple[str, str], ...] = ()) -> HeaderChanges | None:
+    """Request headers the upstream got changed, added to or missing, and response headers Envoy added.
+
+    ``upstream_lines``: every header line the upstream got, so that a value added to a header the
+    client sent shows as ``add`` (both values arrive) rather than as ``set``."""
     sent = {k: v for k, v in sent.items() if k != "host"}
     request = response = None
     if upstream is not None:
-        set_ = {k: v for k, v in upstream.items() if k not in ENVOY_REQUEST_HEADERS and sent.get(k) != v}
+        add = appended(sent, upstream_lines)
+        set_ = {k: v for k, v in upstream.items() if k not in ENVOY_REQUEST_HEADERS and sent.get(k) != v and k not in add}
         removed = [k for k in sent if k not in upstream]
-        if set_ or removed:
-            request = HeaderOps.of(set_, {}, removed)
+        if set_ or removed or add:
+            request = HeaderOps.of(set_, add, removed)
     response_set = {k: v for k, v in response_headers.items() if k not in BASE_RESPONSE_HEADERS and k != "location"}
     if response_set:
         response = HeaderOps.of(response_set)

@@ -248,7 +248,7 @@ class Scenario(RunningEnvoy):
         authority = first.headers.get("host")
         if first.path != x.request.path_with_query or authority != x.request.authority:
             fields["rewrite"] = Rewrite(first.path, authority if authority != x.request.authority else None)
-        fields["headers"] = header_changes(x.request.headers, first.headers, x.response.headers)
+        fields["headers"] = header_changes(x.request.headers, first.headers, x.response.headers, first.lines)
         if policy:
             fields["retries"] = self._retries(x, policy, trace)
 
