@@ -18,7 +18,7 @@ from istio_notebook.envoy.compare import differences
 from istio_notebook.envoy.echo import L4_PROBE
 from istio_notebook.envoy.replay_l4 import OUTSIDE_ADDRESS, client_alpn, proxy_line
 from istio_notebook.routing import Proxy, Request, route
-from l4_meshes import ECHO, EXTERNAL_TLS, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
+from l4_meshes import EASTWEST, ECHO, EXTERNAL_TLS, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
 from routing.routing_helpers import make_mesh
 
 NGINX_POD = """
@@ -30,6 +30,14 @@ spec:
   template:
     metadata: {labels: {run: my-nginx}}
     spec: {containers: [{name: nginx, image: nginx}]}
+"""
+TCP_GATEWAY_ONLY = f"""
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: tcp-echo-gateway, namespace: {NS}}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers: [{{port: {{number: 31400, name: tcp, protocol: TCP}}, hosts: ["*"]}}]
 """
 NGINX_CLUSTER = "outbound|443||my-nginx.default.svc.cluster.local"
 GATEWAY = f"{NS}/tcp-echo-gateway"
@@ -54,6 +62,9 @@ CASES = [
                  id="gateway-tcp-weights"),
     pytest.param((TCP_ECHO, SHIFTING), "tcp://203.0.113.10:31401", {"gateway": GATEWAY},
                  ("no_route", None, None, None, []), id="gateway-no-tcp-server"),
+    # A TCP server no VirtualService gives a rule: no filter chain, so no listener (gateway.go).
+    pytest.param((TCP_ECHO, TCP_GATEWAY_ONLY), "tcp://203.0.113.10:31400", {"gateway": GATEWAY},
+                 ("no_route", None, None, None, []), id="gateway-tcp-server-without-rule"),
     # matchTCP: sourceLabels select the client; the rule without subnet ends the chains.
     pytest.param((TCP_ECHO, MESH_TCP), "tcp://tcp-echo:9000", {"source": f"{NS}/app=canary-client"},
                  ("route", f"{NS}/tcp-echo-mesh", 0, 0, [(f"outbound|9000|v2|{ECHO}", 100.0)]), id="sidecar-source-labels"),
@@ -77,6 +88,14 @@ CASES = [
                  ("route", None, None, None, [("outbound|443||backup.example.net", 100.0)]), id="shared-listener-service-sni"),
     pytest.param((EXTERNAL_TLS,), "tls://backup.example.net:443", {"sni": "api.example.com"},
                  ("route", "default/external", 0, 0, [("outbound|443||backup.example.net", 100.0)]), id="shared-listener-rule-sni"),
+    # AUTO_PASSTHROUGH (east-west gateway): an Istio mTLS client's SNI names the SNI-DNAT cluster.
+    pytest.param((EASTWEST,), "tls://203.0.113.7:15443", {"gateway": "istio-system/cross-network-gateway",
+                                                          "sni": "outbound_.9080_.v1_.reviews.default.svc.cluster.local"},
+                 ("route", None, None, None, [("outbound_.9080_.v1_.reviews.default.svc.cluster.local", 100.0)]),
+                 id="auto-passthrough"),
+    pytest.param((EASTWEST,), "tls://203.0.113.7:15443", {"gateway": "istio-system/cross-network-gateway",
+                                                          "sni": "reviews.default.svc.cluster.local"},
+                 ("no_route", None, None, None, []), id="auto-passthrough-plain-sni"),
     # istio.io ingress-sni-passthrough: the gateway forwards the client's TLS by SNI.
     pytest.param((NGINX, NGINX_POD), "tls://nginx.example.com:443", {"gateway": "default/mygateway"},
                  ("route", "default/nginx", 0, 0, [(NGINX_CLUSTER, 100.0)]), id="gateway-passthrough"),

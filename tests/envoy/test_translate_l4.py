@@ -81,6 +81,13 @@ def test_auto_passthrough_chain_per_service_port_and_subset_by_sni_and_istio_alp
     chain = by_sni["outbound_.9080_.v1_.reviews.default.svc.cluster.local"]
     assert chain["filter_chain_match"]["application_protocols"][:2] == ["istio", "istio-peer-exchange"]
     assert "outbound_.9080_._.reviews.default.svc.cluster.local" in by_sni
+    # The chain forwards to the SNI-DNAT cluster of the same name, which has no TLS of its own: the
+    # client's mTLS goes through (cluster_builder.go buildOutboundSniDnatClusters, SniDnatClusterMode).
+    assert proxy_of(chain)["cluster"] == "outbound_.9080_.v1_.reviews.default.svc.cluster.local"
+    clusters = {c["name"]: c for c in envoy_config(make_mesh(EASTWEST), Proxy.parse_gateway("istio-system/cross-network-gateway"))
+                ["static_resources"]["clusters"]}
+    dnat = clusters["outbound_.9080_.v1_.reviews.default.svc.cluster.local"]
+    assert dnat["type"] == "EDS" and "transport_socket" not in dnat
 
 
 @requires_envoy

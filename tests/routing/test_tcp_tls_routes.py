@@ -102,7 +102,10 @@ def test_auto_passthrough_forwards_by_the_sni_cluster_name():
     mesh = make_mesh(EASTWEST)
     sni = "outbound_.9080_.v1_.reviews.default.svc.cluster.local"
     out = connect(mesh, "tls://203.0.113.7:15443", via="istio-system/cross-network-gateway", sni=sni)
-    assert summary(out) == ("route", None, [("outbound|9080|v1|reviews.default.svc.cluster.local", 100.0)])
+    # The chain's tcp_proxy names the SNI-DNAT cluster of that very name (gateway.go
+    # builtAutoPassthroughFilterChains; cluster_builder.go buildOutboundSniDnatClusters, 1.30.3).
+    assert summary(out) == ("route", None, [(sni, 100.0)])
+    assert (out["destinations"][0]["host"], out["destinations"][0]["subset"]) == ("reviews.default.svc.cluster.local", "v1")
 
 
 @pytest.mark.parametrize(("url", "sni", "why"), [

@@ -34,9 +34,9 @@ from istio_notebook.envoy.translate import (
     translate,
 )
 from istio_notebook.envoy.translate_l4 import L4Translation
-from istio_notebook.routing.l4_table import L4Listener, l4_listeners, tls_upstreams
+from istio_notebook.routing.l4_table import L4Listener, l4_listeners, sni_dnat_destinations, tls_upstreams
 from istio_notebook.routing.outcome import TrafficPolicy, Upstream
-from istio_notebook.routing.table import PASSTHROUGH_CLUSTER, Route, RouteTable
+from istio_notebook.routing.table import PASSTHROUGH_CLUSTER, Route, RouteTable, cluster_name, parse_sni_dnat
 
 DEFAULT_SAMPLES = 200  # requests sent to measure the shares of a weighted route
 
@@ -85,6 +85,10 @@ class RunningEnvoy:
                 identity = EchoIdentity(name, cluster.host, cluster.subset or "", cluster.port)
                 tls, inner = self._upstream_tls(name), self._echo_tls() if name in passthrough else None
                 upstreams[name] = self.fleet.add(identity, tls=tls or inner, inner_tls=inner if tls else None)
+            for name, dest in sni_dnat_destinations(self.l4).items():  # the client's own mTLS arrives there
+                twin = self.table.clusters.get(cluster_name(dest.port, dest.subset, dest.host))
+                if twin is not None and twin.has_endpoints:
+                    upstreams[name] = self.fleet.add(EchoIdentity(name, dest.host, dest.subset or "", dest.port), tls=self._echo_tls())
             upstreams[PASSTHROUGH_CLUSTER] = self.fleet.add(EchoIdentity(PASSTHROUGH_CLUSTER))
             cert_files = self._server_certificates()
             client_cert = None
@@ -193,18 +197,21 @@ class RunningEnvoy:
                     return None
         return None
 
-    def _destination(self, cluster_name: str, share: float) -> Upstream:
+    def _destination(self, name: str, share: float) -> Upstream:
         """The Upstream a cluster name stands for (the table's cluster, else its name's parts)."""
         assert self.table is not None
-        cluster = self.table.clusters.get(cluster_name)
-        parts = cluster_name.split("|")
+        cluster = self.table.clusters.get(name)
+        parts = name.split("|")
+        sni_dnat = parse_sni_dnat(name)
         if cluster is not None:
             host, port, subset = cluster.host, cluster.port, cluster.subset
+        elif sni_dnat is not None:
+            port, subset, host = sni_dnat
         elif len(parts) == 4:
             host, port, subset = parts[3], int(parts[1]) if parts[1].isdigit() else None, parts[2] or None
         else:
-            host, port, subset = cluster_name, None, None
-        return Upstream(host, subset, port, share, cluster_name)
+            host, port, subset = name, None, None
+        return Upstream(host, subset, port, share, name)
 
     # -- sending -------------------------------------------------------------------------------
 

@@ -548,7 +548,7 @@ def translate(
         "layered_runtime": xds.istio_runtime(),
         "static_resources": {
             "listeners": l4.merge(found) if l4 is not None else found,
-            "clusters": clusters(table, upstreams, policies, client_cert),
+            "clusters": clusters(table, upstreams, policies, client_cert) + (l4.clusters(table, upstreams) if l4 else []),
         },
     }
     if run and l4 is not None:

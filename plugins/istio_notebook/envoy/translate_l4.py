@@ -20,7 +20,8 @@ from __future__ import annotations
 import ipaddress
 
 from istio_notebook.envoy import xds
-from istio_notebook.routing.l4_table import PLAINTEXT_HTTP_ALPNS, L4Chain, L4Listener
+from istio_notebook.routing.l4_table import PLAINTEXT_HTTP_ALPNS, L4Chain, L4Listener, sni_dnat_destinations
+from istio_notebook.routing.table import cluster_name
 
 STAT_PREFIX = "inb_l4_"
 TLS_INSPECTOR = {
@@ -117,6 +118,21 @@ class L4Translation:
         self.l4, self.run, self.sidecar = l4, run, sidecar
         self.cert_files, self.credentials = cert_files, credentials
         self.stat_prefixes: dict[str, tuple[str, int]] = {}  # stat prefix → (listener name, chain index)
+
+    def clusters(self, table, upstreams: dict[str, int] | None) -> list[dict]:
+        """The SNI-DNAT clusters (gateways with AUTO_PASSTHROUGH): the endpoints of the service or
+        subset cluster of the same host, port and subset, and no transport socket."""
+        out = []
+        for name, dest in sorted(sni_dnat_destinations(self.l4).items()):
+            twin = table.clusters.get(cluster_name(dest.port, dest.subset, dest.host))
+            if upstreams is None:
+                out.append({"name": name, "type": "EDS", "connect_timeout": "10s", "lb_policy": "LEAST_REQUEST",
+                            "eds_cluster_config": {"eds_config": {"ads": {}, "resource_api_version": "V3"}, "service_name": name}})
+            elif twin is not None and twin.has_endpoints and name in upstreams:
+                out.append(xds.static_cluster(name, "127.0.0.1", upstreams[name]))
+            else:
+                out.append({"name": name, "type": "STATIC", "connect_timeout": "10s", "load_assignment": {"cluster_name": name}})
+        return out
 
     def _prefix(self, listener: L4Listener, index: int) -> str:
         if not self.run:

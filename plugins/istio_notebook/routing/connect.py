@@ -2,8 +2,9 @@
 
 `action`: route (destinations as for HTTP: FQDN host, share in percent, Envoy cluster name),
 passthrough (PassthroughCluster: a host or port the proxy has no listener for, ALLOW_ANY),
-blackhole (REGISTRY_ONLY, a TLS SNI no filter chain takes, a gateway TLS server with no tls rule),
-no_route (a gateway with no TCP/TLS server on the port). `status` stays null: no HTTP status
+blackhole (REGISTRY_ONLY, a TLS SNI no filter chain takes on a sidecar), no_route (a gateway with
+no TCP/TLS server on the port, or no filter chain for the connection: a server whose VirtualServices
+have no rule for it, an AUTO_PASSTHROUGH SNI that names no cluster; Envoy closes the connection). `status` stays null: no HTTP status
 exists on a TCP connection. An empty destination cluster (no endpoints) is reported in the trace.
 """
 
@@ -17,6 +18,7 @@ from istio_notebook.routing.l4 import L4Choice, L4Router, gateway_choice, sideca
 from istio_notebook.routing.policy import traffic_policy
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.request import Request
+from istio_notebook.routing.table import cluster_name, parse_sni_dnat
 from istio_notebook.routing.trace import Trace
 from istio_notebook.routing.views import sidecar_view
 
@@ -74,7 +76,8 @@ def _routed(mesh: Mesh, proxy: Proxy, choice: L4Choice, trace: Trace, request: R
     for d in choice.destinations:
         upstreams.append(Upstream(d.host, d.subset, d.port, d.share, d.cluster))
         trace.add("destination", cluster=d.cluster, share=f"{d.share:g}")
-        cluster = table.clusters.get(d.cluster)
+        # An SNI-DNAT cluster (AUTO_PASSTHROUGH) has the endpoints of the service or subset cluster.
+        cluster = table.clusters.get(cluster_name(d.port, d.subset, d.host) if parse_sni_dnat(d.cluster) else d.cluster)
         if cluster is None:
             trace.add("l4_missing_cluster", cluster=d.cluster)
         elif not cluster.has_endpoints:

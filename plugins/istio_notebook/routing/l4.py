@@ -33,7 +33,7 @@ from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Service
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.shape import items
-from istio_notebook.routing.table import Destination, cluster_name
+from istio_notebook.routing.table import Destination, cluster_name, parse_sni_dnat, sni_dnat_cluster_name
 from istio_notebook.routing.trace import Note, Trace
 from istio_notebook.routing.views import gateway_view, ordered_virtual_services, sidecar_view, vs_gateways, vs_hosts
 
@@ -292,10 +292,11 @@ def _server_kind(server) -> str:
 
 
 def _auto_passthrough(sni: str | None) -> L4Choice | None:
-    """`outbound_.9080_.v1_.reviews.default.svc.cluster.local` → cluster outbound|9080|v1|reviews...
-    (model.BuildDNSSrvSubsetKey, the SNI Istio's mTLS clients send through an east-west gateway)."""
-    parts = (sni or "").split("_.", 3)
-    if len(parts) != 4 or parts[0] != "outbound" or not parts[1].isdigit():
+    """`outbound_.9080_.v1_.reviews.default.svc.cluster.local` (model.BuildDNSSrvSubsetKey, the SNI
+    Istio's mTLS clients send through an east-west gateway) → the SNI-DNAT cluster of that name
+    (gateway.go builtAutoPassthroughFilterChains: the chain's tcp_proxy names it)."""
+    parsed = parse_sni_dnat(sni or "")
+    if parsed is None:
         return None
-    port, subset, host = int(parts[1]), parts[2] or None, parts[3]
-    return L4Choice(None, "tls", None, None, [Destination(host, port, subset, 0, 100.0, cluster_name(port, subset, host))])
+    port, subset, host = parsed
+    return L4Choice(None, "tls", None, None, [Destination(host, port, subset, 0, 100.0, sni_dnat_cluster_name(port, subset, host))])

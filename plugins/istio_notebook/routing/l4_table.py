@@ -30,7 +30,7 @@ from istio_notebook.routing.l4 import default_destination, port_kind, static_mat
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Service
 from istio_notebook.routing.shape import items
-from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, Destination, cluster_name
+from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, Destination, sni_dnat_cluster_name
 from istio_notebook.routing.views import Server, gateway_view, ordered_virtual_services, sidecar_view, vs_gateways, vs_hosts
 
 WILDCARD = "0.0.0.0"
@@ -93,6 +93,12 @@ class L4Listener:
     @property
     def needs_tls_inspector(self) -> bool:
         return any((c.sni_hosts and "*" not in c.sni_hosts) or c.alpn for c in self.chains)
+
+
+def sni_dnat_destinations(listeners: list[L4Listener]) -> dict[str, Destination]:
+    """The SNI-DNAT clusters AUTO_PASSTHROUGH chains name (cluster_builder.go
+    buildOutboundSniDnatClusters builds them: the service's or subset's endpoints, no TLS origination)."""
+    return {d.cluster: d for item in listeners for c in item.chains if c.origin.section == "auto" for d in c.destinations}
 
 
 def tls_upstreams(listeners: list[L4Listener]) -> set[str]:
@@ -349,8 +355,7 @@ def auto_passthrough_chains(mesh: Mesh, view, server: Server) -> list[L4Chain]:
             if port.protocol == "UDP":
                 continue
             for subset in subsets:
-                sni = f"outbound_.{port.number}_.{subset or ''}_.{service.hostname}"
-                dest = Destination(service.hostname, port.number, subset, 0, 100.0,
-                                   cluster_name(port.number, subset, service.hostname))
+                sni = sni_dnat_cluster_name(port.number, subset, service.hostname)
+                dest = Destination(service.hostname, port.number, subset, 0, 100.0, sni)
                 out.append(L4Chain((dest,), L4Origin(None, "auto"), (), (sni,), ISTIO_MTLS_ALPNS, carries_tls=True))
     return out

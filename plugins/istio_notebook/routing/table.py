@@ -185,3 +185,18 @@ class RouteTable:
 
 def cluster_name(port: int | None, subset: str | None, host: str) -> str:
     return f"outbound|{port if port is not None else ''}|{subset or ''}|{host}"
+
+
+def sni_dnat_cluster_name(port: int, subset: str | None, host: str) -> str:
+    """model.BuildDNSSrvSubsetKey: ``outbound_.9080_.v1_.reviews.default.svc.cluster.local``, the SNI an
+    Istio mTLS client sends and the name of the cluster an AUTO_PASSTHROUGH gateway forwards it to
+    (cluster_builder.go buildOutboundSniDnatClusters: SniDnatClusterMode, no TLS origination)."""
+    return f"outbound_.{port}_.{subset or ''}_.{host}"
+
+
+def parse_sni_dnat(name: str) -> tuple[int, str | None, str] | None:
+    """(port, subset, host) of a BuildDNSSrvSubsetKey name, else None."""
+    parts = name.split("_.", 3)
+    if len(parts) != 4 or parts[0] != "outbound" or not parts[1].isdigit():
+        return None
+    return int(parts[1]), parts[2] or None, parts[3]
