@@ -66,13 +66,14 @@ PODS = deployments((("db", "v1"), ("db", "v2"), ("cache", "v1")))
 
 
 @st.composite
-def _route(draw) -> list[dict]:
+def _route(draw, port: int | None = None) -> list[dict]:
+    """1-2 destinations on db's subsets; ``port``: the destination port (a gateway's listener port is not db's)."""
     subsets = draw(st.lists(st.sampled_from(SUBSETS), min_size=1, max_size=2, unique=True))
+    dest = lambda subset: {"host": "db", "subset": subset, **({"port": {"number": port}} if port else {})}
     if len(subsets) == 1:
-        return [{"destination": {"host": "db", "subset": subsets[0]}}]
+        return [{"destination": dest(subsets[0])}]
     first = draw(st.sampled_from((10, 50, 80)))
-    return [{"destination": {"host": "db", "subset": subsets[0]}, "weight": first},
-            {"destination": {"host": "db", "subset": subsets[1]}, "weight": 100 - first}]
+    return [{"destination": dest(subsets[0]), "weight": first}, {"destination": dest(subsets[1]), "weight": 100 - first}]
 
 
 @st.composite
@@ -144,3 +145,58 @@ def connection(draw) -> tuple[str, str | None]:
 def mesh_of(text: str) -> Mesh:
     loaded = load_text(text, Origin("<generated>"))
     return Mesh(loaded.resources)
+
+
+GATEWAY = """
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: default}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - {port: {number: 31400, name: tcp, protocol: TCP}, hosts: ["*"]}
+  - {port: {number: 443, name: tls, protocol: TLS}, tls: {mode: PASSTHROUGH}, hosts: [api.example.com, www.example.com]}
+"""
+
+
+@st.composite
+def gateway_virtual_services(draw) -> list[dict]:
+    """A tcp VirtualService (hosts "*") and a tls one bound to the gateway, each sometimes left out."""
+    out = []
+    if draw(st.integers(0, 3)) > 0:
+        rules = []
+        for _ in range(draw(st.integers(1, 2))):
+            rule: dict = {"route": draw(_route(5432))}
+            if draw(st.booleans()):
+                rule = {"match": [{"port": draw(st.sampled_from((31400, 31401)))}], **rule}
+            rules.append(rule)
+        out.append({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+                    "metadata": {"name": "edge-tcp", "namespace": "default"},
+                    "spec": {"hosts": ["*"], "gateways": ["edge"], "tcp": rules}})
+    if draw(st.integers(0, 3)) > 0:
+        rules = [{"match": [{"port": 443, "sniHosts": [host]}], "route": draw(_route(5433))}
+                 for host in draw(st.lists(st.sampled_from(SNI_HOSTS), min_size=1, max_size=2, unique=True))]
+        out.append({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+                    "metadata": {"name": "edge-tls", "namespace": "default"},
+                    "spec": {"hosts": list(SNI_HOSTS), "gateways": ["edge"], "tls": rules}})
+    return out
+
+
+@st.composite
+def gateway_mesh(draw) -> str:
+    """The services above, an ingress gateway workload, Gateway `edge` and its VirtualServices."""
+    docs = [BASE, PODS, GATEWAY_WORKLOAD, GATEWAY]
+    docs += ["---\n" + yaml.safe_dump(vs, sort_keys=False) for vs in draw(gateway_virtual_services())]
+    return "".join(docs)
+
+
+GATEWAY_WORKLOAD = deployments((("istio-ingressgateway", "v1"),)).replace(
+    "app: istio-ingressgateway, version: v1", "app: istio-ingressgateway, istio: ingressgateway")
+
+
+@st.composite
+def gateway_connection(draw) -> tuple[str, str | None]:
+    if draw(st.booleans()):
+        return f"tcp://203.0.113.10:{draw(st.sampled_from((31400, 31401)))}", None
+    return "tls://203.0.113.10:443", draw(st.sampled_from((*SNI_HOSTS, "other.example.org")))

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from istio_notebook.envoy.echo_ports import PortAllocator
+from istio_notebook.envoy.echo_tls import InnerTls
 from istio_notebook.envoy.echo_http import HEAD_LIMIT, BadRequest, Request, read_head, read_request, response_bytes
 
 REQUEST_ID_HEADER = "x-inb-request"
@@ -43,6 +44,7 @@ GRPC_STATUS_HEADER = "x-echo-grpc-status"
 IDENTITY_HEADER = "x-echo-server"
 L4_PROBE = b"INB-L4 "  # a TCP probe's first line (envoy/replay_l4.py); the answer names the cluster
 MAX_DELAY_SECONDS = 30.0  # bounded even when a header asks for more
+INNER_TIMEOUT = 10.0  # seconds for a client's TLS inside the outer one to say what it wants
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,9 @@ class _Connections:
             self.tasks.add(task)
             try:
                 if upstream.inner is not None:
-                    await writer.start_tls(upstream.inner, ssl_handshake_timeout=10)
-                await self._serve(upstream, reader, writer)
+                    await asyncio.wait_for(self._inner(upstream, reader, writer), INNER_TIMEOUT)
+                else:
+                    await self._serve(upstream, reader, writer)
             except (BadRequest, ConnectionError, OSError, ssl.SSLError, asyncio.IncompleteReadError,
                     asyncio.LimitOverrunError, asyncio.TimeoutError):
                 pass  # Envoy resets connections it gave up on (timeouts, shutdown): not an error here
@@ -181,6 +184,18 @@ class _Connections:
             await self._answer(upstream, request, tls, writer)
             if not request.keep_alive:
                 return
+
+    async def _inner(self, upstream: _Upstream, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A client's TLS inside the outer one (echo_tls.py): the TCP probe is answered in it."""
+        assert upstream.inner is not None
+        inner = InnerTls(upstream.inner, reader, writer)
+        await inner.handshake()
+        head = await inner.read_head(HEAD_LIMIT)
+        if not head.startswith(L4_PROBE):
+            return  # only TCP probes come through a passthrough chain
+        request_id = head[len(L4_PROBE):].decode("ascii", "replace").strip()
+        self.log.add(Received(upstream.identity.name, request_id, "L4", "", {}, time.monotonic(), inner.peer()))
+        await inner.write(L4_PROBE + upstream.identity.name.encode() + b"\r\n")
 
     async def _greet(self, upstream: _Upstream, head: bytes, tls: dict | None, writer: asyncio.StreamWriter) -> None:
         """A TCP probe (``INB-L4 <id>``): answer ``INB-L4 <cluster>`` and end the connection."""
