@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from istio_notebook.diagnostics.catalogue import message
+
 REPO = Path(__file__).resolve().parents[2]
 VS = """\
 apiVersion: networking.istio.io/v1
@@ -85,12 +87,14 @@ def test_the_installed_command_runs_outside_the_repository(venv: Path, tmp_path:
     where = run([str(venv / "bin" / "python"), "-c", "import istio_notebook; print(istio_notebook.__file__)"], cwd=tmp_path)
     assert where.stdout.strip().startswith(str(venv)), where.stdout + where.stderr
     (tmp_path / "mesh.yaml").write_text(VS)
-    done = run([str(venv / "bin" / "istio-notebook"), "check", "mesh.yaml", "-n", "shop"], cwd=tmp_path)
+    done = run([str(venv / "bin" / "istio-notebook"), "check", "mesh.yaml", "-n", "shop", "--lang", "en"], cwd=tmp_path)
     assert done.returncode == 1, done.stderr
+    # Each line ends with the catalogue's fix hint (the installed wheel carries messages.yaml).
     assert done.stdout == (
-        'Error [IST0101] (VirtualService shop/reviews mesh.yaml:13) Referenced gateway not found: "missing"\n'
+        'Error [IST0101] (VirtualService shop/reviews mesh.yaml:13) Referenced gateway not found: "missing"'
+        f' (hint: {message("IST0101").hint("en")})\n'
         "Warning [IST0132] (VirtualService shop/reviews mesh.yaml:13) one or more host [reviews.example.com] "
-        "defined in VirtualService shop/reviews not found in Gateway shop/missing.\n"
+        f'defined in VirtualService shop/reviews not found in Gateway shop/missing. (hint: {message("IST0132").hint("en")})\n'
     )
 
 
