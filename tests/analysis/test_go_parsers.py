@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from istio_notebook.analysis.validation.gonetip import parse_addr_error, parse_prefix_error
 from istio_notebook.analysis.validation.gostrconv import go_trim_space, parse_bool_error, parse_uint_error
 from istio_notebook.analysis.validation.kubequantity import FORMAT_WRONG, SUFFIX, quantity_error
+from istio_notebook.config.gonetip import parse_addr_error, parse_prefix_error
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,9 @@ def test_ports_are_what_convertToPort_accepts(value, ok):
 @pytest.mark.parametrize(("value", "ok"), [
     ("10.0.0.1", True), ("10.0.0.0/8", True), ("10.0.0.1/8", True), ("::1/128", True),
     ("10.0.0.0/33", False), ("10.0.0.0/x", False), ("10.0.0.0/255.0.0.0", False), ("nowhere", False),
+    # netip (pilot/pkg/networking/util/util.go AddrStrToPrefix at 1.30.3): no leading zero in the
+    # prefix length, no zone in a prefix, a zone on an address; Python's ipaddress differs on each.
+    ("10.0.0.0/08", False), ("fe80::1%eth0/64", False), ("fe80::1%eth0", True), ("", False),
 ])
 def test_addresses_are_what_AddrStrToCidrRange_accepts(value, ok):
     assert valid_address(value) is ok

@@ -15,8 +15,9 @@ see the same rules; the translator's ``int()`` on a port used to crash on ``port
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Callable
+
+from istio_notebook.config.gonetip import parse_addr_error, parse_prefix_error
 
 PORT_MAX = 65535
 
@@ -27,17 +28,11 @@ def valid_port(value: Any) -> bool:
 
 
 def valid_address(value: Any) -> bool:
-    """What netip.ParseAddr (no slash) or netip.ParsePrefix (slash) accepts, in Python's terms."""
+    """AddrStrToPrefix accepts it: netip.ParsePrefix with a slash, else netip.ParseAddr (config/gonetip.py)."""
     text = str(value)
-    address, slash, bits = text.partition("/")
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
+    if not text:
         return False
-    if not slash:
-        return True
-    # ParsePrefix wants decimal bits within the family's length, and no netmask form (255.0.0.0).
-    return bits.isascii() and bits.isdigit() and len(bits) <= 3 and int(bits) <= parsed.max_prefixlen
+    return (parse_prefix_error(text) if "/" in text else parse_addr_error(text)) is None
 
 
 _SOURCE_FIELDS: dict[str, Callable[[Any], bool]] = {

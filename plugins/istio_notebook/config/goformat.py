@@ -1,5 +1,5 @@
-"""Go's formatting verbs for the values Istio quotes in its messages. A leaf module: hosts.py and
-values.py (which imports hosts.py) both need it."""
+"""Go's formatting verbs for the values Istio quotes in its messages. A leaf module in config/, so
+that validation, the analyzers and the authorization evaluator (through gonetip) share it."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ Each function returns None when Go accepts the text, else Go's error text, word 
 
 from __future__ import annotations
 
-from istio_notebook.analysis.validation.goformat import go_quote
+from istio_notebook.config.goformat import go_quote
 
 _HEX = "0123456789abcdefABCDEF"
 _INT64_MAX = 2**63 - 1

@@ -12,9 +12,9 @@ from istio_notebook.analysis.validation.findings import (
     items,
     present,
 )
-from istio_notebook.analysis.validation.goformat import go_quote
 from istio_notebook.analysis.validation.hosts import ip_or_cidr_error
 from istio_notebook.analysis.validation.selectors import check_selection
+from istio_notebook.config.goformat import go_quote
 
 _SOURCE_FIELDS = (
     "principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals", "namespaces", "notNamespaces",

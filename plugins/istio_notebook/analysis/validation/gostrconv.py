@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from istio_notebook.analysis.validation.goformat import go_quote
+from istio_notebook.config.goformat import go_quote
 
 # strconv.ParseBool's whole vocabulary.
 _BOOLS = frozenset({"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import string
 
-from istio_notebook.analysis.validation.goformat import go_quote
+from istio_notebook.config.goformat import go_quote
 
 
 class GoURLError(ValueError):

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from istio_notebook.analysis.validation.goformat import go_quote
-from istio_notebook.analysis.validation.gonetip import parse_addr_error, parse_prefix_error
+from istio_notebook.config.goformat import go_quote
+from istio_notebook.config.gonetip import parse_addr_error, parse_prefix_error
 
 DNS1123_LABEL_MAX = 63
 _DNS1123_LABEL = re.compile(r"[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?")

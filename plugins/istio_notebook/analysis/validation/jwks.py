@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from istio_notebook.analysis.validation.goformat import go_quote
+from istio_notebook.config.goformat import go_quote
 
 
 # One parser for the error (validateJwtRule, V:1659-1663) and the warning (warnPrivateJwksKeys, V:1619-1633):

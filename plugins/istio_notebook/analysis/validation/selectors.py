@@ -10,7 +10,7 @@ from istio_notebook.analysis.validation.findings import (
     items,
     present,
 )
-from istio_notebook.analysis.validation.goformat import go_quote
+from istio_notebook.config.goformat import go_quote
 
 _TARGET_KINDS = {
     ("core", "Service"),

@@ -11,8 +11,8 @@ import re
 from functools import lru_cache
 
 from istio_notebook.analysis.validation.header_value import header_value_syntax_error
-from istio_notebook.analysis.validation.goformat import go_quote
 from istio_notebook.analysis.validation.hosts import fqdn_error, is_dns1123_label
+from istio_notebook.config.goformat import go_quote
 from istio_notebook.config.models.base import duration_nanos
 from istio_notebook.config.regex import parse_error
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import yaml
 
-from istio_notebook.analysis.validation.goformat import go_quote
-from istio_notebook.analysis.validation.gonetip import parse_addr_error
 from istio_notebook.analysis.validation.hosts import fqdn_error
 from istio_notebook.analysis.validation.values import port_error
 from istio_notebook.config.durations import MILLISECOND, NANOS_PER_SECOND, duration_nanos
+from istio_notebook.config.goformat import go_quote
+from istio_notebook.config.gonetip import parse_addr_error
 from istio_notebook.libyaml import SafeLoader
 
 _JSON_TYPES = {"str": "string", "int": "number", "float": "number", "bool": "bool", "list": "array"}

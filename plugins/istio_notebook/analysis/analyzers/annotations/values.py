@@ -14,10 +14,10 @@ import unicodedata
 from collections.abc import Callable
 
 from istio_notebook.analysis.analyzers.annotations.proxy_config import proxy_config_error
-from istio_notebook.analysis.validation.gonetip import parse_prefix_error
-from istio_notebook.analysis.validation.goformat import go_quote
 from istio_notebook.analysis.validation.gostrconv import go_trim_space, parse_bool_error, parse_uint_error
 from istio_notebook.analysis.validation.kubequantity import quantity_error
+from istio_notebook.config.goformat import go_quote
+from istio_notebook.config.gonetip import parse_prefix_error
 
 # pkg/util/net/ip.go interfaceNameRegex; Linux's IFNAMSIZ leaves 15 characters.
 _INTERFACE = re.compile(r"[a-zA-Z][a-zA-Z0-9_.\-]*\Z")
