@@ -17,7 +17,10 @@ the kind that would hold the target:
   has at least one Pod or Deployment (Deployments count through their pod template labels);
 - gateway credentials (IST0101 credentialName, IST0161): the gateway's pods and some Secret;
 - injection webhooks (IST0146, IST0147): some MutatingWebhookConfiguration; an injector
-  Service (IST0139): some Service in its namespace.
+  Service (IST0139): some Service in its namespace;
+- injected Pods (IST0103): Pods dumped from a cluster (with a status); proxy images (IST0158):
+  the injector ConfigMap and Pods with an istio-proxy container;
+- meshNetworks (IST0126): ConfigMap istio's meshNetworks or an IstioOperator's values.global.meshNetworks.
 Each analyzer module's docstring says what it mirrors in istio/istio and where it differs.
 """
 
