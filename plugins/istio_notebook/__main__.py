@@ -1,3 +1,3 @@
-from istio_notebook.cli import main
+from istio_notebook.cli import console
 
-raise SystemExit(main())
+console()
