@@ -91,3 +91,22 @@ def test_the_measure_sees_a_shrunk_diagram_and_a_wide_one_scrolls(open_session) 
     seen = host.evaluate(MEASURE_JS)
     assert seen["scrolls"] and seen["svgWidth"] == pytest.approx(900)
     assert overflow.spills(page) == []
+
+
+def test_an_unreachable_rule_is_drawn_dead(shared_page) -> None:
+    # virtual-service.md's "catch-all を先頭に置く" example (IST0130): its jason rule can never match.
+    page = shared_page(VIRTUAL_SERVICE).page
+    # By index: the pre.mermaid it is found by is replaced by the drawing.
+    index = page.evaluate("""() => [...document.querySelectorAll(".inb-example")].findIndex(e =>
+      [...e.querySelectorAll("pre.mermaid")].some(p => p.textContent.includes("到達しない")))""")
+    assert index >= 0
+    example = page.locator(".inb-example").nth(index)
+    example.locator(".tabbed-labels label", has_text="図").click()
+    host = example.locator("div.mermaid").first
+    host.locator("svg").first.wait_for(state="visible", timeout=20_000)
+    dead = host.evaluate("""h => [...h.shadowRoot.querySelectorAll("g.node.dead")].map(g => ({
+      text: g.textContent, dash: getComputedStyle(g.querySelector("polygon, rect, path")).strokeDasharray,
+      opacity: getComputedStyle(g.querySelector("polygon, rect, path")).opacity }))""")
+    assert len(dead) == 1 and "ルール 1" in dead[0]["text"] and "到達しない" in dead[0]["text"], dead
+    assert dead[0]["dash"] not in ("", "none") and float(dead[0]["opacity"]) < 1, dead
+    assert host.evaluate("h => h.shadowRoot.querySelectorAll('g.node:not(.dead)').length") >= 2  # the live rule and the VirtualService

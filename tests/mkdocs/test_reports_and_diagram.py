@@ -11,7 +11,7 @@ from istio_notebook.examples.coverage import Coverage, RouteUnit
 from istio_notebook.examples.expectations import CLAUSES, parse_clause
 from istio_notebook.markdown import reports
 from istio_notebook.mkdocs.config import IstioNotebookConfig
-from istio_notebook.markdown.mermaid import describe_match, virtual_service_diagram
+from istio_notebook.markdown.mermaid import describe_match, unreachable_rules, virtual_service_diagram
 
 
 def test_diagnostics_reference_lists_every_catalogue_code_once():
@@ -69,6 +69,38 @@ def test_diagram_shows_hosts_each_match_block_and_weighted_destinations():
     assert 'r0m1{{"ルール 0・match 1 (jason): URI が /v2 で始まる"}}' in diagram
     assert 'r1m0 -->|"75%"| d1' in diagram and 'r1m0 -->|"25%"| d2' in diagram
     assert 'd0["reviews v2"]' in diagram and 'd2["reviews v3"]' in diagram
+
+
+UNREACHABLE = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+  - match:
+    - headers: {end-user: {exact: jason}}
+    route:
+    - destination: {host: reviews, subset: v2}
+"""
+
+
+def test_a_rule_istioctl_reports_unreachable_is_drawn_dead():
+    # A rule after a rule without match is unreachable: IST0130 "route without matches defined
+    # before" (istio/istio pkg/config/validation/validation.go analyzeUnreachableHTTPRules).
+    from istio_notebook.analysis import analyze
+    from istio_notebook.config import Mesh
+
+    (resource,) = load_text(UNREACHABLE, Origin("vs.yaml")).resources
+    found = analyze(Mesh([resource]))
+    assert unreachable_rules(resource, found) == {1}
+    diagram = virtual_service_diagram(resource, dead=unreachable_rules(resource, found))
+    assert 'vs -.-> r1m0{{"ルール 1・match 0（到達しない）: ヘッダー end-user = jason"}}' in diagram
+    assert "r1m0 -.-> d1" in diagram and "vs --> r0m0" in diagram and "r0m0 --> d0" in diagram
+    assert diagram.endswith("  class r1m0 dead\n") and "classDef dead stroke-dasharray" in diagram
+    assert "dead" not in virtual_service_diagram(resource)  # nothing reported, nothing dead
 
 
 def test_match_descriptions_are_japanese_and_cover_common_fields():

@@ -75,9 +75,14 @@ def prepare(full: PageReport) -> PreparedPage:
     result = full.detached()
     return PreparedPage(
         result,
-        diagrams={e.line: diagrams(e, loaded.get(e.line)) for e in result.page.examples},
+        diagrams={e.line: diagrams(e, loaded.get(e.line), _diagnostics(result, e.line)) for e in result.page.examples},
         envoy=page_excerpts(full),
     )
+
+
+def _diagnostics(report: PageReport, line: int) -> list[Diagnostic]:
+    found = report.examples.get(line)
+    return found.diagnostics if found is not None else []
 
 
 class Checker:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from istio_notebook.config import Origin, Resource, load_text
+from istio_notebook.diagnostics import Diagnostic
 from istio_notebook.config.matchers import from_istio
 from istio_notebook.examples.model import YamlExample
 
@@ -95,12 +96,14 @@ def _actions(rule: dict) -> list[tuple[str, str]]:
 
 # How the playground marks the rule a request took and where it went (virtual_service_diagram's chosen=).
 CHOSEN_STYLE = "  classDef chosen stroke:#2e7d32,stroke-width:4px"
+# An unreachable rule (IST0130) is drawn dead: dashed, faded, said in its label, its edges dotted.
+_DEAD_STYLE = "  classDef dead stroke-dasharray:4 4,opacity:0.55"
 
 
-def virtual_service_diagram(resource, chosen: tuple[int, int | None] | None = None) -> str:
+def virtual_service_diagram(resource, chosen: tuple[int, int | None] | None = None, dead: frozenset[int] = frozenset()) -> str:
     """Mermaid ``flowchart LR`` text for one VirtualService resource; ``chosen`` (http rule index,
     match index or None: a route outcome's route_index and match_index) marks that match block
-    and its destinations with the ``chosen`` class."""
+    and its destinations with the ``chosen`` class; ``dead``: indexes of unreachable http rules."""
     spec = resource.spec
     hosts = ", ".join(map(str, spec.get("hosts") or [])) or "?"
     gateways = spec.get("gateways") or []
@@ -109,6 +112,7 @@ def virtual_service_diagram(resource, chosen: tuple[int, int | None] | None = No
     lines.append(f"  vs[{_label(*head)}]")
     destinations: dict[str, str] = {}
     marked: list[str] = []
+    dead_nodes: list[str] = []
     for i, rule in enumerate(spec.get("http") or []):
         if not isinstance(rule, dict):
             continue
@@ -118,29 +122,41 @@ def virtual_service_diagram(resource, chosen: tuple[int, int | None] | None = No
         for label, target in _actions(rule):
             node = destinations.setdefault(target, f"d{len(destinations)}")
             targets.append((label, node, target))
+        edge = "-.->" if i in dead else "-->"
         for j, match in enumerate(matches):
             node = f"r{i}m{j}"
-            where = f"ルール {i}" + (f"・match {j}" if match is not None else "") + rule_name
-            lines.append(f"  vs --> {node}{{{{{_label(where + ': ' + describe_match(match))}}}}}")
+            where = f"ルール {i}" + (f"・match {j}" if match is not None else "") + rule_name + ("（到達しない）" if i in dead else "")
+            lines.append(f"  vs {edge} {node}{{{{{_label(where + ': ' + describe_match(match))}}}}}")
             for label, target_node, _ in targets:
-                arrow = f"-->|{_label(label)}|" if label else "-->"
-                lines.append(f"  {node} {arrow} {target_node}")
+                lines.append(f"  {node} {edge}{f'|{_label(label)}|' if label else ''} {target_node}")
             if chosen is not None and (i, j) == (chosen[0], chosen[1] or 0):
                 marked += [node, *(t for _, t, _ in targets)]
+            if i in dead:
+                dead_nodes.append(node)
     for target, node in destinations.items():
         lines.append(f"  {node}[{_label(target)}]")
     if marked:
         lines += [CHOSEN_STYLE, f"  class {','.join(marked)} chosen"]
+    if dead_nodes:
+        lines += [_DEAD_STYLE, f"  class {','.join(dead_nodes)} dead"]
     return "\n".join(lines) + "\n"
 
 
-def diagrams(example: YamlExample, resources: list[Resource] | None = None) -> list[str]:
+def unreachable_rules(resource: Resource, diagnostics: list[Diagnostic]) -> frozenset[int]:
+    """Indexes of the http rules of ``resource`` that IST0130 (unreachable_rules.py) reports, found by position."""
+    reported = {d.position for d in diagnostics if d.code == "IST0130"}
+    rules = resource.spec.get("http") if isinstance(resource.spec.get("http"), list) else []
+    return frozenset(i for i in range(len(rules)) if resource.locate("spec", "http", i) in reported)
+
+
+def diagrams(example: YamlExample, resources: list[Resource] | None = None, diagnostics: list[Diagnostic] | None = None) -> list[str]:
     """Mermaid text for each VirtualService of an example (not for fragments or unchecked blocks).
 
-    ``resources``: the example's resources when the caller has them loaded already.
+    ``resources``: the example's resources when the caller has them loaded already;
+    ``diagnostics``: what the example produced, so that unreachable rules are drawn dead.
     """
     if example.mode not in ("scenario", "expect"):
         return []
     if resources is None:
         resources = load_text(example.body, Origin(example.file, example.body_line - 1, example.indent)).resources
-    return [virtual_service_diagram(r) for r in resources if r.kind == "VirtualService"]
+    return [virtual_service_diagram(r, dead=unreachable_rules(r, diagnostics or [])) for r in resources if r.kind == "VirtualService"]
