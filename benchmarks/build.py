@@ -11,8 +11,8 @@ Every timed build is a fresh `mkdocs build` / `zensical build` process, as a con
 runs it: wall time and the CPU time of that process (interpreter start and imports included, the
 same for both sides but for what only checking imports). Timing builds inside one process would
 charge the first (cold) build with every one-time import and template compile and let the later
-plain builds skip them. Plain and warm builds alternate, so drift of the machine falls on both
-alike. Runs on a copy of docs/ and mkdocs.yml in a temporary directory, so the repository is not
+plain builds skip them. Cold, plain and warm builds take turns, so drift of the machine falls on
+all alike. Runs on a copy of docs/ and mkdocs.yml in a temporary directory, so the repository is not
 touched. Usage: .venv/bin/python benchmarks/build.py [--runs N] [--no-zensical] (medians, and the
 ratio of the best runs, which is the steadier figure when other work shares the machine)
 """
@@ -83,11 +83,12 @@ def build_command(builder: str, config_file: Path) -> list[str]:
 
 
 def figures(config_file: Path, builder: str, runs: int) -> dict[str, list[Run]]:
-    """The cold build (no checking cache), then plain and warm builds alternating."""
+    """``runs`` rounds of: a cold build (checking cache removed), a plain build, a warm build."""
     on, off = switched(config_file, builder, enabled=True), switched(config_file, builder, enabled=False)
-    shutil.rmtree(config_file.parent / ".cache" / "istio-notebook", ignore_errors=True)
-    found: dict[str, list[Run]] = {"cold": [timed(build_command(builder, on), config_file.parent)], "plain": [], "warm": []}
+    found: dict[str, list[Run]] = {"cold": [], "plain": [], "warm": []}
     for _ in range(runs):
+        shutil.rmtree(config_file.parent / ".cache" / "istio-notebook", ignore_errors=True)
+        found["cold"].append(timed(build_command(builder, on), config_file.parent))
         found["plain"].append(timed(build_command(builder, off), config_file.parent))
         found["warm"].append(timed(build_command(builder, on), config_file.parent))
     return found
@@ -119,15 +120,16 @@ def one_page_change(config_file: Path) -> tuple[str, float, float, int]:
 
 def report(builder: str, found: dict[str, list[Run]], runs: int, targets: bool) -> None:
     for label, which in (("wall", 0), ("CPU", 1)):
-        base = statistics.median(run[which] for run in found["plain"])
-        best_plain = min(run[which] for run in found["plain"])
-        cold = found["cold"][0][which]
-        warm = statistics.median(run[which] for run in found["warm"])
-        best_warm = min(run[which] for run in found["warm"])
+        median = {kind: statistics.median(run[which] for run in found[kind]) for kind in found}
+        best = {kind: min(run[which] for run in found[kind]) for kind in found}
+        base = median["plain"]
         cold_target, warm_target = (", target <= 1.3x", ", target <= 1.10x") if targets else ("", "")
-        print(f"[{label}] {builder} plain (checking off): {base:.2f} s (median of {runs}; best {best_plain:.2f} s)")
-        print(f"[{label}] {builder} checked, cold cache: {cold:.2f} s  ({cold / base:.2f}x{cold_target})")
-        print(f"[{label}] {builder} checked, warm cache: {warm:.2f} s  ({warm / base:.2f}x{warm_target}; best-of-{runs} ratio {best_warm / best_plain:.2f}x)")
+        print(f"[{label}] {builder} plain (checking off): {base:.2f} s (median of {runs}; best {best['plain']:.2f} s)")
+        for kind, target in (("cold", cold_target), ("warm", warm_target)):
+            print(
+                f"[{label}] {builder} checked, {kind} cache: {median[kind]:.2f} s  ({median[kind] / base:.2f}x{target}; "
+                f"best-of-{runs} ratio {best[kind] / best['plain']:.2f}x)"
+            )
 
 
 def main() -> None:
