@@ -61,3 +61,41 @@ def test_examples_inside_content_tabs_and_admonitions_are_checked_and_rendered()
     html = (GOLDEN / "nested.html").read_text(encoding="utf-8")
     assert html.count("inb-badge--verified") == 3  # both YAML tabs and the check inside the note
     assert '<div class="admonition note">' in html and "チェック 1/1 成立" in html
+
+
+SHARED_CONTEXT = """---
+fixtures: [reviews]
+---
+```check
+# one
+curl http://reviews:9080/a
+@source-principal cluster.local/ns/default/sa/jason
+→ reviews v1
+
+# two
+curl http://reviews:9080/b
+@source-principal cluster.local/ns/default/sa/jason
+→ reviews v1
+```
+
+```check
+# three
+curl http://reviews:9080/a
+@source-principal cluster.local/ns/default/sa/jason
+→ reviews v1
+
+# four
+curl http://reviews:9080/b
+@source-principal cluster.local/ns/default/sa/bob
+→ reviews v1
+```
+"""
+
+
+def test_a_context_every_check_of_a_table_shares_is_said_once_above_it():
+    html = render(SHARED_CONTEXT, "golden/shared.md", GOLDEN / "fixtures")
+    first, second = html.split('<div class="inb-check-table">')[1:]
+    assert first.count("source principal cluster.local/ns/default/sa/jason") == 1
+    assert '<p class="inb-check__context inb-check__shared">どのリクエストも: source principal cluster.local/ns/default/sa/jason</p>' in first
+    # Different contexts stay on their rows.
+    assert "inb-check__shared" not in second and second.count('<small class="inb-check__context">') == 2

@@ -202,12 +202,13 @@ def _context(result: CheckResult) -> str:
     return "、".join(words)
 
 
-def check_row(result: CheckResult) -> str:
+def check_row(result: CheckResult, show_context: bool = True) -> str:
+    """One check as a table row (a card on a phone); ``show_context``: False when the table says it once."""
     check = result.check
     request = [f"<code>{escape(str(check.request))}</code>" if check.request else ""]
     if check.title:
         request.insert(0, f"<strong>{escape(check.title)}</strong>")
-    context = _context(result)
+    context = _context(result) if show_context else ""
     if context:
         request.append(f'<small class="inb-check__context">{escape(context)}</small>')
     expected = "<br>".join(f"→ {escape(e.text)}" for e in check.expectations)
@@ -232,10 +233,14 @@ def check_block_html(
     status = "verified" if not failed and not problems else "error"
     label = f"チェック {passed}/{len(results)} 成立"
     head = f'<p class="inb-badges"><span class="inb-badge inb-badge--{status}" title="ルーティングシミュレーターで確認しました">{escape(label)}</span></p>'
-    rows = "\n".join(check_row(r) for r in results)
+    # Where every request comes from the same client (or goes to the same workload), say it once.
+    contexts = {_context(r) for r in results}
+    shared = contexts.pop() if len(results) > 1 and len(contexts) == 1 else ""
+    rows = "\n".join(check_row(r, show_context=not shared) for r in results)
+    said = f'<p class="inb-check__context inb-check__shared">どのリクエストも: {escape(shared)}</p>\n' if shared else ""
     # A table without a class attribute: Material styles only `table:not([class])`.
     table = (
-        '<div class="inb-check-table">\n<table>\n<thead><tr><th>リクエスト</th><th>期待</th><th>結果</th><th></th></tr></thead>\n'
+        f'<div class="inb-check-table">\n{said}<table>\n<thead><tr><th>リクエスト</th><th>期待</th><th>結果</th><th></th></tr></thead>\n'
         f"<tbody>\n{rows}\n</tbody>\n</table>\n</div>"
     )
     panels = [("結果", table), ("チェック", source)]
