@@ -63,33 +63,15 @@ def test_examples_inside_content_tabs_and_admonitions_are_checked_and_rendered()
     assert '<div class="admonition note">' in html and "チェック 1/1 成立" in html
 
 
-SHARED_CONTEXT = """---
-fixtures: [reviews]
----
-```check
-# one
-curl http://reviews:9080/a
-@source-principal cluster.local/ns/default/sa/jason
-→ reviews v1
+def _two_checks(first: str, second: str) -> str:
+    """A check block of two requests from the workloads of service accounts ``first`` and ``second``."""
+    return "".join(
+        f"# {name}\ncurl http://reviews:9080/{name}\n@source-principal cluster.local/ns/default/sa/{account}\n→ reviews v1\n\n"
+        for name, account in (("one", first), ("two", second))
+    ).join(["```check\n", "```\n\n"])
 
-# two
-curl http://reviews:9080/b
-@source-principal cluster.local/ns/default/sa/jason
-→ reviews v1
-```
 
-```check
-# three
-curl http://reviews:9080/a
-@source-principal cluster.local/ns/default/sa/jason
-→ reviews v1
-
-# four
-curl http://reviews:9080/b
-@source-principal cluster.local/ns/default/sa/bob
-→ reviews v1
-```
-"""
+SHARED_CONTEXT = "---\nfixtures: [reviews]\n---\n" + _two_checks("jason", "jason") + _two_checks("jason", "bob")
 
 
 def test_a_context_every_check_of_a_table_shares_is_said_once_above_it():
