@@ -158,7 +158,7 @@ def run_batch(args: argparse.Namespace) -> int:
         fields = line.fields
         gateway = fields.get("gateway", args.gateway if "from" not in fields else None)
         proxy = Proxy.parse_gateway(gateway) if gateway else Proxy.parse_from(fields.get("from", args.source))
-        return Request.parse(fields["request"], fields.get("headers", [])), proxy
+        return Request.parse(fields["request"], fields.get("headers", []), sni=fields.get("sni")), proxy
 
     pairs = parsed(read_lines(args.requests, ROUTE_KEYS), parse)
     mesh = load_mesh(args)
