@@ -56,3 +56,10 @@ def test_search_indexes_the_examples_code_but_not_the_generated_panels(tmp_path)
     html = (site / "site" / "index.html").read_text(encoding="utf-8")
     assert "flowchart" in html and "got reviews v1" in html and "tabbed-set" in html  # but the page shows them
     assert "<!--inb-panel:" not in html
+
+
+def test_the_search_index_text_loses_its_markup_not_its_words():
+    from istio_notebook.reading.search_hooks import plain_text
+
+    assert plain_text("<p>The <code>hosts</code> field</p> <ul><li>one</li><li>two</li></ul>") == "The hosts field one two"
+    assert plain_text("<p><code>VirtualService</code>（仮想サービス）</p>") == "VirtualService（仮想サービス）"
