@@ -34,6 +34,8 @@ def coverage_table() -> str:
     ]
     for c in ISTIOCTL_CODES:
         code = f"[{c.code}](#{c.code.lower()})" if c.status is Status.IMPLEMENTED else c.code
-        out.append(f"| {code} | {c.name} | {c.level} | {_STATUS[c.status]} | {_detail(c.modules, c.reason, c.note)} |")
+        # Modules and reasons (English, for contributors) stay out of the search index every page loads.
+        detail = f'<span lang="en" data-search-exclude>{_detail(c.modules, c.reason, c.note)}</span>'
+        out.append(f"| {code} | {c.name} | {c.level} | {_STATUS[c.status]} | {detail} |")
     out.append("")
     return "\n".join(out)
