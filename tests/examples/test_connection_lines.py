@@ -2,7 +2,8 @@
 the route command's tcp:// and tls:// connections (docs/contributing/syntax.md).
 
 The SNI rule follows OpenSSL's s_client manual (openssl-s_client(1), -servername: "If -servername
-is not provided, the TLS SNI extension will be populated with the name given to -connect").
+is not provided, the TLS SNI extension will be populated with the name given to -connect if it
+follows a DNS name format"; apps/s_client.c checks is_dNS_name(host), so an IP address gets no SNI).
 """
 
 import pytest
@@ -26,7 +27,7 @@ def test_openssl_s_client_is_a_tls_connection_with_its_sni():
     r = parse_openssl("openssl s_client -connect 203.0.113.10:443 -servername nginx.example.com -quiet")
     assert (r.url, r.sni, r.tool) == ("tls://203.0.113.10:443", "nginx.example.com", "openssl")
     assert str(r) == "openssl s_client -connect 203.0.113.10:443 -servername nginx.example.com"
-    assert parse_openssl("openssl s_client -connect [fd00::5]:443").url == "tls://[fd00::5]:443"
+    assert parse_openssl("openssl s_client -connect [fd00::5]:443 -servername a.example").url == "tls://[fd00::5]:443"
 
 
 def test_without_servername_the_sni_is_the_connect_host():
@@ -46,6 +47,8 @@ def test_without_servername_the_sni_is_the_connect_host():
     ("openssl x509 -in a.pem", "openssl s_client -connect"),
     ("openssl s_client -connect nginx.example.com", "is not HOST:PORT"),
     ("openssl s_client -connect a:443 -starttls smtp", "unsupported s_client option -starttls"),
+    ("openssl s_client -connect 203.0.113.10:443", "no SNI to the IP address 203.0.113.10"),
+    ("openssl s_client -connect [fd00::5]:443 -quiet", "no SNI to the IP address fd00::5"),
 ])
 def test_bad_connection_lines_say_why(line, reason):
     parse = parse_nc if line.startswith("nc") else parse_openssl

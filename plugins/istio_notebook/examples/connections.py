@@ -3,7 +3,8 @@
 A check's first line may open a connection instead of sending an HTTP request (docs/contributing/
 syntax.md). Each becomes the check's Request with a ``tcp://`` or ``tls://`` URL (the route
 command's connection forms, docs/reference/cli.md) and, for TLS, the SNI: ``-servername``, else
-the host given to -connect, as s_client sends it (OpenSSL 1.1.1+, unless ``-noservername``).
+the host given to -connect when it is a DNS name, as s_client sends it (OpenSSL 1.1.1+, unless
+``-noservername``; to an IP address s_client sends no SNI, so such a line needs -servername).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import shlex
 
+from istio_notebook.analysis.validation.hosts import is_ip
 from istio_notebook.examples.model import Request
 
 TOOLS = ("curl", "nc", "openssl")
@@ -109,4 +111,8 @@ def parse_openssl(line: str) -> Request:
     if target is None:
         raise ValueError("openssl s_client needs -connect HOST:PORT")
     host, port = target
+    if sni is None and is_ip(host):
+        # s_client fills SNI from -connect only for a DNS name (apps/s_client.c, is_dNS_name):
+        # to an IP address it sends none, which a tls:// connection cannot say.
+        raise ValueError(f"s_client sends no SNI to the IP address {host}: add -servername NAME")
     return Request(method="GET", url=f"tls://{_host(host)}:{port}", headers=[], sni=sni, tool="openssl")

@@ -147,7 +147,7 @@ def check_syntax_reference() -> str:
         "`-s` `-i` `-v` `-k` `-L` などの表示用オプションは無視されます。",
         "",
         "TCP の接続は `nc [-v] [-z] [-w 秒] HOST PORT`（`tcp://HOST:PORT`）、TLS の接続は "
-        "`openssl s_client -connect HOST:PORT [-servername NAME]`（`tls://HOST:PORT`。SNI は `-servername`、なければ HOST）。",
+        "`openssl s_client -connect HOST:PORT [-servername NAME]`（`tls://HOST:PORT`。SNI は `-servername`、なければ HOST。IP アドレスの HOST には `-servername` が必須）。",
         "",
     ]
     return "\n".join(out)
