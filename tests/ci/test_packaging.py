@@ -78,7 +78,7 @@ def test_build_makes_an_sdist_and_a_wheel_with_the_package_data(dist: Path) -> N
     assert "istio_notebook/diagnostics/messages.yaml" in wheel_names
     assert not any(n.startswith(("tests/", "docs/", "labs/")) for n in wheel_names)
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in wheel_names if n.endswith("entry_points.txt"))).decode()
-    assert "istio-notebook = istio_notebook.cli:main" in entry_points
+    assert "istio-notebook = istio_notebook.cli:console" in entry_points
     assert "istio-notebook = istio_notebook.mkdocs.plugin:IstioNotebookPlugin" in entry_points
 
 

@@ -40,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def console() -> None:
-    """``python -m istio_notebook``: :func:`main`, then exit without tearing the interpreter down
-    (the ``istio-notebook`` console script still calls :func:`main`). Freeing a large mesh's objects one by one took longer than the
+    """The ``istio-notebook`` console script and ``python -m istio_notebook``: :func:`main`, then
+    exit without tearing the interpreter down (argparse's own exits, --help and usage errors, stay
+    ordinary SystemExits). Freeing a large mesh's objects one by one took longer than the
     answer's own cleanup (5,000 services: 2.6 s after the answer; benchmarks/envoy_scale.py).
     Output is flushed and the atexit hooks (which reap Envoy process groups) run first."""
     code = main()
