@@ -18,11 +18,8 @@ wildcards in the issuer) answer ``decision: null`` with the reason.
 
 from __future__ import annotations
 
-import shutil
 import ssl
-import tempfile
 import time
-from pathlib import Path
 
 from istio_notebook.authz.model import AuthzDecision
 from istio_notebook.authz.ports import workload_port
@@ -30,7 +27,7 @@ from istio_notebook.authz.providers import bad_custom_policies
 from istio_notebook.authz.scope import Matcher, peer_authentication, policies
 from istio_notebook.authz.tcp import port_is_tcp
 from istio_notebook.envoy import client
-from istio_notebook.envoy.certs import MeshCA, principal_for_namespace
+from istio_notebook.envoy.certs import principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
 from istio_notebook.envoy.inbound import (
     INBOUND_LISTENER,
@@ -48,7 +45,8 @@ from istio_notebook.envoy.rbac import (
     parse_policy_id,
     peer_address_from_proxy_protocol,
 )
-from istio_notebook.envoy.runner import EnvoyProcess, localize
+from istio_notebook.envoy.runner import localize
+from istio_notebook.envoy.running import EnvoyRun
 
 DENIED_PREFIX = "rbac_access_denied_matched_policy["
 TERMINATION_LOG = "terminations.log"
@@ -63,76 +61,49 @@ def peer_mode(mesh, to, port: int) -> str:
     return peer_authentication(mesh, to, port)[0]
 
 
-class InboundScenario:
-    """One Envoy playing the workload's inbound sidecar, for one mTLS mode."""
+class InboundScenario(EnvoyRun):
+    """One Envoy playing the workload's inbound sidecar, for one mTLS mode (lifecycle: running.EnvoyRun)."""
 
     def __init__(self, mesh, to, mode: str, port: int, tcp: bool = False, host: str | None = None):
+        super().__init__()
         self.mesh, self.to, self.mode, self.port, self.tcp = mesh, to, mode, port, tcp
         self.host = host  # a waypoint's Service targetRefs depend on the Service the request is for
-        self.workdir: Path | None = None
-        self.ca: MeshCA | None = None
-        self.fleet: EchoFleet | None = None
-        self.envoy: EnvoyProcess | None = None
         self.unsupported: list[str] = []
         self._logged = 0  # termination log lines already read
 
-    def start(self) -> InboundScenario:
-        self.workdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
-        try:
-            self.ca = MeshCA(self.workdir)
-            server = self.ca.workload(principal_for_namespace(self.to.namespace))
-            # The simulator's scope rules (authz.scope), so both engines judge the same policies.
-            applicable = policies(self.mesh, "AuthorizationPolicy", self.to, self.host)
-            rbac = build_rbac_filters(applicable, bad_custom_policies(self.mesh, applicable), tcp=self.tcp)
-            self.unsupported = rbac.unsupported
-            self.tokens = TokenIssuer()
-            authn = None if self.tcp else jwt_filter(policies(self.mesh, "RequestAuthentication", self.to, self.host), self.tokens)
-            filters = ([authn] if authn else []) + peer_address_from_proxy_protocol(rbac.filters)
-            rbac = RbacFilters(filters, rbac.unsupported)
-            self.fleet = EchoFleet()
-            app_port = self.fleet.add(EchoIdentity(inbound_cluster(self.port), port=self.port))
-            bootstrap = inbound_bootstrap(
-                self.port, rbac,
-                server=server if self.mode != "DISABLE" else None,
-                ca_cert=str(self.ca.files.cert) if self.mode != "DISABLE" else None,
-                upstream_port=app_port,
-                plaintext=self.mode != "STRICT",
-                tcp=self.tcp,
-            )
-            run = localize(instrument(bootstrap))
-            listener = run["static_resources"]["listeners"][0]
-            if self.tcp:
-                listener["access_log"] = [termination_log(str(self.workdir / TERMINATION_LOG))]
-            # Before the TLS inspector: the PROXY line names the caller and the destination port.
-            listener["listener_filters"].insert(0, {
-                "name": "envoy.filters.listener.proxy_protocol",
-                "typed_config": {
-                    "@type": "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol"
-                },
-            })
-            self.envoy = EnvoyProcess(run, file_flush_ms=TERMINATION_FLUSH_MS if self.tcp else None)
-            self.envoy.__enter__()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def close(self, failed: bool = False) -> None:
-        if self.envoy is not None:
-            self.envoy.stop(failed=failed)
-            self.envoy = None
-        if self.fleet is not None:
-            self.fleet.close()
-            self.fleet = None
-        if self.workdir is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self.workdir = None
-
-    def __enter__(self) -> InboundScenario:
-        return self.start()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.close(failed=exc_type is not None)
+    def _start(self) -> None:
+        ca = self._ca()
+        server = ca.workload(principal_for_namespace(self.to.namespace))
+        # The simulator's scope rules (authz.scope), so both engines judge the same policies.
+        applicable = policies(self.mesh, "AuthorizationPolicy", self.to, self.host)
+        rbac = build_rbac_filters(applicable, bad_custom_policies(self.mesh, applicable), tcp=self.tcp)
+        self.unsupported = rbac.unsupported
+        self.tokens = TokenIssuer()
+        authn = None if self.tcp else jwt_filter(policies(self.mesh, "RequestAuthentication", self.to, self.host), self.tokens)
+        filters = ([authn] if authn else []) + peer_address_from_proxy_protocol(rbac.filters)
+        rbac = RbacFilters(filters, rbac.unsupported)
+        self.fleet = EchoFleet()
+        app_port = self.fleet.add(EchoIdentity(inbound_cluster(self.port), port=self.port))
+        bootstrap = inbound_bootstrap(
+            self.port, rbac,
+            server=server if self.mode != "DISABLE" else None,
+            ca_cert=str(ca.files.cert) if self.mode != "DISABLE" else None,
+            upstream_port=app_port,
+            plaintext=self.mode != "STRICT",
+            tcp=self.tcp,
+        )
+        run = localize(instrument(bootstrap))
+        listener = run["static_resources"]["listeners"][0]
+        if self.tcp:
+            listener["access_log"] = [termination_log(str(self.workdir / TERMINATION_LOG))]
+        # Before the TLS inspector: the PROXY line names the caller and the destination port.
+        listener["listener_filters"].insert(0, {
+            "name": "envoy.filters.listener.proxy_protocol",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol"
+            },
+        })
+        self._launch(run, file_flush_ms=TERMINATION_FLUSH_MS if self.tcp else None)
 
     def authorize(self, request, source, port: int | None = None) -> dict:
         """``port``: the workload's port the connection arrives on (the PROXY line names it); default the request's."""
@@ -140,7 +111,7 @@ class InboundScenario:
 
     def decide(self, request, source, port: int | None = None) -> AuthzDecision:
         """The decision real Envoy takes, as the evaluator's AuthzDecision (``envoy``: what was observed)."""
-        assert self.envoy is not None and self.ca is not None
+        assert self.envoy is not None
         if self.unsupported:
             return AuthzDecision(None, trace=[f"envoy: not replayed: {why}" for why in self.unsupported],
                                  envoy={"unsupported": self.unsupported})
@@ -187,7 +158,7 @@ class InboundScenario:
     def _client_certificate(self, source):
         """The caller's certificate: its principal's SPIFFE ID (or its namespace's), else none in it."""
         principal = source.principal or (principal_for_namespace(source.namespace) if source.namespace else NO_IDENTITY)
-        return self.ca.workload(principal) if principal else self.ca.anonymous()
+        return self._ca().workload(principal) if principal else self._ca().anonymous()
 
     def _send(self, request, source, port: int | None, tls) -> client.Response:
         """The request as the caller sends it: over ``tls`` (mTLS), a token for its claims, a PROXY line."""

@@ -1,6 +1,9 @@
 """A running Envoy for one proxy view of one mesh: route table, echo upstreams, certificates, process.
 
-envoy/replay.py's Scenario builds on it to observe where requests go. Lifecycle only: translate the
+``EnvoyRun`` is the lifecycle every scenario shares (this module's RunningEnvoy and
+envoy/authz_replay.py's InboundScenario): a temporary directory with a CA made for the run, an
+echo fleet, the Envoy process, all torn down by close() or when start() fails.
+envoy/replay.py's Scenario builds on RunningEnvoy to observe where requests go. Lifecycle only: translate the
 table (envoy/translate.py) and the TCP/TLS listeners (envoy/translate_l4.py, run form), start an
 echo server per cluster (TLS where the DestinationRule originates it or a client's TLS passes
 through, with a CA made for the run), start Envoy, send requests, and tear all of it down.
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.envoy import client
+from istio_notebook.envoy.blame import responsible
 from istio_notebook.envoy.certs import MeshCA
 from istio_notebook.envoy.echo import (
     REQUEST_ID_HEADER,
@@ -25,7 +29,6 @@ from istio_notebook.envoy.echo import (
 )
 from istio_notebook.envoy.instrument import instrument
 from istio_notebook.envoy.policy import cluster_policies
-from istio_notebook.envoy.blame import responsible
 from istio_notebook.envoy.runner import EnvoyError, EnvoyProcess, localize
 from istio_notebook.envoy.translate import (
     VIRTUAL_OUTBOUND,
@@ -47,17 +50,73 @@ def new_id() -> str:
     return f"r{next(_ids)}-{time.monotonic_ns()}"
 
 
-class RunningEnvoy:
-    """One running Envoy (+ echo upstreams) for one proxy view of one mesh."""
-    def __init__(self, mesh, proxy, *, samples: int = DEFAULT_SAMPLES, keep_logs_in=None):
-        self.mesh, self.proxy, self.samples = mesh, proxy, samples
+class EnvoyRun:
+    """The lifecycle of one Envoy run: what start() makes (certificates, echo servers, the
+    process) close() takes down, and so does a start() that fails half-way."""
+
+    def __init__(self, keep_logs_in=None):
         self.keep_logs_in = keep_logs_in
-        self.table: RouteTable | None = None
         self.fleet: EchoFleet | None = None
         self.envoy: EnvoyProcess | None = None
-        self.bootstrap: dict | None = None
         self._certdir: Path | None = None
         self._mesh_ca: MeshCA | None = None
+
+    def start(self):
+        # The cyclic GC finds nothing to free in the tables and configuration built here, and
+        # scanning them again and again tripled the start-up of a 5,000-service mesh.
+        with gc_paused():
+            try:
+                self._start()
+            except BaseException:
+                self.close()
+                raise
+        return self
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def workdir(self) -> Path | None:
+        """The run's temporary directory (made with the CA, on first use)."""
+        return self._certdir
+
+    def _ca(self) -> MeshCA:
+        if self._mesh_ca is None:
+            self._certdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
+            self._mesh_ca = MeshCA(self._certdir)
+        return self._mesh_ca
+
+    def _launch(self, config: dict, **options) -> None:
+        """Start Envoy on a run-form configuration (runner.localize)."""
+        self.envoy = EnvoyProcess(config, keep_logs_in=self.keep_logs_in, **options)
+        self.envoy.__enter__()
+
+    def close(self, failed: bool = False) -> None:
+        if self.envoy is not None:
+            self.envoy.stop(failed=failed)
+            self.envoy = None
+        if self.fleet is not None:
+            self.fleet.close()
+            self.fleet = None
+        if self._certdir is not None:
+            shutil.rmtree(self._certdir, ignore_errors=True)
+            self._certdir, self._mesh_ca = None, None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(failed=exc_type is not None)
+
+
+class RunningEnvoy(EnvoyRun):
+    """One running Envoy (+ echo upstreams) for one proxy view of one mesh."""
+
+    def __init__(self, mesh, proxy, *, samples: int = DEFAULT_SAMPLES, keep_logs_in=None):
+        super().__init__(keep_logs_in)
+        self.mesh, self.proxy, self.samples = mesh, proxy, samples
+        self.table: RouteTable | None = None
+        self.bootstrap: dict | None = None
         self.policies: dict[str, TrafficPolicy] = {}
         self._envoy_routes: dict[str, dict] = {}
         self.l4: list[L4Listener] = []
@@ -65,13 +124,7 @@ class RunningEnvoy:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> RunningEnvoy:
-        # The cyclic GC finds nothing to free in the tables and configuration built here, and
-        # scanning them again and again tripled the start-up of a 5,000-service mesh.
-        with gc_paused():
-            return self._start()
-
-    def _start(self) -> RunningEnvoy:
+    def _start(self) -> None:
         self.table = route_table(self.mesh, self.proxy)
         self.l4 = l4_listeners(self.mesh, self.proxy)
         self.fleet = EchoFleet()
@@ -100,23 +153,11 @@ class RunningEnvoy:
                                                   policies=self.policies, client_cert=client_cert,
                                                   l4=self.l4_translation))
             self._index_routes()
-            self.envoy = EnvoyProcess(localize(self.bootstrap), keep_logs_in=self.keep_logs_in)
-            self.envoy.__enter__()
+            self._launch(localize(self.bootstrap))
         except EnvoyError as error:
             if error.rejection is not None:  # which input made the configuration Envoy refused
                 error.position = responsible(self.mesh, self.proxy, error.rejection)
-            self.close()
             raise
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def _ca(self) -> MeshCA:
-        if self._mesh_ca is None:
-            self._certdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
-            self._mesh_ca = MeshCA(self._certdir)
-        return self._mesh_ca
 
     def _tls_mode(self, cluster_name: str) -> str:
         policy = self.policies.get(cluster_name)
@@ -153,23 +194,6 @@ class RunningEnvoy:
                                        dns_names=tuple(h for h in hosts if h != "*"))
             for label, hosts in servers.items()
         }
-
-    def close(self, failed: bool = False) -> None:
-        if self.envoy is not None:
-            self.envoy.stop(failed=failed)
-            self.envoy = None
-        if self.fleet is not None:
-            self.fleet.close()
-            self.fleet = None
-        if self._certdir is not None:
-            shutil.rmtree(self._certdir, ignore_errors=True)
-            self._certdir, self._mesh_ca = None, None
-
-    def __enter__(self) -> RunningEnvoy:
-        return self.start()
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.close(failed=exc_type is not None)
 
     def _index_routes(self) -> None:
         assert self.bootstrap is not None
