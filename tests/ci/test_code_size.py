@@ -20,7 +20,6 @@ MAX_FUNCTION_LINES = 60
 # What still breaks the rule: "path" (module lines) or "path:function" (function lines) → size.
 OVER: dict[str, int] = {
     "envoy/compare.py:differences": 97,
-    "envoy/inbound.py:inbound_bootstrap": 81,
     "envoy/replay.py": 419,
     "envoy/translate.py": 582,
 }

@@ -30,53 +30,15 @@ def inbound_bootstrap(
     tcp: bool = False,  # a port Istio treats as TCP: network RBAC + tcp_proxy, no HTTP connection manager
 ) -> dict:
     """Inbound config for one workload port. ``server``/``ca_cert`` given ⇒ an mTLS chain is added."""
-    route_config = {
-        "name": inbound_cluster(port),
-        "validate_clusters": False,
-        "virtual_hosts": [
-            {
-                "name": f"inbound|http|{port}",
-                "domains": ["*"],
-                "routes": [
-                    {
-                        "name": "default",
-                        "match": {"prefix": "/"},
-                        "route": {"cluster": inbound_cluster(port), "timeout": "0s"},
-                    }
-                ],
-            }
-        ],
-    }
     hcm_filters = [*rbac.filters, xds.router_filter()]
+    route_config = _route_config(port)
     if tcp:
         chain_filters = lambda: [*rbac.filters, xds.tcp_proxy(inbound_cluster(port), inbound_cluster(port))]
     else:
         chain_filters = lambda: [xds.hcm(f"inbound_0.0.0.0_{port}", route_config, hcm_filters)]
     chains = []
     if server is not None and ca_cert is not None:
-        chains.append(
-            {
-                "name": f"0.0.0.0_{port}_mtls",
-                "filter_chain_match": {"transport_protocol": "tls"},
-                "filters": chain_filters(),
-                "transport_socket": {
-                    "name": "envoy.transport_sockets.tls",
-                    "typed_config": {
-                        "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
-                        "require_client_certificate": True,
-                        "common_tls_context": {
-                            "tls_certificates": [
-                                {
-                                    "certificate_chain": {"filename": str(server.cert)},
-                                    "private_key": {"filename": str(server.key)},
-                                }
-                            ],
-                            "validation_context": {"trusted_ca": {"filename": ca_cert}},
-                        },
-                    },
-                },
-            }
-        )
+        chains.append(_mtls_chain(port, chain_filters(), server, ca_cert))
     if plaintext:
         chains.append(
             {
@@ -100,6 +62,52 @@ def inbound_bootstrap(
     }
     cluster = xds.static_cluster(inbound_cluster(port), "127.0.0.1", upstream_port or port)
     return {"static_resources": {"listeners": [listener], "clusters": [cluster]}}
+
+
+def _route_config(port: int) -> dict:
+    """Everything to the local app: one virtual host, no timeout (istiod's inbound route)."""
+    return {
+        "name": inbound_cluster(port),
+        "validate_clusters": False,
+        "virtual_hosts": [
+            {
+                "name": f"inbound|http|{port}",
+                "domains": ["*"],
+                "routes": [
+                    {
+                        "name": "default",
+                        "match": {"prefix": "/"},
+                        "route": {"cluster": inbound_cluster(port), "timeout": "0s"},
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _mtls_chain(port: int, filters: list[dict], server: CertFiles, ca_cert: str) -> dict:
+    """The mTLS filter chain: the workload's certificate, a client certificate signed by the run's CA required."""
+    return {
+        "name": f"0.0.0.0_{port}_mtls",
+        "filter_chain_match": {"transport_protocol": "tls"},
+        "filters": filters,
+        "transport_socket": {
+            "name": "envoy.transport_sockets.tls",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+                "require_client_certificate": True,
+                "common_tls_context": {
+                    "tls_certificates": [
+                        {
+                            "certificate_chain": {"filename": str(server.cert)},
+                            "private_key": {"filename": str(server.key)},
+                        }
+                    ],
+                    "validation_context": {"trusted_ca": {"filename": ca_cert}},
+                },
+            },
+        },
+    }
 
 
 def termination_log(path: str) -> dict:
