@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from istio_notebook.config import Origin, Resource, load_text
 from istio_notebook.diagnostics import Diagnostic
-from istio_notebook.config.matchers import from_istio
 from istio_notebook.examples.model import YamlExample
 
 

@@ -277,17 +277,6 @@ def _authority(rewrite: dict, rule: dict, route_items: list) -> str | None:
     return found
 
 
-def _authority(rewrite: dict, rule: dict, route_items: list) -> str | None:
-    """``rewrite.authority``, else the rule's request header authority, else (one destination)
-    the destination's (route.go: a weighted destination's own authority is not modelled)."""
-    if isinstance(rewrite.get("authority"), str) and rewrite["authority"]:
-        return rewrite["authority"]
-    found = header_authority(rule.get("headers"))
-    if found is None and len(route_items) == 1 and isinstance(route_items[0], dict):
-        found = header_authority(route_items[0].get("headers"))
-    return found
-
-
 def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port: PortResolver,
                  listener_tls: bool = False) -> RouteAction | None:
     """One http rule → its action. None when the rule has nothing to do (validation reports it)."""
