@@ -134,6 +134,9 @@ def test_a_build_freezes_what_it_checked_until_it_ends_and_serve_freezes_nothing
     config.plugins.on_startup(command=command, dirty=False)
     config = config.plugins.on_config(config)
     plugin = config.plugins["istio-notebook"]
+    # Other tests drive on_files without on_post_build, leaving their build frozen in this process;
+    # start from an unfrozen GC so that "unfrozen at the end" is this build's doing.
+    gc.unfreeze()
     before = gc.get_freeze_count()
     plugin.on_files(get_files(config), config=config)
     assert plugin.reports  # the page was checked
