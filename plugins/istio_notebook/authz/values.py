@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from istio_notebook.config.matchers import authz_value, regex_full_match
+from istio_notebook.config.regex import quote_meta
 
 
 def value_matches(pattern: object, value: str | None, *, ignore_case: bool = False) -> bool:
@@ -42,14 +43,6 @@ def principal_value(principal: str | None) -> str | None:
     if principal is None:
         return None
     return principal[len("spiffe://"):] if principal.startswith("spiffe://") else principal
-
-
-# Go's regexp.QuoteMeta escapes exactly these (regexp/regexp.go specialBytes).
-_GO_SPECIAL = set("\\.+*?()|[]{}^$")
-
-
-def quote_meta(text: str) -> str:
-    return "".join("\\" + c if c in _GO_SPECIAL else c for c in text)
 
 
 def service_account_regex(policy_namespace: str, value: str) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh
 from istio_notebook.config.models.base import duration_nanos
+from istio_notebook.config.regex import quote_meta
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi.backends import BackendError, resolve_backend
 from istio_notebook.gatewayapi.model import Problem
@@ -166,7 +167,7 @@ def cors(spec: dict) -> dict:
         elif origin.count("*") == 1 and origin.endswith("*"):
             origins.append({"prefix": origin[:-1]})
         else:
-            origins.append({"regex": "^" + ".*".join(_quote_meta(part) for part in origin.split("*")) + "$"})
+            origins.append({"regex": "^" + ".*".join(quote_meta(part) for part in origin.split("*")) + "$"})
     out: dict = {"allowOrigins": origins, "unmatchedPreflights": "IGNORE"}
     for field_name in ("allowMethods", "allowHeaders", "exposeHeaders"):
         if spec.get(field_name):
@@ -178,11 +179,6 @@ def cors(spec: dict) -> dict:
     if max_age > 0:
         out["maxAge"] = f"{max_age}s"
     return out
-
-
-def _quote_meta(text: str) -> str:
-    # Go's regexp.QuoteMeta: escape \.+*?()|[]{}^$
-    return "".join("\\" + c if c in "\\.+*?()|[]{}^$" else c for c in text)
 
 
 def _filters(mesh: Mesh, route: Resource, rule: dict, at: tuple, out: dict, problems: list[Problem], grant: bool) -> None:

@@ -23,6 +23,7 @@ from istio_notebook.config.hosts import (
     hosts_overlap,
 )
 from istio_notebook.config.matchers import Prefix, SegmentPrefix
+from istio_notebook.config.regex import quote_meta
 from istio_notebook.config.services import Service, registry_of
 from istio_notebook.config.yaml_reader import gc_paused
 from istio_notebook.gatewayapi import effective_mesh, gateway_semantics
@@ -376,7 +377,7 @@ def gateway_rewrite(action: RouteAction, match: RouteMatch) -> RouteAction:
     prefix with a regex, keeping one "/" (route.go applyHTTPRouteDestination, UseGatewaySemantics)."""
     if action.prefix_rewrite != "/" or not isinstance(match.path, SegmentPrefix):
         return action
-    quoted = "".join("\\" + c if c in "\\.+*?()|[]{}^$" else c for c in match.path.value)  # Go regexp.QuoteMeta
+    quoted = quote_meta(match.path.value)
     return replace(action, prefix_rewrite=None, regex_rewrite=(f"^{quoted}(/?)(.*)", "/\\2"))
 
 

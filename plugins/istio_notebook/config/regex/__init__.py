@@ -15,7 +15,15 @@ from functools import lru_cache
 from istio_notebook.config.regex.backends import Regex, compile_python, compile_re2
 from istio_notebook.config.regex.errors import RegexError
 
-__all__ = ["BACKEND", "Regex", "RegexError", "compile_regex", "parse_error", "program_size"]
+__all__ = ["BACKEND", "Regex", "RegexError", "compile_regex", "parse_error", "program_size", "quote_meta"]
+
+# Go's regexp.QuoteMeta escapes exactly these (regexp/regexp.go specialBytes); istiod quotes literal
+# parts of generated regexes with it (authz URI matchers, Gateway API CORS origins and prefix rewrites).
+_GO_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+
+
+def quote_meta(text: str) -> str:
+    return "".join("\\" + c if c in _GO_SPECIAL else c for c in text)
 
 
 def _select():
