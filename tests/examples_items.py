@@ -7,7 +7,6 @@ line); one per fixture file (its own findings); one for route coverage against t
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 
 import pytest

@@ -135,7 +135,7 @@ def connection(draw) -> tuple[str, str | None]:
     if kind == "tcp-vip":
         return f"tcp://{DB_VIP}:{draw(st.sampled_from((5432, 5433)))}", None
     if kind == "tcp-cache":
-        return draw(st.sampled_from((f"tcp://cache:6379", f"tcp://{CACHE_VIP}:6379"))), None
+        return draw(st.sampled_from(("tcp://cache:6379", f"tcp://{CACHE_VIP}:6379"))), None
     if kind == "tcp-unknown":
         return "tcp://db.example.net:7000", None
     host = draw(st.sampled_from(SNI_HOSTS))

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from istio_notebook.envoy.binary import envoy_available
@@ -82,7 +84,6 @@ def test_the_kept_log_directory_exists_after_every_cleanup(tmp_path, keep):
 
 def _cli(*argv: str, env_logs) -> "subprocess.CompletedProcess":
     import os
-    import subprocess
     import sys
 
     env = {**os.environ, "ISTIO_NOTEBOOK_ENVOY_LOGS": str(env_logs)}  # kept logs out of $TMPDIR
