@@ -195,6 +195,22 @@ def test_sidecar_takes_the_oldest_virtual_service_for_a_host():
     assert (swapped["virtual_service"], swapped["action"], swapped["status"]) == (None, "no_route", 404)
 
 
+def test_equal_creation_times_are_ordered_by_name_then_namespace_not_by_file_position():
+    # pilot/pkg/model/config.go sortConfigByCreationTime (1.30.3): equal CreationTimestamps (seconds,
+    # so one `kubectl apply` gives many) fall back to Name, then Namespace. Files without a
+    # timestamp keep their input order as the creation order (the test above).
+    stamp = "metadata: {name: NAME, namespace: default, creationTimestamp: '2026-01-01T00:00:00Z'}"
+    first = vs("""  - route:
+    - destination: {host: reviews, subset: v1}
+""", name="reviews-a").replace("metadata: {name: reviews-a, namespace: default}", stamp.replace("NAME", "reviews-a"))
+    second = vs("""  - route:
+    - destination: {host: reviews, subset: v3}
+""", name="reviews-b").replace("metadata: {name: reviews-b, namespace: default}", stamp.replace("NAME", "reviews-b"))
+    assert "creationTimestamp" in first and "creationTimestamp" in second
+    for order in ((first, second), (second, first)):
+        assert send(make_mesh(*order), "GET http://reviews:9080/")["virtual_service"] == "default/reviews-a"
+
+
 def test_source_labels_are_applied_when_the_config_is_built():
     # HTTPMatchRequest.sourceLabels: a match for other workloads is dropped from this sidecar's config.
     mesh = make_mesh(vs("""  - match:

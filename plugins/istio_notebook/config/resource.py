@@ -61,13 +61,15 @@ class Resource:
 
     @property
     def creation_key(self) -> tuple:
-        """Istio's "oldest first" order: creation time, then name, then namespace.
+        """Istio's "oldest first" order: creation time, then name, then namespace
+        (pilot/pkg/model/config.go sortConfigByCreationTime).
 
         Files have no creation time unless metadata.creationTimestamp is set; the input order
-        (the order `kubectl apply -f` would create them) stands in for it.
+        (the order `kubectl apply -f` would create them) stands in for it. Equal timestamps are
+        ordered by name and namespace whatever the files' order, as istiod does.
         """
-        stamp = self.metadata.get("creationTimestamp")
-        return (str(stamp) if stamp else "", self.order, self.name, self.namespace)
+        stamp = str(self.metadata.get("creationTimestamp") or "")
+        return (stamp, 0 if stamp else self.order, self.name, self.namespace)
 
     @property
     def key(self) -> str:
