@@ -5,13 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-
-def as_list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def as_dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
+# One home for the list/mapping readers (config/shape.py); analyzers know them by these names.
+from istio_notebook.config.shape import items as as_list, mapping as as_dict  # noqa: F401
 
 
 def as_str(value: Any) -> str:

@@ -10,6 +10,11 @@ def items(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+def mappings(value: Any) -> list[dict]:
+    """The mappings of a list field (other entries skipped), or [] when it is not a list."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def mapping(value: Any) -> dict:
     """A mapping field, or {} when it is missing or not a mapping."""
     return value if isinstance(value, dict) else {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh
+from istio_notebook.config.shape import items
 from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi.backends import service_known
@@ -98,17 +99,12 @@ def _mesh_parent(mesh: Mesh, route: Resource, ref: dict, kind: str) -> tuple[Par
     return Parent(MESH, None, allowed_kinds=_MESH_KINDS, mesh_hosts=[f"{name}.{namespace}.svc.{DOMAIN_SUFFIX}"]), None
 
 
-def _listed(value: object) -> list:
-    # A field of the wrong type (``parentRefs: true``) is IST0106 from the schema; here it is empty.
-    return value if isinstance(value, list) else []
-
-
 def attachments(mesh: Mesh, route: Resource, parents: dict[tuple[str, str], list[Parent]], problems: list[Problem]) -> list[Attachment]:
     """The accepted parents of ``route``; one Problem (Accepted=False) per parentRef that attached nowhere."""
-    hostnames = [h for h in _listed(route.spec.get("hostnames")) if isinstance(h, str)]
+    hostnames = [h for h in items(route.spec.get("hostnames")) if isinstance(h, str)]
     out: list[Attachment] = []
     known_gateways = bool(of_kind(mesh, "Gateway"))
-    for index, ref in enumerate(r for r in _listed(route.spec.get("parentRefs")) if isinstance(r, dict)):
+    for index, ref in enumerate(r for r in items(route.spec.get("parentRefs")) if isinstance(r, dict)):
         at = ("spec", "parentRefs", index)
         group, kind = ref.get("group", GROUP), ref.get("kind") or "Gateway"
         if ((group or ""), kind) in (("", "Service"), (ISTIO_GROUP, "ServiceEntry")):

@@ -9,11 +9,8 @@ SecretAllowed). References within one namespace need no grant.
 from __future__ import annotations
 
 from istio_notebook.config import Mesh
+from istio_notebook.config.shape import mappings
 from istio_notebook.gatewayapi.model import of_kind
-
-
-def _items(value) -> list[dict]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def allowed(mesh: Mesh, source: tuple[str, str, str], target: tuple[str, str, str, str]) -> bool:
@@ -25,8 +22,8 @@ def allowed(mesh: Mesh, source: tuple[str, str, str], target: tuple[str, str, st
     for grant in of_kind(mesh, "ReferenceGrant"):
         if grant.namespace != t_namespace:
             continue
-        froms = _items(grant.spec.get("from"))
-        tos = _items(grant.spec.get("to"))
+        froms = mappings(grant.spec.get("from"))
+        tos = mappings(grant.spec.get("to"))
         if not any((f.get("group") or "") == s_group and f.get("kind") == s_kind and f.get("namespace") == s_namespace for f in froms):
             continue
         if any((t.get("group") or "") == t_group and t.get("kind") == t_kind and t.get("name") in (None, "", t_name) for t in tos):

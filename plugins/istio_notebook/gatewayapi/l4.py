@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 
 from istio_notebook.config import Mesh
+from istio_notebook.config.shape import mappings
 from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi.attach import Attachment
@@ -34,17 +35,13 @@ Pairs = list[tuple[dict, tuple]]  # (Istio tls/tcp route, the Gateway API rule i
 ZERO_WEIGHT = {"destination": {"host": "internal.cluster.local", "subset": "zero-weight", "port": {"number": 65535}}, "weight": 0}
 
 
-def _items(value) -> list[dict]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
 def hostnames(route: Resource) -> list[str]:
     return [h for h in route.spec.get("hostnames") or [] if isinstance(h, str)]
 
 
 def _destinations(mesh: Mesh, route: Resource, rule: dict, at: tuple, grant: bool, problems: list[Problem]) -> list[dict]:
     """buildTCPDestination; raises BackendError on a reference istiod refuses outright."""
-    refs = _items(rule.get("backendRefs"))
+    refs = mappings(rule.get("backendRefs"))
     kept = [(i, ref, ref.get("weight") if isinstance(ref.get("weight"), int) else 1) for i, ref in enumerate(refs)]
     kept = [(i, ref, w) for i, ref, w in kept if w > 0]
     out = []
@@ -60,7 +57,7 @@ def convert_l4_rules(mesh: Mesh, route: Resource, grant: bool) -> tuple[Pairs, l
     """Each rule of a TLSRoute/TCPRoute → (Istio tls/tcp route, the rule's path); no routes on a hard error."""
     out: list[tuple[dict, tuple]] = []
     problems: list[Problem] = []
-    for index, rule in enumerate(_items(route.spec.get("rules"))):
+    for index, rule in enumerate(mappings(route.spec.get("rules"))):
         at = ("spec", "rules", index)
         try:
             destinations = _destinations(mesh, route, rule, at, grant, problems)

@@ -18,6 +18,7 @@ Gateways of a class Istio does not manage are left alone (another controller's).
 from __future__ import annotations
 
 from istio_notebook.config import Mesh
+from istio_notebook.config.shape import mappings
 from istio_notebook.config.labels import label_selector_matches
 from istio_notebook.config.resource import Resource
 from istio_notebook.gatewayapi import grants
@@ -47,10 +48,6 @@ def controller_of(mesh: Mesh, gateway: Resource) -> str | None:
     return BUILTIN_CLASSES.get(name) if isinstance(name, str) else None
 
 
-def _items(value) -> list[dict]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
 def allowed_namespaces(mesh: Mesh, gateway: Resource, listener: dict) -> list[str]:
     namespaces = listener.get("allowedRoutes", {}).get("namespaces") if isinstance(listener.get("allowedRoutes"), dict) else None
     frm = namespaces.get("from") if isinstance(namespaces, dict) else None
@@ -75,7 +72,7 @@ def allowed_kinds(listener: dict, at: tuple, gateway: Resource, problems: list[P
     tls = listener.get("tls") if isinstance(listener.get("tls"), dict) else {}
     if protocol == "TLS" and (tls.get("mode") or "Terminate") == "Terminate":
         supported.append("TCPRoute")
-    wanted = _items(listener.get("allowedRoutes", {}).get("kinds")) if isinstance(listener.get("allowedRoutes"), dict) else []
+    wanted = mappings(listener.get("allowedRoutes", {}).get("kinds")) if isinstance(listener.get("allowedRoutes"), dict) else []
     if not wanted:
         return [(GROUP, k) for k in supported]
     chosen = [(GROUP, k) for k in supported if any((w.get("group") or GROUP) == GROUP and w.get("kind") == k for w in wanted)]
@@ -99,7 +96,7 @@ def server_tls(mesh: Mesh, gateway: Resource, listener: dict, at: tuple, problem
     if tls.get("mode") == "Passthrough":
         return {"mode": "PASSTHROUGH"}
     names = []
-    for index, ref in enumerate(_items(tls.get("certificateRefs"))):
+    for index, ref in enumerate(mappings(tls.get("certificateRefs"))):
         namespace = ref.get("namespace") or gateway.namespace
         if not grants.allowed(
             mesh, (GROUP, "Gateway", gateway.namespace), ("", ref.get("kind") or "Secret", namespace, str(ref.get("name")))
@@ -129,7 +126,7 @@ def convert_gateway(mesh: Mesh, gateway: Resource, problems: list[Problem]) -> t
     parents: list[Parent] = []
     resources: list[Resource] = []
     waypoint = controller_of(mesh, gateway) == WAYPOINT_CONTROLLER
-    for index, listener in enumerate(_items(gateway.spec.get("listeners"))):
+    for index, listener in enumerate(mappings(gateway.spec.get("listeners"))):
         at = ("spec", "listeners", index)
         protocol = listener.get("protocol")
         if protocol not in _PROTOCOLS and not (waypoint and protocol == "HBONE"):

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from istio_notebook.config import Mesh
+from istio_notebook.config.shape import mappings
 from istio_notebook.config.models.base import duration_nanos
 from istio_notebook.config.regex import quote_meta
 from istio_notebook.config.resource import Resource
@@ -51,10 +52,6 @@ class Converted:
     problems: list[Problem] = field(default_factory=list)  # soft errors: the route is still programmed
 
 
-def _items(value) -> list[dict]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
 def uri_match(path: dict | None) -> dict:
     path = path if isinstance(path, dict) else {}
     kind, value = path.get("type") or "PathPrefix", path.get("value", "/")
@@ -78,10 +75,10 @@ def string_matches(entries: list[dict], *, lower: bool) -> dict | None:
 
 def http_match(match: dict) -> dict:
     out = {"uri": uri_match(match.get("path"))}
-    headers = string_matches(_items(match.get("headers")), lower=False)
+    headers = string_matches(mappings(match.get("headers")), lower=False)
     if headers:
         out["headers"] = headers
-    query = string_matches(_items(match.get("queryParams")), lower=False)
+    query = string_matches(mappings(match.get("queryParams")), lower=False)
     if query:
         out["queryParams"] = query
     if isinstance(match.get("method"), str):
@@ -100,7 +97,7 @@ def grpc_match(match: dict) -> dict:
             out["uri"] = {"prefix": f"/{service}/"}
         else:
             out["uri"] = {"regex": f"/[^/]+/{name}"} if not service else {"exact": f"/{service}/{name}"}
-    headers = string_matches(_items(match.get("headers")), lower=False)
+    headers = string_matches(mappings(match.get("headers")), lower=False)
     if headers:
         out["headers"] = headers
     return out
@@ -114,8 +111,8 @@ def header_ops(spec: dict) -> dict:
         return out or None
 
     ops = {
-        "add": as_map(_items(spec.get("add"))),
-        "set": as_map(_items(spec.get("set"))),
+        "add": as_map(mappings(spec.get("add"))),
+        "set": as_map(mappings(spec.get("set"))),
         "remove": [str(v) for v in spec.get("remove") or []] or None,
     }
     return {k: v for k, v in ops.items() if v is not None}
@@ -182,7 +179,7 @@ def cors(spec: dict) -> dict:
 
 
 def _filters(mesh: Mesh, route: Resource, rule: dict, at: tuple, out: dict, problems: list[Problem], grant: bool) -> None:
-    for index, flt in enumerate(_items(rule.get("filters"))):
+    for index, flt in enumerate(mappings(rule.get("filters"))):
         kind, where = flt.get("type"), at + ("filters", index)
         if kind == "RequestHeaderModifier" and isinstance(flt.get("requestHeaderModifier"), dict):
             out.setdefault("headers", {})["request"] = header_ops(flt["requestHeaderModifier"])
@@ -254,7 +251,7 @@ def convert_rule(mesh: Mesh, route: Resource, index: int, rule: dict, match: dic
     _filters(mesh, route, rule, at, out, problems, grant)
     if route.kind == "HTTPRoute":
         _retries_and_timeouts(rule, out)
-    refs = _items(rule.get("backendRefs"))
+    refs = mappings(rule.get("backendRefs"))
     weights = [ref.get("weight") if isinstance(ref.get("weight"), int) else 1 for ref in refs]
     if sum(weights) == 0 and "redirect" not in out:
         # convertHTTPRoute: "No backends specified at all; per the Gateway API spec return 404",
@@ -273,7 +270,7 @@ def convert_rule(mesh: Mesh, route: Resource, index: int, rule: dict, match: dic
         if backend.problem is not None:
             problems.append(backend.problem)
         item: dict = {"destination": backend.destination(), "weight": weight if len(kept) > 1 else 0}
-        for f_index, flt in enumerate(_items(ref.get("filters"))):
+        for f_index, flt in enumerate(mappings(ref.get("filters"))):
             side = {"RequestHeaderModifier": "request", "ResponseHeaderModifier": "response"}.get(flt.get("type"))
             if side is None:
                 raise HardError("InvalidFilter", f"unsupported filter type {flt.get('type')!r}", where + ("filters", f_index, "type"))
