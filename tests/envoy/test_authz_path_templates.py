@@ -43,6 +43,13 @@ CASES = [
     ("GET http://httpbin.foo:8000/v1x0/a/meta", "DENY", None),
     ("POST http://httpbin.foo:8000/upload", "ALLOW", None),
     ("POST http://httpbin.foo:8000/static/app.js", "DENY", None),  # notPaths with {**}
+    # What a glob matches inside a segment: pchar with "=" (kLiteral) and, on Envoy 1.40, "*";
+    # "^" and "{" arrive percent-encoded by the path normalisation, so "%" matches them; "[" no.
+    ("GET http://httpbin.foo:8000/users/a=b", "ALLOW", None),
+    ("GET http://httpbin.foo:8000/users/a*b", "ALLOW", None),
+    ("GET http://httpbin.foo:8000/users/a^b{c}", "ALLOW", None),
+    ("GET http://httpbin.foo:8000/users/a[b]", "DENY", None),
+    ("GET http://httpbin.foo:8000/files/x=1/y*2", "ALLOW", None),
 ]
 
 

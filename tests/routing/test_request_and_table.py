@@ -129,6 +129,11 @@ spec:
         ("/%2e%2e/reviews/1", "/reviews/1"),
         ("/a\\b", "/a/b"),
         ("/..", "/"),
+        ('/x"y<z>', "/x%22y%3Cz%3E"),  # printable characters outside pchar are percent-encoded
+        ("/a^b`c{d|e}", "/a%5Eb%60c%7Bd%7Ce%7D"),
+        ("/x%5e", "/x%5E"),
+        ("/x*y=z[w]", "/x*y=z[w]"),  # ... pchar and "[" "]" are not
+        ("/x%zy", "/x%zy"),  # a "%" that starts no escape is kept as it is
     ],
 )
 def test_paths_are_normalised_as_envoy_does(raw, normalized):

@@ -177,9 +177,11 @@ class Present(Matcher):
         return self.kind
 
 
-# Envoy's uri_template literal characters: RFC 3986 pchar without "*" and "="
-# (source/extensions/path/uri_template_lib/uri_template_internal.cc, kLiteral).
-_PCHAR = r"a-zA-Z0-9\-._~%!$&'()+,;:@"
+# What Envoy's `*` / `**` globs match in a segment: RFC 3986 pchar
+# (source/extensions/path/uri_template_lib/uri_template_internal.cc, kLiteral, which adds "=")
+# plus "*", which Envoy 1.40 from the wheel matches too (tests/envoy/test_authz_path_templates.py).
+# Characters outside pchar such as "^" or "{" arrive percent-encoded (routing/request.py).
+_PCHAR = r"a-zA-Z0-9\-._~%!$&'()+,;:@=*"
 _TEMPLATES = ("{*}", "{**}")  # pkg/config/security/security.go MatchOneTemplate, MatchAnyTemplate
 _LITERAL_QUOTE = re.compile(r"[$()+.]")
 

@@ -16,13 +16,17 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 CONNECTION_SCHEMES = ("tcp", "tls")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _HEX = frozenset("0123456789abcdefABCDEF")
+# Printable characters Envoy's path normalisation percent-encodes (observed on Envoy 1.40 from the
+# wheel: every printable ASCII character sent through a sidecar, the path the upstream received).
+_ESCAPED = frozenset('"<>^`{|}')
 
 
 def normalize_path(path: str) -> str:
     """The path as Envoy routes it with Istio's `normalize_path: true` (RFC 3986 normalisation,
     checked on real Envoy 1.40): backslashes become slashes, escaped unreserved characters are
-    decoded (`%7E` → `~`, `%2e` → `.`), other escapes kept (`%2F` stays: Istio keeps escaped
-    slashes), dot segments removed; repeated slashes are kept (merge_slashes is off)."""
+    decoded (`%7E` → `~`, `%2e` → `.`), other escapes kept in upper case (`%2F` stays: Istio
+    keeps escaped slashes), `"<>^`{|}` percent-encoded (`^` → `%5E`), dot segments removed;
+    repeated slashes are kept (merge_slashes is off)."""
     out: list[str] = []
     i = 0
     path = path.replace("\\", "/")
@@ -32,7 +36,7 @@ def normalize_path(path: str) -> str:
             out.append(char if char in _UNRESERVED else "%" + path[i + 1 : i + 3].upper())
             i += 3
         else:
-            out.append(path[i])
+            out.append(f"%{ord(path[i]):02X}" if path[i] in _ESCAPED else path[i])
             i += 1
     return _remove_dot_segments("".join(out)) or "/"
 
