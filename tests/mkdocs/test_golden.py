@@ -33,6 +33,8 @@ def test_verified_page_shows_badges_tabs_diagram_and_results():
     assert html.count("inb-mark--pass") == 2 and "inb-mark--fail" not in html
     # Both claims say exactly what holds: the expectation is not repeated beside the result.
     assert html.count('<span class="inb-check__same">結果と同じ</span>') == 2 and "<td>→ reviews v1</td>" not in html
+    # Each result leads with the outcome in Japanese: the header the matched rule looks at, the destination, the rule.
+    assert '<span class="inb-check__sentence">end-user: jason なら reviews v2 へ（rule 0）</span>' in html
 
 
 def test_error_page_shows_each_kind_of_badge_and_the_reasons():
@@ -43,7 +45,9 @@ def test_error_page_shows_each_kind_of_badge_and_the_reasons():
     assert "IST0101" in html and "IST0106" in html
     assert "expected reviews v2, got reviews v1 (rule 1 of default/reviews)" in html
     assert html.count("inb-mark--fail") == 2
-    assert "<td>→ reviews v2</td><td>reviews v1</td>" in html  # a false claim keeps its expectation
+    # A false claim keeps its expectation; the result says what happened in a sentence, then as a clause.
+    assert ('<td>→ reviews v2</td><td><span class="inb-check__sentence">catch-all のルールで reviews v1 へ（rule 1）</span>'
+            '<span class="inb-check__clauses">reviews v1</span></td>') in html
     assert "INB3012" in html  # the unreadable expectation "→ sometimes"
 
 

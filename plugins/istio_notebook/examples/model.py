@@ -156,6 +156,7 @@ class CheckResult:
     actual: dict[int, str] = field(default_factory=dict)  # expectation line → what actually holds, in clause syntax
     failing: list[int] = field(default_factory=list)  # lines of the expectations that do not hold
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    sentence: str = ""  # the outcome in one Japanese sentence (examples/sentence.py); "" when nothing answered
 
 
 ExampleStatus = Literal["verified", "error", "expected-error", "unchecked"]

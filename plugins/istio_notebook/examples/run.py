@@ -24,6 +24,8 @@ from istio_notebook.examples.model import (
     ExampleResult,
     YamlExample,
 )
+from istio_notebook.examples.sentence import check_sentence
+from istio_notebook.routing.inputs import looked_at
 
 FAILING_LEVELS = (Level.ERROR, Level.WARNING)
 
@@ -62,7 +64,19 @@ def run_check(mesh: Mesh, check: Check, backend: str = "sim") -> CheckResult:
             failing.append(expectation.line)
             differences.append(f"expected {expectation.text}, got {described}{_where(route_json)}")
     diagnostics = [report("INB3020", Position(check.file, check.line), differences="; ".join(differences))] if differences else []
-    return CheckResult(check, not differences, differences, outcome, actual=actual, failing=failing, diagnostics=diagnostics)
+    return CheckResult(check, not differences, differences, outcome, actual=actual, failing=failing, diagnostics=diagnostics,
+                       sentence=_sentence(check, routed, authz_json))
+
+
+def _sentence(check: Check, routed, authz_json: dict | None) -> str:
+    """The outcome in Japanese, with what the deciding route looked at (the simulator's table route;
+    the Envoy replay does not say which route decided, so its sentence names no inputs)."""
+    request = backends.request_of(check)
+    decided = getattr(routed, "route", None)
+    inputs = looked_at(decided.match, request) if decided is not None else None
+    vs_namespace = (routed.virtual_service or "").partition("/")[0] if routed is not None else ""
+    client = vs_namespace or (check.context.from_ or check.context.via or "default").partition("/")[0]
+    return check_sentence(routed, authz_json, inputs, client, request.scheme, request.sni)
 
 
 def _where(route_json: dict | None) -> str:

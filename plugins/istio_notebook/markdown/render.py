@@ -220,6 +220,8 @@ def check_row(result: CheckResult, show_context: bool = True) -> str:
         actual = "<br>".join(escape(result.actual.get(e.line, "")) for e in check.expectations)
     else:
         actual = "<br>".join(escape(d) for d in result.differences)
+    if result.sentence:  # the outcome in words first, what the clauses compared below it
+        actual = f'<span class="inb-check__sentence">{escape(result.sentence)}</span><span class="inb-check__clauses">{actual}</span>'
     mark = '<span class="inb-mark inb-mark--pass" title="成立">✔</span>' if result.passed else '<span class="inb-mark inb-mark--fail" title="不成立">✘</span>'
     css = ("inb-check--pass" if result.passed else "inb-check--fail") + (" inb-check--same" if same else "")
     return f'<tr class="{css}" id="inb-check-{check.line}"><td>{"<br>".join(request)}</td><td>{expected}</td><td>{actual}</td><td>{mark}</td></tr>'
