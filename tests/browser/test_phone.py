@@ -76,6 +76,22 @@ def test_checks_are_cards_with_the_outcome_in_view(open_session) -> None:
     assert session.errors == []
 
 
+def test_a_check_card_says_its_outcome_in_a_japanese_sentence(open_session) -> None:
+    # examples/sentence.py: the header the matched rule looks at, the destination, the rule
+    # (istio.io request-routing: end-user jason goes to v2 by the first rule).
+    session = open_session("phone")
+    page = session.open("traffic/virtual-service/")
+    row = page.locator(".inb-check-table tr:has(.inb-check__sentence:text-is('end-user: jason なら reviews v2 へ（rule 0）')) >> visible=true").first
+    sentence, clauses, card = (row.locator(".inb-check__sentence").bounding_box(), row.locator(".inb-check__clauses").bounding_box(),
+                               row.bounding_box())
+    assert card["x"] <= sentence["x"] and sentence["x"] + sentence["width"] <= card["x"] + card["width"]  # inside the card
+    assert sentence["y"] < clauses["y"]  # the sentence first, the compared clauses under it
+    size = row.locator(".inb-check__sentence").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 11
+    session.screenshot("check-sentence-phone", element=row)
+    assert session.errors == []
+
+
 def test_the_detectors_see_what_does_not_fit(open_session) -> None:
     session = open_session("phone")
     page = session.open("traffic/virtual-service/")
