@@ -78,6 +78,46 @@ class YamlDocument:
         """Position of the deepest existing node along ``path`` (the key, for a mapping field)."""
         return self.origin.position(locate_node(self.node, path))
 
+    def span(self, *path: str | int) -> tuple[int, int] | None:
+        """File lines (first, last) of the field at exactly ``path``, key included; None when absent."""
+        found = field_node(self.node, path)
+        if found is None:
+            return None
+        first, last = node_lines(*found)
+        return self.origin.line_offset + first + 1, self.origin.line_offset + last + 1
+
+
+def field_node(node: Node, path: tuple[str | int, ...] | list[str | int]) -> tuple[Node | None, Node] | None:
+    """(key node or None for a list item, value node) of the field at exactly ``path``; None when absent."""
+    key: Node | None = None
+    current = node
+    for step in path:
+        if isinstance(current, MappingNode) and isinstance(step, str):
+            pair = next(((k, v) for k, v in current.value if isinstance(k, ScalarNode) and k.value == step), None)
+            if pair is None:
+                return None
+            key, current = pair
+        elif isinstance(current, SequenceNode) and isinstance(step, int) and 0 <= step < len(current.value):
+            key, current = None, current.value[step]
+        else:
+            return None
+    return key, current
+
+
+def node_lines(key: Node | None, value: Node) -> tuple[int, int]:
+    """0-based first and last line a field takes: its key's line through its value's last scalar."""
+    last, stack = value.start_mark.line, [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode):
+            end = node.end_mark
+            last = max(last, end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line)
+        elif isinstance(node, MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return (key or value).start_mark.line, last
+
 
 def locate_node(node: Node, path: tuple[str | int, ...] | list[str | int]) -> Node:
     current = node

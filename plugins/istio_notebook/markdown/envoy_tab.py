@@ -18,6 +18,7 @@ import yaml
 
 from istio_notebook.config import Resource
 from istio_notebook.examples.run import PageReport, Scenario
+from istio_notebook.markdown.parallel import LinePair, Parallel, parallel
 
 KINDS = ("VirtualService", "DestinationRule", "Gateway", "ServiceEntry")
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: the dump is most of the cost
@@ -30,6 +31,10 @@ class EnvoyExcerpt:
     caption: str  # one Japanese line naming the proxy and the Envoy objects
     text: str = ""  # the excerpt as YAML; empty when nothing was produced or on error
     error: str = ""  # why the excerpt could not be produced
+    # The parallel view (markdown/parallel.py), for the kinds the translator attributes: ``text``
+    # holds only what the example's fields produced, ``defaults`` what Istio wrote of its own.
+    defaults: str = ""
+    pairs: tuple[LinePair, ...] = ()
 
 
 def proxy_for(resource: Resource, mesh=None):
@@ -80,13 +85,13 @@ def page_excerpts(report: PageReport) -> dict[int, list[EnvoyExcerpt]]:
             result = report.examples.get(block.example.line)
             if result is None or result.status != "verified":
                 continue
-            shown = [_excerpt(scenario, configs, r) for r in block.resources if r.kind in KINDS]
+            shown = [_excerpt(scenario, configs, r, block.example.body_line) for r in block.resources if r.kind in KINDS]
             if shown:
                 found[block.example.line] = shown
     return found
 
 
-def _excerpt(scenario: Scenario, configs: dict, resource: Resource) -> EnvoyExcerpt:
+def _excerpt(scenario: Scenario, configs: dict, resource: Resource, first_line: int) -> EnvoyExcerpt:
     try:
         proxy = proxy_for(resource, scenario.mesh)
         where = proxy_label(proxy)
@@ -99,10 +104,28 @@ def _excerpt(scenario: Scenario, configs: dict, resource: Resource) -> EnvoyExce
 
         part = excerpt(config, resource)
         caption, shown = _describe(resource, where, part)
+        mapped = _parallel(scenario, proxy, resource, part, first_line) if _has_content(shown) else None
+        if mapped is not None:
+            return EnvoyExcerpt(resource.origin, caption, mapped.text, defaults=mapped.defaults, pairs=mapped.pairs)
         text = yaml.dump(shown, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=120) if _has_content(shown) else ""
         return EnvoyExcerpt(resource.origin, caption, text)
     except Exception as error:  # noqa: BLE001 - a translation bug must not stop the build with a traceback
         return EnvoyExcerpt(resource.origin, "", error=f"{type(error).__name__}: {error}")
+
+
+def _parallel(scenario: Scenario, proxy, resource: Resource, part: dict, first_line: int) -> Parallel | None:
+    """The parallel view of a VirtualService's routes, when the translator attributes every one of
+    them and they are exactly the excerpt cut from the proxy's configuration; else None (the plain
+    excerpt is shown: DestinationRule, Gateway, ServiceEntry, delegated and Gateway API routes)."""
+    if resource.kind != "VirtualService":
+        return None
+    from istio_notebook.envoy.translate_sources import virtual_service_routes
+    from istio_notebook.routing import build_table
+
+    found = virtual_service_routes(build_table(scenario.mesh, proxy), resource)
+    if found is None or found[0] != part:
+        return None
+    return parallel(found[0], found[1], resource, first_line)
 
 
 def _config(scenario: Scenario, proxy):

@@ -92,6 +92,8 @@ def _envoy_panel(excerpts: list) -> str:
     for e in excerpts:
         if e.error:
             parts.append(("", ""))
+        elif e.pairs or e.defaults:
+            parts.append((e.caption, render.parallel_block(e.text, e.defaults, e.pairs)))
         else:
             parts.append((e.caption, render.plain_code_block(e.text) if e.text else ""))
     return render.envoy_panel(parts)

@@ -7,6 +7,7 @@ emits), so no extra JavaScript is needed.
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 from istio_notebook.diagnostics import Diagnostic
@@ -123,6 +124,19 @@ def plain_code_block(text: str) -> str:
     so the page's other code blocks keep their ids.
     """
     return f'<div class="highlight"><pre><span></span><code>{escape(text, quote=False)}</code></pre></div>'
+
+
+def parallel_block(text: str, defaults: str, pairs) -> str:
+    """The Envoy lines an example's fields produced, linked to the YAML lines by ``pairs``
+    (markdown/parallel.py LinePair, as ``data-inb-pairs`` for docs/assets/javascripts/parallel.js,
+    which builds the side-by-side view when the tab is first opened), then Istio's defaults folded away."""
+    data = json.dumps([[p.yaml[0], p.yaml[1], list(p.envoy)] for p in pairs], separators=(",", ":"))
+    out = f'<div class="inb-envoy__map" data-inb-pairs="{escape(data)}">\n{plain_code_block(text)}\n</div>' if text else ""
+    if defaults:
+        count = defaults.count("\n")
+        out += (f'\n<details class="inb-envoy__defaults"><summary>Istio の既定値（{count} 行。この例のどのフィールドからでもなく Istio が書く値）</summary>\n'
+                f"{plain_code_block(defaults)}\n</details>")
+    return out
 
 
 def code_spans(text: str) -> str:

@@ -112,7 +112,7 @@ def destinations(items: list, vs_namespace: str, listener_port: int, resolve_por
     """route[] → destinations with Istio's weights: one destination takes 100%; with several,
     weight-0 entries drop and the rest share in proportion (pilot/pkg/networking/core/route/route.go)."""
     parsed = []
-    for item in items:
+    for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("destination"), dict):
             continue
         dest = item["destination"]
@@ -127,15 +127,15 @@ def destinations(items: list, vs_namespace: str, listener_port: int, resolve_por
             port = resolve_port(host, listener_port)
         subset = dest.get("subset") if isinstance(dest.get("subset"), str) and dest.get("subset") else None
         weight = item.get("weight") if isinstance(item.get("weight"), int) and not isinstance(item.get("weight"), bool) else 0
-        parsed.append((host, port, subset, weight, header_ops(item.get("headers"))))
+        parsed.append((host, port, subset, weight, header_ops(item.get("headers")), index))
     if len(parsed) > 1:
         kept = [p for p in parsed if p[3] > 0]
         parsed = kept or parsed
     total = sum(p[3] for p in parsed)
     out = []
-    for host, port, subset, weight, headers in parsed:
+    for host, port, subset, weight, headers, index in parsed:
         share = 100.0 if len(parsed) == 1 else (100.0 * weight / total if total else 100.0 / len(parsed))
-        out.append(Destination(host, port, subset, weight, round(share, 4), cluster_name(port, subset, host), headers))
+        out.append(Destination(host, port, subset, weight, round(share, 4), cluster_name(port, subset, host), headers, index))
     return out
 
 

@@ -69,6 +69,7 @@ class Destination:
     share: float  # percent of requests after Istio's normalisation
     cluster: str  # outbound|port|subset|host
     headers: HeaderChanges | None = None  # destination-level header operations
+    item: int | None = None  # its index in the rule's route list (where the Envoy tab points back to)
 
 
 @dataclass(frozen=True)

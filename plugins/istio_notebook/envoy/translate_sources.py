@@ -1,0 +1,182 @@
+"""Where each part of a translated route came from: Envoy JSON path → the VirtualService field.
+
+The translator (translate.envoy_route) writes a route from a table route (routing/table.py);
+this module follows the same steps over the same table route and says, for each Envoy JSON path
+that was written, which field of the source VirtualService produced it, or None where Istio
+writes a value of its own (the timeout "0s" when none is set, the retry policy's host predicate,
+the route metadata's fixed prefix...). Field paths are the resource's own
+(``("spec", "http", 0, "route", 1)``), so the config loader turns them into lines.
+
+The Envoy tab's parallel view (markdown/parallel.py) is built from it. Only routes translated
+one to one from a VirtualService rule are attributed (not delegated ones, nor Gateway API
+routes, whose fields live in another resource's shape): ``route_sources`` answers None there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from istio_notebook.envoy.translate import envoy_route
+from istio_notebook.gatewayapi import gateway_semantics
+from istio_notebook.routing.actions import header_authority
+from istio_notebook.routing.table import HeaderMatch, Route, RouteTable
+
+Path = tuple[Any, ...]
+PSEUDO_FIELDS = {":method": "method", ":authority": "authority", ":scheme": "scheme"}
+RETRY_FIELDS = {"num_retries": "attempts", "retry_on": "retryOn", "per_try_timeout": "perTryTimeout",
+                "retriable_status_codes": "retryOn"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """``envoy``: a path in the route's JSON; ``field``: the resource field it came from (None: Istio's own)."""
+
+    envoy: Path
+    field: Path | None
+
+
+def virtual_service_routes(table: RouteTable, resource) -> tuple[dict, list[Source]] | None:
+    """The routes ``resource`` (a VirtualService) became in ``table``'s proxy, as the Envoy tab shows
+    them (``{"route_configs": {config: {virtual host: {"domains", "routes"}}}}``, each route written by
+    translate.envoy_route as in the display form), with the sources of their paths in that document.
+    None when a route is not attributable (see the module docstring)."""
+    key = f"{resource.namespace}/{resource.name}"
+    part: dict = {}
+    sources: list[Source] = []
+    for config in table.route_configs:
+        for vhost in config.virtual_hosts:
+            routes = [r for r in vhost.routes if r.origin.virtual_service == key]
+            if not routes:
+                continue
+            at: Path = ("route_configs", config.name, vhost.name)
+            written = [envoy_route(r) for r in routes]
+            sources.append(Source(at + ("domains",), ("spec", "hosts")))
+            for i, (route, out) in enumerate(zip(routes, written)):
+                found = route_sources(route, out)
+                if found is None:
+                    return None
+                sources.extend(Source(at + ("routes", i) + s.envoy, s.field) for s in found)
+            part.setdefault(config.name, {})[vhost.name] = {"domains": list(vhost.domains), "routes": written}
+    return {"route_configs": part}, sources
+
+
+def route_sources(route: Route, written: dict) -> list[Source] | None:
+    """The sources of the paths ``written`` (translate.envoy_route(route)) has, most specific last."""
+    origin = route.origin
+    resource = origin.source
+    if resource is None or origin.delegate or origin.rule_index is None or resource.kind != "VirtualService" or gateway_semantics(resource):
+        return None
+    rule: Path = ("spec", "http", origin.rule_index)
+    spec = resource.get(*rule)
+    if not isinstance(spec, dict):
+        return None
+    found = [Source(("metadata",), ("metadata", "name")), Source(("name",), rule + ("name",) if "name" in spec else None)]
+    found += _match(route, rule, spec)
+    found += _action(route, rule, spec, written)
+    return [Source(s.envoy, s.field if s.field is not None and resource.get(*s.field) is not None else None)
+            for s in found if _present(written, s.envoy)]
+
+
+def _match(route: Route, rule: Path, spec: dict) -> Iterator[Source]:
+    m = route.origin.match_index
+    match = (spec.get("match") or [None])[m] if m is not None and isinstance(spec.get("match"), list) else None
+    at: Path = rule + ("match", m)
+    uri = at + ("uri",) if isinstance(match, dict) and match.get("uri") else None
+    for key in route.match.path.envoy_path():
+        yield Source(("match", key), at + ("ignoreUriCase",) if key == "case_sensitive" else uri)
+    for k, header in enumerate(route.match.headers):
+        yield Source(("match", "headers", k), _header_field(header, at, match if isinstance(match, dict) else {}))
+    for k, query in enumerate(route.match.query):
+        yield Source(("match", "query_parameters", k), at + ("queryParams", query.name))
+
+
+def _header_field(header: HeaderMatch, at: Path, match: dict) -> Path | None:
+    if header.name in PSEUDO_FIELDS:
+        return at + (PSEUDO_FIELDS[header.name],)
+    section = "withoutHeaders" if header.invert else "headers"
+    names = match.get(section) if isinstance(match.get(section), dict) else {}
+    written = next((n for n in names if str(n).lower() == header.name), None)
+    return at + (section, written) if written is not None else None
+
+
+def _action(route: Route, rule: Path, spec: dict, written: dict) -> Iterator[Source]:
+    action = route.action
+    yield Source(("redirect",), rule + ("redirect",))
+    yield Source(("direct_response",), rule + ("directResponse",))
+    for side in ("request", "response"):
+        for op in ("headers_to_add", "headers_to_remove"):
+            yield Source((f"{side}_{op}",), _headers_field(rule, spec, side, len(action.destinations)))
+    yield Source(("typed_per_filter_config", "envoy.filters.http.fault"), rule + ("fault",))
+    yield Source(("typed_per_filter_config", "envoy.filters.http.cors"), rule + ("corsPolicy",))
+    if action.kind != "route":
+        return
+    body: Path = ("route",)
+    if len(action.destinations) == 1:
+        yield Source(body + ("cluster",), _item(rule, action.destinations[0].item, "destination"))
+    for k, dest in enumerate(action.destinations if len(action.destinations) > 1 else ()):
+        yield Source(body + ("weighted_clusters", "clusters", k), _item(rule, dest.item))
+        yield Source(body + ("weighted_clusters", "clusters", k, "weight"), _item(rule, dest.item, "weight"))
+    for key in ("timeout", "max_grpc_timeout"):
+        yield Source(body + (key,), rule + ("timeout",))
+    yield Source(body + ("prefix_rewrite",), rule + ("rewrite", "uri"))
+    yield Source(body + ("regex_rewrite",), rule + ("rewrite", "uriRegexRewrite"))
+    yield Source(body + ("host_rewrite_literal",), _authority_field(rule, spec))
+    yield from _retries(rule, spec, written)
+    yield from _mirrors(rule, spec, written)
+    yield Source(body + ("cluster_not_found_response_code",), None)
+
+
+def _item(rule: Path, index: int | None, *rest: str) -> Path | None:
+    return rule + ("route", index, *rest) if index is not None else None
+
+
+def _headers_field(rule: Path, spec: dict, side: str, destinations: int) -> Path:
+    """Rule headers, else (one destination: istiod moves its operations onto the route) the destination's."""
+    if isinstance(spec.get("headers"), dict) and side in spec["headers"]:
+        return rule + ("headers", side)
+    return rule + ("route", 0, "headers", side) if destinations == 1 else rule + ("headers", side)
+
+
+def _authority_field(rule: Path, spec: dict) -> Path:
+    rewrite = spec.get("rewrite")
+    if isinstance(rewrite, dict) and rewrite.get("authority"):
+        return rule + ("rewrite", "authority")
+    if header_authority(spec.get("headers")) is not None:
+        return rule + ("headers", "request")
+    return rule + ("route", 0, "headers", "request")
+
+
+def _retries(rule: Path, spec: dict, written: dict) -> Iterator[Source]:
+    at: Path = ("route", "retry_policy")
+    if "retries" not in spec:
+        yield Source(at, None)  # Istio's default policy (routing/table.py DEFAULT_RETRY_ON)
+        return
+    yield Source(at, None)  # what retries does not say (host predicate, selection attempts) is Istio's
+    for key in (written.get("route", {}).get("retry_policy") or {}):
+        if key in RETRY_FIELDS:
+            yield Source(at + (key,), rule + ("retries", RETRY_FIELDS[key]))
+
+
+def _mirrors(rule: Path, spec: dict, written: dict) -> Iterator[Source]:
+    policies = written.get("route", {}).get("request_mirror_policies") or []
+    candidates = ([rule + ("mirror",)] if isinstance(spec.get("mirror"), dict) else []) + [
+        rule + ("mirrors", j) for j in range(len(spec.get("mirrors") or []))]
+    if len(candidates) == len(policies):  # none was dropped for a zero percentage: one to one
+        for k, field in enumerate(candidates):
+            yield Source(("route", "request_mirror_policies", k), field)
+    elif candidates:
+        yield Source(("route", "request_mirror_policies"), candidates[0][:-1] if candidates[0][-1] != "mirror" else candidates[0])
+
+
+def _present(data: Any, path: Path) -> bool:
+    for step in path:
+        if isinstance(data, dict) and step in data:
+            data = data[step]
+        elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+            data = data[step]
+        else:
+            return False
+    return True
+

@@ -1,0 +1,120 @@
+"""Which VirtualService field each part of a translated route came from (envoy/translate_sources.py),
+and the parallel view built from it (markdown/parallel.py): the Envoy tab's 対訳.
+
+Istio's mapping (pilot/pkg/networking/core/route/route.go at 1.30.x): match.uri → the route's path
+specifier, match.headers → header matchers, method → the :method header, route[] → cluster or
+weighted_clusters, retries → retry_policy (num_retries ← attempts, retry_on ← retryOn,
+per_try_timeout ← perTryTimeout; the host predicate and selection attempts are Istio's own),
+timeout → timeout (and max_grpc_timeout); with no timeout Istio writes "0s" itself, and with no
+retries its default policy (retry/retry.go DefaultPolicy).
+"""
+
+from pathlib import Path
+
+import yaml
+
+from istio_notebook.config import Mesh, Origin, load_text
+from istio_notebook.envoy.translate import envoy_route
+from istio_notebook.envoy.translate_sources import route_sources, virtual_service_routes
+from istio_notebook.markdown.parallel import leaves, parallel
+from istio_notebook.routing import Proxy, build_table
+
+FIXTURE = (Path(__file__).parents[1] / "mkdocs" / "golden" / "fixtures" / "reviews.yaml").read_text(encoding="utf-8")
+
+VS = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: default
+spec:
+  hosts: [reviews]
+  http:
+  - name: canary
+    match:
+    - uri: {prefix: /api}
+      method: {exact: POST}
+      headers:
+        End-User: {exact: jason}
+    route:
+    - destination: {host: reviews, subset: v1}
+      weight: 80
+    - destination: {host: reviews, subset: v2}
+      weight: 20
+    retries:
+      attempts: 3
+      perTryTimeout: 2s
+    timeout: 10s
+  - route:
+    - destination: {host: reviews, subset: v1}
+"""
+VS_FIRST_LINE = 101  # the file line the VirtualService text starts at (as in a Markdown fence)
+
+
+def scenario():
+    vs = load_text(VS, Origin("page.md", line_offset=VS_FIRST_LINE - 1)).resources
+    fixture = load_text(FIXTURE, Origin("reviews.yaml")).resources
+    mesh = Mesh(fixture + vs)
+    return mesh, mesh.get("VirtualService", "default", "reviews"), build_table(mesh, Proxy.sidecar("default"))
+
+
+def routes_of(table, key="default/reviews"):
+    return [r for c in table.route_configs for v in c.virtual_hosts for r in v.routes if r.origin.virtual_service == key]
+
+
+def test_each_written_path_names_the_field_that_produced_it_or_none_for_istio_own_values():
+    _, _, table = scenario()
+    first, second = routes_of(table)
+    written = envoy_route(first)
+    sources = {s.envoy: s.field for s in route_sources(first, written)}
+    rule = ("spec", "http", 0)
+    assert sources[("match", "prefix")] == rule + ("match", 0, "uri")
+    # Header matchers in the table's order: :method first (route.go translateRouteMatch), then headers by their YAML key.
+    assert [written["match"]["headers"][k]["name"] for k in (0, 1)] == [":method", "end-user"]
+    assert sources[("match", "headers", 0)] == rule + ("match", 0, "method")
+    assert sources[("match", "headers", 1)] == rule + ("match", 0, "headers", "End-User")
+    assert sources[("route", "weighted_clusters", "clusters", 1)] == rule + ("route", 1)
+    assert sources[("route", "weighted_clusters", "clusters", 1, "weight")] == rule + ("route", 1, "weight")
+    assert sources[("route", "retry_policy", "num_retries")] == rule + ("retries", "attempts")
+    assert sources[("route", "retry_policy", "per_try_timeout")] == rule + ("retries", "perTryTimeout")
+    assert sources[("route", "retry_policy")] is None  # the host predicate and selection attempts are Istio's
+    assert sources[("route", "retry_policy", "retry_on")] is None  # retryOn unset: Istio's default conditions
+    assert sources[("route", "timeout")] == rule + ("timeout",)
+    assert sources[("name",)] == rule + ("name",)
+    # The catch-all rule: no uri (Istio's prefix "/"), no timeout ("0s"), no retries (the default policy).
+    defaults = {s.envoy: s.field for s in route_sources(second, envoy_route(second))}
+    assert defaults[("match", "prefix")] is None and defaults[("route", "timeout")] is None
+    assert defaults[("route", "retry_policy")] is None
+    assert defaults[("route", "cluster")] == ("spec", "http", 1, "route", 0, "destination")
+
+
+def test_the_parallel_view_links_yaml_lines_to_the_envoy_lines_they_produced():
+    _, vs, table = scenario()
+    document, sources = virtual_service_routes(table, vs)
+    view = parallel(document, sources, vs, VS_FIRST_LINE)
+    yaml_lines, envoy_lines = VS.splitlines(), view.text.splitlines()
+
+    def produced(needle):
+        (line,) = [i + 1 for i, text in enumerate(yaml_lines) if needle in text]
+        found = [p for p in view.pairs if p.yaml[0] <= line <= p.yaml[1]]
+        return {envoy_lines[n - 1].strip() for p in found for n in p.envoy}
+
+    assert "num_retries: 3" in produced("attempts: 3")
+    assert "per_try_timeout: 2s" in produced("perTryTimeout: 2s")
+    assert {"timeout: 10s", "max_grpc_timeout: 10s"} <= produced("timeout: 10s")
+    assert "weight: 20" in produced("weight: 20")
+    assert {"- name: end-user", "exact: jason"} <= produced("End-User")
+    assert "prefix: /api" in produced("uri: {prefix: /api}")
+    # What no field produced is folded away, not shown as the example's: the catch-all's prefix "/",
+    # its "0s" timeout and Istio's default retry policy.
+    assert "prefix: /\n" not in view.text and "prefix: /\n" in view.defaults
+    assert "timeout: 0s" in view.defaults and "timeout: 0s" not in view.text
+    assert "retry_host_predicate" in view.defaults and "retry_host_predicate" not in view.text
+
+
+def test_the_two_halves_hold_every_leaf_of_the_translated_routes_once():
+    _, vs, table = scenario()
+    document, sources = virtual_service_routes(table, vs)
+    view = parallel(document, sources, vs, VS_FIRST_LINE)
+    halves = [v for text in (view.text, view.defaults) for _, v in leaves(yaml.safe_load(text))]
+    assert sorted(map(repr, halves)) == sorted(repr(v) for _, v in leaves(document))
