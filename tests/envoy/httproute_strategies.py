@@ -103,7 +103,11 @@ def backend(name: str, weight: int | None = None, namespace: str | None = None) 
 def backends(draw) -> list[dict] | None:
     kind = draw(st.sampled_from(("one", "one", "one", "weighted", "zero", "none", "missing", "foreign")))
     if kind == "one":
-        return [backend(draw(st.sampled_from(BACKENDS)))]
+        ref = backend(draw(st.sampled_from(BACKENDS)))
+        if draw(st.integers(0, 4)) == 0:  # a backendRef's own filter: destination-level headers in istiod's VirtualService
+            ref["filters"] = [{"type": "ResponseHeaderModifier",
+                               "responseHeaderModifier": draw(response_modifier(("x-version", "x-region")))}]
+        return [ref]
     if kind == "weighted":
         a, b = draw(st.lists(st.sampled_from(BACKENDS), min_size=2, max_size=2, unique=True))
         weight = draw(st.sampled_from((10, 50, 90)))
@@ -115,6 +119,19 @@ def backends(draw) -> list[dict] | None:
     if kind == "foreign":
         return [backend("app-v1", namespace="elsewhere")]
     return None
+
+
+@st.composite
+def response_modifier(draw, names: tuple[str, ...] = ("x-answer", "x-cache", "x-served-by")) -> dict:
+    """A ResponseHeaderModifier with set, add and remove, each header name in one of them."""
+    spec: dict = {}
+    for name in draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True)):
+        op = draw(st.sampled_from(("set", "add", "remove")))
+        if op == "remove":
+            spec.setdefault("remove", []).append(name)
+        else:
+            spec.setdefault(op, []).append({"name": name, "value": draw(st.sampled_from(("yes", "v2")))})
+    return spec
 
 
 @st.composite
@@ -188,7 +205,7 @@ def rule(draw) -> dict:
     if draw(st.integers(0, 3)) == 0:
         filters.append({"type": "RequestHeaderModifier", "requestHeaderModifier": {"set": [{"name": "x-generated", "value": "1"}], "remove": ["x-env"]}})
     if draw(st.integers(0, 4)) == 0:
-        filters.append({"type": "ResponseHeaderModifier", "responseHeaderModifier": {"add": [{"name": "x-answer", "value": "yes"}]}})
+        filters.append({"type": "ResponseHeaderModifier", "responseHeaderModifier": draw(response_modifier())})
     if draw(st.integers(0, 5)) == 0:
         filters.append(draw(mirror_filter()))
     if draw(st.integers(0, 5)) == 0:

@@ -38,6 +38,21 @@ def test_status_and_delay_on_request_and_counting_by_request_id():
         assert len(fleet.log.of("id1")) == 2 and fleet.log.of("other") == []
 
 
+def test_answers_with_the_headers_asked_for_but_never_framing_or_its_own():
+    # envoy/response_probe.py: each asked header leaves the upstream as `from-upstream`.
+    with EchoFleet() as fleet:
+        port = fleet.add(EchoIdentity("a"))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/", headers={"x-echo-respond-with": "X-One, x-two,content-length,x-echo-server,bad name"})
+        response = connection.getresponse()
+        response.read()
+        lines = [(n.lower(), v) for n, v in response.getheaders()]
+        connection.close()
+    assert ("x-one", "from-upstream") in lines and ("x-two", "from-upstream") in lines
+    assert [v for n, v in lines if n == "x-echo-server"] == ["a"]
+    assert len([n for n, _ in lines if n == "content-length"]) == 1 and not [n for n, _ in lines if " " in n]
+
+
 def test_per_server_failure_config():
     with EchoFleet() as fleet:
         port = fleet.add(EchoIdentity("broken"), status=500)

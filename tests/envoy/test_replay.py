@@ -98,7 +98,8 @@ def test_undefined_subset_is_503_cluster_not_found(sidecar, mesh):
 def test_header_operations(sidecar, mesh):
     outcome = _ask(sidecar, mesh, "GET http://reviews:9080/headers", "x-drop: 1")
     assert outcome["headers"]["request"]["set"] == {"x-set": "1"} and outcome["headers"]["request"]["remove"] == ["x-drop"]
-    assert outcome["headers"]["response"]["set"] == {"x-resp": "yes"}
+    # `add` (APPEND_IF_EXISTS_OR_ADD): the probe's upstream value arrives with the added one after it.
+    assert outcome["headers"]["response"]["add"] == {"x-resp": "yes"} and outcome["headers"]["response"]["set"] == {}
 
 
 def test_weighted_split_is_about_80_20(sidecar, mesh):

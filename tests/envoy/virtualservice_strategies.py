@@ -5,7 +5,7 @@ code, so it lives in tests/ and the runtime package never imports hypothesis. Ma
 every kind (uri exact/prefix/regex with ignoreUriCase, headers exact/prefix/regex/presence,
 withoutHeaders, queryParams, method, authority, scheme) and actions of every kind (single and
 weighted destinations, a subset that does not exist, prefix/regex/authority rewrites, redirects,
-direct responses, fault aborts, header changes, timeouts, retries, mirrors, CORS). Requests are drawn
+direct responses, fault aborts, request and response header changes (rule and destination), timeouts, retries, mirrors, CORS). Requests are drawn
 from the same vocabulary so that most of them hit some rule, with near misses (case changes,
 extra suffixes, missing headers) to exercise the negative side.
 
@@ -33,6 +33,10 @@ QUERY_VALUES = ("1", "true", "", "10")
 REGEXES = ("/api/v[0-9]+(/.*)?", ".*review.*", "/(a|b)/x", "/q")
 VALUE_REGEXES = ("prod.*", "[a-z]+", "j.*n", "")
 METHODS = ("GET", "POST", "DELETE")
+# Response headers changed by a rule and by its destination (apart: the precedence of one name at
+# both levels is pinned by tests/envoy/test_response_headers.py, not drawn).
+RULE_RESPONSE_NAMES = ("x-answer", "x-cache", "x-served-by")
+DESTINATION_RESPONSE_NAMES = ("x-version", "x-region")
 
 BASE = """
 apiVersion: v1
@@ -116,6 +120,20 @@ def http_match(draw) -> dict:
     return match
 
 
+@st.composite
+def response_ops(draw, names: tuple[str, ...]) -> dict:
+    """headers.response with set, add and remove, each name used by one operation at most
+    (a name both removed and set is a question of order inside one Envoy header parser: not drawn)."""
+    ops: dict = {}
+    for name in draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True)):
+        op = draw(st.sampled_from(("set", "add", "remove")))
+        if op == "remove":
+            ops.setdefault("remove", []).append(name)
+        else:
+            ops.setdefault(op, {})[name] = draw(st.sampled_from(("yes", "v2")))
+    return ops
+
+
 def destination(subset: str) -> dict:
     return {"host": HOST, "subset": subset}
 
@@ -138,6 +156,8 @@ def http_route(draw) -> dict:
         return rule
     if kind == "direct":
         rule["directResponse"] = {"status": draw(st.sampled_from((200, 403, 503))), "body": {"string": "generated"}}
+        if draw(st.integers(0, 3)) == 0:
+            rule["headers"] = {"response": draw(response_ops(RULE_RESPONSE_NAMES))}
         return rule
     if kind == "weighted":
         a, b = draw(st.lists(st.sampled_from(SUBSETS), min_size=2, max_size=2, unique=True))
@@ -147,6 +167,8 @@ def http_route(draw) -> dict:
     else:
         subset = MISSING_SUBSET if kind == "missing" else draw(st.sampled_from(SUBSETS))
         rule["route"] = [{"destination": destination(subset)}]
+        if draw(st.integers(0, 4)) == 0:
+            rule["route"][0]["headers"] = {"response": draw(response_ops(DESTINATION_RESPONSE_NAMES))}
     if draw(st.integers(0, 3)) == 0:
         uses_regex = any("regex" in (m.get("uri") or {}) for m in rule.get("match", []))
         if draw(st.booleans()) and not uses_regex:
@@ -160,7 +182,7 @@ def http_route(draw) -> dict:
                                    "percentage": {"value": draw(st.sampled_from((0, 100)))}}}
     if draw(st.integers(0, 4)) == 0:
         rule["headers"] = {"request": {"set": {"x-generated": "1"}, "remove": ["x-env"]},
-                           "response": {"add": {"x-answer": "yes"}}}
+                           "response": draw(response_ops(RULE_RESPONSE_NAMES))}
     if draw(st.integers(0, 4)) == 0:
         rule["timeout"] = draw(st.sampled_from(("1s", "2.5s", "10s")))
     if draw(st.integers(0, 4)) == 0:

@@ -27,6 +27,7 @@ class Response:
     headers: dict[str, str]  # lower-case names; repeated headers joined with ", "
     body: bytes
     elapsed: float  # seconds from sending to the end of the body
+    lines: tuple[tuple[str, str], ...] = ()  # every header line in order (lower-case names): repeated ones apart
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,11 @@ def send(
         response = connection.getresponse()
         data = response.read()
         elapsed = time.monotonic() - started
+        lines = tuple((name.lower(), value) for name, value in response.getheaders())
         merged: dict[str, str] = {}
-        for name, value in response.getheaders():
-            key = name.lower()
+        for key, value in lines:
             merged[key] = f"{merged[key]}, {value}" if key in merged else value
-        return Response(response.status, merged, data, elapsed)
+        return Response(response.status, merged, data, elapsed, lines)
     finally:
         connection.close()
 

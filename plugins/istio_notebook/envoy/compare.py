@@ -6,7 +6,9 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
   gRPC status), or read from the loaded route when no upstream answer can trigger its conditions
   (e.g. ``connect-failure`` alone); either way they must equal the simulated attempts;
 - ``timeout`` and ``retries.per_try_timeout``: as replay.py reports them (see there);
-- response header ``set`` and ``add`` look the same on the wire: compared merged;
+- response header ``set`` and ``add`` look the same on the wire: compared merged, unless replay.py
+  probed them (``envoy.response_probed``: the upstream sent each header; envoy/response_probe.py),
+  then set, add and remove are compared apart;
 - ``fault``: as replay.py reports it (the loaded fault, checked against what the request saw);
   a partial abort that fired makes the abort status the expected status;
 - mirror percentages: the simulator's as Envoy holds them once Istio has written them (a
@@ -36,6 +38,13 @@ def _merged(ops: dict | None) -> dict:
         if values or removed:
             out[side] = {"values": values, "remove": removed}
     return out
+
+
+def _exact(ops: dict | None, side: str) -> dict:
+    """One side's set, add and remove apart (the response side when replay.py probed it)."""
+    change = (ops or {}).get(side) or {}
+    out = {"set": change.get("set") or {}, "add": change.get("add") or {}, "remove": sorted(change.get("remove") or [])}
+    return {k: v for k, v in out.items() if v}
 
 
 def expected_attempts(retries: dict | None) -> int:
@@ -129,8 +138,11 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
                 del merged[key]
         if sim_headers.get("request") != env_headers.get("request"):
             differ("headers.request", sim_headers.get("request"), env_headers.get("request"))
-        sim_response = (sim_headers.get("response") or {}).get("values") or {}
-        env_response = (env_headers.get("response") or {}).get("values") or {}
+        if envoy.get("envoy", {}).get("response_probed"):
+            sim_response, env_response = _exact(sim.get("headers"), "response"), _exact(envoy.get("headers"), "response")
+        else:
+            sim_response = (sim_headers.get("response") or {}).get("values") or {}
+            env_response = (env_headers.get("response") or {}).get("values") or {}
         if sim_response != env_response:
             differ("headers.response", sim_response, env_response)
     if served or envoy.get("mirrors"):

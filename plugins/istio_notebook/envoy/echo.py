@@ -15,6 +15,9 @@ request through headers, which Envoy forwards upstream:
   ``x-echo-status: 503``      answer with that status instead of 200
   ``x-echo-delay-ms: 1500``   sleep that long before answering (timeouts)
   ``x-echo-grpc-status: 14``  add that ``grpc-status`` to the answer (gRPC retry conditions)
+  ``x-echo-respond-with: a,b`` answer with headers ``a`` and ``b`` set to ``from-upstream``, so
+                              that a route's response ``set``/``add``/``remove`` of them shows
+                              (envoy/response_probe.py)
 
 A TCP connection (tcp_proxy, TLS passthrough) sends ``INB-L4 <request id>`` and a blank line
 instead of a request: not HTTP, so a sniffing listener keeps it on its TCP chain. The server logs
@@ -42,6 +45,9 @@ STATUS_HEADER = "x-echo-status"
 DELAY_HEADER = "x-echo-delay-ms"
 GRPC_STATUS_HEADER = "x-echo-grpc-status"
 IDENTITY_HEADER = "x-echo-server"
+RESPOND_WITH_HEADER = "x-echo-respond-with"
+UPSTREAM_VALUE = "from-upstream"  # the value of every header the upstream was asked to answer with
+MAX_RESPOND_WITH = 32  # header names one request may ask for
 L4_PROBE = b"INB-L4 "  # a TCP probe's first line (envoy/replay_l4.py); the answer names the cluster
 MAX_DELAY_SECONDS = 30.0  # bounded even when a header asks for more
 INNER_TIMEOUT = 10.0  # seconds for a client's TLS inside the outer one to say what it wants
@@ -147,6 +153,14 @@ def _number(text: str | None, default: float) -> float:
         return default
 
 
+def _asked_headers(asked: str, taken: set[str]) -> list[tuple[str, str]]:
+    """The headers ``x-echo-respond-with`` asks for (token names only, never one already answered)."""
+    names = [n.strip().lower() for n in asked.split(",")][:MAX_RESPOND_WITH]
+    valid = [n for n in names if n and n.isascii() and all(c.isalnum() or c in "-_.!#$%&'*+^`|~" for c in n)]
+    framing = {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade"}
+    return [(n, UPSTREAM_VALUE) for n in dict.fromkeys(valid) if n not in taken and n not in framing]
+
+
 class _Connections:
     """The handler of every connection of a fleet, on the fleet's loop."""
 
@@ -222,6 +236,7 @@ class _Connections:
         grpc_status = headers.get(GRPC_STATUS_HEADER, "")
         if grpc_status.isascii() and grpc_status.isdigit():
             answer.append(("grpc-status", grpc_status))
+        answer += _asked_headers(headers.get(RESPOND_WITH_HEADER, ""), {name for name, _ in answer})
         if not request.keep_alive:
             answer.append(("connection", "close"))
         writer.write(response_bytes(status, answer, payload, head_only=request.method == "HEAD"))

@@ -40,7 +40,7 @@ from collections import Counter
 from istio_notebook.config import durations
 from istio_notebook.config.durations import format_seconds
 from istio_notebook.config.percent import from_fractional
-from istio_notebook.envoy import client, observe, preflight
+from istio_notebook.envoy import client, observe, preflight, response_probe
 from istio_notebook.envoy.echo import (
     REQUEST_ID_HEADER,
 )
@@ -249,6 +249,7 @@ class Scenario(RunningEnvoy):
         if first.path != x.request.path_with_query or authority != x.request.authority:
             fields["rewrite"] = Rewrite(first.path, authority if authority != x.request.authority else None)
         fields["headers"] = header_changes(x.request.headers, first.headers, x.response.headers, first.lines)
+        response_probe.observe(self, x, envoy_route, draft)
         if policy:
             fields["retries"] = self._retries(x, policy, trace)
 

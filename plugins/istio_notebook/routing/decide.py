@@ -27,6 +27,7 @@ from istio_notebook.routing.outcome import (
 )
 from istio_notebook.routing.policy import traffic_policy
 from istio_notebook.routing.proxy import Proxy
+from istio_notebook.routing.server_header import without_server
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import (
     Redirect,
@@ -61,7 +62,9 @@ def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy:
     if preflight is not None:
         return _answered_preflight(chosen, ref, preflight, trace)
     fields: dict = {}
-    headers = _merged_headers(action)
+    headers, server_changed = without_server(_merged_headers(action))
+    if server_changed:
+        trace.add("server_header")
     if action.kind == "route" and (changes := response_headers(action.cors, request)) is not None:
         headers = changes if headers is None else headers.merged(changes)  # the CORS filter's, set last
     if action.kind == "passthrough":

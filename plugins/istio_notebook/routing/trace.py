@@ -81,6 +81,9 @@ STEPS: dict[str, tuple[str, str]] = {
     "no_route": ("no route of {vhost} matches: 404 (Envoy NR)", "{vhost} のどのルートにも一致しない: 404 (Envoy NR)"),
     "redirect": ("redirect {status} to {location}", "{location} へリダイレクト ({status})"),
     "direct": ("direct response {status}", "ダイレクトレスポンス {status}"),
+    "server_header": ("the response's server header is the proxy's own: the connection manager overwrites it after the route "
+                      "(the rule's set/add/remove of server has no effect)",
+                      "応答の server ヘッダーはプロキシ自身のもの: 接続マネージャーがルートの後で上書きする（ルールの server の set/add/remove は効かない）"),
     "cors_preflight": ("CORS preflight from {origin}: the CORS filter answers 200 with the policy's headers (not forwarded)",
                        "{origin} からの CORS プリフライト: CORS フィルターがポリシーのヘッダー付きで 200 を返す(転送しない)"),
     "cors_preflight_ignored": ("CORS preflight from {origin}, an origin the policy does not allow: unmatchedPreflights IGNORE, "
