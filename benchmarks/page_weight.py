@@ -1,13 +1,18 @@
 """What a reader's browser pays per page: bytes transferred and main-thread work.
 
 Targets (issue 18): every page without diagrams ≤ 1 MB transferred on first load (cold cache);
-traffic/virtual-service (18 diagrams in closed tabs) ≤ 2.5 s of main-thread work with the CPU
+traffic/virtual-service (22 diagrams in closed tabs) ≤ 2.5 s of main-thread work with the CPU
 throttled 4× (Chrome DevTools' "mid-tier mobile"), measured through the DevTools protocol
-(Performance.getMetrics' TaskDuration, the main thread's busy time until the page settles; the
-search index counts in the bytes, served uncompressed as by `python -m http.server`, so a host that
-compresses sends less). Builds the site into a
-temporary directory, serves it on loopback, drives Chromium with Playwright.
-Usage: .venv/bin/python benchmarks/page_weight.py [--site DIR] [--runs N]
+(Performance.getMetrics' TaskDuration, the main thread's busy time until the page settles, and its
+style, layout and script parts; the search index counts in the bytes, served uncompressed as by
+`python -m http.server`, so a host that compresses sends less). Builds the site into a temporary
+directory, serves it on loopback, drives Chromium with Playwright.
+
+On a shared machine TaskDuration is wall-clock and grows with the load, so each row also prints the
+1-minute load average and the renderer main thread's CPU time read from /proc (Linux): what the
+page itself computed, throttle included (Chrome throttles by keeping the thread busy), and not the
+time it waited for a core. Compare figures taken at a similar load.
+Usage: .venv/bin/python benchmarks/page_weight.py [--site DIR] [--runs N] [--page PATH ...]
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -35,7 +41,7 @@ THROTTLE = 4
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -45,8 +51,39 @@ def build(target: Path) -> None:
                    env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
 
 
-def measure(browser, base: str, path: str) -> tuple[int, float, bool]:
-    """(bytes transferred, main-thread seconds under 4× throttling, whether Mermaid was loaded)."""
+def _main_thread_cpu(browser_cdp) -> dict[int, float]:
+    """CPU seconds each renderer's main thread has used so far (/proc/<pid>/task/<pid>/stat: utime +
+    stime). Unlike TaskDuration this is the page's own compute, hardly inflated by other load; the
+    throttle does not change it (Chrome throttles by pausing the thread)."""
+    seconds = {}
+    for process in browser_cdp.send("SystemInfo.getProcessInfo")["processInfo"]:
+        if process["type"] != "renderer":
+            continue
+        pid = process["id"]
+        try:
+            fields = Path(f"/proc/{pid}/task/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # not Linux, or the process just ended
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One page load: bytes, main-thread busy time under throttling and its parts, CPU, DOM size."""
+
+    weight: int
+    task: float
+    style: float
+    layout: float
+    script: float
+    cpu: float | None
+    elements: int
+    mermaid: bool  # Mermaid was loaded
+    diagrams: int  # diagrams on the page (drawn or not)
+
+
+def measure(browser, browser_cdp, base: str, path: str) -> Figures:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -58,6 +95,7 @@ def measure(browser, base: str, path: str) -> tuple[int, float, bool]:
     urls: dict[str, str] = {}
     cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+    before = _main_thread_cpu(browser_cdp)
     page.goto(base + path, wait_until="networkidle")
     # Every page's search worker downloads the index after load: wait for it, so each page counts it.
     for _ in range(50):
@@ -66,15 +104,47 @@ def measure(browser, base: str, path: str) -> tuple[int, float, bool]:
         page.wait_for_timeout(200)
     page.wait_for_timeout(500)
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    after = _main_thread_cpu(browser_cdp)
+    elements, diagrams = page.evaluate("[document.getElementsByTagName('*').length, document.querySelectorAll('.mermaid').length]")
     context.close()
-    mermaid = any("mermaid" in u for u in urls.values())
-    return sum(sizes.values()), metrics.get("TaskDuration", 0.0), mermaid
+    cpu = sum(after[pid] - before.get(pid, 0.0) for pid in after) if after else None
+    return Figures(
+        weight=sum(sizes.values()), task=metrics.get("TaskDuration", 0.0), style=metrics.get("RecalcStyleDuration", 0.0),
+        layout=metrics.get("LayoutDuration", 0.0), script=metrics.get("ScriptDuration", 0.0), cpu=cpu, elements=elements,
+        mermaid=any("mermaid" in u for u in urls.values()), diagrams=diagrams,
+    )
+
+
+def report(browser, browser_cdp, base: str, path: str, runs: int) -> bool:
+    """Measure ``path`` ``runs`` times, print the medians; True if it misses a target."""
+    figures = [measure(browser, browser_cdp, base, path) for _ in range(runs)]
+
+    def median(field: str) -> float:
+        return statistics.median(getattr(f, field) for f in figures)
+
+    weight, task = int(median("weight")), median("task")
+    mermaid = any(f.mermaid for f in figures)
+    diagrams = max(f.diagrams for f in figures)
+    cpus = [f.cpu for f in figures if f.cpu is not None]
+    cpu = f"{statistics.median(cpus):7.2f} s" if cpus else "    n/a"
+    verdict = []
+    if not diagrams and weight > WEIGHT_LIMIT:
+        verdict.append(f"over {WEIGHT_LIMIT:,} B")
+    if path == HEAVY and task > MAIN_THREAD_LIMIT:
+        verdict.append(f"over {MAIN_THREAD_LIMIT} s")
+    load = os.getloadavg()[0]
+    print(
+        f"/{path:31} {weight:>10,} {task:>8.2f} s {median('style'):5.2f} {median('layout'):5.2f} {median('script'):5.2f}"
+        f" {cpu} {int(median('elements')):>6} {load:5.1f} {diagrams:>4} {'yes' if mermaid else 'no':3}  {'; '.join(verdict)}"
+    )
+    return bool(verdict)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="an already built site (default: build one)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--page", action="append", dest="pages", help="measure only this page (repeatable), e.g. traffic/virtual-service/")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="inb-weight-"))
     try:
@@ -84,26 +154,17 @@ def main() -> int:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_address[1]}/"
-        failures = 0
         executable = shutil.which("chromium") or None
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"], headless=True)
-            print(f"{'page':32} {'bytes':>10} {'main thread (4x)':>17}  mermaid")
-            for path in PAGES:
-                runs = [measure(browser, base, path) for _ in range(args.runs)]
-                weight = int(statistics.median(r[0] for r in runs))
-                seconds = statistics.median(r[1] for r in runs)
-                mermaid = any(r[2] for r in runs)
-                verdict = []
-                if not mermaid and weight > WEIGHT_LIMIT:
-                    verdict.append(f"over {WEIGHT_LIMIT:,} B")
-                if path == HEAVY and seconds > MAIN_THREAD_LIMIT:
-                    verdict.append(f"over {MAIN_THREAD_LIMIT} s")
-                failures += bool(verdict)
-                print(f"/{path:31} {weight:>10,} {seconds:>15.2f} s  {'yes' if mermaid else 'no':7} {'; '.join(verdict)}")
+            browser_cdp = browser.new_browser_cdp_session()
+            print(f"{'page':32} {'bytes':>10} {'main (4x)':>10} style layout script {'cpu':>7} {'elems':>6} {'load':>5} diag mermaid")
+            failures = sum(report(browser, browser_cdp, base, path, args.runs) for path in args.pages or PAGES)
             browser.close()
         server.shutdown()
         print(f"targets: pages without diagrams ≤ {WEIGHT_LIMIT:,} B; /{HEAVY} ≤ {MAIN_THREAD_LIMIT} s main thread at {THROTTLE}x CPU throttling")
+        print("main (4x): TaskDuration with the CPU throttled (style, layout, script: its parts); cpu: the renderer main"
+              " thread's CPU time (from /proc, throttle included); load: 1-minute load average when measured")
         return 1 if failures else 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
