@@ -9,7 +9,7 @@ and conditions.go createRouteStatus (one reason per parentRef: the one of lowest
 
 from __future__ import annotations
 
-from gwkit import GATEWAY, codes, mesh_of, service
+from gwkit import GATEWAY, codes, mesh_of, send, service
 
 ROUTE = """\
 apiVersion: gateway.networking.k8s.io/v1
@@ -96,3 +96,18 @@ def test_tls_and_tcp_routes_get_attachment_status() -> None:
            "spec:\n  parentRefs: [{name: web, namespace: infra}]\n  hostnames: [a.example.com]\n"
            "  rules:\n  - backendRefs: [{name: s, port: 443}]\n")
     assert [(c, line) for c, line, _ in found(GATEWAY, tls)] == [("INB6002", 18)]
+
+
+def test_a_service_import_backend_is_the_service_of_that_name() -> None:
+    # istio/istio 1.30.3 conversion.go buildDestination: group multicluster.x-k8s.io kind ServiceImport
+    # is <name>.<namespace>.svc.cluster.local while ENABLE_MCS_HOST is off (the default), looked up
+    # as a Service (BackendNotFound when absent); testdata/mcs.yaml and invalid.yaml
+    # (invalid-backendRef-serviceimport).
+    imported = "    - {group: multicluster.x-k8s.io, kind: ServiceImport, name: s, port: 80}\n"
+    route = ROUTE + "  parentRefs: [{name: web, namespace: infra}]\n  rules:\n  - backendRefs:\n" + imported
+    mesh = mesh_of(GATEWAY, route, service("s"))
+    assert found(GATEWAY, route, service("s")) == []
+    answer = send(mesh, "GET http://a.example.com/")
+    assert [d["host"] for d in answer["destinations"]] == ["s.default.svc.cluster.local"]
+    unknown = route.replace("name: s, port", "name: unknown, port")
+    assert [(c, line) for c, line, _ in found(GATEWAY, unknown, service("s"))] == [("INB6004", 21)]

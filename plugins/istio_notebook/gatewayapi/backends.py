@@ -2,6 +2,8 @@
 
 - ``Service`` (the default kind): ``<name>.<namespace>.svc.cluster.local`` and the ref's port; a
   name with a dot is a hard error ("the name of the Service must be used, not the hostname");
+- ``multicluster.x-k8s.io/ServiceImport``: the Service of that name (istiod 1.30.3 with
+  ENABLE_MCS_HOST off, the default: "we can just treat it as Service"), the same checks;
 - ``networking.istio.io/Hostname``: the name as host (a ServiceEntry host); no namespace allowed;
 - any other kind: InvalidKind; the destination stays, empty, so requests get 500 (cluster not found);
 - a Service the input does not hold: BackendNotFound (the destination stays: 500 at run time);
@@ -21,6 +23,7 @@ from istio_notebook.gatewayapi.deployment import MANAGED_CONTROLLER, deployment_
 from istio_notebook.gatewayapi.listeners import controller_of
 from istio_notebook.gatewayapi.model import DOMAIN_SUFFIX, GROUP, ISTIO_GROUP, Problem, of_kind
 
+MCS_GROUP = "multicluster.x-k8s.io"  # features.MCSAPIGroup's default
 INVALID_HOST = ""  # istiod's empty Destination{}: Envoy finds no cluster and answers 500
 
 
@@ -82,8 +85,8 @@ def resolve_backend(mesh: Mesh, route: Resource, ref: dict, at: tuple, *, enforc
             f"backendRef {name}/{namespace} not accessible to a {route.kind} in namespace {route.namespace!r} (missing a ReferenceGrant?)"
         )
         return Backend(INVALID_HOST, port, Problem(route, "ResolvedRefs", "RefNotPermitted", message, at))
-    if (group, kind) == ("", "Service"):
-        if "." in name:
+    if (group, kind) in (("", "Service"), (MCS_GROUP, "ServiceImport")):
+        if "." in name and kind == "Service":
             raise BackendError("service name invalid; the name of the Service must be used, not the hostname.", at + ("name",))
         host = f"{name}.{namespace}.svc.{DOMAIN_SUFFIX}"
         problem = None
