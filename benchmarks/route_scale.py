@@ -13,9 +13,12 @@ Per size it prints, each size measured in a fresh process (so the peak memory is
 - index: the route tables of one sidecar and one gateway;
 - CLI end-to-end: one real ``istio-notebook route`` process on that mesh (start-up, load, index,
   one request), its ratio to parse (issue 12 target: ≤ 2× at 5,000 services) and its peak RSS;
-- per request: median and p99 of ``routing.route`` (target: median ≤ 30 µs, flat);
+- per request: median and p99 of ``routing.route`` (target: median ≤ 30 µs, flat), and the
+  loop's CPU time per request;
 - batch: requests/s of ``route --requests FILE``'s code path (read and check the JSON Lines,
-  route, write one JSON line each) on the loaded mesh (target ≥ 20,000/s on the simulator);
+  route, write one JSON line each) on the loaded mesh (target ≥ 20,000/s on the simulator), by
+  the wall clock and by CPU time;
+- the 1-minute load average when the line was printed (figures on a busy machine are inflated);
 - peak RSS of the benchmark process (it holds the mesh text, resources and tables).
 
 Then, in a fresh process, a Gateway API mesh: one Gateway with ``--gateway-api-routes`` (1,000)
@@ -33,6 +36,7 @@ import contextlib
 import gc
 import io
 import json
+import os
 import random
 import resource
 import statistics
@@ -156,13 +160,15 @@ def _timed(work):
     return result, time.perf_counter() - start
 
 
-def _per_request(mesh: Mesh, lines: list[dict], requests: int) -> tuple[float, float]:
+def _per_request(mesh: Mesh, lines: list[dict], requests: int) -> tuple[float, float, float]:
+    """Median and p99 wall-clock µs of one routing.route call, and the loop's CPU µs per request."""
     prepared = []
     for line in lines:
         proxy = Proxy.parse_gateway(line["gateway"]) if "gateway" in line else Proxy.parse_from(line["from"])
         prepared.append((Request.parse(line["request"], line.get("headers", [])), proxy))
     timings = []
     gc.disable()
+    cpu = time.process_time()
     try:
         for n in range(requests):
             request, proxy = prepared[n % len(prepared)]
@@ -170,27 +176,30 @@ def _per_request(mesh: Mesh, lines: list[dict], requests: int) -> tuple[float, f
             route(mesh, request, proxy, lang="en")
             timings.append(time.perf_counter_ns() - t0)
     finally:
+        cpu = time.process_time() - cpu
         gc.enable()
     timings.sort()
-    return statistics.median(timings) / 1000, timings[max(int(len(timings) * 0.99) - 1, 0)] / 1000
+    return (statistics.median(timings) / 1000, timings[max(int(len(timings) * 0.99) - 1, 0)] / 1000,
+            cpu / max(requests, 1) * 1e6)
 
 
-def _batch_rate(mesh: Mesh, lines: list[dict]) -> float:
+def _batch_rate(mesh: Mesh, lines: list[dict]) -> tuple[float, float]:
     """Requests per second of the batch mode's own code path (cli/batch.py: read and check the
-    lines, route each, write one JSON line each), on the already loaded mesh."""
+    lines, route each, write one JSON line each), on the already loaded mesh: by the wall clock
+    and by this process's CPU time (the figure a loaded machine distorts least)."""
     from istio_notebook.cli.batch import ROUTE_KEYS, read_lines, write_answers
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "requests.jsonl"
         path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         batch = read_lines(str(path), ROUTE_KEYS)
         pairs = [(Request.parse(b.fields["request"], b.fields.get("headers", [])),
                   Proxy.parse_gateway(b.fields["gateway"]) if "gateway" in b.fields else Proxy.parse_from(b.fields["from"]))
                  for b in batch]
         with contextlib.redirect_stdout(io.StringIO()):
             write_answers(route(mesh, r, p, lang="en").to_json() for r, p in pairs)
-        return len(lines) / (time.perf_counter() - start)
+        return len(lines) / (time.perf_counter() - start), len(lines) / (time.process_time() - cpu)
 
 
 def _end_to_end(text: str, line: dict) -> tuple[float, float]:
@@ -221,13 +230,14 @@ def measure(services: int, requests: int, rng: random.Random, batch: int = 20_00
     mesh, mesh_s = _timed(lambda: Mesh(loaded.resources))
     sidecar, gateway = Proxy.parse_from("ns-0/app=client"), Proxy.gateway("ns-0", "edge")
     _, index_s = _timed(lambda: (build_table(mesh, sidecar), build_table(mesh, gateway)))
-    median, p99 = _per_request(mesh, lines, requests)
-    rate = _batch_rate(mesh, _requests(services, max(batch, 2), rng))
+    median, p99, cpu_us = _per_request(mesh, lines, requests)
+    rate, cpu_rate = _batch_rate(mesh, _requests(services, max(batch, 2), rng))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{services:>6} services {len(mesh):>7} resources | parse {parse_s:6.2f} s | load {parse_s + mesh_s:6.2f} s | "
           f"index {index_s:5.2f} s | CLI end-to-end {e2e_s:6.2f} s ({e2e_s / parse_s:.2f}x parse), peak RSS {cli_peak_mb:5.0f} MB | "
-          f"per request median {median:5.1f} µs p99 {p99:6.1f} µs ({requests} requests) | "
-          f"batch {rate:7,.0f} req/s | benchmark peak RSS {peak_mb:5.0f} MB", flush=True)
+          f"per request median {median:5.1f} µs p99 {p99:6.1f} µs, CPU {cpu_us:5.1f} µs ({requests} requests) | "
+          f"batch {rate:7,.0f} req/s (CPU time: {cpu_rate:7,.0f} req/s) | benchmark peak RSS {peak_mb:5.0f} MB | "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
 
 
 def main() -> None:

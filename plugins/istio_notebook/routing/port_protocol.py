@@ -9,14 +9,15 @@ server's protocol is always declared: pkg/config/validation validateServerPort).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import CLUSTER_DOMAIN
 from istio_notebook.config.protocol import Reason, Selection, declared
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.registry import Registry, Service
-from istio_notebook.routing.trace import Note
+from istio_notebook.routing.trace import Note, Trace
 from istio_notebook.routing.views import GatewayView, gateway_view
 
 
@@ -26,9 +27,27 @@ class PortProtocol:
     selection: Selection
     host: str | None = None  # the service whose port it is (sidecars)
     server: str | None = None  # the Gateway server declaring it (gateways)
+    # Its JSON and trace line, made once: the answers are cached per mesh and every route() asks.
+    _json: MappingProxyType | None = field(default=None, init=False, repr=False, compare=False)
+    _lines: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def to_json(self) -> dict:
         return {**self.selection.to_json(), "port": self.port, "host": self.host, "server": self.server}
+
+    def json_view(self) -> MappingProxyType:
+        """:meth:`to_json`, made once and read-only (RouteOutcome.protocol of every request on this port)."""
+        if self._json is None:
+            object.__setattr__(self, "_json", MappingProxyType(self.to_json()))
+        return self._json
+
+    def step(self, lang: str | None) -> str:
+        """The trace line "port P of H is PROTOCOL (why): L listener" in ``lang``."""
+        trace = Trace(lang)
+        if trace.lang not in self._lines:
+            trace.add("protocol", port=self.port, where=self.host or self.server, protocol=self.selection.protocol.value,
+                      why=self.note(), listener=self.selection.listener.value)
+            self._lines[trace.lang] = trace.lines[0]
+        return self._lines[trace.lang]
 
     def note(self) -> Note:
         """Why the port has its protocol, as a trace line argument."""

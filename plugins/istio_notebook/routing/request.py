@@ -19,6 +19,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 # Printable characters Envoy's path normalisation percent-encodes (observed on Envoy 1.40 from the
 # wheel: every printable ASCII character sent through a sidecar, the path the upstream received).
 _ESCAPED = frozenset('"<>^`{|}')
+_CHANGED = _ESCAPED | {"%", "\\"}  # a path without these (and without a dot segment) is already normal
 
 
 def normalize_path(path: str) -> str:
@@ -27,6 +28,13 @@ def normalize_path(path: str) -> str:
     decoded (`%7E` → `~`, `%2e` → `.`), other escapes kept in upper case (`%2F` stays: Istio
     keeps escaped slashes), `"<>^`{|}` percent-encoded (`^` → `%5E`), dot segments removed;
     repeated slashes are kept (merge_slashes is off)."""
+    if path.startswith("/") and "/." not in path and _CHANGED.isdisjoint(path):
+        return path  # nothing to decode or encode and no dot segment (most requests)
+    return _normalized(path)
+
+
+def _normalized(path: str) -> str:
+    """normalize_path without its shortcut: every character looked at."""
     out: list[str] = []
     i = 0
     path = path.replace("\\", "/")
@@ -141,7 +149,7 @@ class Request:
     def parse(cls, request_line: str, headers: list[str] | tuple[str, ...] = (), sni: str | None = None) -> "Request":
         """`"GET http://reviews:9080/reviews/1"` (or just a URL: GET) plus `"Name: value"` strings;
         `"tcp://tcp-echo:9000"` or `"tls://my-nginx:443"` (with `sni`, default the host) for a connection."""
-        if any(c in "\r\n" for c in "".join([request_line or "", *map(str, headers or ())])):
+        if any("\r" in text or "\n" in text for text in [request_line or "", *map(str, headers or ())]):
             raise RequestError("a request line or header cannot contain CR or LF (it would end the line)")
         parts = (request_line or "").split()
         if len(parts) == 1:
@@ -164,7 +172,8 @@ class Request:
         scheme = split.scheme.lower()
         if scheme not in _DEFAULT_PORTS and scheme not in CONNECTION_SCHEMES:
             raise RequestError(f"URL scheme must be http, https, tcp or tls, got {split.scheme!r}")
-        if not split.hostname:
+        hostname = split.hostname
+        if not hostname:
             raise RequestError(f"URL has no host: {url!r}")
         if scheme in CONNECTION_SCHEMES and port is None:
             raise RequestError(f"a {scheme}:// connection needs a port, got {url!r}")
@@ -181,15 +190,15 @@ class Request:
                 raise RequestError(f"header wants 'Name: value', got {raw!r}")
             parsed.setdefault(name, value.strip())
             lines.append((name, value.strip()))
-        unsendable = unsent_body(lines)
+        unsendable = unsent_body(lines) if lines else None
         if unsendable:
             raise RequestError(unsendable)
         return cls(
             method=method,
             scheme=scheme,
-            host=split.hostname.lower(),
+            host=hostname.lower(),
             port=port or _DEFAULT_PORTS[scheme],
-            sni=(sni.strip().lower() if sni else split.hostname.lower()) if scheme == "tls" else None,
+            sni=(sni.strip().lower() if sni else hostname.lower()) if scheme == "tls" else None,
             path=normalize_path(split.path or "/"),
             query=split.query,
             headers=parsed,

@@ -46,17 +46,14 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -
     else:
         out = _route_http(mesh, request, proxy, lang)
     found = port_protocol(mesh, registry_of(mesh), request.host, request.port, proxy)
-    step = Trace(lang)
     if found is not None:
-        where = found.host or found.server
-        step.add("protocol", port=request.port, where=where, protocol=found.selection.protocol.value,
-                 why=found.note(), listener=found.selection.listener.value)
+        line, protocol = found.step(lang), found.json_view()
     else:
+        step = Trace(lang)
         step.add("no_protocol", port=request.port, host=request.host)
-    trace = out.trace[:1] + (step.lines[0],) + out.trace[1:]  # right after the proxy line
-    if hop is not None:
-        return via_waypoint(out.replaced(protocol=found.to_json() if found is not None else None, trace=trace), hop, lang)
-    return out.replaced(protocol=found.to_json() if found is not None else None, trace=trace)
+        line, protocol = step.lines[0], None
+    out = out.replaced(protocol=protocol, trace=out.trace[:1] + (line,) + out.trace[1:])  # right after the proxy line
+    return via_waypoint(out, hop, lang) if hop is not None else out
 
 
 def via_waypoint(out: RouteOutcome, hop: WaypointHop, lang: str | None) -> RouteOutcome:
