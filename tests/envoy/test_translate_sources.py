@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from istio_notebook.config import Mesh, Origin, load_text
-from istio_notebook.envoy.translate import envoy_route
+from istio_notebook.envoy.routes import envoy_route
 from istio_notebook.envoy.translate_sources import route_sources, virtual_service_routes
 from istio_notebook.markdown.parallel import leaves, parallel
 from istio_notebook.routing import Proxy, build_table

@@ -74,7 +74,7 @@ def test_conversion_and_simulated_share(mesh, path: str, fields: str, value: flo
 
 
 def test_istio_writes_the_fraction_truncated(mesh) -> None:
-    from istio_notebook.envoy.translate import envoy_route
+    from istio_notebook.envoy.routes import envoy_route
 
     def numerators(path: str) -> list[int]:
         chosen = route(mesh, Request.parse(f"GET http://api.example.com{path}", []), Proxy.gateway("infra", "web")).route

@@ -7,7 +7,7 @@ exclude retries on 503 ... EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY").
 
 from __future__ import annotations
 
-from istio_notebook.envoy.translate import retry_policy as envoy_retry_policy
+from istio_notebook.envoy.routes import retry_policy as envoy_retry_policy
 from istio_notebook.routing.actions import retry_policy
 from istio_notebook.routing.table import DEFAULT_RETRY_ON, RouteAction
 

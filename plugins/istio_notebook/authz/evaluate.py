@@ -36,7 +36,7 @@ from istio_notebook.authz.values import (
 from istio_notebook.config import Mesh
 from istio_notebook.config.matchers import authz_path
 from istio_notebook.routing.request import Request
-from istio_notebook.routing.shape import items
+from istio_notebook.config.shape import items
 from istio_notebook.routing.wire import codec_refusal
 
 

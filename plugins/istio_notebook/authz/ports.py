@@ -12,7 +12,7 @@ from istio_notebook.config.decimal import decimal_value
 from istio_notebook.authz.model import Workload
 from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.labels import label_map, service_selects
-from istio_notebook.routing.shape import items, mapping
+from istio_notebook.config.shape import items, mapping
 
 
 def _pod_specs(mesh: Mesh, workload: Workload):

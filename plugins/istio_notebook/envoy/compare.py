@@ -20,6 +20,7 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from istio_notebook.config.durations import seconds
 from istio_notebook.config.percent import as_loaded
@@ -61,6 +62,9 @@ def _share_limit(weight: float, samples: int, floor: float) -> float:
     return max(floor, 5 * 100.0 * math.sqrt(p * (1 - p) / samples) + 0.5)
 
 
+Differ = Callable[[str, object, object], None]
+
+
 def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERANCE) -> list[str]:
     """Where the two outcomes disagree, one line per field; [] when they agree."""
     if envoy.get("envoy", {}).get("unsupported"):
@@ -80,80 +84,19 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
             differ(field, sim.get(field), envoy.get(field))
     if envoy.get("action") != sim.get("action") or envoy.get("status") not in (None, sim.get("status")):
         return diffs  # different decisions: the details below would only repeat it
-    sim_dest = {d["cluster"]: d["weight"] for d in sim.get("destinations") or []}
-    env_dest = {d["cluster"]: d["weight"] for d in envoy.get("destinations") or []}
-    faulted = (envoy.get("fault") or {}).get("abort") is not None
-    if sim.get("action") == "route" and not faulted:
-        live = {c: w for c, w in sim_dest.items() if w > 0}
-        if set(env_dest) - set(live) or (len(live) == 1 and set(env_dest) != set(live)):
-            differ("destinations", sim_dest, env_dest)
-        elif len(live) > 1 and env_dest:
-            total = sum((envoy.get("envoy", {}).get("samples") or {}).values())
-            for cluster, weight in live.items():
-                if abs(env_dest.get(cluster, 0.0) - weight) > _share_limit(weight, total, share_tolerance):
-                    differ("destinations (shares)", sim_dest, env_dest)
-                    break
+    _destinations(sim, envoy, differ, share_tolerance)
     served = envoy.get("envoy", {}).get("details") == "via_upstream"
     sent = envoy.get("envoy", {}).get("sent") or {}
     received = envoy.get("envoy", {}).get("received")
     if served and received:
-        # Compare what the upstream receives: the simulator's rewrite, else the request's own.
-        sim_uri = (sim.get("rewrite") or {}).get("uri") or sent.get("path")
-        if sim_uri != received["path"]:
-            differ("path received upstream", sim_uri, received["path"])
-        sim_auth = (sim.get("rewrite") or {}).get("authority") or sent.get("authority")
-        if sim_auth != received["authority"]:
-            differ("authority received upstream", sim_auth, received["authority"])
-        want_timeout = seconds(sim.get("timeout")) if sim.get("timeout") else None
-        got_timeout = seconds(envoy.get("timeout")) if envoy.get("timeout") else None
-        if want_timeout != got_timeout and not (want_timeout and got_timeout and abs(want_timeout - got_timeout) < 0.0015):
-            differ("timeout", want_timeout, got_timeout)
-        if envoy.get("retries") is not None:
-            got = envoy["retries"]["attempts"]
-            if expected_attempts(sim.get("retries")) != got:
-                differ("retries.attempts", sim.get("retries"), got)
-            for key in ("per_try_timeout", "retry_on"):
-                if envoy["retries"].get(key) is not None and (sim.get("retries") or {}).get(key) != envoy["retries"][key]:
-                    differ(f"retries.{key}", (sim.get("retries") or {}).get(key), envoy["retries"][key])
-        elif expected_attempts(sim.get("retries")):
-            differ("retries", sim.get("retries"), None)
-        sim_policy, env_policy = sim.get("policy") or {}, envoy.get("policy") or {}
-        if sim_policy and env_policy:
-            # MUTUAL needs the user's client certificate, which the run does not have: skipped.
-            want_tls = (sim_policy.get("tls") or {}).get("mode")
-            if want_tls in ("ISTIO_MUTUAL", "SIMPLE", "DISABLE") and want_tls != env_policy["tls"]["mode"]:
-                differ("policy.tls", want_tls, env_policy["tls"]["mode"])
-            want_lb = (sim_policy.get("load_balancer") or {}).get("simple")
-            want_lb = "LEAST_REQUEST" if want_lb == "LEAST_CONN" else want_lb
-            if want_lb and want_lb != env_policy["load_balancer"]["simple"]:
-                differ("policy.load_balancer", want_lb, env_policy["load_balancer"]["simple"])
+        _received(sim, envoy, sent, received, differ)
+        _retries(sim, envoy, differ)
+        _policy(sim.get("policy") or {}, envoy.get("policy") or {}, differ)
         if envoy.get("cors") is not None and _cors(sim.get("cors")) != _cors(envoy["cors"]):
             differ("cors", sim.get("cors"), envoy["cors"])
-        sim_headers, env_headers = _merged(sim.get("headers")), _merged(envoy.get("headers"))
-        # A removal shows only for a header the request carried.
-        for side in sim_headers.values():
-            side["remove"] = [h for h in side["remove"] if h.lower() in sent.get("headers", [])]
-        for merged in (sim_headers, env_headers):
-            for key in [k for k, v in merged.items() if not v["values"] and not v["remove"]]:
-                del merged[key]
-        if sim_headers.get("request") != env_headers.get("request"):
-            differ("headers.request", sim_headers.get("request"), env_headers.get("request"))
-        if envoy.get("envoy", {}).get("response_probed"):
-            sim_response, env_response = _exact(sim.get("headers"), "response"), _exact(envoy.get("headers"), "response")
-        else:
-            sim_response = (sim_headers.get("response") or {}).get("values") or {}
-            env_response = (env_headers.get("response") or {}).get("values") or {}
-        if sim_response != env_response:
-            differ("headers.response", sim_response, env_response)
+        _headers(sim, envoy, sent, differ)
     if served or envoy.get("mirrors"):
-        mirror_key = lambda m: (m["cluster"], m.get("percentage"))
-        got_mirrors = envoy.get("mirrors") or []
-        if any(m.get("percentage") is None for m in got_mirrors):
-            want_clusters = sorted(m["cluster"] for m in sim.get("mirrors") or [])
-            if sorted(m["cluster"] for m in got_mirrors) != want_clusters:
-                differ("mirrors", sim.get("mirrors"), got_mirrors)
-        elif sorted((m["cluster"], as_loaded(m["percentage"])) for m in sim.get("mirrors") or []) != sorted(map(mirror_key, got_mirrors)):
-            differ("mirrors", sim.get("mirrors"), got_mirrors)
+        _mirrors(sim, envoy, differ)
     # replay.py reports the fault as Envoy loaded it when the request was consistent with it.
     sim_fault, env_fault = sim.get("fault") or {}, envoy.get("fault") or {}
     for kind in ("abort", "delay"):
@@ -161,6 +104,93 @@ def differences(sim: dict, envoy: dict, *, share_tolerance: float = SHARE_TOLERA
         if want != got:
             differ(f"fault.{kind}", sim_fault.get(kind), env_fault.get(kind))
     return diffs
+
+
+def _destinations(sim: dict, envoy: dict, differ: Differ, share_tolerance: float) -> None:
+    """The clusters served (a weighted route: each share within its limit); not under an abort."""
+    sim_dest = {d["cluster"]: d["weight"] for d in sim.get("destinations") or []}
+    env_dest = {d["cluster"]: d["weight"] for d in envoy.get("destinations") or []}
+    faulted = (envoy.get("fault") or {}).get("abort") is not None
+    if sim.get("action") != "route" or faulted:
+        return
+    live = {c: w for c, w in sim_dest.items() if w > 0}
+    if set(env_dest) - set(live) or (len(live) == 1 and set(env_dest) != set(live)):
+        differ("destinations", sim_dest, env_dest)
+    elif len(live) > 1 and env_dest:
+        total = sum((envoy.get("envoy", {}).get("samples") or {}).values())
+        for cluster, weight in live.items():
+            if abs(env_dest.get(cluster, 0.0) - weight) > _share_limit(weight, total, share_tolerance):
+                differ("destinations (shares)", sim_dest, env_dest)
+                break
+
+
+def _received(sim: dict, envoy: dict, sent: dict, received: dict, differ: Differ) -> None:
+    """What the upstream received: the simulator's rewrite, else the request's own; the timeout."""
+    sim_uri = (sim.get("rewrite") or {}).get("uri") or sent.get("path")
+    if sim_uri != received["path"]:
+        differ("path received upstream", sim_uri, received["path"])
+    sim_auth = (sim.get("rewrite") or {}).get("authority") or sent.get("authority")
+    if sim_auth != received["authority"]:
+        differ("authority received upstream", sim_auth, received["authority"])
+    want_timeout = seconds(sim.get("timeout")) if sim.get("timeout") else None
+    got_timeout = seconds(envoy.get("timeout")) if envoy.get("timeout") else None
+    if want_timeout != got_timeout and not (want_timeout and got_timeout and abs(want_timeout - got_timeout) < 0.0015):
+        differ("timeout", want_timeout, got_timeout)
+
+
+def _retries(sim: dict, envoy: dict, differ: Differ) -> None:
+    if envoy.get("retries") is not None:
+        got = envoy["retries"]["attempts"]
+        if expected_attempts(sim.get("retries")) != got:
+            differ("retries.attempts", sim.get("retries"), got)
+        for key in ("per_try_timeout", "retry_on"):
+            if envoy["retries"].get(key) is not None and (sim.get("retries") or {}).get(key) != envoy["retries"][key]:
+                differ(f"retries.{key}", (sim.get("retries") or {}).get(key), envoy["retries"][key])
+    elif expected_attempts(sim.get("retries")):
+        differ("retries", sim.get("retries"), None)
+
+
+def _policy(sim_policy: dict, env_policy: dict, differ: Differ) -> None:
+    if not (sim_policy and env_policy):
+        return
+    # MUTUAL needs the user's client certificate, which the run does not have: skipped.
+    want_tls = (sim_policy.get("tls") or {}).get("mode")
+    if want_tls in ("ISTIO_MUTUAL", "SIMPLE", "DISABLE") and want_tls != env_policy["tls"]["mode"]:
+        differ("policy.tls", want_tls, env_policy["tls"]["mode"])
+    want_lb = (sim_policy.get("load_balancer") or {}).get("simple")
+    want_lb = "LEAST_REQUEST" if want_lb == "LEAST_CONN" else want_lb
+    if want_lb and want_lb != env_policy["load_balancer"]["simple"]:
+        differ("policy.load_balancer", want_lb, env_policy["load_balancer"]["simple"])
+
+
+def _headers(sim: dict, envoy: dict, sent: dict, differ: Differ) -> None:
+    sim_headers, env_headers = _merged(sim.get("headers")), _merged(envoy.get("headers"))
+    # A removal shows only for a header the request carried.
+    for side in sim_headers.values():
+        side["remove"] = [h for h in side["remove"] if h.lower() in sent.get("headers", [])]
+    for merged in (sim_headers, env_headers):
+        for key in [k for k, v in merged.items() if not v["values"] and not v["remove"]]:
+            del merged[key]
+    if sim_headers.get("request") != env_headers.get("request"):
+        differ("headers.request", sim_headers.get("request"), env_headers.get("request"))
+    if envoy.get("envoy", {}).get("response_probed"):
+        sim_response, env_response = _exact(sim.get("headers"), "response"), _exact(envoy.get("headers"), "response")
+    else:
+        sim_response = (sim_headers.get("response") or {}).get("values") or {}
+        env_response = (env_headers.get("response") or {}).get("values") or {}
+    if sim_response != env_response:
+        differ("headers.response", sim_response, env_response)
+
+
+def _mirrors(sim: dict, envoy: dict, differ: Differ) -> None:
+    got_mirrors = envoy.get("mirrors") or []
+    if any(m.get("percentage") is None for m in got_mirrors):
+        want_clusters = sorted(m["cluster"] for m in sim.get("mirrors") or [])
+        if sorted(m["cluster"] for m in got_mirrors) != want_clusters:
+            differ("mirrors", sim.get("mirrors"), got_mirrors)
+    elif (sorted((m["cluster"], as_loaded(m["percentage"])) for m in sim.get("mirrors") or [])
+          != sorted((m["cluster"], m.get("percentage")) for m in got_mirrors)):
+        differ("mirrors", sim.get("mirrors"), got_mirrors)
 
 
 def _fault_part(part: dict | None) -> tuple | None:

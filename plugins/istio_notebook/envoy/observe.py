@@ -23,7 +23,7 @@ from istio_notebook.envoy.echo import (
 )
 from istio_notebook.envoy.instrument import INSTRUMENT_HEADERS
 from istio_notebook.envoy.policy import LB_NAMES
-from istio_notebook.envoy.translate import grpc_name
+from istio_notebook.envoy.routes import grpc_name
 from istio_notebook.gatewayapi import route_ref
 from istio_notebook.routing.outcome import (
     Abort,

@@ -16,7 +16,7 @@ percentages of a single request). What is observed, and how:
   ``retry_on`` is read from the chosen route (no probe can enumerate conditions). A route that
   delays every request (fault delay) is not probed: its retries are read from the route;
 - mirrors: copies of the request (same ``x-inb-request`` id, authority ``<host>-shadow``),
-  with the percentages of the route as loaded when the copies fit them (see ``_mirrors``);
+  with the percentages of the route as loaded when the copies fit them (see ``probes.mirrors``);
 - fault: Envoy's flags FI (abort) and DI (delay) and the measured delay (``envoy.fault_observed``).
   One request cannot measure a percentage, so ``fault`` is the fault of the route as Envoy
   loaded it, as long as the request is consistent with it (a 100% abort aborted, a 100% delay
@@ -29,21 +29,15 @@ percentages of a single request). What is observed, and how:
 
 Envoy starts once per scenario (mesh + proxy view), not per request: ``Scenario`` keeps one
 Envoy and its echo servers (lifecycle: envoy/running.py); the module functions reuse open
-scenarios (closed at exit). Reading an exchange into the typed outcome: envoy/observe.py.
+scenarios (closed at exit). Reading an exchange into the typed outcome: envoy/observe.py; the
+second requests (retries, CORS preflight, weighted samples, mirrors): envoy/probes.py.
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
-
 from istio_notebook.config import durations
 from istio_notebook.config.durations import format_seconds
-from istio_notebook.config.percent import from_fractional
-from istio_notebook.envoy import client, observe, preflight, response_probe
-from istio_notebook.envoy.echo import (
-    REQUEST_ID_HEADER,
-)
+from istio_notebook.envoy import client, observe, preflight, probes, response_probe
 from istio_notebook.envoy.instrument import (
     CLUSTER_HEADER,
     DETAILS_HEADER,
@@ -52,42 +46,31 @@ from istio_notebook.envoy.instrument import (
 )
 from istio_notebook.envoy.observe import (
     Draft,
-    cors_answer,
-    cors_origins,
     header_changes,
     is_shadow,
-    preflight_origin,
-    retriable_failure,
-    shares,
     upstream_policy,
 )
 from istio_notebook.envoy.open_scenarios import OpenScenarios
 from istio_notebook.envoy.replay_l4 import L4Replay
-from istio_notebook.envoy.running import RunningEnvoy, new_id
+from istio_notebook.envoy.running import RunningEnvoy
 from istio_notebook.envoy.translate import (
     VIRTUAL_OUTBOUND,
 )
 from istio_notebook.routing.ambient import WaypointHop, client_is_ambient, waypoint_hop
 from istio_notebook.routing.build import registry_of
-from istio_notebook.routing.simulate import via_waypoint
 from istio_notebook.routing.outcome import (
-    Cors,
     DirectResponse,
-    MirrorTo,
     RedirectTo,
-    Retries,
     Rewrite,
     RouteOutcome,
-    Upstream,
 )
-from istio_notebook.routing.wire import REFUSAL_DETAILS
+from istio_notebook.routing.simulate import via_waypoint
 from istio_notebook.routing.table import (
     BLACKHOLE_CLUSTER,
     PASSTHROUGH_CLUSTER,
     Route,
 )
-
-MIRROR_WAIT = 0.3  # seconds to wait for mirrored copies (they are sent asynchronously)
+from istio_notebook.routing.wire import REFUSAL_DETAILS
 
 
 class _Exchange:
@@ -165,7 +148,7 @@ class Scenario(RunningEnvoy):
             self._routed(exchange, draft)
         return draft.done()
 
-    def _waypoint(self, hop: WaypointHop) -> "Scenario":
+    def _waypoint(self, hop: WaypointHop) -> Scenario:
         """The waypoint's own Envoy for one Service (started once, closed with this scenario)."""
         hops = self.__dict__.setdefault("_hops", {})
         if hop.proxy.key not in hops:
@@ -213,7 +196,7 @@ class Scenario(RunningEnvoy):
         fields["fault"] = observe.fault(envoy_route, x.flags, x.response.status, x.response.elapsed, draft.envoy)
         weighted = envoy_route.get("route", {}).get("weighted_clusters")
         if weighted and x.details == "via_upstream" and self.samples > 1 and "DI" not in x.flag_list:
-            fields["destinations"], draft.envoy["samples"] = self._sample_shares(x.request, x.listener, weighted)
+            fields["destinations"], draft.envoy["samples"] = probes.sample_shares(self, x.request, x.listener, weighted)
         elif x.upstream_cluster and x.upstream_cluster not in (PASSTHROUGH_CLUSTER, BLACKHOLE_CLUSTER):
             fields["destinations"] = (self._destination(x.upstream_cluster, 100.0),)
         elif x.details == "cluster_not_found" and envoy_route.get("route", {}).get("cluster"):
@@ -224,10 +207,10 @@ class Scenario(RunningEnvoy):
         if served:
             self._upstream_view(x, served[0], envoy_route, draft)
         if envoy_route.get("route", {}).get("request_mirror_policies"):
-            fields["mirrors"] = self._mirrors(x.request_id, envoy_route)
+            fields["mirrors"] = probes.mirrors(self, x.request_id, envoy_route)
         cors = envoy_route.get("typed_per_filter_config", {}).get("envoy.filters.http.cors")
         if cors:
-            fields["cors"] = self._preflight(x.request, x.listener, x.route_name, cors, draft.trace)
+            fields["cors"] = probes.cors_preflight(self, x.request, x.listener, x.route_name, cors, draft.trace)
 
     def _upstream_view(self, x: _Exchange, first, envoy_route: dict, draft: Draft) -> None:
         """What the upstream that served the request received: path, authority, headers, TLS, timeout."""
@@ -251,103 +234,7 @@ class Scenario(RunningEnvoy):
         fields["headers"] = header_changes(x.request.headers, first.headers, x.response.headers, first.lines)
         response_probe.observe(self, x, envoy_route, draft)
         if policy:
-            fields["retries"] = self._retries(x, policy, trace)
-
-    def _retries(self, x: _Exchange, policy: dict, trace: list[str]) -> Retries:
-        if "DI" in x.flag_list:
-            attempts = int(policy.get("num_retries", 0))
-            trace.append("envoy: retries not probed (every request is delayed); read from the route")
-        else:
-            attempts = self._probe_retries(x.request, x.listener, x.upstream_cluster, policy)
-            if attempts is None:
-                attempts = int(policy.get("num_retries", 0))
-                trace.append("envoy: retries not probed (no upstream answer meets the route's "
-                             f"retry_on {policy.get('retry_on')!r}); read from the route")
-        per_try = policy.get("per_try_timeout")
-        return Retries(attempts, durations.normalize(per_try) if per_try else None, policy.get("retry_on"))
-
-    def _preflight(self, request, listener: str, route_name: str, cors: dict, trace: list[str]) -> Cors | None:
-        """A CORS preflight from an origin the policy allows; the answer's access-control-* headers.
-
-        The allowed origins themselves cannot be enumerated by probing: they are the route's as
-        loaded, reported when Envoy accepted the probe origin drawn from them."""
-        origins = cors_origins(cors)
-        probe = preflight_origin(origins)
-        if probe is None:
-            trace.append("envoy: CORS not probed (no origin the policy allows could be drawn)")
-            return None
-        assert self.envoy is not None
-        headers = [("host", request.authority), ("origin", probe), ("access-control-request-method", "GET")]
-        response = client.send(self.envoy.listener_port(listener), "OPTIONS", request.path_with_query, headers)
-        answered = response.headers
-        # Envoy's CORS filter answers a preflight itself, without the route's headers; a preflight
-        # that another route (e.g. one matching OPTIONS) served instead does carry them.
-        took_other_path = answered.get(ROUTE_HEADER) not in (None, route_name) or (
-            answered.get(ROUTE_HEADER) is None and FLAGS_HEADER in answered)
-        if took_other_path:
-            trace.append(f"envoy: CORS preflight took another route ({answered.get(ROUTE_HEADER) or 'none'})")
-            return None
-        if answered.get("access-control-allow-origin") != probe:
-            trace.append(f"envoy: CORS preflight from {probe} not allowed")
-        return cors_answer(origins, probe, answered)
-
-    def _sample_shares(self, request, listener: str, weighted: dict) -> tuple[tuple[Upstream, ...], dict[str, int]]:
-        assert self.envoy is not None
-        counts: Counter[str] = Counter()
-        headers = [("host", request.authority)]
-        headers += request.sent_lines()
-        headers.append((REQUEST_ID_HEADER, new_id()))
-        responses = client.send_many(
-            self.envoy.listener_port(listener), request.method, request.path_with_query, headers, self.samples,
-            sni=request.host if request.scheme == "https" else None,
-        )
-        for response in responses:
-            counts[response.headers.get(CLUSTER_HEADER) or response.headers.get("x-echo-server") or "-"] += 1
-        given = {c["name"]: c["weight"] for c in weighted.get("clusters", [])}
-        found = shares(counts, given)
-        return tuple(self._destination(name, share) for name, share in found.items()), dict(counts)
-
-    def _probe_retries(self, request, listener: str, cluster: str | None, policy: dict) -> int | None:
-        """Make the upstream fail in a way the route retries and count how often Envoy tries it
-        (retries = tries - 1). ``None`` when no upstream answer can trigger the route's conditions
-        (e.g. only connect-failure): then the attempts are read from the route."""
-        assert self.fleet is not None
-        failure = retriable_failure(policy)
-        if failure is None:
-            return None
-        request_id, _ = self._send(request, listener, failure)
-        # Mirrors of the probe are not attempts: count only the serving cluster.
-        tries = [r for r in self.fleet.log.of(request_id) if not is_shadow(r)]
-        tries = [r for r in tries if r.server == cluster] or tries
-        return max(len(tries) - 1, 0)
-
-    def _mirrors(self, request_id: str, envoy_route: dict) -> tuple[MirrorTo, ...]:
-        """Copies received (authority ``<host>-shadow``); percentages as loaded when consistent.
-
-        Waits (bounded) for every 100% mirror of the route to arrive; partial mirrors get a short
-        grace period. The loaded policies are reported when the copies fit them (every 100% mirror
-        seen, no copy without a policy); otherwise what was seen, with unknown percentages.
-        """
-        assert self.fleet is not None
-        policies = envoy_route.get("route", {}).get("request_mirror_policies", [])
-        loaded = [(p["cluster"], from_fractional(p.get("runtime_fraction", {}).get("default_value"))) for p in policies]
-        sure = {cluster for cluster, share in loaded if share >= 100}
-        partial = any(share < 100 for _, share in loaded)
-        def shadows(received: list) -> set[str]:
-            return {r.server for r in received if is_shadow(r)}
-
-        seen = shadows(self.fleet.log.wait_until(request_id, lambda received: sure <= shadows(received), MIRROR_WAIT))
-        if partial:
-            time.sleep(0.05)
-            seen = {r.server for r in self.fleet.log.of(request_id) if is_shadow(r)}
-
-        def entry(cluster: str, share: float | None) -> MirrorTo:
-            dest = self._destination(cluster, 100.0)
-            return MirrorTo(dest.host, dest.subset, dest.port, cluster, share)
-
-        if sure <= seen <= {cluster for cluster, _ in loaded}:
-            return tuple(entry(cluster, share) for cluster, share in loaded)
-        return tuple(entry(cluster, None) for cluster in sorted(seen))
+            fields["retries"] = probes.retries(self, x, policy, trace)
 
 
 # -- module API: scenarios reused across calls ---------------------------------------------------

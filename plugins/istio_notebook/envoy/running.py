@@ -207,7 +207,7 @@ class RunningEnvoy(EnvoyRun):
                                 self._envoy_routes[route["name"]] = route
 
     def _table_route(self, route_name: str) -> Route | None:
-        """``inb|<config>|<vhost>|<route>`` (see translate.route_id) → the table route."""
+        """``inb|<config>|<vhost>|<route>`` (see routes.route_id) → the table route."""
         assert self.table is not None
         parts = route_name.split("|")
         if len(parts) < 4 or parts[0] != "inb":

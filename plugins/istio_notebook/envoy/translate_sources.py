@@ -1,6 +1,6 @@
 """Where each part of a translated route came from: Envoy JSON path → the VirtualService field.
 
-The translator (translate.envoy_route) writes a route from a table route (routing/table.py);
+The translator (routes.envoy_route) writes a route from a table route (routing/table.py);
 this module follows the same steps over the same table route and says, for each Envoy JSON path
 that was written, which field of the source VirtualService produced it, or None where Istio
 writes a value of its own (the timeout "0s" when none is set, the retry policy's host predicate,
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from istio_notebook.envoy.translate import envoy_route
+from istio_notebook.envoy.routes import envoy_route
 from istio_notebook.gatewayapi import gateway_semantics
 from istio_notebook.routing.actions import header_authority
 from istio_notebook.routing.table import HeaderMatch, Route, RouteTable
@@ -40,7 +40,7 @@ class Source:
 def virtual_service_routes(table: RouteTable, resource) -> tuple[dict, list[Source]] | None:
     """The routes ``resource`` (a VirtualService) became in ``table``'s proxy, as the Envoy tab shows
     them (``{"route_configs": {config: {virtual host: {"domains", "routes"}}}}``, each route written by
-    translate.envoy_route as in the display form), with the sources of their paths in that document.
+    routes.envoy_route as in the display form), with the sources of their paths in that document.
     None when a route is not attributable (see the module docstring)."""
     key = f"{resource.namespace}/{resource.name}"
     part: dict = {}
@@ -63,7 +63,7 @@ def virtual_service_routes(table: RouteTable, resource) -> tuple[dict, list[Sour
 
 
 def route_sources(route: Route, written: dict) -> list[Source] | None:
-    """The sources of the paths ``written`` (translate.envoy_route(route)) has, most specific last."""
+    """The sources of the paths ``written`` (routes.envoy_route(route)) has, most specific last."""
     origin = route.origin
     resource = origin.source
     if resource is None or origin.delegate or origin.rule_index is None or resource.kind != "VirtualService" or gateway_semantics(resource):

@@ -16,7 +16,7 @@ from istio_notebook.config.hosts import fqdn
 from istio_notebook.config.matchers import Prefix, SegmentPrefix, from_istio
 from istio_notebook.config.percent import istio_percent
 from istio_notebook.routing.outcome import Abort, Cors, Delay, Fault, HeaderChanges, HeaderOps, OriginMatch
-from istio_notebook.routing.shape import items
+from istio_notebook.config.shape import items
 from istio_notebook.routing.table import (
     DEFAULT_RETRY_ATTEMPTS,
     DEFAULT_RETRY_ON,

@@ -32,7 +32,7 @@ from istio_notebook.gatewayapi.listeners import WAYPOINT_CONTROLLER, controller_
 from istio_notebook.gatewayapi.model import of_kind
 from istio_notebook.routing.port_protocol import destination_service
 from istio_notebook.routing.proxy import Proxy
-from istio_notebook.routing.registry import Registry, Service
+from istio_notebook.config.services import Registry, Service
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.trace import Note
 

@@ -32,8 +32,8 @@ from istio_notebook.routing.delegate import merge_match
 from istio_notebook.routing.hosts import more_specific
 from istio_notebook.routing.match_filters import BuildFilter, filtered_out
 from istio_notebook.routing.proxy import Proxy
-from istio_notebook.routing.registry import sidecar_domains
-from istio_notebook.routing.shape import items
+from istio_notebook.routing.hosts import sidecar_domains
+from istio_notebook.config.shape import items
 from istio_notebook.routing.table import (
     PASSTHROUGH_CLUSTER,
     Cluster,

@@ -30,9 +30,9 @@ from istio_notebook.routing import actions
 from istio_notebook.routing.build import registry_of
 from istio_notebook.routing.port_protocol import destination_service
 from istio_notebook.routing.proxy import Proxy
-from istio_notebook.routing.registry import Service
+from istio_notebook.config.services import Service
 from istio_notebook.routing.request import Request
-from istio_notebook.routing.shape import items
+from istio_notebook.config.shape import items
 from istio_notebook.routing.table import Destination, cluster_name, parse_sni_dnat, sni_dnat_cluster_name
 from istio_notebook.routing.trace import Note, Trace
 from istio_notebook.routing.views import gateway_view, ordered_virtual_services, sidecar_view, vs_gateways, vs_hosts

@@ -28,8 +28,8 @@ from istio_notebook.routing import actions
 from istio_notebook.routing.build import dr_set, registry_of
 from istio_notebook.routing.l4 import default_destination, port_kind, static_match, vss_for_host
 from istio_notebook.routing.proxy import Proxy
-from istio_notebook.routing.registry import Service
-from istio_notebook.routing.shape import items
+from istio_notebook.config.services import Service
+from istio_notebook.config.shape import items
 from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, Destination, sni_dnat_cluster_name
 from istio_notebook.routing.views import Server, gateway_view, ordered_virtual_services, sidecar_view, vs_gateways, vs_hosts
 

@@ -8,8 +8,8 @@ portLevelSettings (pilot/pkg/networking/core/cluster_builder.go, MergeTrafficPol
 from __future__ import annotations
 
 from istio_notebook.routing.outcome import TlsSettings, TrafficPolicy
-from istio_notebook.routing.registry import Service
-from istio_notebook.routing.shape import items
+from istio_notebook.config.services import Service
+from istio_notebook.config.shape import items
 from istio_notebook.routing.views import DestinationRuleSet
 
 _FIELDS = (("tls", "tls"), ("loadBalancer", "load_balancer"), ("connectionPool", "connection_pool"),

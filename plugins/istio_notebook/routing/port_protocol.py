@@ -16,7 +16,7 @@ from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import CLUSTER_DOMAIN
 from istio_notebook.config.protocol import Reason, Selection, declared
 from istio_notebook.routing.proxy import Proxy
-from istio_notebook.routing.registry import Registry, Service
+from istio_notebook.config.services import Registry, Service
 from istio_notebook.routing.trace import Note, Trace
 from istio_notebook.routing.views import GatewayView, gateway_view
 

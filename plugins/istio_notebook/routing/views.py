@@ -20,7 +20,7 @@ from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, PARENTS
 from istio_notebook.routing.hosts import split_namespaced
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.config.protocol import declared as declared_protocol
-from istio_notebook.routing.shape import items
+from istio_notebook.config.shape import items
 
 
 @dataclass

@@ -30,7 +30,7 @@ from istio_notebook.gatewayapi import gateway_semantics
 from istio_notebook.routing import actions
 from istio_notebook.routing.ambient import binding
 from istio_notebook.routing.match_filters import BuildFilter
-from istio_notebook.routing.registry import Service
+from istio_notebook.config.services import Service
 from istio_notebook.routing.table import (
     Cluster,
     Destination,
