@@ -55,9 +55,12 @@ def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy:
     action, origin = chosen.action, chosen.origin
     ref = route_ref(origin.source, origin.rule_index)
     if origin.virtual_service is None and action.kind == "route":
-        trace.add("default_route", cluster=action.destinations[0].cluster)
+        cluster = action.destinations[0].cluster
+        trace.add_fixed(table.memo, ("default_route", cluster), "default_route", lambda: {"cluster": cluster})
     elif origin.virtual_service is not None:
-        trace.add("matched_route", index=index, origin=origin_text(chosen))
+        # A table's routes live as long as the table: id() names one while its line is cached.
+        trace.add_fixed(table.memo, ("matched_route", id(chosen), index), "matched_route",
+                        lambda: {"index": index, "origin": origin_text(chosen)})
     preflight = answered_preflight(action.cors, request) if action.kind == "route" else None
     if preflight is not None:
         return _answered_preflight(chosen, ref, preflight, trace)
@@ -83,7 +86,7 @@ def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy:
         trace.add("redirect", status=action.redirect.status, location=location)
     elif action.kind == "route":
         fields.update(_route(mesh, table, chosen, request, proxy, trace))
-    return RouteOutcome(
+    return RouteOutcome.of(
         action.kind, virtual_service=origin.virtual_service, route_index=origin.rule_index,
         match_index=origin.match_index, route_name=chosen.name, route_ref=ref, headers=headers,
         trace=tuple(trace.lines), route=chosen, **fields,
@@ -104,10 +107,15 @@ def _answered_preflight(chosen: Route, ref, preflight, trace: Trace) -> RouteOut
 def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace) -> dict:
     """The fields of a ``route`` action's outcome."""
     action = chosen.action
-    fields: dict = {"destinations": tuple(Upstream(d.host, d.subset, d.port, d.share, d.cluster) for d in action.destinations)}
+    upstreams = table.memo.get(("upstreams", id(action)))
+    if upstreams is None:
+        upstreams = table.memo[("upstreams", id(action))] = tuple(
+            Upstream(d.host, d.subset, d.port, d.share, d.cluster) for d in action.destinations)
+    fields: dict = {"destinations": upstreams}
     missing = empty = 0
     for d in action.destinations:
-        trace.add("destination", cluster=d.cluster, share=f"{d.share:g}")
+        trace.add_fixed(table.memo, ("destination", d.cluster, d.share), "destination",
+                        lambda d=d: {"cluster": d.cluster, "share": f"{d.share:g}"})
         cluster = table.clusters.get(d.cluster)
         if cluster is None:
             missing += 1
@@ -161,9 +169,9 @@ def _policy(mesh: Mesh, table: RouteTable, action: RouteAction, proxy: Proxy, tr
         policies[key] = (traffic_policy(drs, service, main.port, main.subset), rules, drs.scope)
     policy, rules, scope = policies[key]
     if rules:
-        trace.add("policy", rules=rules, scope=scope)
+        trace.add_fixed(table.memo, ("policy", rules, scope), "policy", lambda: {"rules": rules, "scope": scope})
     else:
-        trace.add("no_policy", host=main.host)
+        trace.add_fixed(table.memo, ("no_policy", main.host), "no_policy", lambda: {"host": main.host})
     setting = (policy.load_balancer or {}).get("localityLbSetting") if policy is not None else None
     if isinstance(setting, dict) and setting.get("enabled") is not False:
         _locality(mesh, proxy, main.cluster, trace)

@@ -271,6 +271,12 @@ class RouteOutcome:
     envoy: Mapping[str, Any] | None = None  # Envoy replay only: what was observed (listener, flags, ...)
     route: Any = field(default=None, repr=False, compare=False)  # simulator: the table Route that decided
 
+    @classmethod
+    def of(cls, action: str | None, **given: Any) -> RouteOutcome:
+        """``RouteOutcome(action, **given)`` without the frozen ``__init__``'s one
+        ``object.__setattr__`` per field (the simulator makes one per request)."""
+        return _DEFAULT.replaced(action=action, **given)
+
     def replaced(self, **changes: Any) -> RouteOutcome:
         """``dataclasses.replace`` without re-running the frozen ``__init__`` (one
         ``object.__setattr__`` per field; the class has no ``__post_init__``): the simulator
@@ -313,6 +319,7 @@ class RouteOutcome:
 
 
 _OUTCOME_FIELDS = frozenset(f.name for f in fields(RouteOutcome))
+_DEFAULT = RouteOutcome(None)  # every field at its default: RouteOutcome.of starts from it
 
 
 def _json(value: Any) -> Any:

@@ -83,10 +83,9 @@ def _ztunnel(mesh: Mesh, request: Request, proxy: Proxy, notes: list[Note], lang
 def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) -> RouteOutcome:
     table = build_table(mesh, proxy)
     trace = Trace(lang)
-    trace.add("proxy", proxy=str(proxy))
+    trace.add_fixed(table.memo, ("proxy", proxy.key), "proxy", lambda: {"proxy": str(proxy)})
     notes = _notes(table)
-    for note in notes.general:
-        trace.add("note", note=note)
+    trace.extend(notes.general_lines(trace))
     if proxy.kind == "sidecar" and request.scheme == "https":
         # The application itself speaks TLS: the sidecar cannot see HTTP and forwards by SNI.
         trace.add("tls_from_app", host=request.host)
@@ -98,7 +97,8 @@ def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) ->
     if not configs:
         return _no_listener(mesh, table, request, proxy, trace)
     config = _pick_config(configs, request, trace)
-    trace.add("listener", port=request.port, config=config.name)
+    trace.add_fixed(table.memo, ("listener", request.port, config.name), "listener",
+                    lambda: {"port": request.port, "config": config.name})
     refusal = codec_refusal(request)
     if refusal is not None:  # Envoy's HTTP connection manager answers before any route (routing/wire.py)
         trace.add(refusal.step, status=refusal.status, details=refusal.details, **refusal.args)
@@ -108,8 +108,7 @@ def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) ->
         trace.add("no_vhost", authority=request.authority)
         return RouteOutcome("no_route", 404, trace=tuple(trace.lines))
     trace.add("vhost", authority=request.authority, vhost=vhost.name)
-    for note in notes.about(vhost):
-        trace.add("note", note=note)
+    trace.extend(notes.about_lines(vhost, trace))
     if vhost.require_tls and request.scheme == "http":
         location = f"https://{strip_port(request.authority)}{request.path_with_query}"
         trace.add("https_redirect")
@@ -120,7 +119,7 @@ def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) ->
             chosen = candidate
             break
         if index < MAX_SKIPPED_IN_TRACE:
-            trace.add("skipped_route", index=index, origin=origin_text(candidate), why=_why_not(candidate, request))
+            trace.add("skipped_route", index=index, origin=origin_text(candidate), why=_why_not(candidate, request, trace))
     if chosen is None:
         trace.add("no_route", vhost=vhost.name)
         return RouteOutcome("no_route", 404, trace=tuple(trace.lines))
@@ -130,7 +129,7 @@ def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) ->
 class _Notes:
     """Build notes split by what they are about (the ``vs`` and ``vhost`` arguments of each
     :class:`Note`): general ones, and per VirtualService or virtual host, so a request's trace only
-    carries those about its virtual host."""
+    carries those about its virtual host. Their trace lines are rendered once per language."""
 
     LIMIT = 10
 
@@ -138,6 +137,7 @@ class _Notes:
         self.general: list[str] = []
         self.by_key: dict[str, list[str]] = {}
         self.by_vhost: dict[str, list[str]] = {}
+        self._lines: dict[tuple, list[str]] = {}  # (lang,) or (lang, vhost name, id) → trace lines
         for note in notes:
             args = getattr(note, "args", {})
             if args.get("vs"):
@@ -155,6 +155,20 @@ class _Notes:
                     keys.append(key)
         found = [n for k in keys for n in self.by_key.get(k, ())] + self.by_vhost.get(vhost.name, [])
         return list(dict.fromkeys(found))[: self.LIMIT]
+
+    def general_lines(self, trace: Trace) -> list[str]:
+        return self._rendered((trace.lang,), self.general, trace)
+
+    def about_lines(self, vhost, trace: Trace) -> list[str]:
+        """The lines of :meth:`about` (two route configs may name a virtual host alike: id() tells
+        them apart, and the table they live in keeps them alive as long as this cache)."""
+        key = (trace.lang, vhost.name, id(vhost))
+        return self._lines[key] if key in self._lines else self._rendered(key, self.about(vhost), trace)
+
+    def _rendered(self, key: tuple, notes: list[str], trace: Trace) -> list[str]:
+        if key not in self._lines:
+            self._lines[key] = [trace.text("note", note=note) for note in notes]
+        return self._lines[key]
 
 
 def _notes(table: RouteTable) -> _Notes:
@@ -200,18 +214,19 @@ def _no_listener(mesh: Mesh, table: RouteTable, request: Request, proxy: Proxy, 
     return RouteOutcome("passthrough", None, trace=tuple(trace.lines))
 
 
-def _why_not(route: Route, request: Request) -> Note:
+def _why_not(route: Route, request: Request, trace: Trace) -> str:
+    """Why ``route`` did not take ``request``, in the trace's language."""
     m = route.match
     if not m.path.matches(request.path):
-        return Note("w_path", path=request.path, kind=m.path.kind, value=m.path.value,
-                    case=" (ignoring case)" if m.path.ignore_case else "")
+        return trace.text("w_path", path=request.path, kind=m.path.kind, value=m.path.value,
+                          case=" (ignoring case)" if m.path.ignore_case else "")
     for h in m.headers:
         if not header_matches(h, request):
-            return Note("w_header", name=h.name, verb="must not match" if h.invert else "wants",
-                        verb_ja="に一致してはならない" if h.invert else "が必要", kind=h.match.kind,
-                        value=h.match.value, actual=request.header(h.name))
+            return trace.text("w_header", name=h.name, verb="must not match" if h.invert else "wants",
+                              verb_ja="に一致してはならない" if h.invert else "が必要", kind=h.match.kind,
+                              value=h.match.value, actual=request.header(h.name))
     params = request.query_params()
     for q in m.query:
         if q.name not in params or not q.match.matches(params[q.name]):
-            return Note("w_query", name=q.name, kind=q.match.kind, value=q.match.value, actual=params.get(q.name))
-    return Note("w_none")
+            return trace.text("w_query", name=q.name, kind=q.match.kind, value=q.match.value, actual=params.get(q.name))
+    return trace.text("w_none")

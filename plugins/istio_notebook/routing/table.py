@@ -179,6 +179,9 @@ class RouteTable:
     tcp_ports: dict[int, list[str]] = field(default_factory=dict)  # sidecar: non-HTTP service ports → hosts
     port_map: dict[int, int] = field(default_factory=dict)  # gateway: Service port → listener (target) port
     namespace: str | None = None  # the proxy's own namespace (a gateway's workload namespace): DR lookups start here
+    # What the simulator derives from this table alone, made once: trace lines per language
+    # (Trace.add_fixed), a route's outcome destinations (routing/decide.py).
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def configs_for_port(self, port: int) -> list[RouteConfig]:
         return [c for c in self.route_configs if c.port == port]

@@ -7,6 +7,7 @@ text inline, so both languages always say the same thing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 STEPS: dict[str, tuple[str, str]] = {
     "proxy": ("as {proxy}", "{proxy} として評価"),
@@ -211,11 +212,27 @@ class Trace:
         self._templates = _column_of(self.steps, self._column)
 
     def add(self, key: str, **args: object) -> None:
+        self.lines.append(self.text(key, **args))
+
+    def text(self, key: str, **args: object) -> str:
+        """Step ``key`` in this trace's language, without adding it (an argument of another step)."""
         for name, value in args.items():
             if type(value) is Note:
                 args[name] = value.render(self.lang)
         template = self._templates.get(key) or self.steps[key][self._column]
-        self.lines.append(template.format(**args))
+        return template.format(**args)
+
+    def add_fixed(self, cache: dict, key: tuple, step: str, args: Callable[[], dict]) -> None:
+        """Step ``step`` whose arguments depend on ``key`` alone (a table's route, listener or
+        cluster): rendered once per language into ``cache``, later added as it was rendered."""
+        line = cache.get((self.lang, key))
+        if line is None:
+            line = cache[(self.lang, key)] = self.text(step, **args())
+        self.lines.append(line)
+
+    def extend(self, lines: list[str]) -> None:
+        """Steps already rendered in this trace's language (a table's build notes, made once)."""
+        self.lines.extend(lines)
 
     @property
     def _column(self) -> int:
