@@ -35,6 +35,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
+from istio_notebook.markdown.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 QUIET = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's notice (docs/contributing/builders.md)
@@ -87,7 +89,7 @@ def figures(config_file: Path, builder: str, runs: int) -> dict[str, list[Run]]:
     on, off = switched(config_file, builder, enabled=True), switched(config_file, builder, enabled=False)
     found: dict[str, list[Run]] = {"cold": [], "plain": [], "warm": []}
     for _ in range(runs):
-        shutil.rmtree(config_file.parent / ".cache" / "istio-notebook", ignore_errors=True)
+        shutil.rmtree(config_file.parent / DEFAULT_CACHE_DIR, ignore_errors=True)
         found["cold"].append(timed(build_command(builder, on), config_file.parent))
         found["plain"].append(timed(build_command(builder, off), config_file.parent))
         found["warm"].append(timed(build_command(builder, on), config_file.parent))

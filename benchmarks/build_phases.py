@@ -7,7 +7,7 @@ share of the build. The import of the package is timed on its own, first (after 
 pymdownx and Material, which every build imports). Phases nest (the check phase contains the cache
 read); a recursive call is counted once. Usage, one build per process:
 
-    .venv/bin/python benchmarks/build_phases.py cold|warm|plain [--config mkdocs.yml]
+    .venv/bin/python benchmarks/build_phases.py cold|warm|plain [--config mkdocs.yml] [--builder mkdocs|zensical]
 
 ``cold`` removes the checking cache first, ``plain`` builds with the plugin's ``enabled: false``
 (a copy of the config beside it). Run it on a copy of the site (benchmarks/build.py's
@@ -17,6 +17,7 @@ read); a recursive call is counted once. Usage, one build per process:
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import importlib
 import os
@@ -36,6 +37,7 @@ PHASES = (
     ("  diagrams + Envoy excerpts", "istio_notebook.markdown.checker", "prepare"),
     ("    Envoy excerpts", "istio_notebook.markdown.checker", "page_excerpts"),
     ("  cache encode + write", "istio_notebook.markdown.cache", "ResultCache.put"),
+    ("pages checked or read from the cache (Checker.check)", "istio_notebook.markdown.checker", "Checker.check"),
     ("extension preprocessor (per page)", "istio_notebook.markdown.extension", "PagePreprocessor.run"),
     ("  generated reference sections", "istio_notebook.markdown.extension", "reports.fill_static"),
     ("  tag fences", "istio_notebook.markdown.checker", "tag_fences"),
@@ -61,6 +63,7 @@ class Counter:
 def wrap(owner: object, name: str, counter: Counter) -> None:
     original: Callable = getattr(owner, name)
 
+    @functools.wraps(original)  # same name: Zensical pickles the fence formatters by reference
     def timed(*args, **kwargs):
         counter.calls += 1
         counter.depth += 1
@@ -102,43 +105,64 @@ def gc_counter() -> Counter:
     return counter
 
 
-def plain_config(config: Path) -> Path:
-    text = config.read_text(encoding="utf-8").replace("  - istio-notebook:\n", "  - istio-notebook:\n      enabled: false\n", 1)
-    target = config.with_name("mkdocs-plain.yml")
+ENTRY = {"mkdocs": "  - istio-notebook:\n", "zensical": "  - istio_notebook.markdown:\n"}  # as benchmarks/build.py switches
+
+
+def plain_config(config: Path, builder: str) -> Path:
+    text = config.read_text(encoding="utf-8").replace(ENTRY[builder], f"{ENTRY[builder]}      enabled: false\n", 1)
+    target = config.with_name(f"{builder}-plain.yml")
     target.write_text(text, encoding="utf-8")
     return target
+
+
+def preimport(builder: str) -> None:
+    """What every build of ``builder`` imports, before the package's own imports."""
+    import markdown  # noqa: F401
+    import pymdownx.superfences  # noqa: F401
+
+    if builder == "mkdocs":
+        import material  # noqa: F401
+        import mkdocs.commands.build  # noqa: F401
+        import mkdocs.config.defaults  # noqa: F401
+    else:
+        import zensical.main  # noqa: F401
+
+
+def run(builder: str, config: Path) -> None:
+    if builder == "mkdocs":
+        from mkdocs.__main__ import cli
+
+        cli.main(["build", "--quiet", "-f", str(config), "--site-dir", str(config.parent / "site")], standalone_mode=False)
+    else:
+        from zensical.main import cli
+
+        cli.main(["build", "--clean", "-f", str(config)], standalone_mode=False)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=("cold", "warm", "plain"))
     parser.add_argument("--config", default="mkdocs.yml")
+    parser.add_argument("--builder", choices=tuple(ENTRY), default="mkdocs")
     args = parser.parse_args()
     config = Path(args.config).resolve()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     if args.kind == "cold":
-        shutil.rmtree(config.parent / ".cache" / "istio-notebook", ignore_errors=True)
+        shutil.rmtree(config.parent / ".istio-notebook-cache", ignore_errors=True)  # markdown/cache.py DEFAULT_DIR
     if args.kind == "plain":
-        config = plain_config(config)
+        config = plain_config(config, args.builder)
     start = time.process_time()
-    import markdown  # noqa: F401 - what every build imports, before the package's own imports
-    import material  # noqa: F401
-    import mkdocs.commands.build  # noqa: F401
-    import mkdocs.config.defaults  # noqa: F401
-    import pymdownx.superfences  # noqa: F401
-
+    preimport(args.builder)
     base = time.process_time()
     counters = instrument()
     imported = time.process_time() - base
     collections = gc_counter()
-    from mkdocs.__main__ import cli
-
     try:
-        cli.main(["build", "--quiet", "-f", str(config), "--site-dir", str(config.parent / "site")], standalone_mode=False)
+        run(args.builder, config)
     finally:
         total = time.process_time() - start
-        print(f"{args.kind}: CPU {total:.2f} s in this process (load average {os.getloadavg()[0]:.1f})")
-        print(f"  {'import of istio_notebook (after mkdocs, markdown, material)':<52} {imported:6.2f} s")
+        print(f"{args.builder} {args.kind}: CPU {total:.2f} s in this process (load average {os.getloadavg()[0]:.1f})")
+        print(f"  {'import of istio_notebook (after the builder)':<52} {imported:6.2f} s")
         for label, counter in counters.items():
             print(f"  {label:<52} {counter.seconds:6.2f} s {counter.calls:6d} calls {counter.seconds / total:6.1%}")
         print(f"  {'cyclic GC collections (gc.callbacks)':<52} {collections.seconds:6.2f} s {collections.calls:6d} runs")

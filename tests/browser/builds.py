@@ -22,9 +22,11 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from istio_notebook.markdown.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CACHE = Path(".cache") / "istio-notebook"  # mkdocs.yml: markdown_extensions istio_notebook.markdown cache_dir
+CACHE = Path(DEFAULT_CACHE_DIR)  # mkdocs.yml: markdown_extensions istio_notebook.markdown cache_dir
 # Material's notice about its future is documented once (docs/contributing/builders.md).
 QUIET = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from istio_notebook.markdown.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = (Path(__file__).parent / "golden" / "fixtures" / "reviews.yaml").read_text(encoding="utf-8")
 
@@ -127,7 +129,7 @@ def test_non_strict_build_shows_the_problems_on_the_page_and_reuses_the_cache(tm
     html = (site / "site" / "index.html").read_text(encoding="utf-8")
     assert "inb-badge--error" in html and "reviews+v9" in html
     assert "expected reviews v2, got reviews v1" in html
-    assert len(list((site / ".cache" / "istio-notebook" / "pages").glob("*.json"))) == 1
+    assert len(list((site / DEFAULT_CACHE_DIR / "pages").glob("*.json"))) == 1
     assert "cache: 0 hits, 1 misses" in first.stderr
     second = build(site, "--verbose")
     assert "cache: 1 hits, 0 misses" in second.stderr, second.stderr

@@ -1,5 +1,5 @@
 """The build cache is data only (issue 13, point 4): a planted pickle or garbage under
-.cache/istio-notebook/pages/ runs nothing, is ignored with an INFO line, and the page is checked again."""
+.istio-notebook-cache/pages/ runs nothing, is ignored with an INFO line, and the page is checked again."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from istio_notebook.examples.find import read_page
 from istio_notebook.examples.fixtures import FixtureStore
 from istio_notebook.examples.run import run_page
 from istio_notebook.markdown import codec
+from istio_notebook.markdown.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from istio_notebook.markdown.cache import FORMAT, ResultCache, directory_hash, page_key
 from istio_notebook.markdown.checker import PreparedPage, prepare
 
@@ -39,13 +40,13 @@ def _key(site: Path) -> str:
 
 
 def _plant(site: Path, marker: Path) -> None:
-    pages = site / ".cache" / "istio-notebook" / "pages"
+    pages = site / DEFAULT_CACHE_DIR / "pages"
     pages.mkdir(parents=True)
     payload = pickle.dumps(Exploit(marker))
     key = _key(site)
     (pages / f"{key}.json").write_bytes(payload)  # where the cache looks: a pickle instead of JSON
     (pages / f"{key}.pickle").write_bytes(payload)  # where format 1 looked
-    (site / ".cache" / "istio-notebook" / "manifest.json").write_text(json.dumps({"format": 1, "pages": {"docs/index.md": key}}), encoding="utf-8")
+    (site / DEFAULT_CACHE_DIR / "manifest.json").write_text(json.dumps({"format": 1, "pages": {"docs/index.md": key}}), encoding="utf-8")
 
 
 def test_the_planted_payload_would_run_code_if_unpickled(tmp_path):
@@ -65,14 +66,14 @@ def test_a_poisoned_cache_runs_nothing_and_the_page_is_checked_again(tmp_path):
     assert not marker.exists(), "a cache file ran code during mkdocs build"
     assert "Traceback" not in log
     assert done.returncode == 0, log
-    assert f"docs/index.md: cache entry {site}/.cache/istio-notebook/pages/{_key(site)}.json ignored (UnicodeDecodeError" in log, log
+    assert f"docs/index.md: cache entry {site}/{DEFAULT_CACHE_DIR}/pages/{_key(site)}.json ignored (UnicodeDecodeError" in log, log
     assert "cache: 0 hits, 1 misses" in log
     html = (site / "site" / "index.html").read_text(encoding="utf-8")
     assert "inb-badge--error" in html and "expected reviews v2, got reviews v1" in html  # checked afresh
-    pages = site / ".cache" / "istio-notebook" / "pages"
+    pages = site / DEFAULT_CACHE_DIR / "pages"
     assert sorted(p.suffix for p in pages.iterdir()) == [".json"]  # the pickle is gone, a JSON entry replaces it
     assert json.loads((pages / f"{_key(site)}.json").read_text(encoding="utf-8"))["format"] == FORMAT
-    assert not (site / ".cache" / "istio-notebook" / "manifest.json").exists()
+    assert not (site / DEFAULT_CACHE_DIR / "manifest.json").exists()
 
 
 def _prepared(tmp_path: Path) -> PreparedPage:

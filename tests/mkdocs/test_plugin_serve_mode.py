@@ -9,6 +9,7 @@ import pytest
 from istio_notebook.examples.find import read_page
 from istio_notebook.examples.fixtures import FixtureStore
 from istio_notebook.examples.run import run_page
+from istio_notebook.markdown.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from istio_notebook.markdown.cache import ResultCache
 from istio_notebook.markdown.checker import Checker, Settings, prepare
 from istio_notebook.mkdocs.plugin import IstioNotebookPlugin
@@ -44,7 +45,7 @@ def test_serve_keeps_one_plugin_object_and_its_cache_across_rebuilds(tmp_path):
     plugin = second.plugins["istio-notebook"]
     assert plugin is first.plugins["istio-notebook"]
     assert plugin.serving
-    assert plugin.checker().cache.directory == site / ".cache" / "istio-notebook"
+    assert plugin.checker().cache.directory == site / DEFAULT_CACHE_DIR
 
 
 def test_a_changed_cache_dir_is_honoured_by_the_kept_plugin_object(tmp_path):

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from istio_notebook.markdown.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from test_build import PAGE, make_site  # tests/mkdocs/test_build.py: the temporary-site helpers
 
 ZENSICAL = shutil.which("zensical", path=str(Path(__import__("sys").executable).parent))
@@ -55,3 +56,16 @@ def test_zensical_build_of_a_sound_page_renders_the_same_widgets(tmp_path):
     assert '<pre class="mermaid"><code>flowchart LR' in html  # the VirtualService's diagram tab
     assert "inb-check-table" in html and "inb-mark--pass" in html and "inb-mark--fail" not in html
     assert "<!--inb-panel:" not in html  # the panels were put back around the examples' code
+
+
+def test_the_checking_cache_survives_zensical_clean_so_a_second_build_checks_nothing(tmp_path):
+    # `zensical build --clean` removes the whole .cache/ folder (Zensical's page cache lives there):
+    # the checking cache lives beside it (markdown/cache.py DEFAULT_DIR), or every build re-checks.
+    site = make_site(tmp_path, REPAIRED)
+    assert zensical_build(site).returncode == 0
+    entries = sorted((site / DEFAULT_CACHE_DIR / "pages").glob("*.json"))
+    assert len(entries) == 1
+    written = entries[0].stat().st_mtime_ns
+    assert zensical_build(site).returncode == 0
+    assert sorted((site / DEFAULT_CACHE_DIR / "pages").glob("*.json")) == entries
+    assert entries[0].stat().st_mtime_ns == written  # read back, not checked and written again

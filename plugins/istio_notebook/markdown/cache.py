@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mkdocs.plugins.istio_notebook")
 FORMAT = 2  # 1: pickle files and a manifest (never read any more)
+# The default cache_dir, relative to the project. Not under .cache/: `zensical build --clean`
+# removes the whole .cache/ directory (its own page cache lives there), which made every Zensical
+# build check every page again (benchmarks/build.py: a "warm" build as slow as a cold one).
+DEFAULT_DIR = ".istio-notebook-cache"
 SUFFIX = ".json"
 
 

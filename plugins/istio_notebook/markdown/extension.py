@@ -24,6 +24,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from istio_notebook.markdown import panels, reports
+from istio_notebook.markdown.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from istio_notebook.markdown.checker import Checker, PreparedPage, Settings, page_markdown
 from istio_notebook.markdown.source import PageSource, docs_path, page_source, site_root
 from istio_notebook.markdown.state import PREPROCESSOR, PageState
@@ -71,7 +72,7 @@ class IstioNotebookExtension(Extension):
         self.config = {
             "enabled": [True, "check and render the examples (false: plain code)"],
             "fixtures_dir": ["fixtures", "shared sample workloads, relative to docs_dir"],
-            "cache_dir": [".cache/istio-notebook", "content-hash cache of checked pages, relative to the project; empty: none"],
+            "cache_dir": [DEFAULT_CACHE_DIR, "content-hash cache of checked pages, relative to the project; empty: none"],
             "backend": ["sim", "who answers the checks: sim (routing simulator) or envoy"],
             "strict_claims": [True, "a check that does not hold fails the build"],
             # Not None: Python-Markdown would turn a value given for a None default into a bool.
