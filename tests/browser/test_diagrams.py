@@ -110,3 +110,37 @@ def test_an_unreachable_rule_is_drawn_dead(shared_page) -> None:
     assert len(dead) == 1 and "ルール 1" in dead[0]["text"] and "到達しない" in dead[0]["text"], dead
     assert dead[0]["dash"] not in ("", "none") and float(dead[0]["opacity"]) < 1, dead
     assert host.evaluate("h => h.shadowRoot.querySelectorAll('g.node:not(.dead)').length") >= 2  # the live rule and the VirtualService
+
+
+# Each rule node's centre, in the order the rules were written (r<rule>m<match>). Centres, not
+# corners: Mermaid centres the nodes of one rank, so a taller label starts higher.
+RULE_CENTRES_JS = """(host) => [...host.shadowRoot.querySelectorAll("g.node")]
+  .map(g => ({ id: (g.id.match(/-flowchart-(r\\d+m\\d+)-/) || [])[1], box: g.getBoundingClientRect() }))
+  .filter(n => n.id)
+  .map(n => ({ id: n.id, x: n.box.x + n.box.width / 2, y: n.box.y + n.box.height / 2 }))
+  .sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }))"""
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_rules_are_drawn_in_the_order_istio_tries_them(open_session, viewport) -> None:
+    # "First match wins": Istio tries the http rules in order (istio.io VirtualService reference,
+    # HTTPRoute: "The first rule matching an incoming request is used"), so the drawing must read
+    # rule 0, 1, 2 ... in order: top to bottom on a laptop (left to right), left to right on a phone
+    # (top to bottom). The ratings example's rules 0 and 2 share a destination; drawn with one
+    # shared node, Mermaid put rule 2 between 0 and 1 (markdown/mermaid.py draws a tree now).
+    session = open_session(viewport)
+    page = session.open(VIRTUAL_SERVICE)
+    indexes = page.evaluate("""() => [...document.querySelectorAll(".inb-example")].flatMap((e, i) =>
+      [...e.querySelectorAll("pre.mermaid")].some(p => p.textContent.includes("ルール 2")) ? [i] : [])""")
+    assert len(indexes) >= 2, indexes  # the page has examples with three or more rules
+    across = "y" if viewport == "desktop" else "x"
+    for index in indexes:
+        example = page.locator(".inb-example").nth(index)
+        example.locator(".tabbed-labels label", has_text="図").click()
+        host = example.locator("div.mermaid").first
+        host.locator("svg").first.wait_for(state="visible", timeout=20_000)
+        nodes = host.evaluate(RULE_CENTRES_JS)
+        assert len({n["id"][: n["id"].index("m")] for n in nodes}) >= 3, nodes
+        places = [n[across] for n in nodes]
+        assert places == sorted(places), (index, nodes)
+    assert session.errors == []

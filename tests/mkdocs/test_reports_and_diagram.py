@@ -144,3 +144,29 @@ def test_diagnostics_reference_shows_every_fix_hint_as_written_in_both_languages
     for m in CATALOGUE.values():
         assert m.hint("ja") in text and m.hint("en") in text, m.code
     assert "istio.io/rev=<revision>" in text  # IST0123's placeholder, once lost as an unknown HTML tag
+
+
+SHARED_DESTINATION = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings]
+  http:
+  - match: [{uri: {prefix: /a}}]
+    route: [{destination: {host: ratings}}]
+  - match: [{uri: {prefix: /b}}]
+    directResponse: {status: 503}
+  - route: [{destination: {host: ratings}}]
+"""
+
+
+def test_rules_sending_to_the_same_place_get_a_node_each_so_the_drawing_keeps_their_order():
+    # A destination node shared by rules 0 and 2 let Mermaid's layout draw rule 2 between 0 and 1
+    # (tests/browser/test_diagrams.py reads the drawn order); each rule's own nodes keep a tree.
+    (resource,) = load_text(SHARED_DESTINATION, Origin("vs.yaml")).resources
+    diagram = virtual_service_diagram(resource)
+    assert "r0m0 --> d0" in diagram and "r1m0 --> d1" in diagram and "r2m0 --> d2" in diagram
+    assert 'd0["ratings"]' in diagram and 'd2["ratings"]' in diagram
+    edges = [line.split()[-1] for line in diagram.splitlines() if line.startswith("  r")]
+    assert len(edges) == len(set(edges))  # no destination node has two rules pointing at it

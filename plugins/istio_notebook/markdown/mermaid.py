@@ -109,6 +109,10 @@ def virtual_service_diagram(resource, chosen: tuple[int, int | None] | None = No
     lines = ["flowchart LR"]
     head = [resource.origin, f"ホスト: {hosts}"] + ([f"ゲートウェイ: {', '.join(map(str, gateways))}"] if gateways else [])
     lines.append(f"  vs[{_label(*head)}]")
+    # Each rule draws its own destination nodes, even where two rules send to the same place: the
+    # graph stays a tree, which Mermaid's layout (dagre) draws in the order it was written, so rule
+    # 0, 1, 2 ... read in order (top to bottom; left to right when drawn top-down), as Istio tries
+    # them. A destination shared between rules made dagre reorder them (tests/browser/test_diagrams.py).
     destinations: dict[str, str] = {}
     marked: list[str] = []
     dead_nodes: list[str] = []
@@ -119,7 +123,8 @@ def virtual_service_diagram(resource, chosen: tuple[int, int | None] | None = No
         rule_name = f" ({rule['name']})" if rule.get("name") else ""
         targets = []
         for label, target in _actions(rule):
-            node = destinations.setdefault(target, f"d{len(destinations)}")
+            node = f"d{len(destinations)}"
+            destinations[node] = target
             targets.append((label, node, target))
         edge = "-.->" if i in dead else "-->"
         for j, match in enumerate(matches):
@@ -132,7 +137,7 @@ def virtual_service_diagram(resource, chosen: tuple[int, int | None] | None = No
                 marked += [node, *(t for _, t, _ in targets)]
             if i in dead:
                 dead_nodes.append(node)
-    for target, node in destinations.items():
+    for node, target in destinations.items():
         lines.append(f"  {node}[{_label(target)}]")
     if marked:
         lines += [CHOSEN_STYLE, f"  class {','.join(marked)} chosen"]
