@@ -32,8 +32,14 @@ RUN = "async ([argv, files]) => (await import(new URL('assets/javascripts/playgr
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Serves the site quietly and notes each file it sends (path, bytes) in ``server.sent``."""
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
         pass
+
+    def copyfile(self, source, outputfile) -> None:
+        self.server.sent.append((self.path, os.fstat(source.fileno()).st_size))
+        super().copyfile(source, outputfile)
 
 
 def build_site(out: Path) -> None:
@@ -44,6 +50,7 @@ def build_site(out: Path) -> None:
 
 def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    server.sent = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -77,14 +84,14 @@ def chromium_cpu() -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def first_run(page, url: str) -> tuple[float, dict, float]:
-    """Seconds from the click on "試す" to the first outcome shown, the worker's timings, and
-    Chromium's CPU seconds in that time."""
+def first_run(page, url: str, sent: list) -> tuple[float, dict, float, list]:
+    """Seconds from the click on "試す" to the first outcome shown, the worker's timings,
+    Chromium's CPU seconds and the files the server sent (path, bytes) in that time."""
     page.goto(url, wait_until="networkidle")
-    cpu, started = chromium_cpu(), time.perf_counter()
+    cpu, started, before = chromium_cpu(), time.perf_counter(), len(sent)
     page.locator(".inb-checks .inb-try").first.click()
     page.wait_for_selector(RUNS.format(n=1), timeout=600_000)
-    return time.perf_counter() - started, page.evaluate("window.inbPlayground.last"), chromium_cpu() - cpu
+    return time.perf_counter() - started, page.evaluate("window.inbPlayground.last"), chromium_cpu() - cpu, sent[before:]
 
 
 def requests(page, count: int) -> tuple[list[float], list[float]]:
@@ -122,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
             context = browser.new_context()  # a new context starts with an empty cache
             page = context.new_page()
-            cold, last, cold_cpu = first_run(page, base + args.page)
-            warm, warm_last, _ = first_run(page, base + args.page)
+            cold, last, cold_cpu, cold_sent = first_run(page, base + args.page, server.sent)
+            warm, warm_last, _, _ = first_run(page, base + args.page, server.sent)
             trips, engine = requests(page, args.requests)
             browser.close()
     finally:
@@ -136,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     phases = ", ".join(f"{k.removesuffix('_ms')} {v / 1000:.2f} s" for k, v in last["answer"]["timings"]["phases"].items())
     print(f"  worker boot phases: {phases}; first route run {last['answer']['timings']['run_ms'] / 1000:.2f} s")
     print(f"  Chromium CPU time (all its processes, every thread) from the click to the first outcome: {cold_cpu:.2f} s")
+    playground = [(path, size) for path, size in cold_sent if "/assets/playground/" in path]
+    biggest = ", ".join(f"{path.rsplit('/', 1)[-1]} {size / 1e6:.2f}" for path, size in sorted(playground, key=lambda p: -p[1])[:6])
+    print(f"  fetched from the click to the first outcome: {sum(s for _, s in cold_sent) / 1e6:.2f} MB in {len(cold_sent)} files, {sum(s for _, s in playground) / 1e6:.2f} MB of them the engine's (MB: {biggest})")
+    print(f"  rest.zip fetched: {'yes' if any('rest.zip' in path for path, _ in cold_sent) else 'no'}")
     print(f"first run after 試す, warm HTTP cache: {warm:.2f} s (worker boot {warm_last['answer']['timings']['boot_ms'] / 1000:.2f} s)")
     print(f"UI rerun (route + check) on the first page: {last['elapsed_ms']} ms")
     p95 = sorted(trips)[int(len(trips) * 0.95) - 1]

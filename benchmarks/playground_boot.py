@@ -45,7 +45,7 @@ def measure(assets: Path, requests: list[dict]) -> list[dict]:
         done = subprocess.run(["node", str(REPO / "benchmarks" / "playground_boot.mjs"), str(assets), file.name], capture_output=True, text=True, check=True)
     finally:
         os.unlink(file.name)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])  # {phases, rest_fetched}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,12 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
     print(f"load average (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.runs} runs, median of each phase")
-    for index, phase in enumerate(runs[0]):
-        cpu = statistics.median(run[index]["cpu_ms"] for run in runs)
-        wall = statistics.median(run[index]["wall_ms"] for run in runs)
+    for index, phase in enumerate(runs[0]["phases"]):
+        cpu = statistics.median(run["phases"][index]["cpu_ms"] for run in runs)
+        wall = statistics.median(run["phases"][index]["wall_ms"] for run in runs)
         print(f"  {phase['name']:<16} cpu {cpu / 1000:6.2f} s   wall {wall / 1000:6.2f} s")
-    to_first = [sum(p["cpu_ms"] for p in run[:5]) for run in runs]
+    to_first = [sum(p["cpu_ms"] for p in run["phases"][:5]) for run in runs]
     print(f"boot + first route + first check: cpu {statistics.median(to_first) / 1000:.2f} s (the browser adds the page and the download)")
+    print(f"rest.zip fetched by these runs: {'yes' if any(run['rest_fetched'] for run in runs) else 'no'} (what the first runs import is fetched at boot)")
     return 0
 
 

@@ -40,6 +40,8 @@ def playground(playground_site, browser, site_url, request):
     """The playground page, opened by the first "試す" of the syntax page's checks and run once."""
     context = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900})
     session = _browser_conftest(request).PageSession(context.new_page(), site_url)
+    session.fetched = []  # every URL the page and its worker asked for
+    context.on("request", lambda r: session.fetched.append(r.url))
     page = session.open(PAGES[0])
     assert page.locator(".inb-example .inb-try").count() > 0  # checked examples have one too
     button = page.locator(".inb-checks .inb-try").first
@@ -235,13 +237,41 @@ def test_a_run_over_the_time_limit_is_stopped_with_a_japanese_message_and_the_wo
     assert playground.errors == []
 
 
+def test_the_runs_fetch_the_engines_zip_and_never_the_rest(playground):
+    """tools/playground/bundle.py moves what the first runs of the pages do not import into
+    rest.zip; the runs of these tests (route, check, authz on four pages) never need it."""
+    fetched = [url.rsplit("/assets/playground/", 1)[-1] for url in playground.fetched if "/assets/playground/" in url]
+    assert "engine.zip" in fetched and "manifest.json" in fetched
+    assert "rest.zip" not in fetched and not any("istio_notebook" in url or "pydantic-" in url for url in fetched)
+
+
+NODE_IMPORT = """
+import { pathToFileURL } from "node:url";
+const { bootInNode } = await import(pathToFileURL(process.argv[1]).href);
+const { pyodide } = await bootInNode(process.argv[2]);
+console.log(pyodide.runPython(`import sys
+before = any(getattr(f, "fetched", False) for f in sys.meta_path)
+import pydantic.v1, istio_notebook.envoy.binary, pdb
+str([before, any(getattr(f, "fetched", False) for f in sys.meta_path), pydantic.v1.__file__])`));
+"""
+
+
+def test_a_module_of_the_rest_still_imports_fetching_the_rest_zip_then(playground_site):
+    """The built files in Pyodide under Node (the worker's boot, tools/playground/node_boot.mjs)."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", NODE_IMPORT, str(REPO / "tools" / "playground" / "node_boot.mjs"), str(playground_site / "assets" / "playground")],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[False, True, '/lib/rest.zip/pydantic/v1/__init__.pyc']"
+
+
 def test_opening_the_playground_starts_the_engine_before_any_run(playground_site, browser, site_url, request):
     """Pyodide's start is most of the first run: the page boots the worker as it opens (engine.js
     warm()), while it still reads the session and builds the form, even before there is YAML to run."""
     context = browser.new_context(locale="ja-JP")
     session = _browser_conftest(request).PageSession(context.new_page(), site_url)
     try:
-        with session.page.expect_request(lambda r: "/assets/playground/wheels/istio_notebook-" in r.url, timeout=300_000):
+        with session.page.expect_request(lambda r: "/assets/playground/engine.zip" in r.url, timeout=300_000):
             page = session.open("playground/")
         assert page.locator("#inb-playground").get_attribute("data-runs") is None  # nothing was run
         assert "YAML を貼り付けると" in page.locator(".inb-pg__status").inner_text()

@@ -1,17 +1,22 @@
 """Build the in-browser playground's files into docs/assets/playground/ (served with the site).
 
   vendor/pyodide/   Pyodide's runtime from the npm registry (pinned version, tarball sha256)
-  wheels/           the engine's dependencies from PyPI (requirements*.txt, pip --require-hashes),
-                    PyYAML repacked as a pure-Python wheel, and the project's own wheel
-  manifest.json     what the Web Worker loads, in order
+  wheels/           the binary wheel the worker unpacks (pydantic-core, from PyPI, pip --require-hashes)
+  engine.zip        the pure-Python wheels in one zip, imported in place (bundle.py): the engine's
+                    dependencies from PyPI (requirements*.txt, hashes checked), PyYAML repacked as
+                    pure Python, and the project's own wheel
+  rest.zip          every module the first runs of the pages do not import (bundle.py, trace.mjs),
+                    fetched by the worker only when a run imports one
+  manifest.json     what the Web Worker loads (docs/assets/javascripts/playground/boot.js)
   sessions/         each docs page's "試す" files and command lines (playground/site.py; the MkDocs
                     hook rewrites them from the pages it builds, Zensical has no hooks)
 
-Every wheel then gets the bytecode of its modules, and Pyodide's stdlib zip bytecode in place of
-its sources, written by the browser's own interpreter (pyodide_node.mjs runs precompile.py in the
-vendored Pyodide under Node), and the project's wheel
-the JSON twins of its YAML data files (istio_notebook/package_data.py), so that the first run
-neither compiles modules nor parses YAML catalogues with the pure-Python PyYAML.
+Every module gets its bytecode, written by the browser's own interpreter (pyodide_node.mjs runs
+precompile.py in the vendored Pyodide under Node): beside the sources in the wheel, in place of
+them in engine.zip and Pyodide's stdlib zip; and the project's YAML data files get JSON twins
+(istio_notebook/package_data.py), so that the first run neither compiles modules nor parses YAML
+catalogues with the pure-Python PyYAML. Every file derives from the pinned, checksummed downloads
+and the repository, written the same way each build (zips.py).
 
 Nothing is fetched when a reader opens the page: the worker loads these files from the site.
 Downloads are cached in .cache/playground/ and skipped when their checksum still matches.
@@ -32,6 +37,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import bundle
+import zips
 from istio_notebook import package_data
 from istio_notebook.playground import site
 
@@ -41,10 +48,7 @@ CACHE = REPO / ".cache" / "playground"
 PYODIDE_VERSION = "314.0.7"
 PYODIDE_SHA256 = "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-EPOCH = (1980, 1, 1, 0, 0, 0)  # zip entries' time: the same wheel bytes on every build
 PLATFORM = ["--platform", "pyemscripten_2026_0_wasm32", "--python-version", "3.14", "--implementation", "cp", "--abi", "cp314"]
-# Installed in this order: dependencies first, the project last.
-WHEEL_ORDER = ("typing_extensions", "typing_inspection", "annotated_types", "pydantic_core", "pydantic", "PyYAML", "istio_notebook")
 
 
 def log(message: str) -> None:
@@ -100,15 +104,11 @@ def repack_pyyaml(sdist: Path, out: Path) -> Path:
     files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: istio-notebook playground assets\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     record = "".join(f"{name},sha256={_record_digest(data)},{len(data)}\n" for name, data in sorted(files.items()))
     files[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(files.items()):
-            archive.writestr(zipfile.ZipInfo(name, date_time=EPOCH), data, compress_type=zipfile.ZIP_DEFLATED)
+    zips.write(wheel, files)
     return wheel
 
 
 def build_project_wheel(out: Path) -> None:
-    for old in out.glob("istio_notebook-*.whl"):
-        old.unlink()
     with tempfile.TemporaryDirectory() as build:
         subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", build, str(REPO)],
@@ -118,34 +118,22 @@ def build_project_wheel(out: Path) -> None:
             shutil.copy(wheel, out / wheel.name)
 
 
-def _members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
-
-
-def _write_zip(path: Path, members: dict[str, bytes]) -> None:
-    """``path`` rewritten with ``members``, deflated, in name order, with a fixed time (same bytes each build)."""
-    with zipfile.ZipFile(path, "w") as archive:
-        for name in sorted(members):
-            archive.writestr(zipfile.ZipInfo(name, date_time=EPOCH), members[name], compress_type=zipfile.ZIP_DEFLATED)
-
-
 def add_to_wheel(wheel: Path, added: dict[str, bytes]) -> None:
     """Rewrite ``wheel`` with the files ``added`` (path in the wheel → bytes), listed in its RECORD."""
-    members = _members(wheel)
+    members = zips.members(wheel)
     record = next(name for name in members if name.endswith(".dist-info/RECORD"))
     lines = [f"{name},sha256={_record_digest(data)},{len(data)}\n" for name, data in sorted(added.items())]
     members.update(added)
     members[record] += "".join(lines).encode()
-    _write_zip(wheel, members)
+    zips.write(wheel, members)
 
 
 def sources_to_bytecode(stdlib: Path, compiled: dict[str, bytes]) -> None:
     """Rewrite the stdlib zip with each ``name.pyc`` of ``compiled`` in place of ``name.py``."""
-    members = _members(stdlib)
+    members = zips.members(stdlib)
     for name in compiled:
         members.pop(name[:-1], None)
-    _write_zip(stdlib, {**members, **compiled})
+    zips.write(stdlib, {**members, **compiled})
 
 
 def _record_digest(data: bytes) -> str:
@@ -160,11 +148,12 @@ def add_json_twins(wheel: Path) -> None:
 
 
 def precompile(out: Path) -> None:
-    """Bytecode into every wheel of ``out``/wheels and into Pyodide's stdlib (precompile.py says why and how)."""
+    """Bytecode into every wheel of ``out``/wheels, Pyodide's stdlib and the engine's zip (precompile.py says why and how)."""
     pyodide = out / "vendor" / "pyodide"
-    archives = [*sorted((out / "wheels").glob("*.whl")), pyodide / "python_stdlib.zip"]
-    run_in_pyodide(pyodide, out, HERE / "precompile.py", *(a.relative_to(out).as_posix() for a in archives))
-    for archive in archives:
+    archives = [*sorted((out / "wheels").glob("*.whl")), pyodide / "python_stdlib.zip", out / bundle.ENGINE]
+    arguments = [archive.relative_to(out).as_posix() for archive in archives if archive.exists()]
+    run_in_pyodide(pyodide, out, HERE / "precompile.py", *(f"{a}={bundle.RUNTIME[a]}" if a in bundle.RUNTIME else a for a in arguments))
+    for archive in (out / a for a in arguments):
         folder = archive.with_name(archive.name + ".bytecode")
         compiled = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.pyc")}
         shutil.rmtree(folder)
@@ -183,10 +172,33 @@ def run_in_pyodide(pyodide: Path, host: Path, script: Path, *args: str) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
-def write_manifest(out: Path) -> None:
-    wheels = sorted((out / "wheels").glob("*.whl"), key=lambda w: WHEEL_ORDER.index(w.name.split("-")[0]))
-    manifest = {"pyodide": "vendor/pyodide/", "pyodide_version": PYODIDE_VERSION, "wheels": [f"wheels/{w.name}" for w in wheels]}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+def bundle_engine(out: Path) -> None:
+    """The pure-Python wheels of ``out``/wheels into the engine's zip (bundle.py); the binary ones stay."""
+    pure = sorted((out / "wheels").glob("*-py3-none-any.whl"))
+    bundle.merge_wheels(pure, out / bundle.ENGINE)
+    for wheel in pure:
+        wheel.unlink()
+
+
+def write_manifest(out: Path, traced: bool) -> None:
+    """manifest.json (boot.js reads it); with ``traced``, the first runs' modules split from the rest first."""
+    wheels = sorted((out / "wheels").glob("*.whl"))
+    manifest = {
+        "pyodide": "vendor/pyodide/",
+        "pyodide_version": PYODIDE_VERSION,
+        "wheels": [f"wheels/{w.name}" for w in wheels],
+        "engine": {"file": bundle.ENGINE, "path": bundle.RUNTIME[bundle.ENGINE]},
+    }
+    if traced:
+        imported = bundle.trace(out, manifest, bundle.first_requests(out / "sessions"))
+        stdlib = out / "vendor" / "pyodide" / "python_stdlib.zip"
+        archives = {stdlib: bundle.RUNTIME[stdlib.name], out / bundle.ENGINE: bundle.RUNTIME[bundle.ENGINE]}
+        names = bundle.split(archives, imported, out / bundle.REST)
+        manifest["rest"] = {"file": bundle.REST, "path": bundle.RUNTIME[bundle.REST], "names": names}
+        log(f"{len(names)} modules the first runs do not import moved to {bundle.REST}")
+    else:
+        (out / bundle.REST).unlink(missing_ok=True)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
 
 def write_sessions(out: Path) -> None:
@@ -204,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     vendor_pyodide(out)
     wheels_out = out / "wheels"
-    wheels_out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(wheels_out, ignore_errors=True)  # a wheel of an earlier build, or one now bundled
+    wheels_out.mkdir(parents=True)
     cache = download_wheels()
     for wheel in cache.glob("*.whl"):
         shutil.copy(wheel, wheels_out / wheel.name)
@@ -213,8 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         build_project_wheel(wheels_out)
         add_json_twins(next(wheels_out.glob("istio_notebook-*.whl")))
         write_sessions(out)
+    bundle_engine(out)
     precompile(out)
-    write_manifest(out)
+    write_manifest(out, traced=not args.skip_project)
     log(f"ready in {out}")
     return 0
 

@@ -1,4 +1,4 @@
-"""Run inside Pyodide (``node pyodide_node.mjs PYODIDE_DIR OUT precompile.py ARCHIVE...``, as
+"""Run inside Pyodide (``node pyodide_node.mjs PYODIDE_DIR OUT precompile.py ARCHIVE[=PATH]...``, as
 assets.py does): the bytecode of every module of each archive named (a path under /host: a wheel,
 or Pyodide's python_stdlib.zip), written to ``/host/<archive>.bytecode/<path of the .pyc>``;
 assets.py puts those files into the archive.
@@ -14,8 +14,10 @@ about a second of the first run's CPU time (Node, Pyodide 314.0.7: imports 2.8 s
 with). The interpreter that writes the bytecode here is the browser's own (same Pyodide, so the
 same magic number), each ``.pyc`` goes where the import system looks for it (``__pycache__``) and
 is checked-hash based (PEP 552): Python compares it with the source's hash and recompiles when
-they differ, so a stale ``.pyc`` is never used. Sources stay in the wheel (tracebacks,
-inspection). The stdlib only: this runs before any wheel is installed.
+they differ, so a stale ``.pyc`` is never used; sources stay in the wheel. The pure-Python
+packages are one zip that the worker imports in place (bundle.py): there, as in the stdlib, the
+bytecode replaces the sources (``ARCHIVE=PATH``: the zip's path at run time, which tracebacks
+name). The stdlib only: this runs before any wheel is installed.
 """
 
 import importlib.util
@@ -41,21 +43,20 @@ def bytecode(filename, source, checked):
     return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=checked))
 
 
-def precompile(path, out):
+def precompile(path, out, where):
     """Write the ``.pyc`` of each module of the archive at ``path`` under ``out``; how many.
-    A wheel's go to ``__pycache__`` (checked against their sources, which stay); the stdlib's
-    replace their sources (nothing to check against)."""
-    stdlib = not path.endswith(".whl")
+    A wheel's go to ``__pycache__`` (checked against their sources, which stay); a zip's (the
+    stdlib, the engine's zip; ``where``: its path at run time) replace their sources."""
+    wheel = path.endswith(".whl")
     count = 0
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             if not name.endswith(".py") or ".dist-info/" in name:
                 continue
-            where = STDLIB if stdlib else SITE_PACKAGES
-            pyc = bytecode(f"{where}/{name}", archive.read(name), checked=not stdlib)
+            pyc = bytecode(f"{where}/{name}", archive.read(name), checked=wheel)
             if pyc is None:
                 continue
-            target = os.path.join(out, name + "c" if stdlib else importlib.util.cache_from_source(name))
+            target = os.path.join(out, importlib.util.cache_from_source(name) if wheel else name + "c")
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as file:
                 file.write(pyc)
@@ -64,5 +65,7 @@ def precompile(path, out):
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:]:
-        print(f"{name}: {precompile(f'/host/{name}', f'/host/{name}.bytecode')} modules compiled")
+    for argument in sys.argv[1:]:
+        name, _, runtime = argument.partition("=")
+        where = runtime or (SITE_PACKAGES if name.endswith(".whl") else STDLIB)
+        print(f"{name}: {precompile(f'/host/{name}', f'/host/{name}.bytecode', where)} modules compiled")

@@ -9,25 +9,43 @@
 //               {id, ok: true, result: {exit, stdout, stderr}, timings: {boot_ms, run_ms}}
 //               {id, ok: false, error}
 
+import { bootEngine } from "./boot.js";
+
 let engine = null;
 let bootMs = null;
 const phases = {}; // boot phases in ms, for benchmarks/playground.py
 
+// The rest zip (boot.js) is fetched in the middle of an import, which cannot wait for a promise:
+// a synchronous request, which a worker may make.
+function readSync(url) {
+  const request = new XMLHttpRequest();
+  request.open("GET", url, false);
+  request.responseType = "arraybuffer";
+  request.send();
+  if (request.status !== 200) throw new Error(`${url}: HTTP ${request.status}`);
+  return new Uint8Array(request.response);
+}
+
+async function read(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
 async function boot(base) {
   const started = performance.now();
+  let lapped = started;
+  const lap = (name) => {
+    const now = performance.now();
+    phases[`${name}_ms`] = now - lapped;
+    lapped = now;
+  };
   const manifest = await (await fetch(new URL("manifest.json", base))).json();
   const indexURL = new URL(manifest.pyodide, base).href;
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-  const pyodide = await loadPyodide({ indexURL, fullStdLib: false });
-  phases.runtime_ms = performance.now() - started;
-  await pyodide.loadPackage(manifest.wheels.map((wheel) => new URL(wheel, base).href), {
-    messageCallback: () => {},
-  });
-  phases.wheels_ms = performance.now() - started - phases.runtime_ms;
-  const module = pyodide.pyimport("istio_notebook.playground.engine");
-  module.preload(); // what the commands import lazily: not inside the first run's time limit
+  const url = (name) => new URL(name, base).href;
+  const { module } = await bootEngine(manifest, { loadPyodide, indexURL, url, read, readSync, lap });
   bootMs = performance.now() - started;
-  phases.import_ms = bootMs - phases.runtime_ms - phases.wheels_ms;
   return { run: module.run_json, diagram: module.diagram_json };
 }
 
