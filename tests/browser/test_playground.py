@@ -239,9 +239,11 @@ def test_a_run_over_the_time_limit_is_stopped_with_a_japanese_message_and_the_wo
 
 def test_the_runs_fetch_the_engines_zip_and_never_the_rest(playground):
     """tools/playground/bundle.py moves what the first runs of the pages do not import into
-    rest.zip; the runs of these tests (route, check, authz on four pages) never need it."""
+    rest.zip; the runs of these tests (route, check, authz on four pages) never need it. Pyodide's
+WebAssembly comes as its gzip twin."""
     fetched = [url.rsplit("/assets/playground/", 1)[-1] for url in playground.fetched if "/assets/playground/" in url]
     assert "engine.zip" in fetched and "manifest.json" in fetched
+    assert "vendor/pyodide/pyodide.asm.wasm.gz" in fetched and "vendor/pyodide/pyodide.asm.wasm" not in fetched  # boot.js gunzipping
     assert "rest.zip" not in fetched and not any("istio_notebook" in url or "pydantic-" in url for url in fetched)
 
 

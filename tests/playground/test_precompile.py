@@ -96,3 +96,19 @@ def test_the_project_wheel_gets_a_json_twin_of_each_yaml_file_that_loads_as_the_
         assert "istio_notebook/data/codes.yaml.json,sha256=" in archive.read("demo-1.0.dist-info/RECORD").decode()
     folder = tmp_path / "unpacked" / "istio_notebook" / "data"
     assert package_data.load(folder, "codes.yaml") == {"codes": ["IST0101", {"code": "IST0102", "level": "Error"}]}
+
+
+def test_the_gzip_twins_hold_the_same_bytes_and_are_the_same_each_build(tmp_path):
+    """The worker fetches NAME.gz for each of assets.GZIPPED (boot.js gunzipping): the same file,
+    and the same twin bytes on every build (no time stamp in the gzip header)."""
+    import gzip
+
+    for name in assets.GZIPPED:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"\0asm" + bytes(range(256)) * 50)
+    assets.write_gzip_twins(tmp_path)
+    first = {name: (tmp_path / f"{name}.gz").read_bytes() for name in assets.GZIPPED}
+    assets.write_gzip_twins(tmp_path)
+    for name, twin in first.items():
+        assert gzip.decompress(twin) == (tmp_path / name).read_bytes()
+        assert (tmp_path / f"{name}.gz").read_bytes() == twin and len(twin) < (tmp_path / name).stat().st_size

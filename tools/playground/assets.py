@@ -7,6 +7,7 @@
                     pure Python, and the project's own wheel
   rest.zip          every module the first runs of the pages do not import (bundle.py, trace.mjs),
                     fetched by the worker only when a run imports one
+  *.gz              gzip twins of Pyodide's WebAssembly and lock file, which the worker fetches
   manifest.json     what the Web Worker loads (docs/assets/javascripts/playground/boot.js)
   sessions/         each docs page's "試す" files and command lines (playground/site.py; the MkDocs
                     hook rewrites them from the pages it builds, Zensical has no hooks)
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import shutil
@@ -47,6 +49,9 @@ REPO = HERE.parents[1]
 CACHE = REPO / ".cache" / "playground"
 PYODIDE_VERSION = "314.0.7"
 PYODIDE_SHA256 = "66b7949e5a0cba2250b586d7e368bf12fb482800748d182c4618254b685ffaa0"
+# Served as gzip twins (NAME.gz), decompressed by the worker (boot.js gunzipping); the file itself
+# stays for Node (trace.mjs, the benchmarks). The zips are deflated already.
+GZIPPED = ("vendor/pyodide/pyodide.asm.wasm", "vendor/pyodide/pyodide-lock.json")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 PLATFORM = ["--platform", "pyemscripten_2026_0_wasm32", "--python-version", "3.14", "--implementation", "cp", "--abi", "cp314"]
 
@@ -180,6 +185,11 @@ def bundle_engine(out: Path) -> None:
         wheel.unlink()
 
 
+def write_gzip_twins(out: Path) -> None:
+    for name in GZIPPED:
+        (out / f"{name}.gz").write_bytes(gzip.compress((out / name).read_bytes(), compresslevel=9, mtime=0))
+
+
 def write_manifest(out: Path, traced: bool) -> None:
     """manifest.json (boot.js reads it); with ``traced``, the first runs' modules split from the rest first."""
     wheels = sorted((out / "wheels").glob("*.whl"))
@@ -188,6 +198,7 @@ def write_manifest(out: Path, traced: bool) -> None:
         "pyodide_version": PYODIDE_VERSION,
         "wheels": [f"wheels/{w.name}" for w in wheels],
         "engine": {"file": bundle.ENGINE, "path": bundle.RUNTIME[bundle.ENGINE]},
+        "gzip": list(GZIPPED),
     }
     if traced:
         imported = bundle.trace(out, manifest, bundle.first_requests(out / "sessions"))
@@ -228,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         write_sessions(out)
     bundle_engine(out)
     precompile(out)
+    write_gzip_twins(out)
     write_manifest(out, traced=not args.skip_project)
     log(f"ready in {out}")
     return 0

@@ -12,6 +12,21 @@
 // bytes, readSync(url) → bytes, lap(name)?, beforeImport(pyodide)? (trace.mjs: from here on it
 // records what is imported)}. Returns the engine module (playground/engine.py).
 
+// A fetch that takes each URL of `gzipped` from its gzip twin (URL + ".gz", written by assets.py)
+// and decompresses it as it arrives: Pyodide's WebAssembly is 9.6 MB, its gzip 3.5 MB, whether or
+// not the site's host compresses. The Content-Type is what Pyodide needs (instantiateStreaming).
+export function gunzipping(fetch, gzipped) {
+  const TYPES = { wasm: "application/wasm", json: "application/json" };
+  return async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (!gzipped.has(url)) return fetch(input, init);
+    const response = await fetch(url + ".gz");
+    if (!response.ok) return response;
+    const type = TYPES[url.split(".").pop()] || "application/octet-stream";
+    return new Response(response.body.pipeThrough(new DecompressionStream("gzip")), { headers: { "Content-Type": type } });
+  };
+}
+
 export async function bootEngine(manifest, io) {
   const lap = io.lap || (() => {});
   const pyodide = await io.loadPyodide({ indexURL: io.indexURL, fullStdLib: false });

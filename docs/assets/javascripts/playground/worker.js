@@ -9,8 +9,9 @@
 //               {id, ok: true, result: {exit, stdout, stderr}, timings: {boot_ms, run_ms}}
 //               {id, ok: false, error}
 
-import { bootEngine } from "./boot.js";
+import { bootEngine, gunzipping } from "./boot.js";
 
+const plainFetch = self.fetch.bind(self);
 let engine = null;
 let bootMs = null;
 const phases = {}; // boot phases in ms, for benchmarks/playground.py
@@ -44,6 +45,7 @@ async function boot(base) {
   const indexURL = new URL(manifest.pyodide, base).href;
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
   const url = (name) => new URL(name, base).href;
+  self.fetch = gunzipping(plainFetch, new Set((manifest.gzip || []).map(url)));
   const { module } = await bootEngine(manifest, { loadPyodide, indexURL, url, read, readSync, lap });
   bootMs = performance.now() - started;
   return { run: module.run_json, diagram: module.diagram_json };
