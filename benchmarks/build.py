@@ -8,7 +8,7 @@ warm checking cache; Zensical's own page cache cleared every time, as `./dev bui
 does).
 
 Every timed build is a fresh `mkdocs build` / `zensical build` process, as a contributor or CI
-runs it: wall time and the CPU time of that process (interpreter start and imports included, the
+runs it: wall time, the load average and the CPU time (user+sys) of that process and its children (interpreter start and imports included, the
 same for both sides but for what only checking imports). Timing builds inside one process would
 charge the first (cold) build with every one-time import and template compile and let the later
 plain builds skip them. Cold, plain and warm builds take turns, so drift of the machine falls on
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 QUIET = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's notice (docs/contributing/builders.md)
 
-Run = tuple[float, float]  # (wall seconds, CPU seconds of the build process)
+Run = tuple[float, float, float]  # (wall seconds, CPU seconds of the build process and its children, 1-minute load average)
 
 
 def site_copy(target: Path) -> Path:
@@ -67,7 +67,8 @@ def switched(config_file: Path, builder: str, *, enabled: bool) -> Path:
 
 
 def timed(command: list[str], cwd: Path) -> Run:
-    """(wall seconds, CPU seconds of the child) of one build process."""
+    """(wall seconds, user+sys CPU seconds of the build process and the processes it waited for,
+    the 1-minute load average when it ended) of one build process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=QUIET)
@@ -75,7 +76,7 @@ def timed(command: list[str], cwd: Path) -> Run:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[:2])} failed:\n{(done.stdout + done.stderr)[-2000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), os.getloadavg()[0]
 
 
 def build_command(builder: str, config_file: Path) -> list[str]:
@@ -120,17 +121,32 @@ def one_page_change(config_file: Path) -> tuple[str, float, float, int]:
     return busiest.name, plugin.seconds, time.perf_counter() - started, len(plugin.reports)
 
 
+TARGETS = {"cold": 1.3, "warm": 1.10}  # issue 17: checked build / plain build
+
+
 def report(builder: str, found: dict[str, list[Run]], runs: int, targets: bool) -> None:
+    """Per measure (wall, CPU): medians, the ratio of medians and of the best runs, the load meanwhile.
+
+    On a loaded machine wall time grows with the load while CPU time mostly does not, so the CPU
+    ratio tells whether the checking's own compute meets the target; the wall ratio is the one a
+    quiet machine should be judged by (it also counts what runs while the build waits).
+    """
+    loads = [run[2] for kind in found for run in found[kind]]
+    print(f"[load] {builder}: 1-minute load average during the runs {min(loads):.1f}..{max(loads):.1f} ({os.cpu_count()} CPUs)")
     for label, which in (("wall", 0), ("CPU", 1)):
         median = {kind: statistics.median(run[which] for run in found[kind]) for kind in found}
         best = {kind: min(run[which] for run in found[kind]) for kind in found}
         base = median["plain"]
-        cold_target, warm_target = (", target <= 1.3x", ", target <= 1.10x") if targets else ("", "")
         print(f"[{label}] {builder} plain (checking off): {base:.2f} s (median of {runs}; best {best['plain']:.2f} s)")
-        for kind, target in (("cold", cold_target), ("warm", warm_target)):
+        for kind in ("cold", "warm"):
+            ratio, best_ratio = median[kind] / base, best[kind] / best["plain"]
+            verdict = ""
+            if targets:
+                met = "met" if ratio <= TARGETS[kind] else "NOT met"  # the median ratio decides
+                verdict = f"; target <= {TARGETS[kind]:.2f}x: {met}"
             print(
-                f"[{label}] {builder} checked, {kind} cache: {median[kind]:.2f} s  ({median[kind] / base:.2f}x{target}; "
-                f"best-of-{runs} ratio {best[kind] / best['plain']:.2f}x)"
+                f"[{label}] {builder} checked, {kind} cache: {median[kind]:.2f} s  ({ratio:.2f}x of plain, "
+                f"plain is {1 / ratio:.2f}x of it; best-of-{runs} ratio {best_ratio:.2f}x{verdict})"
             )
 
 

@@ -145,3 +145,24 @@ def test_a_build_freezes_what_it_checked_until_it_ends_and_serve_freezes_nothing
     plugin.on_post_build(config=config)
     assert gc.get_freeze_count() == before
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(("enabled", "frozen_at_exit"), [(True, True), (False, False)])
+def test_a_checked_one_shot_build_freezes_what_is_left_when_its_process_exits(tmp_path, enabled, frozen_at_exit):
+    # The interpreter's last collections skip the permanent generation (yaml_reader.freeze_at_exit):
+    # a probe registered before the build runs after the build's own exit handlers (atexit is LIFO).
+    import subprocess
+    import sys
+
+    site = make_site(tmp_path)
+    if not enabled:
+        text = (site / "mkdocs.yml").read_text(encoding="utf-8")
+        (site / "mkdocs.yml").write_text(text.replace("  - istio-notebook\n", "  - istio-notebook:\n      enabled: false\n"), encoding="utf-8")
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "from mkdocs.__main__ import cli\n"
+        "cli.main(['build', '--quiet'], standalone_mode=False)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=site, capture_output=True, text=True, timeout=300)
+    assert f"frozen at exit: {frozen_at_exit}" in done.stdout, done.stdout + done.stderr

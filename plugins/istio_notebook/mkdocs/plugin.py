@@ -23,7 +23,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from istio_notebook.cli.signals import unwind_on_signals
-from istio_notebook.config.yaml_reader import gc_paused
+from istio_notebook.config.yaml_reader import freeze_at_exit, gc_paused
 from istio_notebook.diagnostics import Level, report
 from istio_notebook.diagnostics.record import Position
 from istio_notebook.examples.coverage import Coverage
@@ -169,6 +169,8 @@ class IstioNotebookPlugin(BasePlugin[IstioNotebookConfig]):
         return panels.attach(output, deferred) if deferred else None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.frozen:  # a one-shot checked build: its process ends soon (yaml_reader.freeze_at_exit)
+            freeze_at_exit()
         self._unfreeze()
         if self.config.enabled and self._checker is not None:
             self._checker.cache.prune()
