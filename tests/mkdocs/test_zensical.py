@@ -26,13 +26,13 @@ pytestmark = [
 REPAIRED = PAGE.replace("subset: v9", "subset: v1").replace("→ reviews v2", "→ reviews v1")
 
 
-def zensical_build(site: Path, *args: str) -> subprocess.CompletedProcess:
+def zensical_build(site: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(ZENSICAL), "build", "--clean", "-f", str(site / "mkdocs.yml"), *args],
         capture_output=True,
         text=True,
         cwd=site,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(site)},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(site), **env},
         timeout=300,
     )
 
@@ -69,3 +69,19 @@ def test_the_checking_cache_survives_zensical_clean_so_a_second_build_checks_not
     assert zensical_build(site).returncode == 0
     assert sorted((site / DEFAULT_CACHE_DIR / "pages").glob("*.json")) == entries
     assert entries[0].stat().st_mtime_ns == written  # read back, not checked and written again
+
+
+def test_a_zensical_build_freezes_what_is_left_when_its_process_exits(tmp_path):
+    # As the MkDocs plugin does (yaml_reader.freeze_at_exit): the interpreter's last collections
+    # skip the checked pages. The probe is imported at start-up (sitecustomize), so its exit handler
+    # runs after the build's (atexit is LIFO).
+    site = make_site(tmp_path, REPAIRED)
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (probe / "sitecustomize.py").write_text(
+        "import atexit, gc\natexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0, flush=True))\n",
+        encoding="utf-8",
+    )
+    done = zensical_build(site, PYTHONPATH=str(probe))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "frozen at exit: True" in done.stdout, done.stdout + done.stderr

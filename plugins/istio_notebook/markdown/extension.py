@@ -23,6 +23,7 @@ from markdown import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from istio_notebook.config.yaml_reader import freeze_at_exit
 from istio_notebook.markdown import panels, reports
 from istio_notebook.markdown.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from istio_notebook.markdown.checker import Checker, PreparedPage, Settings, page_markdown
@@ -57,7 +58,11 @@ _checkers_lock = threading.Lock()
 
 def serving() -> bool:
     """Under `zensical serve` (which ends when a page raises): pages with failures are shown, not fatal."""
-    return Path(sys.argv[0]).name == "zensical" and sys.argv[1:2] == ["serve"]
+    return _zensical_command() == "serve"
+
+
+def _zensical_command() -> str | None:
+    return sys.argv[1] if Path(sys.argv[0]).name == "zensical" and len(sys.argv) > 1 else None
 
 
 def shared_checker(settings: Settings) -> Checker:
@@ -125,6 +130,8 @@ class PagePreprocessor(Preprocessor):
             log.warning("%s: cannot check this page: %s: %s", source.display, type(error).__name__, error)
             return markdown.split("\n")
         if host is None:
+            if _zensical_command() == "build":  # the process ends with the build (as the MkDocs plugin does)
+                freeze_at_exit()
             failures = prepared.failures(checker.settings.strict_claims)
             if failures and not serving():
                 raise ExampleFailure("\n".join(failures))
