@@ -55,7 +55,7 @@ def build_zensical(project: Path, zensical: Path) -> Path:
     shutil.copytree(REPO / "docs", project / "docs")
     (project / "plugins").symlink_to(REPO / "plugins", target_is_directory=True)
     (REPO / CACHE).mkdir(parents=True, exist_ok=True)
-    (project / CACHE).parent.mkdir(parents=True)
+    (project / CACHE).parent.mkdir(parents=True, exist_ok=True)
     (project / CACHE).symlink_to(REPO / CACHE, target_is_directory=True)
     out = project / "site"
     config = re.sub(r"(?m)^site_dir:.*\n", "", (REPO / "mkdocs.yml").read_text(encoding="utf-8"))
