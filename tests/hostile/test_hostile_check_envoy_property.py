@@ -9,9 +9,9 @@ retry attempts near 2^31; RE2 regexes with repetitions up to past 1000; header v
 expressions). `check` sorts them: what it refuses is dropped, the rest goes to Envoy in one run.
 Fixed seed (derandomize), 30 examples: about 200 resources through Envoy in 20 s.
 
-Known gap, not generated: a header value naming a %VARIABLE% Envoy does not know (``%FOO%``:
-istiod does not check the name either; Envoy refuses it, and `route --backend envoy` names its
-line, tests/hostile/test_hostile_envoy_errors.py).
+Header values include %COMMANDS% Envoy does not know or whose arguments it refuses (``%FOO%``,
+``%REQ%``, ``%HOSTNAME(x)%``): istiod lets them through, `check` flags them INB5003
+(analysis/validation/envoy_format.py, tests/hostile/test_hostile_envoy_format.py).
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ REGEXES = st.lists(st.tuples(_ATOMS, _REPEATS).map("".join), min_size=1, max_siz
 HEADER_NAMES = edgy(["x-a"], ["host", ":authority", "Host"])
 HEADER_VALUES = edgy(["plain", "%REQ(x-b)%"], [
     "100%%", "%HOSTNAME%", "%START_TIME%", "%DOWNSTREAM_REMOTE_ADDRESS%",
-    "%DOWNSTREAM_REMOTE_ADDRESS", "abc%123", "%", "é", "a\tb", "%REQ(x-b)% and 50%%"])
+    "%DOWNSTREAM_REMOTE_ADDRESS", "abc%123", "%", "é", "a\tb", "%REQ(x-b)% and 50%%",
+    "%FOO%", "%REQ%", "%HOSTNAME(x)%", "%HOSTNAME:3%", "%REQ(a b)%", "%lower%", "%PER_REQUEST_STATE(a)%",
+    "%PER_REQUEST_STATE(a:b)%", "%GRPC_STATUS(X)%", "%START_TIME(%s.%3f)%", "%FILTER_STATE(k:FIELD)%",
+    '%UPSTREAM_METADATA(["a", "b"])%', "%REQ(a?b?c)%", "%PATH(NQ)%", "%METADATA(ROUTE)%", "%CEL(request.path)%"])
 
 
 def _match(draw) -> dict:
@@ -141,6 +144,7 @@ FOUND = [
     *_service_with("f", {"match": [{"uri": {"regex": "(a|b)*c{1000}"}}], "route": [{"destination": {"host": "f"}}]}),
     *_service_with("g", {"route": [{"destination": {"host": "g"}}], "headers": {"request": {"set": {"host": "x.example"}}}}),
     *_service_with("h", {"route": [{"destination": {"host": "h", }, "headers": {"request": {"add": {":authority": "y"}}}}]}),
+    *_service_with("i", {"route": [{"destination": {"host": "i"}}], "headers": {"response": {"set": {"x-a": "%FOO%"}}}}),
 ]
 
 

@@ -6,7 +6,11 @@ Found by translating `check`-clean edge values and running ``envoy --mode valida
   "not in range 200-599" but tests ``> 600``), Envoy's protos take [200, 600);
 - a regex whose RE2 program is larger than 32768 instructions: the limit Istio's bootstrap sets
   (pkg/bootstrap/config.go, ``re2.max_program_size.error_level``); Istio checks only that the regex
-  compiles and is at most 1024 characters.
+  compiles and is at most 1024 characters;
+- a header value naming a %COMMAND% Envoy does not have, or giving one arguments it refuses
+  (``%FOO%``, ``%REQ%``, ``%HOSTNAME(x)%``): Istio checks only that the %-expressions are well
+  formed (header_value_validator.go at 1.30.3: "We don't try to check that what is inside the %%
+  is one of Envoy recognized values"); analysis/validation/envoy_format.py is Envoy's reading.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from collections.abc import Iterator
 
 from istio_notebook.analysis import messages
 from istio_notebook.analysis.context import Context, Metadata
-from istio_notebook.analysis.util import enumerate_dicts
+from istio_notebook.analysis.util import as_dict, enumerate_dicts
+from istio_notebook.analysis.validation.envoy_format import envoy_format_error
+from istio_notebook.analysis.validation.values import header_value_error
 from istio_notebook.config import Resource
 from istio_notebook.config.regex import program_size
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
     name="virtualservice.EnvoyRefusalAnalyzer",
-    description="Flags VirtualService values Istio accepts and Envoy refuses (status 600, oversized regexes)",
+    description="Flags VirtualService values Istio accepts and Envoy refuses (status 600, oversized regexes, unknown header %COMMANDS%)",
     inputs=("VirtualService",),
 )
 
@@ -62,6 +68,18 @@ def _statuses(rule: dict, base: tuple) -> Iterator[tuple[tuple, object]]:
         yield base + ("fault", "abort", "httpStatus"), abort.get("httpStatus")
 
 
+def _header_values(rule: dict, base: tuple) -> Iterator[tuple[tuple, str]]:
+    """(field path, value) of every header value a rule or one of its destinations adds or sets."""
+    owners = [(base, rule)] + [(base + ("route", k), dest) for k, dest in enumerate_dicts(rule.get("route"))]
+    for path, owner in owners:
+        for side in ("request", "response"):
+            ops = as_dict(as_dict(owner.get("headers")).get(side))
+            for op in ("set", "add"):
+                for name, value in as_dict(ops.get(op)).items():
+                    if isinstance(value, str):
+                        yield path + ("headers", side, op, name), value
+
+
 def _rule_findings(vs: Resource, rule: dict, base: tuple) -> Iterator[Diagnostic]:
     for path, status in _statuses(rule, base):
         if status == 600 and not isinstance(status, bool):
@@ -72,6 +90,10 @@ def _rule_findings(vs: Resource, rule: dict, base: tuple) -> Iterator[Diagnostic
             yield messages.envoy_refuses_value(
                 vs, path, f"a regex of RE2 program size {size}",
                 f"Istio's bootstrap lets Envoy compile at most {MAX_PROGRAM_SIZE} (re2.max_program_size.error_level)")
+    for path, value in _header_values(rule, base):
+        reason = None if header_value_error(value) else envoy_format_error(value)
+        if reason:
+            yield messages.envoy_refuses_value(vs, path, f"the header value {value!r}", reason)
 
 
 def analyze(ctx: Context) -> Iterator[Diagnostic]:
