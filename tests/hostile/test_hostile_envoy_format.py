@@ -174,3 +174,55 @@ def test_the_json_of_a_case_names_the_command(tmp_path):
     path = mesh_file(tmp_path, "headers: {request: {set: {x-a: '%NO_SUCH_COMMAND%'}}}")
     message = json.dumps([d.message for d in check_paths([path])])
     assert "Not supported field in StreamInfo: NO_SUCH_COMMAND" in message
+
+
+HTTP_ROUTE = """apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: default}
+spec:
+  ports: [{name: http, port: 9080}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: default}
+spec:
+  parentRefs: [{kind: Service, group: "", name: reviews}]
+  rules:
+  - filters:
+    - type: ResponseHeaderModifier
+      responseHeaderModifier:
+        add: [{name: x-a, value: 'VALUE'}]
+    backendRefs: [{name: reviews, port: 9080}]
+"""
+
+
+# istiod copies a Gateway API header value into its VirtualService unchanged (conversion.go
+# headerListToMap) and does not validate that VirtualService: Envoy reads it as a format string.
+@pytest.mark.parametrize(("value", "reason"), [
+    ("%FOO%", "Not supported field in StreamInfo: FOO"),
+    ("50%", "Incorrect configuration: 50%. Couldn't find valid command at position 2"),
+    ("50%%", None),
+    ("%REQ(x-b)%", None),
+])
+def test_an_http_route_header_value_envoy_refuses_is_flagged_at_its_line(tmp_path, value, reason):
+    path = tmp_path / "route.yaml"
+    path.write_text(HTTP_ROUTE.replace("VALUE", value))
+    found = [(d.code, d.line, d.message) for d in check_paths([path]) if d.level.name == "ERROR"]
+    assert [(code, line) for code, line, _ in found] == ([("INB5003", 16)] if reason else [])
+    if reason:
+        assert reason in found[0][2]
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="no Envoy binary")
+@pytest.mark.parametrize("value", ["50%", "50%%"])
+def test_envoy_refuses_the_translation_of_a_literal_percent_in_an_http_route(tmp_path, value):
+    from istio_notebook.config import Mesh, load_paths
+    from istio_notebook.envoy.runner import validate
+    from istio_notebook.envoy.translate import envoy_config
+    from istio_notebook.routing import Proxy
+
+    path = tmp_path / "route.yaml"
+    path.write_text(HTTP_ROUTE.replace("VALUE", value))
+    accepted, _ = validate(envoy_config(Mesh(load_paths([path]).resources), Proxy.sidecar()))
+    assert accepted is (value == "50%%")

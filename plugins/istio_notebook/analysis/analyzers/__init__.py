@@ -20,6 +20,7 @@ from istio_notebook.analysis.analyzers.gateway import conflicting, duplicate_cer
 from istio_notebook.analysis.analyzers.gateway import secret as gateway_secret
 from istio_notebook.analysis.analyzers.injection import image_auto, missing_proxy, namespace_labels, proxy_image
 from istio_notebook.analysis.analyzers.envoyfilter import patches as envoyfilter_patches
+from istio_notebook.analysis.analyzers.gatewayapi import envoy_refusals as gatewayapi_envoy_refusals
 from istio_notebook.analysis.analyzers.gatewayapi import ineffective_selector
 from istio_notebook.analysis.analyzers.gatewayapi import status as gatewayapi_status
 from istio_notebook.analysis.analyzers.k8sgateway import crd_version
@@ -75,6 +76,7 @@ ANALYZERS: tuple[ModuleType, ...] = (
     missing_proxy,
     proxy_image,
     gatewayapi_status,
+    gatewayapi_envoy_refusals,
     ineffective_selector,
     annotations_k8s,
     http_on_tcp_port,
