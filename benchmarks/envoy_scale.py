@@ -3,9 +3,12 @@
 Generates a mesh of N services spread over 20 namespaces (each Service with two ports and a
 Deployment behind it; a third with a second Deployment (v2), a VirtualService of header/regex/catch-all rules and a DestinationRule with subsets, some
 of them ISTIO_MUTUAL; the rest auto mutual TLS), runs the real
-command in a subprocess (one Envoy, one echo upstream per cluster) and prints, per size: the
-seconds until the JSON answer is on stdout, seconds from the answer to exit,
-and the peak RSS. Targets (issue 13): 5,000 services answer in under 10 s and exit within 1 s
+command in a subprocess (one Envoy, one echo upstream per cluster it loads) and prints, per size:
+the seconds until the JSON answer is on stdout, seconds from the answer to exit, the CPU seconds
+of the command and its children (Envoy included), the peak RSS and the load average before the
+run (wall-clock figures on a loaded machine are inflated; CPU time is not). The command replays
+one request, so Envoy is given only what that request can reach (envoy/focus.py: the virtual
+hosts its Host could match and their clusters). Targets (issue 13): 5,000 services answer in under 10 s and exit within 1 s
 of answering. Also prints the echo fleet alone (start and stop of N servers, threads used).
 
     .venv/bin/python benchmarks/envoy_scale.py [--sizes 500,2000,5000]
@@ -72,8 +75,8 @@ def mesh(services: int) -> str:
     return "---\n".join(_service(i) for i in range(services))
 
 
-def run_route(path: Path, services: int) -> tuple[float, float, float, dict]:
-    """Seconds to the answer, seconds from the answer to exit, peak RSS (MB), the answer."""
+def run_route(path: Path, services: int) -> tuple[float, float, float, float, dict]:
+    """Seconds to the answer, seconds from the answer to exit, CPU seconds, peak RSS (MB), the answer."""
     target = services - 1  # the last service: no early exit from a lookup
     argv = [sys.executable, "-m", "istio_notebook", "route", str(path), "--from", "team-0/app=client",
             "--request", f"GET http://svc-{target}.team-{target % NAMESPACES}:8080/api/v2/items",
@@ -90,7 +93,8 @@ def run_route(path: Path, services: int) -> tuple[float, float, float, dict]:
     exited = time.monotonic()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"route failed ({os.waitstatus_to_exitcode(status)}): {errors.decode(errors='replace')[-2000:]}")
-    return answered - started, exited - answered, usage.ru_maxrss / 1024, json.loads(first + rest)
+    cpu = usage.ru_utime + usage.ru_stime
+    return answered - started, exited - answered, cpu, usage.ru_maxrss / 1024, json.loads(first + rest)
 
 
 def fleet_alone(servers: int) -> str:
@@ -114,14 +118,16 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(fleet_alone(max(sizes) * 2))
-    print(f"{'services':>8} {'answer s':>9} {'exit after s':>12} {'peak MB':>8}  outcome")
+    print(f"{'services':>8} {'answer s':>9} {'exit after s':>12} {'cpu s':>6} {'peak MB':>8} {'load':>5}  outcome")
     with tempfile.TemporaryDirectory(prefix="istio-notebook-envoy-scale-") as tmp:
         for size in sizes:
             path = Path(tmp) / f"mesh-{size}.yaml"
             path.write_text(mesh(size))
-            answer, exit_after, peak, outcome = run_route(path, size)
+            load = os.getloadavg()[0]
+            answer, exit_after, cpu, peak, outcome = run_route(path, size)
             shares = ", ".join(f"{d['cluster']} {d['weight']}%" for d in outcome.get("destinations") or [])
-            print(f"{size:>8} {answer:>9.2f} {exit_after:>12.2f} {peak:>8.0f}  {outcome['action']} {shares}")
+            print(f"{size:>8} {answer:>9.2f} {exit_after:>12.2f} {cpu:>6.2f} {peak:>8.0f} {load:>5.1f}  "
+                  f"{outcome['action']} {shares}")
 
 
 if __name__ == "__main__":

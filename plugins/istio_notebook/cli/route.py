@@ -143,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     if args.backend == "envoy":
         replay = envoy_replay()
         with envoy_failures():
-            result = replay.route(mesh, request, proxy)
+            result = replay.route(mesh, request, proxy, only=True)
     else:
         result = route(mesh, request, proxy, lang=args.lang).to_json()
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n" if args.format == "json" else as_text(result))

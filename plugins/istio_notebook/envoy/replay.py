@@ -38,6 +38,7 @@ from __future__ import annotations
 from istio_notebook.config import durations
 from istio_notebook.config.durations import format_seconds
 from istio_notebook.envoy import client, observe, preflight, probes, response_probe
+from istio_notebook.envoy.focus import host_forms
 from istio_notebook.envoy.instrument import (
     CLUSTER_HEADER,
     DETAILS_HEADER,
@@ -243,13 +244,15 @@ _OPEN: OpenScenarios[Scenario] = OpenScenarios()
 close_all = _OPEN.close_all
 
 
-def _scenario(mesh, proxy) -> Scenario:
-    return _OPEN.get((id(mesh), proxy.key), mesh, lambda: Scenario(mesh, proxy).start())
+def _scenario(mesh, proxy, only=None) -> Scenario:  # only: the one request to come (envoy/focus.py)
+    hosts = None if only is None or only.is_connection else host_forms(only.authority, only.host, only.port)
+    return _OPEN.get((id(mesh), proxy.key, hosts), mesh, lambda: Scenario(mesh, proxy, focus=hosts).start())
 
 
-def route(mesh, request, proxy) -> dict:
-    """Public API: ``request`` through ``proxy`` on real Envoy, in the route JSON contract."""
-    return _scenario(mesh, proxy).route(request)
+def route(mesh, request, proxy, *, only: bool = False) -> dict:
+    """Public API: ``request`` through ``proxy`` on real Envoy, in the route JSON contract (``only``:
+    the caller replays no other request on this mesh and proxy, as the `route` command)."""
+    return _scenario(mesh, proxy, request if only else None).route(request)
 
 
 def outcome(mesh, request, proxy) -> RouteOutcome:

@@ -318,7 +318,8 @@ def virtual_host(vhost: VirtualHost, route_names: list[str] | None = None) -> di
 def route_configuration(config: RouteConfig, fallback: str | None, run_names: bool = False) -> dict:
     hosts = []
     for v_index, vhost in enumerate(config.virtual_hosts):
-        names = [route_id(config.name, v_index, r_index) for r_index in range(len(vhost.routes))] if run_names else None
+        position = config.vhost_positions[v_index] if config.vhost_positions else v_index
+        names = [route_id(config.name, position, r_index) for r_index in range(len(vhost.routes))] if run_names else None
         hosts.append(virtual_host(vhost, names))
     if fallback and not any("*" in v["domains"] for v in hosts):
         hosts.append(catch_all_virtual_host(fallback))

@@ -27,6 +27,7 @@ from istio_notebook.envoy.echo import (
     EchoIdentity,
     EchoTls,
 )
+from istio_notebook.envoy.focus import focused, without_unnamed_clusters
 from istio_notebook.envoy.instrument import instrument
 from istio_notebook.envoy.policy import cluster_policies
 from istio_notebook.envoy.runner import EnvoyError, EnvoyProcess, localize
@@ -112,9 +113,11 @@ class EnvoyRun:
 class RunningEnvoy(EnvoyRun):
     """One running Envoy (+ echo upstreams) for one proxy view of one mesh."""
 
-    def __init__(self, mesh, proxy, *, samples: int = DEFAULT_SAMPLES, keep_logs_in=None):
+    def __init__(self, mesh, proxy, *, samples: int = DEFAULT_SAMPLES, keep_logs_in=None,
+                 focus: frozenset[str] | None = None):
+        """``focus``: the Host forms of the only requests to come (envoy/focus.py); None: any request."""
         super().__init__(keep_logs_in)
-        self.mesh, self.proxy, self.samples = mesh, proxy, samples
+        self.mesh, self.proxy, self.samples, self.focus = mesh, proxy, samples, focus
         self.table: RouteTable | None = None
         self.bootstrap: dict | None = None
         self.policies: dict[str, TrafficPolicy] = {}
@@ -126,6 +129,8 @@ class RunningEnvoy(EnvoyRun):
 
     def _start(self) -> None:
         self.table = route_table(self.mesh, self.proxy)
+        if self.focus is not None:
+            self.table = focused(self.table, self.focus)
         self.l4 = l4_listeners(self.mesh, self.proxy)
         self.fleet = EchoFleet()
         try:
@@ -152,6 +157,8 @@ class RunningEnvoy(EnvoyRun):
             self.bootstrap = instrument(translate(self.table, upstreams=upstreams, cert_files=cert_files,
                                                   policies=self.policies, client_cert=client_cert,
                                                   l4=self.l4_translation))
+            if self.focus is not None:
+                self.bootstrap = without_unnamed_clusters(self.bootstrap)
             self._index_routes()
             self._launch(localize(self.bootstrap))
         except EnvoyError as error:
@@ -216,7 +223,9 @@ class RunningEnvoy(EnvoyRun):
         for config in self.table.route_configs:
             if config.name == name:
                 try:
-                    return config.virtual_hosts[int(parts[-2])].routes[int(parts[-1])]
+                    position = int(parts[-2])
+                    index = config.vhost_positions.index(position) if config.vhost_positions else position
+                    return config.virtual_hosts[index].routes[int(parts[-1])]
                 except (IndexError, ValueError):
                     return None
         return None

@@ -157,6 +157,9 @@ class RouteConfig:
     tls: bool = False  # gateway HTTPS server (TLS terminated)
     sni_hosts: list[str] | None = None  # for tls: the server's hosts (filter chain match)
     server: str | None = None  # gateway: "ns/name servers[i]"
+    # A table focused on one request (envoy/focus.py): each virtual host's position in the whole
+    # table, which its Envoy route names keep; empty: the virtual hosts are all there, in order.
+    vhost_positions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
