@@ -101,7 +101,8 @@ def test_authorization_names_the_deciding_policy_and_its_rule():
     custom = {"decision": "DENY", "policy": "foo/ext-authz", "action": "CUSTOM", "rule_index": 0}
     assert authz_sentence(custom) == "CUSTOM ポリシー foo/ext-authz の rule 0 が拒否（DENY）"
     assert authz_sentence({"decision": "DENY", "policy": None}) == "拒否（DENY）"
-    assert authz_sentence({"decision": None}) == "認可の前に Envoy が応答（判定なし）"
+    assert authz_sentence({"decision": "REJECTED"}) == "認可の前に Envoy が応答（REJECTED）"
+    assert authz_sentence({"decision": None}) == "判定なし（Envoy で再生できない構成）"
 
 
 def test_a_check_asking_both_says_the_route_then_the_decision():

@@ -114,11 +114,14 @@ def test_a_lone_surrogate_in_a_batch_line_is_answered_not_an_internal_error(tmp_
 
 
 @pytest.mark.parametrize("backend", ["sim", _ENVOY])
-def test_authz_of_a_request_envoy_answers_itself_has_no_decision_on_both_backends(backend):
+def test_authz_of_a_request_envoy_answers_itself_is_rejected_on_both_backends(backend):
+    # "decision" takes a new value rather than null: the contract's "ALLOW"|"DENY" string stays a
+    # string ("extend only compatibly": new keys, new values), and a 400 before RBAC is neither.
     argv = [sys.executable, "-m", "istio_notebook", "authz", str(MESH), "--request", "GÉT http://reviews:9080/",
             "--to", "default/app=reviews", "--backend", backend]
     as_json = subprocess.run(argv + ["--format", "json"], capture_output=True, text=True, timeout=120)
     assert as_json.returncode == 0, as_json.stderr
-    assert json.loads(as_json.stdout)["decision"] is None  # 400 before RBAC: neither ALLOW nor DENY
+    answer = json.loads(as_json.stdout)
+    assert (answer["decision"], answer["policy"], answer["rule_index"]) == ("REJECTED", None, None)
     as_text = subprocess.run(argv, capture_output=True, text=True, timeout=120)
-    assert as_text.returncode == 0 and as_text.stdout.startswith("no decision\n"), as_text.stderr
+    assert as_text.returncode == 0 and as_text.stdout.startswith("REJECTED\n"), as_text.stderr

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from istio_notebook.authz.model import AuthzDecision, Source, Workload
+from istio_notebook.authz.model import REJECTED, AuthzDecision, Source, Workload
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import check_providers, provider_name
 from istio_notebook.authz.scope import (
@@ -268,7 +268,7 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
         refusal = codec_refusal(request)
         if refusal is not None:  # answered before any HTTP filter, RBAC included (routing/wire.py)
             trace.add("codec_refused", status=refusal.status, details=refusal.details)
-            return AuthzDecision(None, None, None, None, trace.lines)
+            return AuthzDecision(REJECTED, None, None, None, trace.lines)
         request_principal, rejected = _request_principal(mesh, to, request.host, source, trace)
     if rejected:
         return AuthzDecision("DENY", None, None, None, trace.lines)

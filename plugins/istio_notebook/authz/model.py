@@ -45,12 +45,18 @@ class Source:
         return self.namespace
 
 
+# The decision on a request Envoy's HTTP connection manager answers itself (400 or 431) before
+# any filter, RBAC included: a new value of the contract's "decision" (docs/reference/cli.md).
+REJECTED = "REJECTED"
+
+
 @dataclass
 class AuthzDecision:
     """The answer of both engines (the evaluator and the Envoy replay) and its only ``to_json``."""
 
-    decision: str | None  # ALLOW | DENY; None: no decision (Envoy's connection manager answered the
-    # request itself, routing/wire.py; or the Envoy replay could not decide, see ``envoy``)
+    # ALLOW | DENY | REJECTED (Envoy's connection manager answered the request itself, 400/431,
+    # before any filter: routing/wire.py); None: the Envoy replay could not decide (see ``envoy``).
+    decision: str | None
     policy: str | None = None  # ns/name of the deciding AuthorizationPolicy
     action: str | None = None  # its action
     rule_index: int | None = None

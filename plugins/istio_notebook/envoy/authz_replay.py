@@ -21,7 +21,7 @@ from __future__ import annotations
 import ssl
 import time
 
-from istio_notebook.authz.model import AuthzDecision
+from istio_notebook.authz.model import REJECTED, AuthzDecision
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import bad_custom_policies
 from istio_notebook.authz.scope import Matcher, peer_authentication, policies
@@ -47,6 +47,7 @@ from istio_notebook.envoy.rbac import (
 )
 from istio_notebook.envoy.runner import localize
 from istio_notebook.envoy.running import EnvoyRun
+from istio_notebook.routing.wire import REFUSAL_DETAILS
 
 DENIED_PREFIX = "rbac_access_denied_matched_policy["
 TERMINATION_LOG = "terminations.log"
@@ -185,6 +186,8 @@ def http_decision(status: int, details: str) -> AuthzDecision:
         return denied_by(details)
     if details == "via_upstream":
         return AuthzDecision("ALLOW")
+    if details in REFUSAL_DETAILS:  # the connection manager answered before any filter (routing/wire.py)
+        return AuthzDecision(REJECTED, trace=[f"envoy: the HTTP connection manager answered {status} itself ({details})"])
     return AuthzDecision(None, trace=["envoy: neither RBAC nor the app answered"])
 
 

@@ -136,8 +136,10 @@ def short_name(host: str, client_namespace: str) -> str:
 def authz_sentence(decision: Mapping[str, Any]) -> str:
     """ALLOW / DENY and the policy that decided it (with its rule), or the reason there is none."""
     verdict = decision.get("decision")
+    if verdict == "REJECTED":
+        return "認可の前に Envoy が応答（REJECTED）"
     if verdict is None:
-        return "認可の前に Envoy が応答（判定なし）"
+        return "判定なし（Envoy で再生できない構成）"
     policy, rule = decision.get("policy"), decision.get("rule_index")
     if not policy:
         return "許可（ALLOW）" if verdict == "ALLOW" else "拒否（DENY）"
