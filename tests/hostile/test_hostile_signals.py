@@ -1,4 +1,4 @@
-"""Signals (issue 13, point 5): SIGINT, SIGTERM and SIGHUP leave no process and no temp entry.
+"""Signals (issue 13, point 5): SIGINT, SIGTERM, SIGHUP and SIGKILL leave no process and no temp entry.
 
 A real `route --backend envoy` (and `lab run --backend envoy`, and `mkdocs build` with the Envoy
 backend) runs in a subprocess with its own $TMPDIR; once its Envoy work
@@ -82,6 +82,20 @@ def test_a_signal_ends_envoy_and_removes_every_temp_entry(tmp_path, sig):
     _, err = process.communicate(timeout=30)
     assert process.returncode == 128 + sig
     assert err.strip().splitlines() == [f"istio-notebook: interrupted ({signal.Signals(sig).name})"]
+    assert list(temp.iterdir()) == []
+    assert processes_using(temp) == set()
+
+
+def test_sigkill_leaves_no_envoy_and_no_temp_entry(tmp_path):
+    # SIGKILL cannot be caught: Envoy dies with its parent (PR_SET_PDEATHSIG), and each temporary
+    # directory's watcher (envoy/tempdirs.py) removes it when the kernel tells it its parent died.
+    process, temp = start(tmp_path)
+    assert processes_using(temp)
+    process.kill()
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while (list(temp.iterdir()) or processes_using(temp)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert list(temp.iterdir()) == []
     assert processes_using(temp) == set()
 

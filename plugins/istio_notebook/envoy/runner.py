@@ -21,14 +21,13 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from istio_notebook.envoy.binary import envoy_path
+from istio_notebook.envoy.tempdirs import GuardedDir, pdeath_launcher
 
 READY_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
@@ -74,14 +73,10 @@ def _kill_group(pgid: int, sig: int) -> None:
 
 
 def _launcher() -> list[str]:
-    """The command prefix that makes Envoy die with this process, where the system offers one.
-
-    ``setpriv --pdeathsig`` (util-linux, on every Debian system) sets PR_SET_PDEATHSIG and execs
-    Envoy, so the pid stays Envoy's. Without it atexit and the signal handlers still reap Envoy on
-    every exit except SIGKILL of this process.
-    """
-    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
-    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+    """The command prefix that makes Envoy die with this process (setpriv execs Envoy, so the pid
+    stays Envoy's). Without it atexit and the signal handlers still reap Envoy on every exit
+    except SIGKILL of this process; its work directory goes with a GuardedDir's watcher."""
+    return pdeath_launcher("KILL")
 
 
 def localize(bootstrap: dict) -> dict:
@@ -126,6 +121,7 @@ class EnvoyProcess:
         self.keep_always = keep_logs_in is None and bool(os.environ.get(KEEP_LOGS_ENV))
         self.concurrency = concurrency
         self.workdir: Path | None = None
+        self._guard: GuardedDir | None = None
         self.process: subprocess.Popen | None = None
         self.admin_port: int | None = None
         self.listener_ports: dict[str, int] = {}
@@ -145,7 +141,8 @@ class EnvoyProcess:
         self.stop(failed=exc_type is not None and not issubclass(exc_type, KeyboardInterrupt))
 
     def start(self) -> None:
-        self.workdir = Path(tempfile.mkdtemp(prefix="istio-notebook-envoy-"))
+        self._guard = GuardedDir("istio-notebook-envoy-")
+        self.workdir = self._guard.path
         config = dict(self.bootstrap)
         admin_file = self.workdir / "admin-address"
         config["admin"] = {
@@ -206,11 +203,13 @@ class EnvoyProcess:
             _LIVE.discard(process.pid)
             self.process = None
         if self.workdir is not None and self.workdir.exists():
+            assert self._guard is not None
             if failed or self.keep_always:
+                self._guard.disarm()
                 self.kept_logs = self._keep_logs()
                 self.workdir = None  # kept: a later stop() (a caller's cleanup) must not delete it
             else:
-                shutil.rmtree(self.workdir, ignore_errors=True)
+                self._guard.remove()
 
     def _keep_logs(self) -> Path:
         assert self.workdir is not None
@@ -294,15 +293,18 @@ class EnvoyProcess:
 
 def validate(bootstrap: dict, timeout: float = 60.0) -> tuple[bool, str]:
     """Run ``envoy --mode validate`` on the config; return (accepted, Envoy's message)."""
-    with tempfile.TemporaryDirectory(prefix="istio-notebook-validate-") as tmp:
-        path = Path(tmp) / "envoy.json"
+    guard = GuardedDir("istio-notebook-validate-")
+    try:
+        path = guard.path / "envoy.json"
         path.write_text(json.dumps(bootstrap))
         result = subprocess.run(
-            [str(envoy_path()), "--mode", "validate", "-c", str(path), "--disable-hot-restart",
+            [*_launcher(), str(envoy_path()), "--mode", "validate", "-c", str(path), "--disable-hot-restart",
              "--log-level", "error"],
             capture_output=True, text=True, timeout=timeout, check=False,
             start_new_session=True,
         )
+    finally:
+        guard.remove()
     output = (result.stdout + result.stderr).strip()
     return result.returncode == 0, output
 

@@ -12,8 +12,6 @@ through, with a CA made for the run), start Envoy, send requests, and tear all o
 from __future__ import annotations
 
 import itertools
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from istio_notebook.envoy.focus import focused, without_unnamed_clusters
 from istio_notebook.envoy.instrument import instrument
 from istio_notebook.envoy.policy import cluster_policies
 from istio_notebook.envoy.runner import EnvoyError, EnvoyProcess, localize
+from istio_notebook.envoy.tempdirs import GuardedDir
 from istio_notebook.envoy.translate import (
     VIRTUAL_OUTBOUND,
     listener_name,
@@ -60,6 +59,7 @@ class EnvoyRun:
         self.fleet: EchoFleet | None = None
         self.envoy: EnvoyProcess | None = None
         self._certdir: Path | None = None
+        self._certguard: GuardedDir | None = None
         self._mesh_ca: MeshCA | None = None
 
     def start(self):
@@ -83,7 +83,8 @@ class EnvoyRun:
 
     def _ca(self) -> MeshCA:
         if self._mesh_ca is None:
-            self._certdir = Path(tempfile.mkdtemp(prefix="istio-notebook-certs-"))
+            self._certguard = GuardedDir("istio-notebook-certs-")
+            self._certdir = self._certguard.path
             self._mesh_ca = MeshCA(self._certdir)
         return self._mesh_ca
 
@@ -100,7 +101,8 @@ class EnvoyRun:
             self.fleet.close()
             self.fleet = None
         if self._certdir is not None:
-            shutil.rmtree(self._certdir, ignore_errors=True)
+            assert self._certguard is not None
+            self._certguard.remove()
             self._certdir, self._mesh_ca = None, None
 
     def __enter__(self):
