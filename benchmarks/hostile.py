@@ -1,7 +1,8 @@
 """Time and memory of `istio-notebook check` on hostile inputs (issue 13): figures, not a test.
 
 Each probe runs the real command in a subprocess; the script prints its exit code, wall time and
-peak RSS (from wait4), and the ratio of peak RSS to the input size. Targets (issue 13): a few
+peak RSS (from wait4), the ratio of peak RSS to the input size, the command's CPU seconds and
+the load average before it (wall-clock figures on a loaded machine are inflated; CPU time is not). Targets (issue 13): a few
 seconds, under 1 GB, exit 0/1/2, never 3. Inputs are generated into a temporary directory.
 
     .venv/bin/python benchmarks/hostile.py [--only NAME ...]
@@ -39,12 +40,14 @@ def probes() -> dict[str, str | bytes]:
     }
 
 
-def run(path: Path) -> tuple[int, float, float]:
+def run(path: Path) -> tuple[int, float, float, float]:
+    """Exit code, wall seconds, peak RSS (MB), CPU seconds of `check` on ``path``."""
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "istio_notebook", "check", str(path)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss / 1024, cpu
 
 
 def main() -> None:
@@ -52,16 +55,17 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="istio-notebook-hostile-") as tmp:
-        print(f"{'probe':32} {'exit':>4} {'seconds':>8} {'peak MB':>8} {'input MB':>9} {'RSS/input':>9}")
+        print(f"{'probe':32} {'exit':>4} {'seconds':>8} {'cpu s':>6} {'peak MB':>8} {'input MB':>9} {'RSS/input':>9} {'load':>5}")
         for name, content in probes().items():
             if args.only and name not in args.only:
                 continue
             path = Path(tmp) / f"{name}.yaml"
             path.write_bytes(content if isinstance(content, bytes) else content.encode())
             size = path.stat().st_size / 2**20
-            code, seconds, peak = run(path)
+            load = os.getloadavg()[0]
+            code, seconds, peak, cpu = run(path)
             ratio = f"{peak / size:9.1f}" if size >= 1 else f"{'-':>9}"  # below 1 MB the interpreter dominates
-            print(f"{name:32} {code:>4} {seconds:>8.2f} {peak:>8.0f} {size:>9.2f} {ratio}")
+            print(f"{name:32} {code:>4} {seconds:>8.2f} {cpu:>6.2f} {peak:>8.0f} {size:>9.2f} {ratio} {load:>5.1f}")
             path.unlink()
 
 
