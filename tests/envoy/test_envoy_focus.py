@@ -32,6 +32,7 @@ spec:
 def test_host_forms_cover_the_host_with_and_without_its_port():
     assert host_forms("Reviews:9080", "reviews", 9080) == {"reviews:9080", "reviews"}
     assert host_forms("x.example.org", "x.example.org", 80) == {"x.example.org", "x.example.org:80"}
+    assert host_forms("a.b.:80", "a.b.", 80) == {"a.b.:80", "a.b.", "a.b", "a.b:80"}
 
 
 @pytest.mark.parametrize(("domain", "host", "could"), [
@@ -65,6 +66,7 @@ REQUESTS = [
     ("sidecar", "GET http://ratings:9080/", ["host: reviews:9080"]),
     ("sidecar", "GET http://a.example.org:9080/", []),
     ("sidecar", "GET http://nowhere:9080/", []),
+    ("sidecar", "GET http://reviews.:9080/", []),
     ("gateway", "GET http://shop.example.com:8080/reviews", []),
     ("gateway", "GET http://secure.example.com:8080/", []),
     ("gateway", "GET http://other.example.com:8080/", []),

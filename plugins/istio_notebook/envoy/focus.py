@@ -24,9 +24,11 @@ def host_forms(authority: str, host: str, port: int | None) -> frozenset[str]:
     """The Host forms a domain could be matched against: as sent, without a port, with the URL's port."""
     authority = authority.lower()
     bare = authority.rsplit(":", 1)[0] if authority.rsplit(":", 1)[-1].isdigit() else authority
-    forms = {authority, bare, host.lower()}
+    names = {bare, host.lower()}
+    names |= {name.rstrip(".") for name in names}  # as if a trailing dot were stripped (it is not, today)
+    forms = {authority} | names
     if port is not None:
-        forms |= {f"{bare}:{port}", f"{host.lower()}:{port}"}
+        forms |= {f"{name}:{port}" for name in names}
     return frozenset(forms)
 
 
