@@ -37,6 +37,8 @@ def probes() -> dict[str, str | bytes]:
         "utf16-bom": ("\ufeff" + SERVICE.format(name="a", port=80)).encode("utf-16-le"),
         "flow-list-31MB": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {x: [" + ",".join(["1"] * 15_500_000) + "]}\n",
         "10000-vs-one-host": "---\n".join(_vs(i) for i in range(10_000)),
+        # Many small documents: memory grows with the documents, not with the bytes (issue 13's 1 GB bound).
+        "85000-services-10MB": "---\n".join(SERVICE.format(name=f"s{i}", port=80) for i in range(85_000)),
     }
 
 
