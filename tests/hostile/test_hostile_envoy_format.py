@@ -163,6 +163,13 @@ def test_a_destinations_own_header_value_is_flagged_at_its_line(tmp_path):
     assert found == [("INB5003", 15)]
 
 
+@pytest.mark.parametrize("name", ["host", "Host", ":authority"])
+def test_a_request_host_value_is_a_literal_host_rewrite_not_a_format(tmp_path, name):
+    # istiod makes it the route's host_rewrite_literal (route.go); Envoy takes "%FOO%" there as text.
+    path = mesh_file(tmp_path, f"headers: {{request: {{set: {{'{name}': '%FOO%'}}}}}}")
+    assert [d.code for d in check_paths([path]) if d.level.name == "ERROR"] == []
+
+
 def test_a_value_istio_refuses_is_not_flagged_twice(tmp_path):
     found = [d.code for d in check_paths([mesh_file(tmp_path, "headers: {request: {set: {x-a: '%FOO'}}}")])
              if d.level.name == "ERROR"]
@@ -226,3 +233,18 @@ def test_envoy_refuses_the_translation_of_a_literal_percent_in_an_http_route(tmp
     path.write_text(HTTP_ROUTE.replace("VALUE", value))
     accepted, _ = validate(envoy_config(Mesh(load_paths([path]).resources), Proxy.sidecar()))
     assert accepted is (value == "50%%")
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="no Envoy binary")
+def test_envoy_accepts_a_format_like_host_rewrite(tmp_path):
+    from istio_notebook.config import Mesh, load_paths
+    from istio_notebook.envoy.runner import rejection_reason, validate
+    from istio_notebook.envoy.translate import envoy_config
+    from istio_notebook.routing import Proxy
+
+    path = mesh_file(tmp_path, "headers: {request: {set: {host: '%FOO%'}}}")
+    config = envoy_config(Mesh(load_paths([path]).resources), Proxy.sidecar())
+    assert '"host_rewrite_literal": "%FOO%"' in json.dumps(config)
+    accepted, message = validate(config)
+    assert accepted, rejection_reason(message)

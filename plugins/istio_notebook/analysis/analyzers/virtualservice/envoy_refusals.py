@@ -69,14 +69,17 @@ def _statuses(rule: dict, base: tuple) -> Iterator[tuple[tuple, object]]:
 
 
 def _header_values(rule: dict, base: tuple) -> Iterator[tuple[tuple, str]]:
-    """(field path, value) of every header value a rule or one of its destinations adds or sets."""
+    """(field path, value) of every header value a rule or one of its destinations adds or sets
+    as a header. A ``host`` or ``:``-prefixed one is none: istiod skips internal headers
+    (route.go translateAppendHeaders) and makes a request host the route's host_rewrite_literal,
+    which Envoy takes as it is."""
     owners = [(base, rule)] + [(base + ("route", k), dest) for k, dest in enumerate_dicts(rule.get("route"))]
     for path, owner in owners:
         for side in ("request", "response"):
             ops = as_dict(as_dict(owner.get("headers")).get(side))
             for op in ("set", "add"):
                 for name, value in as_dict(ops.get(op)).items():
-                    if isinstance(value, str):
+                    if isinstance(value, str) and not (name.startswith(":") or name.lower() == "host"):
                         yield path + ("headers", side, op, name), value
 
 
