@@ -220,6 +220,14 @@ def test_an_http_route_header_value_envoy_refuses_is_flagged_at_its_line(tmp_pat
         assert reason in found[0][2]
 
 
+def test_an_http_route_host_value_is_not_a_format(tmp_path):
+    path = tmp_path / "route.yaml"
+    path.write_text(HTTP_ROUTE.replace("ResponseHeaderModifier", "RequestHeaderModifier")
+                    .replace("responseHeaderModifier", "requestHeaderModifier")
+                    .replace("add: [{name: x-a,", "set: [{name: Host,").replace("VALUE", "%FOO%"))
+    assert [d.code for d in check_paths([path]) if d.level.name == "ERROR"] == []
+
+
 @pytest.mark.envoy
 @pytest.mark.skipif(not envoy_available(), reason="no Envoy binary")
 @pytest.mark.parametrize("value", ["50%", "50%%"])

@@ -31,7 +31,11 @@ def _filter_values(filters: object, base: tuple) -> Iterator[tuple[tuple, str]]:
         for modifier in _MODIFIERS:
             for op in ("set", "add"):
                 for k, header in enumerate_dicts(as_dict(item.get(modifier)).get(op)):
-                    if isinstance(header.get("value"), str):
+                    name = header.get("name")
+                    # host and ":" names are no headers in istiod's translation (a request host
+                    # becomes a literal host rewrite): virtualservice/envoy_refusals.py
+                    internal = isinstance(name, str) and (name.startswith(":") or name.lower() == "host")
+                    if isinstance(header.get("value"), str) and not internal:
                         yield base + ("filters", j, modifier, op, k, "value"), header["value"]
 
 
