@@ -71,7 +71,8 @@ print(json.dumps(sorted({m for m in sys.modules if m.startswith("istio_notebook"
 def test_preload_imports_every_module_the_playgrounds_commands_import_on_first_use():
     """engine.js's time limit starts after the worker's boot (which calls preload): a module that
     route, check or authz would still import on its first run would count against the reader's
-    command (compiling it in Pyodide takes time), and could stop a first run that is not stuck."""
+    command (compiling it in Pyodide takes time), and could stop a first run that is not stuck.
+    The files here hold VirtualServices and Services: their kinds' models are left to the run."""
     import subprocess
     import sys
     from pathlib import Path
@@ -79,4 +80,10 @@ def test_preload_imports_every_module_the_playgrounds_commands_import_on_first_u
     tests = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", PRELOAD_PROBE], cwd=tests, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == []
+    # Except the spec models of the kinds the files hold: config/models/registry.py imports each
+    # kind's module when that kind is first read (a few tens of ms each), so that a first run does
+    # not build the ~200 models of every kind.
+    from istio_notebook.config.models.registry import _SPEC_CLASSES
+
+    per_kind = {f"istio_notebook.config.models.{where.partition(':')[0]}" for where in _SPEC_CLASSES.values()}
+    assert set(json.loads(done.stdout)) - per_kind == set()

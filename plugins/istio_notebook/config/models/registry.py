@@ -2,72 +2,66 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, create_model
 
 from istio_notebook.config import kinds
-from istio_notebook.config.models import (
-    authorization_policy,
-    destination_rule,
-    envoy_filter,
-    gateway,
-    istio_operator,
-    kubernetes,
-    peer_authentication,
-    request_authentication,
-    service_entry,
-    sidecar,
-    telemetry,
-    traffic_extension,
-    virtual_service,
-    wasm_plugin,
-    workload_entry,
-    workload_group,
-)
+from istio_notebook.config.models import kubernetes
 from istio_notebook.config.models.base import Message, Struct
-from istio_notebook.config.models.gateway_api import (
-    gateway as gwapi_gateway,
-)
-from istio_notebook.config.models.gateway_api import (
-    gateway_class,
-    grpc_route,
-    http_route,
-    reference_grant,
-    tcp_route,
-    tls_route,
-)
 
-# (group, kind) → the model of its spec.
-SPECS: dict[tuple[str, str], type] = {
-    (kinds.NETWORKING, "Gateway"): gateway.Gateway,
-    (kinds.NETWORKING, "VirtualService"): virtual_service.VirtualService,
-    (kinds.NETWORKING, "DestinationRule"): destination_rule.DestinationRule,
-    (kinds.NETWORKING, "ServiceEntry"): service_entry.ServiceEntry,
-    (kinds.NETWORKING, "Sidecar"): sidecar.Sidecar,
-    (kinds.NETWORKING, "WorkloadEntry"): workload_entry.WorkloadEntry,
-    (kinds.NETWORKING, "WorkloadGroup"): workload_group.WorkloadGroup,
-    (kinds.NETWORKING, "EnvoyFilter"): envoy_filter.EnvoyFilter,
-    (kinds.SECURITY, "AuthorizationPolicy"): authorization_policy.AuthorizationPolicy,
-    (kinds.SECURITY, "PeerAuthentication"): peer_authentication.PeerAuthentication,
-    (kinds.SECURITY, "RequestAuthentication"): request_authentication.RequestAuthentication,
-    (kinds.TELEMETRY, "Telemetry"): telemetry.Telemetry,
-    (kinds.EXTENSIONS, "WasmPlugin"): wasm_plugin.WasmPlugin,
-    (kinds.EXTENSIONS, "TrafficExtension"): traffic_extension.TrafficExtension,
-    (kinds.INSTALL, "IstioOperator"): istio_operator.IstioOperator,
-    (kinds.CORE, "Namespace"): kubernetes.NamespaceSpec,
-    (kinds.CORE, "Service"): kubernetes.ServiceSpec,
-    (kinds.CORE, "Pod"): kubernetes.PodSpec,
-    (kinds.APPS, "Deployment"): kubernetes.DeploymentSpec,
-    (kinds.GATEWAY_API, "GatewayClass"): gateway_class.GatewayClassSpec,
-    (kinds.GATEWAY_API, "Gateway"): gwapi_gateway.GatewaySpec,
-    (kinds.GATEWAY_API, "HTTPRoute"): http_route.HTTPRouteSpec,
-    (kinds.GATEWAY_API, "GRPCRoute"): grpc_route.GRPCRouteSpec,
-    (kinds.GATEWAY_API, "TLSRoute"): tls_route.TLSRouteSpec,
-    (kinds.GATEWAY_API, "TCPRoute"): tcp_route.TCPRouteSpec,
-    (kinds.GATEWAY_API, "ReferenceGrant"): reference_grant.ReferenceGrantSpec,
+# (group, kind) → the module (under config/models/) and class of its spec model. The modules are
+# imported when their kind is first read: together they build some 200 pydantic classes (about a
+# third of a second in CPython, and the largest part of the browser playground's imports), and a
+# set of documents rarely holds more than a few kinds.
+_SPEC_CLASSES: dict[tuple[str, str], str] = {
+    (kinds.NETWORKING, "Gateway"): "gateway:Gateway",
+    (kinds.NETWORKING, "VirtualService"): "virtual_service:VirtualService",
+    (kinds.NETWORKING, "DestinationRule"): "destination_rule:DestinationRule",
+    (kinds.NETWORKING, "ServiceEntry"): "service_entry:ServiceEntry",
+    (kinds.NETWORKING, "Sidecar"): "sidecar:Sidecar",
+    (kinds.NETWORKING, "WorkloadEntry"): "workload_entry:WorkloadEntry",
+    (kinds.NETWORKING, "WorkloadGroup"): "workload_group:WorkloadGroup",
+    (kinds.NETWORKING, "EnvoyFilter"): "envoy_filter:EnvoyFilter",
+    (kinds.SECURITY, "AuthorizationPolicy"): "authorization_policy:AuthorizationPolicy",
+    (kinds.SECURITY, "PeerAuthentication"): "peer_authentication:PeerAuthentication",
+    (kinds.SECURITY, "RequestAuthentication"): "request_authentication:RequestAuthentication",
+    (kinds.TELEMETRY, "Telemetry"): "telemetry:Telemetry",
+    (kinds.EXTENSIONS, "WasmPlugin"): "wasm_plugin:WasmPlugin",
+    (kinds.EXTENSIONS, "TrafficExtension"): "traffic_extension:TrafficExtension",
+    (kinds.INSTALL, "IstioOperator"): "istio_operator:IstioOperator",
+    (kinds.CORE, "Namespace"): "kubernetes:NamespaceSpec",
+    (kinds.CORE, "Service"): "kubernetes:ServiceSpec",
+    (kinds.CORE, "Pod"): "kubernetes:PodSpec",
+    (kinds.APPS, "Deployment"): "kubernetes:DeploymentSpec",
+    (kinds.GATEWAY_API, "GatewayClass"): "gateway_api.gateway_class:GatewayClassSpec",
+    (kinds.GATEWAY_API, "Gateway"): "gateway_api.gateway:GatewaySpec",
+    (kinds.GATEWAY_API, "HTTPRoute"): "gateway_api.http_route:HTTPRouteSpec",
+    (kinds.GATEWAY_API, "GRPCRoute"): "gateway_api.grpc_route:GRPCRouteSpec",
+    (kinds.GATEWAY_API, "TLSRoute"): "gateway_api.tls_route:TLSRouteSpec",
+    (kinds.GATEWAY_API, "TCPRoute"): "gateway_api.tcp_route:TCPRouteSpec",
+    (kinds.GATEWAY_API, "ReferenceGrant"): "gateway_api.reference_grant:ReferenceGrantSpec",
 }
+
+
+class _Specs(Mapping[tuple[str, str], type]):
+    """(group, kind) → the model of its spec, imported on first use (``_SPEC_CLASSES``)."""
+
+    def __getitem__(self, key: tuple[str, str]) -> type:
+        module, _, name = _SPEC_CLASSES[key].partition(":")
+        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(_SPEC_CLASSES)
+
+    def __len__(self) -> int:
+        return len(_SPEC_CLASSES)
+
+
+SPECS: Mapping[tuple[str, str], type] = _Specs()
 
 
 class Document(Message):
