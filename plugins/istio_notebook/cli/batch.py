@@ -92,10 +92,16 @@ def parsed(lines: list[BatchLine], parse: Callable[[BatchLine], Any]) -> list[An
     return out
 
 
+# json.dumps(answer, ensure_ascii=False, separators=(",", ":")) builds this encoder on every call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def json_line(answer: dict) -> str:
     """``answer`` as compact JSON, UTF-8 text where it can be: a lone surrogate (a request line's
     ``\\ud800`` echoed in the trace) cannot be written as UTF-8, so such a line is escaped ASCII."""
-    text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+    text = _COMPACT.encode(answer)
+    if text.isascii():
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
