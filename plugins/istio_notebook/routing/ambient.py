@@ -84,10 +84,9 @@ def client_is_ambient(mesh: Mesh, proxy: Proxy) -> bool:
 
 
 def _namespace(mesh: Mesh, name: str) -> Resource | None:
-    for ns in mesh.of_kind("Namespace"):
-        if ns.name == name:
-            return ns
-    return None
+    """The Namespace named ``name`` (its first definition), from the mesh's index: every sidecar
+    request asks, and a scan of the Namespaces made each one linear in them."""
+    return mesh.get("Namespace", "", name)  # cluster-scoped: the loader gives it no namespace
 
 
 def _use_waypoint(labels: dict[str, str], fallback_namespace: str) -> tuple[tuple[str, str] | None, bool]:

@@ -67,7 +67,9 @@ _CACHE: "weakref.WeakKeyDictionary[Mesh, dict]" = weakref.WeakKeyDictionary()
 
 def build_table(mesh: Mesh, proxy: Proxy) -> RouteTable:
     """The route table for `proxy`, built once per mesh and proxy (the mesh is read-only)."""
-    cache = _CACHE.setdefault(mesh, {})
+    cache = _CACHE.get(mesh)
+    if cache is None:
+        cache = _CACHE[mesh] = {}
     key = ("table", proxy.key)
     if key not in cache:
         # Building allocates many small objects next to a large loaded mesh: the cyclic GC would

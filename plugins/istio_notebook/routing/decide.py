@@ -160,7 +160,7 @@ def _policy(mesh: Mesh, table: RouteTable, action: RouteAction, proxy: Proxy, tr
     client_ns = table.namespace or proxy.namespace
     policies = _POLICIES.get(mesh)
     if policies is None:
-        policies = _POLICIES.setdefault(mesh, {})
+        policies = _POLICIES[mesh] = {}
     key = (main.host, client_ns, main.port, main.subset)
     if key not in policies:
         drs = dr_set(mesh, main.host, client_ns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from istio_notebook.routing.wire import unsent_body
@@ -81,9 +82,10 @@ class Request:
     lines: tuple[tuple[str, str], ...] = ()
     sni: str | None = None  # tls:// connections: the TLS server name the client sends (default: the host)
 
-    @property
+    @cached_property
     def authority(self) -> str:
-        """The Host header as sent (explicit Host header wins; else from the URL)."""
+        """The Host header as sent (explicit Host header wins; else from the URL). Read several
+        times per route(): kept in the instance __dict__ (a frozen dataclass allows that)."""
         return self.headers.get("host") or self._url_authority
 
     @property

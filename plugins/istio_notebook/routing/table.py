@@ -187,7 +187,13 @@ class RouteTable:
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def configs_for_port(self, port: int) -> list[RouteConfig]:
-        return [c for c in self.route_configs if c.port == port]
+        """The route configs on ``port``, in table order (indexed once: a sidecar has one per HTTP port)."""
+        by_port = self.memo.get("configs_by_port")
+        if by_port is None:
+            by_port = self.memo["configs_by_port"] = {}
+            for config in self.route_configs:
+                by_port.setdefault(config.port, []).append(config)
+        return list(by_port.get(port, ()))
 
 
 def cluster_name(port: int | None, subset: str | None, host: str) -> str:
