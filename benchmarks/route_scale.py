@@ -189,15 +189,13 @@ def _batch_rate(mesh: Mesh, lines: list[dict]) -> tuple[float, float]:
     lines, route each, write one JSON line each), on the already loaded mesh: by the wall clock
     and by this process's CPU time (the figure a loaded machine distorts least)."""
     from istio_notebook.cli.batch import ROUTE_KEYS, read_lines, write_answers
+    from istio_notebook.cli.route import batch_pairs
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "requests.jsonl"
         path.write_text("".join(json.dumps(line) + "\n" for line in lines))
         start, cpu = time.perf_counter(), time.process_time()
-        batch = read_lines(str(path), ROUTE_KEYS)
-        pairs = [(Request.parse(b.fields["request"], b.fields.get("headers", [])),
-                  Proxy.parse_gateway(b.fields["gateway"]) if "gateway" in b.fields else Proxy.parse_from(b.fields["from"]))
-                 for b in batch]
+        pairs = batch_pairs(read_lines(str(path), ROUTE_KEYS))
         with contextlib.redirect_stdout(io.StringIO()):
             write_answers(route(mesh, r, p, lang="en").to_json() for r, p in pairs)
         return len(lines) / (time.perf_counter() - start), len(lines) / (time.process_time() - cpu)

@@ -95,3 +95,21 @@ def test_requests_from_a_fifo_are_refused_in_one_line(tmp_path: Path, capsys):
     code, out, err = run(capsys, "route", *MESH, "--from", "default", "--requests", str(fifo))
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "not a regular file" in err and "Traceback" not in err
+
+
+def test_a_proxy_written_alike_on_many_lines_is_parsed_once():
+    # Sharing one frozen Proxy per spelling keeps a large batch from parsing labels and sorting
+    # its table key on every line; lines without a proxy take the command line's.
+    from istio_notebook.cli.batch import BatchLine
+    from istio_notebook.cli.route import batch_pairs
+
+    lines = [BatchLine(f"f:{n}", fields) for n, fields in enumerate([
+        {"request": "GET http://a/", "from": "ns-1/app=x"}, {"request": "GET http://b/", "from": "ns-1/app=x"},
+        {"request": "GET http://c/", "gateway": "istio-system/edge"}, {"request": "GET http://d/"},
+        {"request": "GET http://e/", "from": "ns-1/app=y"}], 1)]
+    pairs = batch_pairs(lines, None, "ns-2")
+    proxies = [proxy for _, proxy in pairs]
+    assert proxies[0] is proxies[1] and proxies[4] is not proxies[0]
+    assert [str(p) for p in proxies] == ["sidecar ns-1/app=x", "sidecar ns-1/app=x", "gateway istio-system/edge",
+                                         "sidecar ns-2", "sidecar ns-1/app=y"]
+    assert [r.host for r, _ in pairs] == ["a", "b", "c", "d", "e"]

@@ -150,17 +150,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_batch(args: argparse.Namespace) -> int:
-    """`--requests FILE`: every line's request through its proxy, one JSON outcome per line."""
-    from istio_notebook.routing import Proxy, Request, route
+def batch_pairs(lines: list, gateway: str | None = None, source: str | None = None) -> list:
+    """Each batch line's (Request, Proxy); keys left out take ``gateway`` / ``source`` (the command
+    line's). A proxy written alike on many lines is parsed once and shared (Proxy is frozen), so
+    its table key is sorted once per batch, not once per line."""
+    from istio_notebook.routing import Proxy, Request
+
+    proxies: dict[tuple, Proxy] = {}
 
     def parse(line):
         fields = line.fields
-        gateway = fields.get("gateway", args.gateway if "from" not in fields else None)
-        proxy = Proxy.parse_gateway(gateway) if gateway else Proxy.parse_from(fields.get("from", args.source))
+        named = fields.get("gateway", gateway if "from" not in fields else None)
+        spec = ("gateway", named) if named else ("from", fields.get("from", source))
+        proxy = proxies.get(spec)
+        if proxy is None:
+            proxy = proxies[spec] = Proxy.parse_gateway(named) if named else Proxy.parse_from(spec[1])
         return Request.parse(fields["request"], fields.get("headers", []), sni=fields.get("sni")), proxy
 
-    pairs = parsed(read_lines(args.requests, ROUTE_KEYS), parse)
+    return parsed(lines, parse)
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """`--requests FILE`: every line's request through its proxy, one JSON outcome per line."""
+    from istio_notebook.routing import route
+
+    pairs = batch_pairs(read_lines(args.requests, ROUTE_KEYS), args.gateway, args.source)
     mesh = load_mesh(args)
     for proxy in {p.key: p for _, p in pairs if p.kind == "gateway"}.values():
         check_gateway(mesh, proxy)
