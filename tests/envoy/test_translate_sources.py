@@ -9,6 +9,7 @@ timeout → timeout (and max_grpc_timeout); with no timeout Istio writes "0s" it
 retries its default policy (retry/retry.go DefaultPolicy).
 """
 
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -112,9 +113,57 @@ def test_the_parallel_view_links_yaml_lines_to_the_envoy_lines_they_produced():
     assert "retry_host_predicate" in view.defaults and "retry_host_predicate" not in view.text
 
 
-def test_the_two_halves_hold_every_leaf_of_the_translated_routes_once():
+def test_the_two_halves_hold_every_leaf_of_the_translated_routes_once_and_defaults_say_whose_they_are():
     _, vs, table = scenario()
     document, sources = virtual_service_routes(table, vs)
     view = parallel(document, sources, vs, VS_FIRST_LINE)
-    halves = [v for text in (view.text, view.defaults) for _, v in leaves(yaml.safe_load(text))]
-    assert sorted(map(repr, halves)) == sorted(repr(v) for _, v in leaves(document))
+    halves = Counter(repr(v) for text in (view.text, view.defaults) for _, v in leaves(yaml.safe_load(text)))
+    extra = halves - Counter(repr(v) for _, v in leaves(document))
+    assert not Counter(repr(v) for _, v in leaves(document)) - halves  # nothing lost
+    # Only the names of the routes repeat: a default is shown under the route it belongs to.
+    assert extra == Counter({repr("canary"): 1})
+
+
+DR = """\
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: default
+spec:
+  host: reviews
+  trafficPolicy:
+    loadBalancer: {simple: LEAST_REQUEST}
+    connectionPool:
+      http: {http2MaxRequests: 1000}
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: v2
+    labels: {version: v2}
+    trafficPolicy:
+      loadBalancer: {simple: ROUND_ROBIN}
+      tls: {mode: DISABLE}
+"""
+
+
+def test_a_cluster_field_comes_from_the_merge_level_that_won_it():
+    # cluster_builder.go MergeTrafficPolicy: the subset's loadBalancer replaces the rule's; the
+    # rule's connectionPool still applies to the subset; no tls anywhere but v2: auto mTLS is Istio's.
+    from istio_notebook.envoy.excerpt import excerpt
+    from istio_notebook.envoy.translate import envoy_config
+    from istio_notebook.envoy.translate_sources import destination_rule_sources
+
+    mesh = Mesh(load_text(FIXTURE, Origin("reviews.yaml")).resources + load_text(DR, Origin("page.md")).resources)
+    dr = mesh.get("DestinationRule", "default", "reviews")
+    proxy = Proxy.sidecar("default")
+    part = excerpt(envoy_config(mesh, proxy), dr)
+    names = [c["name"].split("|")[2] for c in part["clusters"]]
+    sources = {s.envoy: s.field for s in destination_rule_sources(mesh, build_table(mesh, proxy), dr, part)}
+    v1, v2 = ("clusters", names.index("v1")), ("clusters", names.index("v2"))
+    assert sources[v1 + ("lb_policy",)] == ("spec", "trafficPolicy", "loadBalancer")
+    assert sources[v2 + ("lb_policy",)] == ("spec", "subsets", 1, "trafficPolicy", "loadBalancer")
+    assert sources[v2 + ("circuit_breakers", "thresholds", 0, "max_requests")] == ("spec", "trafficPolicy", "connectionPool", "http", "http2MaxRequests")
+    assert sources[v1 + ("name",)] == ("spec", "subsets", 0, "name")
+    assert sources[v1 + ("transport_socket",)] is None  # auto mTLS: Istio's ISTIO_MUTUAL, no field wrote it
+    assert v2 + ("transport_socket",) not in sources  # DISABLE: no transport socket at all

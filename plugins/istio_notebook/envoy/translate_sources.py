@@ -7,6 +7,10 @@ writes a value of its own (the timeout "0s" when none is set, the retry policy's
 the route metadata's fixed prefix...). Field paths are the resource's own
 (``("spec", "http", 0, "route", 1)``), so the config loader turns them into lines.
 
+A DestinationRule's clusters follow envoy/policy.py the same way, over the merge levels the
+simulator reads (routing/policy.py policy_layers): each field from the level that won it, when
+that level is in this DestinationRule.
+
 The Envoy tab's parallel view (markdown/parallel.py) is built from it. Only routes translated
 one to one from a VirtualService rule are attributed (not delegated ones, nor Gateway API
 routes, whose fields live in another resource's shape): ``route_sources`` answers None there.
@@ -21,6 +25,7 @@ from typing import Any
 from istio_notebook.envoy.routes import envoy_route
 from istio_notebook.gatewayapi import gateway_semantics
 from istio_notebook.routing.actions import header_authority
+from istio_notebook.routing.policy import PolicyLayer, policy_layers
 from istio_notebook.routing.table import HeaderMatch, Route, RouteTable
 
 Path = tuple[Any, ...]
@@ -180,3 +185,50 @@ def _present(data: Any, path: Path) -> bool:
             return False
     return True
 
+
+
+# -- DestinationRule → clusters (envoy/policy.py apply) ------------------------------------------
+
+THRESHOLDS = {"max_connections": ("tcp", "maxConnections"), "max_pending_requests": ("http", "http1MaxPendingRequests"),
+              "max_requests": ("http", "http2MaxRequests"), "max_retries": ("http", "maxRetries")}
+OUTLIER = {"consecutive_5xx": ("consecutive5xxErrors", "consecutiveErrors"), "consecutive_gateway_failure": ("consecutiveGatewayErrors",),
+           "interval": ("interval",), "base_ejection_time": ("baseEjectionTime",), "max_ejection_percent": ("maxEjectionPercent",)}
+
+
+def destination_rule_sources(mesh, table: RouteTable, resource, part: dict) -> list[Source]:
+    """The sources of the clusters ``part`` shows (``{"clusters": [...]}``, cut from the proxy's
+    configuration) in that document: names from ``host`` and the subset's ``name``, policy fields
+    from the level that won them (None when it is Istio's: auto mTLS, LEAST_REQUEST, EDS...)."""
+    from istio_notebook.routing.build import dr_set
+
+    found: list[Source] = []
+    for k, cluster in enumerate(part.get("clusters", [])):
+        _, port, subset, host = cluster["name"].split("|")
+        at: Path = ("clusters", k)
+        layers = policy_layers(dr_set(mesh, host, table.proxy.namespace), int(port) if port.isdigit() else None, subset or None)
+        named = _subset_field(resource, subset) if subset else ("spec", "host")
+        found += [Source(at, None), Source(at + ("name",), named), Source(at + ("eds_cluster_config", "service_name"), named)]
+        found.append(Source(at + ("lb_policy",), _won(layers, resource, "loadBalancer")))
+        pool = _won(layers, resource, "connectionPool")
+        for key, field in THRESHOLDS.items():
+            found.append(Source(at + ("circuit_breakers", "thresholds", 0, key), pool + field if pool else None))
+        outlier = _won(layers, resource, "outlierDetection")
+        spec = resource.get(*outlier) if outlier else None
+        for key, names in OUTLIER.items():
+            name = next((n for n in names if isinstance(spec, dict) and n in spec), None)
+            found.append(Source(at + ("outlier_detection", key), outlier + (name,) if outlier and name else None))
+        found.append(Source(at + ("transport_socket",), _won(layers, resource, "tls")))
+    return [s for s in found if _present(part, s.envoy)]
+
+
+def _won(layers: list[PolicyLayer], resource, key: str) -> Path | None:
+    """The field of the level whose ``key`` applies, when that level is in ``resource``."""
+    winner = next((layer for layer in reversed(layers) if isinstance(layer.spec.get(key), dict)), None)
+    return winner.path + (key,) if winner is not None and winner.rule.document is resource.document else None
+
+
+def _subset_field(resource, subset: str) -> Path | None:
+    for j, item in enumerate(resource.spec.get("subsets") or []):
+        if isinstance(item, dict) and item.get("name") == subset:
+            return ("spec", "subsets", j, "name")
+    return None

@@ -114,14 +114,16 @@ def _excerpt(scenario: Scenario, configs: dict, resource: Resource, first_line: 
 
 
 def _parallel(scenario: Scenario, proxy, resource: Resource, part: dict, first_line: int) -> Parallel | None:
-    """The parallel view of a VirtualService's routes, when the translator attributes every one of
-    them and they are exactly the excerpt cut from the proxy's configuration; else None (the plain
-    excerpt is shown: DestinationRule, Gateway, ServiceEntry, delegated and Gateway API routes)."""
-    if resource.kind != "VirtualService":
-        return None
-    from istio_notebook.envoy.translate_sources import virtual_service_routes
+    """The parallel view of a VirtualService's routes (when the translator attributes every one of
+    them and they are exactly the excerpt cut from the proxy's configuration) or a DestinationRule's
+    clusters; else None (the plain excerpt: Gateway, ServiceEntry, delegated and Gateway API routes)."""
+    from istio_notebook.envoy.translate_sources import destination_rule_sources, virtual_service_routes
     from istio_notebook.routing import build_table
 
+    if resource.kind == "DestinationRule":
+        return parallel(part, destination_rule_sources(scenario.mesh, build_table(scenario.mesh, proxy), resource, part), resource, first_line)
+    if resource.kind != "VirtualService":
+        return None
     found = virtual_service_routes(build_table(scenario.mesh, proxy), resource)
     if found is None or found[0] != part:
         return None

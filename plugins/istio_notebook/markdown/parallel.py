@@ -45,13 +45,16 @@ def parallel(document: dict, sources: list, resource, first_line: int) -> Parall
     ``first_line``: the file line of the example code's first line."""
     by_path = {s.envoy: s.field for s in sources}
     own: list[tuple[Path, Any, Path]] = []
-    defaults: list[tuple[Path, Any]] = []
-    for path, value in leaves(document):
+    folded: set[Path] = set()
+    everything = list(leaves(document))
+    for path, value in everything:
         field = _nearest(by_path, path)
         if field is None:
-            defaults.append((path, value))
+            folded.add(path)
+            folded.update(_names_above(document, path))  # which cluster or route a default belongs to
         else:
             own.append((path, value, field))
+    defaults = [(path, value) for path, value in everything if path in folded]
     tree, moved = rebuild([(p, v) for p, v, _ in own])
     text = dump(tree) if own else ""
     # Each recorded path the example's fields produced, as a whole node of the text (a header
@@ -80,6 +83,15 @@ def leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
             yield from leaves(item, path + (index,))
     else:
         yield path, value
+
+
+def _names_above(document: Any, path: Path) -> Iterator[Path]:
+    """The ``name`` of each list item above ``path`` that has one (a cluster's, a route's)."""
+    node = document
+    for depth, step in enumerate(path):
+        node = node[step]
+        if isinstance(step, int) and isinstance(node, dict) and isinstance(node.get("name"), str):
+            yield path[: depth + 1] + ("name",)
 
 
 def _nearest(by_path: dict[Path, Path | None], path: Path) -> Path | None:

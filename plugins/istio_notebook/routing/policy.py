@@ -7,6 +7,9 @@ portLevelSettings (pilot/pkg/networking/core/cluster_builder.go, MergeTrafficPol
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from istio_notebook.config import Resource
 from istio_notebook.routing.outcome import TlsSettings, TrafficPolicy
 from istio_notebook.config.services import Service
 from istio_notebook.config.shape import items
@@ -16,34 +19,47 @@ _FIELDS = (("tls", "tls"), ("loadBalancer", "load_balancer"), ("connectionPool",
            ("outlierDetection", "outlier_detection"))
 
 
-def _port_level(policy: dict, port: int | None) -> dict | None:
-    for item in items(policy.get("portLevelSettings")):
-        if isinstance(item, dict) and isinstance(item.get("port"), dict) and item["port"].get("number") == port:
-            return item
-    return None
+@dataclass(frozen=True)
+class PolicyLayer:
+    """One level of the merge: the DestinationRule, where the level is in it, and its fields."""
+
+    rule: Resource
+    path: tuple[str | int, ...]  # ("spec", "trafficPolicy") or (..., "portLevelSettings", i), subsets likewise
+    spec: dict
 
 
-def _layer(policy: object, port: int | None) -> list[dict]:
+def _layer(rule: Resource, path: tuple[str | int, ...], port: int | None) -> list[PolicyLayer]:
+    policy = rule.get(*path)
     if not isinstance(policy, dict):
         return []
-    layers = [policy]
-    level = _port_level(policy, port)
-    if level:
-        layers.append(level)
+    layers = [PolicyLayer(rule, path, policy)]
+    for i, item in enumerate(items(policy.get("portLevelSettings"))):
+        if isinstance(item, dict) and isinstance(item.get("port"), dict) and item["port"].get("number") == port:
+            layers.append(PolicyLayer(rule, path + ("portLevelSettings", i), item))
+            break
+    return layers
+
+
+def policy_layers(drs: DestinationRuleSet, port: int | None, subset: str | None) -> list[PolicyLayer]:
+    """The levels that apply to (port, subset), in merge order: a later level's field wins."""
+    layers: list[PolicyLayer] = []
+    rule = next((dr for dr in drs.rules if isinstance(dr.spec.get("trafficPolicy"), dict)), None)
+    if rule is not None:
+        layers += _layer(rule, ("spec", "trafficPolicy"), port)
+    for dr in drs.rules if subset else ():
+        found = next((j for j, item in enumerate(items(dr.spec.get("subsets"))) if isinstance(item, dict) and item.get("name") == subset), None)
+        if found is not None:
+            layers += _layer(dr, ("spec", "subsets", found, "trafficPolicy"), port)
+            break
     return layers
 
 
 def traffic_policy(drs: DestinationRuleSet, service: Service | None, port: int | None, subset: str | None) -> TrafficPolicy:
-    layers = _layer(drs.traffic_policy(), port)
-    if subset:
-        spec = drs.subset(subset)
-        if isinstance(spec, dict):
-            layers += _layer(spec.get("trafficPolicy"), port)
     merged: dict = {}
-    for layer in layers:
+    for layer in policy_layers(drs, port, subset):
         for key, out_key in _FIELDS:
-            if isinstance(layer.get(key), dict):
-                merged[out_key] = layer[key]
+            if isinstance(layer.spec.get(key), dict):
+                merged[out_key] = layer.spec[key]
     tls = merged.get("tls")
     if isinstance(tls, dict) and tls.get("mode"):
         tls_out = TlsSettings(str(tls["mode"]), False)
