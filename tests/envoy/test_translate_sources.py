@@ -167,3 +167,42 @@ def test_a_cluster_field_comes_from_the_merge_level_that_won_it():
     assert sources[v1 + ("name",)] == ("spec", "subsets", 0, "name")
     assert sources[v1 + ("transport_socket",)] is None  # auto mTLS: Istio's ISTIO_MUTUAL, no field wrote it
     assert v2 + ("transport_socket",) not in sources  # DISABLE: no transport socket at all
+
+
+GATEWAY = """\
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: shop
+  namespace: default
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: [shop.example.com]
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: [shop.example.com]
+    tls: {mode: SIMPLE, credentialName: shop-cert}
+"""
+
+
+def test_a_gateway_listener_comes_from_its_server_port_and_a_tls_chain_from_hosts_and_tls():
+    # gateway.go: a listener per (target) port, a filter chain per HTTPS server with its hosts as
+    # server_names and its credentialName as the SDS certificate; the HTTP filters are Istio's.
+    from istio_notebook.envoy.excerpt import excerpt
+    from istio_notebook.envoy.translate import envoy_config
+    from istio_notebook.envoy.translate_sources import gateway_sources
+
+    ingress = (Path(__file__).parents[2] / "docs" / "fixtures" / "istio-ingressgateway.yaml").read_text(encoding="utf-8")
+    mesh = Mesh(load_text(ingress, Origin("ingress.yaml")).resources + load_text(GATEWAY, Origin("page.md")).resources)
+    gateway = mesh.get("Gateway", "default", "shop")
+    proxy = Proxy.gateway("default", "shop")
+    shown = excerpt(envoy_config(mesh, proxy), gateway)
+    ports = [listener["address"]["socket_address"]["port_value"] for listener in shown["listeners"]]
+    sources = {s.envoy: s.field for s in gateway_sources(build_table(mesh, proxy), gateway, shown)}
+    http, https = ("listeners", ports.index(8080)), ("listeners", ports.index(8443))  # the Service's targetPorts
+    assert sources[http + ("address", "socket_address", "port_value")] == ("spec", "servers", 0, "port", "number")
+    assert sources[https + ("filter_chains", 0, "filter_chain_match", "server_names")] == ("spec", "servers", 1, "hosts")
+    assert sources[https + ("filter_chains", 0, "transport_socket")] == ("spec", "servers", 1, "tls")
+    assert http + ("filter_chains", 0, "transport_socket") not in sources  # plain HTTP: no socket written
+    assert not any(path[-1] == "http_filters" for path in sources)  # Istio's filter list: no field of the Gateway

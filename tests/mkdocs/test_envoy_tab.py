@@ -66,8 +66,18 @@ def fixtures(tmp_path: Path) -> Path:
 
 
 def envoy_panels(html: str) -> list[str]:
-    """The Envoy tabs of a rendered page, in page order."""
-    return re.findall(r'<div class="inb-envoy" data-search-exclude>(.*?)</div>\n</div>', html, flags=re.S)
+    """The Envoy tabs of a rendered page, in page order: each panel's inner HTML, up to its own closing div."""
+    opening = '<div class="inb-envoy" data-search-exclude>'
+    panels = []
+    for start in [m.end() for m in re.finditer(re.escape(opening), html)]:
+        depth, at = 1, start
+        for tag in re.finditer(r"<(/?)div\b", html[start:]):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                at = start + tag.start()
+                break
+        panels.append(html[start:at])
+    return panels
 
 
 def caption(panel: str) -> str:
@@ -160,3 +170,17 @@ def test_a_translation_failure_names_page_and_line_and_leaves_a_note_in_the_tab(
     failures = prepared.failures()
     # What fails the build: the plugin logs it as a warning (tests/mkdocs/test_plugin_serve_mode.py), the extension alone raises it.
     assert any(f.startswith("page.md:6: cannot produce the Envoy excerpt of VirtualService default/reviews: KeyError") for f in failures), failures
+
+
+def test_attributed_excerpts_are_parallel_views_with_istio_defaults_folded(fixtures):
+    # envoy/translate_sources.py attributes the VirtualService's routes, the Gateway's HTTP listener
+    # and the DestinationRule's clusters; each part carries its line pairs for parallel.js.
+    vs, dr = envoy_panels(render(SIDECAR_PAGE, "page.md", fixtures))
+    (gateway_page,) = envoy_panels(render(GATEWAY_PAGE, "page.md", fixtures))
+    for panel in (vs, dr, gateway_page):
+        assert 'class="inb-envoy__map" data-inb-pairs="[[' in panel
+        assert '<details class="inb-envoy__defaults"><summary>Istio の既定値' in panel
+    # The default retry policy is Istio's: folded away, not among the lines the example produced.
+    shown, folded = vs.split('<details class="inb-envoy__defaults">')
+    assert "retry_host_predicate" not in shown and "retry_host_predicate" in folded
+    assert "end-user" in shown  # the header match the example wrote

@@ -232,3 +232,46 @@ def _subset_field(resource, subset: str) -> Path | None:
         if isinstance(item, dict) and item.get("name") == subset:
             return ("spec", "subsets", j, "name")
     return None
+
+
+# -- Gateway → listeners (translate.listeners) ---------------------------------------------------
+
+
+def gateway_sources(table: RouteTable, resource, shown: dict) -> list[Source] | None:
+    """The sources of the listeners ``shown`` (the Gateway tab's listeners, route configurations by
+    name): port and name from the server's ``port``, a TLS chain's SNI and certificate from its
+    ``hosts`` and ``tls``. None when a listener is not an HTTP one built from this Gateway's
+    servers (TCP/TLS passthrough listeners, servers of another Gateway merged on the same proxy)."""
+    by_port: dict[int, list] = {}
+    for config in table.route_configs:
+        by_port.setdefault(config.port, []).append(config)
+    found: list[Source] = []
+    for index, listener in enumerate(shown.get("listeners", [])):
+        configs = by_port.get(listener.get("address", {}).get("socket_address", {}).get("port_value"))
+        if not configs:
+            return None
+        chained = configs if any(c.tls for c in configs) else configs[:1]  # as translate.listeners
+        servers = [_server_field(resource, c.server or "") for c in chained]
+        if len(listener.get("filter_chains", [])) != len(chained) or None in servers:
+            return None
+        at: Path = ("listeners", index)
+        port = servers[0] + ("port", "number")
+        found += [Source(at + ("name",), port), Source(at + ("address", "socket_address", "port_value"), port),
+                  Source(at + ("listener_filters",), servers[0] + ("tls",))]
+        for k, server in enumerate(servers):
+            chain: Path = at + ("filter_chains", k)
+            manager: Path = chain + ("filters", 0, "typed_config")
+            found += [Source(chain + ("filter_chain_match", "server_names"), server + ("hosts",)),
+                      Source(chain + ("transport_socket",), server + ("tls",)),
+                      Source(manager + ("stat_prefix",), server + ("port",)),
+                      Source(manager + ("route_config", "name"), server + ("port",))]
+    return [Source(s.envoy, s.field if resource.get(*s.field) is not None else None) for s in found if _present(shown, s.envoy)]
+
+
+def _server_field(resource, labels: str) -> Path | None:
+    """("spec", "servers", i) of the first server of ``resource`` in a route configuration's ``server`` label."""
+    for label in labels.split(", "):
+        key, _, rest = label.partition(" servers[")
+        if key == f"{resource.namespace}/{resource.name}" and rest.rstrip("]").isdigit():
+            return ("spec", "servers", int(rest.rstrip("]")))
+    return None

@@ -104,7 +104,7 @@ def _excerpt(scenario: Scenario, configs: dict, resource: Resource, first_line: 
 
         part = excerpt(config, resource)
         caption, shown = _describe(resource, where, part)
-        mapped = _parallel(scenario, proxy, resource, part, first_line) if _has_content(shown) else None
+        mapped = _parallel(scenario, proxy, resource, shown, first_line) if _has_content(shown) else None
         if mapped is not None:
             return EnvoyExcerpt(resource.origin, caption, mapped.text, defaults=mapped.defaults, pairs=mapped.pairs)
         text = yaml.dump(shown, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=120) if _has_content(shown) else ""
@@ -114,17 +114,22 @@ def _excerpt(scenario: Scenario, configs: dict, resource: Resource, first_line: 
 
 
 def _parallel(scenario: Scenario, proxy, resource: Resource, part: dict, first_line: int) -> Parallel | None:
-    """The parallel view of a VirtualService's routes (when the translator attributes every one of
-    them and they are exactly the excerpt cut from the proxy's configuration) or a DestinationRule's
-    clusters; else None (the plain excerpt: Gateway, ServiceEntry, delegated and Gateway API routes)."""
-    from istio_notebook.envoy.translate_sources import destination_rule_sources, virtual_service_routes
+    """The parallel view of what the tab shows (``part``): a VirtualService's routes (when the
+    translator attributes every one of them and they are exactly the excerpt cut from the proxy's
+    configuration), a DestinationRule's clusters, a Gateway's HTTP listeners; else None (the plain
+    excerpt: ServiceEntry, delegated and Gateway API routes, TCP/TLS passthrough listeners)."""
+    from istio_notebook.envoy.translate_sources import destination_rule_sources, gateway_sources, virtual_service_routes
     from istio_notebook.routing import build_table
 
+    table = build_table(scenario.mesh, proxy)
     if resource.kind == "DestinationRule":
-        return parallel(part, destination_rule_sources(scenario.mesh, build_table(scenario.mesh, proxy), resource, part), resource, first_line)
+        return parallel(part, destination_rule_sources(scenario.mesh, table, resource, part), resource, first_line)
+    if resource.kind == "Gateway":
+        sources = gateway_sources(table, resource, part)
+        return parallel(part, sources, resource, first_line) if sources is not None else None
     if resource.kind != "VirtualService":
         return None
-    found = virtual_service_routes(build_table(scenario.mesh, proxy), resource)
+    found = virtual_service_routes(table, resource)
     if found is None or found[0] != part:
         return None
     return parallel(found[0], found[1], resource, first_line)
