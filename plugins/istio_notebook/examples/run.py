@@ -65,14 +65,19 @@ def run_check(mesh: Mesh, check: Check, backend: str = "sim") -> CheckResult:
             differences.append(f"expected {expectation.text}, got {described}{_where(route_json)}")
     diagnostics = [report("INB3020", Position(check.file, check.line), differences="; ".join(differences))] if differences else []
     return CheckResult(check, not differences, differences, outcome, actual=actual, failing=failing, diagnostics=diagnostics,
-                       sentence=_sentence(check, routed, authz_json))
+                       sentence=_sentence(mesh, check, routed, authz_json))
 
 
-def _sentence(check: Check, routed, authz_json: dict | None) -> str:
-    """The outcome in Japanese, with what the deciding route looked at (the simulator's table route;
-    the Envoy replay does not say which route decided, so its sentence names no inputs)."""
+def _sentence(mesh: Mesh, check: Check, routed, authz_json: dict | None) -> str:
+    """The outcome in Japanese, with what the deciding route looked at: the simulator's table route
+    (the Envoy replay names the rule, not the route object: the simulator's is used when it took
+    the same rule and match; otherwise the sentence names no inputs)."""
     request = backends.request_of(check)
     decided = getattr(routed, "route", None)
+    if decided is None and routed is not None and routed.virtual_service and not request.is_connection:
+        same = backends.route(mesh, check, "sim")
+        where = (routed.virtual_service, routed.route_index, routed.match_index)
+        decided = same.route if (same.virtual_service, same.route_index, same.match_index) == where else None
     inputs = looked_at(decided.match, request) if decided is not None else None
     vs_namespace = (routed.virtual_service or "").partition("/")[0] if routed is not None else ""
     client = vs_namespace or (check.context.from_ or check.context.via or "default").partition("/")[0]
