@@ -12,7 +12,7 @@ from istio_notebook.examples.run import run_page
 from istio_notebook.examples.sentence import authz_sentence, check_sentence, destinations_words, route_sentence, short_name
 from istio_notebook.routing import Request
 from istio_notebook.routing.inputs import RequestInput, looked_at
-from istio_notebook.routing.outcome import Abort, Delay, DirectResponse, Fault, RedirectTo, Rewrite, RouteOutcome, Upstream
+from istio_notebook.routing.outcome import Abort, Delay, DirectResponse, Fault, MirrorTo, RedirectTo, Rewrite, RouteOutcome, Upstream
 from istio_notebook.routing.table import HeaderMatch, QueryMatch, RouteMatch
 
 FQDN = "reviews.default.svc.cluster.local"
@@ -77,6 +77,21 @@ def test_faults_abort_or_delay_and_a_partial_abort_says_where_the_rest_goes():
     assert route_sentence(delayed, JASON) == "end-user: jason なら 7s 遅らせて reviews v1 へ（rule 0）"
     both = routed(upstream(), fault=Fault(Delay("5s", 10.0), Abort(1.0, http_status=503)))
     assert route_sentence(both, ()) == "catch-all のルールで 1% は故障注入で 503、残りは 10% を 5s 遅らせて reviews へ（rule 0）"
+
+
+def test_a_mirror_and_a_waypoint_are_said_too():
+    mirrored = routed(upstream("v1"), mirrors=(MirrorTo("reviews.default.svc.cluster.local", "v2", 9080, "outbound|9080|v2|reviews.default.svc.cluster.local", 100.0),))
+    assert route_sentence(mirrored, ()) == "catch-all のルールで reviews v1 へ（rule 0）。reviews v2 を複製"
+    partly = routed(upstream("v1"), mirrors=(MirrorTo("reviews.default.svc.cluster.local", "v2", 9080, "outbound|9080|v2|reviews.default.svc.cluster.local", 10.0),))
+    assert route_sentence(partly, ()).endswith("。reviews v2 に 10% を複製")
+    ambient = routed(upstream("v1"), waypoint="default/waypoint")
+    assert route_sentence(ambient, ()) == "waypoint default/waypoint を通り、catch-all のルールで reviews v1 へ（rule 0）"
+
+
+def test_a_gateway_api_rule_is_named_by_its_route():
+    # The generated VirtualService's rule index is internal; the reader wrote an HTTPRoute.
+    ref = {"kind": "HTTPRoute", "namespace": "default", "name": "reviews", "rule_index": 1, "match_index": 0}
+    assert route_sentence(routed(upstream(), route_ref=ref), ()) == "catch-all のルールで reviews へ（HTTPRoute reviews rule 1）"
 
 
 def test_outcomes_decided_without_a_route():

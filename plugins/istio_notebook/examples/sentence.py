@@ -50,8 +50,12 @@ def route_sentence(route: RouteOutcome, inputs: Sequence[RequestInput] | None = 
         status = f"、{route.status}" if route.status is not None else ""
         return f"BlackHoleCluster で破棄{status}"
     lead = _lead(route, inputs, scheme, sni)
-    where = _where(route, scheme)
-    return f"{lead}{_action(route, client_namespace)}{where}"
+    via = f"waypoint {route.waypoint} を通り、" if route.waypoint else ""
+    mirrored = "、".join(short_name(m.host, client_namespace) + (f" {m.subset}" if m.subset else "")
+                         + (f" に {format_percent(m.percentage)}" if m.percentage is not None and m.percentage < 100 else "")
+                         for m in route.mirrors)
+    copies = f"。{mirrored} を複製" if mirrored else ""
+    return f"{via}{lead}{_action(route, client_namespace)}{_where(route, scheme)}{copies}"
 
 
 def _lead(route: RouteOutcome, inputs: Sequence[RequestInput] | None, scheme: str, sni: str | None) -> str:
@@ -77,6 +81,10 @@ def _input_words(item: RequestInput) -> str:
 
 
 def _where(route: RouteOutcome, scheme: str) -> str:
+    ref = route.route_ref
+    data = ref if isinstance(ref, Mapping) or ref is None else ref.to_json()
+    if data and data.get("rule_index") is not None:  # a Gateway API rule: named as the reader wrote it
+        return f"（{data.get('kind')} {data.get('name')} rule {data['rule_index']}）"
     if route.route_index is None:
         return ""
     section = f"{scheme} " if scheme in ("tcp", "tls") else ""
