@@ -5,6 +5,7 @@ keyboard, Istio's own values folded away; side by side on a laptop, stacked on a
 
 from __future__ import annotations
 
+import colors
 import pytest
 
 VIRTUAL_SERVICE = "traffic/virtual-service/"
@@ -60,4 +61,21 @@ def test_linked_lines_are_reached_with_the_keyboard_and_escape_clears(open_sessi
     assert line.evaluate("e => getComputedStyle(e).outlineStyle") != "none"  # a visible focus ring
     page.keyboard.press("Escape")
     assert _lit(view, "envoy") == []
+    assert session.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_highlighted_lines_and_the_check_sentence_keep_aa_contrast(shared_page, scheme) -> None:
+    session = shared_page(VIRTUAL_SERVICE, "desktop", scheme)
+    page = session.page
+    for selector in (".inb-check__sentence", ".inb-check__clauses"):
+        style = page.locator(f"{selector} >> visible=true").first.evaluate(colors.COLORS_JS)
+        assert colors.ratio(style["color"], style["background"]) >= 4.5, (selector, style)
+    _, view = _opened(page)
+    view.locator(".inb-parallel__yaml .inb-line--linked", has_text="subset: v1").first.hover()
+    tokens = view.locator(".inb-line--on span").all()
+    assert tokens
+    for token in tokens:
+        style = token.evaluate(colors.COLORS_JS)
+        assert colors.ratio(style["color"], style["background"]) >= 4.5, (token.inner_text(), style)
     assert session.errors == []
