@@ -134,7 +134,8 @@ def parallel_block(text: str, defaults: str, pairs) -> str:
     out = f'<div class="inb-envoy__map" data-inb-pairs="{escape(data)}">\n{plain_code_block(text)}\n</div>' if text else ""
     if defaults:
         count = defaults.count("\n")
-        out += (f'\n<details class="inb-envoy__defaults"><summary>Istio の既定値（{count} 行。この例のどのフィールドからでもなく Istio が書く値）</summary>\n'
+        out += (f'\n<details class="inb-envoy__defaults"><summary>Istio の既定値（{count} 行）</summary>\n'
+                '<p class="inb-envoy__note">この例のどのフィールドからでもなく、Istio が自分で書く値です。</p>\n'
                 f"{plain_code_block(defaults)}\n</details>")
     return out
 
