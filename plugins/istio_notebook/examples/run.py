@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from istio_notebook.authz.inputs import rule_inputs
 from istio_notebook.config import Mesh, Origin, Resource, load_text
 from istio_notebook.config.confine import confined
 from istio_notebook.diagnostics import Diagnostic, Level, Position, report
@@ -79,9 +80,12 @@ def _sentence(mesh: Mesh, check: Check, routed, authz_json: dict | None) -> str:
         where = (routed.virtual_service, routed.route_index, routed.match_index)
         decided = same.route if (same.virtual_service, same.route_index, same.match_index) == where else None
     inputs = looked_at(decided.match, request) if decided is not None else None
+    policy = authz_json.get("policy") if authz_json else None
+    rule = authz_json.get("rule_index") if authz_json else None
+    authz_inputs = rule_inputs(mesh, policy, rule, request, *backends.authz_parties(check.context)) if policy and rule is not None else ()
     vs_namespace = (routed.virtual_service or "").partition("/")[0] if routed is not None else ""
     client = vs_namespace or (check.context.from_ or check.context.via or "default").partition("/")[0]
-    return check_sentence(routed, authz_json, inputs, client, request.scheme, request.sni)
+    return check_sentence(routed, authz_json, inputs, client, request.scheme, request.sni, authz_inputs)
 
 
 def _where(route_json: dict | None) -> str:

@@ -19,17 +19,19 @@ from istio_notebook.routing.inputs import RequestInput
 from istio_notebook.routing.outcome import Fault, RouteOutcome, Upstream
 
 CLUSTER_SUFFIX = ".svc.cluster.local"
-INPUT_WORDS = {"path": "パス", "method": "メソッド", "authority": "Host", "scheme": "スキーム"}
+INPUT_WORDS = {"path": "パス", "method": "メソッド", "authority": "Host", "scheme": "スキーム", "port": "ポート",
+               "principal": "送信元 principal", "namespace": "送信元の名前空間", "ip": "送信元 IP"}
 
 
 def check_sentence(route: RouteOutcome | None, authz: Mapping[str, Any] | None, inputs: Sequence[RequestInput] | None = None,
-                   client_namespace: str = "default", scheme: str = "http", sni: str | None = None) -> str:
+                   client_namespace: str = "default", scheme: str = "http", sni: str | None = None,
+                   authz_inputs: Sequence[RequestInput] = ()) -> str:
     """The routing sentence, then the authorization one (a check may ask both); "" when neither answered."""
     parts = []
     if route is not None:
         parts.append(route_sentence(route, inputs, client_namespace, scheme, sni))
     if authz is not None:
-        parts.append(authz_sentence(authz))
+        parts.append(authz_sentence(authz, authz_inputs))
     return "。".join(p for p in parts if p)
 
 
@@ -65,11 +67,16 @@ def _lead(route: RouteOutcome, inputs: Sequence[RequestInput] | None, scheme: st
     if scheme == "tcp":
         return "TCP 接続は "
     if inputs:
-        said = "、".join(_input_words(i) for i in inputs)
-        return said + ("なら " if said.endswith("ない") else " なら ")
+        return _conditions(inputs)
     if route.virtual_service is None:
         return "VirtualService がなく既定のルートで " if route.action == "route" else ""
     return "catch-all のルールで " if inputs is not None else ""
+
+
+def _conditions(inputs: Sequence[RequestInput]) -> str:
+    """「end-user: jason、パス /api なら 」; "" without inputs."""
+    said = "、".join(_input_words(i) for i in inputs)
+    return "" if not said else said + ("なら " if said.endswith("ない") else " なら ")
 
 
 def _input_words(item: RequestInput) -> str:
@@ -141,8 +148,9 @@ def short_name(host: str, client_namespace: str) -> str:
     return name if namespace == client_namespace else f"{name}.{namespace}"
 
 
-def authz_sentence(decision: Mapping[str, Any]) -> str:
-    """ALLOW / DENY and the policy that decided it (with its rule), or the reason there is none."""
+def authz_sentence(decision: Mapping[str, Any], inputs: Sequence[RequestInput] = ()) -> str:
+    """ALLOW / DENY and the policy that decided it (with its rule), after what that rule looked at
+    (authz/inputs.py), or the reason there is none."""
     verdict = decision.get("decision")
     if verdict == "REJECTED":
         return "認可の前に Envoy が応答（REJECTED）"
@@ -154,4 +162,4 @@ def authz_sentence(decision: Mapping[str, Any]) -> str:
     rule_words = f" の rule {rule}" if rule is not None else ""
     action = decision.get("action") or verdict
     verb = "許可" if verdict == "ALLOW" else "拒否"
-    return f"{action} ポリシー {policy}{rule_words} が{verb}（{verdict}）"
+    return f"{_conditions(inputs)}{action} ポリシー {policy}{rule_words} が{verb}（{verdict}）"
