@@ -184,3 +184,37 @@ def test_attributed_excerpts_are_parallel_views_with_istio_defaults_folded(fixtu
     shown, folded = vs.split('<details class="inb-envoy__defaults">')
     assert "retry_host_predicate" not in shown and "retry_host_predicate" in folded
     assert "end-user" in shown  # the header match the example wrote
+
+
+TCP_PAGE = """---
+fixtures: [reviews]
+---
+```yaml
+apiVersion: v1
+kind: Service
+metadata: {name: tcp-echo, namespace: default}
+spec:
+  selector: {app: tcp-echo}
+  ports:
+  - {name: tcp, port: 9000}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: tcp-echo
+spec:
+  hosts: [tcp-echo]
+  tcp:
+  - route:
+    - destination: {host: tcp-echo, port: {number: 9000}}
+```
+"""
+
+
+def test_a_tcp_virtual_service_tab_shows_the_filter_chain_its_rule_became(fixtures):
+    # tcp rules are filter chains with a tcp_proxy on the port's listener (tcp.go, listener_builder.go);
+    # the chain carries the VirtualService in its istio metadata, as routes do (translate_l4.chain_json).
+    (panel,) = envoy_panels(render(TCP_PAGE, "page.md", fixtures))
+    assert caption(panel) == "名前空間 default のサイドカーの Envoy 設定で、この VirtualService はリスナー 0.0.0.0_9000 のフィルターチェーン 1 本になります。"
+    assert "envoy.filters.network.tcp_proxy" in panel and "cluster: outbound|9000||tcp-echo.default.svc.cluster.local" in panel
+    assert "route_configs" not in panel

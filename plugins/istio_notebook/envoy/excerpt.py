@@ -2,7 +2,7 @@
 
 The Istio → Envoy mapping, read off the translated configuration itself:
 - VirtualService → the routes carrying its ``istio.config`` metadata, under their route
-  configuration and virtual host;
+  configuration and virtual host, and the filter chains (tcp / tls rules) carrying it, by listener;
 - DestinationRule, Service, ServiceEntry → the clusters of its host;
 - Gateway → the listeners (and their route configurations) of the gateway proxy;
 - AuthorizationPolicy → the RBAC filter(s) it becomes on the workload's inbound side.
@@ -20,20 +20,30 @@ def _config_path(resource: Resource) -> str:
     return f"/apis/networking.istio.io/v1/namespaces/{resource.namespace}/virtual-service/{resource.name}"
 
 
+def _istio_config(item: dict) -> str | None:
+    return item.get("metadata", {}).get("filter_metadata", {}).get("istio", {}).get("config")
+
+
 def _routes(bootstrap: dict, resource: Resource) -> dict:
+    """Its HTTP routes by route configuration and virtual host, and the filter chains its tcp and
+    tls rules became (translate_l4.chain_json names the VirtualService in the same metadata)."""
     wanted = _config_path(resource)
     found: dict = {}
+    chains: dict = {}
     for listener in bootstrap.get("static_resources", {}).get("listeners", []):
         for chain in listener.get("filter_chains", []):
+            if _istio_config(chain) == wanted:
+                chains.setdefault(listener["name"], []).append(chain)
             for network_filter in chain.get("filters", []):
                 route_config = network_filter.get("typed_config", {}).get("route_config")
                 for vhost in (route_config or {}).get("virtual_hosts", []):
-                    routes = [r for r in vhost.get("routes", [])
-                              if r.get("metadata", {}).get("filter_metadata", {}).get("istio", {}).get("config") == wanted]
+                    routes = [r for r in vhost.get("routes", []) if _istio_config(r) == wanted]
                     if routes:
                         by_vhost = found.setdefault(route_config["name"], {})
                         by_vhost[vhost["name"]] = {"domains": vhost.get("domains", []), "routes": routes}
-    return {"route_configs": found}
+    if not chains:
+        return {"route_configs": found}
+    return {**({"route_configs": found} if found else {}), "filter_chains": chains}
 
 
 def _hosts(resource: Resource) -> set[str]:

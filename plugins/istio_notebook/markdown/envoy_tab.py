@@ -168,8 +168,12 @@ def _describe(resource: Resource, where: str, part: dict) -> tuple[str, dict]:
             for config, vhosts in part.get("route_configs", {}).items()
         ]
         routes = sum(len(v["routes"]) for vhosts in part.get("route_configs", {}).values() for v in vhosts.values())
+        chains = part.get("filter_chains", {})
+        if chains:  # tcp and tls rules: filter chains of the port's listener (translate_l4)
+            places.append(f"リスナー {_names(list(chains))} のフィルターチェーン {sum(map(len, chains.values()))} 本")
         if places:
-            return f"{where} Envoy 設定で、この VirtualService は{'、'.join(places)}のルート {routes} 本になります。", part
+            what = f"のルート {routes} 本" if routes else ""
+            return f"{where} Envoy 設定で、この VirtualService は{'、'.join(places)}{what}になります。", part
     elif kind == "Gateway":
         listeners = [_named_route_configs(listener) for listener in part.get("listeners", [])]
         if listeners:
