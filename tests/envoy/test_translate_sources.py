@@ -206,3 +206,51 @@ def test_a_gateway_listener_comes_from_its_server_port_and_a_tls_chain_from_host
     assert sources[https + ("filter_chains", 0, "transport_socket")] == ("spec", "servers", 1, "tls")
     assert http + ("filter_chains", 0, "transport_socket") not in sources  # plain HTTP: no socket written
     assert not any(path[-1] == "http_filters" for path in sources)  # Istio's filter list: no field of the Gateway
+
+
+SNI = """\
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: external, namespace: default}
+spec:
+  hosts: [api.example.com, www.example.com]
+  location: MESH_EXTERNAL
+  resolution: DNS
+  ports:
+  - {number: 443, name: tls, protocol: TLS}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: by-sni, namespace: default}
+spec:
+  hosts: [api.example.com, www.example.com]
+  tls:
+  - match:
+    - {port: 443, sniHosts: [api.example.com]}
+    route:
+    - destination: {host: api.example.com, port: {number: 443}}
+  - match:
+    - {port: 443, sniHosts: [www.example.com]}
+    route:
+    - destination: {host: www.example.com, port: {number: 443}}
+"""
+
+
+def test_a_tls_rule_becomes_a_filter_chain_matched_by_its_sni_hosts():
+    # tls.go buildSidecarOutboundTLSFilterChainOpts: a chain per tls match, sniHosts as server_names,
+    # a tcp_proxy to the rule's destination; the stat prefix and filter type are Istio's.
+    from istio_notebook.envoy.excerpt import excerpt
+    from istio_notebook.envoy.translate import envoy_config
+    from istio_notebook.envoy.translate_sources import l4_sources
+
+    mesh = Mesh(load_text(SNI, Origin("page.md")).resources)
+    vs = mesh.get("VirtualService", "default", "by-sni")
+    proxy = Proxy.sidecar("default")
+    shown = excerpt(envoy_config(mesh, proxy), vs)
+    (listener,) = shown["filter_chains"]
+    names = [c["filter_chain_match"]["server_names"] for c in shown["filter_chains"][listener]]
+    www = ("filter_chains", listener, names.index(["www.example.com"]))
+    sources = {s.envoy: s.field for s in l4_sources(mesh, proxy, vs, shown)}
+    assert sources[www + ("filter_chain_match", "server_names")] == ("spec", "tls", 1, "match", 0, "sniHosts")
+    assert sources[www + ("filters", 0, "typed_config", "cluster")] == ("spec", "tls", 1, "route", 0, "destination")
+    assert www + ("filters", 0, "typed_config", "stat_prefix") not in sources  # Istio's: the cluster's name

@@ -31,7 +31,7 @@ def _routes(bootstrap: dict, resource: Resource) -> dict:
     found: dict = {}
     chains: dict = {}
     for listener in bootstrap.get("static_resources", {}).get("listeners", []):
-        for chain in listener.get("filter_chains", []):
+        for chain in listener.get("filter_chains", []) + ([listener["default_filter_chain"]] if "default_filter_chain" in listener else []):
             if _istio_config(chain) == wanted:
                 chains.setdefault(listener["name"], []).append(chain)
             for network_filter in chain.get("filters", []):

@@ -275,3 +275,52 @@ def _server_field(resource, labels: str) -> Path | None:
         if key == f"{resource.namespace}/{resource.name}" and rest.rstrip("]").isdigit():
             return ("spec", "servers", int(rest.rstrip("]")))
     return None
+
+
+# -- tcp / tls rules → filter chains (translate_l4.chain_json) ----------------------------------
+
+
+def l4_sources(mesh, proxy, resource, shown: dict) -> list[Source] | None:
+    """The sources of the filter chains ``shown["filter_chains"]`` (listener → chains the
+    VirtualService's tcp and tls rules became): the tcp_proxy's cluster from the rule's route,
+    server names from the match's sniHosts, prefix ranges from its destinationSubnets. None when a
+    chain is not one of the proxy's L4 chains of this VirtualService (then the plain excerpt)."""
+    from istio_notebook.envoy.translate_l4 import chain_json
+    from istio_notebook.routing.l4_table import l4_listeners
+
+    key = f"{resource.namespace}/{resource.name}"
+    own = [(listener.name, chain) for listener in l4_listeners(mesh, proxy) for chain in listener.chains
+           if chain.origin.virtual_service == key]
+    found: list[Source] = [Source(("route_configs",), None)] if "route_configs" in shown else []
+    for name, chains in shown.get("filter_chains", {}).items():
+        for k, written in enumerate(chains):
+            chain = next((c for n, c in own if n == name and _same_chain(chain_json(c, _display_prefix(c, name)), written)), None)
+            if chain is None or chain.origin.rule_index is None:
+                return None
+            found += _chain_sources(("filter_chains", name, k), chain, written)
+    return [Source(s.envoy, s.field if s.field is not None and resource.get(*s.field) is not None else None)
+            for s in found if _present(shown, s.envoy)]
+
+
+def _display_prefix(chain, listener: str) -> str:
+    return chain.destinations[0].cluster if chain.destinations else listener  # as L4Translation in the display form
+
+
+def _same_chain(a: dict, b: dict) -> bool:
+    return all(a.get(k) == b.get(k) for k in ("filters", "filter_chain_match", "metadata"))
+
+
+def _chain_sources(at: Path, chain, written: dict) -> list[Source]:
+    origin = chain.origin
+    rule: Path = ("spec", origin.section, origin.rule_index)
+    match: Path | None = rule + ("match", origin.match_index) if origin.match_index is not None else None
+    proxy_at: Path = at + ("filters", 0, "typed_config")
+    found = [Source(at + ("metadata",), ("metadata", "name"))]
+    if len(chain.destinations) == 1:
+        found.append(Source(proxy_at + ("cluster",), _item(rule, chain.destinations[0].item, "destination")))
+    for k, dest in enumerate(chain.destinations if len(chain.destinations) > 1 else ()):
+        found.append(Source(proxy_at + ("weighted_clusters", "clusters", k), _item(rule, dest.item)))
+    if match is not None:
+        found += [Source(at + ("filter_chain_match", "server_names"), match + ("sniHosts",)),
+                  Source(at + ("filter_chain_match", "prefix_ranges"), match + ("destinationSubnets",))]
+    return found

@@ -117,8 +117,9 @@ def _parallel(scenario: Scenario, proxy, resource: Resource, part: dict, first_l
     """The parallel view of what the tab shows (``part``): a VirtualService's routes (when the
     translator attributes every one of them and they are exactly the excerpt cut from the proxy's
     configuration), a DestinationRule's clusters, a Gateway's HTTP listeners; else None (the plain
-    excerpt: ServiceEntry, delegated and Gateway API routes, TCP/TLS passthrough listeners)."""
-    from istio_notebook.envoy.translate_sources import destination_rule_sources, gateway_sources, virtual_service_routes
+    excerpt: ServiceEntry, delegated and Gateway API routes, TCP/TLS passthrough listeners of a
+    Gateway, a VirtualService with both HTTP and TCP/TLS rules)."""
+    from istio_notebook.envoy.translate_sources import destination_rule_sources, gateway_sources, l4_sources, virtual_service_routes
     from istio_notebook.routing import build_table
 
     table = build_table(scenario.mesh, proxy)
@@ -129,6 +130,9 @@ def _parallel(scenario: Scenario, proxy, resource: Resource, part: dict, first_l
         return parallel(part, sources, resource, first_line) if sources is not None else None
     if resource.kind != "VirtualService":
         return None
+    if "filter_chains" in part:  # tcp / tls rules
+        sources = l4_sources(scenario.mesh, proxy, resource, part)
+        return parallel(part, sources, resource, first_line) if sources is not None and "route_configs" not in part else None
     found = virtual_service_routes(table, resource)
     if found is None or found[0] != part:
         return None
