@@ -1,4 +1,4 @@
-"""Where each part of a translated route came from: Envoy JSON path → the VirtualService field.
+"""Where each part of translated Envoy config came from: Envoy JSON path → the Istio resource field.
 
 The translator (routes.envoy_route) writes a route from a table route (routing/table.py);
 this module follows the same steps over the same table route and says, for each Envoy JSON path
@@ -9,7 +9,8 @@ the route metadata's fixed prefix...). Field paths are the resource's own
 
 A DestinationRule's clusters follow envoy/policy.py the same way, over the merge levels the
 simulator reads (routing/policy.py policy_layers): each field from the level that won it, when
-that level is in this DestinationRule.
+that level is in this DestinationRule. A Gateway's HTTP listeners follow translate.listeners, a
+VirtualService's tcp and tls rules translate_l4.chain_json.
 
 The Envoy tab's parallel view (markdown/parallel.py) is built from it. Only routes translated
 one to one from a VirtualService rule are attributed (not delegated ones, nor Gateway API
@@ -291,7 +292,7 @@ def l4_sources(mesh, proxy, resource, shown: dict) -> list[Source] | None:
     key = f"{resource.namespace}/{resource.name}"
     own = [(listener.name, chain) for listener in l4_listeners(mesh, proxy) for chain in listener.chains
            if chain.origin.virtual_service == key]
-    found: list[Source] = [Source(("route_configs",), None)] if "route_configs" in shown else []
+    found: list[Source] = []
     for name, chains in shown.get("filter_chains", {}).items():
         for k, written in enumerate(chains):
             chain = next((c for n, c in own if n == name and _same_chain(chain_json(c, _display_prefix(c, name)), written)), None)
