@@ -254,3 +254,20 @@ def test_a_tls_rule_becomes_a_filter_chain_matched_by_its_sni_hosts():
     assert sources[www + ("filter_chain_match", "server_names")] == ("spec", "tls", 1, "match", 0, "sniHosts")
     assert sources[www + ("filters", 0, "typed_config", "cluster")] == ("spec", "tls", 1, "route", 0, "destination")
     assert www + ("filters", 0, "typed_config", "stat_prefix") not in sources  # Istio's: the cluster's name
+
+
+def test_a_service_entry_cluster_name_links_back_to_both_its_host_and_its_port():
+    # cluster_builder.go buildOutboundClusters: a cluster per host and port, named outbound|port||host.
+    from istio_notebook.envoy.excerpt import excerpt
+    from istio_notebook.envoy.translate import envoy_config
+    from istio_notebook.envoy.translate_sources import service_entry_sources
+
+    mesh = Mesh(load_text(SNI, Origin("page.md")).resources)
+    entry = mesh.get("ServiceEntry", "default", "external")
+    part = excerpt(envoy_config(mesh, Proxy.sidecar("default")), entry)
+    view = parallel(part, service_entry_sources(entry, part), entry, 1)
+    yaml_lines, envoy_lines = SNI.splitlines(), view.text.splitlines()
+    linked = {yaml_lines[p.yaml[0] - 1].strip(): {envoy_lines[n - 1].strip() for n in p.envoy} for p in view.pairs}
+    assert "- name: outbound|443||www.example.com" in linked["hosts: [api.example.com, www.example.com]"]
+    assert "service_name: outbound|443||www.example.com" in linked["- {number: 443, name: tls, protocol: TLS}"]
+    assert "connect_timeout: 10s" in view.defaults and "connect_timeout" not in view.text

@@ -9,8 +9,9 @@ the route metadata's fixed prefix...). Field paths are the resource's own
 
 A DestinationRule's clusters follow envoy/policy.py the same way, over the merge levels the
 simulator reads (routing/policy.py policy_layers): each field from the level that won it, when
-that level is in this DestinationRule. A Gateway's HTTP listeners follow translate.listeners, a
-VirtualService's tcp and tls rules translate_l4.chain_json.
+that level is in this DestinationRule; a ServiceEntry's cluster names come from its host and port.
+A Gateway's HTTP listeners follow translate.listeners, a VirtualService's tcp and tls rules
+translate_l4.chain_json.
 
 The Envoy tab's parallel view (markdown/parallel.py) is built from it. Only routes translated
 one to one from a VirtualService rule are attributed (not delegated ones, nor Gateway API
@@ -219,6 +220,23 @@ def destination_rule_sources(mesh, table: RouteTable, resource, part: dict) -> l
             name = next((n for n in names if isinstance(spec, dict) and n in spec), None)
             found.append(Source(at + ("outlier_detection", key), outlier + (name,) if outlier and name else None))
         found.append(Source(at + ("transport_socket",), _won(layers, resource, "tls")))
+    return [s for s in found if _present(part, s.envoy)]
+
+
+def service_entry_sources(resource, part: dict) -> list[Source]:
+    """A ServiceEntry's clusters (``outbound|port||host``): each name from the host and the port it
+    joins; the rest (EDS, timeouts, load balancer) is Istio's (cluster_builder.go buildOutboundClusters)."""
+    from istio_notebook.config.hosts import fqdn
+
+    hosts = [fqdn(str(h), resource.namespace, fold_case=True) for h in resource.spec.get("hosts") or []]
+    ports = [p.get("number") if isinstance(p, dict) else None for p in resource.spec.get("ports") or []]
+    found: list[Source] = []
+    for k, cluster in enumerate(part.get("clusters", [])):
+        _, port, _, host = cluster["name"].split("|")
+        fields = ([("spec", "hosts", hosts.index(host))] if host in hosts else []) + (
+            [("spec", "ports", ports.index(int(port)))] if port.isdigit() and int(port) in ports else [])
+        for path in (("clusters", k, "name"), ("clusters", k, "eds_cluster_config", "service_name")):
+            found += [Source(path, field) for field in fields]
     return [s for s in found if _present(part, s.envoy)]
 
 

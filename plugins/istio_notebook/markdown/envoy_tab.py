@@ -116,15 +116,18 @@ def _excerpt(scenario: Scenario, configs: dict, resource: Resource, first_line: 
 def _parallel(scenario: Scenario, proxy, resource: Resource, part: dict, first_line: int) -> Parallel | None:
     """The parallel view of what the tab shows (``part``): a VirtualService's routes (when the
     translator attributes every one of them and they are exactly the excerpt cut from the proxy's
-    configuration), a DestinationRule's clusters, a Gateway's HTTP listeners; else None (the plain
-    excerpt: ServiceEntry, delegated and Gateway API routes, TCP/TLS passthrough listeners of a
-    Gateway, a VirtualService with both HTTP and TCP/TLS rules)."""
-    from istio_notebook.envoy.translate_sources import destination_rule_sources, gateway_sources, l4_sources, virtual_service_routes
+    configuration) or the filter chains of its tcp / tls rules, a DestinationRule's or ServiceEntry's
+    clusters, a Gateway's HTTP listeners; else None (the plain excerpt: delegated and Gateway API
+    routes, TCP/TLS passthrough listeners of a Gateway, a VirtualService with both HTTP and TCP/TLS rules)."""
+    from istio_notebook.envoy.translate_sources import (
+        destination_rule_sources, gateway_sources, l4_sources, service_entry_sources, virtual_service_routes)
     from istio_notebook.routing import build_table
 
     table = build_table(scenario.mesh, proxy)
     if resource.kind == "DestinationRule":
         return parallel(part, destination_rule_sources(scenario.mesh, table, resource, part), resource, first_line)
+    if resource.kind == "ServiceEntry":
+        return parallel(part, service_entry_sources(resource, part), resource, first_line)
     if resource.kind == "Gateway":
         sources = gateway_sources(table, resource, part)
         return parallel(part, sources, resource, first_line) if sources is not None else None

@@ -43,7 +43,13 @@ class Parallel:
 def parallel(document: dict, sources: list, resource, first_line: int) -> Parallel:
     """``sources``: translate_sources.Source items (path in ``document``, resource field or None);
     ``first_line``: the file line of the example code's first line."""
-    by_path = {s.envoy: s.field for s in sources}
+    by_path: dict[Path, Path | None] = {}
+    also: list[tuple[Path, Path]] = []  # a second field behind a path (a cluster name: host and port)
+    for s in sources:
+        if s.field is not None and by_path.get(s.envoy) is not None:
+            also.append((s.envoy, s.field))
+        else:
+            by_path[s.envoy] = s.field
     own: list[tuple[Path, Any, Path]] = []
     folded: set[Path] = set()
     everything = list(leaves(document))
@@ -60,7 +66,7 @@ def parallel(document: dict, sources: list, resource, first_line: int) -> Parall
     # Each recorded path the example's fields produced, as a whole node of the text (a header
     # matcher's three lines, a route's metadata block); a node holds only leaves of its own field
     # or of more specific ones inside it (a weighted cluster and its weight).
-    attributed = [(moved[path], field) for path, field in by_path.items() if field is not None and path in moved]
+    attributed = [(moved[path], field) for path, field in [*by_path.items(), *also] if field is not None and path in moved]
     produced: dict[Path, set[int]] = {}
     for lines, (_, field) in zip(_lines(text, [p for p, _ in attributed]) if text else [], attributed):
         produced.setdefault(field, set()).update(lines)
