@@ -165,3 +165,13 @@ def test_real_envoy_taking_the_same_rule_gets_the_same_sentence(store):
     # simulator's route for that same rule and match.
     report = run_page(read_page(JASON_PAGE, "docs/p.md"), store, "envoy")
     assert [r.sentence for r in report.checks.values()] == JASON_SENTENCES
+
+
+def test_a_match_istiod_settles_when_it_builds_the_table_is_said_with_the_client_values(store):
+    # sourceLabels and port are applied when istiod builds the client's routes (route.go
+    # sourceMatchHTTP, port matching): the rule is not a catch-all for the reader, who wrote them.
+    by_client = VS.replace("    - headers:\n        end-user: {exact: jason}\n", "    - sourceLabels: {app: productpage}\n      port: 9080\n")
+    page = "---\nfixtures: [reviews]\n---\n" + by_client + DR + (
+        '```check from="default/app=productpage"\ncurl http://reviews:9080/reviews/1\n→ reviews v2\n```\n')
+    (result,) = run_page(read_page(page, "docs/p.md"), store).checks.values()
+    assert result.sentence == "送信元ラベル app=productpage、ポート 9080 なら reviews v2 へ（rule 0）"

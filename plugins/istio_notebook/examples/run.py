@@ -26,7 +26,7 @@ from istio_notebook.examples.model import (
     YamlExample,
 )
 from istio_notebook.examples.sentence import check_sentence
-from istio_notebook.routing.inputs import looked_at
+from istio_notebook.routing.inputs import built_in, looked_at
 
 FAILING_LEVELS = (Level.ERROR, Level.WARNING)
 
@@ -79,7 +79,8 @@ def _sentence(mesh: Mesh, check: Check, routed, authz_json: dict | None) -> str:
         same = backends.route(mesh, check, "sim")
         where = (routed.virtual_service, routed.route_index, routed.match_index)
         decided = same.route if (same.virtual_service, same.route_index, same.match_index) == where else None
-    inputs = looked_at(decided.match, request) if decided is not None else None
+    proxy = backends.proxy_of(check.context) if decided is not None else None
+    inputs = built_in(decided, proxy, request) + looked_at(decided.match, request) if decided is not None else None
     policy = authz_json.get("policy") if authz_json else None
     rule = authz_json.get("rule_index") if authz_json else None
     authz_inputs = rule_inputs(mesh, policy, rule, request, *backends.authz_parties(check.context)) if policy and rule is not None else ()

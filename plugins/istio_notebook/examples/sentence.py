@@ -20,7 +20,7 @@ from istio_notebook.routing.outcome import Fault, RouteOutcome, Upstream
 
 CLUSTER_SUFFIX = ".svc.cluster.local"
 INPUT_WORDS = {"path": "パス", "method": "メソッド", "authority": "Host", "scheme": "スキーム", "port": "ポート",
-               "principal": "送信元 principal", "namespace": "送信元の名前空間", "ip": "送信元 IP"}
+               "principal": "送信元 principal", "namespace": "送信元の名前空間", "ip": "送信元 IP", "gateway": "ゲートウェイ"}
 
 
 def check_sentence(route: RouteOutcome | None, authz: Mapping[str, Any] | None, inputs: Sequence[RequestInput] | None = None,
@@ -82,6 +82,8 @@ def _conditions(inputs: Sequence[RequestInput]) -> str:
 def _input_words(item: RequestInput) -> str:
     if item.kind == "header":
         return f"{item.name}: {item.value}" if item.value is not None else f"{item.name} ヘッダーがない"
+    if item.kind == "label":
+        return f"送信元ラベル {item.name}={item.value}" if item.value is not None else f"送信元ラベル {item.name} がない"
     if item.kind == "query":
         return f"クエリー {item.name}={item.value}" if item.value is not None else f"クエリー {item.name} がない"
     return f"{INPUT_WORDS.get(item.kind, item.kind)} {item.value}"
