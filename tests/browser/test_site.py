@@ -47,7 +47,8 @@ def test_envoy_tab_shows_what_the_virtual_service_became(shared_page) -> None:
     caption.wait_for(state="visible", timeout=15_000)
     # The proxy and the Envoy objects by Istio's names: route configuration 9080, cluster outbound|9080|subset|host.
     assert "サイドカー" in caption.inner_text() and "9080" in caption.inner_text()
-    assert "outbound|9080|" in example.locator(".inb-envoy pre").first.inner_text()
+    # The Envoy lines (in the parallel view, beside the YAML that parallel.js sets before them).
+    assert "outbound|9080|" in example.locator(".inb-envoy .highlight:not(.inb-parallel__yaml) pre").first.inner_text()
     assert session.errors == []
 
 
