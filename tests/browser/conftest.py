@@ -112,6 +112,11 @@ Element.prototype.attachShadow = function (init) { return attach.call(this, { ..
 """
 
 
+_DRAW_ALL_WIDGETS = """() => { const style = document.createElement("style"); style.id = "inb-draw-all";
+  style.textContent = ".inb-example, .inb-checks { content-visibility: visible !important; }"; document.head.append(style); }"""
+_DRAW_ALL_WIDGETS_UNDO = "() => document.getElementById('inb-draw-all')?.remove()"
+
+
 class PageSession:
     """One browser page that records console errors, failed requests and external hosts contacted.
 
@@ -176,8 +181,14 @@ class PageSession:
         target = ARTIFACTS / f"{name}.png"
         if element is not None:
             element.screenshot(path=str(target))
+        elif full_page:
+            # Widgets off screen are drawn only when the reader scrolls near them (content-visibility,
+            # test_page_work.py); a shot of the whole page at once draws them all, as scrolling would.
+            self.page.evaluate(_DRAW_ALL_WIDGETS)
+            self.page.screenshot(path=str(target), full_page=True)
+            self.page.evaluate(_DRAW_ALL_WIDGETS_UNDO)
         else:
-            self.page.screenshot(path=str(target), full_page=full_page)
+            self.page.screenshot(path=str(target))
         return target
 
 

@@ -52,7 +52,7 @@ def test_zensical_output_draws_diagrams_and_keeps_tabs_per_example(open_session)
     assert "VirtualService" in diagram.inner_html()
     labels = page.eval_on_selector_all(
         ".inb-example > .tabbed-set",
-        "sets => sets.map(s => s.querySelector(`label[for='${s.querySelector(':scope > input:checked').id}']`).innerText.trim())",
+        "sets => sets.map(s => s.querySelector(`label[for='${s.querySelector(':scope > input:checked').id}']`).textContent.trim())",
     )
     assert labels.count("図") == 1 and labels.count("YAML") == len(labels) - 1, labels
     table = page.locator(".inb-check-table table >> visible=true").first

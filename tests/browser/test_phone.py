@@ -45,6 +45,7 @@ def test_every_tab_of_an_example_fits_a_phone(open_session) -> None:
     page = session.open("traffic/virtual-service/")
     seen = set()
     for example in (page.locator(".inb-example:has(.inb-envoy)").first, page.locator(".inb-example--expected-error").first):
+        example.scroll_into_view_if_needed()  # drawn once near the screen (test_page_work.py)
         labels = example.locator(":scope > .tabbed-set > .tabbed-labels > label")
         for label in labels.all():
             name = label.inner_text().strip()

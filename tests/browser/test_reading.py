@@ -24,11 +24,12 @@ BOTH_SCHEMES = pytest.mark.parametrize("scheme", SCHEMES)
 
 
 def _checked_labels(page) -> list[str]:
-    """The label text of the checked tab of every example tab set on the page, in page order."""
+    """The label text of the checked tab of every example tab set on the page, in page order
+    (textContent: innerText is empty in a widget the browser has not drawn yet, test_page_work.py)."""
     return page.eval_on_selector_all(
         ".inb-example > .tabbed-set",
         "sets => sets.map(s => { const i = s.querySelector(':scope > input:checked');"
-        " return s.querySelector(`label[for='${i.id}']`).innerText.trim(); })",
+        " return s.querySelector(`label[for='${i.id}']`).textContent.trim(); })",
     )
 
 
@@ -163,7 +164,11 @@ def test_pages_load_offline_without_console_errors(open_session, viewport, schem
     for path, name in ((HOME, "home"), (VIRTUAL_SERVICE, "traffic"), (LAB, "lab")):
         session.open(path, wait_until="networkidle")  # every request, the search index's too
         if scheme == "light":  # the kept artifacts (issue 18); the long traffic page by its first screen
-            session.screenshot(f"{name}-{viewport}", full_page=name != "traffic")
+            shot = session.screenshot(f"{name}-{viewport}", full_page=name != "traffic").read_bytes()
+            # A PNG of the page at that size (IHDR: width and height, big-endian, at bytes 16-24).
+            width, height = int.from_bytes(shot[16:20], "big"), int.from_bytes(shot[20:24], "big")
+            assert shot[:8] == b"\x89PNG\r\n\x1a\n" and width == VIEWPORTS[viewport]["width"], (name, width)
+            assert height >= VIEWPORTS[viewport]["height"], (name, height)
     assert session.errors == []
     assert session.external_hosts == set()  # nothing leaves the site: no fonts, no CDN, no GitHub API
 

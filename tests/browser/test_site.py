@@ -58,10 +58,11 @@ def test_examples_show_their_verification_badges(shared_page) -> None:
     verified = page.locator(".inb-example--verified .inb-badge--verified")
     expected_error = page.locator(".inb-example--expected-error .inb-badge--expected-error")
     assert verified.count() >= 1 and verified.first.is_visible()
-    assert "検証済み" in verified.first.inner_text()
+    # textContent: innerText is empty in a widget the browser has not drawn yet (test_page_work.py).
+    assert "検証済み" in verified.first.text_content()
     # A deliberately wrong example shows the codes it is expected to produce.
     assert expected_error.count() >= 1
-    assert "IST" in expected_error.first.inner_text()
+    assert "IST" in expected_error.first.text_content()
     assert session.errors == []
 
 
@@ -70,12 +71,13 @@ def test_check_results_show_as_a_table(shared_page) -> None:
     page = session.page
     table = page.locator(".inb-check-table table >> visible=true").first
     table.wait_for(state="visible")
-    headers = [h.inner_text().strip() for h in table.locator("thead th").all()]
+    # textContent: innerText is empty in a widget the browser has not drawn yet (test_page_work.py).
+    headers = [h.text_content().strip() for h in table.locator("thead th").all()]
     assert headers[:3] == ["リクエスト", "期待", "結果"]
     rows = table.locator("tbody tr")
     assert rows.count() >= 1
     first = rows.first
-    assert "curl" in first.locator("td").first.inner_text()
+    assert "curl" in first.locator("td").first.text_content()
     assert first.locator(".inb-mark--pass").count() == 1
     session.screenshot("virtual-service-checks", element=table)
     assert session.errors == []
@@ -85,7 +87,8 @@ def test_a_deliberately_wrong_example_is_marked_with_its_line_and_linked_code(sh
     session = shared_page(VIRTUAL_SERVICE)
     page = session.page
     wrong = page.locator(".inb-example--expected-error").first
-    assert "わざと間違えた例" in wrong.locator(".inb-wrong-note").inner_text()
+    # textContent: innerText is empty in a widget the browser has not drawn yet (test_page_work.py).
+    assert "わざと間違えた例" in wrong.locator(".inb-wrong-note").text_content()
     # Material's copy button skips code inside .no-copy (components/content/code); the button
     # itself is not asserted: headless Chromium shows none on any page of this site.
     assert "no-copy" in (wrong.get_attribute("class") or "")

@@ -81,3 +81,17 @@ def test_pre_commit_hook_checks_docs_and_labs_with_the_cli() -> None:
     assert pattern.search("docs/traffic/virtual-service.md")
     assert pattern.search("labs/traffic-shifting/manifests.yaml")
     assert not pattern.search("plugins/istio_notebook/cli/check.py")
+
+
+def test_ci_keeps_the_screenshots_whatever_the_outcome() -> None:
+    # Issue 18: the home, a traffic and a lab page at both sizes are kept as test artifacts. The
+    # browser tests write them under test-artifacts/screenshots/ (tests/browser/conftest.py);
+    # CI uploads that folder even when a test failed, which is when they are looked at.
+    conftest = (REPO / "tests" / "browser" / "conftest.py").read_text(encoding="utf-8")
+    assert 'ARTIFACTS = REPO / "test-artifacts" / "screenshots"' in conftest
+    ci = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    steps = [step for step in ci["jobs"]["test"]["steps"] if str(step.get("uses", "")).startswith("actions/upload-artifact@")]
+    kept = [step for step in steps if step.get("with", {}).get("path", "").rstrip("/") == "test-artifacts"]
+    assert kept and kept[0].get("if") == "always()", steps
+    names = [step.get("name", "") for step in ci["jobs"]["test"]["steps"]]
+    assert names.index(kept[0]["name"]) > next(i for i, s in enumerate(ci["jobs"]["test"]["steps"]) if "./dev test" in s.get("run", ""))

@@ -44,7 +44,6 @@ def render(text: str, file: str, fixtures: Path) -> str:
     md = markdown.Markdown(
         extensions=["admonition", "attr_list", "md_in_html", "tables", "pymdownx.highlight", "pymdownx.tabbed", "istio_notebook.markdown", "pymdownx.superfences"],
         extension_configs={
-            "pymdownx.highlight": {"anchor_linenums": True},
             "pymdownx.tabbed": {"alternate_style": True},
             "istio_notebook.markdown": {"host": host, "page": PageSource(text, file, fixtures.parent, fixtures.parent)},
             "pymdownx.superfences": {"custom_fences": FENCES},

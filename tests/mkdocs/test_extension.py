@@ -24,7 +24,6 @@ def convert_alone(text: str, file: str, fixtures: Path, **options) -> str:
         extensions=["attr_list", "md_in_html", "tables", "pymdownx.highlight", "pymdownx.tabbed", "istio_notebook.markdown", "pymdownx.superfences"],
         extension_configs={
             "pymdownx.tabbed": {"alternate_style": True},
-            "pymdownx.highlight": {"anchor_linenums": True},
             "istio_notebook.markdown": {"page": PageSource(text, file, fixtures.parent, fixtures.parent), "cache_dir": "", **options},
             "pymdownx.superfences": {"custom_fences": FENCES},
         },

@@ -69,7 +69,7 @@ def format_yaml(source: str, language: str, class_name: str, options: dict, md, 
     marked = render.offending_lines(result)
     if marked and "hl_lines" not in options:
         options = {**options, "hl_lines": " ".join(map(str, marked))}
-    code = _highlight(source, language, options, md, kwargs)
+    code = render.without_whitespace_spans(_highlight(source, language, options, md, kwargs))
     try:
         page.counter += 1
         envoy = _envoy_panel(page.prepared.envoy.get(item.line, []))

@@ -1,13 +1,15 @@
 """HTML for examples and checks: badges, Material content tabs, Mermaid diagrams, result tables.
 
-Produces the markup Material styles and scripts already understand: pymdownx.tabbed's
-alternate-style tab sets and ``<pre class="mermaid">`` blocks (what superfences' Mermaid fence
-emits), so no extra JavaScript is needed.
+Produces markup Material already styles: pymdownx.tabbed's alternate-style tab sets (as plain
+radio tabs, see ``tabs``) and ``<pre class="mermaid">`` blocks (what superfences' Mermaid fence
+emits), so no extra JavaScript is needed to read them. Each widget carries a size hint so that
+the browser can skip it until it is near the screen (istio-notebook.css).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 
 from istio_notebook.diagnostics import Diagnostic
@@ -30,7 +32,15 @@ def badge(status: str, detail: str = "") -> str:
 
 
 def tabs(prefix: str, panels: list[tuple[str, str]]) -> str:
-    """A Material (pymdownx.tabbed alternate style) tab set; ``prefix`` must be unique on the page."""
+    """A tab set in pymdownx.tabbed's alternate-style markup, which Material styles; ``prefix`` must
+    be unique on the page.
+
+    Plain radio tabs, without pymdownx's ``data-tabs``: that attribute is what Material's content
+    tabs script mounts on, and on load it rewrote every set's labels and measured each one (a
+    forced layout per set, 34 on the VirtualService page, benchmarks/page_weight.py). Our sets do
+    not need it: the labels fit on a phone, the radio group gives the keyboard its arrow keys, and
+    istio-notebook.css underlines the chosen tab.
+    """
     if len(panels) == 1:
         return panels[0][1]
     inputs, labels, blocks = [], [], []
@@ -40,7 +50,7 @@ def tabs(prefix: str, panels: list[tuple[str, str]]) -> str:
         labels.append(f'<label for="{prefix}_{i}">{escape(title)}</label>')
         blocks.append(f'<div class="tabbed-block">\n{body}\n</div>')
     return (
-        f'<div class="tabbed-set tabbed-alternate" data-tabs="{prefix}:{len(panels)}">'
+        '<div class="tabbed-set tabbed-alternate inb-tabs">'
         + "".join(inputs)
         + '<div class="tabbed-labels">'
         + "".join(labels)
@@ -180,7 +190,26 @@ def example_html(result: ExampleResult, code: str, diagrams: list[str], prefix: 
     if shown:
         panels.append(("診断", diagnostics_list(shown, root=root)))
     css = f"inb-example inb-example--{status}" + (" no-copy" if wrong else "")
-    return f'<div class="{css}">\n{head}\n{tabs(prefix, panels)}\n</div>'
+    lines = example.body.count("\n")
+    return f'<div class="{css}" style="{_size_hint("lines", lines)}">\n{head}\n{tabs(prefix, panels)}\n</div>'
+
+
+def _size_hint(name: str, count: int) -> str:
+    """An inline ``--inb-<name>: <count>`` the stylesheet turns into the height a widget is given
+    before it is first drawn: widgets off screen are not styled or laid out until they come near
+    the viewport (``content-visibility: auto`` in istio-notebook.css), and a close estimate keeps
+    the scroll bar and the jumps to an anchor steady."""
+    return f"--inb-{name}: {count}"
+
+
+# A whitespace token's span: Pygments wraps runs of spaces in <span class="w">, which no style
+# colours. Without them the VirtualService page has 900 fewer elements for the browser to style.
+_WHITESPACE_SPAN = re.compile(r'<span class="w">([ \t]*)</span>')
+
+
+def without_whitespace_spans(code: str) -> str:
+    """Highlighted code with its whitespace tokens as plain text (same rendering, fewer elements)."""
+    return _WHITESPACE_SPAN.sub(r"\1", code)
 
 
 WRONG_NOTES = {
@@ -264,7 +293,7 @@ def check_block_html(
     failures = problems + [d for r in results for d in r.diagnostics]
     if failures:
         panels.append(("診断", diagnostics_list(failures, root=root)))
-    return f'<div class="inb-checks inb-checks--{status}">\n{head}\n{tabs(prefix, panels)}\n</div>'
+    return f'<div class="inb-checks inb-checks--{status}" style="{_size_hint("rows", len(results))}">\n{head}\n{tabs(prefix, panels)}\n</div>'
 
 
 def problems_html(problems: list[Diagnostic]) -> str:
