@@ -46,7 +46,8 @@ def test_json_output_has_exactly_the_contract_keys(capsys, vs_file):
     result = json.loads(out)
     assert set(result) == CONTRACT_KEYS
     assert result["destinations"] == [{"host": "reviews.default.svc.cluster.local", "subset": "v2", "port": 9080,
-                                       "weight": 100.0, "cluster": "outbound|9080|v2|reviews.default.svc.cluster.local"}]
+                                       "weight": 100.0, "cluster": "outbound|9080|v2|reviews.default.svc.cluster.local",
+                                       "headers": None}]  # a weighted destination's own header operations (added key)
 
 
 def test_text_output_summarises_then_traces(capsys, vs_file):

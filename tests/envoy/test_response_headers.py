@@ -48,11 +48,55 @@ spec:
     headers:
       response: {set: {server: mine}, remove: [Server], add: {x-add: rule}}
     route: [{destination: {host: reviews}}]
+  - match: [{uri: {prefix: /weighted}}]
+    headers:
+      response: {set: {x-both: rule}, add: {x-add: rule}}
+    route:
+    - destination: {host: reviews, subset: v1}
+      weight: 50
+      headers:
+        response: {set: {x-both: v1, x-add: v1}}
+    - destination: {host: reviews, subset: v2}
+      weight: 50
+  - match: [{uri: {prefix: /zero}}]
+    headers:
+      response: {set: {x-both: rule}}
+    route:
+    - destination: {host: reviews, subset: v1}
+      weight: 100
+      headers:
+        response: {set: {x-both: v1}}
+    - destination: {host: reviews, subset: v2}
+      weight: 0
+  - match: [{uri: {prefix: /one-parser}}]
+    headers:
+      response: {set: {x-a: rule}}
+    route:
+    - destination: {host: reviews}
+      headers:
+        response: {remove: [x-a], add: {x-b: dest}}
+  - match: [{uri: {prefix: /two-parsers}}]
+    headers:
+      response: {remove: [x-a, x-b]}
+    route:
+    - destination: {host: reviews, subset: v1}
+      weight: 100
+      headers:
+        response: {set: {x-a: v1}}
+    - destination: {host: reviews, subset: v2}
+      weight: 0
   - match: [{uri: {prefix: /direct}}]
     headers:
       response: {add: {x-add: rule}}
     directResponse: {status: 200, body: {string: ok}}
   - route: [{destination: {host: reviews}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-subsets, namespace: default}
+spec:
+  host: reviews
+  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
 """
 
 
@@ -103,6 +147,68 @@ def test_a_single_destinations_set_wins_over_the_rules(both):
     assert envoy["headers"]["response"]["set"] == {"x-both": "destination", "x-rule": "1"}
     assert envoy["headers"]["response"]["add"] == {"x-dest": "1"}
     assert differences(sim, envoy) == []
+
+
+@pytest.mark.envoy
+@requires_envoy
+def test_a_weighted_clusters_operations_come_before_the_rules(both):
+    # processWeightedDestination puts a destination's operations on its weighted cluster; Envoy
+    # evaluates that parser before the route's: the rule's `set` wins, its `add` follows v1's value.
+    seen = set()
+    for _ in range(12):
+        sim, envoy = both("GET http://reviews:9080/weighted")
+        v1 = next(d for d in sim["destinations"] if d["subset"] == "v1")
+        v2 = next(d for d in sim["destinations"] if d["subset"] == "v2")
+        assert sim["headers"]["response"] == {"set": {"x-both": "rule"}, "add": {"x-add": "rule"}, "remove": []}
+        assert v1["headers"]["response"] == {"set": {"x-both": "rule", "x-add": "v1, rule"}, "add": {}, "remove": []}
+        assert v2["headers"] is None  # no operations of its own: the rule's
+        served = envoy["envoy"]["upstream_cluster"]
+        seen.add(served)
+        want = v1["headers"] if served == v1["cluster"] else sim["headers"]
+        assert envoy["headers"]["response"] == want["response"], (served, envoy["trace"])
+        assert differences(sim, envoy) == []
+    assert len(seen) == 2  # both clusters served (50/50: all twelve on one is 1 in 2,048)
+
+
+@pytest.mark.envoy
+@requires_envoy
+def test_a_rule_with_a_zero_weight_destination_stays_weighted(both):
+    # route.go applyHTTPRouteDestination: only `len(in.Route) == 1` is a single destination; the
+    # weight-0 entry is dropped from weighted_clusters, which keep the other's operations on it.
+    sim, envoy = both("GET http://reviews:9080/zero")
+    assert sim["headers"]["response"]["set"] == {"x-both": "rule"}
+    assert sim["destinations"][0]["headers"]["response"]["set"] == {"x-both": "rule"}
+    assert envoy["headers"]["response"]["set"] == {"x-both": "rule"}
+    loaded = both.scenario._envoy_routes[envoy["envoy"]["route"]]["route"]
+    assert [c["name"] for c in loaded["weighted_clusters"]["clusters"]] == [sim["destinations"][0]["cluster"]]
+    assert differences(sim, envoy) == []
+
+
+@pytest.mark.envoy
+@requires_envoy
+def test_a_single_destinations_remove_cannot_undo_the_rules_set(both):
+    # processDestination appends both to one header parser, which removes before it adds.
+    sim, envoy = both("GET http://reviews:9080/one-parser")
+    want = {"set": {"x-a": "rule"}, "add": {"x-b": "dest"}, "remove": []}
+    assert sim["headers"]["response"] == want
+    assert envoy["headers"]["response"] == want, envoy["trace"]
+    assert differences(sim, envoy) == []
+
+
+@pytest.mark.envoy
+@requires_envoy
+def test_the_rules_remove_undoes_a_weighted_clusters_set(both):
+    # Two parsers: the weighted cluster's set, then the route's removal.
+    sim, envoy = both("GET http://reviews:9080/two-parsers")
+    want = {"set": {}, "add": {}, "remove": ["x-a", "x-b"]}
+    assert sim["destinations"][0]["headers"]["response"] == want
+    assert envoy["headers"]["response"] == want, envoy["trace"]
+    assert differences(sim, envoy) == []
+
+
+def test_one_parser_removes_before_it_adds():
+    ops = HeaderOps.of({"x-a": "1"}, {"x-b": "2", "x-a": "3"}, ["x-b", "x-c"]).effective()
+    assert ops == HeaderOps.of({"x-a": "1, 3", "x-b": "2"}, {}, ["x-c"])  # x-b added after its removal: its only value
 
 
 @pytest.mark.envoy

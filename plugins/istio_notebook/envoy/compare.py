@@ -6,6 +6,8 @@ Rules (each one is a limit of observation, not a tolerance for wrong answers):
   gRPC status), or read from the loaded route when no upstream answer can trigger its conditions
   (e.g. ``connect-failure`` alone); either way they must equal the simulated attempts;
 - ``timeout`` and ``retries.per_try_timeout``: as replay.py reports them (see there);
+- header operations: of the destination that served the request when the simulator gives it its
+  own (a weighted destination with headers), else the outcome's;
 - response header ``set`` and ``add`` look the same on the wire: compared merged, unless replay.py
   probed them (``envoy.response_probed``: the upstream sent each header; envoy/response_probe.py),
   then set, add and remove are compared apart;
@@ -39,6 +41,13 @@ def _merged(ops: dict | None) -> dict:
         if values or removed:
             out[side] = {"values": values, "remove": removed}
     return out
+
+
+def _served_headers(sim: dict, cluster: str | None) -> dict | None:
+    """The simulator's header operations for a request ``cluster`` served: a weighted
+    destination's own (its, then the rule's) when it has some, else the outcome's."""
+    served = next((d for d in sim.get("destinations") or [] if d.get("cluster") == cluster), None)
+    return (served or {}).get("headers") or sim.get("headers")
 
 
 def _exact(ops: dict | None, side: str) -> dict:
@@ -164,7 +173,8 @@ def _policy(sim_policy: dict, env_policy: dict, differ: Differ) -> None:
 
 
 def _headers(sim: dict, envoy: dict, sent: dict, differ: Differ) -> None:
-    sim_headers, env_headers = _merged(sim.get("headers")), _merged(envoy.get("headers"))
+    expected = _served_headers(sim, envoy.get("envoy", {}).get("upstream_cluster"))
+    sim_headers, env_headers = _merged(expected), _merged(envoy.get("headers"))
     # A removal shows only for a header the request carried.
     for side in sim_headers.values():
         side["remove"] = [h for h in side["remove"] if h.lower() in sent.get("headers", [])]
@@ -174,7 +184,7 @@ def _headers(sim: dict, envoy: dict, sent: dict, differ: Differ) -> None:
     if sim_headers.get("request") != env_headers.get("request"):
         differ("headers.request", sim_headers.get("request"), env_headers.get("request"))
     if envoy.get("envoy", {}).get("response_probed"):
-        sim_response, env_response = _exact(sim.get("headers"), "response"), _exact(envoy.get("headers"), "response")
+        sim_response, env_response = _exact(expected, "response"), _exact(envoy.get("headers"), "response")
     else:
         sim_response = (sim_headers.get("response") or {}).get("values") or {}
         env_response = (env_headers.get("response") or {}).get("values") or {}

@@ -178,9 +178,10 @@ def cors_policy(cors: Cors) -> dict:
 def _route_body(action: RouteAction) -> dict:
     body: dict = {}
     destinations = action.destinations
-    if len(destinations) == 1:
+    if action.single_destination:
         body["cluster"] = destinations[0].cluster
-        # Istio moves a lone destination's header operations onto the route (route.go).
+        # Istio moves a lone destination's header operations onto the route (route.go); a rule
+        # with several route[] entries stays weighted_clusters, even with one left.
     else:
         body["weighted_clusters"] = {"clusters": []}
         for dest in destinations:
@@ -263,7 +264,7 @@ def envoy_route(route: Route, name: str | None = None) -> dict:
     else:
         raise ValueError(f"unknown route action {action.kind!r}")
     _apply_headers(out, action.headers)
-    if action.kind == "route" and len(action.destinations) == 1:
+    if action.kind == "route" and action.single_destination:
         _apply_headers(out, action.destinations[0].headers)
     per_filter: dict = {}
     if action.fault:

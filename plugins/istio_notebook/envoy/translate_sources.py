@@ -114,15 +114,15 @@ def _action(route: Route, rule: Path, spec: dict, written: dict) -> Iterator[Sou
     yield Source(("direct_response",), rule + ("directResponse",))
     for side in ("request", "response"):
         for op in ("headers_to_add", "headers_to_remove"):
-            yield Source((f"{side}_{op}",), _headers_field(rule, spec, side, len(action.destinations)))
+            yield Source((f"{side}_{op}",), _headers_field(rule, spec, side, action.single_destination))
     yield Source(("typed_per_filter_config", "envoy.filters.http.fault"), rule + ("fault",))
     yield Source(("typed_per_filter_config", "envoy.filters.http.cors"), rule + ("corsPolicy",))
     if action.kind != "route":
         return
     body: Path = ("route",)
-    if len(action.destinations) == 1:
+    if action.single_destination:
         yield Source(body + ("cluster",), _item(rule, action.destinations[0].item, "destination"))
-    for k, dest in enumerate(action.destinations if len(action.destinations) > 1 else ()):
+    for k, dest in enumerate(() if action.single_destination else action.destinations):
         yield Source(body + ("weighted_clusters", "clusters", k), _item(rule, dest.item))
         yield Source(body + ("weighted_clusters", "clusters", k, "weight"), _item(rule, dest.item, "weight"))
     for key in ("timeout", "max_grpc_timeout"):
@@ -139,11 +139,11 @@ def _item(rule: Path, index: int | None, *rest: str) -> Path | None:
     return rule + ("route", index, *rest) if index is not None else None
 
 
-def _headers_field(rule: Path, spec: dict, side: str, destinations: int) -> Path:
+def _headers_field(rule: Path, spec: dict, side: str, single: bool) -> Path:
     """Rule headers, else (one destination: istiod moves its operations onto the route) the destination's."""
     if isinstance(spec.get("headers"), dict) and side in spec["headers"]:
         return rule + ("headers", side)
-    return rule + ("route", 0, "headers", side) if destinations == 1 else rule + ("headers", side)
+    return rule + ("route", 0, "headers", side) if single else rule + ("headers", side)
 
 
 def _authority_field(rule: Path, spec: dict) -> Path:

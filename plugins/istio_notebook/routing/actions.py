@@ -90,7 +90,7 @@ def header_ops(spec: Any) -> HeaderChanges | None:
         if isinstance(ops, dict):
             remove = [str(v) for v in items(ops.get("remove")) if isinstance(v, (str, int)) and not _internal(str(v))]
             kept = [{k: v for k, v in _pairs(ops.get(op)).items() if not _internal(k)} for op in ("set", "add")]
-            sides[side] = HeaderOps.of(kept[0], kept[1], remove)
+            sides[side] = HeaderOps.of(kept[0], kept[1], remove).effective()  # as one Envoy header parser applies them
     return HeaderChanges(**sides) if sides else None
 
 
@@ -329,4 +329,5 @@ def route_action(rule: dict, vs_namespace: str, listener_port: int, resolve_port
         mirrors=mirrors(rule, vs_namespace, listener_port, resolve_port),
         headers=headers,
         cors=cors(rule.get("corsPolicy")),
+        weighted=len(route_items) > 1,
     )

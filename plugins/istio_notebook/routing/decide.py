@@ -7,6 +7,7 @@ applies its action to the request, as Envoy's router would, and writes the trace
 from __future__ import annotations
 
 import weakref
+from dataclasses import replace
 
 from istio_notebook.config import Mesh
 from istio_notebook.config.locality import workload_locality
@@ -15,6 +16,7 @@ from istio_notebook.routing.build import dr_set, registry_of
 from istio_notebook.routing.cors import answered_preflight, response_headers
 from istio_notebook.config.matchers import Matcher, compiled
 from istio_notebook.routing.match import strip_port
+from istio_notebook.routing.header_changes import HeaderChanges, then
 from istio_notebook.routing.outcome import (
     DirectResponse,
     MirrorTo,
@@ -65,11 +67,7 @@ def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy:
     if preflight is not None:
         return _answered_preflight(chosen, ref, preflight, trace)
     fields: dict = {}
-    headers, server_changed = without_server(_merged_headers(action))
-    if server_changed:
-        trace.add("server_header")
-    if action.kind == "route" and (changes := response_headers(action.cors, request)) is not None:
-        headers = changes if headers is None else headers.merged(changes)  # the CORS filter's, set last
+    headers = _finished(_merged_headers(action), action, request, trace)
     if action.kind == "passthrough":
         trace.add("passthrough", host=request.host)
     elif action.kind == "blackhole":
@@ -111,6 +109,8 @@ def _route(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy
     if upstreams is None:
         upstreams = table.memo[("upstreams", id(action))] = tuple(
             Upstream(d.host, d.subset, d.port, d.share, d.cluster) for d in action.destinations)
+    if action.weighted and any(d.headers for d in action.destinations):  # per request: CORS headers depend on it
+        upstreams = tuple(replace(u, headers=_served_headers(action, d, request)) for u, d in zip(upstreams, action.destinations))
     fields: dict = {"destinations": upstreams}
     missing = empty = 0
     for d in action.destinations:
@@ -238,10 +238,29 @@ def _location(redirect: Redirect, request: Request, matched: Matcher | None = No
     return f"{scheme}://{hostport}{path}"
 
 
-def _merged_headers(action: RouteAction):
-    """Route-level header operations, then those of its destination when there is only one."""
-    ops = action.headers
-    if len(action.destinations) == 1 and action.destinations[0].headers:
-        dest = action.destinations[0].headers
-        ops = dest if ops is None else ops.merged(dest)
-    return ops
+def _merged_headers(action: RouteAction) -> HeaderChanges | None:
+    """Route-level header operations, then those of its destination when it is the rule's only
+    one (appended to the route's, in one Envoy header parser: route.go processDestination)."""
+    if action.single_destination:
+        return then(action.headers, action.destinations[0].headers, same_parser=True)
+    return action.headers
+
+
+def _served_headers(action: RouteAction, dest, request: Request) -> HeaderChanges | None:
+    """A weighted destination's own operations then the rule's (Envoy evaluates a weighted
+    cluster's header parser before its route's: replayed in tests/envoy/test_response_headers.py);
+    None when it has none (the outcome's ``headers`` then say it all)."""
+    if not action.weighted or dest.headers is None:
+        return None
+    return _finished(then(dest.headers, action.headers), action, request, None)
+
+
+def _finished(headers: HeaderChanges | None, action: RouteAction, request: Request, trace: Trace | None) -> HeaderChanges | None:
+    """The operations the caller sees: without ``server`` (the connection manager's), then the
+    CORS filter's response headers, set last."""
+    headers, server_changed = without_server(headers)
+    if server_changed and trace is not None:
+        trace.add("server_header")
+    if action.kind == "route" and (changes := response_headers(action.cors, request)) is not None:
+        headers = then(headers, changes)
+    return headers

@@ -17,6 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from istio_notebook.routing.header_changes import (  # noqa: F401 (HeaderOps: re-exported)
+    HeaderChanges,
+    HeaderOps,
+    changes_from_json,
+)
+
 
 @dataclass(frozen=True)
 class Upstream:
@@ -27,9 +33,13 @@ class Upstream:
     port: int | None
     weight: float | int | None  # percent of requests; the TCP fallback reports a bare int 100
     cluster: str
+    # A weighted route's destination with header operations of its own: the operations of a
+    # request it serves (its own, then the rule's); None when the outcome's ``headers`` say it all.
+    headers: HeaderChanges | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"host": self.host, "subset": self.subset, "port": self.port, "weight": self.weight, "cluster": self.cluster}
+        return {"host": self.host, "subset": self.subset, "port": self.port, "weight": self.weight, "cluster": self.cluster,
+                "headers": self.headers.to_json() if self.headers is not None else None}
 
 
 @dataclass(frozen=True)
@@ -121,50 +131,6 @@ class MirrorTo:
     def to_json(self) -> dict[str, Any]:
         return {"host": self.host, "subset": self.subset, "port": self.port, "cluster": self.cluster,
                 "percentage": self.percentage}
-
-
-@dataclass(frozen=True)
-class HeaderOps:
-    """set/add/remove on one side (request to the upstream, or response to the caller)."""
-
-    set: tuple[tuple[str, str], ...] = ()
-    add: tuple[tuple[str, str], ...] = ()
-    remove: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, set_: Mapping[str, str] | None = None, add: Mapping[str, str] | None = None,
-           remove: tuple[str, ...] | list[str] = ()) -> HeaderOps:
-        return cls(tuple((set_ or {}).items()), tuple((add or {}).items()), tuple(remove))
-
-    def merged(self, later: HeaderOps) -> HeaderOps:
-        """This side's operations followed by ``later``'s (a later set/add of a name wins)."""
-        return HeaderOps(tuple({**dict(self.set), **dict(later.set)}.items()),
-                         tuple({**dict(self.add), **dict(later.add)}.items()), self.remove + later.remove)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"set": dict(self.set), "add": dict(self.add), "remove": list(self.remove)}
-
-
-@dataclass(frozen=True)
-class HeaderChanges:
-    """Header operations per side; a side without operations is left out of the JSON."""
-
-    request: HeaderOps | None = None
-    response: HeaderOps | None = None
-
-    def merged(self, later: HeaderChanges) -> HeaderChanges:
-        def side(a: HeaderOps | None, b: HeaderOps | None) -> HeaderOps | None:
-            return b if a is None else (a if b is None else a.merged(b))
-
-        return HeaderChanges(side(self.request, later.request), side(self.response, later.response))
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.request is not None:
-            out["request"] = self.request.to_json()
-        if self.response is not None:
-            out["response"] = self.response.to_json()
-        return out
 
 
 @dataclass(frozen=True)
@@ -329,12 +295,6 @@ def _json(value: Any) -> Any:
 # -- reading the contract back (JSON written by `route --format json` or a batch) ----------------
 
 
-def _ops(data: Any) -> HeaderOps | None:
-    if not isinstance(data, Mapping):
-        return None
-    return HeaderOps.of(data.get("set"), data.get("add"), tuple(data.get("remove") or ()))
-
-
 def _fault(data: Any) -> Fault | None:
     if not isinstance(data, Mapping):
         return None
@@ -368,22 +328,28 @@ def _maybe(cls: type, data: Any, *keys: str) -> Any:
     return cls(*(data.get(k) for k in keys)) if isinstance(data, Mapping) else None
 
 
+def _upstream(data: Any) -> Upstream | None:
+    if not isinstance(data, Mapping):
+        return None
+    return Upstream(data.get("host"), data.get("subset"), data.get("port"), data.get("weight"), data.get("cluster"),
+                    changes_from_json(data.get("headers")))
+
+
 def outcome_from_json(data: Mapping[str, Any]) -> RouteOutcome:
     """The typed outcome of a `route` JSON answer; missing keys read as null / empty."""
-    headers = data.get("headers") if isinstance(data.get("headers"), Mapping) else None
     return RouteOutcome(
         action=data.get("action"), status=data.get("status"), virtual_service=data.get("virtual_service"),
         route_index=data.get("route_index"), match_index=data.get("match_index"), route_name=data.get("route_name"),
         route_ref=data.get("route_ref"),  # read back as the mapping it is in JSON
         waypoint=data.get("waypoint"),
-        destinations=tuple(_maybe(Upstream, d, "host", "subset", "port", "weight", "cluster") for d in data.get("destinations") or ()),
+        destinations=tuple(_upstream(d) for d in data.get("destinations") or ()),
         rewrite=_maybe(Rewrite, data.get("rewrite"), "uri", "authority"),
         redirect=_maybe(RedirectTo, data.get("redirect"), "location", "status"),
         direct_response=_maybe(DirectResponse, data.get("direct_response"), "status", "body"),
         fault=_fault(data.get("fault")), timeout=data.get("timeout"),
         retries=_maybe(Retries, data.get("retries"), "attempts", "per_try_timeout", "retry_on"),
         mirrors=tuple(_maybe(MirrorTo, m, "host", "subset", "port", "cluster", "percentage") for m in data.get("mirrors") or ()),
-        headers=HeaderChanges(_ops(headers.get("request")), _ops(headers.get("response"))) if headers else None,
+        headers=changes_from_json(data.get("headers")),
         cors=_cors(data.get("cors")), policy=_policy(data.get("policy")), protocol=data.get("protocol"),
         trace=tuple(data.get("trace") or ()), envoy=data.get("envoy"),
     )

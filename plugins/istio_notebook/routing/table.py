@@ -118,6 +118,15 @@ class RouteAction:
     mirrors: list[Mirror] = field(default_factory=list)
     headers: HeaderChanges | None = None
     cors: Cors | None = None
+    # The rule had several route[] entries: Envoy weighted_clusters, each destination's header
+    # operations on its cluster, even when one is left (route.go: only len(route) == 1 is single).
+    weighted: bool = False
+
+    @property
+    def single_destination(self) -> bool:
+        """One cluster on the route itself (route.go: only a rule with one route[] entry), its
+        destination's header operations appended to the route's."""
+        return len(self.destinations) == 1 and not self.weighted
 
 
 @dataclass(frozen=True)
