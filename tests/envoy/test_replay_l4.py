@@ -16,7 +16,7 @@ from envoy_testkit import requires_envoy
 from istio_notebook.envoy import replay
 from istio_notebook.envoy.compare import differences
 from istio_notebook.envoy.echo import L4_PROBE
-from istio_notebook.envoy.replay_l4 import OUTSIDE_ADDRESS, client_alpn, proxy_line
+from istio_notebook.envoy.replay_l4 import OUTSIDE_ADDRESS, proxy_line
 from istio_notebook.routing import Proxy, Request, route
 from l4_meshes import EASTWEST, ECHO, EXTERNAL_TLS, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
 from routing.routing_helpers import make_mesh
@@ -43,10 +43,10 @@ NGINX_CLUSTER = "outbound|443||my-nginx.default.svc.cluster.local"
 GATEWAY = f"{NS}/tcp-echo-gateway"
 
 
-def both(texts: tuple, url: str, *, gateway: str | None = None, source: str = "default/app=sleep", sni=None):
+def both(texts: tuple, url: str, *, gateway: str | None = None, source: str = "default/app=sleep", sni=None, alpn=None):
     mesh = make_mesh(*texts)
     proxy = Proxy.parse_gateway(gateway) if gateway else Proxy.parse_from(source)
-    request = Request.parse(url, sni=sni)
+    request = Request.parse(url, sni=sni, alpn=alpn)
     return route(mesh, request, proxy, lang="en").to_json(), replay.route(mesh, request, proxy)
 
 
@@ -96,6 +96,19 @@ CASES = [
     pytest.param((EASTWEST,), "tls://203.0.113.7:15443", {"gateway": "istio-system/cross-network-gateway",
                                                           "sni": "reviews.default.svc.cluster.local"},
                  ("no_route", None, None, None, []), id="auto-passthrough-plain-sni"),
+    # gateway.go builtAutoPassthroughFilterChains: the chain of an SNI-DNAT name also matches
+    # application_protocols allIstioMtlsALPNs, so a client offering none of them (openssl without
+    # -alpn, or h2) finds no chain and Envoy closes the connection; any one of them is enough.
+    pytest.param((EASTWEST,), "tls://203.0.113.7:15443", {"gateway": "istio-system/cross-network-gateway",
+                                                          "sni": "outbound_.9080_.v1_.reviews.default.svc.cluster.local", "alpn": ""},
+                 ("no_route", None, None, None, []), id="auto-passthrough-no-alpn"),
+    pytest.param((EASTWEST,), "tls://203.0.113.7:15443", {"gateway": "istio-system/cross-network-gateway",
+                                                          "sni": "outbound_.9080_.v1_.reviews.default.svc.cluster.local", "alpn": "h2,http/1.1"},
+                 ("no_route", None, None, None, []), id="auto-passthrough-other-alpn"),
+    pytest.param((EASTWEST,), "tls://203.0.113.7:15443", {"gateway": "istio-system/cross-network-gateway",
+                                                          "sni": "outbound_.9080_.v1_.reviews.default.svc.cluster.local", "alpn": "h2,istio"},
+                 ("route", None, None, None, [("outbound_.9080_.v1_.reviews.default.svc.cluster.local", 100.0)]),
+                 id="auto-passthrough-alpn-istio"),
     # istio.io ingress-sni-passthrough: the gateway forwards the client's TLS by SNI.
     pytest.param((NGINX, NGINX_POD), "tls://nginx.example.com:443", {"gateway": "default/mygateway"},
                  ("route", "default/nginx", 0, 0, [(NGINX_CLUSTER, 100.0)]), id="gateway-passthrough"),
@@ -138,9 +151,15 @@ def test_the_proxy_line_names_the_dialled_address():
     assert OUTSIDE_ADDRESS.startswith("198.51.100.")
 
 
-def test_only_istio_sni_clients_offer_istio_alpns():
-    assert client_alpn("outbound_.9080_.v1_.reviews.default.svc.cluster.local") == ("istio", "istio-peer-exchange")
-    assert client_alpn("nginx.example.com") == ()
+def test_only_istio_sni_clients_offer_istio_alpns_unless_told():
+    # An Istio sidecar offers util.go ALPNInMeshWithMxc to in-mesh clusters; openssl's -alpn
+    # (Request.parse alpn=) says exactly what is offered, "" nothing.
+    istio_sni = "outbound_.9080_.v1_.reviews.default.svc.cluster.local"
+    assert Request.parse("tls://r:15443", sni=istio_sni).offered_alpn == ("istio-peer-exchange", "istio")
+    assert Request.parse("tls://nginx.example.com:443").offered_alpn == ()
+    assert Request.parse("tls://r:15443", sni=istio_sni, alpn="").offered_alpn == ()
+    assert Request.parse("tls://r:443", alpn="h2,http/1.1").offered_alpn == ("h2", "http/1.1")
+    assert L4_PROBE.endswith(b" ")
     assert L4_PROBE.endswith(b" ")
 
 

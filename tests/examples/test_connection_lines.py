@@ -30,6 +30,15 @@ def test_openssl_s_client_is_a_tls_connection_with_its_sni():
     assert parse_openssl("openssl s_client -connect [fd00::5]:443 -servername a.example").url == "tls://[fd00::5]:443"
 
 
+def test_alpn_is_what_the_line_offers_and_nothing_without_it():
+    # openssl-s_client(1) -alpn: "a comma-separated list of protocol names that the client should
+    # advertise"; without it the ClientHello has no ALPN extension.
+    line = "openssl s_client -connect 203.0.113.20:15443 -servername outbound_.9080_._.reviews.default.svc.cluster.local"
+    assert request_of(parse_checks(f"{line} -alpn istio\n→ reviews\n", ORIGIN)[0]).offered_alpn == ("istio",)
+    assert request_of(parse_checks(f"{line}\n→ no-route\n", ORIGIN)[0]).offered_alpn == ()
+    assert str(parse_openssl(f"{line} -alpn h2,istio")).endswith(" -alpn h2,istio")
+
+
 def test_without_servername_the_sni_is_the_connect_host():
     check = parse_checks("openssl s_client -connect api.example.com:443\n→ passthrough\n", ORIGIN)[0]
     assert not check.diagnostics

@@ -4,7 +4,7 @@
 
     route: {"request": "GET http://reviews:9080/", "headers": ["end-user: jason"],
             "gateway": "NS/NAME" | "from": "NS[/k=v,...]"}
-           {"request": "tls://api.example.com:443", "sni": "www.example.com"}  (a TLS connection's SNI)
+           {"request": "tls://api.example.com:443", "sni": "www.example.com", "alpn": "h2"}  (a TLS connection's SNI and ALPN)
     authz: {"request": ..., "headers": [...], "to": "NS/k=v,...", "source_principal": P,
             "source_namespace": NS, "source_ip": IP, "mtls": true, "claims": {"k": "v"}}
 
@@ -27,7 +27,7 @@ from typing import Any
 
 from istio_notebook.config.source import read_stdin, read_text
 
-ROUTE_KEYS = frozenset({"request", "headers", "gateway", "from", "sni"})
+ROUTE_KEYS = frozenset({"request", "headers", "gateway", "from", "sni", "alpn"})
 AUTHZ_KEYS = frozenset({"request", "headers", "to", "source_principal", "source_namespace", "source_ip", "mtls", "claims"})
 
 
@@ -73,8 +73,9 @@ def read_lines(path: str, allowed: frozenset[str]) -> list[BatchLine]:
         headers = fields.get("headers", [])
         if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
             raise UsageError(f"{where}: 'headers' must be a list of 'Name: value' strings")
-        if "sni" in fields and not isinstance(fields["sni"], str):
-            raise UsageError(f"{where}: 'sni' must be a string, the TLS server name of a tls:// request")
+        for key, what in (("sni", "the TLS server name"), ("alpn", "the ALPN protocols, comma-separated,")):
+            if key in fields and not isinstance(fields[key], str):
+                raise UsageError(f"{where}: '{key}' must be a string, {what} of a tls:// request")
         out.append(BatchLine(where, fields))
     return out
 

@@ -29,6 +29,9 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     add_batch_argument(parser)
     parser.add_argument("-H", "--header", dest="headers", action="append", default=[], metavar="'Name: value'")
     parser.add_argument("--sni", default=None, metavar="NAME", help="TLS server name of a tls://host:port connection (default: the host)")
+    parser.add_argument("--alpn", default=None, metavar="P1,P2",
+                        help="ALPN protocols a tls:// connection offers, as openssl's -alpn ('' for none; "
+                             "default: Istio's mTLS ALPNs for an outbound_. SNI, else none)")
     # No default: text for one --request, JSON Lines for --requests (batch.check_format).
     parser.add_argument("--format", choices=("text", "json"), default=None)
     parser.add_argument("--backend", choices=BACKENDS, default="sim", help="sim (default) or envoy (real Envoy replay)")
@@ -71,7 +74,7 @@ def parse_request(args: argparse.Namespace):
     from istio_notebook.routing import Request, RequestError
 
     try:
-        return Request.parse(args.request, args.headers, sni=args.sni)
+        return Request.parse(args.request, args.headers, sni=args.sni, alpn=args.alpn)
     except RequestError as error:
         raise UsageError(str(error)) from None
 
@@ -165,7 +168,7 @@ def batch_pairs(lines: list, gateway: str | None = None, source: str | None = No
         proxy = proxies.get(spec)
         if proxy is None:
             proxy = proxies[spec] = Proxy.parse_gateway(named) if named else Proxy.parse_from(spec[1])
-        return Request.parse(fields["request"], fields.get("headers", []), sni=fields.get("sni")), proxy
+        return Request.parse(fields["request"], fields.get("headers", []), sni=fields.get("sni"), alpn=fields.get("alpn")), proxy
 
     return parsed(lines, parse)
 

@@ -14,7 +14,8 @@ envoy/translate_l4.py. One connection, and what shows where it went:
   ``tls://`` connections do a TLS handshake with the SNI first (not verified: passthrough chains
   forward it to a TLS echo server, terminating chains to a plaintext one). A client that sends
   Istio's SNI form ``outbound_.<port>_.<subset>_.<host>`` is an Istio mTLS client and offers
-  Istio's ALPNs, as AUTO_PASSTHROUGH chains require.
+  Istio's ALPNs, as AUTO_PASSTHROUGH chains require, unless the request names its own ALPN
+  (routing.Request.offered_alpn: ``--alpn``, openssl's ``-alpn``).
 Several destinations (weighted_clusters): ``samples`` connections, shares counted upstream and
 reported as for HTTP (envoy/observe.py shares). A cluster without endpoints answers nothing:
 Envoy closes the connection and counts it (``cluster.<name>.upstream_cx_none_healthy``), which
@@ -37,7 +38,7 @@ from istio_notebook.envoy.translate import VIRTUAL_OUTBOUND
 from istio_notebook.envoy.translate_l4 import NONE_HEALTHY, STAT_PREFIX
 from istio_notebook.routing.build import registry_of
 from istio_notebook.routing.l4 import by_address, destination_address
-from istio_notebook.routing.l4_table import ISTIO_MTLS_ALPNS, WILDCARD, L4Chain
+from istio_notebook.routing.l4_table import WILDCARD, L4Chain
 from istio_notebook.routing.outcome import RouteOutcome
 from istio_notebook.routing.port_protocol import destination_service
 from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER
@@ -75,11 +76,8 @@ def proxy_line(address: str, port: int) -> bytes:
     return f"PROXY {family} {source} {address} 40000 {port}\r\n".encode()
 
 
-def client_alpn(sni: str | None) -> tuple[str, ...]:
-    return ISTIO_MTLS_ALPNS[:2] if sni and sni.startswith("outbound_.") else ()
-
-
-def connect(port: int, preamble: bytes, request_id: str, *, tls: bool, sni: str | None) -> tuple[str | None, str | None]:
+def connect(port: int, preamble: bytes, request_id: str, *, tls: bool, sni: str | None,
+            alpn: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
     """Open one connection, send the probe; (cluster named by the answer, TLS failure)."""
     with socket.create_connection(("127.0.0.1", port), timeout=PROBE_TIMEOUT) as raw:
         stream: socket.socket = raw
@@ -88,8 +86,8 @@ def connect(port: int, preamble: bytes, request_id: str, *, tls: bool, sni: str 
         if tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-            if client_alpn(sni):
-                context.set_alpn_protocols(list(client_alpn(sni)))
+            if alpn:
+                context.set_alpn_protocols(list(alpn))
             raw.settimeout(HANDSHAKE_TIMEOUT)  # loopback: milliseconds, unless a plaintext server got the ClientHello
             try:
                 stream = context.wrap_socket(raw, server_hostname=sni)  # an IP literal sends no SNI (RFC 6066)
@@ -181,7 +179,7 @@ class L4Replay:
         has_proxy_protocol = any(f["name"] == "envoy.filters.listener.proxy_protocol" for f in filters)
         preamble = proxy_line(address, request.port) if has_proxy_protocol else b""
         return connect(self.running.envoy.listener_port(listener), preamble, new_id(),
-                       tls=request.scheme == "tls", sni=request.sni)
+                       tls=request.scheme == "tls", sni=request.sni, alpn=request.offered_alpn)
 
     def outcome(self, request) -> RouteOutcome:
         running = self.running

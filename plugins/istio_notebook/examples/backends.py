@@ -23,7 +23,8 @@ def request_of(check: Check):
     from istio_notebook.routing import Request
 
     assert check.request is not None
-    return Request.parse(check.request.request_line, list(check.request.headers), sni=check.request.sni)
+    return Request.parse(check.request.request_line, list(check.request.headers), sni=check.request.sni,
+                         alpn=check.request.alpn)
 
 
 def proxy_of(context: CheckContext):

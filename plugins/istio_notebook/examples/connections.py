@@ -88,11 +88,12 @@ def _connect_target(value: str) -> tuple[str, int]:
 
 
 def parse_openssl(line: str) -> Request:
-    """``openssl s_client -connect HOST:PORT [-servername NAME]`` → a tls:// request with its SNI."""
+    """``openssl s_client -connect HOST:PORT [-servername NAME] [-alpn P1,P2]`` → a tls:// request
+    with its SNI and the ALPN it offers (none without -alpn: AUTO_PASSTHROUGH chains then refuse it)."""
     words = _words(line)
     if len(words) < 2 or words[1] != "s_client":
         raise ValueError("a TLS check is openssl s_client -connect HOST:PORT [-servername NAME]")
-    target, sni = None, None
+    target, sni, alpn = None, None, ""  # s_client offers no ALPN without -alpn
     i = 2
     while i < len(words):
         word = words[i]
@@ -103,6 +104,8 @@ def parse_openssl(line: str) -> Request:
                 target = _connect_target(words[i + 1])
             elif word == "-servername":
                 sni = words[i + 1]
+            elif word == "-alpn":
+                alpn = words[i + 1]
             i += 2
             continue
         if word not in _OPENSSL_FLAGS:
@@ -115,4 +118,4 @@ def parse_openssl(line: str) -> Request:
         # s_client fills SNI from -connect only for a DNS name (apps/s_client.c, is_dNS_name):
         # to an IP address it sends none, which a tls:// connection cannot say.
         raise ValueError(f"s_client sends no SNI to the IP address {host}: add -servername NAME")
-    return Request(method="GET", url=f"tls://{_host(host)}:{port}", headers=[], sni=sni, tool="openssl")
+    return Request(method="GET", url=f"tls://{_host(host)}:{port}", headers=[], sni=sni, tool="openssl", alpn=alpn)

@@ -58,6 +58,7 @@ class Request:
     data: str | None = None
     sni: str | None = None  # tls://: the server name the client sends
     tool: str = "curl"  # curl | nc | openssl (examples/connections.py)
+    alpn: str | None = None  # tls://: openssl's -alpn value ("" when the line has none); None: not a TLS line
 
     @property
     def is_connection(self) -> bool:
@@ -73,7 +74,8 @@ class Request:
             return f"nc {host.strip('[]')} {port}"
         if self.tool == "openssl":
             servername = f" -servername {self.sni}" if self.sni else ""
-            return f"openssl s_client -connect {host}:{port}{servername}"
+            alpn = f" -alpn {self.alpn}" if self.alpn else ""
+            return f"openssl s_client -connect {host}:{port}{servername}{alpn}"
         parts = ["curl"]
         if self.method != ("POST" if self.data is not None else "GET"):
             parts += ["-X", self.method]

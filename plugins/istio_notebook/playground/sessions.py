@@ -96,7 +96,8 @@ def try_check(check: Check) -> TryCheck | None:
         method=request.method,
         url=request.url,
         headers=list(request.headers),
-        options=_context_options(check.context, authz) + (["--sni", request.sni] if request.sni else []),
+        options=_context_options(check.context, authz) + (["--sni", request.sni] if request.sni else [])
+        + (["--alpn", request.alpn] if request.alpn is not None and request.tool == "openssl" else []),
     )
 
 

@@ -37,6 +37,9 @@ from istio_notebook.routing.table import Destination, cluster_name, parse_sni_dn
 from istio_notebook.routing.trace import Note, Trace
 from istio_notebook.routing.views import gateway_view, ordered_virtual_services, sidecar_view, vs_gateways, vs_hosts
 
+# listener.go allIstioMtlsALPNs: what an Istio client offers over mTLS (AUTO_PASSTHROUGH chains match it).
+ISTIO_MTLS_ALPNS = ("istio", "istio-peer-exchange", "istio-http/1.0", "istio-http/1.1", "istio-h2")
+
 
 @dataclass(frozen=True)
 class L4Choice:
@@ -256,7 +259,12 @@ def gateway_choice(router: L4Router) -> tuple[L4Choice | None, str | None, str]:
         if kind == "tls" and not sni_matches([h for _, h in server.hosts], request.sni):
             continue
         if kind == "auto":
-            return _auto_passthrough(request.sni), server.label, kind
+            choice = _auto_passthrough(request.sni)
+            if choice is not None and not set(request.offered_alpn) & set(ISTIO_MTLS_ALPNS):
+                # The SNI's chain also matches application_protocols: Istio's mTLS ALPNs only.
+                router.trace.add("l4_no_alpn", sni=request.sni, alpn=",".join(request.offered_alpn) or "-")
+                return None, server.label, kind
+            return choice, server.label, kind
         gw_key = f"{server.gateway.namespace}/{server.gateway.name}"
         hosts = [h for _, h in server.hosts]
         vss = [vs for vs in ordered_virtual_services(mesh, view.workload_namespace)

@@ -26,7 +26,7 @@ from istio_notebook.config.hosts import host_subset_of, hosts_overlap
 from istio_notebook.gatewayapi import effective_mesh, from_tls_route
 from istio_notebook.routing import actions
 from istio_notebook.routing.build import dr_set, registry_of
-from istio_notebook.routing.l4 import default_destination, port_kind, static_match, vss_for_host
+from istio_notebook.routing.l4 import ISTIO_MTLS_ALPNS, default_destination, port_kind, static_match, vss_for_host
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.config.services import Service
 from istio_notebook.config.shape import items
@@ -34,8 +34,6 @@ from istio_notebook.routing.table import BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER,
 from istio_notebook.routing.views import Server, gateway_view, ordered_virtual_services, sidecar_view, vs_gateways, vs_hosts
 
 WILDCARD = "0.0.0.0"
-# listener.go allIstioMtlsALPNs: what an Istio client offers over mTLS (AUTO_PASSTHROUGH chains match it).
-ISTIO_MTLS_ALPNS = ("istio", "istio-peer-exchange", "istio-http/1.0", "istio-http/1.1", "istio-h2")
 # listener.go plaintextHTTPALPNs (HTTP/1.0 off by default): the HTTP chain of a sniffed listener.
 PLAINTEXT_HTTP_ALPNS = ("http/1.1", "h2c")
 

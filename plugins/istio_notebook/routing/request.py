@@ -15,6 +15,9 @@ class RequestError(ValueError):
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 CONNECTION_SCHEMES = ("tcp", "tls")
+# What an Istio sidecar offers to an in-mesh cluster over mTLS (pilot/pkg/networking/util/util.go
+# ALPNInMeshWithMxc at 1.30.3).
+ISTIO_CLIENT_ALPNS = ("istio-peer-exchange", "istio")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _HEX = frozenset("0123456789abcdefABCDEF")
 # Printable characters Envoy's path normalisation percent-encodes (observed on Envoy 1.40 from the
@@ -81,6 +84,16 @@ class Request:
     # Every header line as sent, in order (lower-case names): a repeated header keeps all its values.
     lines: tuple[tuple[str, str], ...] = ()
     sni: str | None = None  # tls:// connections: the TLS server name the client sends (default: the host)
+    # tls:// connections: the ALPN protocols the client offers, in order; None: as an Istio mTLS
+    # client does for Istio's SNI form ``outbound_.…`` (its ALPNs), else none (offered_alpn).
+    alpn: tuple[str, ...] | None = None
+
+    @property
+    def offered_alpn(self) -> tuple[str, ...]:
+        """What the client's TLS ClientHello offers (Envoy's filter chains match application_protocols on it)."""
+        if self.alpn is not None:
+            return self.alpn
+        return ISTIO_CLIENT_ALPNS if self.sni and self.sni.startswith("outbound_.") else ()
 
     @cached_property
     def authority(self) -> str:
@@ -148,9 +161,11 @@ class Request:
         return self.scheme in CONNECTION_SCHEMES
 
     @classmethod
-    def parse(cls, request_line: str, headers: list[str] | tuple[str, ...] = (), sni: str | None = None) -> "Request":
+    def parse(cls, request_line: str, headers: list[str] | tuple[str, ...] = (), sni: str | None = None,
+              alpn: str | None = None) -> "Request":
         """`"GET http://reviews:9080/reviews/1"` (or just a URL: GET) plus `"Name: value"` strings;
-        `"tcp://tcp-echo:9000"` or `"tls://my-nginx:443"` (with `sni`, default the host) for a connection."""
+        `"tcp://tcp-echo:9000"` or `"tls://my-nginx:443"` (with `sni`, default the host, and
+        `alpn`, comma-separated as openssl's -alpn, "" for none) for a connection."""
         if any("\r" in text or "\n" in text for text in [request_line or "", *map(str, headers or ())]):
             raise RequestError("a request line or header cannot contain CR or LF (it would end the line)")
         parts = (request_line or "").split()
@@ -183,6 +198,7 @@ class Request:
             raise RequestError(f"--sni is for tls:// connections, got a {scheme}:// request")
         if sni is not None and (not sni.strip() or any(c.isspace() for c in sni.strip())):
             raise RequestError(f"bad --sni {sni!r}")
+        offered = _alpn(alpn, scheme)
         parsed: dict[str, str] = {}
         lines: list[tuple[str, str]] = []
         for raw in headers or ():
@@ -201,8 +217,21 @@ class Request:
             host=hostname.lower(),
             port=port or _DEFAULT_PORTS[scheme],
             sni=(sni.strip().lower() if sni else hostname.lower()) if scheme == "tls" else None,
+            alpn=offered,
             path=normalize_path(split.path or "/"),
             query=split.query,
             headers=parsed,
             lines=tuple(lines),
         )
+
+
+def _alpn(text: str | None, scheme: str) -> tuple[str, ...] | None:
+    """``--alpn h2,http/1.1`` (openssl s_client -alpn): the protocols, in order; "" offers none."""
+    if text is None:
+        return None
+    if scheme != "tls":
+        raise RequestError(f"--alpn is for tls:// connections, got a {scheme}:// request")
+    protocols = tuple(p.strip() for p in text.split(",")) if text.strip() else ()
+    if any(not p or len(p) > 255 or not p.isascii() or any(c.isspace() for c in p) for p in protocols):
+        raise RequestError(f"bad --alpn {text!r}: comma-separated protocol names (RFC 7301), e.g. istio or h2,http/1.1")
+    return protocols

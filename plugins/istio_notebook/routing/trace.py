@@ -39,6 +39,10 @@ STEPS: dict[str, tuple[str, str]] = {
                        "ALLOW_ANY: PassthroughCluster で元の宛先へ"),
     "l4_blackhole": ("outbound policy REGISTRY_ONLY (or no filter chain): BlackHoleCluster, the connection is closed",
                      "REGISTRY_ONLY(またはフィルターチェーンなし): BlackHoleCluster、接続は閉じられる"),
+    "l4_no_alpn": ("the AUTO_PASSTHROUGH chain for SNI {sni} also requires one of Istio's mTLS ALPNs (istio, istio-peer-exchange, ...); "
+                   "the client offers {alpn}: no filter chain takes the connection",
+                   "SNI {sni} の AUTO_PASSTHROUGH のチェーンは Istio の mTLS の ALPN（istio、istio-peer-exchange など）も条件にする。"
+                   "クライアントが示すのは {alpn}: 接続を受けるフィルターチェーンがない"),
     "l4_server": ("gateway server {server} ({kind})", "ゲートウェイのサーバー {server} ({kind})"),
     "l4_no_server": ("the gateway has no TCP/TLS server for port {port} and SNI {sni}: connection refused",
                      "ゲートウェイにポート {port}・SNI {sni} の TCP/TLS サーバーがない: 接続拒否"),
