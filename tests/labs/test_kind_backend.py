@@ -187,10 +187,14 @@ def test_preflight_failure_stops_before_any_cluster_command(clock: FakeClock) ->
 
 @pytest.mark.parametrize("name", sorted(CATALOG.labs))
 def test_lab_plan_applies_in_order_sends_each_check_and_cleans_up(name: str, runner: FakeRunner, clock: FakeClock) -> None:
-    our_cluster(runner).on("kubectl", "--context", CONTEXT, "exec", stdout=echo_output("reviews", "v1"))
+    def exec_(argv, _input):  # the tools preflight of connection checks (labs/connections.py), else curl's echo
+        tools = argv[-1].startswith("command -v")
+        return Completed(argv, 0, "OpenSSL 3.3.2 3 Sep 2024\n" if tools else echo_output("reviews", "v1"), "")
+
+    our_cluster(runner).on("kubectl", "--context", CONTEXT, "exec", answer=exec_)
     scenario = load_scenario(CATALOG.labs[name], CATALOG.fixtures_dir)
     report = backend(runner, clock, settle_timeout=0).run_lab(scenario)
-    commands = runner.commands()
+    commands = [c for c in runner.commands() if " -- sh -c command -v " not in c]
     applies = [c for c in commands if " apply -f " in c]
     manifest_applies = [c.rsplit(" ", 1)[1] for c in applies if not c.endswith("-f -")]
     assert manifest_applies == [str(m) for m in scenario.lab.manifests]  # in the lab's order
@@ -199,15 +203,21 @@ def test_lab_plan_applies_in_order_sends_each_check_and_cleans_up(name: str, run
     assert commands.index(applies[-1]) < min(i for i, c in enumerate(commands) if " exec " in c) if any(" exec " in c for c in commands) else True
     sent = [c for c in commands if " exec " in c]
     assert len(report.checks) == len(scenario.checks)
-    expected_clients = []
+    expected_clients, connection = [], []
     for check in scenario.checks:
         try:
             expected_clients.append(client_for(check, scenario.mesh, scenario.lab.client))
+            connection.append(check.request.is_connection)
         except NotRunnable:
             pass
     assert len(sent) == len(expected_clients)  # one curl per runnable check (weighted ones repeat the URL inside)
-    for command, client in zip(sent, expected_clients):
-        assert f" exec -n {client.namespace} " in command and " -- curl -sS --max-time " in command
+    for command, client, is_connection in zip(sent, expected_clients, connection):
+        assert f" exec -n {client.namespace} " in command
+        if is_connection:  # nc / openssl in the pod's tools container, to the gateway's Service when via a gateway
+            assert " -c tools -- sh -c for i in " in command
+            assert (client.connect_to or "").rsplit(":", 2)[-2:][0] in command
+            continue
+        assert " -- curl -sS --max-time " in command
         assert (f"--connect-to {client.connect_to}" in command) == bool(client.connect_to)
 
 

@@ -44,23 +44,7 @@ class Transfer:
     body: str
     error: str | None = None
     echo: Echo | None = field(default=None)
-
-
-def wire_request(request: Request) -> Request:
-    """What curl sends for a check's request; ValueError when kind cannot send it.
-
-    ``nc HOST PORT`` (tcp://): an HTTP request over that TCP connection. The echo servers speak
-    HTTP, and a port Istio treats as TCP carries the bytes without reading them, so the echo's
-    answer names the version the connection reached. ``Connection: close`` makes each transfer
-    its own connection: TCP weights apply per connection. TLS connections (``openssl
-    s_client``) are not sent on kind yet.
-    """
-    if request.tool == "openssl":
-        raise ValueError("TLS connections (openssl s_client) are not sent on kind yet")
-    if request.tool != "nc":
-        return request
-    authority = request.url.removeprefix("tcp://")
-    return Request(method="GET", url=f"http://{authority}/", headers=["Connection: close"])
+    connection: bool = False  # an nc / openssl connection (labs/connections.py): no HTTP status of its own
 
 
 def curl_argv(request: Request, *, probe_id: str, repeat: int = 1, extra_headers: tuple[str, ...] = (),
@@ -80,7 +64,8 @@ def curl_argv(request: Request, *, probe_id: str, repeat: int = 1, extra_headers
     return argv
 
 
-def _echo(body: str) -> Echo | None:
+def echo_of(body: str) -> Echo | None:
+    """The echo server's JSON answer (service, version, path, headers, pod), else None."""
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, ValueError):
@@ -132,6 +117,6 @@ def parse_transfers(stdout: str) -> list[Transfer]:
             body=body,
             error=info.get("errormsg") or None,
         )
-        transfer.echo = _echo(body)
+        transfer.echo = echo_of(body)
         transfers.append(transfer)
     return transfers

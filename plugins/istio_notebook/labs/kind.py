@@ -25,7 +25,8 @@ from istio_notebook.config import Mesh, Resource
 from istio_notebook.config.labels import label_map, selects, service_selects
 from istio_notebook.examples.model import Check
 from istio_notebook.labs import gateway_api, pins
-from istio_notebook.labs.curl import MAX_TIME, Transfer, curl_argv, parse_transfers, wire_request
+from istio_notebook.labs import connections
+from istio_notebook.labs.curl import MAX_TIME, Transfer, curl_argv, parse_transfers
 from istio_notebook.labs.offline import check_report
 from istio_notebook.labs.proxy_status import parse_proxy_status
 from istio_notebook.labs.results import CheckReport, LabReport
@@ -159,6 +160,7 @@ class KindBackend:
     settings: KindSettings
     log: Callable[[str], None] = lambda message: None
     _pods: dict[tuple[str, str], str] = field(default_factory=dict)
+    _tools: dict[tuple[str, str], str | None] = field(default_factory=dict)  # pod → why it cannot run nc/openssl
 
     # ------------------------------------------------------------ commands
 
@@ -330,10 +332,9 @@ class KindBackend:
         pod = self.pod_for(client)
         probe_id = f"inb-{uuid.uuid4().hex[:12]}"
         repeat = repeat_for(check.expectations)
-        try:
-            request = wire_request(check.request)
-        except ValueError as reason:
-            raise NotRunnable(str(reason)) from None
+        request = check.request
+        if request.is_connection:
+            return self.connect(request, client, pod, probe_id, repeat), probe_id
         argv = curl_argv(request, probe_id=probe_id, repeat=repeat,
                          extra_headers=extra_headers(check.expectations), connect_to=client.connect_to)
         done = self.runner.run(["kubectl", "--context", self.settings.context, "exec", "-n", client.namespace, pod, "--", *argv],
@@ -342,6 +343,17 @@ class KindBackend:
         if not transfers:
             raise CommandFailed(done)
         return transfers, probe_id
+
+    def connect(self, request, client: Client, pod: str, probe_id: str, repeat: int) -> list[Transfer]:
+        """An nc / openssl check as the learner runs it, in the pod's tools container (labs/connections.py)."""
+        shell = connections.Shell(self.runner, self.settings.context, client.namespace, pod, self._tools)
+        try:
+            transfers, done = shell.send(request, probe_id=probe_id, repeat=repeat, connect_to=client.connect_to)
+        except connections.ToolsMissing as reason:
+            raise NotRunnable(str(reason)) from None
+        if not transfers:
+            raise CommandFailed(done)
+        return transfers
 
     def run_check(self, check: Check, mesh: Mesh, default_from: str) -> CheckReport:
         begun = self.clock.monotonic()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from istio_notebook.config import Mesh
 from istio_notebook.examples.model import Check, Expectation
+from istio_notebook.labs import connections
 from istio_notebook.labs.catalog import Lab
 from istio_notebook.labs.kind import NotRunnable, client_for
 from istio_notebook.labs.scenario import read_checks
@@ -60,23 +61,22 @@ def _curl(check: Check) -> str:
 
 
 def _connection(check: Check, default: str) -> str:
-    """nc / openssl s_client as the reader runs them: a line of text sent, the reply printed
-    (istio's tcp-echo answers with its version's prefix, e.g. "one hello")."""
+    """nc / openssl s_client as the kind backend runs them in the client pod's tools container
+    (labs/connections.py): a line (or an HTTP request inside TLS) sent, the reply printed
+    (the TCP echo answers ``inb-echo:<app>:<version> <line>``)."""
     request = check.request
     assert request is not None
     host, _, port = request.url.partition("://")[2].rpartition(":")
-    target = "$GATEWAY" if check.context.via else host
-    if request.tool == "nc":
-        command = f"echo hello | nc {target} {port}"
-    else:
-        command = f"echo hello | openssl s_client -quiet -connect {target}:{port} -servername {request.sni or host}"
+    target = "GATEWAY_ADDRESS" if check.context.via else host.strip("[]")
+    command = connections.one_connection(request, target, port, "hello").replace("GATEWAY_ADDRESS", "$GATEWAY")
     if check.context.via:
         return f"{_gateway_note(check)}\n{command}"
     client = _client(check, default)
     if isinstance(client, str):
         return _unsendable(client)
     namespace, selector = client
-    return f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -- sh -c {shlex.quote(command)}"
+    return (f"kubectl exec -n {shlex.quote(namespace)} {_pod_lookup(namespace, selector)} -c {connections.TOOLS_CONTAINER} "
+            f"-- sh -c {shlex.quote(command)}")
 
 
 def _unsendable(reason: str) -> str:

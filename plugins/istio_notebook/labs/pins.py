@@ -40,6 +40,15 @@ MINIMUM_VERSIONS = {
 # method, path and headers it received and, with ECHO_INCLUDE_ENV_VARS, its environment (we set
 # SERVICE_NAME and SERVICE_VERSION there). Tag 42, OCI index digest.
 ECHO_IMAGE = "ghcr.io/mendhak/http-https-echo:42@sha256:a265f55c86cb3baead76fdf379dc8e9e6440ed121874e101e60b833e05bce8d4"
+# Pods whose Services Istio treats as TCP only: istio's own tcp-echo-server (samples/tcp-echo, as
+# the TCP Traffic Shifting task deploys it; args: ports, prefix). Pinned by its tag: the digest
+# could not be fetched here.
+TCP_ECHO_IMAGE = "docker.io/istio/tcp-echo-server:1.3"
+# The client pod's tools container for nc / openssl s_client checks: netshoot carries
+# netcat-openbsd (nc -N, -w) and OpenSSL 3. Pinned by its tag (the digest could not be fetched
+# here); before the first connection check the backend verifies the tools and the OpenSSL
+# version inside it (labs/connections.py Shell.preflight) and skips the check, saying why, if not.
+TOOLS_IMAGE = "docker.io/nicolaka/netshoot:v0.13"
 # The client pod (Istio's sleep/curl sample runs curlimages/curl).
 CURL_IMAGE = "curlimages/curl@sha256:7c12af72ceb38b7432ab85e1a265cff6ae58e06f95539d539b654f2cfa64bb13"
 

@@ -17,6 +17,7 @@ from istio_notebook.config.durations import format_human
 from istio_notebook.config.labels import label_map
 from istio_notebook.config.mesh import ROOT_NAMESPACE
 from istio_notebook.examples.model import Expectation
+from istio_notebook.labs.connections import judge_connection
 from istio_notebook.labs.curl import Transfer
 
 PASS, FAIL, SKIP = "passed", "failed", "skipped"
@@ -89,6 +90,9 @@ def judge(e: Expectation, obs: Observation, mesh: Mesh) -> tuple[str, str]:
         return _judge_destination(args["targets"], transfers, mesh)
     if clause == "status":
         return (PASS if first.status == args["status"] else FAIL), f"status {first.status}"
+    if first.connection and clause in ("no-route", "blackhole", "passthrough"):
+        ok, said = judge_connection(clause, first)
+        return (PASS if ok else FAIL), clause if ok else said
     if clause == "no-route":
         ok = first.status == 404 and first.echo is None
         return (PASS if ok else FAIL), "no-route" if ok else _served(first)

@@ -5,7 +5,10 @@ Deployments. On kind we keep their names, namespaces, labels, service accounts a
 run one pinned echo server in every server pod: it answers each request with a JSON echo of
 the method, path and headers it received plus its environment, where we put SERVICE_NAME and
 SERVICE_VERSION. So every answer names the serving service and version, and shows the path
-and headers after Istio's rewrites. Client pods (curl images) become the pinned curl image.
+and headers after Istio's rewrites (on a TLS port it serves HTTPS, for TLS passthrough). Pods
+whose Services Istio treats as TCP only run istio's tcp-echo-server instead, whose answer to a
+line names the app and version. Client pods (curl images) become the pinned curl image, with a
+``tools`` container next to it for nc and openssl s_client (labs/connections.py).
 
 Istio configuration in the fixtures (Gateways, VirtualServices...) is not a workload: the lab
 run applies it together with the lab's manifests, and removes it afterwards.
@@ -18,9 +21,9 @@ from collections.abc import Iterable
 
 import yaml
 
-from istio_notebook.config import Resource
+from istio_notebook.config import Resource, protocol
 from istio_notebook.config.labels import label_map, service_selects
-from istio_notebook.labs import pins
+from istio_notebook.labs import connections, pins
 
 WORKLOAD_GROUPS = ("", "apps")  # core and apps: Namespaces, Services, Deployments, ServiceAccounts
 GATEWAY_NAMESPACE = "istio-system"  # istioctl installs the gateways there; fixtures only model them
@@ -58,24 +61,46 @@ def _listen_port(deployment: Resource, services: list[Resource]) -> int:
     return 8080
 
 
+def _port_kinds(deployment: Resource, services: list[Resource]) -> dict[str, list[int]]:
+    """Target ports of the Services that select the pods, by what Istio makes of them (config/protocol.py):
+    ``tls`` (TLS/HTTPS: the client's own TLS passes through), ``tcp`` (other TCP protocols), ``http``."""
+    labels = label_map(deployment.get("spec", "template", "metadata", "labels"))
+    kinds: dict[str, list[int]] = {"http": [], "tcp": [], "tls": []}
+    for service in services:
+        if service.namespace != deployment.namespace or not _selects(service, labels):
+            continue
+        for port in service.get("spec", "ports", default=[]) or []:
+            target = port.get("targetPort", port.get("port"))
+            if not isinstance(target, int):
+                continue
+            selection = protocol.kubernetes_port(port.get("port"), port.get("name"), port.get("protocol"), port.get("appProtocol"))
+            kind = "tls" if selection.protocol.is_tls else ("tcp" if selection.protocol.is_tcp else "http")
+            if target not in kinds[kind]:
+                kinds[kind].append(target)
+    return kinds
+
+
 def _echo_deployment(deployment: Resource, services: list[Resource]) -> dict:
+    """The JSON echo server (HTTP, and HTTPS on a TLS port), or, for pods whose Services Istio
+    treats as TCP only, istio's tcp-echo-server answering ``inb-echo:<app>:<version> <line>``."""
     body = copy.deepcopy(deployment.body)
     labels = body["spec"]["template"]["metadata"].get("labels", {})
-    port = _listen_port(deployment, services)
+    app, version = str(labels.get("app", deployment.name)), str(labels.get("version", ""))
+    kinds = _port_kinds(deployment, services)
     name = (body["spec"]["template"]["spec"].get("containers") or [{}])[0].get("name", "app")
-    body["spec"]["template"]["spec"]["containers"] = [
-        {
-            "name": name,
-            "image": pins.ECHO_IMAGE,
-            "ports": [{"containerPort": port}],
-            "env": [
-                {"name": "HTTP_PORT", "value": str(port)},
-                {"name": "ECHO_INCLUDE_ENV_VARS", "value": "true"},
-                {"name": "SERVICE_NAME", "value": str(labels.get("app", deployment.name))},
-                {"name": "SERVICE_VERSION", "value": str(labels.get("version", ""))},
-            ],
-        }
-    ]
+    if kinds["tcp"] and not kinds["http"] and not kinds["tls"]:
+        container = {"name": name, "image": pins.TCP_ECHO_IMAGE,
+                     "args": [",".join(map(str, kinds["tcp"])), f"{connections.ECHO_PREFIX}:{app}:{version}"],
+                     "ports": [{"containerPort": p} for p in kinds["tcp"]]}
+    else:
+        port = (kinds["http"] or [_listen_port(deployment, services)])[0]
+        env = [{"name": "HTTP_PORT", "value": str(port)}]
+        if kinds["tls"]:
+            env.append({"name": "HTTPS_PORT", "value": str(kinds["tls"][0])})  # its own certificate: a passthrough target
+        container = {"name": name, "image": pins.ECHO_IMAGE, "ports": [{"containerPort": p} for p in [port, *kinds["tls"][:1]]],
+                     "env": [*env, {"name": "ECHO_INCLUDE_ENV_VARS", "value": "true"},
+                             {"name": "SERVICE_NAME", "value": app}, {"name": "SERVICE_VERSION", "value": version}]}
+    body["spec"]["template"]["spec"]["containers"] = [container]
     return body
 
 
@@ -92,7 +117,9 @@ def _client_deployment(name: str, namespace: str, labels: dict[str, str], servic
                 "spec": {
                     "serviceAccountName": service_account,
                     "containers": [
-                        {"name": "curl", "image": pins.CURL_IMAGE, "command": ["/bin/sleep", "infinity"]}
+                        {"name": "curl", "image": pins.CURL_IMAGE, "command": ["/bin/sleep", "infinity"]},
+                        # nc and openssl s_client for connection checks (labs/connections.py), same pod, same sidecar
+                        {"name": connections.TOOLS_CONTAINER, "image": pins.TOOLS_IMAGE, "command": ["/bin/sleep", "infinity"]},
                     ],
                 },
             },

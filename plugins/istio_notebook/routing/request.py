@@ -194,11 +194,7 @@ class Request:
             raise RequestError(f"URL has no host: {url!r}")
         if scheme in CONNECTION_SCHEMES and port is None:
             raise RequestError(f"a {scheme}:// connection needs a port, got {url!r}")
-        if sni is not None and scheme != "tls":
-            raise RequestError(f"--sni is for tls:// connections, got a {scheme}:// request")
-        if sni is not None and (not sni.strip() or any(c.isspace() for c in sni.strip())):
-            raise RequestError(f"bad --sni {sni!r}")
-        offered = _alpn(alpn, scheme)
+        server_name, offered = _server_name(sni, scheme, hostname), _alpn(alpn, scheme)
         parsed: dict[str, str] = {}
         lines: list[tuple[str, str]] = []
         for raw in headers or ():
@@ -216,13 +212,22 @@ class Request:
             scheme=scheme,
             host=hostname.lower(),
             port=port or _DEFAULT_PORTS[scheme],
-            sni=(sni.strip().lower() if sni else hostname.lower()) if scheme == "tls" else None,
+            sni=server_name,
             alpn=offered,
             path=normalize_path(split.path or "/"),
             query=split.query,
             headers=parsed,
             lines=tuple(lines),
         )
+
+
+def _server_name(sni: str | None, scheme: str, host: str) -> str | None:
+    """``--sni`` of a tls:// connection (default: the host); None for the other schemes."""
+    if sni is not None and scheme != "tls":
+        raise RequestError(f"--sni is for tls:// connections, got a {scheme}:// request")
+    if sni is not None and (not sni.strip() or any(c.isspace() for c in sni.strip())):
+        raise RequestError(f"bad --sni {sni!r}")
+    return (sni.strip().lower() if sni else host.lower()) if scheme == "tls" else None
 
 
 def _alpn(text: str | None, scheme: str) -> tuple[str, ...] | None:
