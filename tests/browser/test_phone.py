@@ -48,7 +48,7 @@ def test_every_tab_of_an_example_fits_a_phone(open_session) -> None:
         example.scroll_into_view_if_needed()  # drawn once near the screen (test_page_work.py)
         labels = example.locator(":scope > .tabbed-set > .tabbed-labels > label")
         for label in labels.all():
-            name = label.inner_text().strip()
+            name = label.text_content().strip()
             if name == "図":
                 continue  # a diagram is drawn at its own size and scrolls in its box
             label.click()
