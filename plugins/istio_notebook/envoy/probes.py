@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from istio_notebook.envoy.replay import Scenario, _Exchange
 
 MIRROR_WAIT = 0.3  # seconds to wait for mirrored copies (they are sent asynchronously)
+# A retry probe taken by a partial fault is sent again; with "10%" faults, 6 tries all faulted is 1e-6.
+RETRY_PROBE_TRIES = 6
 
 
 def retries(scenario: Scenario, x: _Exchange, policy: dict, trace: list[str]) -> Retries:
@@ -43,11 +45,13 @@ def retries(scenario: Scenario, x: _Exchange, policy: dict, trace: list[str]) ->
         attempts = int(policy.get("num_retries", 0))
         trace.append("envoy: retries not probed (every request is delayed); read from the route")
     else:
-        attempts = _probe_retries(scenario, x.request, x.listener, x.upstream_cluster, policy)
+        failure = retriable_failure(policy)
+        attempts = None if failure is None else _probe_retries(scenario, x.request, x.listener, x.upstream_cluster, failure)
         if attempts is None:
             attempts = int(policy.get("num_retries", 0))
-            trace.append("envoy: retries not probed (no upstream answer meets the route's "
-                         f"retry_on {policy.get('retry_on')!r}); read from the route")
+            why = (f"no upstream answer meets the route's retry_on {policy.get('retry_on')!r}" if failure is None
+                   else f"each of {RETRY_PROBE_TRIES} probes was taken by an injected fault")
+            trace.append(f"envoy: retries not probed ({why}); read from the route")
     per_try = policy.get("per_try_timeout")
     return Retries(attempts, durations.normalize(per_try) if per_try else None, policy.get("retry_on"))
 
@@ -95,19 +99,22 @@ def sample_shares(scenario: Scenario, request, listener: str, weighted: dict) ->
     return tuple(scenario._destination(name, share) for name, share in found.items()), dict(counts)
 
 
-def _probe_retries(scenario: Scenario, request, listener: str, cluster: str | None, policy: dict) -> int | None:
-    """Make the upstream fail in a way the route retries and count how often Envoy tries it
-    (retries = tries - 1). ``None`` when no upstream answer can trigger the route's conditions
-    (e.g. only connect-failure): then the attempts are read from the route."""
+def _probe_retries(scenario: Scenario, request, listener: str, cluster: str | None,
+                   failure: list[tuple[str, str]]) -> int | None:
+    """Make the upstream fail as ``failure`` (one the route retries) and count how often Envoy
+    tries it (retries = tries - 1). ``None`` when every probe was taken by a fault."""
     assert scenario.fleet is not None
-    failure = retriable_failure(policy)
-    if failure is None:
-        return None
-    request_id, _ = scenario._send(request, listener, failure)
-    # Mirrors of the probe are not attempts: count only the serving cluster.
-    tries = [r for r in scenario.fleet.log.of(request_id) if not is_shadow(r)]
-    tries = [r for r in tries if r.server == cluster] or tries
-    return max(len(tries) - 1, 0)
+    for _ in range(RETRY_PROBE_TRIES):
+        request_id, response = scenario._send(request, listener, failure)
+        # Mirrors of the probe are not attempts: count only the serving cluster.
+        tries = [r for r in scenario.fleet.log.of(request_id) if not is_shadow(r)]
+        tries = [r for r in tries if r.server == cluster] or tries
+        # A partial fault (abort or delay "10%") can take the probe itself: an injected abort never
+        # reaches the upstream (Envoy's response flag FI) and says nothing about retries; pick again.
+        faulted = {"FI", "DI"} & set(response.headers.get(FLAGS_HEADER, "-").split(","))
+        if tries and not faulted:
+            return len(tries) - 1
+    return None
 
 
 def mirrors(scenario: Scenario, request_id: str, envoy_route: dict) -> tuple[MirrorTo, ...]:
