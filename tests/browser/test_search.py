@@ -89,3 +89,38 @@ def test_reports_and_yaml_are_not_in_the_index(site_dir) -> None:
     assert boosts["labs/request-routing/"] < 1
     vs_tags = next(doc.get("tags", []) for doc in index["docs"] if doc["location"] == "traffic/virtual-service/")
     assert "仮想サービス" in vs_tags  # from the glossary's "VirtualService（仮想サービス）"
+
+
+_FETCHED_INDEX = "() => performance.getEntriesByType('resource').some(e => e.name.includes('search/search_index.json'))"
+
+
+def test_the_index_is_downloaded_when_search_opens_not_on_every_page(open_session) -> None:
+    # search-on-demand.js holds back Material's request for the index (half of a page's bytes,
+    # benchmarks/page_weight.py) until search is wanted; the "/" shortcut (Material's keyboard
+    # handler focuses the search box) is enough, and the first query is answered once it arrives.
+    session = open_session("phone")
+    page = session.open("traffic/virtual-service/", wait_until="networkidle")
+    assert page.evaluate(_FETCHED_INDEX) is False
+    page.locator("article").first.click(position={"x": 5, "y": 5})  # the page has the keyboard
+    page.keyboard.press("/")
+    page.wait_for_function(_FETCHED_INDEX, timeout=15_000)
+    hrefs = _results(page, "DestinationRule")
+    assert hrefs and urlsplit(hrefs[0]).path.endswith("traffic/destination-rule/")
+    assert session.errors == []
+
+
+def test_a_shared_search_link_loads_the_index_at_once(open_session) -> None:
+    session = open_session("desktop")
+    page = session.open("?q=Sidecar", wait_until="networkidle")
+    assert page.evaluate(_FETCHED_INDEX) is True
+    assert session.errors == []
+
+
+def test_under_zensical_too_the_index_waits_for_the_search_button(open_session) -> None:
+    session = open_session(builder="zensical")
+    page = session.open("", wait_until="networkidle")
+    fetched = "() => performance.getEntriesByType('resource').some(e => e.name.endsWith('/search.json'))"
+    assert page.evaluate(fetched) is False
+    page.locator(".md-search__button").click()
+    page.wait_for_function(fetched, timeout=15_000)
+    assert session.errors == []

@@ -4,10 +4,10 @@
   term's names, Japanese ones included, as search tags, which Material's search boosts far above text
   (``fields.tags``): 仮想サービス finds the VirtualService page first. The glossary is their one home.
 - Code blocks are left out of the index (``data-search-exclude``, which Material's indexer honours):
-  YAML was 42% of the indexed text and pulled pages up for common words, and the index is loaded by
-  every page (benchmarks/page_weight.py). Field names stay findable through the prose's inline code.
+  YAML was 42% of the indexed text and pulled pages up for common words, and the index is what a
+  reader's first search downloads (benchmarks/page_weight.py; search-on-demand.js defers it). Field names stay findable through the prose's inline code.
 - The index is rewritten as UTF-8 rather than ASCII escapes (``\u30b5`` is 6 bytes, サ is 3): the same
-  JSON, a third smaller, and every page downloads it. Its text loses the markup the indexer keeps
+  JSON, a third smaller, downloaded whole by the first search. Its text loses the markup the indexer keeps
   (``<code>``, ``<p>``, list items: 66 kB of 609 kB); results then show plain text, the same words.
 Contributor pages and reports are ranked low or left out in their own front matter (``search:``).
 """
