@@ -26,6 +26,14 @@ def _vs(i: int) -> str:
             "spec:\n  hosts: [reviews]\n  http: [{route: [{destination: {host: reviews}}]}]\n")
 
 
+def _at_size_limit() -> str:
+    """As many small Services as fit under the file size limit."""
+    from istio_notebook.config.source import MAX_FILE_BYTES
+
+    one = len(SERVICE.format(name="s1000000", port=80)) + len("---\n")
+    return "---\n".join(SERVICE.format(name=f"s{i}", port=80) for i in range(MAX_FILE_BYTES // one))
+
+
 def probes() -> dict[str, str | bytes]:
     """name → file content (text or bytes)."""
     return {
@@ -39,6 +47,10 @@ def probes() -> dict[str, str | bytes]:
         "10000-vs-one-host": "---\n".join(_vs(i) for i in range(10_000)),
         # Many small documents: memory grows with the documents, not with the bytes (issue 13's 1 GB bound).
         "85000-services-10MB": "---\n".join(SERVICE.format(name=f"s{i}", port=80) for i in range(85_000)),
+        # As many as a run reads (config/loader.py RESOURCE_LIMIT): the 1 GB bound's worst case, analysed.
+        "200000-services-16MB": "---\n".join(SERVICE.format(name=f"s{i}", port=80) for i in range(200_000)),
+        # The same up to the file size limit (config/source.py MAX_FILE_BYTES): refused at the 200,001st (exit 2).
+        "services-at-the-size-limit": _at_size_limit(),
     }
 
 

@@ -68,3 +68,34 @@ def test_many_small_documents_past_the_cheap_bound_still_load():
     text = "---\n".join(f"items: [{','.join(['1'] * 1000)}]\n" for _ in range(1600))  # 1.6M nodes in all
     documents, problems = read_documents(text, Origin("many.yaml"))
     assert problems == [] and len(documents) == 1600
+
+
+def _services(count: int, start: int = 0) -> str:
+    return "---\n".join(f"apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\nspec:\n  ports: [{{port: 80}}]\n"
+                        for i in range(start, start + count))
+
+
+def test_past_the_resource_limit_the_file_is_refused_at_the_first_document_over(monkeypatch):
+    # loader.RESOURCE_LIMIT bounds a run's memory (about 3 kB a resource at peak, benchmarks/hostile.py);
+    # a small limit here stands for the real 200,000.
+    from istio_notebook.config import loader
+
+    monkeypatch.setattr(loader, "RESOURCE_LIMIT", 5)
+    result = load_text(_services(6), Origin("many.yaml"))
+    assert result.resources == []
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.position.file, diagnostic.line) == ("INB1019", "many.yaml", 31)  # the 6th document
+    assert diagnostic.message == "the input holds more than 5 resources; this file and any after it are not read (memory bound)"
+    assert len(load_text(_services(5), Origin("five.yaml")).resources) == 5
+
+
+def test_the_limit_counts_every_file_of_a_run_and_no_later_file_is_read(monkeypatch, tmp_path):
+    from istio_notebook.config import loader
+
+    monkeypatch.setattr(loader, "RESOURCE_LIMIT", 5)
+    for name, start in (("a.yaml", 0), ("b.yaml", 3), ("c.yaml", 6)):
+        (tmp_path / name).write_text(_services(3, start))
+    result = loader.load_paths([tmp_path])
+    assert [r.name for r in result.resources] == ["s0", "s1", "s2"]  # b.yaml would pass the limit: refused whole
+    assert [(d.code, d.position.file.rsplit("/", 1)[-1], d.line) for d in result.diagnostics] == [("INB1019", "b.yaml", 13)]
+    assert result.unreadable == result.diagnostics  # exit 2 in `check`

@@ -108,9 +108,8 @@ def object_file(context: str, data: dict) -> str:
 
 def _as_object(document: YamlDocument, context: str) -> YamlDocument:
     """``document`` (an item of a dump) with lines and columns counted from its own opening brace."""
-    mark = document.node.start_mark
     origin = Origin(object_file(context, document.data) if isinstance(document.data, dict) else f"k8s://{context}",
-                    line_offset=-mark.line, column_offset=-mark.column)
+                    line_offset=-document.tree.line, column_offset=-document.tree.column)
     return replace(document, origin=origin)
 
 

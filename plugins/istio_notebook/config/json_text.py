@@ -45,11 +45,14 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def read_json_or_yaml(text: str, origin: Origin) -> tuple[list[YamlDocument], list[Diagnostic]]:
-    """The documents of ``text``: YAML, or one JSON value (with JSON's values, YAML's positions)."""
+def read_json_or_yaml(
+    text: str, origin: Origin, max_documents: int | None = None, *, run_limit: int | None = None
+) -> tuple[list[YamlDocument], list[Diagnostic]]:
+    """The documents of ``text``: YAML, or one JSON value (with JSON's values, YAML's positions).
+    ``max_documents``, ``run_limit``: as read_documents."""
     if not looks_like_json(text):
-        return read_documents(text, origin)
-    documents, diagnostics = read_documents(for_yaml(text), origin)
+        return read_documents(text, origin, max_documents, run_limit=run_limit)
+    documents, diagnostics = read_documents(for_yaml(text), origin, max_documents, run_limit=run_limit)
     is_json, value = json_value(text)
     if is_json and len(documents) == 1 and not diagnostics:
         documents[0].data = value

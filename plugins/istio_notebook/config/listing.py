@@ -3,17 +3,16 @@
 ``kubectl get ... -o yaml|json`` prints ``apiVersion: v1, kind: List, items: [...]``; a list
 saved from the API server itself is typed (``ServiceList``) and its items may leave out
 ``apiVersion`` and ``kind``: the list's apiVersion and its kind without ``List`` then stand for
-them. Every item keeps its node, so every field of every item is located in the dump (line and
-column of the item's field, not of the list).
+them. Every item keeps its place in the list's node tree, so every field of every item is located
+in the dump (line and column of the item's field, not of the list).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from yaml.nodes import MappingNode
-
-from istio_notebook.config.yaml_reader import YamlDocument, locate_node
+from istio_notebook.config.yaml_positions import locate_node
+from istio_notebook.config.yaml_reader import YamlDocument
 
 _LIST = "List"
 
@@ -39,12 +38,17 @@ def _item_kind(data: dict) -> tuple[str, str] | None:
 def _items(document: YamlDocument) -> Iterator[YamlDocument]:
     data = document.data
     implied = _item_kind(data)
+    starts = document.item_starts
     for index, item in enumerate(data["items"]):
-        node = locate_node(document.node, ("items", index))
-        if implied is not None and isinstance(item, dict) and isinstance(node, MappingNode):
+        if index < len(starts):
+            tree = document.tree.child(("items", index), *starts[index])
+        else:  # a List inside a List, or JSON's values differing from YAML's: find the item's node
+            found = locate_node(document.tree.node(), ("items", index)).start_mark
+            tree = document.tree.child(("items", index), document.tree.base + found.line, found.column)
+        if implied is not None and isinstance(item, dict):
             item.setdefault("apiVersion", implied[0])
             item.setdefault("kind", implied[1])
-        yield YamlDocument(data=item, node=node, origin=document.origin, index=document.index)
+        yield YamlDocument(data=item, tree=tree, origin=document.origin, index=document.index)
 
 
 def unpack_lists(documents: Iterable[YamlDocument]) -> list[YamlDocument]:

@@ -27,7 +27,10 @@ from istio_notebook.diagnostics import Diagnostic, Position, report
 
 # Codes meaning "this input could not be read at all" (missing, unreadable, too large, binary, not
 # UTF-8): for the command line, unusable input (exit 2) rather than a finding about the config.
-UNREADABLE_CODES = frozenset({"INB1008", "INB1009", "INB1011", "INB1012", "INB1017"})
+UNREADABLE_CODES = frozenset({"INB1008", "INB1009", "INB1011", "INB1012", "INB1017", "INB1019"})
+# Resources one run reads at most (every file, List items included): about 3 kB each at peak
+# (benchmarks/hostile.py: 200,000 small Services, 741 MB), so a run stays under 1 GB.
+RESOURCE_LIMIT = 200_000
 # From this many resources a load_paths() batch keeps its result out of the cyclic GC (gc_paused).
 LARGE_INPUT = 1000
 YAML_SUFFIXES = (".yaml", ".yml", ".json")  # as `kubectl apply -f DIR` reads
@@ -103,8 +106,11 @@ def _to_resource(doc: YamlDocument, order: int, default_namespace: str) -> tuple
 
 
 def load_text(text: str, origin: Origin, first_order: int = 0, *, namespace: str = DEFAULT_NAMESPACE) -> LoadResult:
-    """YAML or JSON text (json_text.read_json_or_yaml) → resources."""
-    documents, diagnostics = read_json_or_yaml(text, origin)
+    """YAML or JSON text (json_text.read_json_or_yaml) → resources.
+
+    ``first_order`` is also how many resources the run has read before: what is left of
+    RESOURCE_LIMIT is how many documents this text may hold (INB1019 beyond)."""
+    documents, diagnostics = read_json_or_yaml(text, origin, max(RESOURCE_LIMIT - first_order, 0), run_limit=RESOURCE_LIMIT)
     result = resources_from_documents(documents, first_order, namespace=namespace)
     result.diagnostics[:0] = diagnostics
     if not documents and not diagnostics:
@@ -173,6 +179,9 @@ def load_paths(paths: Sequence[str | Path], *, namespace: str = DEFAULT_NAMESPAC
                 result.diagnostics.append(report("INB1011", Position(str(path)), reason="no such file or directory"))
                 continue
             for file in files:
-                result.extend(load_file(file, len(result.resources), namespace=namespace))
+                loaded = load_file(file, len(result.resources), namespace=namespace)
+                result.extend(loaded)
+                if any(d.code == "INB1019" for d in loaded.diagnostics):
+                    return result  # the budget is spent: no later file is read either
         pause.freeze = len(result.resources) >= LARGE_INPUT
     return result

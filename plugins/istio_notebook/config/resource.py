@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from istio_notebook.config.kinds import GroupKind, KindInfo, split_api_version
@@ -13,7 +13,7 @@ from istio_notebook.diagnostics import Position
 DEFAULT_NAMESPACE = "default"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Resource:
     document: YamlDocument
     info: KindInfo | None
@@ -22,7 +22,6 @@ class Resource:
     name: str
     namespace: str  # "" for cluster-scoped kinds
     order: int  # position in the input; stands in for creation time when none is given
-    model: Any = field(default=None, repr=False)  # the typed model, once schema validation passed
 
     @property
     def group(self) -> str:

@@ -1,15 +1,17 @@
-"""Safe YAML reading that keeps a position for every node.
+"""Safe YAML reading that can give a position for every node.
 
 PyYAML's C composer builds the node tree (with line/column marks); we turn it into plain
 Python values ourselves so that we can refuse what Kubernetes refuses or what is dangerous:
 duplicate keys, tags outside the core schema, recursive aliases and alias bombs. Nothing is
-ever constructed from a tag. The node tree is kept so that any field path can be located later.
+ever constructed from a tag. Each document is converted as soon as it is composed; its node
+tree is kept or left to be composed again as yaml_positions.py decides.
 """
 
 from __future__ import annotations
 
 import atexit
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from istio_notebook.config.yaml_size import DOCUMENT_NODE_LIMIT, oversized_document
+from istio_notebook.config.yaml_positions import NodeTree, field_node, item_starts, locate_node, node_lines, tree_maker
 from istio_notebook.config.yaml_scalars import NotANumber, NotFinite, scalar_value
 from istio_notebook.diagnostics import Diagnostic, Position, report
 from istio_notebook.libyaml import SafeLoader
@@ -26,6 +29,9 @@ from istio_notebook.libyaml import SafeLoader
 # How many nodes aliases may add beyond the document's own nodes before it is refused.
 ALIAS_EXPANSION_LIMIT = 100_000
 
+# Keys and short texts ("apiVersion", "v1", "Service", "http") repeat in every document of a
+# large mesh: one shared copy each (about a sixth of a small Service's loaded memory).
+_SHARED_TEXT = 24
 _STR = "tag:yaml.org,2002:str"
 _CORE_SCALARS = {
     "tag:yaml.org,2002:null",
@@ -59,83 +65,38 @@ class Origin:
         return Position(self.file, self.line_offset + line0 + 1, self.column_offset + column0 + 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class YamlDocument:
-    """One YAML document: its plain value, its node tree, and where it came from."""
+    """One YAML document: its plain value, its node tree (composed on demand), where it came from."""
 
     data: Any
-    node: Node
+    tree: NodeTree
     origin: Origin
     index: int  # 0-based position in the stream
     # Problems inside a document that was still read (duplicate keys): the loader names the
     # resource in them once it knows which one the document is.
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # 0-based (line, column) of each item of an ``items`` list, read while the tree was at hand
+    # (a List's items become documents of their own: listing.py).
+    item_starts: tuple[tuple[int, int], ...] = ()
 
     @property
     def position(self) -> Position:
-        return self.origin.position(self.node)
+        return self.origin.at(self.tree.line, self.tree.column)
 
     def locate(self, *path: str | int) -> Position:
         """Position of the deepest existing node along ``path`` (the key, for a mapping field)."""
-        return self.origin.position(locate_node(self.node, path))
+        mark = locate_node(self.tree.node(), path).start_mark
+        return self.origin.at(self.tree.base + mark.line, mark.column)
 
     def span(self, *path: str | int) -> tuple[int, int] | None:
         """File lines (first, last) of the field at exactly ``path``, key included; None when absent."""
-        found = field_node(self.node, path)
+        found = field_node(self.tree.node(), path)
         if found is None:
             return None
         first, last = node_lines(*found)
-        return self.origin.line_offset + first + 1, self.origin.line_offset + last + 1
-
-
-def field_node(node: Node, path: tuple[str | int, ...] | list[str | int]) -> tuple[Node | None, Node] | None:
-    """(key node or None for a list item, value node) of the field at exactly ``path``; None when absent."""
-    key: Node | None = None
-    current = node
-    for step in path:
-        if isinstance(current, MappingNode) and isinstance(step, str):
-            pair = next(((k, v) for k, v in current.value if isinstance(k, ScalarNode) and k.value == step), None)
-            if pair is None:
-                return None
-            key, current = pair
-        elif isinstance(current, SequenceNode) and isinstance(step, int) and 0 <= step < len(current.value):
-            key, current = None, current.value[step]
-        else:
-            return None
-    return key, current
-
-
-def node_lines(key: Node | None, value: Node) -> tuple[int, int]:
-    """0-based first and last line a field takes: its key's line through its value's last scalar."""
-    last, stack = value.start_mark.line, [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ScalarNode):
-            end = node.end_mark
-            last = max(last, end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line)
-        elif isinstance(node, MappingNode):
-            stack.extend(n for pair in node.value for n in pair)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-    return (key or value).start_mark.line, last
-
-
-def locate_node(node: Node, path: tuple[str | int, ...] | list[str | int]) -> Node:
-    current = node
-    last = len(path) - 1
-    for depth, step in enumerate(path):
-        if isinstance(current, MappingNode) and isinstance(step, str):
-            for key, value in current.value:
-                if isinstance(key, ScalarNode) and key.value == step:
-                    current = key if depth == last else value
-                    break
-            else:
-                return current
-        elif isinstance(current, SequenceNode) and isinstance(step, int) and 0 <= step < len(current.value):
-            current = current.value[step]
-        else:
-            return current
-    return current
+        lines = self.origin.line_offset + self.tree.base
+        return lines + first + 1, lines + last + 1
 
 
 class _Refused(Exception):
@@ -209,6 +170,8 @@ class _Converter:
         if isinstance(node, ScalarNode):
             if tag == _STR:
                 value: Any = node.value
+                if len(value) <= _SHARED_TEXT:
+                    value = sys.intern(value)
             elif tag in _CORE_SCALARS:
                 if tag.endswith(("timestamp", "binary")):
                     value = node.value
@@ -250,7 +213,7 @@ class _Converter:
             if not isinstance(key_node, ScalarNode):
                 raise self.refuse("INB1001", key_node, detail="a mapping key must be a scalar")
             # Keys are text in Kubernetes (JSON objects); keep the literal spelling.
-            key = key_node.value
+            key = sys.intern(key_node.value)
             if key in first_key:
                 first_line = self.origin.position(first_key[key]).line
                 self.diagnostics.append(report("INB1002", self.origin.position(key_node), key=key, first_line=first_line))
@@ -306,39 +269,60 @@ def _char_at(text: str, mark: Any) -> str:
         return ""
 
 
-def read_documents(text: str, origin: Origin) -> tuple[list[YamlDocument], list[Diagnostic]]:
-    """Parse every document of ``text``. Documents before a syntax error are kept."""
+def read_documents(
+    text: str, origin: Origin, max_documents: int | None = None, *, run_limit: int | None = None
+) -> tuple[list[YamlDocument], list[Diagnostic]]:
+    """Parse every document of ``text``. Documents before a syntax error are kept.
+
+    More than ``max_documents`` documents (what is left of the run's limit of ``run_limit``
+    resources: loader.py) and the stream is refused whole (INB1019): memory stays bounded,
+    and no partial mesh is analysed.
+
+    Each document is converted as soon as it is composed, and its node tree dropped, so that only
+    one tree is alive at a time (the peak memory of a stream of many documents)."""
     documents: list[YamlDocument] = []
-    diagnostics: list[Diagnostic] = []
-    nodes: list[Node] = []
+    syntax: list[Diagnostic] = []
+    refused: list[Diagnostic] = []
+    # A leading byte-order mark is not content. Without it both loaders count marks' indexes in
+    # ``text`` itself (libyaml leaves the mark out of them, PyYAML's Python reader counts it).
+    text = text.removeprefix("\ufeff")
+    tree = tree_maker(text)
     oversized = oversized_document(text)
     if oversized is not None:
         return [], [report("INB1017", origin.at(oversized), limit=f"{DOCUMENT_NODE_LIMIT:,}")]
     with gc_paused():
         try:
-            for node in yaml.compose_all(text, Loader=SafeLoader):
-                nodes.append(node)
+            for index, node in enumerate(yaml.compose_all(text, Loader=SafeLoader)):
+                document = _document(node, index, origin, tree, refused)
+                if document is None:
+                    continue
+                if max_documents is not None and len(documents) >= max_documents:
+                    limit = run_limit if run_limit is not None else max_documents
+                    return [], [report("INB1019", document.position, limit=f"{limit:,}")]
+                documents.append(document)
         except yaml.YAMLError as error:
-            diagnostics.append(_syntax_diagnostic(error, origin, text))
-        for index, node in enumerate(nodes):
-            if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null"):
-                continue  # an empty document between '---' separators
-            converter = _Converter(origin)
-            try:
-                data = converter.convert(node)
-                if converter.alias_hits:
-                    distinct = len(converter.memo)
-                    expanded = _expanded_size(node, {})
-                    if expanded - distinct > ALIAS_EXPANSION_LIMIT:
-                        raise converter.refuse("INB1003", node, limit=ALIAS_EXPANSION_LIMIT)
-            except _Refused as refused:
-                diagnostics.extend(converter.diagnostics)
-                diagnostics.append(refused.diagnostic)
-                continue
-            except RecursionError:
-                diagnostics.append(report("INB1001", origin.position(node), detail="nesting too deep"))
-                continue
-            documents.append(
-                YamlDocument(data=data, node=node, origin=origin, index=index, diagnostics=converter.diagnostics)
-            )
-    return documents, diagnostics
+            syntax.append(_syntax_diagnostic(error, origin, text))
+    return documents, syntax + refused
+
+
+def _document(node: Node, index: int, origin: Origin, tree: Any, refused: list[Diagnostic]) -> YamlDocument | None:
+    """The document of the composed ``node``; None (with its problems in ``refused``) when refused or empty."""
+    if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null"):
+        return None  # an empty document between '---' separators
+    converter = _Converter(origin)
+    try:
+        data = converter.convert(node)
+        if converter.alias_hits:
+            distinct = len(converter.memo)
+            expanded = _expanded_size(node, {})
+            if expanded - distinct > ALIAS_EXPANSION_LIMIT:
+                raise converter.refuse("INB1003", node, limit=ALIAS_EXPANSION_LIMIT)
+    except _Refused as error:
+        refused.extend(converter.diagnostics)
+        refused.append(error.diagnostic)
+        return None
+    except RecursionError:
+        refused.append(report("INB1001", origin.position(node), detail="nesting too deep"))
+        return None
+    return YamlDocument(data=data, tree=tree(node), origin=origin, index=index,
+                        diagnostics=converter.diagnostics, item_starts=item_starts(node))

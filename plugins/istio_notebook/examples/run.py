@@ -139,7 +139,7 @@ def _fixture_resources(names: list[str], store: FixtureStore) -> list[Resource]:
 def _mesh(fixtures: list[Resource], blocks: list[BlockResources]) -> Mesh:
     """Fixtures first, then blocks in page order; input order stands for creation time."""
     everything = fixtures + [r for b in blocks for r in b.resources]
-    return Mesh(replace(r, order=i, model=None) for i, r in enumerate(everything))
+    return Mesh(replace(r, order=i) for i, r in enumerate(everything))
 
 
 def _attribute(diagnostics: list[Diagnostic], blocks: list[BlockResources]) -> dict[int, list[Diagnostic]]:

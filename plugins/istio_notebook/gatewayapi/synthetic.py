@@ -33,10 +33,6 @@ class SyntheticDocument:
         return self.source.document.origin
 
     @property
-    def node(self):
-        return self.source.document.node
-
-    @property
     def position(self) -> Position:
         return self.source.position
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from istio_notebook.config.yaml_reader import field_node, node_lines
+from istio_notebook.config.yaml_positions import field_node, node_lines
 
 Path = tuple[Any, ...]
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

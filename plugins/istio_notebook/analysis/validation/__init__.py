@@ -65,7 +65,10 @@ SEMANTIC_RULES: dict[tuple[str, str], Rule] = {
 
 
 def validate(resource: Resource) -> list[Diagnostic]:
-    """IST0106 errors and IST0133 warnings for one resource; sets ``resource.model`` when its schema passes.
+    """IST0106 errors and IST0133 warnings for one resource (the semantic rules when its schema passes).
+
+    The typed model is not kept: the rules read the plain spec, and 2.5 kB of model per Service
+    was a third of a large mesh's memory (benchmarks/hostile.py).
 
     Kinds without a model (read-only or unknown kinds) give no diagnostics here. Batches run
     under ``analysis.analyze``, which keeps the cyclic GC paused for the whole mesh.
@@ -73,7 +76,6 @@ def validate(resource: Resource) -> list[Diagnostic]:
     model, diagnostics = parse_model(resource)
     if model is None:
         return diagnostics
-    resource.model = model
     found = Findings(resource)
     check_metadata(resource, found)
     rules = SEMANTIC_RULES.get((resource.group, resource.kind))
