@@ -159,3 +159,28 @@ spec:
     tls: {mode: AUTO_PASSTHROUGH}
     hosts: ["*.local"]
 """
+
+
+# ServiceEntry TCP hosts (istio/api networking/v1alpha3/service_entry.proto `addresses`: with
+# addresses the destination IP identifies the service; "If the Addresses field is empty, traffic
+# will be identified solely based on the destination port").
+EXTERNAL_TCP = """
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: mongo, namespace: default}
+spec:
+  hosts: [mongo.example.com]
+  addresses: [240.0.0.10]
+  ports: [{number: 27018, name: mongo, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db, namespace: default}
+spec:
+  hosts: [db.example.com]
+  ports: [{number: 5433, name: tcp-db, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+"""
