@@ -184,3 +184,21 @@ spec:
   location: MESH_EXTERNAL
   resolution: DNS
 """
+
+
+# A tcp rule whose destinationSubnets hold the service VIP 10.96.0.90 (rule 1; rule 0's /32 does not):
+# its chain on the VIP listener matches the destination (filter_chain_match prefix_ranges; istio 1.30 tls.go
+# buildSidecarOutboundTCPFilterChainOpts), ahead of the rule without subnets.
+MESH_SUBNET = f"""
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: tcp-echo-subnet, namespace: {NS}}}
+spec:
+  hosts: [tcp-echo]
+  tcp:
+  - match: [{{destinationSubnets: [10.96.0.7/32]}}]
+    route: [{{destination: {{host: tcp-echo, port: {{number: 9001}}, subset: v1}}}}]
+  - match: [{{destinationSubnets: [10.96.0.0/24]}}]
+    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}}}]
+  - route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v1}}}}]
+"""

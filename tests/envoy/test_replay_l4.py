@@ -18,7 +18,7 @@ from istio_notebook.envoy.compare import differences
 from istio_notebook.envoy.echo import L4_PROBE
 from istio_notebook.envoy.replay_l4 import OUTSIDE_ADDRESS, proxy_line
 from istio_notebook.routing import Proxy, Request, route
-from l4_meshes import EASTWEST, ECHO, EXTERNAL_TCP, EXTERNAL_TLS, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
+from l4_meshes import EASTWEST, ECHO, EXTERNAL_TCP, EXTERNAL_TLS, MESH_SUBNET, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
 from routing.routing_helpers import make_mesh
 
 NGINX_POD = """
@@ -71,6 +71,11 @@ CASES = [
     # The VIP is not in the rule's destinationSubnets: the prefix-range chain does not take it.
     pytest.param((TCP_ECHO, MESH_TCP), "tcp://tcp-echo:9000", {"source": f"{NS}/app=sleep"},
                  ("route", f"{NS}/tcp-echo-mesh", 3, 0, [(f"outbound|9000|v1|{ECHO}", 100.0)]), id="sidecar-subnet-missed"),
+    # destinationSubnets that hold the VIP: the prefix-range chain of rule 1 takes it (rule 0's /32 does not).
+    pytest.param((TCP_ECHO, MESH_SUBNET), "tcp://tcp-echo:9000", {"source": f"{NS}/app=sleep"},
+                 ("route", f"{NS}/tcp-echo-subnet", 1, 0, [(f"outbound|9000|v2|{ECHO}", 100.0)]), id="sidecar-subnet-matched"),
+    pytest.param((TCP_ECHO, MESH_SUBNET), "tcp://tcp-echo:9001", {"source": f"{NS}/app=sleep"},
+                 ("route", f"{NS}/tcp-echo-subnet", 1, 0, [(f"outbound|9000|v2|{ECHO}", 100.0)]), id="sidecar-subnet-matched-other-port"),
     pytest.param((TCP_ECHO, MESH_TCP), "tcp://tcp-echo:9001", {"source": f"{NS}/app=sleep"},
                  ("route", None, None, None, [(f"outbound|9001||{ECHO}", 100.0)]), id="sidecar-service-cluster"),
     # An address no listener has: virtualOutbound's PassthroughCluster (ALLOW_ANY).

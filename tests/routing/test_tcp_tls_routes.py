@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from istio_notebook.routing import Proxy, Request, RequestError, route
-from l4_meshes import ECHO, EASTWEST, EXTERNAL_TCP, EXTERNAL_TLS, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
+from l4_meshes import ECHO, EASTWEST, EXTERNAL_TCP, EXTERNAL_TLS, MESH_SUBNET, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
 from routing_helpers import make_mesh
 
 
@@ -50,6 +50,17 @@ def test_a_gateway_without_a_tcp_server_on_the_port_refuses():
 def test_sidecar_tcp_rules(source, url, cluster):
     out = connect(make_mesh(TCP_ECHO, MESH_TCP), url, source=source)
     assert summary(out) == ("route", None, [(cluster, 100.0)])
+
+
+@pytest.mark.parametrize("url", ["tcp://tcp-echo:9000", "tcp://10.96.0.90:9000", "tcp://tcp-echo:9001"])
+def test_destination_subnets_that_hold_the_vip_match(url):
+    # istio/api L4MatchAttributes destinationSubnets ("IPv4 or IPv6 ip addresses of destination
+    # with optional subnet"); tls.go buildSidecarOutboundTCPFilterChainOpts: a rule whose matches
+    # carry subnets becomes a chain for them on the VIP listener. 10.96.0.7/32 (rule 0) does not
+    # hold the VIP 10.96.0.90, 10.96.0.0/24 (rule 1) does, on every port of the service.
+    out = connect(make_mesh(TCP_ECHO, MESH_SUBNET), url, source=f"{NS}/app=sleep")
+    assert (out["virtual_service"], out["route_index"], out["match_index"]) == (f"{NS}/tcp-echo-subnet", 1, 0)
+    assert summary(out) == ("route", None, [(f"outbound|9000|v2|{ECHO}", 100.0)])
 
 
 def test_sidecar_without_virtual_service_uses_the_service_cluster():
