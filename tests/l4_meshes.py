@@ -159,3 +159,46 @@ spec:
     tls: {mode: AUTO_PASSTHROUGH}
     hosts: ["*.local"]
 """
+
+
+# ServiceEntry TCP hosts (istio/api networking/v1alpha3/service_entry.proto `addresses`: with
+# addresses the destination IP identifies the service; "If the Addresses field is empty, traffic
+# will be identified solely based on the destination port").
+EXTERNAL_TCP = """
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: mongo, namespace: default}
+spec:
+  hosts: [mongo.example.com]
+  addresses: [240.0.0.10]
+  ports: [{number: 27018, name: mongo, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: db, namespace: default}
+spec:
+  hosts: [db.example.com]
+  ports: [{number: 5433, name: tcp-db, protocol: TCP}]
+  location: MESH_EXTERNAL
+  resolution: DNS
+"""
+
+
+# A tcp rule whose destinationSubnets hold the service VIP 10.96.0.90 (rule 1; rule 0's /32 does not):
+# its chain on the VIP listener matches the destination (filter_chain_match prefix_ranges; istio 1.30 tls.go
+# buildSidecarOutboundTCPFilterChainOpts), ahead of the rule without subnets.
+MESH_SUBNET = f"""
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: tcp-echo-subnet, namespace: {NS}}}
+spec:
+  hosts: [tcp-echo]
+  tcp:
+  - match: [{{destinationSubnets: [10.96.0.7/32]}}]
+    route: [{{destination: {{host: tcp-echo, port: {{number: 9001}}, subset: v1}}}}]
+  - match: [{{destinationSubnets: [10.96.0.0/24]}}]
+    route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v2}}}}]
+  - route: [{{destination: {{host: tcp-echo, port: {{number: 9000}}, subset: v1}}}}]
+"""

@@ -18,7 +18,7 @@ from istio_notebook.envoy.compare import differences
 from istio_notebook.envoy.echo import L4_PROBE
 from istio_notebook.envoy.replay_l4 import OUTSIDE_ADDRESS, proxy_line
 from istio_notebook.routing import Proxy, Request, route
-from l4_meshes import EASTWEST, ECHO, EXTERNAL_TLS, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
+from l4_meshes import EASTWEST, ECHO, EXTERNAL_TCP, EXTERNAL_TLS, MESH_SUBNET, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
 from routing.routing_helpers import make_mesh
 
 NGINX_POD = """
@@ -71,12 +71,27 @@ CASES = [
     # The VIP is not in the rule's destinationSubnets: the prefix-range chain does not take it.
     pytest.param((TCP_ECHO, MESH_TCP), "tcp://tcp-echo:9000", {"source": f"{NS}/app=sleep"},
                  ("route", f"{NS}/tcp-echo-mesh", 3, 0, [(f"outbound|9000|v1|{ECHO}", 100.0)]), id="sidecar-subnet-missed"),
+    # destinationSubnets that hold the VIP: the prefix-range chain of rule 1 takes it (rule 0's /32 does not).
+    pytest.param((TCP_ECHO, MESH_SUBNET), "tcp://tcp-echo:9000", {"source": f"{NS}/app=sleep"},
+                 ("route", f"{NS}/tcp-echo-subnet", 1, 0, [(f"outbound|9000|v2|{ECHO}", 100.0)]), id="sidecar-subnet-matched"),
+    pytest.param((TCP_ECHO, MESH_SUBNET), "tcp://tcp-echo:9001", {"source": f"{NS}/app=sleep"},
+                 ("route", f"{NS}/tcp-echo-subnet", 1, 0, [(f"outbound|9000|v2|{ECHO}", 100.0)]), id="sidecar-subnet-matched-other-port"),
     pytest.param((TCP_ECHO, MESH_TCP), "tcp://tcp-echo:9001", {"source": f"{NS}/app=sleep"},
                  ("route", None, None, None, [(f"outbound|9001||{ECHO}", 100.0)]), id="sidecar-service-cluster"),
     # An address no listener has: virtualOutbound's PassthroughCluster (ALLOW_ANY).
     pytest.param((TCP_ECHO,), "tcp://db.example.com:5432", {}, ("passthrough", None, None, None, []), id="unknown-passthrough"),
     # A TCP connection to an HTTP port: the HTTP listener has no TCP chain for it.
     pytest.param((), "tcp://reviews:9080", {}, ("blackhole", None, None, None, []), id="tcp-on-http-port"),
+    # ServiceEntry TCP hosts (istio/api service_entry.proto `addresses`): with addresses the VIP
+    # listener 240.0.0.10_27018 takes only that IP; without, 0.0.0.0_5433 takes any address on the port.
+    pytest.param((EXTERNAL_TCP,), "tcp://240.0.0.10:27018", {},
+                 ("route", None, None, None, [("outbound|27018||mongo.example.com", 100.0)]), id="service-entry-tcp-vip"),
+    pytest.param((EXTERNAL_TCP,), "tcp://240.0.0.99:27018", {},
+                 ("passthrough", None, None, None, []), id="service-entry-tcp-other-ip"),
+    pytest.param((EXTERNAL_TCP,), "tcp://db.example.com:5433", {},
+                 ("route", None, None, None, [("outbound|5433||db.example.com", 100.0)]), id="service-entry-tcp-no-address"),
+    pytest.param((EXTERNAL_TCP,), "tcp://10.1.2.3:5433", {},
+                 ("route", None, None, None, [("outbound|5433||db.example.com", 100.0)]), id="service-entry-tcp-any-ip-on-port"),
     # A sidecar tls rule by SNI (ServiceEntry without addresses: 0.0.0.0_443, server_names).
     pytest.param((EXTERNAL_TLS,), "tls://api.example.com:443", {},
                  ("route", "default/external", 0, 0, [("outbound|443||backup.example.net", 100.0)]), id="sidecar-tls-sni"),

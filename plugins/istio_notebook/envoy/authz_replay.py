@@ -24,8 +24,9 @@ import time
 from istio_notebook.authz.model import REJECTED, AuthzDecision
 from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import bad_custom_policies
-from istio_notebook.authz.scope import Matcher, peer_authentication, policies
+from istio_notebook.authz.scope import Matcher, is_gateway, peer_authentication, policies
 from istio_notebook.authz.tcp import port_is_tcp
+from istio_notebook.config.gateway_topology import trusted_hops
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
@@ -62,6 +63,16 @@ def peer_mode(mesh, to, port: int) -> str:
     return peer_authentication(mesh, to, port)[0]
 
 
+def gateway_hcm_options(mesh, to) -> dict | None:
+    """A gateway's HTTP connection manager trusts the peer and ``numTrustedProxies`` hops of
+    X-Forwarded-For (istio 1.30 gateway.go: use_remote_address true, xff_num_trusted_hops); a
+    sidecar keeps xds.hcm's use_remote_address false. Which address that makes remote.ip:
+    authz/remote_ip.py."""
+    if not is_gateway(mesh, to):
+        return None
+    return {"use_remote_address": True, "xff_num_trusted_hops": trusted_hops(mesh, to.namespace, to.labels).count}
+
+
 class InboundScenario(EnvoyRun):
     """One Envoy playing the workload's inbound sidecar, for one mTLS mode (lifecycle: running.EnvoyRun)."""
 
@@ -92,6 +103,7 @@ class InboundScenario(EnvoyRun):
             upstream_port=app_port,
             plaintext=self.mode != "STRICT",
             tcp=self.tcp,
+            hcm_options=gateway_hcm_options(self.mesh, self.to),
         )
         run = localize(instrument(bootstrap))
         listener = run["static_resources"]["listeners"][0]

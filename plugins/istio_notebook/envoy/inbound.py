@@ -28,6 +28,7 @@ def inbound_bootstrap(
     upstream_port: int = 0,  # the local app's port; 0 ⇒ the workload port itself
     plaintext: bool = True,  # False for STRICT mTLS: no plaintext chain
     tcp: bool = False,  # a port Istio treats as TCP: network RBAC + tcp_proxy, no HTTP connection manager
+    hcm_options: dict | None = None,  # connection manager fields a gateway sets (authz_replay.gateway_hcm_options)
 ) -> dict:
     """Inbound config for one workload port. ``server``/``ca_cert`` given ⇒ an mTLS chain is added."""
     hcm_filters = [*rbac.filters, xds.router_filter()]
@@ -35,7 +36,7 @@ def inbound_bootstrap(
     if tcp:
         chain_filters = lambda: [*rbac.filters, xds.tcp_proxy(inbound_cluster(port), inbound_cluster(port))]
     else:
-        chain_filters = lambda: [xds.hcm(f"inbound_0.0.0.0_{port}", route_config, hcm_filters)]
+        chain_filters = lambda: [xds.hcm(f"inbound_0.0.0.0_{port}", route_config, hcm_filters, **(hcm_options or {}))]
     chains = []
     if server is not None and ca_cert is not None:
         chains.append(_mtls_chain(port, chain_filters(), server, ca_cert))

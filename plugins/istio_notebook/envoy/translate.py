@@ -19,6 +19,7 @@ Two forms:
 
 from __future__ import annotations
 
+from istio_notebook.config.gateway_topology import trusted_hops
 from istio_notebook.envoy import policy as cluster_policy
 from istio_notebook.envoy import xds
 from istio_notebook.envoy.routes import route_configuration
@@ -29,6 +30,7 @@ from istio_notebook.envoy.translate_l4 import (
     stats_config,
 )
 from istio_notebook.routing.l4_table import l4_listeners
+from istio_notebook.routing.views import gateway_view
 from istio_notebook.routing.table import (
     BLACKHOLE_CLUSTER,
     PASSTHROUGH_CLUSTER,
@@ -76,7 +78,9 @@ def listeners(
     *,
     credentials: dict[str, str] | None = None,
     cert_files: dict | None = None,
+    hcm_options: dict | None = None,
 ) -> list[dict]:
+    """``hcm_options``: fields every HTTP connection manager of the proxy gets (gateway_hcm_options)."""
     by_port: dict[int, list[RouteConfig]] = {}
     for config in table.route_configs:
         by_port.setdefault(config.port, []).append(config)
@@ -91,6 +95,7 @@ def listeners(
                         f"outbound_0.0.0.0_{port}" if table.proxy.kind == "sidecar" else config.name,
                         route_config,
                         http_filters(table),
+                        **(hcm_options or {}),
                     )
                 ]
             }
@@ -224,6 +229,7 @@ def translate(
     policies: dict[str, dict] | None = None,
     client_cert=None,
     l4: L4Translation | None = None,
+    hcm_options: dict | None = None,
 ) -> dict:
     """The bootstrap for ``table``'s proxy; with ``upstreams``, the runnable loopback form.
 
@@ -231,10 +237,11 @@ def translate(
     ``cert_files``: route configuration name → certs.CertFiles (run form of TLS servers);
     ``policies``: cluster name → DestinationRule traffic policy (policy.cluster_policies);
     ``client_cert``: the proxy's own workload certificate for ISTIO_MUTUAL clusters (run form);
-    ``l4``: the proxy's TCP/TLS listeners (envoy/translate_l4.py), added to the HTTP ones.
+    ``l4``: the proxy's TCP/TLS listeners (envoy/translate_l4.py), added to the HTTP ones;
+    ``hcm_options``: fields for every HTTP connection manager (gateway_hcm_options).
     """
     run = upstreams is not None
-    found = listeners(table, run_names=run, credentials=credentials, cert_files=cert_files)
+    found = listeners(table, run_names=run, credentials=credentials, cert_files=cert_files, hcm_options=hcm_options)
     bootstrap: dict = {
         "node": node(table),
         "layered_runtime": xds.istio_runtime(),
@@ -266,10 +273,24 @@ def route_table(mesh, proxy) -> RouteTable:
     return build(mesh, proxy)
 
 
+def gateway_hcm_options(mesh, proxy) -> dict | None:
+    """A gateway's HTTP connection managers: use_remote_address true and xff_num_trusted_hops from
+    its pods' ProxyConfig gatewayTopology.numTrustedProxies (istio 1.30 gateway.go
+    buildGatewayConnectionManager; config/gateway_topology.py). Display form only: the route
+    replay keeps use_remote_address false (its callers are all on loopback); what the setting does
+    to remote.ip is replayed by envoy/authz_replay.py."""
+    if proxy.kind != "gateway":
+        return None
+    view = gateway_view(mesh, proxy)
+    hops = trusted_hops(mesh, view.workload_namespace, view.workload_labels)
+    return {"use_remote_address": True, "xff_num_trusted_hops": hops.count}
+
+
 def envoy_config(mesh, proxy) -> dict:
     """Public API: the Envoy bootstrap (display form) for ``proxy`` in ``mesh``."""
     table = route_table(mesh, proxy)
     found = l4_listeners(mesh, proxy)
     l4 = L4Translation(found, run=False, sidecar=proxy.kind == "sidecar", credentials=l4_credentials(mesh, found))
     credentials = gateway_credentials(mesh, table)
-    return translate(table, credentials=credentials, policies=cluster_policy.cluster_policies(mesh, table), l4=l4)
+    return translate(table, credentials=credentials, policies=cluster_policy.cluster_policies(mesh, table), l4=l4,
+                     hcm_options=gateway_hcm_options(mesh, proxy))

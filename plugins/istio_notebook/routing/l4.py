@@ -194,6 +194,8 @@ def sidecar_choice(router: L4Router) -> tuple[L4Choice | None, Service | None, s
     view = sidecar_view(mesh, proxy)
     service = destination_service(router.registry, request.host, request.port, proxy.namespace) or by_address(
         router.registry.visible(proxy.namespace), request.host, request.port)
+    if service is None:
+        service = wildcard_tcp_service(router, view)
     if service is None or not view.sees(service.namespace, service.hostname):
         return None, None, "none"
     kind = port_kind(service.port(request.port))
@@ -210,6 +212,31 @@ def sidecar_choice(router: L4Router) -> tuple[L4Choice | None, Service | None, s
     elif choice is None and not any(items(vs.spec.get("tls")) for vs in vss):
         choice = L4Choice(None, "tls", None, None, [default_destination(service, request.port)])
     return choice, service, kind
+
+
+def wildcard_tcp_service(router: L4Router, view) -> Service | None:
+    """A TCP port of a service without a VIP (a ServiceEntry without ``addresses``, a headless
+    Service) listens on ``0.0.0.0_<port>``: it takes a connection to any address on that port
+    (istio/api ServiceEntry ``addresses``: "If the Addresses field is empty, traffic will be
+    identified solely based on the destination port"; listener.go buildSidecarOutboundListener).
+    The first such service in the registry's order wins, as its chain does on the listener."""
+    port = router.request.port
+    for service in router.registry.visible(router.proxy.namespace):
+        if on_vip(service) or service.port(port) is None or port_kind(service.port(port)) not in ("tcp", "auto"):
+            continue
+        cidrs = [a for a in service.addresses if "/" in a]
+        if view.sees(service.namespace, service.hostname) and (not cidrs or _in_any(router.request.host, cidrs)):
+            router.trace.add("l4_wildcard", host=service.hostname, port=port)
+            return service
+    return None
+
+
+def _in_any(address: str, cidrs: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+        return any(ip in ipaddress.ip_network(c, strict=False) for c in cidrs)
+    except ValueError:
+        return False
 
 
 def on_vip(service: Service) -> bool:

@@ -128,7 +128,8 @@ class Request:
         """Every value of a header, in the order sent (pseudo headers have one).
 
         Envoy 1.40's route header matcher tests each value of a repeated header on its own and
-        matches when any does; the values are not joined with "," first (replayed on real Envoy:
+        matches when any does; the values are not joined with "," first (envoyproxy/envoy#44819,
+        HeaderUtility::matchHeadersIndividually; replayed on real Envoy:
         `exact: one` matches `x-a: two` + `x-a: one`, `exact: "one,two"` matches neither order;
         tests/routing/test_istio_fidelity.py)."""
         lowered = name.lower()

@@ -33,6 +33,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "l4_shared_sni": ("0.0.0.0 listener shared by the port's TLS services: SNI {sni} takes the chain of {host}",
                       "ポートの TLS サービスが共有する 0.0.0.0 のリスナー: SNI {sni} は {host} のチェーンに入る"),
     "l4_no_sni": ("no tls rule takes SNI {sni}: no filter chain for it", "SNI {sni} を扱う tls のルールがない: フィルターチェーンがない"),
+    "l4_wildcard": ("no service has this address: {host} (TCP, no VIP) listens on 0.0.0.0_{port} and takes every address on the port",
+                    "この宛先のアドレスを持つサービスはない: {host}(TCP、VIP なし)が 0.0.0.0_{port} で待ち受け、このポートのどのアドレスも受ける"),
     "l4_unknown": ("no listener for {host}:{port} (not in the registry, or not imported)",
                    "{host}:{port} のリスナーがない(レジストリにない、または取り込まれていない)"),
     "l4_passthrough": ("outbound policy ALLOW_ANY: PassthroughCluster to the original destination",

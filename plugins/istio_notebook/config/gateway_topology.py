@@ -1,0 +1,71 @@
+"""How many proxies a gateway trusts in front of it: ProxyConfig ``gatewayTopology.numTrustedProxies``.
+
+istio 1.30 pilot/pkg/networking/core/gateway.go buildGatewayConnectionManager copies the proxy's
+``gatewayTopology.numTrustedProxies`` into the HTTP connection manager's ``xff_num_trusted_hops``
+(0 when unset) on every gateway HTTP server, whose listeners run with ``use_remote_address: true``
+(gateway.go createGatewayHTTPFilterChainOpts); sidecars never read it. A proxy's ProxyConfig is
+MeshConfig ``defaultConfig`` with the Pod's ``proxy.istio.io/config`` annotation applied over it
+(istio.io docs/ops/configuration/traffic-management/network-topologies: "pod annotations override
+the global setting on a per-workload basis").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from istio_notebook.config.mesh import Mesh
+from istio_notebook.config.meshconfig import mesh_setting
+from istio_notebook.config.resource import Resource
+from istio_notebook.config.yaml_reader import Origin, read_documents
+
+PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
+UINT32_MAX = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class TrustedHops:
+    """``xff_num_trusted_hops`` of a gateway and where it came from (None: Istio's default, 0)."""
+
+    count: int
+    source: str | None = None
+
+
+def _count(value: object) -> int | None:
+    """A uint32 as ProxyConfig holds it; anything else is not a setting (the default stays)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= UINT32_MAX:
+        return None
+    return value
+
+
+def _from_proxy_config(config: object) -> int | None:
+    topology = config.get("gatewayTopology") if isinstance(config, dict) else None
+    return _count(topology.get("numTrustedProxies")) if isinstance(topology, dict) else None
+
+
+def _annotation(resource: Resource) -> str | None:
+    if resource.kind == "Deployment":
+        annotations = resource.get("spec", "template", "metadata", "annotations")
+        value = annotations.get(PROXY_CONFIG_ANNOTATION) if isinstance(annotations, dict) else None
+    else:
+        value = resource.annotations.get(PROXY_CONFIG_ANNOTATION)
+    return value if isinstance(value, str) else None
+
+
+def _annotated(resource: Resource) -> int | None:
+    text = _annotation(resource)
+    if text is None:
+        return None
+    documents, problems = read_documents(text, Origin(resource.position.file))
+    return None if problems or len(documents) != 1 else _from_proxy_config(documents[0].data)
+
+
+def trusted_hops(mesh: Mesh, namespace: str, labels: dict[str, str]) -> TrustedHops:
+    """The gateway pods' ``numTrustedProxies``: the first pod (or Deployment template) with these
+    labels that annotates it, else MeshConfig ``defaultConfig``, else 0."""
+    for workload in mesh.pod_workloads.select(labels, namespace):
+        count = _annotated(workload.resource)
+        if count is not None:
+            return TrustedHops(count, f"{workload.kind} {workload.namespace}/{workload.resource.name} {PROXY_CONFIG_ANNOTATION}")
+    value, label = mesh_setting(mesh, "defaultConfig", "gatewayTopology", "numTrustedProxies")
+    count = _count(value)
+    return TrustedHops(count, label) if count is not None else TrustedHops(0)
