@@ -22,6 +22,7 @@ from istio_notebook.config.source import (  # noqa: F401 (re-exported)
     read_stdin,
     read_text,
 )
+from istio_notebook.config.ignored import IgnoreRules
 from istio_notebook.config.yaml_reader import Origin, YamlDocument, gc_paused
 from istio_notebook.diagnostics import Diagnostic, Position, report
 
@@ -128,12 +129,18 @@ def load_markdown(text: str, file: str, first_order: int = 0, *, namespace: str 
 
 
 def iter_input_files(path: Path) -> Iterable[Path]:
-    """A directory's YAML and Markdown files, sorted, skipping hidden and build folders."""
+    """A directory's YAML and Markdown files, sorted, skipping hidden and build folders and what
+    git ignores (config/ignored.py)."""
+    rules = IgnoreRules(path)
     for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("site", "__pycache__", "node_modules"))
+        here = Path(root)
+        rules.enter(here)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("site", "__pycache__", "node_modules")
+                         and not rules.ignored(here / d, is_dir=True))
         for name in sorted(files):
-            if name.endswith(YAML_SUFFIXES + MARKDOWN_SUFFIXES) and not name.startswith("."):
-                yield Path(root) / name
+            if name.endswith(YAML_SUFFIXES + MARKDOWN_SUFFIXES) and not name.startswith(".") \
+                    and not rules.ignored(here / name, is_dir=False):
+                yield here / name
 
 
 def load_file(path: Path, first_order: int = 0, *, namespace: str = DEFAULT_NAMESPACE) -> LoadResult:
