@@ -47,9 +47,9 @@
   });
   // The search shortcuts ("/", "s", "f"; Zensical's dialog also Ctrl/Cmd+K), seen before the theme's handler.
   document.addEventListener("keydown", function (event) {
-    var key = event.key.toLowerCase();
+    var key = (event.key || "").toLowerCase();
     if (editing(event.target)) return;
-    if ((!event.ctrlKey && !event.metaKey && !event.altKey && "/sf".indexOf(key) >= 0)
+    if ((!event.ctrlKey && !event.metaKey && !event.altKey && ["/", "s", "f"].indexOf(key) >= 0)
         || ((event.ctrlKey || event.metaKey) && key === "k")) want();
   }, true);
   document.addEventListener("change", function (event) {

@@ -21,9 +21,9 @@ from istio_notebook.libyaml import SafeLoader
 
 # Node trees composed again for positions, most recent first (one resource's findings come together).
 RECOMPOSED_TREES = 16
-# Below this many characters a stream keeps its trees (at most ~65 MB of them): composing again
-# costs ~28 µs for each document with a finding, paid only where memory is at stake (85,000
-# Services with a finding each: 7.4 s -> 10.8 s CPU, 1,020 MB -> 604 MB peak; benchmarks/hostile.py).
+# Below this many characters a stream keeps its trees (at most ~65 MB of them). Composing again
+# costs ~28 µs for each document with a finding (85,000 Services with a finding each: 7.4 s ->
+# 10.8 s of CPU), so it is paid only where memory is at stake (benchmarks/hostile.py).
 LIVE_TREES_BELOW = 1 << 20
 
 
