@@ -147,8 +147,39 @@ def _words(line: bytes) -> list[bytes]:
     return words
 
 
+# Plain requests (printable ASCII well inside every limit, nearly all of them) pass each check
+# below in its passing form, read on the text itself: no encoding, one search per part.
+_PRINTABLE = re.compile(r"[\x20-\x7e]*")
+_TOKEN_TEXT = re.compile("[" + re.escape(bytes(sorted(_TOKEN)).decode("ascii")) + "]+")
+_AUTHORITY_TEXT = re.compile("[" + re.escape(bytes(sorted(_AUTHORITY)).decode("ascii")) + "]*")
+_FRAMING_METHODS = ("CONNECT", "QUERY")  # refused, or refused without a content-type: the full check
+
+
+def _plainly_accepted(request: "Request") -> bool:
+    """True only when ``_codec_refusal`` would return None (tests/hostile/test_hostile_wire.py
+    compares the two on generated requests); False means: run the full check."""
+    method, path, authority = request.method, request.path_with_query, request.authority
+    if method not in KNOWN_METHODS or method in _FRAMING_METHODS or " " in path:
+        return False
+    if _PRINTABLE.fullmatch(path) is None or _AUTHORITY_TEXT.fullmatch(authority) is None:
+        return False
+    lines = request.sent_lines()
+    if len(lines) + 1 > MAX_HEADERS:
+        return False
+    size = len(method) + len(path) + len(authority) + 22  # "  HTTP/1.1\r\n", "host: \r\n", the blank line
+    for name, value in lines:
+        if _TOKEN_TEXT.fullmatch(name) is None or _PRINTABLE.fullmatch(value) is None:
+            return False
+        size += len(name) + len(value) + 4
+    return size <= READ_SLICE  # within the first read: the request line is not checked on its own
+
+
 def codec_refusal(request: "Request") -> Refusal | None:
     """What Envoy's HTTP connection manager answers ``request`` itself (see the module docstring), or None."""
+    return None if _plainly_accepted(request) else _codec_refusal(request)
+
+
+def _codec_refusal(request: "Request") -> Refusal | None:
     method, path = wire_bytes(request.method), wire_bytes(request.path_with_query)
     lines = [(wire_bytes(n), wire_bytes(v)) for n, v in request.sent_lines()]
     authority = wire_bytes(request.authority)
