@@ -15,10 +15,8 @@ from dataclasses import dataclass
 
 from istio_notebook.config.mesh import Mesh
 from istio_notebook.config.meshconfig import mesh_setting
-from istio_notebook.config.resource import Resource
-from istio_notebook.config.yaml_reader import Origin, read_documents
+from istio_notebook.config.proxy_config import PROXY_CONFIG_ANNOTATION, annotated_proxy_config
 
-PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
 UINT32_MAX = 2**32 - 1
 
 
@@ -42,28 +40,11 @@ def _from_proxy_config(config: object) -> int | None:
     return _count(topology.get("numTrustedProxies")) if isinstance(topology, dict) else None
 
 
-def _annotation(resource: Resource) -> str | None:
-    if resource.kind == "Deployment":
-        annotations = resource.get("spec", "template", "metadata", "annotations")
-        value = annotations.get(PROXY_CONFIG_ANNOTATION) if isinstance(annotations, dict) else None
-    else:
-        value = resource.annotations.get(PROXY_CONFIG_ANNOTATION)
-    return value if isinstance(value, str) else None
-
-
-def _annotated(resource: Resource) -> int | None:
-    text = _annotation(resource)
-    if text is None:
-        return None
-    documents, problems = read_documents(text, Origin(resource.position.file))
-    return None if problems or len(documents) != 1 else _from_proxy_config(documents[0].data)
-
-
 def trusted_hops(mesh: Mesh, namespace: str, labels: dict[str, str]) -> TrustedHops:
     """The gateway pods' ``numTrustedProxies``: the first pod (or Deployment template) with these
     labels that annotates it, else MeshConfig ``defaultConfig``, else 0."""
     for workload in mesh.pod_workloads.select(labels, namespace):
-        count = _annotated(workload.resource)
+        count = _from_proxy_config(annotated_proxy_config(workload.resource))
         if count is not None:
             return TrustedHops(count, f"{workload.kind} {workload.namespace}/{workload.resource.name} {PROXY_CONFIG_ANNOTATION}")
     value, label = mesh_setting(mesh, "defaultConfig", "gatewayTopology", "numTrustedProxies")

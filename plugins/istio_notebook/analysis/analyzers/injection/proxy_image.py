@@ -27,10 +27,10 @@ from istio_notebook.analysis.analyzers.injection.missing_proxy import PROXY_CONT
 from istio_notebook.analysis.analyzers.injection.namespace_labels import INJECTION, INJECTOR_CONFIGMAP, REVISION
 from istio_notebook.analysis.context import Context, Metadata
 from istio_notebook.analysis.util import as_dict, as_str, enumerate_dicts, go_list
-from istio_notebook.config import Origin, Resource
+from istio_notebook.config import Resource
 from istio_notebook.config.mesh import ROOT_NAMESPACE
 from istio_notebook.config.meshconfig import mesh_setting
-from istio_notebook.config.yaml_reader import read_documents
+from istio_notebook.config.proxy_config import annotated_proxy_config
 from istio_notebook.diagnostics import Diagnostic
 
 METADATA = Metadata(
@@ -40,7 +40,6 @@ METADATA = Metadata(
 )
 
 PROXY_IMAGE_ANNOTATION = "sidecar.istio.io/proxyImage"
-PROXY_CONFIG_ANNOTATION = "proxy.istio.io/config"
 
 
 def injector_image(config_map: Resource) -> str:
@@ -60,11 +59,8 @@ def _image_type(config: object) -> str:
 
 
 def _annotation_image_type(pod: Resource) -> str:
-    text = pod.annotations.get(PROXY_CONFIG_ANNOTATION)
-    if not isinstance(text, str):
-        return ""
-    documents, problems = read_documents(text, Origin(pod.position.file))
-    return "" if problems or len(documents) != 1 else _image_type(documents[0].data)
+    config = annotated_proxy_config(pod)
+    return "" if config is None else _image_type(config)
 
 
 def image_variant(ctx: Context, pod: Resource) -> str:
