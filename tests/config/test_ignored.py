@@ -52,3 +52,20 @@ def test_an_ignored_file_named_on_the_command_line_is_read(tmp_path) -> None:
     _tree(tmp_path, {".gitignore": "mesh.yaml\n", "mesh.yaml": SERVICE})
     assert load_paths([tmp_path]).resources == []
     assert [r.name for r in load_paths([tmp_path / "mesh.yaml"]).resources] == ["a"]
+
+
+def test_lines_git_cannot_use_are_skipped_and_the_rest_still_apply(tmp_path) -> None:
+    # `!` alone, a trailing backslash and a reversed range made pathspec raise (a traceback from
+    # `check DIR`); git skips such lines. The other lines of the same file keep their effect.
+    (tmp_path / ".git").mkdir()
+    _tree(tmp_path, {".gitignore": "!\n\\\n[z-a]\ngen/\n", "gen/a.yaml": SERVICE, "b.yaml": SERVICE, "[z-a]": ""})
+    assert _walked(tmp_path, tmp_path) == ["b.yaml"]
+
+
+def test_check_of_a_folder_with_a_broken_gitignore_answers(tmp_path, capsys) -> None:
+    from istio_notebook.cli import main
+
+    (tmp_path / ".git").mkdir()
+    _tree(tmp_path, {".gitignore": "!\n[z-a]\n", "b.yaml": SERVICE})
+    assert main(["check", str(tmp_path)]) == 0
+    assert "Traceback" not in capsys.readouterr().err

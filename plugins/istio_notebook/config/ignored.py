@@ -6,11 +6,15 @@ resources they were 55 INB1006 errors. As ruff and other linters do, a directory
 what the .gitignore files of the repository say (git's rules: each file applies to its folder,
 a deeper file's verdict wins, ``!`` re-includes). A file named on the command line is always read.
 Outside a git repository only the .gitignore files inside the walked tree apply. pathspec (a
-dependency of MkDocs) implements git's patterns; without it nothing is left out.
+dependency of MkDocs) implements git's patterns; without it nothing is left out. A line git
+cannot use (``!`` alone, a trailing ``\\``, ``[z-a]``) is skipped, as git skips it, rather than
+stopping the walk. Paths are compared as given, made absolute (git matches the paths of the
+work tree, not where symbolic links lead), so a walk costs no extra system call per file.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,15 @@ def _spec(folder: Path) -> Any | None:
         text = (folder / GITIGNORE).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return GitIgnoreSpec.from_lines(text.splitlines())
+    return GitIgnoreSpec.from_lines([line for line in text.splitlines() if _usable(GitIgnoreSpec, line)])
+
+
+def _usable(spec_type: Any, line: str) -> bool:
+    try:  # pathspec refuses some lines when it builds them and others on first use (their regex)
+        spec_type.from_lines([line]).check_file("x")
+    except (ValueError, re.error):  # GitIgnorePatternError is a ValueError: a line git would skip
+        return False
+    return True
 
 
 def _repository_root(start: Path) -> Path | None:
@@ -40,7 +52,7 @@ class IgnoreRules:
     """The .gitignore rules that apply under one walked directory, from the repository root down."""
 
     def __init__(self, top: Path):
-        top = top.resolve()
+        top = top.absolute()
         root = _repository_root(top)
         chain = [top]
         if root is not None:
@@ -51,7 +63,7 @@ class IgnoreRules:
 
     def enter(self, folder: Path) -> None:
         """Take ``folder``'s .gitignore into account (the walk calls this on each folder it enters)."""
-        folder = folder.resolve()
+        folder = folder.absolute()
         if any(base == folder for base, _ in self._specs):
             return
         spec = _spec(folder)
@@ -60,7 +72,7 @@ class IgnoreRules:
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
         """Whether git ignores ``path``: the deepest .gitignore with a verdict on it decides."""
-        path = path.resolve()
+        path = path.absolute()
         for base, spec in reversed(self._specs):
             if base != path and base not in path.parents:
                 continue
