@@ -20,6 +20,17 @@ def mesh_of(*texts: str) -> Mesh:
     return Mesh(resources)
 
 
+def mesh_config(body: str) -> str:
+    """An IstioOperator whose ``spec.meshConfig`` is ``body`` (indented four spaces), as the input gives MeshConfig."""
+    return f"""
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {{name: mesh, namespace: istio-system}}
+spec:
+  meshConfig:
+{body}"""
+
+
 def policy(name: str, spec: str, namespace: str = "foo") -> str:
     return f"""
 apiVersion: security.istio.io/v1

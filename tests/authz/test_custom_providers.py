@@ -16,7 +16,7 @@ from istio_notebook.authz import Source, Workload, authorize
 from istio_notebook.config import Mesh
 from istio_notebook.envoy.binary import envoy_available
 from istio_notebook.routing import Request
-from test_authorize import mesh_of
+from test_authorize import mesh_config, mesh_of
 
 API = Workload("foo", {"app": "api"})
 CALLER = Source(principal="cluster.local/ns/foo/sa/sleep")
@@ -49,14 +49,7 @@ spec:
 
 
 def meshconfig(providers: str) -> str:
-    return f"""
-apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-metadata: {{name: mesh, namespace: istio-system}}
-spec:
-  meshConfig:
-    extensionProviders:
-{providers}"""
+    return mesh_config("    extensionProviders:\n" + providers)
 
 
 GOOD = meshconfig("""    - name: my-ext-authz

@@ -20,7 +20,7 @@ import pytest
 from istio_notebook.authz import Source, Workload, authorize
 from istio_notebook.envoy.binary import envoy_available
 from istio_notebook.routing import Request
-from test_authorize import mesh_of, policy
+from test_authorize import mesh_config, mesh_of, policy
 
 HTTPBIN = Workload("foo", {"app": "httpbin"})
 SERVICE = """
@@ -67,15 +67,7 @@ spec:
 
 
 def mesh_default(hops: int) -> str:
-    return f"""
-apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-metadata: {{name: mesh, namespace: istio-system}}
-spec:
-  meshConfig:
-    defaultConfig:
-      gatewayTopology: {{numTrustedProxies: {hops}}}
-"""
+    return mesh_config(f"    defaultConfig:\n      gatewayTopology: {{numTrustedProxies: {hops}}}\n")
 
 
 GATEWAY = """

@@ -99,3 +99,15 @@ def test_the_limit_counts_every_file_of_a_run_and_no_later_file_is_read(monkeypa
     assert [r.name for r in result.resources] == ["s0", "s1", "s2"]  # b.yaml would pass the limit: refused whole
     assert [(d.code, d.position.file.rsplit("/", 1)[-1], d.line) for d in result.diagnostics] == [("INB1019", "b.yaml", 13)]
     assert result.unreadable == result.diagnostics  # exit 2 in `check`
+
+
+def test_check_past_the_resource_limit_exits_2_with_one_line_naming_file_and_line(monkeypatch, tmp_path, capsys):
+    from istio_notebook.cli import main
+    from istio_notebook.config import loader
+
+    monkeypatch.setattr(loader, "RESOURCE_LIMIT", 2)
+    (tmp_path / "many.yaml").write_text(_services(3))
+    assert main(["check", str(tmp_path / "many.yaml")]) == 2
+    out, err = capsys.readouterr()
+    [line] = [x for x in (out + err).splitlines() if "INB1019" in x]
+    assert f"{tmp_path / 'many.yaml'}:13)" in line and "Traceback" not in out + err

@@ -11,8 +11,8 @@ The navigation over a tree (``locate_node``, ``field_node``, ``node_lines``) liv
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -134,7 +134,7 @@ def locate_node(node: Node, path: tuple[str | int, ...] | list[str | int]) -> No
     return current
 
 
-def tree_maker(text: str) -> Any:
+def tree_maker(text: str) -> Callable[[Node], NodeTree]:
     """How the documents of ``text`` keep their trees: as slices to compose again, or alive when
     the stream is small or has directives (``%YAML``, ``%TAG``: they change how a slice would read)."""
     if len(text) < LIVE_TREES_BELOW or text.startswith("%") or "\n%" in text:

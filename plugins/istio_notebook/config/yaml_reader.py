@@ -12,7 +12,7 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -305,7 +305,8 @@ def read_documents(
     return documents, syntax + refused
 
 
-def _document(node: Node, index: int, origin: Origin, tree: Any, refused: list[Diagnostic]) -> YamlDocument | None:
+def _document(node: Node, index: int, origin: Origin, tree: Callable[[Node], NodeTree],
+              refused: list[Diagnostic]) -> YamlDocument | None:
     """The document of the composed ``node``; None (with its problems in ``refused``) when refused or empty."""
     if isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null"):
         return None  # an empty document between '---' separators
