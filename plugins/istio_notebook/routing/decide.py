@@ -54,6 +54,29 @@ def origin_text(route: Route) -> str:
 
 def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace, index: int) -> RouteOutcome:
     """The outcome of ``request`` on the route ``chosen`` (the ``index``-th of its virtual host)."""
+    if not _request_independent(chosen.action):
+        return _apply(mesh, table, chosen, request, proxy, trace, index)
+    # The table is one proxy's (its namespace and labels fixed), so such a route's outcome and trace
+    # steps are the same for every request it takes: worked out once per language, then reused.
+    key = ("applied", trace.lang, id(chosen), index)
+    done = table.memo.get(key)
+    if done is None:
+        steps = Trace(trace.lang, trace.steps)
+        outcome = _apply(mesh, table, chosen, request, proxy, steps, index)
+        done = table.memo[key] = (steps.lines, outcome)
+    lines, outcome = done
+    trace.lines.extend(lines)
+    return outcome.replaced(trace=tuple(trace.lines))
+
+
+def _request_independent(action: RouteAction) -> bool:
+    """Whether :func:`_apply` reads nothing of the request for this action: a forward without CORS
+    (preflights and response headers follow the Origin) and without rewrites (they follow the path)."""
+    return (action.kind == "route" and action.cors is None and action.prefix_rewrite is None
+            and action.regex_rewrite is None and action.authority_rewrite is None)
+
+
+def _apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace, index: int) -> RouteOutcome:
     action, origin = chosen.action, chosen.origin
     ref = route_ref(origin.source, origin.rule_index)
     if origin.virtual_service is None and action.kind == "route":
