@@ -197,7 +197,7 @@ def _batch_rate(mesh: Mesh, lines: list[dict]) -> tuple[float, float]:
         start, cpu = time.perf_counter(), time.process_time()
         pairs = batch_pairs(read_lines(str(path), ROUTE_KEYS))
         with contextlib.redirect_stdout(io.StringIO()):
-            write_answers(route(mesh, r, p, lang="en").to_json() for r, p in pairs)
+            write_answers(route(mesh, r, p, lang="en").json_line() for r, p in pairs)
         return len(lines) / (time.perf_counter() - start), len(lines) / (time.process_time() - cpu)
 
 

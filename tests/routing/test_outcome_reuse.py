@@ -14,7 +14,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from istio_notebook.routing import Request, decide, route
+from istio_notebook.config.json_lines import compact
+from istio_notebook.routing import Request, RouteOutcome, decide, route
 from routing_helpers import make_mesh
 from test_outcome_json import PINS, ROUTE_CASES, _proxy
 
@@ -80,3 +81,25 @@ def test_reuse_is_taken_by_plain_forwards_only():
     assert not decide._request_independent(rewritten.action)
     assert not decide._request_independent(cors.action)
     assert not decide._request_independent(redirect.action)
+
+
+def test_json_line_is_the_compact_json_of_to_json(full_answers):
+    """RouteOutcome.json_line (the batch's encoder, its head shared by reused outcomes) writes
+    the bytes of compact(to_json()), including the escaped-ASCII line of a lone surrogate."""
+    mesh = make_mesh(PINS)
+    requests = _requests() + [("from default", "GET http://reviews:9080/weighted/\ud800", (), "ja"),
+                              ("from default", "GET http://reviews:9080/old/\udfff", ("x-extra: \u30c6",), "en")]
+    for _ in range(2):
+        for proxy, line, headers, lang in requests:
+            outcome = route(mesh, Request.parse(line, list(headers)), _proxy(proxy), lang=lang)
+            assert outcome.json_line() == compact(outcome.to_json()), line
+    lone = RouteOutcome("route", virtual_service="default/r\u30c6").replaced(trace=("path /\ud800",))
+    assert lone.json_line() == compact(lone.to_json()) and lone.json_line().isascii() and "\\ud800" in lone.json_line()
+
+
+def test_an_outcome_replaced_on_its_head_fields_encodes_them_anew():
+    first = RouteOutcome("route", status=200).replaced(trace=("one",))
+    assert '"status":200' in first.json_line()
+    second = first.replaced(status=503, trace=("two",))
+    assert second.json_line() == compact(second.to_json()) and '"status":503' in second.json_line()
+    assert first.replaced(protocol={"protocol": "HTTP"}).json_line().startswith(first.json_line()[:40])

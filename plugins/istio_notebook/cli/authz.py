@@ -12,6 +12,7 @@ import json
 import sys
 
 from istio_notebook.cli.batch import AUTHZ_KEYS, check_format, parsed, read_lines, write_answers
+from istio_notebook.config.json_lines import compact
 from istio_notebook.cli.route import add_common, envoy_failures, envoy_replay, load_mesh, parse_request
 from istio_notebook.diagnostics.printable import printable
 
@@ -123,5 +124,5 @@ def run_batch(args: argparse.Namespace) -> int:
     if args.backend == "envoy":
         replay = envoy_replay()
         with envoy_failures():
-            return write_answers(replay.authorize(mesh, r, to, source) for r, to, source in triples)
-    return write_answers(authorize(mesh, r, to, source, lang=args.lang).to_json() for r, to, source in triples)
+            return write_answers(compact(replay.authorize(mesh, r, to, source)) for r, to, source in triples)
+    return write_answers(compact(authorize(mesh, r, to, source, lang=args.lang).to_json()) for r, to, source in triples)

@@ -93,28 +93,11 @@ def parsed(lines: list[BatchLine], parse: Callable[[BatchLine], Any]) -> list[An
     return out
 
 
-# json.dumps(answer, ensure_ascii=False, separators=(",", ":")) builds this encoder on every call.
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def json_line(answer: dict) -> str:
-    """``answer`` as compact JSON, UTF-8 text where it can be: a lone surrogate (a request line's
-    ``\\ud800`` echoed in the trace) cannot be written as UTF-8, so such a line is escaped ASCII."""
-    text = _COMPACT.encode(answer)
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(answer, separators=(",", ":"))
-    return text
-
-
-def write_answers(answers: Iterator[dict]) -> int:
-    """One compact JSON object per line, flushed as they come (a long batch shows progress)."""
+def write_answers(lines: Iterator[str]) -> int:
+    """One answer per line (config.json_lines), flushed as they come (a long batch shows progress)."""
     write = sys.stdout.write
-    for answer in answers:
-        write(json_line(answer) + "\n")
+    for line in lines:
+        write(line + "\n")
     return 0
 
 

@@ -14,6 +14,7 @@ import sys
 from contextlib import contextmanager
 
 from istio_notebook.cli.batch import ROUTE_KEYS, add_batch_argument, check_format, parsed, read_lines, write_answers
+from istio_notebook.config.json_lines import compact
 from istio_notebook.cli.inputs import add_input_arguments, inputs_of, require_input
 from istio_notebook.diagnostics.printable import printable
 from istio_notebook.config import Mesh
@@ -184,8 +185,8 @@ def run_batch(args: argparse.Namespace) -> int:
     if args.backend == "envoy":
         replay = envoy_replay()
         with envoy_failures():
-            return write_answers(replay.route(mesh, request, proxy) for request, proxy in pairs)
-    return write_answers(route(mesh, request, proxy, lang=args.lang).to_json() for request, proxy in pairs)
+            return write_answers(compact(replay.route(mesh, request, proxy)) for request, proxy in pairs)
+    return write_answers(route(mesh, request, proxy, lang=args.lang).json_line() for request, proxy in pairs)
 
 
 def _destination(d: dict) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from istio_notebook.config.json_lines import encoded, escaped, string_json, writable
 from istio_notebook.routing.header_changes import (  # noqa: F401 (HeaderOps: re-exported)
     HeaderChanges,
     HeaderOps,
@@ -251,12 +252,45 @@ class RouteOutcome:
         if unknown:
             raise TypeError(f"RouteOutcome has no field {sorted(unknown)[0]!r}")
         new = object.__new__(RouteOutcome)
-        new.__dict__.update(self.__dict__)
-        new.__dict__.update(changes)
+        state = new.__dict__
+        state.update(self.__dict__)
+        state.update(changes)
+        if changes.keys() <= _TAIL_FIELDS:
+            # The fields before ``protocol`` are unchanged: share their encoded JSON (see json_line).
+            state[_HEAD] = self.__dict__.setdefault(_HEAD, [None, None, None])
+        else:
+            state.pop(_HEAD, None)
         return new
 
     def to_json(self) -> dict[str, Any]:
-        out = {
+        out = self._head_json()
+        out["protocol"] = dict(self.protocol) if self.protocol is not None else None
+        out["trace"] = list(self.trace)
+        if self.envoy is not None:
+            out["envoy"] = dict(self.envoy)
+        return out
+
+    def json_line(self) -> str:
+        """:meth:`to_json` as one compact JSON line (config.json_lines.compact), byte for byte.
+        The JSON before ``protocol`` is encoded once for every outcome replaced from another on
+        its tail fields only (a route's reused outcome, routing/decide.py: one per request), and
+        each trace line once (config.json_lines.string_json)."""
+        # [head JSON without its closing brace ("": UTF-8 cannot carry it), the last protocol
+        # mapping seen with it (held: compared by identity) and that mapping's JSON]
+        cell = self.__dict__.setdefault(_HEAD, [None, None, None])
+        if cell[0] is None:
+            head = encoded(self._head_json())
+            cell[0] = head[:-1] if writable(head) else ""
+        if cell[1] is not self.protocol or cell[2] is None:
+            cell[1], cell[2] = self.protocol, encoded(dict(self.protocol)) if self.protocol is not None else "null"
+        lines = [string_json(line) for line in self.trace]
+        envoy = "" if self.envoy is None else ',"envoy":' + encoded(dict(self.envoy))
+        if not cell[0] or None in lines or not writable(cell[2] + envoy):
+            return escaped(self.to_json())
+        return f'{cell[0]},"protocol":{cell[2]},"trace":[{",".join(lines)}]{envoy}}}'
+
+    def _head_json(self) -> dict[str, Any]:
+        return {
             "action": self.action,
             "status": self.status,
             "virtual_service": self.virtual_service,
@@ -276,15 +310,13 @@ class RouteOutcome:
             "headers": _json(self.headers),
             "cors": _json(self.cors),
             "policy": _json(self.policy),
-            "protocol": dict(self.protocol) if self.protocol is not None else None,
-            "trace": list(self.trace),
         }
-        if self.envoy is not None:
-            out["envoy"] = dict(self.envoy)
-        return out
 
 
 _OUTCOME_FIELDS = frozenset(f.name for f in fields(RouteOutcome))
+# The fields written after the others (to_json's order): replacing only these keeps the head's JSON.
+_TAIL_FIELDS = frozenset({"protocol", "trace", "envoy"})
+_HEAD = "_head_json_text"  # instance cache (see json_line), shared by outcomes of one head
 _DEFAULT = RouteOutcome(None)  # every field at its default: RouteOutcome.of starts from it
 
 
