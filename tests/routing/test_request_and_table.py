@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from istio_notebook.routing import Proxy, Request, RequestError, build_table
+from istio_notebook.routing.request import _split_url
 from routing_helpers import make_mesh
 
 
@@ -22,6 +25,41 @@ def test_request_parse_rejects_unusable_lines_with_one_line_errors(line):
     with pytest.raises(RequestError) as error:
         Request.parse(line)
     assert "\n" not in str(error.value)
+
+
+def _by_urlsplit(url: str) -> tuple:
+    """What Python's urlsplit reads of ``url`` (the reading Request.parse had before its fast path)."""
+    try:
+        split = urlsplit(url)
+        return ("read", split.scheme, split.hostname, split.port, split.path, split.query)
+    except ValueError:
+        return ("refused",)
+
+
+def _by_request_parse(url: str) -> tuple:
+    try:
+        return ("read", *_split_url(url))
+    except RequestError:
+        return ("refused",)
+
+
+URL_PARTS = ["http", "HTTPS", "tcp", "Tls", "x-1", "://", ":", "/", "//", "?", "#", "@", "[", "]", "::1", "a", "B", "0",
+             "80", "080", "65535", "65536", "99999", "123456", ".", "-", "%2F", "%", " ", "\t", "\x01", "\u00e9", "svc-1", "?q=1&r"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["", "http://", "HTTPS://", "Tls://", "x-1://"]), st.lists(st.sampled_from(URL_PARTS), max_size=9))
+def test_the_plain_url_reading_is_urlsplits(start, parts):
+    """Request.parse reads plain URLs with one pattern (request.py _PLAIN_URL) and every other with
+    urlsplit: on URLs built from the characters that make the two differ, the answers agree."""
+    url = start + "".join(parts)
+    assert _by_request_parse(url) == _by_urlsplit(url), url
+
+
+@pytest.mark.parametrize("url", ["http://svc-1:8080/api/v1?x=1", "HTTP://Svc.NS:080", "http://svc:65536/", "tls://h:0",
+                                 "http://a:1/b#c", "http://u@h/", "http://h:/x", "http://h/x?y?z", "http://[::1]:80/"])
+def test_the_plain_url_reading_on_chosen_urls(url):
+    assert _by_request_parse(url) == _by_urlsplit(url)
 
 
 def test_request_parse_rejects_bad_headers():

@@ -18,6 +18,7 @@ CI can check thousands of claims with one load of the mesh.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -95,6 +96,10 @@ def parsed(lines: list[BatchLine], parse: Callable[[BatchLine], Any]) -> list[An
 
 def write_answers(lines: Iterator[str]) -> int:
     """One answer per line (config.json_lines), flushed as they come (a long batch shows progress)."""
+    # What was read (the mesh, the requests) lives until the process ends: in the permanent
+    # generation, the collections that answering triggers do not scan it again and again
+    # (benchmarks/route_scale.py batch at 1,000 services: 24.1k -> 26.6k req/s).
+    gc.freeze()
     write = sys.stdout.write
     for line in lines:
         write(line + "\n")

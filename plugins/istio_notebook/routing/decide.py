@@ -7,7 +7,9 @@ applies its action to the request, as Envoy's router would, and writes the trace
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from istio_notebook.config import Mesh
 from istio_notebook.config.locality import workload_locality
@@ -52,8 +54,10 @@ def origin_text(route: Route) -> str:
     return text
 
 
-def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace, index: int) -> RouteOutcome:
-    """The outcome of ``request`` on the route ``chosen`` (the ``index``-th of its virtual host)."""
+def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy: Proxy, trace: Trace, index: int,
+          protocol: Mapping[str, Any] | None = None) -> RouteOutcome:
+    """The outcome of ``request`` on the route ``chosen`` (the ``index``-th of its virtual host);
+    ``protocol``: the outcome's, when a reused outcome is taken (else the caller sets it)."""
     if not _request_independent(chosen.action):
         return _apply(mesh, table, chosen, request, proxy, trace, index)
     # The table is one proxy's (its namespace and labels fixed), so such a route's outcome and trace
@@ -66,7 +70,7 @@ def apply(mesh: Mesh, table: RouteTable, chosen: Route, request: Request, proxy:
         done = table.memo[key] = (steps.lines, outcome)
     lines, outcome = done
     trace.lines.extend(lines)
-    return outcome.replaced(trace=tuple(trace.lines))
+    return outcome.replaced(trace=tuple(trace.lines), protocol=protocol)
 
 
 def _request_independent(action: RouteAction) -> bool:

@@ -42,6 +42,8 @@ class PortProtocol:
 
     def step(self, lang: str | None) -> str:
         """The trace line "port P of H is PROTOCOL (why): L listener" in ``lang``."""
+        if lang in self._lines:  # "en" / "ja" once rendered (None follows the locale: resolved below)
+            return self._lines[lang]
         trace = Trace(lang)
         if trace.lang not in self._lines:
             trace.add("protocol", port=self.port, where=self.host or self.server, protocol=self.selection.protocol.value,

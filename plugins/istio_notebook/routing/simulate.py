@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import host_subset_of
@@ -31,29 +33,44 @@ __all__ = ["RouteOutcome", "route"]
 MAX_SKIPPED_IN_TRACE = 20
 
 
+class Protocol(NamedTuple):
+    """The port's protocol as an outcome carries it: its trace line and its JSON (None: undeclared)."""
+
+    line: str
+    json: Mapping[str, Any] | None
+
+
 def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -> RouteOutcome:
     """Where `request`, sent through `proxy`, goes. Never raises for any mesh content.
 
     `lang`: trace language, "en" or "ja"; None follows the locale (what the CLI does by default).
     """
     hop, notes = waypoint_hop(mesh, registry_of(mesh), request, proxy)
+    protocol = _protocol(mesh, request, proxy, lang)
     if request.is_connection:
-        out = route_connection(mesh, request, proxy, lang)
+        out = _with_protocol(route_connection(mesh, request, proxy, lang), protocol)
     elif hop is not None:
-        out = _route_http(mesh, request, hop.proxy, lang)
+        out = _route_http(mesh, request, hop.proxy, lang, protocol)
     elif client_is_ambient(mesh, proxy):
-        out = _ztunnel(mesh, request, proxy, notes, lang)
+        out = _with_protocol(_ztunnel(mesh, request, proxy, notes, lang), protocol)
     else:
-        out = _route_http(mesh, request, proxy, lang)
+        out = _route_http(mesh, request, proxy, lang, protocol)
+    return via_waypoint(out, hop, lang) if hop is not None else out
+
+
+def _protocol(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) -> Protocol:
+    """The port's protocol (routing.port_protocol) as the trace line and JSON of the outcome."""
     found = port_protocol(mesh, registry_of(mesh), request.host, request.port, proxy)
     if found is not None:
-        line, protocol = found.step(lang), found.json_view()
-    else:
-        step = Trace(lang)
-        step.add("no_protocol", port=request.port, host=request.host)
-        line, protocol = step.lines[0], None
-    out = out.replaced(protocol=protocol, trace=out.trace[:1] + (line,) + out.trace[1:])  # right after the proxy line
-    return via_waypoint(out, hop, lang) if hop is not None else out
+        return Protocol(found.step(lang), found.json_view())
+    step = Trace(lang)
+    step.add("no_protocol", port=request.port, host=request.host)
+    return Protocol(step.lines[0], None)
+
+
+def _with_protocol(out: RouteOutcome, protocol: Protocol) -> RouteOutcome:
+    """``out`` with the port's protocol, its line right after the proxy line."""
+    return out.replaced(protocol=protocol.json, trace=out.trace[:1] + (protocol.line,) + out.trace[1:])
 
 
 def via_waypoint(out: RouteOutcome, hop: WaypointHop, lang: str | None) -> RouteOutcome:
@@ -80,10 +97,16 @@ def _ztunnel(mesh: Mesh, request: Request, proxy: Proxy, notes: list[Note], lang
     return RouteOutcome("route", None, destinations=(dest,), trace=tuple(trace.lines))
 
 
-def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) -> RouteOutcome:
+def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None, protocol: Protocol) -> RouteOutcome:
+    out = _http_outcome(mesh, request, proxy, lang, protocol)
+    return out if out.protocol is protocol.json else out.replaced(protocol=protocol.json)
+
+
+def _http_outcome(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None, protocol: Protocol) -> RouteOutcome:
     table = build_table(mesh, proxy)
     trace = Trace(lang)
     trace.add_fixed(table.memo, ("proxy", proxy.key), "proxy", lambda: {"proxy": str(proxy)})
+    trace.lines.append(protocol.line)
     notes = _notes(table)
     trace.extend(notes.general_lines(trace))
     if proxy.kind == "sidecar" and request.scheme == "https":
@@ -119,11 +142,14 @@ def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None) ->
             chosen = candidate
             break
         if index < MAX_SKIPPED_IN_TRACE:
-            trace.add("skipped_route", index=index, origin=origin_text(candidate), why=_why_not(candidate, request, trace))
+            origin = table.memo.get(("origin", id(candidate)))  # a table's routes live as long as it
+            if origin is None:
+                origin = table.memo[("origin", id(candidate))] = origin_text(candidate)
+            trace.add("skipped_route", index=index, origin=origin, why=_why_not(candidate, request, trace))
     if chosen is None:
         trace.add("no_route", vhost=vhost.name)
         return RouteOutcome("no_route", 404, trace=tuple(trace.lines))
-    return apply(mesh, table, chosen, request, proxy, trace, index)
+    return apply(mesh, table, chosen, request, proxy, trace, index, protocol.json)
 
 
 class _Notes:
