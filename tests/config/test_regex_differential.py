@@ -105,3 +105,16 @@ def test_fallback_engine_agrees_with_google_re2(pattern, texts):
     expected = _outcome(compile_re2, pattern, texts)
     actual = _outcome(compile_python, pattern, texts)
     assert actual == expected, f"pattern {pattern!r} on {texts!r}"
+
+
+@settings(max_examples=2000, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(pattern=patterns, texts=subjects)
+def test_the_one_call_full_match_is_the_packages(pattern, texts):
+    """backends.Re2Regex asks RE2 itself for a full match; google-re2's own fullmatch must agree."""
+    try:
+        regex = compile_re2(pattern)
+    except RegexError:
+        return
+    assert regex.program is not None  # the package internals it relies on are there
+    for text in texts:
+        assert regex.fullmatch(text) == (regex.compiled.fullmatch(text) is not None), (pattern, text)

@@ -8,6 +8,8 @@ O(labels), not O(virtual hosts). Routes within a virtual host: first match wins.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from istio_notebook.routing.request import Request
 from istio_notebook.routing.table import (
     HeaderMatch,
@@ -26,18 +28,31 @@ def header_matches(h: HeaderMatch, request: Request) -> bool:
     return matched != h.invert
 
 
-def route_matches(match: RouteMatch, request: Request) -> bool:
-    """Path (query string and fragment removed), then headers, then query parameters."""
+class Mismatch(NamedTuple):
+    """The first condition of a route's match that a request fails (the trace says why from it)."""
+
+    part: str  # "path" | "header" | "query"
+    condition: Any  # the path's Matcher, the HeaderMatch or the QueryMatch
+
+
+def mismatch(match: RouteMatch, request: Request) -> Mismatch | None:
+    """Path (query string and fragment removed), then headers, then query parameters: the first
+    that fails, or None when the route takes the request."""
     if not match.path.matches(request.path):
-        return False
-    if not all(header_matches(h, request) for h in match.headers):
-        return False
+        return Mismatch("path", match.path)
+    for h in match.headers:
+        if not header_matches(h, request):
+            return Mismatch("header", h)
     if match.query:
         params = request.query_params()
         for q in match.query:
             if q.name not in params or not q.match.matches(params[q.name]):
-                return False
-    return True
+                return Mismatch("query", q)
+    return None
+
+
+def route_matches(match: RouteMatch, request: Request) -> bool:
+    return mismatch(match, request) is None
 
 
 class DomainIndex:

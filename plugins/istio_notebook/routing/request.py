@@ -15,6 +15,7 @@ class RequestError(ValueError):
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_SPACE = re.compile(r"\s")  # what str.isspace calls white space (both use Unicode's)
 CONNECTION_SCHEMES = ("tcp", "tls")
 # What an Istio sidecar offers to an in-mesh cluster over mTLS (pilot/pkg/networking/util/util.go
 # ALPNInMeshWithMxc at 1.30.3).
@@ -182,12 +183,11 @@ class Request:
             raise RequestError(f"bad HTTP method {method!r}")
         if "://" not in url:
             url = "http://" + url
-        given_scheme, hostname, port, url_path, query = _split_url(url)
+        scheme, hostname, port, url_path, query = _split_url(url)
         if port == 0:
             raise RequestError(f"bad URL {url!r}: port 0")
-        scheme = given_scheme.lower()
         if scheme not in _DEFAULT_PORTS and scheme not in CONNECTION_SCHEMES:
-            raise RequestError(f"URL scheme must be http, https, tcp or tls, got {given_scheme!r}")
+            raise RequestError(f"URL scheme must be http, https, tcp or tls, got {scheme!r}")
         if not hostname:
             raise RequestError(f"URL has no host: {url!r}")
         if scheme in CONNECTION_SCHEMES and port is None:
@@ -198,11 +198,11 @@ class Request:
         for raw in headers or ():
             name, colon, value = str(raw).partition(":")
             name = name.strip().lower()
-            if not colon or not name or any(c.isspace() for c in name):
+            if not colon or not name or _SPACE.search(name):
                 raise RequestError(f"header wants 'Name: value', got {raw!r}")
             parsed.setdefault(name, value.strip())
             lines.append((name, value.strip()))
-        unsendable = unsent_body(lines) if lines else None
+        unsendable = unsent_body(lines) if "content-length" in parsed or "transfer-encoding" in parsed else None
         if unsendable:
             raise RequestError(unsendable)
         return cls(

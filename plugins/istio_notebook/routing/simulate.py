@@ -13,8 +13,8 @@ from istio_notebook.routing.build import build_table, dr_set, registry_of
 from istio_notebook.routing.connect import route_connection
 from istio_notebook.routing.decide import apply, origin_text
 from istio_notebook.routing.match import (
-    header_matches,
-    route_matches,
+    Mismatch,
+    mismatch,
     select_virtual_host,
     strip_port,
 )
@@ -138,14 +138,17 @@ def _http_outcome(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None, 
         return RouteOutcome("redirect", 301, redirect=RedirectTo(location, 301), trace=tuple(trace.lines))
     chosen = None
     for index, candidate in enumerate(vhost.routes):
-        if route_matches(candidate.match, request):
+        failed = mismatch(candidate.match, request)
+        if failed is None:
             chosen = candidate
             break
         if index < MAX_SKIPPED_IN_TRACE:
-            origin = table.memo.get(("origin", id(candidate)))  # a table's routes live as long as it
-            if origin is None:
-                origin = table.memo[("origin", id(candidate))] = origin_text(candidate)
-            trace.add("skipped_route", index=index, origin=origin, why=_why_not(candidate, request, trace))
+            why = _why_not(failed, request, trace)
+            parts = _skipped_line(table, trace, candidate, index)
+            if parts is not None:
+                trace.lines.append(parts[0] + why + parts[1])
+            else:
+                trace.add("skipped_route", index=index, origin=origin_text(candidate), why=why)
     if chosen is None:
         trace.add("no_route", vhost=vhost.name)
         return RouteOutcome("no_route", 404, trace=tuple(trace.lines))
@@ -240,19 +243,30 @@ def _no_listener(mesh: Mesh, table: RouteTable, request: Request, proxy: Proxy, 
     return RouteOutcome("passthrough", None, trace=tuple(trace.lines))
 
 
-def _why_not(route: Route, request: Request, trace: Trace) -> str:
-    """Why ``route`` did not take ``request``, in the trace's language."""
-    m = route.match
-    if not m.path.matches(request.path):
-        return trace.text("w_path", path=request.path, kind=m.path.kind, value=m.path.value,
-                          case=" (ignoring case)" if m.path.ignore_case else "")
-    for h in m.headers:
-        if not header_matches(h, request):
-            return trace.text("w_header", name=h.name, verb="must not match" if h.invert else "wants",
-                              verb_ja="に一致してはならない" if h.invert else "が必要", kind=h.match.kind,
-                              value=h.match.value, actual=request.header(h.name))
-    params = request.query_params()
-    for q in m.query:
-        if q.name not in params or not q.match.matches(params[q.name]):
-            return trace.text("w_query", name=q.name, kind=q.match.kind, value=q.match.value, actual=params.get(q.name))
-    return trace.text("w_none")
+def _skipped_line(table: RouteTable, trace: Trace, candidate: Route, index: int) -> tuple[str, str] | None:
+    """The "route N (origin) does not match: WHY" line before and after its WHY, made once per
+    table, route and language (a table's routes live as long as it: id() names one); None when
+    the origin itself holds the placeholder (the line is then written whole each time)."""
+    key = ("skipped", trace.lang, id(candidate), index)
+    if key not in table.memo:
+        line = trace.text("skipped_route", index=index, origin=origin_text(candidate), why=_WHY)
+        table.memo[key] = tuple(line.split(_WHY)) if line.count(_WHY) == 1 else None
+    return table.memo[key]
+
+
+_WHY = "\x00why\x00"
+
+
+def _why_not(failed: Mismatch, request: Request, trace: Trace) -> str:
+    """Why a route did not take ``request`` (its first failed condition), in the trace's language."""
+    if failed.part == "path":
+        m = failed.condition
+        return trace.text("w_path", path=request.path, kind=m.kind, value=m.value,
+                          case=" (ignoring case)" if m.ignore_case else "")
+    if failed.part == "header":
+        h = failed.condition
+        return trace.text("w_header", name=h.name, verb="must not match" if h.invert else "wants",
+                          verb_ja="に一致してはならない" if h.invert else "が必要", kind=h.match.kind,
+                          value=h.match.value, actual=request.header(h.name))
+    q = failed.condition
+    return trace.text("w_query", name=q.name, kind=q.match.kind, value=q.match.value, actual=request.query_params().get(q.name))

@@ -140,7 +140,6 @@ STEPS: dict[str, tuple[str, str]] = {
     "w_header": ("header {name} {verb} {kind} {value!r}, got {actual!r}", "ヘッダー {name} は {kind} {value!r} {verb_ja}(実際は {actual!r})"),
     "w_query": ("query parameter {name} wants {kind} {value!r}, got {actual!r}",
                 "クエリパラメーター {name} は {kind} {value!r} が必要(実際は {actual!r})"),
-    "w_none": ("no condition holds", "条件が成り立たない"),
     "n_policy": ("outbound traffic policy {mode} ({source})", "外向きトラフィックポリシー {mode} ({source})"),
     "n_sidecar": ("Sidecar {sidecar} applies", "Sidecar {sidecar} を適用"),
     "n_no_action": ("{vs} http[{rule}]: no route, redirect or directResponse; skipped",

@@ -29,13 +29,33 @@ class Regex:
         return self.compiled.sub(replacement, text)
 
 
+@dataclass(frozen=True)
+class Re2Regex(Regex):
+    """A google-re2 pattern whose full match is one call into RE2 (``program``: the package's
+    compiled RE2 object). The package's own ``fullmatch`` also builds a Match with its offsets
+    decoded to characters: 3 µs against 0.5 µs, and a route lookup only asks yes or no."""
+
+    program: Any = None
+    anchor: Any = None
+
+    def fullmatch(self, text: str) -> bool:
+        if self.program is None:
+            return super().fullmatch(text)
+        encoded = text.encode("utf-8")  # as the package encodes it (a lone surrogate raises alike)
+        return self.program.Match(self.anchor, encoded, 0, len(encoded))[0] != (-1, -1)
+
+
 def compile_re2(pattern: str) -> Regex:
     import re2
 
     options = re2.Options()
     options.log_errors = False  # RE2 otherwise logs every parse error to stderr
     try:
-        return Regex(pattern, re2.compile(pattern, options))
+        compiled = re2.compile(pattern, options)
+        # The compiled RE2 object and its anchors are the package's internals (google-re2 1.1,
+        # pinned <2): without them, the package's fullmatch (tests/config/test_regex.py compares).
+        anchors = getattr(re2, "_Anchor", None)
+        return Re2Regex(pattern, compiled, getattr(compiled, "_regexp", None), getattr(anchors, "ANCHOR_BOTH", None))
     except re2.error as problem:
         reason = problem.args[0] if problem.args else "invalid regexp"
         raise RegexError(reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)) from None
