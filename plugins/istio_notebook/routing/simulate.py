@@ -130,7 +130,8 @@ def _http_outcome(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None, 
     if vhost is None:
         trace.add("no_vhost", authority=request.authority)
         return RouteOutcome("no_route", 404, trace=tuple(trace.lines))
-    trace.add("vhost", authority=request.authority, vhost=vhost.name)
+    trace.lines.append(trace.around(table.memo, ("vhost", id(vhost)), "vhost", lambda: {"vhost": vhost.name},
+                                    "authority", request.authority))
     trace.extend(notes.about_lines(vhost, trace))
     if vhost.require_tls and request.scheme == "http":
         location = f"https://{strip_port(request.authority)}{request.path_with_query}"
@@ -143,12 +144,10 @@ def _http_outcome(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None, 
             chosen = candidate
             break
         if index < MAX_SKIPPED_IN_TRACE:
-            why = _why_not(failed, request, trace)
-            parts = _skipped_line(table, trace, candidate, index)
-            if parts is not None:
-                trace.lines.append(parts[0] + why + parts[1])
-            else:
-                trace.add("skipped_route", index=index, origin=origin_text(candidate), why=why)
+            # A table's routes live as long as it: id() names one while its lines are cached.
+            trace.lines.append(trace.around(
+                table.memo, ("skipped", id(candidate), index), "skipped_route",
+                lambda: {"index": index, "origin": origin_text(candidate)}, "why", _why_not(table, failed, request, trace)))
     if chosen is None:
         trace.add("no_route", vhost=vhost.name)
         return RouteOutcome("no_route", 404, trace=tuple(trace.lines))
@@ -243,26 +242,12 @@ def _no_listener(mesh: Mesh, table: RouteTable, request: Request, proxy: Proxy, 
     return RouteOutcome("passthrough", None, trace=tuple(trace.lines))
 
 
-def _skipped_line(table: RouteTable, trace: Trace, candidate: Route, index: int) -> tuple[str, str] | None:
-    """The "route N (origin) does not match: WHY" line before and after its WHY, made once per
-    table, route and language (a table's routes live as long as it: id() names one); None when
-    the origin itself holds the placeholder (the line is then written whole each time)."""
-    key = ("skipped", trace.lang, id(candidate), index)
-    if key not in table.memo:
-        line = trace.text("skipped_route", index=index, origin=origin_text(candidate), why=_WHY)
-        table.memo[key] = tuple(line.split(_WHY)) if line.count(_WHY) == 1 else None
-    return table.memo[key]
-
-
-_WHY = "\x00why\x00"
-
-
-def _why_not(failed: Mismatch, request: Request, trace: Trace) -> str:
+def _why_not(table: RouteTable, failed: Mismatch, request: Request, trace: Trace) -> str:
     """Why a route did not take ``request`` (its first failed condition), in the trace's language."""
     if failed.part == "path":
         m = failed.condition
-        return trace.text("w_path", path=request.path, kind=m.kind, value=m.value,
-                          case=" (ignoring case)" if m.ignore_case else "")
+        return trace.around(table.memo, ("w_path", m), "w_path", lambda: {
+            "kind": m.kind, "value": m.value, "case": " (ignoring case)" if m.ignore_case else ""}, "path", request.path)
     if failed.part == "header":
         h = failed.condition
         return trace.text("w_header", name=h.name, verb="must not match" if h.invert else "wants",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from string import Formatter
 
 STEPS: dict[str, tuple[str, str]] = {
     "proxy": ("as {proxy}", "{proxy} として評価"),
@@ -235,6 +236,22 @@ class Trace:
             line = cache[(self.lang, key)] = self.text(step, **args())
         self.lines.append(line)
 
+    def around(self, cache: dict, key: tuple, step: str, args: Callable[[], dict], name: str, value: str) -> str:
+        """Step ``step`` (not added) whose arguments but ``name`` depend on ``key`` alone: the
+        text before and after ``name`` is rendered once per language into ``cache``, ``value``
+        put between. Only a plain ``{name}`` field that the fixed arguments do not repeat can be
+        cut so; any other is rendered whole each time."""
+        parts = cache.get((self.lang, key))
+        if parts is None:
+            template = self._templates.get(step) or self.steps[step][self._column]
+            fields = [(field, conversion, spec) for _, field, spec, conversion in Formatter().parse(template) if field]
+            text = self.text(step, **args(), **{name: _MARK})
+            plain = fields.count((name, None, "")) == 1 and [f for f, _, _ in fields].count(name) == 1
+            parts = cache[(self.lang, key)] = tuple(text.split(_MARK)) if plain and text.count(_MARK) == 1 else ()
+        if not parts:
+            return self.text(step, **args(), **{name: value})
+        return parts[0] + value + parts[1]
+
     def extend(self, lines: list[str]) -> None:
         """Steps already rendered in this trace's language (a table's build notes, made once)."""
         self.lines.extend(lines)
@@ -242,6 +259,9 @@ class Trace:
     @property
     def _column(self) -> int:
         return 1 if self.lang == "ja" else 0
+
+
+_MARK = "\x00\ufdd0\x00"  # where Trace.around cuts a line (a noncharacter between NULs)
 
 
 # Each language's templates of STEPS split out once: Trace.add runs about ten times per request.
