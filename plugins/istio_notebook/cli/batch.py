@@ -66,19 +66,26 @@ def read_lines(path: str, allowed: frozenset[str]) -> list[BatchLine]:
             raise UsageError(f"{where}: not JSON ({error.msg})") from None
         if not isinstance(fields, dict):
             raise UsageError(f"{where}: want a JSON object, got {type(fields).__name__}")
-        unknown = sorted(set(fields) - allowed)
-        if unknown:
-            raise UsageError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(allowed))})")
+        if not allowed.issuperset(fields):
+            unknown = sorted(set(fields) - allowed)[0]
+            raise UsageError(f"{where}: unknown key {unknown!r} (known: {', '.join(sorted(allowed))})")
         if not isinstance(fields.get("request"), str):
             raise UsageError(f"{where}: 'request' must be a string like 'GET http://reviews:9080/'")
         headers = fields.get("headers", [])
-        if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+        if not isinstance(headers, list) or (headers and not all(isinstance(h, str) for h in headers)):
             raise UsageError(f"{where}: 'headers' must be a list of 'Name: value' strings")
-        for key, what in (("sni", "the TLS server name"), ("alpn", "the ALPN protocols, comma-separated,")):
-            if key in fields and not isinstance(fields[key], str):
-                raise UsageError(f"{where}: '{key}' must be a string, {what} of a tls:// request")
+        if "sni" in fields or "alpn" in fields:
+            _check_tls_fields(fields, where)
         out.append(BatchLine(where, fields))
     return out
+
+
+def _check_tls_fields(fields: dict[str, Any], where: str) -> None:
+    from istio_notebook.cli import UsageError
+
+    for key, what in (("sni", "the TLS server name"), ("alpn", "the ALPN protocols, comma-separated,")):
+        if key in fields and not isinstance(fields[key], str):
+            raise UsageError(f"{where}: '{key}' must be a string, {what} of a tls:// request")
 
 
 def parsed(lines: list[BatchLine], parse: Callable[[BatchLine], Any]) -> list[Any]:
