@@ -45,13 +45,14 @@ def route(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None = "en") -
 
     `lang`: trace language, "en" or "ja"; None follows the locale (what the CLI does by default).
     """
-    hop, notes = waypoint_hop(mesh, registry_of(mesh), request, proxy)
+    ambient = client_is_ambient(mesh, proxy)
+    hop, notes = waypoint_hop(mesh, registry_of(mesh), request, proxy) if ambient else (None, [])
     protocol = _protocol(mesh, request, proxy, lang)
     if request.is_connection:
         out = _with_protocol(route_connection(mesh, request, proxy, lang), protocol)
     elif hop is not None:
         out = _route_http(mesh, request, hop.proxy, lang, protocol)
-    elif client_is_ambient(mesh, proxy):
+    elif ambient:
         out = _with_protocol(_ztunnel(mesh, request, proxy, notes, lang), protocol)
     else:
         out = _route_http(mesh, request, proxy, lang, protocol)
@@ -105,10 +106,13 @@ def _route_http(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None, pr
 def _http_outcome(mesh: Mesh, request: Request, proxy: Proxy, lang: str | None, protocol: Protocol) -> RouteOutcome:
     table = build_table(mesh, proxy)
     trace = Trace(lang)
-    trace.add_fixed(table.memo, ("proxy", proxy.key), "proxy", lambda: {"proxy": str(proxy)})
-    trace.lines.append(protocol.line)
     notes = _notes(table)
-    trace.extend(notes.general_lines(trace))
+    key = ("head", trace.lang, protocol.line)  # the proxy, the port's protocol, the table's general notes
+    head = table.memo.get(key)
+    if head is None:
+        trace.add("proxy", proxy=str(proxy))
+        head = table.memo[key] = (*trace.lines, protocol.line, *notes.general_lines(trace))
+    trace.lines[:] = head
     if proxy.kind == "sidecar" and request.scheme == "https":
         # The application itself speaks TLS: the sidecar cannot see HTTP and forwards by SNI.
         trace.add("tls_from_app", host=request.host)
