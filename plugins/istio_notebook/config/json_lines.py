@@ -5,6 +5,7 @@ and for the one value UTF-8 cannot carry."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 # json.dumps(value, ensure_ascii=False, separators=(",", ":")) builds this encoder on every call.
@@ -33,22 +34,28 @@ def escaped(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-# Strings written again and again (a table's trace lines): their JSON, made once. Bounded, so a
-# batch of distinct request-dependent lines does not grow it without end; what came first stays.
-_STRINGS: dict[str, str | None] = {}
+# Strings written again and again (a table's trace lines): their JSON, made once ("" for a string
+# UTF-8 cannot carry: no JSON string is empty). Bounded, so a batch of distinct request-dependent
+# lines does not grow it without end; what came first stays.
+_STRINGS: dict[str, str] = {}
 _STRINGS_LIMIT = 20_000
 
 
-def string_json(text: str) -> str | None:
-    """``encoded(text)``, or None when UTF-8 cannot carry it (:func:`writable`)."""
-    found = _STRINGS.get(text, False)
-    if found is False:
-        found = encoded(text)
-        if not writable(found):
-            found = None
-        if len(_STRINGS) < _STRINGS_LIMIT:
-            _STRINGS[text] = found
-    return found
+def strings_json(texts: Sequence[str]) -> list[str] | None:
+    """``encoded(t)`` of each of ``texts``, or None when UTF-8 cannot carry one (:func:`writable`)."""
+    found = list(map(_STRINGS.get, texts))
+    if None in found:
+        found = [known if known is not None else _string_json(text) for known, text in zip(found, texts)]
+    return None if "" in found else found
+
+
+def _string_json(text: str) -> str:
+    out = encoded(text)
+    if not writable(out):
+        out = ""
+    if len(_STRINGS) < _STRINGS_LIMIT:
+        _STRINGS[text] = out
+    return out
 
 
 def compact(value: Any) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from istio_notebook.config.json_lines import encoded, escaped, string_json, writable
+from istio_notebook.config.json_lines import encoded, escaped, strings_json, writable
 from istio_notebook.routing.header_changes import (  # noqa: F401 (HeaderOps: re-exported)
     HeaderChanges,
     HeaderOps,
@@ -274,7 +274,7 @@ class RouteOutcome:
         """:meth:`to_json` as one compact JSON line (config.json_lines.compact), byte for byte.
         The JSON before ``protocol`` is encoded once for every outcome replaced from another on
         its tail fields only (a route's reused outcome, routing/decide.py: one per request), and
-        each trace line once (config.json_lines.string_json)."""
+        each trace line once (config.json_lines.strings_json)."""
         # [head JSON without its closing brace ("": UTF-8 cannot carry it), the last protocol
         # mapping seen with it (held: compared by identity) and that mapping's JSON]
         cell = self.__dict__.setdefault(_HEAD, [None, None, None])
@@ -283,9 +283,9 @@ class RouteOutcome:
             cell[0] = head[:-1] if writable(head) else ""
         if cell[1] is not self.protocol or cell[2] is None:
             cell[1], cell[2] = self.protocol, encoded(dict(self.protocol)) if self.protocol is not None else "null"
-        lines = [string_json(line) for line in self.trace]
+        lines = strings_json(self.trace)
         envoy = "" if self.envoy is None else ',"envoy":' + encoded(dict(self.envoy))
-        if not cell[0] or None in lines or not writable(cell[2] + envoy):
+        if not cell[0] or lines is None or not writable(cell[2] + envoy):
             return escaped(self.to_json())
         return f'{cell[0]},"protocol":{cell[2]},"trace":[{",".join(lines)}]{envoy}}}'
 
