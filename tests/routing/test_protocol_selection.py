@@ -83,6 +83,33 @@ spec:
                                "port": 80, "host": None, "server": "istio-system/web servers[0]"}
 
 
+def test_a_gateway_api_gateway_port_protocol_comes_from_its_listener():
+    # istiod converts each Gateway listener into a server of an internal Gateway (gateway/conversion.go
+    # buildListener: protocol HTTP listener -> server port protocol HTTP); the port is that server's.
+    gateway = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: apps}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: http, hostname: '*.example.com', port: 80, protocol: HTTP}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: apps}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: [shop.example.com]
+  rules:
+  - backendRefs: [{name: reviews, namespace: default, port: 9080}]
+"""
+    out = send(make_mesh(gateway), "GET http://shop.example.com/", via="apps/edge")
+    assert (out["protocol"]["name"], out["protocol"]["selected_by"], out["protocol"]["listener"], out["protocol"]["port"]) == (
+        "HTTP", "protocol_field", "HTTP", 80)
+    assert out["protocol"]["server"].startswith("apps/edge~") and "is HTTP" in out["trace"][1]
+
+
 def test_port_no_service_declares_has_no_protocol():
     out = send(make_mesh(SERVICES), "GET http://unknown.example.com:7777/")
     assert out["protocol"] is None and out["action"] == "passthrough"

@@ -23,7 +23,7 @@ from istio_notebook.routing.policy import traffic_policy
 from istio_notebook.routing.port_protocol import destination_service, port_protocol
 from istio_notebook.routing.proxy import Proxy
 from istio_notebook.routing.request import Request
-from istio_notebook.routing.table import Route, RouteConfig, RouteTable, cluster_name
+from istio_notebook.routing.table import RouteConfig, RouteTable, cluster_name
 from istio_notebook.routing.trace import Note, Trace
 from istio_notebook.routing.views import sidecar_view
 from istio_notebook.routing.wire import codec_refusal
