@@ -75,13 +75,15 @@ ZENSICAL_FIRST = {
 def _zensical_results(page, query: str) -> list[str]:
     dialog_input = page.locator("dialog input")
     dialog_input.fill(query)
-    # Zensical's result links carry the query to highlight (?h=): wait for this query's list.
+    # Zensical's result links carry the query to highlight (?h=): wait for this query's list, and
+    # read only its links (the previous query's can still be listed while the new list renders).
     page.wait_for_function(
         "q => [...document.querySelectorAll('*')].some(e => e.shadowRoot && e.shadowRoot.querySelector(`a[href*='h=${q}']`))",
         arg=quote(query),
         timeout=15_000,
     )
-    return page.locator("dialog a").evaluate_all("links => links.map(a => a.href)")
+    hrefs = page.locator("dialog a").evaluate_all("links => links.map(a => a.href)")
+    return [href for href in hrefs if f"h={quote(query)}" in href]
 
 
 def test_zensical_search_finds_the_pages_of_the_kinds(open_session) -> None:

@@ -18,7 +18,7 @@ def encoded(value: Any) -> str:
 
 
 def writable(text: str) -> bool:
-    """Whether UTF-8 can carry ``text``: a lone surrogate (a request line's ``\ud800`` echoed in a
+    """Whether UTF-8 can carry ``text``: a lone surrogate (a request line's ``\\ud800`` echoed in a
     trace) cannot, and such an answer is written as escaped ASCII instead (:func:`escaped`)."""
     if text.isascii():
         return True
