@@ -91,6 +91,10 @@ TOPOLOGIES = {
     "meshconfig-2": (ingress_pods(), mesh_default(2)),
     # the pod's annotation overrides MeshConfig defaultConfig
     "annotation-2": (ingress_pods('{"gatewayTopology": {"numTrustedProxies": 2}}'), mesh_default(1)),
+    # ... unless it says 0: EffectiveProxyConfig merges with proto.Merge, which does not copy a proto3
+    # scalar at its zero value (istio pilot/pkg/model/proxy_config.go mergeWithPrecedence), so
+    # MeshConfig's 2 stays
+    "annotation-0": (ingress_pods('{"gatewayTopology": {"numTrustedProxies": 0}}'), mesh_default(2)),
 }
 GATEWAY_CASES = [
     # (topology, peer, X-Forwarded-For, decision)
@@ -103,6 +107,8 @@ GATEWAY_CASES = [
     ("meshconfig-2", "1.1.1.1", "8.8.8.8", "ALLOW"),  # fewer than N addresses: the peer
     ("annotation-2", "10.0.0.6", "1.1.1.1, 8.8.8.8", "ALLOW"),
     ("annotation-2", "10.0.0.6", "8.8.8.8, 1.1.1.1", "DENY"),
+    ("annotation-0", "10.0.0.6", "1.1.1.1, 8.8.8.8", "ALLOW"),  # N = 2 still
+    ("annotation-0", "10.0.0.6", "8.8.8.8, 1.1.1.1", "DENY"),
 ]
 
 
@@ -167,7 +173,7 @@ def test_real_envoy_agrees():
         authz_replay.close_all()
 
 
-@pytest.mark.parametrize(("topology", "hops"), [("default", 0), ("meshconfig-1", 1), ("annotation-2", 2)])
+@pytest.mark.parametrize(("topology", "hops"), [("default", 0), ("meshconfig-1", 1), ("annotation-2", 2), ("annotation-0", 2)])
 def test_envoy_config_of_the_gateway_sets_xff_num_trusted_hops(topology, hops):
     from istio_notebook.envoy.translate import envoy_config
     from istio_notebook.routing import Proxy

@@ -6,7 +6,9 @@ istio 1.30 pilot/pkg/networking/core/gateway.go buildGatewayConnectionManager co
 (gateway.go createGatewayHTTPFilterChainOpts); sidecars never read it. A proxy's ProxyConfig is
 MeshConfig ``defaultConfig`` with the Pod's ``proxy.istio.io/config`` annotation applied over it
 (istio.io docs/ops/configuration/traffic-management/network-topologies: "pod annotations override
-the global setting on a per-workload basis").
+the global setting on a per-workload basis"), merged with proto.Merge (pilot/pkg/model/
+proxy_config.go EffectiveProxyConfig, mergeWithPrecedence): a proto3 scalar at its zero value is
+not copied, so an annotation's ``numTrustedProxies: 0`` leaves MeshConfig's count in place.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def trusted_hops(mesh: Mesh, namespace: str, labels: dict[str, str]) -> TrustedH
     labels that annotates it, else MeshConfig ``defaultConfig``, else 0."""
     for workload in mesh.pod_workloads.select(labels, namespace):
         count = _from_proxy_config(annotated_proxy_config(workload.resource))
-        if count is not None:
+        if count:  # 0 is the zero value proto.Merge does not copy
             return TrustedHops(count, f"{workload.kind} {workload.namespace}/{workload.resource.name} {PROXY_CONFIG_ANNOTATION}")
     value, label = mesh_setting(mesh, "defaultConfig", "gatewayTopology", "numTrustedProxies")
     count = _count(value)
