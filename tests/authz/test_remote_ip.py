@@ -173,14 +173,83 @@ def test_real_envoy_agrees():
         authz_replay.close_all()
 
 
+def _connection_managers(bootstrap: dict) -> list[dict]:
+    return [f["typed_config"] for listener in bootstrap["static_resources"]["listeners"]
+            for chain in listener["filter_chains"] for f in chain["filters"]
+            if f["name"] == "envoy.filters.network.http_connection_manager"]
+
+
 @pytest.mark.parametrize(("topology", "hops"), [("default", 0), ("meshconfig-1", 1), ("annotation-2", 2), ("annotation-0", 2)])
 def test_envoy_config_of_the_gateway_sets_xff_num_trusted_hops(topology, hops):
     from istio_notebook.envoy.translate import envoy_config
     from istio_notebook.routing import Proxy
 
     bootstrap = envoy_config(gateway_mesh(topology), Proxy.gateway("istio-system", "web"))
-    managers = [f["typed_config"] for listener in bootstrap["static_resources"]["listeners"]
-                for chain in listener["filter_chains"] for f in chain["filters"]
-                if f["name"] == "envoy.filters.network.http_connection_manager"]
+    managers = _connection_managers(bootstrap)
     assert managers
     assert all((m["use_remote_address"], m["xff_num_trusted_hops"]) == (True, hops) for m in managers)
+
+
+@pytest.mark.parametrize("value", ["-1", "4294967296", "true", '"two"', "2.5", "[2]"])
+def test_a_count_proxyconfig_cannot_hold_is_not_a_setting(value):
+    """numTrustedProxies is a uint32 (istio/api mesh/v1alpha1 proxy.proto GatewayTopology): a value
+    outside it leaves MeshConfig's count, with no error out of the evaluator."""
+    from istio_notebook.config.gateway_topology import trusted_hops
+
+    mesh = mesh_of(GATEWAY, ingress_pods(f'{{"gatewayTopology": {{"numTrustedProxies": {value}}}}}'), mesh_default(1))
+    assert trusted_hops(mesh, "istio-system", {"istio": "ingressgateway"}).count == 1
+    request, source = ask_gateway("10.0.0.6", "8.8.8.8, 1.1.1.1")
+    assert authorize(mesh, request, INGRESS, source).decision == "ALLOW"  # N = 1: the rightmost
+
+
+def test_a_count_written_as_a_decimal_string_is_a_setting():
+    # Protobuf's JSON mapping accepts a string for an integer field (protobuf.dev programming-guides/
+    # proto3 JSON Mapping: "Either numbers or strings are accepted"); istiod reads the annotation so.
+    from istio_notebook.config.gateway_topology import trusted_hops
+
+    mesh = mesh_of(GATEWAY, ingress_pods('{"gatewayTopology": {"numTrustedProxies": "2"}}'), mesh_default(1))
+    assert trusted_hops(mesh, "istio-system", {"istio": "ingressgateway"}).count == 2
+
+
+def test_an_annotation_that_is_not_yaml_is_not_a_setting():
+    from istio_notebook.config.gateway_topology import trusted_hops
+
+    mesh = mesh_of(GATEWAY, ingress_pods("{gatewayTopology: [unclosed"), mesh_default(2))
+    assert trusted_hops(mesh, "istio-system", {"istio": "ingressgateway"}).count == 2
+
+
+GATEWAY_API = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: apps}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: http, port: 80, protocol: HTTP}
+"""
+
+
+def apps_pod(name: str, labels: str, hops: int) -> str:
+    return f"""
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: apps
+  labels: {{{labels}}}
+  annotations: {{proxy.istio.io/config: '{{"gatewayTopology": {{"numTrustedProxies": {hops}}}}}'}}
+spec: {{containers: [{{name: app, image: app}}]}}
+"""
+
+
+def test_envoy_config_of_a_gateway_api_gateway_reads_its_own_pods():
+    # istiod's deployment controller labels the pods gateway.networking.k8s.io/gateway-name: <name>
+    # (gateway/deploymentcontroller.go); another pod of the namespace must not decide.
+    from istio_notebook.envoy.translate import envoy_config
+    from istio_notebook.routing import Proxy
+
+    mesh = mesh_of(GATEWAY_API, apps_pod("other", "app: other", 5),
+                   apps_pod("edge-pod", "gateway.networking.k8s.io/gateway-name: edge", 2))
+    bootstrap = envoy_config(mesh, Proxy.gateway("apps", "edge"))
+    managers = _connection_managers(bootstrap)
+    assert managers and all(m["xff_num_trusted_hops"] == 2 for m in managers)

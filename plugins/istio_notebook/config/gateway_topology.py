@@ -31,7 +31,10 @@ class TrustedHops:
 
 
 def _count(value: object) -> int | None:
-    """A uint32 as ProxyConfig holds it; anything else is not a setting (the default stays)."""
+    """A uint32 as ProxyConfig holds it; anything else is not a setting (the default stays). The
+    annotation is read as protobuf JSON, which takes an integer written as a decimal string too."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= UINT32_MAX:
         return None
     return value

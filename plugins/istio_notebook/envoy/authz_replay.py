@@ -26,7 +26,6 @@ from istio_notebook.authz.ports import workload_port
 from istio_notebook.authz.providers import bad_custom_policies
 from istio_notebook.authz.scope import Matcher, is_gateway, peer_authentication, policies
 from istio_notebook.authz.tcp import port_is_tcp
-from istio_notebook.config.gateway_topology import trusted_hops
 from istio_notebook.envoy import client
 from istio_notebook.envoy.certs import principal_for_namespace
 from istio_notebook.envoy.echo import REQUEST_ID_HEADER, EchoFleet, EchoIdentity
@@ -47,6 +46,7 @@ from istio_notebook.envoy.rbac import (
     peer_address_from_proxy_protocol,
 )
 from istio_notebook.envoy.runner import localize
+from istio_notebook.envoy.translate import gateway_hcm_fields
 from istio_notebook.envoy.running import EnvoyRun
 from istio_notebook.routing.wire import REFUSAL_DETAILS
 
@@ -68,9 +68,7 @@ def gateway_hcm_options(mesh, to) -> dict | None:
     X-Forwarded-For (istio 1.30 gateway.go: use_remote_address true, xff_num_trusted_hops); a
     sidecar keeps xds.hcm's use_remote_address false. Which address that makes remote.ip:
     authz/remote_ip.py."""
-    if not is_gateway(mesh, to):
-        return None
-    return {"use_remote_address": True, "xff_num_trusted_hops": trusted_hops(mesh, to.namespace, to.labels).count}
+    return gateway_hcm_fields(mesh, to.namespace, to.labels) if is_gateway(mesh, to) else None
 
 
 class InboundScenario(EnvoyRun):

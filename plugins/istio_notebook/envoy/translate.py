@@ -282,8 +282,12 @@ def gateway_hcm_options(mesh, proxy) -> dict | None:
     if proxy.kind != "gateway":
         return None
     view = gateway_view(mesh, proxy)
-    hops = trusted_hops(mesh, view.workload_namespace, view.workload_labels)
-    return {"use_remote_address": True, "xff_num_trusted_hops": hops.count}
+    return gateway_hcm_fields(mesh, view.workload_namespace, view.workload_labels)
+
+
+def gateway_hcm_fields(mesh, namespace: str, labels: dict[str, str]) -> dict:
+    """The connection manager fields of the gateway whose pods are ``labels`` in ``namespace``."""
+    return {"use_remote_address": True, "xff_num_trusted_hops": trusted_hops(mesh, namespace, labels).count}
 
 
 def envoy_config(mesh, proxy) -> dict:

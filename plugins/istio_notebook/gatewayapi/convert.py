@@ -21,6 +21,7 @@ from istio_notebook.gatewayapi.rules import HardError, convert_rule
 from istio_notebook.gatewayapi.virtualservices import GeneratedRoute, groups_for, virtual_service
 
 _CACHE: "weakref.WeakKeyDictionary[Mesh, tuple[Conversion, Mesh]]" = weakref.WeakKeyDictionary()
+_EFFECTIVE: weakref.WeakSet[Mesh] = weakref.WeakSet()  # meshes effective_mesh made
 HTTP_KINDS = ("HTTPRoute", "GRPCRoute")
 L4_KINDS = ("TLSRoute", "TCPRoute")
 
@@ -96,7 +97,10 @@ def _l4_routes(mesh: Mesh, parents: dict, result: Conversion) -> None:
 
 
 def effective_mesh(mesh: Mesh) -> Mesh:
-    """``mesh`` with istiod's internal resources for its Gateway API resources (``mesh`` itself when it has none)."""
+    """``mesh`` with istiod's internal resources for its Gateway API resources (``mesh`` itself when
+    it has none, or when it is already an effective mesh: converting again would double them)."""
+    if mesh in _EFFECTIVE:
+        return mesh
     cached = _CACHE.get(mesh)
     if cached is None:
         if not any(r.group == "gateway.networking.k8s.io" for r in mesh):
@@ -104,6 +108,7 @@ def effective_mesh(mesh: Mesh) -> Mesh:
         else:
             conversion = convert(mesh)
             cached = (conversion, Mesh(list(mesh) + conversion.resources))
+            _EFFECTIVE.add(cached[1])
         _CACHE[mesh] = cached
     return cached[1]
 

@@ -225,18 +225,10 @@ def wildcard_tcp_service(router: L4Router, view) -> Service | None:
         if on_vip(service) or service.port(port) is None or port_kind(service.port(port)) not in ("tcp", "auto"):
             continue
         cidrs = [a for a in service.addresses if "/" in a]
-        if view.sees(service.namespace, service.hostname) and (not cidrs or _in_any(router.request.host, cidrs)):
+        if view.sees(service.namespace, service.hostname) and (not cidrs or in_subnets(cidrs, router.request.host)):
             router.trace.add("l4_wildcard", host=service.hostname, port=port)
             return service
     return None
-
-
-def _in_any(address: str, cidrs: list[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-        return any(ip in ipaddress.ip_network(c, strict=False) for c in cidrs)
-    except ValueError:
-        return False
 
 
 def on_vip(service: Service) -> bool:

@@ -12,7 +12,6 @@ import weakref
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from istio_notebook.gatewayapi import effective_mesh
 from istio_notebook.config import Mesh
 from istio_notebook.config.hosts import CLUSTER_DOMAIN
 from istio_notebook.config.protocol import Reason, Selection, declared
@@ -113,8 +112,7 @@ def port_protocol(mesh: Mesh, registry: Registry, host: str, port: int, proxy: P
 def _port_protocol(mesh: Mesh, registry: Registry, host: str, port: int, proxy: Proxy,
                    listener_port: int | None) -> PortProtocol | None:
     if proxy.kind == "gateway":
-        # A Gateway API Gateway's servers are those of istiod's internal Gateway for it.
-        view = _gateway_view(effective_mesh(mesh), proxy)
+        view = _gateway_view(mesh, proxy)
         wanted = {port, listener_port if listener_port is not None else view.listener_port(port)}
         for server in view.servers:
             if view.listener_port(server.port) in wanted or server.port in wanted:

@@ -16,6 +16,7 @@ from istio_notebook.config.hosts import export_targets, exported_to, fqdn, host_
 from istio_notebook.config.labels import label_map, selects, service_selects
 from istio_notebook.config.mesh import ROOT_NAMESPACE
 from istio_notebook.config.meshconfig import mesh_setting
+from istio_notebook.gatewayapi.convert import effective_mesh
 from istio_notebook.gatewayapi.model import GATEWAY_NAME_LABEL, PARENTS
 from istio_notebook.routing.hosts import split_namespaced
 from istio_notebook.routing.proxy import Proxy
@@ -77,6 +78,9 @@ def gateway_api_view(mesh: Mesh, proxy: Proxy) -> GatewayView | None:
 
 
 def gateway_view(mesh: Mesh, proxy: Proxy) -> GatewayView:
+    """The gateway's servers and workload, as istiod sees them: a Gateway API Gateway's come from
+    the internal Gateways it is converted to, so the view reads the effective mesh."""
+    mesh = effective_mesh(mesh)
     named = mesh.get("Gateway", proxy.namespace, proxy.name or "")
     if named is None:
         return gateway_api_view(mesh, proxy) or GatewayView(proxy, None, proxy.namespace, {})
